@@ -1,0 +1,44 @@
+// Writes an incident's timeline event and its projection row in one transaction.
+// Idempotent: the event is keyed by (incident number, seq), and the projection only moves
+// forward in version, so a retry or an out-of-order delivery never writes twice or goes back.
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { incidentEvents, incidents } from '../db/schema/index.js';
+import type { IncidentEvent, IncidentState } from '../domain/incident.js';
+import { projectionRow } from '../db/projection.js';
+
+export interface RecordIncidentEventInput {
+  incident: IncidentState;
+  event: IncidentEvent;
+}
+
+export function createIncidentProjectionActivities(deps: { db: Db }) {
+  return {
+    async recordIncidentEvent({ incident, event }: RecordIncidentEventInput): Promise<void> {
+      const row = projectionRow(incident);
+      const { number: _number, ...changes } = row;
+      await deps.db.transaction(async (tx) => {
+        await tx
+          .insert(incidents)
+          .values(row)
+          .onConflictDoUpdate({
+            target: incidents.number,
+            set: changes,
+            setWhere: sql`${incidents.version} < ${row.version}`,
+          });
+        await tx
+          .insert(incidentEvents)
+          .values({
+            incidentNumber: incident.number,
+            seq: event.seq,
+            type: event.type,
+            actor: event.actor.id,
+            actorName: event.actor.name,
+            payload: event.payload,
+            occurredAt: new Date(event.at),
+          })
+          .onConflictDoNothing({ target: [incidentEvents.incidentNumber, incidentEvents.seq] });
+      });
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { z } from '@hono/zod-openapi';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
+
+const descriptions = {
+  400: 'Invalid input; `errors` names the fields.',
+  401: 'Missing or invalid bearer token.',
+  403: 'The token\'s role may not do this.',
+  404: 'Not found.',
+  409: 'Not allowed in the current state.',
+  503: 'A backing service is unavailable.',
+} as const;
+
+/** OpenAPI response entries for the given problem statuses. */
+export function problemResponses<S extends keyof typeof descriptions>(...statuses: S[]) {
+  return Object.fromEntries(statuses.map((s) => [s, { description: descriptions[s], content: problemContent }])) as unknown as Record<
+    S,
+    { description: string; content: typeof problemContent }
+  >;
+}

@@ -1,0 +1,40 @@
+// The Hono environment: services built once at start-up, and the caller of a request.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import type { UserRole } from '../domain/enums.js';
+import type { Temporal } from '../temporal/client.js';
+import { validationProblem } from './problem.js';
+
+export interface ApiServices {
+  db: Db;
+  temporal: Temporal;
+  logger: Logger;
+  /** Cheap liveness probe of the database, e.g. `select 1`. */
+  pingDatabase: () => Promise<void>;
+}
+
+export interface Principal {
+  userId: string;
+  name: string;
+  role: UserRole;
+  tokenId: string;
+}
+
+export interface AppEnv {
+  Variables: {
+    services: ApiServices;
+    principal: Principal;
+    requestId: string;
+    logger: Logger;
+  };
+}
+
+/** A router whose request validation failures become 400 problem+json naming the field. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return validationProblem(c, result.error, result.target);
+    },
+  });
+}

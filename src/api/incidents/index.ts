@@ -1,0 +1,100 @@
+// /api/incidents: reads come from Postgres; every change goes to the workflow as an update.
+import { eq } from 'drizzle-orm';
+import { users } from '../../db/schema/index.js';
+import { NotFound, ValidationError } from '../../domain/errors.js';
+import type { Actor } from '../../domain/incident.js';
+import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
+import { openIncidentFromRequest } from '../../services/incident-intake.js';
+import { findIncident, incidentTimeline, intakeExists, listIncidents } from '../../services/incident-queries.js';
+import { addNoteUpdate, assignUpdate, closeUpdate, resolveUpdate } from '../../workflows/incident/messages.js';
+import { requireRole } from '../auth.js';
+import { createRouter, type Principal } from '../context.js';
+import { addNoteRoute, assignRoute, closeRoute, createIncidentRoute, getIncidentRoute, getTimelineRoute, listIncidentsRoute, resolveRoute } from './routes.js';
+import { incidentView, incidentViewOfState } from './views.js';
+
+const actorOf = (p: Principal): Actor => ({ id: `user:${p.userId}`, name: p.name });
+
+export const incidentsRouter = createRouter();
+incidentsRouter.use('*', requireRole('agent'));
+
+incidentsRouter.openapi(createIncidentRoute, async (c) => {
+  const { incident, started } = await openIncidentFromRequest(c.var.services, c.req.valid('json'), { actor: actorOf(c.var.principal) });
+  c.header('Location', `/api/incidents/${incident.number}`);
+  return c.json(incidentViewOfState(incident), started ? 201 : 202);
+});
+
+incidentsRouter.openapi(listIncidentsRoute, async (c) => {
+  const query = c.req.valid('query');
+  const { rows, total } = await listIncidents(c.var.services.db, query);
+  return c.json({ items: rows.map(incidentView), total, limit: query.limit, offset: query.offset }, 200);
+});
+
+incidentsRouter.openapi(getIncidentRoute, async (c) => {
+  const { number } = c.req.valid('param');
+  const { db, temporal } = c.var.services;
+  const row = await findIncident(db, number);
+  if (row) return c.json(incidentView(row), 200);
+  // Just opened: the workflow has not written its projection yet.
+  if (await intakeExists(db, number)) return c.json(incidentViewOfState(await queryIncidentState(temporal, number)), 200);
+  throw new NotFound(`Incident ${number} does not exist.`);
+});
+
+incidentsRouter.openapi(getTimelineRoute, async (c) => {
+  const { number } = c.req.valid('param');
+  const { db } = c.var.services;
+  await requireIncident(db, number);
+  const events = await incidentTimeline(db, number);
+  return c.json(
+    {
+      number,
+      events: events.map((e) => ({ seq: e.seq, type: e.type, actor: { id: e.actor, name: e.actorName }, at: e.occurredAt.toISOString(), payload: e.payload })),
+    },
+    200,
+  );
+});
+
+/** Commands need the incident to exist; a 404 is clearer than an update against no workflow. */
+async function requireIncident(db: Parameters<typeof findIncident>[0], number: string): Promise<void> {
+  if (!(await findIncident(db, number)) && !(await intakeExists(db, number))) throw new NotFound(`Incident ${number} does not exist.`);
+}
+
+incidentsRouter.openapi(assignRoute, async (c) => {
+  const { number } = c.req.valid('param');
+  const body = c.req.valid('json');
+  const { db, temporal } = c.var.services;
+  await requireIncident(db, number);
+  let assigneeName: string | null = null;
+  if (body.assigneeId) {
+    const [user] = await db.select({ name: users.name }).from(users).where(eq(users.id, body.assigneeId));
+    if (!user) throw new ValidationError(`No user with id ${body.assigneeId}.`, 'assigneeId');
+    assigneeName = user.name;
+  }
+  const state = await sendIncidentCommand(temporal, number, assignUpdate, {
+    assigneeId: body.assigneeId ?? null,
+    assigneeName,
+    group: body.group ?? null,
+    actor: actorOf(c.var.principal),
+  });
+  return c.json(incidentViewOfState(state), 200);
+});
+
+incidentsRouter.openapi(addNoteRoute, async (c) => {
+  const { number } = c.req.valid('param');
+  await requireIncident(c.var.services.db, number);
+  const state = await sendIncidentCommand(c.var.services.temporal, number, addNoteUpdate, { ...c.req.valid('json'), actor: actorOf(c.var.principal) });
+  return c.json(incidentViewOfState(state), 200);
+});
+
+incidentsRouter.openapi(resolveRoute, async (c) => {
+  const { number } = c.req.valid('param');
+  await requireIncident(c.var.services.db, number);
+  const state = await sendIncidentCommand(c.var.services.temporal, number, resolveUpdate, { ...c.req.valid('json'), actor: actorOf(c.var.principal) });
+  return c.json(incidentViewOfState(state), 200);
+});
+
+incidentsRouter.openapi(closeRoute, async (c) => {
+  const { number } = c.req.valid('param');
+  await requireIncident(c.var.services.db, number);
+  const state = await sendIncidentCommand(c.var.services.temporal, number, closeUpdate, { actor: actorOf(c.var.principal) });
+  return c.json(incidentViewOfState(state), 200);
+});

@@ -1,0 +1,94 @@
+import { z } from '@hono/zod-openapi';
+import { channels, contractTiers, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
+import { isIncidentNumber } from '../../domain/ticket-number.js';
+
+export const IncidentNumberParam = z.object({
+  number: z
+    .string()
+    .refine(isIncidentNumber, 'expected an incident number like INC-2026-000123')
+    .openapi({ param: { name: 'number', in: 'path' }, example: 'INC-2026-000123' }),
+});
+
+export const CreateIncidentBody = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    description: z.string().trim().max(20_000).default(''),
+    customerNumber: z.string().trim().min(1).max(64).optional(),
+    serialNumber: z.string().trim().min(1).max(128).optional(),
+    contactEmail: z.email().max(254).optional(),
+    impact: z.enum(impacts).optional(),
+    urgency: z.enum(urgencies).optional(),
+    priority: z.enum(priorities).optional().openapi({ description: 'Overrides the impact x urgency matrix.' }),
+    channel: z.enum(channels).default('api'),
+  })
+  .refine((b) => b.customerNumber || b.serialNumber || b.contactEmail, {
+    message: 'give customerNumber, serialNumber or contactEmail to identify the caller',
+    path: ['customerNumber'],
+  })
+  .openapi('CreateIncident');
+export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
+
+export const AssignBody = z
+  .object({
+    assigneeId: z.uuid().optional(),
+    group: z.string().trim().min(1).max(100).optional(),
+  })
+  .refine((b) => b.assigneeId || b.group, { message: 'give assigneeId, group or both', path: ['assigneeId'] })
+  .openapi('AssignIncident');
+
+export const NoteBody = z.object({ text: z.string().trim().min(1).max(20_000) }).openapi('AddNote');
+export const ResolveBody = z.object({ resolution: z.string().trim().min(1).max(20_000) }).openapi('ResolveIncident');
+
+const instant = z.iso.datetime({ offset: true }).nullable();
+
+export const Incident = z
+  .object({
+    number: z.string(),
+    title: z.string(),
+    description: z.string(),
+    status: z.enum(incidentStatuses),
+    priority: z.enum(priorities),
+    impact: z.enum(impacts).nullable(),
+    urgency: z.enum(urgencies).nullable(),
+    channel: z.enum(channels),
+    customerNumber: z.string().nullable(),
+    contactEmail: z.string().nullable(),
+    serialNumber: z.string().nullable(),
+    contractTier: z.enum(contractTiers).nullable(),
+    assignee: z.object({ id: z.string(), name: z.string() }).nullable(),
+    assignedGroup: z.string().nullable(),
+    resolution: z.string().nullable(),
+    due: z.object({ firstResponse: instant, nextResponse: instant, resolution: instant }),
+    escalationLevel: z.number().int(),
+    slaBreached: z.boolean(),
+    receivedAt: z.string(),
+    updatedAt: z.string(),
+    resolvedAt: instant,
+    closedAt: instant,
+  })
+  .openapi('Incident');
+export type Incident = z.infer<typeof Incident>;
+
+export const IncidentList = z
+  .object({ items: z.array(Incident), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .openapi('IncidentList');
+
+export const ListQuery = z.object({
+  status: z.enum(incidentStatuses).optional(),
+  customerNumber: z.string().trim().min(1).optional(),
+  priority: z.enum(priorities).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const TimelineEvent = z
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    actor: z.object({ id: z.string(), name: z.string() }),
+    at: z.string(),
+    payload: z.record(z.string(), z.unknown()),
+  })
+  .openapi('TimelineEvent');
+
+export const Timeline = z.object({ number: z.string(), events: z.array(TimelineEvent) }).openapi('Timeline');

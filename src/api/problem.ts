@@ -1,0 +1,66 @@
+// One error path: every failure becomes RFC 9457 application/problem+json.
+import type { Context, ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import { DomainError, ValidationError } from '../domain/errors.js';
+import type { AppEnv } from './context.js';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  requestId?: string;
+  errors?: { field: string; message: string }[];
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function problem(c: Context<AppEnv>, status: ContentfulStatusCode, detail: string, extra: Partial<Problem> = {}): Response {
+  const body: Problem = {
+    type: 'about:blank',
+    title: titles[status] ?? 'Error',
+    status,
+    detail,
+    instance: c.req.path,
+    requestId: c.get('requestId'),
+    ...extra,
+  };
+  if (status === 401) c.header('WWW-Authenticate', 'Bearer');
+  return c.body(JSON.stringify(body), status, { 'Content-Type': 'application/problem+json' });
+}
+
+export function validationProblem(c: Context<AppEnv>, error: ZodError, target: string): Response {
+  const errors = error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : target,
+    message: issue.message,
+  }));
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return problem(c, 400, `Invalid ${target}: ${detail}`, { errors });
+}
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof DomainError) {
+    const extra = err instanceof ValidationError && err.field ? { errors: [{ field: err.field, message: err.message }] } : {};
+    return problem(c, err.status, err.message, extra);
+  }
+  if (err instanceof HTTPException) {
+    const message = err.message || titles[err.status] || 'Error';
+    return problem(c, err.status, message);
+  }
+  c.get('logger')?.error({ err }, 'unhandled error');
+  return problem(c, 500, 'An unexpected error occurred; it has been logged with the request id.');
+};

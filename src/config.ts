@@ -1,0 +1,60 @@
+// Configuration is read once from the environment and validated here; a bad value
+// stops the process with one line that names the variable.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const configSchema = z.object({
+  /** HTTP port of the API. */
+  PORT: port.default(3000),
+  /** Interface the API binds to. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Public base URL used in links printed at start and in mails. */
+  PUBLIC_URL: z.url().optional(),
+  /** Folder for the embedded stack's data (Postgres cluster, Temporal SQLite file, demo tokens). */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Postgres connection string; when unset, `npm start` runs embedded Postgres. */
+  DATABASE_URL: z.url().optional(),
+  /** Port of the embedded Postgres server (only without DATABASE_URL). */
+  EMBEDDED_PG_PORT: port.default(5433),
+  /** host:port of the Temporal frontend; `npm start` starts a dev server there. */
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('helpdesk'),
+  /** Port of the Temporal Web UI started by `npm start`. */
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** Path of a Temporal CLI binary; otherwise `temporal` on PATH or the cached build. */
+  TEMPORAL_CLI: z.string().min(1).optional(),
+  /** Seed demo data on the first start of an empty database. */
+  SEED_DEMO_DATA: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Every variable the service reads; docker-compose and the README are checked against it. */
+export const configVariables = Object.keys(configSchema.shape) as (keyof Config)[];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most .env tooling.
+  const present = Object.fromEntries(
+    configVariables.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+  }
+  return parsed.data;
+}

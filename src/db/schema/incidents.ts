@@ -1,0 +1,79 @@
+import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { channels, contractTiers, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
+
+/** Per-year counter behind INC-<year>-<6 digits>; a row lock serialises allocation. */
+export const incidentNumberCounters = pgTable('incident_number_counters', {
+  year: integer().primaryKey(),
+  lastValue: integer().notNull(),
+});
+
+/**
+ * The durable intake: a number is allocated and the request stored in one transaction,
+ * then the workflow is started. An intake whose start failed is started again later, so
+ * no number is ever lost.
+ */
+export const incidentIntakes = pgTable('incident_intakes', {
+  number: text().primaryKey(),
+  request: jsonb().notNull(),
+  receivedAt: timestamp({ withTimezone: true }).notNull(),
+  workflowStartedAt: timestamp({ withTimezone: true }),
+});
+
+/** Projection of the incident workflow's state, written only by its activities. */
+export const incidents = pgTable(
+  'incidents',
+  {
+    number: text().primaryKey(),
+    customerId: uuid(),
+    customerNumber: text(),
+    contactId: uuid(),
+    contactEmail: text(),
+    assetId: uuid(),
+    serialNumber: text(),
+    contractId: uuid(),
+    contractTier: text({ enum: contractTiers }),
+    slaPolicyId: uuid(),
+    title: text().notNull(),
+    description: text().notNull(),
+    channel: text({ enum: channels }).notNull(),
+    impact: text({ enum: impacts }),
+    urgency: text({ enum: urgencies }),
+    priority: text({ enum: priorities }).notNull(),
+    status: text({ enum: incidentStatuses }).notNull(),
+    assigneeId: uuid(),
+    assigneeName: text(),
+    assignedGroup: text(),
+    resolution: text(),
+    firstResponseDueAt: timestamp({ withTimezone: true }),
+    nextResponseDueAt: timestamp({ withTimezone: true }),
+    resolutionDueAt: timestamp({ withTimezone: true }),
+    escalationLevel: integer().notNull().default(0),
+    slaBreached: boolean().notNull().default(false),
+    receivedAt: timestamp({ withTimezone: true }).notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull(),
+    resolvedAt: timestamp({ withTimezone: true }),
+    closedAt: timestamp({ withTimezone: true }),
+    /** Sequence number of the last event applied; guards against out-of-order writes. */
+    version: integer().notNull(),
+  },
+  (t) => [index().on(t.status), index().on(t.customerNumber), index().on(t.priority), index().on(t.receivedAt)],
+);
+
+/** The timeline: every step of an incident, in order of `seq`. */
+export const incidentEvents = pgTable(
+  'incident_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    incidentNumber: text()
+      .notNull()
+      .references(() => incidents.number),
+    seq: integer().notNull(),
+    type: text().notNull(),
+    /** Who did it: "user:<id>", "contact:<email>" or "system". */
+    actor: text().notNull(),
+    actorName: text().notNull(),
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    occurredAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [unique().on(t.incidentNumber, t.seq)],
+);

@@ -1,0 +1,5 @@
+export * from './customers.js';
+export * from './sla.js';
+export * from './contracts.js';
+export * from './users.js';
+export * from './incidents.js';

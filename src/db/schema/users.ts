@@ -1,0 +1,26 @@
+import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { userRoles } from '../../domain/enums.js';
+
+export const users = pgTable('users', {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  email: text().notNull().unique(),
+  role: text({ enum: userRoles }).notNull(),
+  /** Support group, e.g. "1st-level". */
+  groupName: text(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Bearer tokens; only the SHA-256 of the (high-entropy) token is stored. */
+export const apiTokens = pgTable('api_tokens', {
+  id: uuid().primaryKey().defaultRandom(),
+  userId: uuid()
+    .notNull()
+    .references(() => users.id),
+  name: text().notNull(),
+  tokenHash: text().notNull().unique(),
+  role: text({ enum: userRoles }).notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp({ withTimezone: true }),
+  revokedAt: timestamp({ withTimezone: true }),
+});

@@ -1,0 +1,63 @@
+// Demo master data for `npm start`: a small systems-house customer base.
+import type { ContractTier, Priority } from '../domain/enums.js';
+import type { EscalationLadder, SlaTargets } from './schema/index.js';
+
+export const demoCalendar = {
+  name: 'Office hours Mon-Fri 08-17 (NRW)',
+  timezone: 'Europe/Berlin',
+  week: { mon: [['08:00', '17:00']], tue: [['08:00', '17:00']], wed: [['08:00', '17:00']], thu: [['08:00', '17:00']], fri: [['08:00', '17:00']] },
+  holidayRegion: 'DE-NW',
+} as const;
+
+export const defaultEscalation: EscalationLadder = {
+  warningPercent: 75,
+  managementOverduePercent: 50,
+  recipients: { level1: ['assignee', 'group'], level2: ['group-lead'], level3: ['service-manager', 'account-manager'] },
+};
+
+/** Business minutes: first response, next response, resolution. */
+const t = (firstResponse: number, nextResponse: number, resolution: number): SlaTargets => ({ firstResponse, nextResponse, resolution });
+
+export const demoPolicies: { name: string; tier: ContractTier; targets: Record<Priority, SlaTargets> }[] = [
+  { name: 'Platinum', tier: 'platinum', targets: { P1: t(30, 60, 240), P2: t(60, 120, 480), P3: t(120, 240, 1080), P4: t(240, 480, 2700) } },
+  { name: 'Gold', tier: 'gold', targets: { P1: t(60, 120, 480), P2: t(120, 240, 960), P3: t(240, 480, 1620), P4: t(480, 960, 2700) } },
+  { name: 'Silver', tier: 'silver', targets: { P1: t(120, 240, 960), P2: t(240, 480, 1620), P3: t(480, 960, 2700), P4: t(960, 1920, 5400) } },
+];
+
+export const demoCustomers = [
+  { customerNumber: 'K-10001', name: 'Müller Maschinenbau GmbH', mailDomains: ['mueller-maschinenbau.example'], language: 'de' as const },
+  { customerNumber: 'K-10002', name: 'Stadtwerke Beispielstadt', mailDomains: ['stadtwerke-beispielstadt.example'], language: 'de' as const },
+  { customerNumber: 'K-10003', name: 'Bäckerei Schmidt', mailDomains: ['baeckerei-schmidt.example'], language: 'de' as const },
+  { customerNumber: 'K-10004', name: 'Weber & Partner Rechtsanwälte', mailDomains: ['weber-partner.example'], language: 'en' as const, creditHold: true },
+];
+
+export const demoContacts = [
+  { customerNumber: 'K-10001', name: 'Petra Müller', email: 'petra.mueller@mueller-maschinenbau.example', phone: '+49 211 555 0101' },
+  { customerNumber: 'K-10001', name: 'Jens Kraft', email: 'jens.kraft@mueller-maschinenbau.example', phone: '+49 211 555 0102' },
+  { customerNumber: 'K-10002', name: 'Sabine Lehmann', email: 's.lehmann@stadtwerke-beispielstadt.example', phone: '+49 221 555 0201' },
+  { customerNumber: 'K-10003', name: 'Thomas Schmidt', email: 'info@baeckerei-schmidt.example', phone: '+49 231 555 0301' },
+  { customerNumber: 'K-10004', name: 'Dr. Claire Weber', email: 'c.weber@weber-partner.example', phone: '+49 211 555 0401', language: 'en' as const },
+];
+
+export const demoContracts = [
+  { contractNumber: 'V-2026-0001', customerNumber: 'K-10001', tier: 'gold' as const, validFrom: '2026-01-01', validTo: '2027-12-31', coversAllAssets: true },
+  { contractNumber: 'V-2026-0002', customerNumber: 'K-10002', tier: 'platinum' as const, validFrom: '2025-07-01', validTo: null, coversAllAssets: false },
+  { contractNumber: 'V-2026-0003', customerNumber: 'K-10003', tier: 'silver' as const, validFrom: '2026-03-01', validTo: '2027-02-28', coversAllAssets: true },
+  { contractNumber: 'V-2024-0107', customerNumber: 'K-10004', tier: 'silver' as const, validFrom: '2024-01-01', validTo: '2025-12-31', coversAllAssets: true },
+];
+
+export const demoAssets = [
+  { serialNumber: 'SRV-DL380-7731', identNumber: 'ID-100017', product: 'HPE ProLiant DL380 Gen11', customerNumber: 'K-10001', contractNumber: null },
+  { serialNumber: 'PRN-MX611-2290', identNumber: 'ID-100018', product: 'Lexmark MX611 printer', customerNumber: 'K-10001', contractNumber: null },
+  { serialNumber: 'FW-FG100F-0042', identNumber: 'ID-200001', product: 'FortiGate 100F firewall', customerNumber: 'K-10002', contractNumber: 'V-2026-0002' },
+  { serialNumber: 'SW-C9300-1187', identNumber: 'ID-200002', product: 'Cisco Catalyst 9300 switch', customerNumber: 'K-10002', contractNumber: 'V-2026-0002' },
+  { serialNumber: 'NAS-DS923-5501', identNumber: 'ID-200003', product: 'Synology DS923+ NAS', customerNumber: 'K-10002', contractNumber: null },
+  { serialNumber: 'POS-TP200-0815', identNumber: 'ID-300001', product: 'Till system TP200', customerNumber: 'K-10003', contractNumber: null },
+  { serialNumber: 'NB-T14-4711', identNumber: 'ID-400001', product: 'Lenovo ThinkPad T14', customerNumber: 'K-10004', contractNumber: null },
+];
+
+export const demoUsers = [
+  { name: 'Anna Agent', email: 'anna.agent@helpdesk.example', role: 'agent' as const, groupName: '1st-level' },
+  { name: 'Max Manager', email: 'max.manager@helpdesk.example', role: 'manager' as const, groupName: 'service-management' },
+  { name: 'Ada Admin', email: 'ada.admin@helpdesk.example', role: 'admin' as const, groupName: null },
+];

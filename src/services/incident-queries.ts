@@ -1,0 +1,43 @@
+// Reads of the incident projection in Postgres: lists, single incidents and timelines.
+import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { incidentEvents, incidentIntakes, incidents } from '../db/schema/index.js';
+import type { IncidentStatus, Priority } from '../domain/enums.js';
+
+export type IncidentRow = typeof incidents.$inferSelect;
+
+export interface IncidentFilter {
+  status?: IncidentStatus | undefined;
+  customerNumber?: string | undefined;
+  priority?: Priority | undefined;
+  limit: number;
+  offset: number;
+}
+
+export async function listIncidents(db: Db, filter: IncidentFilter): Promise<{ rows: IncidentRow[]; total: number }> {
+  const conditions: SQL[] = [];
+  if (filter.status) conditions.push(eq(incidents.status, filter.status));
+  if (filter.customerNumber) conditions.push(eq(incidents.customerNumber, filter.customerNumber));
+  if (filter.priority) conditions.push(eq(incidents.priority, filter.priority));
+  const where = conditions.length > 0 ? and(...conditions) : undefined;
+  const [rows, [totals]] = await Promise.all([
+    db.select().from(incidents).where(where).orderBy(desc(incidents.receivedAt), desc(incidents.number)).limit(filter.limit).offset(filter.offset),
+    db.select({ total: count() }).from(incidents).where(where),
+  ]);
+  return { rows, total: totals?.total ?? 0 };
+}
+
+export async function findIncident(db: Db, number: string): Promise<IncidentRow | undefined> {
+  const [row] = await db.select().from(incidents).where(eq(incidents.number, number));
+  return row;
+}
+
+/** True when the number was allocated: the incident exists even if its projection lags. */
+export async function intakeExists(db: Db, number: string): Promise<boolean> {
+  const [row] = await db.select({ number: incidentIntakes.number }).from(incidentIntakes).where(eq(incidentIntakes.number, number));
+  return row !== undefined;
+}
+
+export async function incidentTimeline(db: Db, number: string) {
+  return db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number)).orderBy(asc(incidentEvents.seq));
+}
