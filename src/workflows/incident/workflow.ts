@@ -11,10 +11,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
 import { DomainError } from '../../domain/errors.js';
 import * as incident from '../../domain/incident.js';
-import type { AddNoteInput, AssignInput, IncidentIntake, IncidentState, ResolveInput, Transition } from '../../domain/incident.js';
+import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
 import { incidentSearchAttributes } from '../../temporal/search-attributes.js';
 import { addNoteUpdate, assignUpdate, closeUpdate, getStateQuery, resolveUpdate, type Command } from './messages.js';
 
@@ -50,29 +51,32 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     return state;
   }
 
-  if ('continued' in input) {
-    state = input.continued;
-  } else {
-    const opened = incident.openIncident(input.intake);
-    state = opened.state;
-    setCurrentDetails(describe(state));
-    await recordIncidentEvent.executeWithOptions({ summary: 'timeline: created' }, [{ incident: state, event: opened.event }]);
+  // Handlers are registered before the first await, so no command that arrives while the
+  // creation is recorded is lost; the projection's version guard keeps the order right.
+  const opened = 'continued' in input ? undefined : incident.openIncident(input.intake);
+  state = 'continued' in input ? input.continued : opened!.state;
+
+  /** Wires one command: the validator rejects before history, the handler applies and records. */
+  function command<I extends object>(
+    update: UpdateDefinition<IncidentState, [Command<I>]>,
+    validate: (current: IncidentState, input: I) => void,
+    run: (current: IncidentState, input: I, ctx: CommandContext) => Transition,
+  ): void {
+    setHandler(update, (cmd: Command<I>) => apply(run(state, cmd, { actor: cmd.actor, at: new Date() })), {
+      validator: (cmd: Command<I>) => validated(() => validate(state, cmd)),
+    });
   }
 
-  const now = () => new Date();
   setHandler(getStateQuery, () => state);
-  setHandler(assignUpdate, (cmd: Command<AssignInput>) => apply(incident.assign(state, cmd, { actor: cmd.actor, at: now() })), {
-    validator: (cmd) => validated(() => incident.validateAssign(state, cmd)),
-  });
-  setHandler(addNoteUpdate, (cmd: Command<AddNoteInput>) => apply(incident.addNote(state, cmd, { actor: cmd.actor, at: now() })), {
-    validator: (cmd) => validated(() => incident.validateAddNote(state, cmd)),
-  });
-  setHandler(resolveUpdate, (cmd: Command<ResolveInput>) => apply(incident.resolve(state, cmd, { actor: cmd.actor, at: now() })), {
-    validator: (cmd) => validated(() => incident.validateResolve(state, cmd)),
-  });
-  setHandler(closeUpdate, ({ actor }) => apply(incident.close(state, { actor, at: now() })), {
-    validator: (_cmd) => validated(() => incident.validateClose(state)),
-  });
+  command(assignUpdate, incident.validateAssign, incident.assign);
+  command(addNoteUpdate, incident.validateAddNote, incident.addNote);
+  command(resolveUpdate, incident.validateResolve, incident.resolve);
+  command(closeUpdate, incident.validateClose, (current, _input, ctx) => incident.close(current, ctx));
+
+  if (opened) {
+    setCurrentDetails(describe(state));
+    await recordIncidentEvent.executeWithOptions({ summary: 'timeline: created' }, [{ incident: opened.state, event: opened.event }]);
+  }
 
   await condition(() => state.status === 'closed' || workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);

@@ -1,0 +1,250 @@
+// Incidents end to end: HTTP API -> Temporal workflow -> activities -> Postgres projection.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { incidentEvents, incidentIntakes, incidents } from '../../src/db/schema/index.js';
+import { seedDemoData } from '../../src/db/seed.js';
+import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { startIncidentWorkflow, startPendingIntakes } from '../../src/services/incident-intake.js';
+import { getStateQuery } from '../../src/workflows/incident/messages.js';
+import { eventually, silentLogger, startTestStack, type TestStack } from '../support/stack.js';
+import { createUserWithToken, type TestUser } from '../support/users.js';
+
+let stack: TestStack;
+let agent: TestUser;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  await seedDemoData(stack.database.db);
+  agent = await createUserWithToken(stack.database.db, 'agent', 'Iris Integration');
+});
+afterAll(async () => stack?.stop());
+
+const year = new Date().getUTCFullYear();
+
+async function create(body: Record<string, unknown>) {
+  return stack.request('POST', '/api/incidents', { token: agent.token, body });
+}
+
+async function projection(number: string, version: number) {
+  return eventually(async () => {
+    const [row] = await stack.database.db.select().from(incidents).where(eq(incidents.number, number));
+    return row && row.version >= version ? row : undefined;
+  });
+}
+
+describe('opening an incident', () => {
+  it('answers 201 with the incident, runs the workflow and writes projection and timeline', async () => {
+    const res = await create({
+      title: 'Server does not boot',
+      description: 'Hangs at POST.',
+      serialNumber: 'SRV-DL380-7731',
+      contactEmail: 'petra.mueller@mueller-maschinenbau.example',
+      impact: 'high',
+      urgency: 'medium',
+      channel: 'phone',
+    });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.number).toMatch(new RegExp(`^INC-${year}-\\d{6}$`));
+    expect(res.headers.get('Location')).toBe(`/api/incidents/${body.number}`);
+    expect(body).toMatchObject({ status: 'new', priority: 'P2', customerNumber: 'K-10001', contractTier: 'gold', serialNumber: 'SRV-DL380-7731' });
+
+    const row = await projection(body.number, 1);
+    expect(row).toMatchObject({ status: 'new', priority: 'P2', customerNumber: 'K-10001', contractTier: 'gold', title: 'Server does not boot' });
+    expect(row.slaPolicyId).not.toBeNull();
+
+    const timeline = await (await stack.request('GET', `/api/incidents/${body.number}/timeline`, { token: agent.token })).json();
+    expect(timeline.events).toHaveLength(1);
+    expect(timeline.events[0]).toMatchObject({ seq: 1, type: 'created', actor: { id: `user:${agent.id}`, name: 'Iris Integration' } });
+
+    const desc = await stack.temporal.client.workflow.getHandle(incidentWorkflowId(body.number)).describe();
+    expect(desc.status.name).toBe('RUNNING');
+    expect(await desc.staticSummary()).toBe(`${body.number}: Server does not boot`);
+    const sa = desc.typedSearchAttributes;
+    expect(sa.get({ name: 'CustomerNumber', type: 'KEYWORD' } as never)).toBe('K-10001');
+    expect(sa.get({ name: 'IncidentPriority', type: 'KEYWORD' } as never)).toBe('P2');
+    expect(sa.get({ name: 'IncidentStatus', type: 'KEYWORD' } as never)).toBe('new');
+    expect(sa.get({ name: 'ContractTier', type: 'KEYWORD' } as never)).toBe('gold');
+  });
+
+  it('derives the priority from impact and urgency, and an explicit priority wins', async () => {
+    const matrix = await (await create({ title: 'Matrix', customerNumber: 'K-10003', impact: 'low', urgency: 'high' })).json();
+    expect(matrix.priority).toBe('P3');
+    const explicit = await (await create({ title: 'Explicit', customerNumber: 'K-10003', impact: 'low', urgency: 'low', priority: 'P1' })).json();
+    expect(explicit.priority).toBe('P1');
+  });
+
+  it('finds the customer from a known contact e-mail alone', async () => {
+    const res = await create({ title: 'By mail address', contactEmail: 'S.Lehmann@stadtwerke-beispielstadt.example' });
+    expect(res.status).toBe(201);
+    expect((await res.json()).customerNumber).toBe('K-10002');
+  });
+
+  it.each([
+    [{ title: 'x', serialNumber: 'NO-SUCH-SERIAL' }, 'serialNumber', /No asset with serial number NO-SUCH-SERIAL/],
+    [{ title: 'x', customerNumber: 'K-99999' }, 'customerNumber', /No customer with number K-99999/],
+    [{ title: 'x', customerNumber: 'K-10003', serialNumber: 'SRV-DL380-7731' }, 'serialNumber', /belongs to another customer/],
+    [{ title: 'x', contactEmail: 'stranger@nowhere.example' }, 'contactEmail', /No customer is known/],
+  ])('rejects %j with 400 naming %s', async (body, field, detail) => {
+    const res = await create(body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await res.json();
+    expect(problem.detail).toMatch(detail);
+    expect(problem.errors[0].field).toBe(field);
+  });
+
+  it('gives 50 concurrent creations 50 distinct, gap-free numbers', async () => {
+    const before = await stack.database.db.select({ number: incidentIntakes.number }).from(incidentIntakes);
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => create({ title: `Concurrent ${i}`, customerNumber: 'K-10001' })));
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(201));
+    const numbers = await Promise.all(responses.map(async (r) => (await r.json()).number as string));
+    expect(new Set(numbers).size).toBe(50);
+    const sequences = numbers.map((n) => Number(n.slice(-6))).sort((a, b) => a - b);
+    expect(sequences[0]).toBe(before.length + 1);
+    expect(sequences[49]! - sequences[0]!).toBe(49);
+    // Every one of them got its workflow and its projection.
+    for (const n of numbers) await projection(n, 1);
+  });
+});
+
+describe('working an incident', () => {
+  let number: string;
+  beforeAll(async () => {
+    number = (await (await create({ title: 'VPN drops', serialNumber: 'FW-FG100F-0042', impact: 'medium', urgency: 'high' })).json()).number;
+  });
+
+  it('assigns, adds a note and resolves, each step on the timeline in order', async () => {
+    const assigned = await stack.request('POST', `/api/incidents/${number}/assign`, { token: agent.token, body: { assigneeId: agent.id, group: 'network' } });
+    expect(assigned.status).toBe(200);
+    expect(await assigned.json()).toMatchObject({ status: 'assigned', assignee: { id: agent.id, name: 'Iris Integration' }, assignedGroup: 'network' });
+
+    const noted = await stack.request('POST', `/api/incidents/${number}/notes`, { token: agent.token, body: { text: 'Checked the IPsec logs.' } });
+    expect(noted.status).toBe(200);
+
+    const resolved = await stack.request('POST', `/api/incidents/${number}/resolve`, { token: agent.token, body: { resolution: 'DPD timeout raised to 60 s.' } });
+    expect(resolved.status).toBe(200);
+    expect(await resolved.json()).toMatchObject({ status: 'resolved', resolution: 'DPD timeout raised to 60 s.' });
+
+    const row = await projection(number, 4);
+    expect(row).toMatchObject({ status: 'resolved', assignedGroup: 'network', assigneeName: 'Iris Integration' });
+    const events = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number)).orderBy(incidentEvents.seq);
+    expect(events.map((e) => e.type)).toEqual(['created', 'assigned', 'note_added', 'resolved']);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+
+    const desc = await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).describe();
+    expect(desc.typedSearchAttributes.get({ name: 'IncidentStatus', type: 'KEYWORD' } as never)).toBe('resolved');
+    expect(desc.typedSearchAttributes.get({ name: 'AssignedGroup', type: 'KEYWORD' } as never)).toBe('network');
+  });
+
+  it('rejects an illegal transition with 409 and leaves the state unchanged', async () => {
+    const handle = stack.temporal.client.workflow.getHandle(incidentWorkflowId(number));
+    const before = await handle.query(getStateQuery);
+    expect(before.status).toBe('resolved');
+
+    const again = await stack.request('POST', `/api/incidents/${number}/resolve`, { token: agent.token, body: { resolution: 'Twice?' } });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+    expect((await again.json()).detail).toMatch(/Cannot resolve incident .* it is resolved/);
+    const reassign = await stack.request('POST', `/api/incidents/${number}/assign`, { token: agent.token, body: { group: 'other' } });
+    expect(reassign.status).toBe(409);
+
+    const after = await handle.query(getStateQuery);
+    expect(after).toEqual(before);
+    const [row] = await stack.database.db.select().from(incidents).where(eq(incidents.number, number));
+    expect(row!.version).toBe(before.seq);
+    expect(row!.status).toBe('resolved');
+  });
+
+  it('closes a resolved incident, which ends its workflow; later commands get 409', async () => {
+    const closed = await stack.request('POST', `/api/incidents/${number}/close`, { token: agent.token });
+    expect(closed.status).toBe(200);
+    expect((await closed.json()).status).toBe('closed');
+    await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).result();
+    const note = await stack.request('POST', `/api/incidents/${number}/notes`, { token: agent.token, body: { text: 'after close' } });
+    expect(note.status).toBe(409);
+    expect((await stack.request('GET', `/api/incidents/${number}`, { token: agent.token }).then((r) => r.json())).status).toBe('closed');
+  });
+
+  it('refuses to close an incident that is not resolved', async () => {
+    const open = (await (await create({ title: 'Still open', customerNumber: 'K-10001' })).json()).number;
+    const res = await stack.request('POST', `/api/incidents/${open}/close`, { token: agent.token });
+    expect(res.status).toBe(409);
+    expect((await res.json()).detail).toMatch(/only a resolved incident can be closed/);
+  });
+
+  it('rejects assigning to an unknown user with 400', async () => {
+    const res = await stack.request('POST', `/api/incidents/${number}/assign`, { token: agent.token, body: { assigneeId: '00000000-0000-4000-8000-000000000000' } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0].field).toBe('assigneeId');
+  });
+});
+
+describe('reading incidents', () => {
+  it('answers 404 for an incident that does not exist', async () => {
+    for (const path of [`/api/incidents/INC-${year}-999999`, `/api/incidents/INC-${year}-999999/timeline`]) {
+      const res = await stack.request('GET', path, { token: agent.token });
+      expect(res.status).toBe(404);
+    }
+    const cmd = await stack.request('POST', `/api/incidents/INC-${year}-999999/notes`, { token: agent.token, body: { text: 'x' } });
+    expect(cmd.status).toBe(404);
+  });
+
+  it('lists with filters and pagination, newest first', async () => {
+    await create({ title: 'Platinum P1', serialNumber: 'SW-C9300-1187', priority: 'P1' });
+    const all = await (await stack.request('GET', '/api/incidents?limit=5', { token: agent.token })).json();
+    expect(all.items).toHaveLength(5);
+    expect(all.total).toBeGreaterThan(50);
+    const received = all.items.map((i: { receivedAt: string }) => i.receivedAt);
+    expect([...received].sort().reverse()).toEqual(received);
+
+    const page2 = await (await stack.request('GET', '/api/incidents?limit=5&offset=5', { token: agent.token })).json();
+    expect(page2.items.map((i: { number: string }) => i.number)).not.toContain(all.items[0].number);
+
+    await eventually(async () => {
+      const list = await (await stack.request('GET', '/api/incidents?customerNumber=K-10002&priority=P1', { token: agent.token })).json();
+      return list.items.some((i: { title: string }) => i.title === 'Platinum P1') ? list : undefined;
+    }).then((list) => {
+      expect(list.items.every((i: { customerNumber: string; priority: string }) => i.customerNumber === 'K-10002' && i.priority === 'P1')).toBe(true);
+    });
+    const resolved = await (await stack.request('GET', '/api/incidents?status=resolved', { token: agent.token })).json();
+    expect(resolved.items.every((i: { status: string }) => i.status === 'resolved')).toBe(true);
+
+    const bad = await stack.request('GET', '/api/incidents?status=nonsense&limit=0', { token: agent.token });
+    expect(bad.status).toBe(400);
+    const fields = (await bad.json()).errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['status', 'limit']));
+  });
+});
+
+describe('durable intake', () => {
+  it('starts the workflow of an intake whose start failed, exactly once', async () => {
+    const number = `INC-${year}-900001`;
+    const intake = {
+      number,
+      title: 'Recorded while Temporal was down',
+      description: '',
+      channel: 'api' as const,
+      impact: null,
+      urgency: null,
+      priority: 'P3' as const,
+      receivedAt: new Date().toISOString(),
+      openedBy: { id: 'system', name: 'test' },
+      customer: null,
+      contact: null,
+      asset: null,
+      contract: null,
+      slaPolicyId: null,
+    };
+    await stack.database.db.insert(incidentIntakes).values({ number, request: intake, receivedAt: new Date(intake.receivedAt) });
+    const deps = { db: stack.database.db, temporal: stack.temporal, logger: silentLogger };
+    expect(await startPendingIntakes(deps)).toBe(1);
+    expect(await startPendingIntakes(deps)).toBe(0);
+    // A second start of the same intake (e.g. two API processes sweeping) is harmless.
+    await startIncidentWorkflow(deps, intake);
+    const row = await projection(number, 1);
+    expect(row.title).toBe('Recorded while Temporal was down');
+    const events = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number));
+    expect(events).toHaveLength(1);
+  });
+});

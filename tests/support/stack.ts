@@ -1,0 +1,93 @@
+// The real stack for one integration test file: its own Temporal dev server, a fresh
+// database, a worker on a unique task queue, and the Hono app (called in-process).
+import { randomUUID } from 'node:crypto';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import type { Database } from '../../src/db/client.js';
+import { startTemporalDevServer, type RunningDevServer } from '../../src/infra/temporal-dev-server.js';
+import { connectTemporal, type Temporal } from '../../src/temporal/client.js';
+import { ensureSearchAttributes } from '../../src/temporal/namespace-setup.js';
+import { createHelpdeskWorker, workflowsPath } from '../../src/worker.js';
+import { createTestDatabase } from './database.js';
+import { freePort } from './ports.js';
+
+/** A Response whose JSON body is untyped, for terse assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
+export interface TestStack {
+  database: Database;
+  temporal: Temporal;
+  app: ReturnType<typeof createApp>;
+  /** Calls the app in-process with an optional bearer token and JSON body. */
+  request(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
+  stop(): Promise<void>;
+}
+
+export const silentLogger = pino({ level: 'silent' });
+
+export async function startTemporal(): Promise<{ server: RunningDevServer; address: string }> {
+  const port = await freePort();
+  const server = await startTemporalDevServer({ cli: inject('temporalCli'), host: '127.0.0.1', port, namespace: 'default' });
+  return { server, address: server.address };
+}
+
+export async function startTestStack(): Promise<TestStack> {
+  const [database, { server, address }, workflowBundle] = await Promise.all([
+    createTestDatabase(),
+    startTemporal(),
+    bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }),
+  ]);
+  const taskQueue = `test-${randomUUID()}`;
+  const temporal = await connectTemporal({ address, namespace: 'default', taskQueue });
+  await ensureSearchAttributes(temporal.connection, 'default');
+  const connection = await NativeConnection.connect({ address });
+  const worker: Worker = await createHelpdeskWorker({ connection, namespace: 'default', taskQueue, deps: { db: database.db }, workflowBundle });
+  const running = worker.run();
+  const app = createApp({
+    db: database.db,
+    temporal,
+    logger: silentLogger,
+    pingDatabase: async () => {
+      await database.sql`select 1`;
+    },
+  });
+
+  return {
+    database,
+    temporal,
+    app,
+    request: (method, path, options = {}) => {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token) headers.Authorization = `Bearer ${options.token}`;
+      let body: string | undefined;
+      if (options.rawBody !== undefined) body = options.rawBody;
+      else if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers['Content-Type'] ??= 'application/json';
+      }
+      return Promise.resolve(app.request(path, { method, headers, body })) as Promise<TestResponse>;
+    },
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await temporal.close();
+      await server.stop();
+      await database.close();
+    },
+  };
+}
+
+/** Polls until the check returns a value other than undefined, or fails after the timeout. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { generateToken, hashToken } from '../../src/api/auth.js';
+import type { Db } from '../../src/db/client.js';
+import { apiTokens, users } from '../../src/db/schema/index.js';
+import type { UserRole } from '../../src/domain/enums.js';
+
+export interface TestUser {
+  id: string;
+  name: string;
+  role: UserRole;
+  token: string;
+}
+
+export async function createUserWithToken(db: Db, role: UserRole, name = `Test ${role}`): Promise<TestUser> {
+  const [user] = await db
+    .insert(users)
+    .values({ name, email: `${role}-${randomBytes(4).toString('hex')}@test.example`, role })
+    .returning();
+  const token = generateToken();
+  await db.insert(apiTokens).values({ userId: user!.id, name: 'test', tokenHash: hashToken(token), role });
+  return { id: user!.id, name, role, token };
+}
