@@ -1,0 +1,154 @@
+// Security at the edge: every route but health and docs needs a valid token; bad input is a
+// 400 problem, never a 500. Uses a real database; Temporal is a stub that is never reached.
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { isPublicPath, requireAuth, requireRole } from '../../src/api/auth.js';
+import type { AppEnv } from '../../src/api/context.js';
+import { onError } from '../../src/api/problem.js';
+import type { Database } from '../../src/db/client.js';
+import { apiTokens } from '../../src/db/schema/index.js';
+import type { Temporal } from '../../src/temporal/client.js';
+import { createTestDatabase } from '../support/database.js';
+import { silentLogger } from '../support/stack.js';
+import { createUserWithToken, type TestUser } from '../support/users.js';
+
+let database: Database;
+let app: ReturnType<typeof createApp>;
+let agent: TestUser;
+
+const unreachableTemporal = {
+  connection: { workflowService: { getSystemInfo: () => Promise.reject(new Error('Temporal is down in this test')) } },
+  client: new Proxy({}, { get: () => { throw new Error('Temporal must not be reached in this test'); } }),
+} as unknown as Temporal;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  app = createApp({ db: database.db, temporal: unreachableTemporal, logger: silentLogger, pingDatabase: async () => void (await database.sql`select 1`) });
+  agent = await createUserWithToken(database.db, 'agent');
+});
+afterAll(async () => database?.close());
+
+/** Concrete routes of the app (middleware entries excluded), with sample path parameters. */
+function routeTable() {
+  const seen = new Set<string>();
+  return app.routes
+    .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+    .map((r) => ({ method: r.method, path: r.path.replace(':number', 'INC-2026-000001').replace(':asset', 'swagger-ui.css') }))
+    .filter((r) => {
+      const key = `${r.method} ${r.path}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+describe('route table', () => {
+  it('has the routes this test is meant to guard', () => {
+    const keys = routeTable().map((r) => `${r.method} ${r.path}`);
+    expect(keys).toEqual(expect.arrayContaining(['POST /api/incidents', 'GET /api/incidents', 'GET /api/incidents/INC-2026-000001', 'POST /api/incidents/INC-2026-000001/assign', 'GET /healthz', 'GET /docs']));
+    expect(keys.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('answers 401 problem+json without a token, with a wrong token and with a malformed header on every protected route', async () => {
+    const protectedRoutes = routeTable().filter((r) => !isPublicPath(r.path));
+    expect(protectedRoutes.length).toBeGreaterThanOrEqual(8);
+    for (const { method, path } of protectedRoutes) {
+      for (const authorization of [undefined, 'Bearer hd_not-a-real-token', `Basic ${agent.token}`, 'Bearer']) {
+        const res = await app.request(path, { method, headers: authorization ? { Authorization: authorization } : {} });
+        expect(res.status, `${method} ${path} with ${authorization ?? 'no header'}`).toBe(401);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      }
+    }
+  });
+
+  it('serves health, the OpenAPI document and the docs without a token', async () => {
+    const health = await app.request('/healthz');
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'degraded', checks: { database: 'ok', temporal: 'failing' } });
+
+    const spec = await app.request('/openapi.json');
+    expect(spec.status).toBe(200);
+    const doc = (await spec.json()) as { paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/incidents', '/api/incidents/{number}', '/api/incidents/{number}/timeline', '/healthz']));
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+
+    const docs = await app.request('/docs');
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger-ui');
+    const bundle = await app.request('/docs/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect((await bundle.text()).length).toBeGreaterThan(100_000);
+    // Only the Swagger UI assets are served from that folder.
+    expect((await app.request('/docs/package.json')).status).toBe(404);
+  });
+
+  it('refuses a revoked token', async () => {
+    const user = await createUserWithToken(database.db, 'agent', 'Revoked');
+    await database.db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.userId, user.id));
+    const res = await app.request('/api/incidents', { headers: { Authorization: `Bearer ${user.token}` } });
+    expect(res.status).toBe(401);
+    expect((await res.json()).detail).toMatch(/revoked/);
+  });
+
+  it('stores tokens only as hashes', async () => {
+    const rows = await database.db.select().from(apiTokens).where(eq(apiTokens.userId, agent.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toContain(agent.token);
+  });
+});
+
+describe('bad input', () => {
+  const post = (path: string, body: string, contentType = 'application/json') =>
+    app.request(path, { method: 'POST', headers: { Authorization: `Bearer ${agent.token}`, 'Content-Type': contentType }, body });
+
+  it.each(['{bad', '', '[1,2', 'null', '"string"', '[]'])('answers 400 problem+json for the body %j', async (body) => {
+    const res = await post('/api/incidents', body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await res.json()).status).toBe(400);
+  });
+
+  it('names each invalid field', async () => {
+    const res = await post('/api/incidents', JSON.stringify({ title: '', customerNumber: 'K-1', impact: 'huge', channel: 'pigeon', contactEmail: 'not-mail' }));
+    expect(res.status).toBe(400);
+    const fields = ((await res.json()).errors as { field: string }[]).map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['title', 'impact', 'channel', 'contactEmail']));
+  });
+
+  it('answers 400 for a malformed incident number and 415 for a non-JSON body', async () => {
+    const res = await app.request('/api/incidents/INC-26-1', { headers: { Authorization: `Bearer ${agent.token}` } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0].field).toBe('number');
+    const text = await post('/api/incidents/INC-2026-000001/notes', 'hello', 'text/plain');
+    expect(text.status).toBe(415);
+    expect(text.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('answers 404 problem+json for an unknown route', async () => {
+    const res = await app.request('/api/nothing-here', { headers: { Authorization: `Bearer ${agent.token}` } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
+
+describe('roles', () => {
+  it('answers 403 when the token role is below the route minimum', async () => {
+    const mini = new Hono<AppEnv>();
+    mini.use('*', async (c, next) => {
+      c.set('services', { db: database.db } as never);
+      await next();
+    });
+    mini.use('*', requireAuth);
+    mini.get('/admin-only', requireRole('admin'), (c) => c.text('ok'));
+    mini.onError(onError);
+    const res = await mini.request('/admin-only', { headers: { Authorization: `Bearer ${agent.token}` } });
+    expect(res.status).toBe(403);
+    expect((await res.json()).detail).toMatch(/needs the admin role; your token has agent/);
+    const admin = await createUserWithToken(database.db, 'admin');
+    expect((await mini.request('/admin-only', { headers: { Authorization: `Bearer ${admin.token}` } })).status).toBe(200);
+  });
+});

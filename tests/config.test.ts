@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('has working defaults for the embedded stack', () => {
+    expect(loadConfig({})).toMatchObject({ PORT: 3000, TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_UI_PORT: 8233, DATA_DIR: '.data', SEED_DEMO_DATA: true });
+  });
+
+  it('coerces numbers and booleans and treats empty values as unset', () => {
+    const config = loadConfig({ PORT: '8080', SEED_DEMO_DATA: 'false', DATABASE_URL: '' });
+    expect(config).toMatchObject({ PORT: 8080, SEED_DEMO_DATA: false });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Invalid configuration: PORT="abc": /],
+    [{ PORT: '70000' }, /PORT="70000"/],
+    [{ TEMPORAL_ADDRESS: 'localhost' }, /TEMPORAL_ADDRESS="localhost": expected host:port/],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ SEED_DEMO_DATA: 'maybe' }, /SEED_DEMO_DATA/],
+  ])('rejects %j with one line naming the variable', (env, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});

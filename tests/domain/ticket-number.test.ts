@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findIncidentNumber, formatIncidentNumber, incidentWorkflowId, isIncidentNumber, parseIncidentNumber } from '../../src/domain/ticket-number.js';
+
+describe('incident numbers', () => {
+  it('formats INC-<year>-<6 digits> with zero padding', () => {
+    expect(formatIncidentNumber(2026, 123)).toBe('INC-2026-000123');
+    expect(formatIncidentNumber(2026, 999_999)).toBe('INC-2026-999999');
+  });
+
+  it('refuses sequences outside 1..999999 and odd years', () => {
+    expect(() => formatIncidentNumber(2026, 0)).toThrow(RangeError);
+    expect(() => formatIncidentNumber(2026, 1_000_000)).toThrow(/out of range/);
+    expect(() => formatIncidentNumber(2026, 1.5)).toThrow(RangeError);
+    expect(() => formatIncidentNumber(26, 1)).toThrow(RangeError);
+  });
+
+  it('parses what it formats', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: 1, max: 999_999 }), (year, sequence) => {
+        expect(parseIncidentNumber(formatIncidentNumber(year, sequence))).toEqual({ year, sequence });
+      }),
+    );
+  });
+
+  it.each(['INC-2026-12345', 'INC-2026-0001234', 'inc-2026-000001', 'INC-2026-000000', 'INC-2026-000001 ', 'XINC-2026-000001'])('rejects %j', (value) => {
+    expect(isIncidentNumber(value)).toBe(false);
+  });
+
+  it('names the workflow incident-<number>', () => {
+    expect(incidentWorkflowId('INC-2026-000123')).toBe('incident-INC-2026-000123');
+  });
+
+  it('finds the bracketed number in a reply subject', () => {
+    expect(findIncidentNumber('Re: AW: [INC-2026-000123] Printer offline')).toBe('INC-2026-000123');
+    expect(findIncidentNumber('Re: INC-2026-000123 without brackets')).toBeUndefined();
+    expect(findIncidentNumber('[INC-2026-000000] zero')).toBeUndefined();
+  });
+});
