@@ -71,11 +71,12 @@ trap 'exit 143' TERM HUP
 
 log "building Temporal CLI v$TEMPORAL_CLI_VERSION with $(go version | cut -d' ' -f3) into $dest_dir (takes several minutes on a cold Go cache)..."
 start=$SECONDS
-# CGO off: a static binary like the official release, and no C toolchain needed.
-# -s -w drops the debug info (a third of the size). The build runs in the background in
+# Built like the official release (goreleaser): static (CGO off, so no C toolchain is
+# needed), no debug info, and the version stamped in. The build runs in the background in
 # its own process group so that a signal to this script stops it at once.
-GOBIN="$tmp" CGO_ENABLED=0 \
-  setsid go install -trimpath -ldflags='-s -w' "$TEMPORAL_CLI_MODULE@v$TEMPORAL_CLI_VERSION" >&2 </dev/null &
+GOBIN="$tmp" CGO_ENABLED=0 setsid go install -trimpath \
+  -ldflags="-s -w -X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_CLI_VERSION" \
+  "$TEMPORAL_CLI_MODULE@v$TEMPORAL_CLI_VERSION" >&2 </dev/null &
 build_pid=$!
 wait "$build_pid" || die "go install $TEMPORAL_CLI_MODULE@v$TEMPORAL_CLI_VERSION failed (see above)."
 build_pid=""

@@ -18,6 +18,8 @@ import { freePort } from './ports.js';
 export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
 
 export interface TestStack {
+  /** host:port of this file's Temporal dev server. */
+  temporalAddress: string;
   database: Database;
   temporal: Temporal;
   app: ReturnType<typeof createApp>;
@@ -56,6 +58,7 @@ export async function startTestStack(): Promise<TestStack> {
   });
 
   return {
+    temporalAddress: address,
     database,
     temporal,
     app,

@@ -1,0 +1,43 @@
+// Records real incident workflow histories into tests/histories/*.json for the replay test.
+import { writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { seedDemoData } from '../../src/db/seed.js';
+import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import { createUserWithToken, type TestUser } from '../support/users.js';
+
+let stack: TestStack;
+let agent: TestUser;
+beforeAll(async () => {
+  stack = await startTestStack();
+  await seedDemoData(stack.database.db);
+  agent = await createUserWithToken(stack.database.db, 'agent', 'Recorder');
+});
+afterAll(async () => stack?.stop());
+
+async function save(name: string, number: string) {
+  // The CLI writes the same JSON as the Web UI's download, which historyFromJSON reads.
+  const shown = spawnSync(inject('temporalCli'), ['workflow', 'show', '--address', stack.temporalAddress, '-w', incidentWorkflowId(number), '--output', 'json'], { encoding: 'utf8' });
+  expect(shown.status, shown.stderr).toBe(0);
+  await writeFile(new URL(`./${name}.json`, import.meta.url), shown.stdout);
+}
+
+it('records a full incident life: created, assigned, note, resolved, closed', async () => {
+  const res = await stack.request('POST', '/api/incidents', { token: agent.token, body: { title: 'Recorded lifecycle', serialNumber: 'SRV-DL380-7731', impact: 'high', urgency: 'high' } });
+  const { number } = await res.json();
+  const post = (path: string, body?: unknown) => stack.request('POST', `/api/incidents/${number}/${path}`, { token: agent.token, body });
+  expect((await post('assign', { assigneeId: agent.id, group: '2nd-level' })).status).toBe(200);
+  expect((await post('notes', { text: 'Checked the iLO log.' })).status).toBe(200);
+  expect((await post('resolve', { resolution: 'Rolled back the firmware.' })).status).toBe(200);
+  expect((await post('close')).status).toBe(200);
+  await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).result();
+  await save('incident-lifecycle', number);
+});
+
+it('records an incident that is still open', async () => {
+  const res = await stack.request('POST', '/api/incidents', { token: agent.token, body: { title: 'Recorded open incident', customerNumber: 'K-10003' } });
+  const { number } = await res.json();
+  expect((await stack.request('POST', `/api/incidents/${number}/assign`, { token: agent.token, body: { group: '1st-level' } })).status).toBe(200);
+  await save('incident-open', number);
+});
