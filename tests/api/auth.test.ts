@@ -14,6 +14,9 @@ import { createTestDatabase } from '../support/database.js';
 import { silentLogger } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
+ 
+const body = (res: Response): Promise<any> => res.json();
+
 let database: Database;
 let app: ReturnType<typeof createApp>;
 let agent: TestUser;
@@ -67,7 +70,7 @@ describe('route table', () => {
   it('serves health, the OpenAPI document and the docs without a token', async () => {
     const health = await app.request('/healthz');
     expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ status: 'degraded', checks: { database: 'ok', temporal: 'failing' } });
+    expect(await body(health)).toMatchObject({ status: 'degraded', checks: { database: 'ok', temporal: 'failing' } });
 
     const spec = await app.request('/openapi.json');
     expect(spec.status).toBe(200);
@@ -90,7 +93,7 @@ describe('route table', () => {
     await database.db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.userId, user.id));
     const res = await app.request('/api/incidents', { headers: { Authorization: `Bearer ${user.token}` } });
     expect(res.status).toBe(401);
-    expect((await res.json()).detail).toMatch(/revoked/);
+    expect((await body(res)).detail).toMatch(/revoked/);
   });
 
   it('stores tokens only as hashes', async () => {
@@ -105,24 +108,24 @@ describe('bad input', () => {
   const post = (path: string, body: string, contentType = 'application/json') =>
     app.request(path, { method: 'POST', headers: { Authorization: `Bearer ${agent.token}`, 'Content-Type': contentType }, body });
 
-  it.each(['{bad', '', '[1,2', 'null', '"string"', '[]'])('answers 400 problem+json for the body %j', async (body) => {
-    const res = await post('/api/incidents', body);
+  it.each(['{bad', '', '[1,2', 'null', '"string"', '[]'])('answers 400 problem+json for the body %j', async (raw) => {
+    const res = await post('/api/incidents', raw);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect((await res.json()).status).toBe(400);
+    expect((await body(res)).status).toBe(400);
   });
 
   it('names each invalid field', async () => {
     const res = await post('/api/incidents', JSON.stringify({ title: '', customerNumber: 'K-1', impact: 'huge', channel: 'pigeon', contactEmail: 'not-mail' }));
     expect(res.status).toBe(400);
-    const fields = ((await res.json()).errors as { field: string }[]).map((e) => e.field);
+    const fields = ((await body(res)).errors as { field: string }[]).map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['title', 'impact', 'channel', 'contactEmail']));
   });
 
   it('answers 400 for a malformed incident number and 415 for a non-JSON body', async () => {
     const res = await app.request('/api/incidents/INC-26-1', { headers: { Authorization: `Bearer ${agent.token}` } });
     expect(res.status).toBe(400);
-    expect((await res.json()).errors[0].field).toBe('number');
+    expect((await body(res)).errors[0].field).toBe('number');
     const text = await post('/api/incidents/INC-2026-000001/notes', 'hello', 'text/plain');
     expect(text.status).toBe(415);
     expect(text.headers.get('content-type')).toContain('application/problem+json');
@@ -147,7 +150,7 @@ describe('roles', () => {
     mini.onError(onError);
     const res = await mini.request('/admin-only', { headers: { Authorization: `Bearer ${agent.token}` } });
     expect(res.status).toBe(403);
-    expect((await res.json()).detail).toMatch(/needs the admin role; your token has agent/);
+    expect((await body(res)).detail).toMatch(/needs the admin role; your token has agent/);
     const admin = await createUserWithToken(database.db, 'admin');
     expect((await mini.request('/admin-only', { headers: { Authorization: `Bearer ${admin.token}` } })).status).toBe(200);
   });

@@ -1,7 +1,8 @@
 // The real stack for one integration test file: its own Temporal dev server, a fresh
 // database, a worker on a unique task queue, and the Hono app (called in-process).
 import { randomUUID } from 'node:crypto';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import type { Worker} from '@temporalio/worker';
+import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { createApp } from '../../src/api/app.js';
@@ -14,7 +15,7 @@ import { createTestDatabase } from './database.js';
 import { freePort } from './ports.js';
 
 /** A Response whose JSON body is untyped, for terse assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
 
 export interface TestStack {
@@ -71,7 +72,7 @@ export async function startTestStack(): Promise<TestStack> {
         body = JSON.stringify(options.body);
         headers['Content-Type'] ??= 'application/json';
       }
-      return Promise.resolve(app.request(path, { method, headers, body })) as Promise<TestResponse>;
+      return Promise.resolve(app.request(path, { method, headers, body }));
     },
     async stop() {
       worker.shutdown();
