@@ -1,0 +1,116 @@
+// `npm start` as a user runs it: the embedded stack comes up with demo data, a second start
+// reuses the data, Ctrl-C (SIGINT) stops everything, and a bad setting stops start-up with one line.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection, Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isPortOpen } from '../../src/infra/temporal-dev-server.js';
+import { freePort } from '../support/ports.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+let dataDir: string;
+let env: Record<string, string>;
+let ports: { api: number; pg: number; temporal: number; ui: number };
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'helpdesk-e2e-'));
+  // As root, Postgres runs as the "postgres" user, which must be able to enter the folder.
+  await chmod(dataDir, 0o755);
+  ports = { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+  env = {
+    ...(process.env as Record<string, string>),
+    DATA_DIR: dataDir,
+    PORT: String(ports.api),
+    EMBEDDED_PG_PORT: String(ports.pg),
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+    TEMPORAL_UI_PORT: String(ports.ui),
+    TEMPORAL_CLI: inject('temporalCli'),
+    LOG_LEVEL: 'info',
+  };
+  delete env.DATABASE_URL;
+});
+afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+async function start(): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('Press Ctrl-C to stop.')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not come up within 90 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, output: () => output };
+}
+
+async function stop({ child }: Started): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  return exited;
+}
+
+const tokenOf = (output: string, role: string) => new RegExp(`^\\s+${role}\\s+.*?(hd_\\S+)$`, 'm').exec(output)?.[1];
+const api = (path: string, token?: string) => fetch(`http://127.0.0.1:${ports.api}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+
+describe('npm start', () => {
+  let agentToken: string;
+
+  it('brings up the API, docs, Temporal UI and demo incidents running as workflows', async () => {
+    const started = await start();
+    try {
+      const out = started.output();
+      expect(out).toContain(`http://127.0.0.1:${ports.api}/docs`);
+      expect(out).toContain(`http://127.0.0.1:${ports.ui}/namespaces/default/workflows`);
+      agentToken = tokenOf(out, 'agent')!;
+      expect(agentToken).toMatch(/^hd_/);
+      expect(tokenOf(out, 'admin')).toMatch(/^hd_/);
+
+      expect((await api('/healthz')).status).toBe(200);
+      expect((await api('/docs')).status).toBe(200);
+      expect(await isPortOpen('127.0.0.1', ports.ui)).toBe(true);
+      const list = (await (await api('/api/incidents', agentToken)).json()) as { total: number; items: { status: string }[] };
+      expect(list.total).toBe(5);
+      expect(list.items.map((i) => i.status).sort()).toEqual(['assigned', 'assigned', 'new', 'new', 'resolved']);
+
+      const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+      const client = new Client({ connection });
+      const running = [];
+      for await (const wf of client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running' AND CustomerNumber = 'K-10001'` })) {
+        running.push(wf.workflowId);
+      }
+      expect(running).toHaveLength(2);
+      await connection.close();
+    } finally {
+      expect(await stop(started)).toBe(0);
+    }
+    for (const step of ['stopped API', 'stopped worker', 'stopped Temporal dev server', 'stopped Postgres', 'stopped.']) expect(started.output()).toContain(step);
+    for (const port of Object.values(ports)) expect(await isPortOpen('127.0.0.1', port), `port ${port} still open`).toBe(false);
+  });
+
+  it('reuses the data on a second start: same incidents, same tokens, no second seed', async () => {
+    const started = await start();
+    try {
+      expect(tokenOf(started.output(), 'agent')).toBe(agentToken);
+      const list = (await (await api('/api/incidents', agentToken)).json()) as { total: number };
+      expect(list.total).toBe(5);
+    } finally {
+      expect(await stop(started)).toBe(0);
+    }
+  });
+
+  it('stops start-up with one clear line on a bad setting', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...env, PORT: 'abc' }, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^Invalid configuration: PORT="abc": .+$/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
