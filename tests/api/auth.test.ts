@@ -131,10 +131,13 @@ describe('bad input', () => {
     expect(text.headers.get('content-type')).toContain('application/problem+json');
   });
 
-  it('answers 404 problem+json for an unknown route', async () => {
+  it('answers 404 problem+json for an unknown route, with the request id in header and body', async () => {
     const res = await app.request('/api/nothing-here', { headers: { Authorization: `Bearer ${agent.token}` } });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await body(res)).requestId).toBe(requestId);
   });
 });
 
