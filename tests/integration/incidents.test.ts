@@ -248,3 +248,27 @@ describe('durable intake', () => {
     expect(events).toHaveLength(1);
   });
 });
+
+describe('continue-as-new', () => {
+  it('resumes from carried-over state without recording creation again', async () => {
+    const opened = await (await create({ title: 'Long-lived', customerNumber: 'K-10001' })).json();
+    const handle = stack.temporal.client.workflow.getHandle(incidentWorkflowId(opened.number));
+    await projection(opened.number, 1);
+    const carried = { ...(await handle.query(getStateQuery)), assignedGroup: 'carried-over' };
+    // The same input the workflow passes to continueAsNew, on a fresh id.
+    const number = `INC-${year}-900002`;
+    const next = await stack.temporal.client.workflow.start('incidentWorkflow', {
+      workflowId: incidentWorkflowId(number),
+      taskQueue: stack.temporal.taskQueue,
+      args: [{ continued: { ...carried, number } }],
+    });
+    expect(await next.query(getStateQuery)).toEqual({ ...carried, number });
+    const state = await next.executeUpdate('addNote', { args: [{ text: 'after continue-as-new', actor: { id: 'system', name: 'test' } }] });
+    expect(state).toMatchObject({ seq: carried.seq + 1, assignedGroup: 'carried-over' });
+    const events = await eventually(async () => {
+      const rows = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number));
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(events.map((e) => [e.seq, e.type])).toEqual([[carried.seq + 1, 'note_added']]);
+  });
+});
