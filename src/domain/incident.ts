@@ -19,8 +19,8 @@ export interface IncidentParties {
   slaPolicyId: string | null;
 }
 
-/** Everything the workflow needs to open an incident; resolved by intake before the start. */
-export interface IncidentIntake extends IncidentParties {
+/** What an incident is about; fixed at intake (priority and parties may change later). */
+export interface IncidentFacts extends IncidentParties {
   number: string;
   title: string;
   description: string;
@@ -30,17 +30,14 @@ export interface IncidentIntake extends IncidentParties {
   priority: Priority;
   /** When the request reached us (API call or mailbox); the SLA clock's start. */
   receivedAt: string;
+}
+
+/** Everything the workflow needs to open an incident; resolved by intake before the start. */
+export interface IncidentIntake extends IncidentFacts {
   openedBy: Actor;
 }
 
-export interface IncidentState extends IncidentParties {
-  number: string;
-  title: string;
-  description: string;
-  channel: Channel;
-  impact: Impact | null;
-  urgency: Urgency | null;
-  priority: Priority;
+export interface IncidentState extends IncidentFacts {
   status: IncidentStatus;
   assignee: { id: string; name: string } | null;
   assignedGroup: string | null;
@@ -48,7 +45,6 @@ export interface IncidentState extends IncidentParties {
   due: { firstResponse: string | null; nextResponse: string | null; resolution: string | null };
   escalationLevel: number;
   slaBreached: boolean;
-  receivedAt: string;
   updatedAt: string;
   resolvedAt: string | null;
   closedAt: string | null;
