@@ -1,14 +1,14 @@
 // `npm start`: the whole service on one machine. Temporal dev server (with Web UI), embedded
 // Postgres, migrations, demo data on first start, the worker and the API, in one process tree.
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from './config.js';
 import { createDatabase, runMigrations } from './db/client.js';
-import { isEmpty, seedDemoData, type DemoToken } from './db/seed.js';
+import { isEmpty, seedDemoData, type DemoToken } from './infra/demo-seed.js';
 import { openDemoIncidents } from './infra/demo-incidents.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-postgres.js';
-import { onShutdown, runEntryPoint } from './infra/run.js';
+import { runEntryPoint } from './infra/run.js';
 import { resolveTemporalCli, startTemporalDevServer } from './infra/temporal-dev-server.js';
 import { createLogger } from './logger.js';
 import { startApiServer } from './server.js';
@@ -16,15 +16,14 @@ import { connectTemporal } from './temporal/client.js';
 import { ensureSearchAttributes } from './temporal/namespace-setup.js';
 import { createHelpdeskWorker } from './worker.js';
 
-runEntryPoint(async () => {
+runEntryPoint(async (lifecycle) => {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  lifecycle.log = (m) => logger.info(m);
   const dataDir = resolve(config.DATA_DIR);
   await mkdir(dataDir, { recursive: true });
-  const cleanup: { name: string; run: () => Promise<unknown> }[] = [];
-  onShutdown(cleanup, (m) => logger.info(m));
-  // Steps are registered as they start and run in reverse order on Ctrl-C.
-  const started = (name: string, run: () => Promise<unknown>) => cleanup.unshift({ name, run });
+  // Each part registers how to stop it as it starts; they stop in reverse order.
+  const started = (name: string, run: () => Promise<unknown>) => lifecycle.started(name, run);
 
   // 1. Postgres: DATABASE_URL, or a real server from embedded-postgres under DATA_DIR.
   let databaseUrl = config.DATABASE_URL;
@@ -64,6 +63,10 @@ runEntryPoint(async () => {
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createHelpdeskWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { db: database.db } });
   const workerRun = worker.run();
+  workerRun.catch((err: unknown) => {
+    logger.fatal({ err }, 'the worker failed');
+    void lifecycle.shutdown('worker failed: shutting down…', 1);
+  });
   started('worker', async () => {
     worker.shutdown();
     await workerRun;
@@ -75,8 +78,7 @@ runEntryPoint(async () => {
   let tokens: DemoToken[] = [];
   if (config.SEED_DEMO_DATA && (await isEmpty(database.db))) {
     tokens = await seedDemoData(database.db);
-    await writeFile(tokensFile, JSON.stringify(tokens, null, 2));
-    await chmod(tokensFile, 0o600);
+    await writeFile(tokensFile, JSON.stringify(tokens, null, 2), { mode: 0o600 });
     const numbers = await openDemoIncidents({ db: database.db, temporal, logger });
     logger.info({ incidents: numbers }, 'seeded demo data');
   } else {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
 import type { Config } from './config.js';
 import { createDatabase, runMigrations, type Database } from './db/client.js';
-import { isEntryPoint, onShutdown, runEntryPoint } from './infra/run.js';
+import { isEntryPoint, runEntryPoint } from './infra/run.js';
 import { createLogger } from './logger.js';
 import { startPendingIntakes } from './services/incident-intake.js';
 import { connectTemporal, type Temporal } from './temporal/client.js';
@@ -51,23 +51,19 @@ export async function startApiServer(opts: { config: Config; database: Database;
 }
 
 if (isEntryPoint(import.meta.url)) {
-  runEntryPoint(async () => {
+  runEntryPoint(async (lifecycle) => {
     const { loadConfig } = await import('./config.js');
     const config = loadConfig();
     const logger = createLogger(config.LOG_LEVEL);
+    lifecycle.log = (m) => logger.info(m);
     if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the standalone API server (npm start runs everything embedded).');
     const database = createDatabase(config.DATABASE_URL);
+    lifecycle.started('database', () => database.close());
     await runMigrations(database);
     const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    lifecycle.started('Temporal client', () => temporal.close());
     const api = await startApiServer({ config, database, temporal, logger });
+    lifecycle.started('API', () => api.close());
     logger.info({ url: api.url }, 'API listening');
-    onShutdown(
-      [
-        { name: 'API', run: () => api.close() },
-        { name: 'Temporal client', run: () => temporal.close() },
-        { name: 'database', run: () => database.close() },
-      ],
-      (m) => logger.info(m),
-    );
   });
 }

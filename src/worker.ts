@@ -1,7 +1,7 @@
 // The Temporal worker: runs incident workflows and their activities.
 // Standalone entry (`node dist/worker.js`) and a factory that `main.ts` and tests reuse.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { isEntryPoint, runEntryPoint } from './infra/run.js';
 
@@ -30,25 +30,35 @@ export function createHelpdeskWorker(options: HelpdeskWorkerOptions): Promise<Wo
 export { workflowsPath };
 
 if (isEntryPoint(import.meta.url)) {
-  runEntryPoint(async () => {
+  runEntryPoint(async (lifecycle) => {
     const { loadConfig } = await import('./config.js');
     const { createDatabase } = await import('./db/client.js');
     const { createLogger } = await import('./logger.js');
     const config = loadConfig();
     const logger = createLogger(config.LOG_LEVEL);
+    lifecycle.log = (m) => logger.info(m);
     if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the standalone worker (npm start runs everything embedded).');
+    // Our lifecycle handles the signals, so the worker drains before the connections close.
+    Runtime.install({ shutdownSignals: [] });
     const database = createDatabase(config.DATABASE_URL);
+    lifecycle.started('database', () => database.close());
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    lifecycle.started('Temporal connection', () => connection.close());
     const worker = await createHelpdeskWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: { db: database.db },
     });
+    const running = worker.run();
+    lifecycle.started('worker', async () => {
+      worker.shutdown();
+      await running;
+    });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
-    // The Temporal runtime shuts the worker down on SIGINT/SIGTERM; run() then resolves.
-    await worker.run();
-    await connection.close();
-    await database.close();
+    running.catch((err: unknown) => {
+      logger.fatal({ err }, 'the worker failed');
+      void lifecycle.shutdown('worker failed: shutting down…', 1);
+    });
   });
 }

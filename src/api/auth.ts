@@ -1,37 +1,13 @@
-// Bearer-token authentication. Tokens are random 256-bit secrets, so a SHA-256 of the token
-// is a safe lookup key; the plain token is shown once at creation and never stored.
-import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+// Bearer-token authentication and role checks for the API.
 import { createMiddleware } from 'hono/factory';
-import type { Db } from '../db/client.js';
-import { apiTokens, users } from '../db/schema/index.js';
 import { userRoles, type UserRole } from '../domain/enums.js';
 import { Forbidden, Unauthorized } from '../domain/errors.js';
-import type { AppEnv, Principal } from './context.js';
-
-export const tokenPrefix = 'hd_';
-
-export function generateToken(): string {
-  return tokenPrefix + randomBytes(32).toString('base64url');
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+import { findTokenPrincipal, touchToken } from '../services/api-tokens.js';
+import type { AppEnv } from './context.js';
 
 /** Paths that answer without a token. */
 export function isPublicPath(path: string): boolean {
   return path === '/healthz' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
-}
-
-export async function authenticate(db: Db, token: string): Promise<Principal | undefined> {
-  const [row] = await db
-    .select({ tokenId: apiTokens.id, role: apiTokens.role, userId: users.id, name: users.name })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
-    .limit(1);
-  return row;
 }
 
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
@@ -39,9 +15,11 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('Authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new Unauthorized('Missing bearer token: send "Authorization: Bearer <token>".');
-  const principal = await authenticate(c.var.services.db, match[1]!);
+  const { db, logger } = c.var.services;
+  const principal = await findTokenPrincipal(db, match[1]!);
   if (!principal) throw new Unauthorized('Invalid or revoked token.');
   c.set('principal', principal);
+  touchToken(db, principal.tokenId).catch((err: unknown) => logger.warn({ err }, 'could not record token use'));
   await next();
 });
 

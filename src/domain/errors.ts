@@ -2,7 +2,7 @@
 // turn them into ApplicationFailures of the same type name.
 
 export abstract class DomainError extends Error {
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 503;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 503;
   /** Stable machine-readable kind, used as the ApplicationFailure type across Temporal. */
   abstract readonly kind: string;
 }
@@ -51,10 +51,10 @@ export class Unavailable extends DomainError {
 }
 
 /** Maps a failure type name coming back from Temporal to the domain error it stands for. */
-export function domainErrorFromKind(kind: string | undefined | null, message: string): DomainError | undefined {
+export function domainErrorFromKind(kind: string | undefined | null, message: string, field?: string): DomainError | undefined {
   switch (kind) {
     case 'ValidationError':
-      return new ValidationError(message);
+      return new ValidationError(message, field);
     case 'IllegalTransition':
       return new IllegalTransition(message);
     case 'NotFound':

@@ -129,10 +129,14 @@ function requireOpen(state: IncidentState, action: string): void {
   }
 }
 
+// Postgres cannot store NUL; other control characters have no place in text either.
+export const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
 function nonBlank(value: string | undefined | null, field: string, max: number): string {
   const trimmed = (value ?? '').trim();
   if (trimmed === '') throw new ValidationError(`${field} must not be empty.`, field);
   if (trimmed.length > max) throw new ValidationError(`${field} is longer than ${max} characters.`, field);
+  if (controlCharacters.test(trimmed)) throw new ValidationError(`${field} must not contain control characters.`, field);
   return trimmed;
 }
 
@@ -147,6 +151,7 @@ function eventOf(state: IncidentState, type: IncidentEvent['type'], ctx: Command
 export function validateAssign(state: IncidentState, input: AssignInput): void {
   requireOpen(state, 'assign');
   const group = input.group?.trim() || null;
+  if (group !== null) nonBlank(group, 'group', 100);
   if (!input.assigneeId && !group) throw new ValidationError('Give an assignee, a group or both.', 'assigneeId');
   if (input.assigneeId && !input.assigneeName) throw new ValidationError('assigneeName is required with assigneeId.', 'assigneeName');
   const sameAssignee = (input.assigneeId ?? null) === (state.assignee?.id ?? null) || !input.assigneeId;

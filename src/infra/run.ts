@@ -1,48 +1,74 @@
 // Process plumbing shared by the entry points: one-line config errors and orderly shutdown.
 import { ConfigError } from '../config.js';
 
-/** Runs an entry point; a configuration error is one line on stderr and exit code 1. */
-export function runEntryPoint(main: () => Promise<void>): void {
-  main().catch((err: unknown) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-    } else {
-      process.stderr.write(`Start-up failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+type Step = { name: string; run: () => Promise<unknown> };
+
+/**
+ * What an entry point has started, stopped in reverse order on SIGINT/SIGTERM, on a failed
+ * start-up and on a fatal error later (say, the worker dies). A second Ctrl-C during cleanup
+ * exits at once; the duplicate that npm relays along with the terminal's own signal is ignored.
+ */
+export class Lifecycle {
+  private readonly steps: Step[] = [];
+  private stoppingSince: number | undefined;
+
+  /** Where shutdown progress goes; entry points point it at their logger once they have one. */
+  log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`);
+
+  get isEmpty(): boolean {
+    return this.steps.length === 0;
+  }
+
+  /** Registers how to stop something that has just started. */
+  started(name: string, run: () => Promise<unknown>): void {
+    this.steps.unshift({ name, run });
+  }
+
+  /** Installs the signal handlers. */
+  listen(): void {
+    const handler = (signal: NodeJS.Signals) => {
+      if (this.stoppingSince !== undefined) {
+        if (Date.now() - this.stoppingSince < 1000) return;
+        this.log(`${signal} again: exiting without waiting for cleanup.`);
+        process.exit(130);
+      }
+      void this.shutdown(`${signal}: shutting down…`, 0);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  }
+
+  /** Stops everything that was started, then exits with the code. */
+  async shutdown(reason: string, exitCode: number): Promise<never> {
+    this.stoppingSince ??= Date.now();
+    this.log(reason);
+    for (const step of this.steps.splice(0)) {
+      const started = Date.now();
+      try {
+        await step.run();
+        this.log(`stopped ${step.name} (${Date.now() - started} ms)`);
+      } catch (err) {
+        this.log(`while stopping ${step.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
-    process.exit(1);
-  });
+    this.log('stopped.');
+    process.exit(exitCode);
+  }
 }
 
 /**
- * Runs the cleanup steps in order on SIGINT/SIGTERM. A second Ctrl-C during cleanup exits at
- * once; the duplicate that npm relays along with the terminal's own signal is ignored.
+ * Runs an entry point. A configuration error is one line on stderr; any start-up failure
+ * stops what was already started (no orphaned Postgres or Temporal) and exits with code 1.
  */
-export function onShutdown(steps: { name: string; run: () => Promise<unknown> }[], log: (msg: string) => void): void {
-  let stoppingSince: number | undefined;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stoppingSince !== undefined) {
-      if (Date.now() - stoppingSince < 1000) return;
-      log(`${signal} again: exiting without waiting for cleanup.`);
-      process.exit(130);
-    }
-    stoppingSince = Date.now();
-    log(`${signal}: shutting down…`);
-    void (async () => {
-      for (const step of steps) {
-        const started = Date.now();
-        try {
-          await step.run();
-          log(`stopped ${step.name} (${Date.now() - started} ms)`);
-        } catch (err) {
-          log(`while stopping ${step.name}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }
-      log('stopped.');
-      process.exit(0);
-    })();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+export function runEntryPoint(main: (lifecycle: Lifecycle) => Promise<void>, lifecycle = new Lifecycle()): void {
+  lifecycle.listen();
+  main(lifecycle).catch((err: unknown) => {
+    const message =
+      err instanceof ConfigError ? err.message : `Start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+    process.stderr.write(`${message}\n`);
+    if (lifecycle.isEmpty) process.exit(1);
+    void lifecycle.shutdown('stopping what was started…', 1);
+  });
 }
 
 export function isEntryPoint(moduleUrl: string): boolean {

@@ -2,7 +2,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
-import { domainErrorFromKind, IllegalTransition, NotFound } from '../domain/errors.js';
+import { domainErrorFromKind, IllegalTransition, NotFound, Unavailable } from '../domain/errors.js';
 import type { IncidentState } from '../domain/incident.js';
 import { incidentWorkflowId } from '../domain/ticket-number.js';
 import type { Temporal } from '../temporal/client.js';
@@ -12,11 +12,24 @@ function handleOf(temporal: Temporal, number: string): WorkflowHandle {
   return temporal.client.workflow.getHandle(incidentWorkflowId(number));
 }
 
+const grpc = { notFound: 5, deadlineExceeded: 4, unavailable: 14 } as const;
+const codeOf = (err: unknown) => (err as { code?: unknown }).code;
+
 function isNotFound(err: unknown): boolean {
   if (err instanceof WorkflowNotFoundError) return true;
-  // Updates and queries on a completed workflow fail with gRPC NOT_FOUND (5) or FAILED_PRECONDITION (9).
-  const code = (err as { code?: unknown }).code;
-  return code === 5 || (err instanceof Error && /workflow execution already completed/i.test(err.message));
+  // Updates and queries on a completed workflow fail with gRPC NOT_FOUND or this message.
+  return codeOf(err) === grpc.notFound || (err instanceof Error && /workflow execution already completed/i.test(err.message));
+}
+
+/** Temporal could not be reached or did not answer in time: worth a retry, not a 500. */
+function isUnavailable(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === grpc.unavailable || code === grpc.deadlineExceeded || (err instanceof Error && /ECONNREFUSED|Connection dropped|UNAVAILABLE/i.test(err.message));
+}
+
+function fieldOf(failure: ApplicationFailure): string | undefined {
+  const detail = failure.details?.[0] as { field?: unknown } | undefined;
+  return typeof detail?.field === 'string' ? detail.field : undefined;
 }
 
 export async function sendIncidentCommand<Input>(
@@ -29,12 +42,13 @@ export async function sendIncidentCommand<Input>(
     return await handleOf(temporal, number).executeUpdate(update, { args: [input] });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const mapped = domainErrorFromKind(err.cause.type, err.cause.message);
+      const mapped = domainErrorFromKind(err.cause.type, err.cause.message, fieldOf(err.cause));
       if (mapped) throw mapped;
     }
     if (isNotFound(err)) {
       throw new IllegalTransition(`Incident ${number} is no longer open for changes (its workflow has ended).`);
     }
+    if (isUnavailable(err)) throw new Unavailable(`Temporal is not reachable; incident ${number} was not changed. Try again shortly.`);
     throw err;
   }
 }
@@ -45,6 +59,7 @@ export async function queryIncidentState(temporal: Temporal, number: string): Pr
     return await handleOf(temporal, number).query(getStateQuery);
   } catch (err) {
     if (isNotFound(err)) throw new NotFound(`Incident ${number} does not exist.`);
+    if (isUnavailable(err)) throw new Unavailable(`Temporal is not reachable to read incident ${number}. Try again shortly.`);
     throw err;
   }
 }

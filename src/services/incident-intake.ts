@@ -1,6 +1,6 @@
 // Opening an incident: identify the caller, pick contract and SLA policy, allocate the number
 // durably, then start the incident workflow. API, mail and portal all come through here.
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { and, eq, gte, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
@@ -149,6 +149,8 @@ export async function startIncidentWorkflow(deps: IntakeDeps, intake: IncidentIn
     await deps.temporal.client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
       workflowId: incidentWorkflowId(intake.number),
       taskQueue: deps.temporal.taskQueue,
+      // Never a second run for the same number, not even after the first one has closed.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       args: [{ intake }],
       typedSearchAttributes: incidentStartSearchAttributes(initial),
       staticSummary: `${intake.number}: ${intake.title}`,

@@ -1,8 +1,9 @@
 // Reads of the incident projection in Postgres: lists, single incidents and timelines.
 import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { incidentEvents, incidentIntakes, incidents } from '../db/schema/index.js';
+import { incidentEvents, incidentIntakes, incidents, users } from '../db/schema/index.js';
 import type { IncidentStatus, Priority } from '../domain/enums.js';
+import type { IncidentIntake } from '../domain/incident.js';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -32,10 +33,15 @@ export async function findIncident(db: Db, number: string): Promise<IncidentRow 
   return row;
 }
 
-/** True when the number was allocated: the incident exists even if its projection lags. */
-export async function intakeExists(db: Db, number: string): Promise<boolean> {
-  const [row] = await db.select({ number: incidentIntakes.number }).from(incidentIntakes).where(eq(incidentIntakes.number, number));
-  return row !== undefined;
+/** The intake behind a number: the incident exists from here on, even if its projection lags. */
+export async function findIntake(db: Db, number: string): Promise<{ intake: IncidentIntake; started: boolean } | undefined> {
+  const [row] = await db.select().from(incidentIntakes).where(eq(incidentIntakes.number, number));
+  return row && { intake: row.request as IncidentIntake, started: row.workflowStartedAt !== null };
+}
+
+export async function findUser(db: Db, id: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, id));
+  return user;
 }
 
 export async function incidentTimeline(db: Db, number: string) {

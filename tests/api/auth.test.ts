@@ -54,6 +54,12 @@ describe('route table', () => {
     expect(keys.length).toBeGreaterThanOrEqual(10);
   });
 
+  it('keeps exactly health, the OpenAPI document and the docs public', () => {
+    const publicRoutes = routeTable().filter((r) => isPublicPath(r.path)).map((r) => `${r.method} ${r.path}`);
+    expect(publicRoutes.sort()).toEqual(['GET /docs', 'GET /docs/init.js', 'GET /docs/swagger-ui.css', 'GET /healthz', 'GET /openapi.json']);
+    for (const path of ['/api/incidents', '/healthz/x', '/openapi.json/x', '/docsx', '/api/docs']) expect(isPublicPath(path), path).toBe(false);
+  });
+
   it('answers 401 problem+json without a token, with a wrong token and with a malformed header on every protected route', async () => {
     const protectedRoutes = routeTable().filter((r) => !isPublicPath(r.path));
     expect(protectedRoutes.length).toBeGreaterThanOrEqual(8);
@@ -96,6 +102,14 @@ describe('route table', () => {
     expect((await body(res)).detail).toMatch(/revoked/);
   });
 
+  it('records when a token was last used', async () => {
+    const user = await createUserWithToken(database.db, 'agent', 'Used');
+    await app.request('/api/nothing', { headers: { Authorization: `Bearer ${user.token}` } });
+    await expect
+      .poll(async () => (await database.db.select().from(apiTokens).where(eq(apiTokens.userId, user.id)))[0]!.lastUsedAt)
+      .toBeInstanceOf(Date);
+  });
+
   it('stores tokens only as hashes', async () => {
     const rows = await database.db.select().from(apiTokens).where(eq(apiTokens.userId, agent.id));
     expect(rows).toHaveLength(1);
@@ -113,6 +127,14 @@ describe('bad input', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect((await body(res)).status).toBe(400);
+  });
+
+  it('rejects NUL and other control characters in text with 400, before anything is stored', async () => {
+    const res = await post('/api/incidents', JSON.stringify({ title: 'a\u0000b', customerNumber: 'K-1' }));
+    expect(res.status).toBe(400);
+    expect((await body(res)).errors[0]).toMatchObject({ field: 'title', message: 'must not contain control characters' });
+    const filter = await app.request('/api/incidents?customerNumber=K%00', { headers: { Authorization: `Bearer ${agent.token}` } });
+    expect(filter.status).toBe(400);
   });
 
   it('names each invalid field', async () => {

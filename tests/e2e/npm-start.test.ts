@@ -107,6 +107,15 @@ describe('npm start', () => {
     }
   });
 
+  it('stops what it had started when start-up fails half-way', async () => {
+    // Postgres is up before the Temporal CLI is looked for; a missing CLI must not orphan it.
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...env, TEMPORAL_CLI: '/nonexistent/temporal' }, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('TEMPORAL_CLI=/nonexistent/temporal is not an executable file');
+    expect(result.stdout).toContain('stopped Postgres');
+    expect(await isPortOpen('127.0.0.1', ports.pg)).toBe(false);
+  });
+
   it('stops start-up with one clear line on a bad setting', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...env, PORT: 'abc' }, encoding: 'utf8' });
     expect(result.status).toBe(1);

@@ -2,8 +2,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentEvents, incidentIntakes, incidents } from '../../src/db/schema/index.js';
-import { seedDemoData } from '../../src/db/seed.js';
+import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { createActivities } from '../../src/activities/index.js';
 import { startIncidentWorkflow, startPendingIntakes } from '../../src/services/incident-intake.js';
 import { getStateQuery } from '../../src/workflows/incident/messages.js';
 import { eventually, silentLogger, startTestStack, type TestStack } from '../support/stack.js';
@@ -180,6 +181,41 @@ describe('working an incident', () => {
   });
 });
 
+describe('concurrent commands', () => {
+  it('gives each of ten parallel notes its own event and its own result', async () => {
+    const number = (await (await create({ title: 'Busy incident', customerNumber: 'K-10001' })).json()).number;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => stack.request('POST', `/api/incidents/${number}/notes`, { token: agent.token, body: { text: `note ${i}` } })),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const row = await projection(number, 11);
+    expect(row.version).toBe(11);
+    const events = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number)).orderBy(incidentEvents.seq);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(new Set(events.slice(1).map((e) => (e.payload as { text: string }).text)).size).toBe(10);
+  });
+});
+
+describe('the projection activity', () => {
+  it('is idempotent and never goes back in version, whatever the delivery order', async () => {
+    const number = (await (await create({ title: 'Projection', customerNumber: 'K-10001' })).json()).number;
+    await projection(number, 1);
+    const handle = stack.temporal.client.workflow.getHandle(incidentWorkflowId(number));
+    const base = await handle.query(getStateQuery);
+    const { recordIncidentEvent } = createActivities({ db: stack.database.db });
+    const actor = { id: 'system', name: 'test' };
+    const v2 = { incident: { ...base, seq: 2, assignedGroup: 'second' }, event: { seq: 2, type: 'assigned' as const, actor, at: new Date().toISOString(), payload: {} } };
+    const v3 = { incident: { ...base, seq: 3, assignedGroup: 'third' }, event: { seq: 3, type: 'assigned' as const, actor, at: new Date().toISOString(), payload: {} } };
+    await recordIncidentEvent(v3);
+    await recordIncidentEvent(v2); // late delivery of an older step
+    await recordIncidentEvent(v3); // a retry
+    const [row] = await stack.database.db.select().from(incidents).where(eq(incidents.number, number));
+    expect(row).toMatchObject({ version: 3, assignedGroup: 'third' });
+    const events = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number)).orderBy(incidentEvents.seq);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+});
+
 describe('reading incidents', () => {
   it('answers 404 for an incident that does not exist', async () => {
     for (const path of [`/api/incidents/INC-${year}-999999`, `/api/incidents/INC-${year}-999999/timeline`]) {
@@ -207,7 +243,12 @@ describe('reading incidents', () => {
     }).then((list) => {
       expect(list.items.every((i: { customerNumber: string; priority: string }) => i.customerNumber === 'K-10002' && i.priority === 'P1')).toBe(true);
     });
-    const resolved = await (await stack.request('GET', '/api/incidents?status=resolved', { token: agent.token })).json();
+    const toResolve = (await (await create({ title: 'To resolve', customerNumber: 'K-10003' })).json()).number;
+    await stack.request('POST', `/api/incidents/${toResolve}/resolve`, { token: agent.token, body: { resolution: 'done' } });
+    const resolved = await eventually(async () => {
+      const list = await (await stack.request('GET', '/api/incidents?status=resolved', { token: agent.token })).json();
+      return list.items.some((i: { number: string }) => i.number === toResolve) ? list : undefined;
+    });
     expect(resolved.items.every((i: { status: string }) => i.status === 'resolved')).toBe(true);
 
     const bad = await stack.request('GET', '/api/incidents?status=nonsense&limit=0', { token: agent.token });
@@ -218,6 +259,37 @@ describe('reading incidents', () => {
 });
 
 describe('durable intake', () => {
+  it('answers for an incident whose workflow has not started yet: read from the intake, commands 503', async () => {
+    const number = `INC-${year}-900003`;
+    const intake = {
+      number,
+      title: 'Not started yet',
+      description: '',
+      channel: 'api' as const,
+      impact: null,
+      urgency: null,
+      priority: 'P4' as const,
+      receivedAt: new Date().toISOString(),
+      openedBy: { id: 'system', name: 'test' },
+      customer: null,
+      contact: null,
+      asset: null,
+      contract: null,
+      slaPolicyId: null,
+    };
+    await stack.database.db.insert(incidentIntakes).values({ number, request: intake, receivedAt: new Date(intake.receivedAt) });
+    const read = await stack.request('GET', `/api/incidents/${number}`, { token: agent.token });
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ number, status: 'new', title: 'Not started yet' });
+    const timeline = await stack.request('GET', `/api/incidents/${number}/timeline`, { token: agent.token });
+    expect((await timeline.json()).events).toEqual([]);
+    const note = await stack.request('POST', `/api/incidents/${number}/notes`, { token: agent.token, body: { text: 'too early' } });
+    expect(note.status).toBe(503);
+    expect((await note.json()).detail).toMatch(/has not started yet/);
+    await stack.database.db.delete(incidentIntakes).where(eq(incidentIntakes.number, number));
+  });
+
+
   it('starts the workflow of an intake whose start failed, exactly once', async () => {
     const number = `INC-${year}-900001`;
     const intake = {

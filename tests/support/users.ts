@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { generateToken, hashToken } from '../../src/api/auth.js';
+import { generateToken, hashToken } from '../../src/services/api-tokens.js';
 import type { Db } from '../../src/db/client.js';
 import { apiTokens, users } from '../../src/db/schema/index.js';
 import type { UserRole } from '../../src/domain/enums.js';

@@ -1,11 +1,10 @@
 // /api/incidents: reads come from Postgres; every change goes to the workflow as an update.
-import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema/index.js';
-import { NotFound, ValidationError } from '../../domain/errors.js';
-import type { Actor } from '../../domain/incident.js';
+import type { Db } from '../../db/client.js';
+import { NotFound, Unavailable, ValidationError } from '../../domain/errors.js';
+import { openIncident, type Actor } from '../../domain/incident.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
 import { openIncidentFromRequest } from '../../services/incident-intake.js';
-import { findIncident, incidentTimeline, intakeExists, listIncidents } from '../../services/incident-queries.js';
+import { findIncident, findIntake, findUser, incidentTimeline, listIncidents } from '../../services/incident-queries.js';
 import { addNoteUpdate, assignUpdate, closeUpdate, resolveUpdate } from '../../workflows/incident/messages.js';
 import { requireRole } from '../auth.js';
 import { createRouter, type Principal } from '../context.js';
@@ -34,15 +33,17 @@ incidentsRouter.openapi(getIncidentRoute, async (c) => {
   const { db, temporal } = c.var.services;
   const row = await findIncident(db, number);
   if (row) return c.json(incidentView(row), 200);
-  // Just opened: the workflow has not written its projection yet.
-  if (await intakeExists(db, number)) return c.json(incidentViewOfState(await queryIncidentState(temporal, number)), 200);
-  throw new NotFound(`Incident ${number} does not exist.`);
+  const recorded = await findIntake(db, number);
+  if (!recorded) throw new NotFound(`Incident ${number} does not exist.`);
+  // Just opened: the workflow has not written its projection yet, or not even started.
+  const state = recorded.started ? await queryIncidentState(temporal, number) : openIncident(recorded.intake).state;
+  return c.json(incidentViewOfState(state), 200);
 });
 
 incidentsRouter.openapi(getTimelineRoute, async (c) => {
   const { number } = c.req.valid('param');
   const { db } = c.var.services;
-  await requireIncident(db, number);
+  if (!(await findIncident(db, number)) && !(await findIntake(db, number))) throw new NotFound(`Incident ${number} does not exist.`);
   const events = await incidentTimeline(db, number);
   return c.json(
     {
@@ -53,9 +54,12 @@ incidentsRouter.openapi(getTimelineRoute, async (c) => {
   );
 });
 
-/** Commands need the incident to exist; a 404 is clearer than an update against no workflow. */
-async function requireIncident(db: Parameters<typeof findIncident>[0], number: string): Promise<void> {
-  if (!(await findIncident(db, number)) && !(await intakeExists(db, number))) throw new NotFound(`Incident ${number} does not exist.`);
+/** Commands need a running workflow; a clear 404 or 503 beats an update against none. */
+async function requireIncident(db: Db, number: string): Promise<void> {
+  if (await findIncident(db, number)) return;
+  const recorded = await findIntake(db, number);
+  if (!recorded) throw new NotFound(`Incident ${number} does not exist.`);
+  if (!recorded.started) throw new Unavailable(`Incident ${number} is recorded but its workflow has not started yet; try again shortly.`);
 }
 
 incidentsRouter.openapi(assignRoute, async (c) => {
@@ -65,7 +69,7 @@ incidentsRouter.openapi(assignRoute, async (c) => {
   await requireIncident(db, number);
   let assigneeName: string | null = null;
   if (body.assigneeId) {
-    const [user] = await db.select({ name: users.name }).from(users).where(eq(users.id, body.assigneeId));
+    const user = await findUser(db, body.assigneeId);
     if (!user) throw new ValidationError(`No user with id ${body.assigneeId}.`, 'assigneeId');
     assigneeName = user.name;
   }

@@ -40,7 +40,7 @@ export const getIncidentRoute = createRoute({
   security,
   summary: 'Get an incident',
   request: { params: IncidentNumberParam },
-  responses: { 200: { description: 'The incident.', content: json(Incident) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: { description: 'The incident.', content: json(Incident) }, ...problemResponses(400, 401, 403, 404, 503) },
 });
 
 export const getTimelineRoute = createRoute({
@@ -65,7 +65,7 @@ function commandRoute<B extends z.ZodType>(path: string, summary: string, descri
     request: { params: IncidentNumberParam, body: { required: true, content: json(body) } },
     responses: {
       200: { description: 'The incident after the change.', content: json(Incident) },
-      ...problemResponses(400, 401, 403, 404, 409),
+      ...problemResponses(400, 401, 403, 404, 409, 503),
     },
   });
 }
@@ -83,6 +83,6 @@ export const closeRoute = createRoute({
   request: { params: IncidentNumberParam },
   responses: {
     200: { description: 'The closed incident.', content: json(Incident) },
-    ...problemResponses(400, 401, 403, 404, 409),
+    ...problemResponses(400, 401, 403, 404, 409, 503),
   },
 });

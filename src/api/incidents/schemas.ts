@@ -1,6 +1,16 @@
 import { z } from '@hono/zod-openapi';
 import { channels, contractTiers, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
+import { controlCharacters } from '../../domain/incident.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
+
+/** Text without NUL and other control characters (tabs and line breaks are fine). */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !controlCharacters.test(v), 'must not contain control characters');
+const line = (max: number) => text(max).min(1);
 
 export const IncidentNumberParam = z.object({
   number: z
@@ -11,10 +21,10 @@ export const IncidentNumberParam = z.object({
 
 export const CreateIncidentBody = z
   .object({
-    title: z.string().trim().min(1).max(200),
-    description: z.string().trim().max(20_000).default(''),
-    customerNumber: z.string().trim().min(1).max(64).optional(),
-    serialNumber: z.string().trim().min(1).max(128).optional(),
+    title: line(200),
+    description: text(20_000).default(''),
+    customerNumber: line(64).optional(),
+    serialNumber: line(128).optional(),
     contactEmail: z.email().max(254).optional(),
     impact: z.enum(impacts).optional(),
     urgency: z.enum(urgencies).optional(),
@@ -31,13 +41,13 @@ export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
 export const AssignBody = z
   .object({
     assigneeId: z.uuid().optional(),
-    group: z.string().trim().min(1).max(100).optional(),
+    group: line(100).optional(),
   })
   .refine((b) => b.assigneeId || b.group, { message: 'give assigneeId, group or both', path: ['assigneeId'] })
   .openapi('AssignIncident');
 
-export const NoteBody = z.object({ text: z.string().trim().min(1).max(20_000) }).openapi('AddNote');
-export const ResolveBody = z.object({ resolution: z.string().trim().min(1).max(20_000) }).openapi('ResolveIncident');
+export const NoteBody = z.object({ text: line(20_000) }).openapi('AddNote');
+export const ResolveBody = z.object({ resolution: line(20_000) }).openapi('ResolveIncident');
 
 const instant = z.iso.datetime({ offset: true }).nullable();
 
@@ -75,7 +85,7 @@ export const IncidentList = z
 
 export const ListQuery = z.object({
   status: z.enum(incidentStatuses).optional(),
-  customerNumber: z.string().trim().min(1).optional(),
+  customerNumber: line(64).optional(),
   priority: z.enum(priorities).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, ValidationError } from '../../domain/errors.js';
 import * as incident from '../../domain/incident.js';
 import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
 import { incidentSearchAttributes } from '../../temporal/search-attributes.js';
@@ -32,7 +32,8 @@ function validated(check: () => void): void {
     check();
   } catch (err) {
     if (err instanceof DomainError) {
-      throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true });
+      const field = err instanceof ValidationError ? err.field : undefined;
+      throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true, details: field ? [{ field }] : [] });
     }
     throw err;
   }
@@ -46,9 +47,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     upsertSearchAttributes(incidentSearchAttributes(state));
     setCurrentDetails(describe(state));
     await recordIncidentEvent.executeWithOptions({ summary: `timeline: ${transition.event.type}` }, [
-      { incident: state, event: transition.event },
+      { incident: transition.state, event: transition.event },
     ]);
-    return state;
+    // This command's result, even if another command has changed the state meanwhile.
+    return transition.state;
   }
 
   // Handlers are registered before the first await, so no command that arrives while the
@@ -73,8 +75,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   command(resolveUpdate, incident.validateResolve, incident.resolve);
   command(closeUpdate, incident.validateClose, (current, _input, ctx) => incident.close(current, ctx));
 
+  setCurrentDetails(describe(state));
   if (opened) {
-    setCurrentDetails(describe(state));
     await recordIncidentEvent.executeWithOptions({ summary: 'timeline: created' }, [{ incident: opened.state, event: opened.event }]);
   }
 

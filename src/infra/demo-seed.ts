@@ -1,10 +1,10 @@
 // Seeds the demo master data into an empty database and issues one API token per demo user.
 import { count } from 'drizzle-orm';
-import { generateToken, hashToken } from '../api/auth.js';
+import { generateToken, hashToken } from '../services/api-tokens.js';
 import type { UserRole } from '../domain/enums.js';
-import type { Db } from './client.js';
-import { apiTokens, assets, businessCalendars, contacts, contracts, customers, slaPolicies, users } from './schema/index.js';
-import { defaultEscalation, demoAssets, demoCalendar, demoContacts, demoContracts, demoCustomers, demoPolicies, demoUsers } from './seed-data.js';
+import type { Db } from '../db/client.js';
+import { apiTokens, assets, businessCalendars, contacts, contracts, customers, slaPolicies, users } from '../db/schema/index.js';
+import { defaultEscalation, demoAssets, demoCalendar, demoContacts, demoContracts, demoCustomers, demoPolicies, demoUsers } from './demo-data.js';
 
 export interface DemoToken {
   name: string;

@@ -1,6 +1,6 @@
 // Demo master data for `npm start`: a small systems-house customer base.
 import type { ContractTier, Priority } from '../domain/enums.js';
-import type { EscalationLadder, SlaTargets } from './schema/index.js';
+import type { EscalationLadder, SlaTargets } from '../db/schema/index.js';
 
 export const demoCalendar = {
   name: 'Office hours Mon-Fri 08-17 (NRW)',
