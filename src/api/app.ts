@@ -5,7 +5,10 @@ import { requireAuth } from './auth.js';
 import type { ApiServices, AppEnv } from './context.js';
 import { mountDocs } from './docs.js';
 import { healthRouter } from './health.js';
+import { calendarsRouter } from './calendars/index.js';
 import { incidentsRouter } from './incidents/index.js';
+import { slaPoliciesRouter } from './sla-policies/index.js';
+import { slaRouter } from './sla/index.js';
 import { onError, problem } from './problem.js';
 
 export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
@@ -25,6 +28,9 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
 
   app.route('/', healthRouter);
   app.route('/api/incidents', incidentsRouter);
+  app.route('/api/calendars', calendarsRouter);
+  app.route('/api/sla-policies', slaPoliciesRouter);
+  app.route('/api/sla', slaRouter);
   mountDocs(app);
 
   app.notFound((c) => problem(c, 404, `No route for ${c.req.method} ${c.req.path}.`));

@@ -1,0 +1,69 @@
+// Shared zod schemas for calendars, SLA targets and policies.
+import { z } from '@hono/zod-openapi';
+import { contractTiers, priorities, weekdays } from '../../domain/enums.js';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM (00:00-24:00)');
+const intervals = z.array(z.tuple([hhmm, hhmm])).openapi({ example: [['08:00', '12:00'], ['13:00', '17:00']] });
+const isoDate = z.iso.date();
+
+export const InlineCalendar = z
+  .object({
+    timezone: z.string().min(1).openapi({ example: 'Europe/Berlin' }),
+    week: z.partialRecord(z.enum(weekdays), intervals),
+    holidays: z.object({ region: z.string().min(2).max(20).openapi({ example: 'DE-NW' }) }).nullish(),
+    closedDates: z.array(isoDate).max(1000).optional(),
+    specialDays: z.record(isoDate, intervals).optional().openapi({ example: { '2026-12-24': [['08:00', '12:00']] } }),
+  })
+  .openapi('CalendarDefinition');
+export type InlineCalendar = z.infer<typeof InlineCalendar>;
+
+export const CalendarBody = InlineCalendar.extend({ name: z.string().trim().min(1).max(120) }).openapi('CalendarInput');
+export const Calendar = CalendarBody.extend({ id: z.uuid(), createdAt: z.string() }).openapi('Calendar');
+
+export const businessMinutes = z.number().int().min(0).max(10_000_000);
+
+export const Targets = z.object({ firstResponse: businessMinutes, nextResponse: businessMinutes, resolution: businessMinutes });
+export const EscalationLadder = z
+  .object({
+    warningPercent: z.number().int().min(1).max(99).default(75),
+    managementOverduePercent: z.number().int().min(1).max(1000).default(50),
+    recipients: z
+      .object({ level1: z.array(z.string().min(1)).max(50), level2: z.array(z.string().min(1)).max(50), level3: z.array(z.string().min(1)).max(50) })
+      .default({ level1: ['assignee', 'group'], level2: ['group-lead'], level3: ['service-manager', 'account-manager'] }),
+  })
+  .openapi('EscalationLadder');
+
+export const SlaPolicyBody = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    tier: z.enum(contractTiers).nullable().default(null).openapi({ description: 'The tier this policy is the default for; null for a contract-specific policy.' }),
+    calendarId: z.uuid(),
+    targets: z.record(z.enum(priorities), Targets).openapi({ description: 'Business minutes per priority P1-P4.' }),
+    escalation: EscalationLadder.default({ warningPercent: 75, managementOverduePercent: 50, recipients: { level1: ['assignee', 'group'], level2: ['group-lead'], level3: ['service-manager', 'account-manager'] } }),
+  })
+  .openapi('SlaPolicyInput');
+export const SlaPolicy = SlaPolicyBody.extend({ id: z.uuid(), version: z.number().int(), createdAt: z.string() }).openapi('SlaPolicy');
+
+export const IdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+
+const instant = z.iso.datetime({ offset: true });
+
+export const PreviewBody = z
+  .object({
+    calendar: InlineCalendar.optional(),
+    calendarId: z.uuid().optional(),
+    start: instant.openapi({ example: '2026-11-27T15:30:00Z' }),
+    targets: z.object({ firstResponse: businessMinutes.optional(), nextResponse: businessMinutes.optional(), resolution: businessMinutes.optional() }),
+    pauses: z.array(z.object({ from: instant, to: instant })).max(1000).default([]),
+  })
+  .refine((b) => (b.calendar === undefined) !== (b.calendarId === undefined), { message: 'give exactly one of calendar and calendarId', path: ['calendar'] })
+  .openapi('SlaPreviewRequest');
+
+const due = instant.optional();
+export const PreviewResult = z
+  .object({
+    start: z.string(),
+    clockStart: z.string().openapi({ description: 'The first business instant at or after start: where the clock starts.' }),
+    due: z.object({ firstResponse: due, nextResponse: due, resolution: due }),
+  })
+  .openapi('SlaPreview');
