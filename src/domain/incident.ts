@@ -2,6 +2,8 @@
 // The incident workflow owns one IncidentState and applies these; the API never does.
 import type { Channel, ContractTier, Impact, IncidentStatus, Priority, Urgency } from './enums.js';
 import { IllegalTransition, ValidationError } from './errors.js';
+import { incidentSlaPicture, withSlaDue } from './incident-sla.js';
+import { startClock, stopClock, type SlaClock, type SlaPolicySnapshot, type SlaTarget } from './sla.js';
 
 export interface Actor {
   /** "user:<id>", "contact:<email>" or "system". */
@@ -17,6 +19,8 @@ export interface IncidentParties {
   asset: { id: string; serialNumber: string } | null;
   contract: { id: string; number: string; tier: ContractTier } | null;
   slaPolicyId: string | null;
+  /** The SLA policy with its calendar as of intake; absent on incidents opened before SLAs existed. */
+  sla?: SlaPolicySnapshot | null;
 }
 
 /** What an incident is about; fixed at intake (priority and parties may change later). */
@@ -44,7 +48,11 @@ export interface IncidentState extends IncidentFacts {
   resolution: string | null;
   due: { firstResponse: string | null; nextResponse: string | null; resolution: string | null };
   escalationLevel: number;
+  /** Sticky: once any target was missed, the incident counts as breached. */
   slaBreached: boolean;
+  clocks?: Partial<Record<SlaTarget, SlaClock>>;
+  /** The earliest due instant of a running target (the NextSlaDeadline search attribute). */
+  nextSlaDeadline?: string | null;
   updatedAt: string;
   resolvedAt: string | null;
   closedAt: string | null;
@@ -54,7 +62,7 @@ export interface IncidentState extends IncidentFacts {
 
 export interface IncidentEvent {
   seq: number;
-  type: 'created' | 'assigned' | 'note_added' | 'resolved' | 'closed';
+  type: 'created' | 'assigned' | 'note_added' | 'replied' | 'resolved' | 'closed' | 'escalation_changed';
   actor: Actor;
   at: string;
   payload: Record<string, unknown>;
@@ -82,6 +90,9 @@ export interface AddNoteInput {
 export interface ResolveInput {
   resolution: string;
 }
+export interface ReplyInput {
+  text: string;
+}
 
 export const openStatuses: readonly IncidentStatus[] = ['new', 'assigned', 'in_progress', 'pending_customer'];
 
@@ -100,11 +111,22 @@ export function openIncident(intake: IncidentIntake): Transition {
     due: { firstResponse: null, nextResponse: null, resolution: null },
     escalationLevel: 0,
     slaBreached: false,
+    // The clock starts when the request was received; business time begins at the next business instant.
+    ...(intake.sla
+      ? {
+          clocks: {
+            firstResponse: startClock('firstResponse', new Date(intake.receivedAt)),
+            resolution: startClock('resolution', new Date(intake.receivedAt)),
+          },
+        }
+      : {}),
     updatedAt: intake.receivedAt,
     resolvedAt: null,
     closedAt: null,
     seq: 1,
   };
+  const picture = incidentSlaPicture(state, new Date(intake.receivedAt));
+  const opened = picture ? withSlaDue(state, picture) : state;
   const event: IncidentEvent = {
     seq: 1,
     type: 'created',
@@ -118,9 +140,11 @@ export function openIncident(intake: IncidentIntake): Transition {
       contactEmail: intake.contact?.email ?? null,
       serialNumber: intake.asset?.serialNumber ?? null,
       contractNumber: intake.contract?.number ?? null,
+      slaPolicy: intake.sla ? `${intake.sla.name} v${intake.sla.version}` : null,
+      due: opened.due,
     },
   };
-  return { state, event };
+  return { state: opened, event };
 }
 
 function requireOpen(state: IncidentState, action: string): void {
@@ -192,6 +216,34 @@ export function addNote(state: IncidentState, input: AddNoteInput, ctx: CommandC
   return { state: updated, event: eventOf(updated, 'note_added', ctx, { text: input.text.trim(), internal: true }) };
 }
 
+/** Stops the given SLA clocks at `at` and refreshes the due instants. */
+function stopClocks(state: IncidentState, targets: SlaTarget[], at: Date): IncidentState {
+  if (!state.clocks) return state;
+  const clocks = { ...state.clocks };
+  for (const target of targets) {
+    const clock = clocks[target];
+    if (clock) clocks[target] = stopClock(clock, at);
+  }
+  const stopped = { ...state, clocks };
+  const picture = incidentSlaPicture(stopped, at);
+  return picture ? withSlaDue(stopped, picture) : stopped;
+}
+
+export function validateReply(state: IncidentState, input: ReplyInput): void {
+  requireOpen(state, 'reply to');
+  nonBlank(input.text, 'text', maxNoteLength);
+}
+
+/** A public answer to the customer: it meets the first response and the pending next response. */
+export function reply(state: IncidentState, input: ReplyInput, ctx: CommandContext): Transition {
+  validateReply(state, input);
+  const text = input.text.trim();
+  const firstReply = state.clocks?.firstResponse ? !state.clocks.firstResponse.stoppedAt : false;
+  const status: IncidentStatus = state.status === 'new' || state.status === 'assigned' ? 'in_progress' : state.status;
+  const updated = next(stopClocks(state, ['firstResponse', 'nextResponse'], ctx.at), { status }, ctx);
+  return { state: updated, event: eventOf(updated, 'replied', ctx, { text, public: true, firstResponse: firstReply }) };
+}
+
 export function validateResolve(state: IncidentState, input: ResolveInput): void {
   requireOpen(state, 'resolve');
   nonBlank(input.resolution, 'resolution', maxNoteLength);
@@ -200,7 +252,9 @@ export function validateResolve(state: IncidentState, input: ResolveInput): void
 export function resolve(state: IncidentState, input: ResolveInput, ctx: CommandContext): Transition {
   validateResolve(state, input);
   const resolution = input.resolution.trim();
-  const updated = next(state, { status: 'resolved', resolution, resolvedAt: ctx.at.toISOString() }, ctx);
+  // The resolution notice answers the customer too, so every running clock stops here.
+  const stopped = stopClocks(state, ['firstResponse', 'nextResponse', 'resolution'], ctx.at);
+  const updated = next(stopped, { status: 'resolved', resolution, resolvedAt: ctx.at.toISOString() }, ctx);
   return { state: updated, event: eventOf(updated, 'resolved', ctx, { resolution, previousStatus: state.status }) };
 }
 

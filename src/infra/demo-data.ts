@@ -1,6 +1,7 @@
 // Demo master data for `npm start`: a small systems-house customer base.
 import type { ContractTier, Priority } from '../domain/enums.js';
 import type { EscalationLadder, SlaTargets } from '../db/schema/index.js';
+import { defaultEscalationLadder } from '../domain/sla.js';
 
 export const demoCalendar = {
   name: 'Office hours Mon-Fri 08-17 (NRW)',
@@ -9,11 +10,7 @@ export const demoCalendar = {
   holidayRegion: 'DE-NW',
 } as const;
 
-export const defaultEscalation: EscalationLadder = {
-  warningPercent: 75,
-  managementOverduePercent: 50,
-  recipients: { level1: ['assignee', 'group'], level2: ['group-lead'], level3: ['service-manager', 'account-manager'] },
-};
+export const defaultEscalation: EscalationLadder = defaultEscalationLadder;
 
 /** Business minutes: first response, next response, resolution. */
 const t = (firstResponse: number, nextResponse: number, resolution: number): SlaTargets => ({ firstResponse, nextResponse, resolution });

@@ -5,12 +5,14 @@ import { and, eq, gte, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { allocateIncidentNumber } from '../db/incident-numbers.js';
-import { assets, contacts, contracts, customers, incidentIntakes, slaPolicies } from '../db/schema/index.js';
+import { assets, businessCalendars, contacts, contracts, customers, incidentIntakes, slaPolicies } from '../db/schema/index.js';
 import type { Channel, Impact, Priority, Urgency } from '../domain/enums.js';
 import { ValidationError } from '../domain/errors.js';
 import { openIncident, type Actor, type IncidentIntake, type IncidentParties, type IncidentState } from '../domain/incident.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
+import type { SlaPolicySnapshot } from '../domain/sla.js';
 import { incidentWorkflowId } from '../domain/ticket-number.js';
+import { calendarDefinition } from './sla-config.js';
 import type { Temporal } from '../temporal/client.js';
 import { incidentStartSearchAttributes } from '../temporal/search-attributes.js';
 import type { incidentWorkflow } from '../workflows/index.js';
@@ -67,6 +69,7 @@ export async function identifyCaller(db: Db, request: IncidentRequest, at: Date)
 
   const contract = await coveringContract(db, customer.id, asset?.contractId ?? null, at);
   const slaPolicyId = contract?.slaPolicyId ?? (contract ? await tierPolicyId(db, contract.tier) : null);
+  const sla = slaPolicyId ? await slaSnapshot(db, slaPolicyId) : null;
 
   return {
     customer: { id: customer.id, number: customer.customerNumber, name: customer.name },
@@ -76,7 +79,20 @@ export async function identifyCaller(db: Db, request: IncidentRequest, at: Date)
     asset: asset ? { id: asset.id, serialNumber: asset.serialNumber } : null,
     contract: contract ? { id: contract.id, number: contract.contractNumber, tier: contract.tier } : null,
     slaPolicyId,
+    sla,
   };
+}
+
+/** The policy and its calendar as they are now; the incident keeps this copy for its whole life. */
+async function slaSnapshot(db: Db, policyId: string): Promise<SlaPolicySnapshot> {
+  const [row] = await db
+    .select({ policy: slaPolicies, calendar: businessCalendars })
+    .from(slaPolicies)
+    .innerJoin(businessCalendars, eq(businessCalendars.id, slaPolicies.calendarId))
+    .where(eq(slaPolicies.id, policyId));
+  if (!row) throw new Error(`SLA policy ${policyId} vanished during intake`);
+  const { policy, calendar } = row;
+  return { id: policy.id, name: policy.name, version: policy.version, tier: policy.tier, calendar: calendarDefinition(calendar), targets: policy.targets, escalation: policy.escalation };
 }
 
 /** The asset's own contract if active, else an active contract of the customer that covers all assets. */

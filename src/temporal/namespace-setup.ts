@@ -15,11 +15,18 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = searchAttributeDefinitions.filter((d) => !known.has(d.name));
-  if (missing.length > 0) {
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((d) => [d.name, protoType[d.type]])),
-    });
-  }
+  if (missing.length > 0) await addSearchAttributes(connection, namespace, missing);
   return missing.map((d) => d.name);
+}
+
+/** Adds the attributes without listing first (the Java test server cannot list them). */
+export async function addSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  definitions: ReadonlyArray<(typeof searchAttributeDefinitions)[number]> = searchAttributeDefinitions,
+): Promise<void> {
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(definitions.map((d) => [d.name, protoType[d.type]])),
+  });
 }

@@ -26,7 +26,6 @@ export const searchAttributeDefinitions = [
 
 /** The search attributes that mirror an incident's state in the Temporal UI and visibility queries. */
 export function incidentSearchAttributes(state: IncidentState): SearchAttributeUpdatePair[] {
-  const deadlines = [state.due.firstResponse, state.due.nextResponse, state.due.resolution].filter((d): d is string => d !== null).sort();
   return [
     { key: CustomerNumber, value: state.customer?.number ?? null },
     { key: ContractTier, value: state.contract?.tier ?? null },
@@ -35,7 +34,7 @@ export function incidentSearchAttributes(state: IncidentState): SearchAttributeU
     { key: EscalationLevel, value: state.escalationLevel },
     { key: SlaBreached, value: state.slaBreached },
     { key: AssignedGroup, value: state.assignedGroup },
-    { key: NextSlaDeadline, value: deadlines[0] ? new Date(deadlines[0]) : null },
+    { key: NextSlaDeadline, value: state.nextSlaDeadline ? new Date(state.nextSlaDeadline) : null },
   ];
 }
 

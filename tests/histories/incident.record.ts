@@ -23,19 +23,20 @@ async function save(name: string, number: string) {
   await writeFile(new URL(`./${name}.json`, import.meta.url), shown.stdout);
 }
 
-it('records a full incident life: created, assigned, note, resolved, closed', async () => {
+it('records a full incident life with SLA clocks: created, assigned, note, reply, resolved, closed', async () => {
   const res = await stack.request('POST', '/api/incidents', { token: agent.token, body: { title: 'Recorded lifecycle', serialNumber: 'SRV-DL380-7731', impact: 'high', urgency: 'high' } });
   const { number } = await res.json();
   const post = (path: string, body?: unknown) => stack.request('POST', `/api/incidents/${number}/${path}`, { token: agent.token, body });
   expect((await post('assign', { assigneeId: agent.id, group: '2nd-level' })).status).toBe(200);
   expect((await post('notes', { text: 'Checked the iLO log.' })).status).toBe(200);
+  expect((await post('reply', { text: 'We are on it.' })).status).toBe(200);
   expect((await post('resolve', { resolution: 'Rolled back the firmware.' })).status).toBe(200);
   expect((await post('close')).status).toBe(200);
   await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).result();
   await save('incident-lifecycle', number);
 });
 
-it('records an incident that is still open', async () => {
+it('records an incident that is still open, waiting on its SLA timers', async () => {
   const res = await stack.request('POST', '/api/incidents', { token: agent.token, body: { title: 'Recorded open incident', customerNumber: 'K-10003' } });
   const { number } = await res.json();
   expect((await stack.request('POST', `/api/incidents/${number}/assign`, { token: agent.token, body: { group: '1st-level' } })).status).toBe(200);

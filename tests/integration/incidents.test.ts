@@ -53,6 +53,10 @@ describe('opening an incident', () => {
     const row = await projection(body.number, 1);
     expect(row).toMatchObject({ status: 'new', priority: 'P2', customerNumber: 'K-10001', contractTier: 'gold', title: 'Server does not boot' });
     expect(row.slaPolicyId).not.toBeNull();
+    // The Gold default policy and its calendar: the due instants are set from the start.
+    expect(row.firstResponseDueAt).toBeInstanceOf(Date);
+    expect(row.resolutionDueAt!.getTime()).toBeGreaterThan(row.firstResponseDueAt!.getTime());
+    expect(body.due.firstResponse).toBe(row.firstResponseDueAt!.toISOString());
 
     const timeline = await (await stack.request('GET', `/api/incidents/${body.number}/timeline`, { token: agent.token })).json();
     expect(timeline.events).toHaveLength(1);
@@ -136,6 +140,22 @@ describe('working an incident', () => {
     const desc = await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).describe();
     expect(desc.typedSearchAttributes.get({ name: 'IncidentStatus', type: 'KEYWORD' } as never)).toBe('resolved');
     expect(desc.typedSearchAttributes.get({ name: 'AssignedGroup', type: 'KEYWORD' } as never)).toBe('network');
+  });
+
+  it('replies publicly: the first response is met and its clock stops', async () => {
+    const open = (await (await create({ title: 'Needs an answer', customerNumber: 'K-10001' })).json()).number;
+    const replied = await stack.request('POST', `/api/incidents/${open}/reply`, { token: agent.token, body: { text: 'We are looking into it.' } });
+    expect(replied.status).toBe(200);
+    const body = await replied.json();
+    expect(body.status).toBe('in_progress');
+    const state = await stack.temporal.client.workflow.getHandle(incidentWorkflowId(open)).query(getStateQuery);
+    expect(state.clocks?.firstResponse?.stoppedAt).toEqual(expect.any(String));
+    expect(state.clocks?.resolution?.stoppedAt).toBeNull();
+    const events = await eventually(async () => {
+      const rows = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, open));
+      return rows.length >= 2 ? rows : undefined;
+    });
+    expect(events.find((e) => e.type === 'replied')!.payload).toMatchObject({ text: 'We are looking into it.', public: true, firstResponse: true });
   });
 
   it('rejects an illegal transition with 409 and leaves the state unchanged', async () => {

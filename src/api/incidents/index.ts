@@ -5,10 +5,10 @@ import { openIncident, type Actor } from '../../domain/incident.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
 import { openIncidentFromRequest } from '../../services/incident-intake.js';
 import { findIncident, findIntake, findUser, incidentTimeline, listIncidents } from '../../services/incident-queries.js';
-import { addNoteUpdate, assignUpdate, closeUpdate, resolveUpdate } from '../../workflows/incident/messages.js';
+import { addNoteUpdate, assignUpdate, closeUpdate, replyUpdate, resolveUpdate } from '../../workflows/incident/messages.js';
 import { requireRole } from '../auth.js';
 import { createRouter, type Principal } from '../context.js';
-import { addNoteRoute, assignRoute, closeRoute, createIncidentRoute, getIncidentRoute, getTimelineRoute, listIncidentsRoute, resolveRoute } from './routes.js';
+import { addNoteRoute, assignRoute, closeRoute, createIncidentRoute, getIncidentRoute, getTimelineRoute, listIncidentsRoute, replyRoute, resolveRoute } from './routes.js';
 import { incidentView, incidentViewOfState } from './views.js';
 
 const actorOf = (p: Principal): Actor => ({ id: `user:${p.userId}`, name: p.name });
@@ -86,6 +86,13 @@ incidentsRouter.openapi(addNoteRoute, async (c) => {
   const { number } = c.req.valid('param');
   await requireIncident(c.var.services.db, number);
   const state = await sendIncidentCommand(c.var.services.temporal, number, addNoteUpdate, { ...c.req.valid('json'), actor: actorOf(c.var.principal) });
+  return c.json(incidentViewOfState(state), 200);
+});
+
+incidentsRouter.openapi(replyRoute, async (c) => {
+  const { number } = c.req.valid('param');
+  await requireIncident(c.var.services.db, number);
+  const state = await sendIncidentCommand(c.var.services.temporal, number, replyUpdate, { ...c.req.valid('json'), actor: actorOf(c.var.principal) });
   return c.json(incidentViewOfState(state), 200);
 });
 

@@ -1,7 +1,7 @@
 // OpenAPI route specs for /api/incidents; handlers live in index.ts.
 import { createRoute, type z } from '@hono/zod-openapi';
 import { problemResponses } from '../common-schemas.js';
-import { AssignBody, CreateIncidentBody, Incident, IncidentList, IncidentNumberParam, ListQuery, NoteBody, ResolveBody, Timeline } from './schemas.js';
+import { AssignBody, CreateIncidentBody, Incident, IncidentList, IncidentNumberParam, ListQuery, NoteBody, ReplyBody, ResolveBody, Timeline } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Incidents'];
@@ -72,6 +72,7 @@ function commandRoute<B extends z.ZodType>(path: string, summary: string, descri
 
 export const assignRoute = commandRoute('assign', 'Assign an incident', 'Sets the assignee (a user id), the group, or both. A new incident becomes assigned.', AssignBody);
 export const addNoteRoute = commandRoute('notes', 'Add an internal note', 'Internal notes are never shown to the customer.', NoteBody);
+export const replyRoute = commandRoute('reply', 'Reply to the customer', 'A public answer. The first one meets the first-response target; each one meets a pending next-response target. A new or assigned incident becomes in progress.', ReplyBody);
 export const resolveRoute = commandRoute('resolve', 'Resolve an incident', 'Records the resolution text; only open incidents can be resolved.', ResolveBody);
 export const closeRoute = createRoute({
   method: 'post',

@@ -47,6 +47,7 @@ export const AssignBody = z
   .openapi('AssignIncident');
 
 export const NoteBody = z.object({ text: line(20_000) }).openapi('AddNote');
+export const ReplyBody = z.object({ text: line(100_000) }).openapi('Reply');
 export const ResolveBody = z.object({ resolution: line(20_000) }).openapi('ResolveIncident');
 
 const instant = z.iso.datetime({ offset: true }).nullable();

@@ -1,6 +1,7 @@
 // Shared zod schemas for calendars, SLA targets and policies.
 import { z } from '@hono/zod-openapi';
 import { contractTiers, priorities, weekdays } from '../../domain/enums.js';
+import { defaultEscalationLadder } from '../../domain/sla.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM (00:00-24:00)');
 const intervals = z.array(z.tuple([hhmm, hhmm])).openapi({ example: [['08:00', '12:00'], ['13:00', '17:00']] });
@@ -29,7 +30,7 @@ export const EscalationLadder = z
     managementOverduePercent: z.number().int().min(1).max(1000).default(50),
     recipients: z
       .object({ level1: z.array(z.string().min(1)).max(50), level2: z.array(z.string().min(1)).max(50), level3: z.array(z.string().min(1)).max(50) })
-      .default({ level1: ['assignee', 'group'], level2: ['group-lead'], level3: ['service-manager', 'account-manager'] }),
+      .default(defaultEscalationLadder.recipients),
   })
   .openapi('EscalationLadder');
 
@@ -39,7 +40,7 @@ export const SlaPolicyBody = z
     tier: z.enum(contractTiers).nullable().default(null).openapi({ description: 'The tier this policy is the default for; null for a contract-specific policy.' }),
     calendarId: z.uuid(),
     targets: z.record(z.enum(priorities), Targets).openapi({ description: 'Business minutes per priority P1-P4.' }),
-    escalation: EscalationLadder.default({ warningPercent: 75, managementOverduePercent: 50, recipients: { level1: ['assignee', 'group'], level2: ['group-lead'], level3: ['service-manager', 'account-manager'] } }),
+    escalation: EscalationLadder.default(defaultEscalationLadder),
   })
   .openapi('SlaPolicyInput');
 export const SlaPolicy = SlaPolicyBody.extend({ id: z.uuid(), version: z.number().int(), createdAt: z.string() }).openapi('SlaPolicy');

@@ -1,8 +1,8 @@
 import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { contractTiers, type Priority, type Weekday } from '../../domain/enums.js';
+import type { DayIntervals } from '../../domain/business-calendar.js';
+import type { EscalationLadder, SlaTargetMinutes } from '../../domain/sla.js';
 
-/** Local wall-clock intervals, `[start, end)`, e.g. [["08:00", "12:00"], ["13:00", "17:00"]]. */
-export type DayIntervals = [string, string][];
 
 export const businessCalendars = pgTable('business_calendars', {
   id: uuid().primaryKey().defaultRandom(),
@@ -16,20 +16,9 @@ export const businessCalendars = pgTable('business_calendars', {
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
-/** Business minutes per target. */
-export interface SlaTargets {
-  firstResponse: number;
-  nextResponse: number;
-  resolution: number;
-}
-
-export interface EscalationLadder {
-  /** Level 1 when a running target has used this share of its time (percent). */
-  warningPercent: number;
-  /** Level 3 when a target is overdue by this share of the target (percent). */
-  managementOverduePercent: number;
-  recipients: { level1: string[]; level2: string[]; level3: string[] };
-}
+/** Business minutes per target; the shapes are the domain's. */
+export type SlaTargets = SlaTargetMinutes;
+export type { EscalationLadder };
 
 export const slaPolicies = pgTable('sla_policies', {
   id: uuid().primaryKey().defaultRandom(),

@@ -1,6 +1,6 @@
 // Messages of the incident workflow, shared by the workflow and the API. Payloads are one object.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, AddNoteInput, AssignInput, IncidentState, ResolveInput } from '../../domain/incident.js';
+import type { Actor, AddNoteInput, AssignInput, IncidentState, ReplyInput, ResolveInput } from '../../domain/incident.js';
 
 /** Every command carries who issues it; the API fills it from the authenticated principal. */
 export type Command<T = object> = T & { actor: Actor };
@@ -8,5 +8,6 @@ export type Command<T = object> = T & { actor: Actor };
 export const getStateQuery = defineQuery<IncidentState>('getState');
 export const assignUpdate = defineUpdate<IncidentState, [Command<AssignInput>]>('assign');
 export const addNoteUpdate = defineUpdate<IncidentState, [Command<AddNoteInput>]>('addNote');
+export const replyUpdate = defineUpdate<IncidentState, [Command<ReplyInput>]>('reply');
 export const resolveUpdate = defineUpdate<IncidentState, [Command<ResolveInput>]>('resolve');
 export const closeUpdate = defineUpdate<IncidentState, [Command]>('close');

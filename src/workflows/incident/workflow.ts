@@ -14,10 +14,14 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
 import { DomainError, ValidationError } from '../../domain/errors.js';
+import { BusinessCalendar } from '../../domain/business-calendar.js';
 import * as incident from '../../domain/incident.js';
+import { systemActor } from '../../domain/incident.js';
+import { incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
+import { levelNames } from '../../domain/sla.js';
 import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
 import { incidentSearchAttributes } from '../../temporal/search-attributes.js';
-import { addNoteUpdate, assignUpdate, closeUpdate, getStateQuery, resolveUpdate, type Command } from './messages.js';
+import { addNoteUpdate, assignUpdate, closeUpdate, getStateQuery, replyUpdate, resolveUpdate, type Command } from './messages.js';
 
 const { recordIncidentEvent } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -57,6 +61,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   // creation is recorded is lost; the projection's version guard keeps the order right.
   const opened = 'continued' in input ? undefined : incident.openIncident(input.intake);
   state = 'continued' in input ? input.continued : opened!.state;
+  // The policy's calendar, compiled once per run (its day schedule is cached inside).
+  let compiled: BusinessCalendar | undefined;
+  const calendar = () => (state.sla ? (compiled ??= new BusinessCalendar(state.sla.calendar)) : undefined);
 
   /** Wires one command: the validator rejects before history, the handler applies and records. */
   function command<I extends object>(
@@ -72,6 +79,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   setHandler(getStateQuery, () => state);
   command(assignUpdate, incident.validateAssign, incident.assign);
   command(addNoteUpdate, incident.validateAddNote, incident.addNote);
+  command(replyUpdate, incident.validateReply, incident.reply);
   command(resolveUpdate, incident.validateResolve, incident.resolve);
   command(closeUpdate, incident.validateClose, (current, _input, ctx) => incident.close(current, ctx));
 
@@ -80,7 +88,25 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     await recordIncidentEvent.executeWithOptions({ summary: 'timeline: created' }, [{ incident: opened.state, event: opened.event }]);
   }
 
-  await condition(() => state.status === 'closed' || workflowInfo().continueAsNewSuggested);
+  // The SLA loop: re-assess the escalation level, then sleep until the next threshold instant
+  // or until a command changes the state. No polling: the timer fires at the exact instant.
+  for (;;) {
+    const escalation = reassessEscalation(state, { actor: systemActor, at: new Date() }, calendar());
+    if (escalation) {
+      await apply(escalation);
+      continue;
+    }
+    if (state.status === 'closed' || workflowInfo().continueAsNewSuggested) break;
+    const seen = state.seq;
+    const changed = () => state.seq !== seen || workflowInfo().continueAsNewSuggested;
+    const next = incidentSlaPicture(state, new Date(), calendar())?.nextThreshold;
+    if (next) {
+      const summary = `${levelNames[next.level]} ${next.level === 1 ? `${state.sla!.escalation.warningPercent} % ` : ''}${next.target}, ${state.sla!.name} ${state.priority}`;
+      await condition(changed, Math.max(1, Date.parse(next.at) - Date.now()), { summary });
+    } else {
+      await condition(changed);
+    }
+  }
   await condition(allHandlersFinished);
   if (state.status !== 'closed') {
     await continueAsNew<typeof incidentWorkflow>({ continued: state });
@@ -94,6 +120,9 @@ function describe(state: IncidentState): string {
     `Status: ${state.status} · Priority: ${state.priority} · Tier: ${state.contract?.tier ?? 'none'}`,
     `Customer: ${state.customer ? `${state.customer.number} ${state.customer.name}` : 'unknown'}`,
     `Assignee: ${state.assignee?.name ?? '-'} · Group: ${state.assignedGroup ?? '-'}`,
-    `Escalation level: ${state.escalationLevel}${state.slaBreached ? ' (SLA breached)' : ''}`,
+    `Escalation level: ${state.escalationLevel} (${levelNames[state.escalationLevel as 0 | 1 | 2 | 3]})${state.slaBreached ? ' · SLA breached' : ''}`,
+    `SLA: ${state.sla ? `${state.sla.name} ${state.priority}` : 'none'}` +
+      (state.due.firstResponse ? ` · first response due ${state.due.firstResponse}` : '') +
+      (state.due.resolution ? ` · resolution due ${state.due.resolution}` : ''),
   ].join('\n');
 }
