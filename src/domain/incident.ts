@@ -53,6 +53,8 @@ export interface IncidentState extends IncidentFacts {
   clocks?: Partial<Record<SlaTarget, SlaClock>>;
   /** The earliest due instant of a running target (the NextSlaDeadline search attribute). */
   nextSlaDeadline?: string | null;
+  /** The status to go back to when a pending incident resumes. */
+  statusBeforePending?: IncidentStatus | null;
   updatedAt: string;
   resolvedAt: string | null;
   closedAt: string | null;
@@ -62,7 +64,20 @@ export interface IncidentState extends IncidentFacts {
 
 export interface IncidentEvent {
   seq: number;
-  type: 'created' | 'assigned' | 'note_added' | 'replied' | 'resolved' | 'closed' | 'escalation_changed';
+  type:
+    | 'created'
+    | 'assigned'
+    | 'note_added'
+    | 'replied'
+    | 'customer_message'
+    | 'pending'
+    | 'resumed'
+    | 'priority_changed'
+    | 'contract_changed'
+    | 'resolved'
+    | 'reopened'
+    | 'closed'
+    | 'escalation_changed';
   actor: Actor;
   at: string;
   payload: Record<string, unknown>;
@@ -147,7 +162,7 @@ export function openIncident(intake: IncidentIntake): Transition {
   return { state: opened, event };
 }
 
-function requireOpen(state: IncidentState, action: string): void {
+export function requireOpen(state: IncidentState, action: string): void {
   if (!isOpen(state.status)) {
     throw new IllegalTransition(`Cannot ${action} incident ${state.number}: it is ${state.status}.`);
   }
@@ -156,7 +171,7 @@ function requireOpen(state: IncidentState, action: string): void {
 // Postgres cannot store NUL; other control characters have no place in text either.
 export const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
-function nonBlank(value: string | undefined | null, field: string, max: number): string {
+export function nonBlank(value: string | undefined | null, field: string, max: number): string {
   const trimmed = (value ?? '').trim();
   if (trimmed === '') throw new ValidationError(`${field} must not be empty.`, field);
   if (trimmed.length > max) throw new ValidationError(`${field} is longer than ${max} characters.`, field);
@@ -164,11 +179,11 @@ function nonBlank(value: string | undefined | null, field: string, max: number):
   return trimmed;
 }
 
-function next(state: IncidentState, changes: Partial<IncidentState>, ctx: CommandContext): IncidentState {
+export function next(state: IncidentState, changes: Partial<IncidentState>, ctx: CommandContext): IncidentState {
   return { ...state, ...changes, updatedAt: ctx.at.toISOString(), seq: state.seq + 1 };
 }
 
-function eventOf(state: IncidentState, type: IncidentEvent['type'], ctx: CommandContext, payload: Record<string, unknown>): IncidentEvent {
+export function eventOf(state: IncidentState, type: IncidentEvent['type'], ctx: CommandContext, payload: Record<string, unknown>): IncidentEvent {
   return { seq: state.seq, type, actor: ctx.actor, at: ctx.at.toISOString(), payload };
 }
 
@@ -216,17 +231,30 @@ export function addNote(state: IncidentState, input: AddNoteInput, ctx: CommandC
   return { state: updated, event: eventOf(updated, 'note_added', ctx, { text: input.text.trim(), internal: true }) };
 }
 
-/** Stops the given SLA clocks at `at` and refreshes the due instants. */
-function stopClocks(state: IncidentState, targets: SlaTarget[], at: Date): IncidentState {
+/** Applies `change` to the given SLA clocks (absent ones get `undefined`) and refreshes the due instants. */
+export function updateClocks(
+  state: IncidentState,
+  targets: SlaTarget[],
+  at: Date,
+  change: (clock: SlaClock | undefined, target: SlaTarget) => SlaClock | undefined,
+): IncidentState {
   if (!state.clocks) return state;
   const clocks = { ...state.clocks };
   for (const target of targets) {
-    const clock = clocks[target];
-    if (clock) clocks[target] = stopClock(clock, at);
+    const changed = change(clocks[target], target);
+    if (changed) clocks[target] = changed;
   }
-  const stopped = { ...state, clocks };
-  const picture = incidentSlaPicture(stopped, at);
-  return picture ? withSlaDue(stopped, picture) : stopped;
+  return refreshSla({ ...state, clocks }, at);
+}
+
+/** Due instants and deadline recomputed from the clocks, e.g. after a priority or contract change. */
+export function refreshSla(state: IncidentState, at: Date): IncidentState {
+  const picture = incidentSlaPicture(state, at);
+  return picture ? withSlaDue(state, picture) : state;
+}
+
+function stopClocks(state: IncidentState, targets: SlaTarget[], at: Date): IncidentState {
+  return updateClocks(state, targets, at, (clock) => clock && stopClock(clock, at));
 }
 
 export function validateReply(state: IncidentState, input: ReplyInput): void {
@@ -264,8 +292,8 @@ export function validateClose(state: IncidentState): void {
   }
 }
 
-export function close(state: IncidentState, ctx: CommandContext): Transition {
+export function close(state: IncidentState, ctx: CommandContext, options: { automatic?: boolean } = {}): Transition {
   validateClose(state);
   const updated = next(state, { status: 'closed', closedAt: ctx.at.toISOString() }, ctx);
-  return { state: updated, event: eventOf(updated, 'closed', ctx, {}) };
+  return { state: updated, event: eventOf(updated, 'closed', ctx, { automatic: Boolean(options.automatic) }) };
 }

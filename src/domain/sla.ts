@@ -87,6 +87,12 @@ export function stopClock(clock: SlaClock, at: Date): SlaClock {
   return { ...resumed, stoppedAt: at.toISOString() };
 }
 
+/** Runs a stopped clock on; the time it stood still counts as a pause (reopen after resolve). */
+export function restartClock(clock: SlaClock, at: Date): SlaClock {
+  if (!clock.stoppedAt) return resumeClock(clock, at);
+  return { ...clock, pauses: [...clock.pauses, { from: clock.stoppedAt, to: at.toISOString() }], stoppedAt: null };
+}
+
 function spans(clock: SlaClock, openEnd: number): Span[] {
   const closed = clock.pauses.map((p) => ({ from: ms(p.from), to: ms(p.to) }));
   return clock.pausedSince ? [...closed, { from: ms(clock.pausedSince), to: openEnd }] : closed;

@@ -83,6 +83,19 @@ export async function identifyCaller(db: Db, request: IncidentRequest, at: Date)
   };
 }
 
+/** A contract of the customer by number, with its SLA policy snapshot (tier default if it has none). */
+export async function contractCover(db: Db, customerId: string | null, contractNumber: string): Promise<Pick<IncidentParties, 'contract' | 'slaPolicyId' | 'sla'>> {
+  const [contract] = await db.select().from(contracts).where(eq(contracts.contractNumber, contractNumber));
+  if (!contract) throw new ValidationError(`No contract with number ${contractNumber}.`, 'contractNumber');
+  if (customerId && contract.customerId !== customerId) throw new ValidationError(`Contract ${contractNumber} belongs to another customer.`, 'contractNumber');
+  const slaPolicyId = contract.slaPolicyId ?? (await tierPolicyId(db, contract.tier));
+  return {
+    contract: { id: contract.id, number: contract.contractNumber, tier: contract.tier },
+    slaPolicyId,
+    sla: slaPolicyId ? await slaSnapshot(db, slaPolicyId) : null,
+  };
+}
+
 /** The policy and its calendar as they are now; the incident keeps this copy for its whole life. */
 async function slaSnapshot(db: Db, policyId: string): Promise<SlaPolicySnapshot> {
   const [row] = await db

@@ -1,14 +1,45 @@
 // /api/incidents: reads come from Postgres; every change goes to the workflow as an update.
 import type { Db } from '../../db/client.js';
 import { NotFound, Unavailable, ValidationError } from '../../domain/errors.js';
-import { openIncident, type Actor } from '../../domain/incident.js';
+import { openIncident, type Actor, type IncidentState } from '../../domain/incident.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
-import { openIncidentFromRequest } from '../../services/incident-intake.js';
+import { contractCover, openIncidentFromRequest } from '../../services/incident-intake.js';
 import { findIncident, findIntake, findUser, incidentTimeline, listIncidents } from '../../services/incident-queries.js';
-import { addNoteUpdate, assignUpdate, closeUpdate, replyUpdate, resolveUpdate } from '../../workflows/incident/messages.js';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Context } from 'hono';
+import {
+  addNoteUpdate,
+  assignUpdate,
+  changeContractUpdate,
+  changePriorityUpdate,
+  closeUpdate,
+  customerMessageUpdate,
+  reopenUpdate,
+  replyUpdate,
+  resolveUpdate,
+  resumeUpdate,
+  setPendingUpdate,
+  type Command,
+} from '../../workflows/incident/messages.js';
 import { requireRole } from '../auth.js';
-import { createRouter, type Principal } from '../context.js';
-import { addNoteRoute, assignRoute, closeRoute, createIncidentRoute, getIncidentRoute, getTimelineRoute, listIncidentsRoute, replyRoute, resolveRoute } from './routes.js';
+import { createRouter, type AppEnv, type Principal } from '../context.js';
+import {
+  addNoteRoute,
+  assignRoute,
+  closeRoute,
+  contractRoute,
+  createIncidentRoute,
+  customerMessageRoute,
+  getIncidentRoute,
+  getTimelineRoute,
+  listIncidentsRoute,
+  pendingRoute,
+  priorityRoute,
+  reopenRoute,
+  replyRoute,
+  resolveRoute,
+  resumeRoute,
+} from './routes.js';
 import { incidentView, incidentViewOfState } from './views.js';
 
 const actorOf = (p: Principal): Actor => ({ id: `user:${p.userId}`, name: p.name });
@@ -65,47 +96,37 @@ async function requireIncident(db: Db, number: string): Promise<void> {
 incidentsRouter.openapi(assignRoute, async (c) => {
   const { number } = c.req.valid('param');
   const body = c.req.valid('json');
-  const { db, temporal } = c.var.services;
-  await requireIncident(db, number);
   let assigneeName: string | null = null;
   if (body.assigneeId) {
-    const user = await findUser(db, body.assigneeId);
+    const user = await findUser(c.var.services.db, body.assigneeId);
     if (!user) throw new ValidationError(`No user with id ${body.assigneeId}.`, 'assigneeId');
     assigneeName = user.name;
   }
-  const state = await sendIncidentCommand(temporal, number, assignUpdate, {
-    assigneeId: body.assigneeId ?? null,
-    assigneeName,
-    group: body.group ?? null,
-    actor: actorOf(c.var.principal),
-  });
-  return c.json(incidentViewOfState(state), 200);
+  return c.json(await command(c, number, assignUpdate, { assigneeId: body.assigneeId ?? null, assigneeName, group: body.group ?? null }), 200);
 });
 
-incidentsRouter.openapi(addNoteRoute, async (c) => {
-  const { number } = c.req.valid('param');
-  await requireIncident(c.var.services.db, number);
-  const state = await sendIncidentCommand(c.var.services.temporal, number, addNoteUpdate, { ...c.req.valid('json'), actor: actorOf(c.var.principal) });
-  return c.json(incidentViewOfState(state), 200);
-});
+/** Sends one command to the incident's workflow and answers with the incident after it. */
+async function command<I>(c: Context<AppEnv>, number: string, update: UpdateDefinition<IncidentState, [Command<I>]>, input: I) {
+  const { db, temporal } = c.var.services;
+  await requireIncident(db, number);
+  const state = await sendIncidentCommand(temporal, number, update, { ...input, actor: actorOf(c.var.principal) });
+  return incidentViewOfState(state);
+}
 
-incidentsRouter.openapi(replyRoute, async (c) => {
-  const { number } = c.req.valid('param');
-  await requireIncident(c.var.services.db, number);
-  const state = await sendIncidentCommand(c.var.services.temporal, number, replyUpdate, { ...c.req.valid('json'), actor: actorOf(c.var.principal) });
-  return c.json(incidentViewOfState(state), 200);
-});
+incidentsRouter.openapi(addNoteRoute, async (c) => c.json(await command(c, c.req.valid('param').number, addNoteUpdate, c.req.valid('json')), 200));
+incidentsRouter.openapi(replyRoute, async (c) => c.json(await command(c, c.req.valid('param').number, replyUpdate, c.req.valid('json')), 200));
+incidentsRouter.openapi(resolveRoute, async (c) => c.json(await command(c, c.req.valid('param').number, resolveUpdate, c.req.valid('json')), 200));
+incidentsRouter.openapi(closeRoute, async (c) => c.json(await command(c, c.req.valid('param').number, closeUpdate, {}), 200));
+incidentsRouter.openapi(customerMessageRoute, async (c) => c.json(await command(c, c.req.valid('param').number, customerMessageUpdate, c.req.valid('json')), 200));
+incidentsRouter.openapi(pendingRoute, async (c) => c.json(await command(c, c.req.valid('param').number, setPendingUpdate, c.req.valid('json')), 200));
+incidentsRouter.openapi(resumeRoute, async (c) => c.json(await command(c, c.req.valid('param').number, resumeUpdate, {}), 200));
+incidentsRouter.openapi(priorityRoute, async (c) => c.json(await command(c, c.req.valid('param').number, changePriorityUpdate, c.req.valid('json')), 200));
+incidentsRouter.openapi(reopenRoute, async (c) => c.json(await command(c, c.req.valid('param').number, reopenUpdate, c.req.valid('json')), 200));
 
-incidentsRouter.openapi(resolveRoute, async (c) => {
+incidentsRouter.openapi(contractRoute, async (c) => {
   const { number } = c.req.valid('param');
-  await requireIncident(c.var.services.db, number);
-  const state = await sendIncidentCommand(c.var.services.temporal, number, resolveUpdate, { ...c.req.valid('json'), actor: actorOf(c.var.principal) });
-  return c.json(incidentViewOfState(state), 200);
-});
-
-incidentsRouter.openapi(closeRoute, async (c) => {
-  const { number } = c.req.valid('param');
-  await requireIncident(c.var.services.db, number);
-  const state = await sendIncidentCommand(c.var.services.temporal, number, closeUpdate, { actor: actorOf(c.var.principal) });
-  return c.json(incidentViewOfState(state), 200);
+  const { contractNumber, reason } = c.req.valid('json');
+  const row = await findIncident(c.var.services.db, number);
+  const cover = contractNumber ? await contractCover(c.var.services.db, row?.customerId ?? null, contractNumber) : { contract: null, slaPolicyId: null, sla: null };
+  return c.json(await command(c, number, changeContractUpdate, { ...cover, reason }), 200);
 });

@@ -1,7 +1,22 @@
 // OpenAPI route specs for /api/incidents; handlers live in index.ts.
 import { createRoute, type z } from '@hono/zod-openapi';
 import { problemResponses } from '../common-schemas.js';
-import { AssignBody, CreateIncidentBody, Incident, IncidentList, IncidentNumberParam, ListQuery, NoteBody, ReplyBody, ResolveBody, Timeline } from './schemas.js';
+import {
+  AssignBody,
+  ContractBody,
+  CreateIncidentBody,
+  CustomerMessageBody,
+  Incident,
+  IncidentList,
+  IncidentNumberParam,
+  ListQuery,
+  NoteBody,
+  PriorityBody,
+  ReasonBody,
+  ReplyBody,
+  ResolveBody,
+  Timeline,
+} from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Incidents'];
@@ -74,6 +89,22 @@ export const assignRoute = commandRoute('assign', 'Assign an incident', 'Sets th
 export const addNoteRoute = commandRoute('notes', 'Add an internal note', 'Internal notes are never shown to the customer.', NoteBody);
 export const replyRoute = commandRoute('reply', 'Reply to the customer', 'A public answer. The first one meets the first-response target; each one meets a pending next-response target. A new or assigned incident becomes in progress.', ReplyBody);
 export const resolveRoute = commandRoute('resolve', 'Resolve an incident', 'Records the resolution text; only open incidents can be resolved.', ResolveBody);
+export const customerMessageRoute = commandRoute('customer-messages', 'Record a customer message', 'From mail or portal. Restarts the next-response clock once we have answered, ends waiting on the customer, and reopens a resolved incident. An automatic reply is only logged.', CustomerMessageBody);
+export const pendingRoute = commandRoute('pending', 'Wait on the customer', 'Status pending_customer: the resolution and next-response clocks pause (first response does not).', ReasonBody);
+export const priorityRoute = commandRoute('priority', 'Change the priority', 'New targets against the original start; business time already elapsed is kept.', PriorityBody);
+export const contractRoute = commandRoute('contract', 'Change the contract', 'Another contract of the same customer, and with it its SLA policy and calendar, against the original start.', ContractBody);
+export const reopenRoute = commandRoute('reopen', 'Reopen a resolved incident', 'The resolution clock runs on; the time it was resolved does not count.', ReasonBody);
+export const resumeRoute = createRoute({
+  method: 'post',
+  path: '/{number}/resume',
+  tags,
+  security,
+  summary: 'Stop waiting on the customer',
+  description: 'Back to the status before pending; the paused clocks run again.',
+  request: { params: IncidentNumberParam },
+  responses: { 200: { description: 'The incident after the change.', content: json(Incident) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+});
+
 export const closeRoute = createRoute({
   method: 'post',
   path: '/{number}/close',

@@ -47,6 +47,19 @@ export const AssignBody = z
   .openapi('AssignIncident');
 
 export const NoteBody = z.object({ text: line(20_000) }).openapi('AddNote');
+export const CustomerMessageBody = z
+  .object({
+    text: line(200_000),
+    from: line(254).optional(),
+    channel: z.enum(['email', 'portal', 'phone']).default('portal'),
+    automatic: z.boolean().default(false).openapi({ description: 'An automatic reply (out of office): logged only.' }),
+  })
+  .openapi('CustomerMessage');
+export const ReasonBody = z.object({ reason: line(20_000) }).openapi('Reason');
+export const PriorityBody = z.object({ priority: z.enum(priorities), reason: line(20_000) }).openapi('ChangePriority');
+export const ContractBody = z
+  .object({ contractNumber: line(64).nullable().openapi({ description: 'null: no contract (time and material).' }), reason: line(20_000) })
+  .openapi('ChangeContract');
 export const ReplyBody = z.object({ text: line(100_000) }).openapi('Reply');
 export const ResolveBody = z.object({ resolution: line(20_000) }).openapi('ResolveIncident');
 

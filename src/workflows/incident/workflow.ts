@@ -5,6 +5,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -16,12 +17,27 @@ import type { createActivities } from '../../activities/index.js';
 import { DomainError, ValidationError } from '../../domain/errors.js';
 import { BusinessCalendar } from '../../domain/business-calendar.js';
 import * as incident from '../../domain/incident.js';
+import * as lifecycle from '../../domain/incident-lifecycle.js';
 import { systemActor } from '../../domain/incident.js';
 import { incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
 import { levelNames } from '../../domain/sla.js';
 import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
 import { incidentSearchAttributes } from '../../temporal/search-attributes.js';
-import { addNoteUpdate, assignUpdate, closeUpdate, getStateQuery, replyUpdate, resolveUpdate, type Command } from './messages.js';
+import {
+  addNoteUpdate,
+  assignUpdate,
+  changeContractUpdate,
+  changePriorityUpdate,
+  closeUpdate,
+  customerMessageUpdate,
+  getStateQuery,
+  reopenUpdate,
+  replyUpdate,
+  resolveUpdate,
+  resumeUpdate,
+  setPendingUpdate,
+  type Command,
+} from './messages.js';
 
 const { recordIncidentEvent } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -82,6 +98,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   command(replyUpdate, incident.validateReply, incident.reply);
   command(resolveUpdate, incident.validateResolve, incident.resolve);
   command(closeUpdate, incident.validateClose, (current, _input, ctx) => incident.close(current, ctx));
+  command(customerMessageUpdate, lifecycle.validateCustomerMessage, lifecycle.customerMessage);
+  command(setPendingUpdate, lifecycle.validateSetPending, lifecycle.setPending);
+  command(resumeUpdate, lifecycle.validateResume, lifecycle.resume);
+  command(changePriorityUpdate, lifecycle.validateChangePriority, lifecycle.changePriority);
+  command(changeContractUpdate, lifecycle.validateChangeContract, (current, input, ctx) => {
+    compiled = undefined; // another policy may bring another calendar
+    return lifecycle.changeContract(current, input, ctx);
+  });
+  command(reopenUpdate, lifecycle.validateReopen, lifecycle.reopen);
 
   setCurrentDetails(describe(state));
   if (opened) {
@@ -97,12 +122,24 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       continue;
     }
     if (state.status === 'closed' || workflowInfo().continueAsNewSuggested) break;
+    // Resolved and no reply from the customer for N days: close by itself (added after the first release).
+    const closeAt = state.status === 'resolved' && patched('auto-close-after-resolve') ? lifecycle.autoCloseAt(state) : undefined;
+    if (closeAt && closeAt.getTime() <= Date.now()) {
+      await apply(incident.close(state, { actor: systemActor, at: new Date() }, { automatic: true }));
+      continue;
+    }
     const seen = state.seq;
     const changed = () => state.seq !== seen || workflowInfo().continueAsNewSuggested;
-    const next = incidentSlaPicture(state, new Date(), calendar())?.nextThreshold;
-    if (next) {
-      const summary = `${levelNames[next.level]} ${next.level === 1 ? `${state.sla!.escalation.warningPercent} % ` : ''}${next.target}, ${state.sla!.name} ${state.priority}`;
-      await condition(changed, Math.max(1, Date.parse(next.at) - Date.now()), { summary });
+    const threshold = incidentSlaPicture(state, new Date(), calendar())?.nextThreshold;
+    const wakeUps = [
+      ...(threshold
+        ? [{ at: Date.parse(threshold.at), summary: `${levelNames[threshold.level]} ${threshold.level === 1 ? `${state.sla!.escalation.warningPercent} % ` : ''}${threshold.target}, ${state.sla!.name} ${state.priority}` }]
+        : []),
+      ...(closeAt ? [{ at: closeAt.getTime(), summary: `auto-close ${lifecycle.defaultAutoCloseDays} days after resolution` }] : []),
+    ].sort((a, b) => a.at - b.at);
+    const wake = wakeUps[0];
+    if (wake) {
+      await condition(changed, Math.max(1, wake.at - Date.now()), { summary: wake.summary });
     } else {
       await condition(changed);
     }

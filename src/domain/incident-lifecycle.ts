@@ -1,0 +1,178 @@
+// The rest of an incident's life: customer messages, waiting on the customer, priority and
+// contract changes, reopening and automatic closing. Same shape as incident.ts: validate, then
+// return the new state and its timeline event.
+import type { IncidentStatus, Priority } from './enums.js';
+import { IllegalTransition, ValidationError } from './errors.js';
+import {
+  eventOf,
+  maxNoteLength,
+  next,
+  nonBlank,
+  refreshSla,
+  requireOpen,
+  updateClocks,
+  type CommandContext,
+  type IncidentParties,
+  type IncidentState,
+  type Transition,
+} from './incident.js';
+import { pauseClock, restartClock, resumeClock, startClock } from './sla.js';
+
+export interface CustomerMessageInput {
+  text: string;
+  /** Who wrote, e.g. the sender address. */
+  from?: string | null;
+  channel?: 'email' | 'portal' | 'phone';
+  /** An automatic reply (out of office): logged, but it restarts no clock and reopens nothing. */
+  automatic?: boolean;
+}
+export interface SetPendingInput {
+  reason: string;
+}
+export type ResumeInput = object;
+export interface ChangePriorityInput {
+  priority: Priority;
+  reason: string;
+}
+export interface ChangeContractInput {
+  contract: IncidentParties['contract'];
+  slaPolicyId: string | null;
+  sla: IncidentParties['sla'];
+  reason: string;
+}
+export interface ReopenInput {
+  reason: string;
+}
+
+/** Days after resolution without a customer reply until the incident closes by itself. */
+export const defaultAutoCloseDays = 7;
+
+const reopenedStatus = (state: IncidentState): IncidentStatus => (state.assignee ? 'in_progress' : 'new');
+
+/** Waiting on us again: the resolution clock runs, a next-response clock starts if we had answered. */
+function waitingOnUs(state: IncidentState, at: Date): IncidentState {
+  const answered = Boolean(state.clocks?.firstResponse?.stoppedAt);
+  return updateClocks(state, ['resolution', 'nextResponse'], at, (clock, target) => {
+    if (target === 'resolution') return clock && restartClock(clock, at);
+    if (!answered) return undefined;
+    return clock && !clock.stoppedAt ? resumeClock(clock, at) : startClock('nextResponse', at);
+  });
+}
+
+export function validateCustomerMessage(state: IncidentState, input: CustomerMessageInput): void {
+  if (state.status === 'closed') {
+    throw new IllegalTransition(`Incident ${state.number} is closed; a new message needs a new incident.`);
+  }
+  nonBlank(input.text, 'text', 200_000);
+}
+
+/** A message from the customer (mail or portal): restarts next response, resumes, reopens. */
+export function customerMessage(state: IncidentState, input: CustomerMessageInput, ctx: CommandContext): Transition {
+  validateCustomerMessage(state, input);
+  const text = input.text.trim();
+  const base = { text, from: input.from ?? null, channel: input.channel ?? 'email', automatic: Boolean(input.automatic) };
+  if (input.automatic) {
+    const updated = next(state, {}, ctx);
+    return { state: updated, event: eventOf(updated, 'customer_message', ctx, { ...base, effect: 'logged' }) };
+  }
+  const effect = state.status === 'resolved' ? 'reopened' : state.status === 'pending_customer' ? 'resumed' : 'waiting';
+  const status = state.status === 'resolved' ? reopenedStatus(state) : state.status === 'pending_customer' ? (state.statusBeforePending ?? 'in_progress') : state.status;
+  const changes: Partial<IncidentState> = state.status === 'resolved' ? { status, resolvedAt: null, resolution: null } : { status, statusBeforePending: null };
+  const updated = next(waitingOnUs(state, ctx.at), changes, ctx);
+  return { state: updated, event: eventOf(updated, 'customer_message', ctx, { ...base, effect, previousStatus: state.status }) };
+}
+
+export function validateSetPending(state: IncidentState, input: SetPendingInput): void {
+  if (state.status === 'pending_customer') throw new IllegalTransition(`Incident ${state.number} is already waiting on the customer.`);
+  requireOpen(state, 'set pending');
+  nonBlank(input.reason, 'reason', maxNoteLength);
+}
+
+/** Waiting on the customer: resolution and next-response clocks pause; first response does not. */
+export function setPending(state: IncidentState, input: SetPendingInput, ctx: CommandContext): Transition {
+  validateSetPending(state, input);
+  const paused = updateClocks(state, ['resolution', 'nextResponse'], ctx.at, (clock) => clock && pauseClock(clock, ctx.at));
+  const updated = next(paused, { status: 'pending_customer', statusBeforePending: state.status }, ctx);
+  return { state: updated, event: eventOf(updated, 'pending', ctx, { reason: input.reason.trim(), previousStatus: state.status }) };
+}
+
+export function validateResume(state: IncidentState): void {
+  if (state.status !== 'pending_customer') throw new IllegalTransition(`Incident ${state.number} is not waiting on the customer; it is ${state.status}.`);
+}
+
+export function resume(state: IncidentState, _input: ResumeInput, ctx: CommandContext): Transition {
+  validateResume(state);
+  const resumed = updateClocks(state, ['resolution', 'nextResponse'], ctx.at, (clock) => clock && resumeClock(clock, ctx.at));
+  const status = state.statusBeforePending ?? 'in_progress';
+  const updated = next(resumed, { status, statusBeforePending: null }, ctx);
+  return { state: updated, event: eventOf(updated, 'resumed', ctx, { status }) };
+}
+
+export function validateChangePriority(state: IncidentState, input: ChangePriorityInput): void {
+  requireOpen(state, 'change the priority of');
+  if (input.priority === state.priority) throw new IllegalTransition(`Incident ${state.number} already has priority ${input.priority}.`);
+  nonBlank(input.reason, 'reason', maxNoteLength);
+}
+
+/** New targets against the original start: business time already elapsed is kept. */
+export function changePriority(state: IncidentState, input: ChangePriorityInput, ctx: CommandContext): Transition {
+  validateChangePriority(state, input);
+  const updated = next(refreshSla({ ...state, priority: input.priority }, ctx.at), {}, ctx);
+  return {
+    state: updated,
+    event: eventOf(updated, 'priority_changed', ctx, { from: state.priority, to: input.priority, reason: input.reason.trim(), due: updated.due }),
+  };
+}
+
+export function validateChangeContract(state: IncidentState, input: ChangeContractInput): void {
+  requireOpen(state, 'change the contract of');
+  if ((input.contract?.id ?? null) === (state.contract?.id ?? null)) throw new IllegalTransition(`Incident ${state.number} is already under that contract.`);
+  if (input.contract && !input.sla) throw new ValidationError('The new contract has no SLA policy.', 'contractNumber');
+  nonBlank(input.reason, 'reason', maxNoteLength);
+}
+
+/** Another contract (and so policy and calendar), against the original start. */
+export function changeContract(state: IncidentState, input: ChangeContractInput, ctx: CommandContext): Transition {
+  validateChangeContract(state, input);
+  const swapped: IncidentState = {
+    ...state,
+    contract: input.contract,
+    slaPolicyId: input.slaPolicyId,
+    sla: input.sla ?? null,
+    // Clocks carry over; an incident that had none starts them at its original receipt.
+    clocks: state.clocks ?? (input.sla ? { firstResponse: startClock('firstResponse', new Date(state.receivedAt)), resolution: startClock('resolution', new Date(state.receivedAt)) } : undefined),
+  };
+  const updated = next(refreshSla(swapped, ctx.at), {}, ctx);
+  return {
+    state: updated,
+    event: eventOf(updated, 'contract_changed', ctx, {
+      from: state.contract?.number ?? null,
+      to: input.contract?.number ?? null,
+      policy: input.sla ? `${input.sla.name} v${input.sla.version}` : null,
+      reason: input.reason.trim(),
+      due: updated.due,
+    }),
+  };
+}
+
+export function validateReopen(state: IncidentState, input: ReopenInput): void {
+  if (state.status !== 'resolved') {
+    throw new IllegalTransition(`Cannot reopen incident ${state.number}: only a resolved incident can be reopened, it is ${state.status}.`);
+  }
+  nonBlank(input.reason, 'reason', maxNoteLength);
+}
+
+/** Back to work: the resolution clock runs on, the resolved period not counted. */
+export function reopen(state: IncidentState, input: ReopenInput, ctx: CommandContext): Transition {
+  validateReopen(state, input);
+  const restarted = updateClocks(state, ['resolution'], ctx.at, (clock) => clock && restartClock(clock, ctx.at));
+  const updated = next(restarted, { status: reopenedStatus(state), resolvedAt: null, resolution: null }, ctx);
+  return { state: updated, event: eventOf(updated, 'reopened', ctx, { reason: input.reason.trim() }) };
+}
+
+/** When a resolved incident closes by itself, if no customer reply comes first. */
+export function autoCloseAt(state: IncidentState, days = defaultAutoCloseDays): Date | undefined {
+  if (state.status !== 'resolved' || !state.resolvedAt) return undefined;
+  return new Date(Date.parse(state.resolvedAt) + days * 24 * 60 * 60 * 1000);
+}
+
