@@ -4,13 +4,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordIncidentEventInput } from '../../src/activities/incident-projection.js';
 import { BusinessCalendar } from '../../src/domain/business-calendar.js';
 import type { IncidentIntake } from '../../src/domain/incident.js';
 import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
 import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
-import { getStateQuery, replyUpdate } from '../../src/workflows/incident/messages.js';
+import { changePriorityUpdate, getStateQuery, reopenUpdate, replyUpdate, resolveUpdate, resumeUpdate, setPendingUpdate } from '../../src/workflows/incident/messages.js';
 import { workflowsPath } from '../../src/worker.js';
 import { goldPolicy } from '../support/policies.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
@@ -28,18 +28,33 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.teardown());
 
-/** The first Friday at least 40 days ahead whose Monday is a DE-NW public holiday (and Friday is not). */
-function fridayBeforeHolidayMonday(): DateTime {
+/** The test server's clock only moves forward, so each test picks its days after its current time. */
+async function serverNow(): Promise<DateTime> {
+  return DateTime.fromMillis(await env.currentTimeMs(), { zone });
+}
+
+/** The first Friday at least 10 days ahead whose Monday is a DE-NW public holiday (and Friday is not). */
+async function fridayBeforeHolidayMonday(): Promise<DateTime> {
   const calendar = new BusinessCalendar(goldPolicy.calendar);
-  let day = DateTime.now().setZone(zone).plus({ days: 40 }).startOf('day');
+  let day = (await serverNow()).plus({ days: 10 }).startOf('day');
   for (;;) {
     if (day.weekday === 5 && !calendar.isHoliday(day.toISODate()!) && calendar.isHoliday(day.plus({ days: 3 }).toISODate()!)) return day;
     day = day.plus({ days: 1 });
   }
 }
 
+/** A Tuesday at least 10 days ahead with no holiday from Tuesday to Thursday. */
+async function plainTuesday(): Promise<DateTime> {
+  const calendar = new BusinessCalendar(goldPolicy.calendar);
+  let day = (await serverNow()).plus({ days: 10 }).startOf('day');
+  for (;;) {
+    if (day.weekday === 2 && [0, 1, 2].every((d) => !calendar.isHoliday(day.plus({ days: d }).toISODate()!))) return day;
+    day = day.plus({ days: 1 });
+  }
+}
+
 let counter = 0;
-function intakeAt(receivedAt: DateTime): IncidentIntake {
+function intakeAt(receivedAt: DateTime, priority: 'P1' | 'P2' | 'P3' | 'P4' = 'P2'): IncidentIntake {
   counter += 1;
   return {
     number: `INC-2099-${String(counter).padStart(6, '0')}`,
@@ -48,7 +63,7 @@ function intakeAt(receivedAt: DateTime): IncidentIntake {
     channel: 'phone',
     impact: 'high',
     urgency: 'medium',
-    priority: 'P2',
+    priority,
     receivedAt: receivedAt.toUTC().toISO()!,
     openedBy: { id: 'user:test', name: 'Test' },
     customer: { id: 'c', number: 'K-1', name: 'Customer' },
@@ -75,8 +90,14 @@ async function runIncident(intake: IncidentIntake, script: (events: RecordIncide
     },
   });
   await worker.runUntil(async () => {
-    await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: incidentWorkflowId(intake.number), args: [{ intake }] });
-    await script(events);
+    const handle = await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: incidentWorkflowId(intake.number), args: [{ intake }] });
+    try {
+      await script(events);
+    } finally {
+      // A workflow left running without its worker would hold the shared test server's clock.
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING') await handle.terminate('test finished');
+    }
   });
   return events;
 }
@@ -88,13 +109,18 @@ async function sleepUntil(at: DateTime) {
   if (ms > 0) await env.sleep(ms);
 }
 
-describe('Gold P2 received Friday 16:30 before a public-holiday Monday', () => {
-  const friday = fridayBeforeHolidayMonday();
-  const tuesday = friday.plus({ days: 4 });
-  const local = (day: DateTime, hour: number, minute = 0) => day.set({ hour, minute, second: 0, millisecond: 0 });
-  const iso = (t: DateTime) => t.toUTC().toISO();
+const local = (day: DateTime, hour: number, minute = 0) => day.set({ hour, minute, second: 0, millisecond: 0 });
+const iso = (t: DateTime) => t.toUTC().toISO();
+/** Commands run a few milliseconds after the instant the test slept to, so compare within a second. */
+function expectWithinASecond(actual: string | null | undefined, expected: DateTime) {
+  expect(actual).toEqual(expect.any(String));
+  expect(Math.abs(Date.parse(actual!) - expected.toMillis())).toBeLessThan(1000);
+}
 
+describe('Gold P2 received Friday 16:30 before a public-holiday Monday', () => {
   it('warns, breaches and reaches management at exactly the computed instants, once each', async () => {
+    const friday = await fridayBeforeHolidayMonday();
+    const tuesday = friday.plus({ days: 4 });
     const intake = intakeAt(local(friday, 16, 30));
     const events = await runIncident(intake, async (events) => {
       // 30 business minutes on Friday, none on the weekend or the holiday, then Tuesday from 08:00.
@@ -140,6 +166,8 @@ describe('Gold P2 received Friday 16:30 before a public-holiday Monday', () => {
   });
 
   it('escalates nothing when the first response comes before the warning', async () => {
+    const friday = await fridayBeforeHolidayMonday();
+    const tuesday = friday.plus({ days: 4 });
     const intake = intakeAt(local(friday, 16, 30));
     const events = await runIncident(intake, async () => {
       await sleepUntil(local(tuesday, 8, 45));
@@ -151,5 +179,80 @@ describe('Gold P2 received Friday 16:30 before a public-holiday Monday', () => {
     });
     expect(escalations(events)).toEqual([]);
     expect(events.find((e) => e.event.type === 'replied')!.event.payload).toMatchObject({ firstResponse: true });
+  });
+});
+
+describe('the lifecycle moves the clocks', () => {
+  const anna = { id: 'user:a', name: 'Anna' };
+  let tuesday: DateTime;
+  let wednesday: DateTime;
+  let thursday: DateTime;
+  beforeEach(async () => {
+    tuesday = await plainTuesday();
+    wednesday = tuesday.plus({ days: 1 });
+    thursday = tuesday.plus({ days: 2 });
+  });
+
+  it('excludes time pending on the customer from the resolution clock', async () => {
+    const intake = intakeAt(local(tuesday, 9, 0));
+    const events = await runIncident(intake, async () => {
+      const handle = env.client.workflow.getHandle(incidentWorkflowId(intake.number));
+      await sleepUntil(local(tuesday, 9, 10));
+      await handle.executeUpdate(replyUpdate, { args: [{ text: 'Please send the logs.', actor: anna }] });
+      await sleepUntil(local(tuesday, 9, 30));
+      await handle.executeUpdate(setPendingUpdate, { args: [{ reason: 'Waiting for logs', actor: anna }] });
+      await sleepUntil(local(tuesday, 13, 30));
+      const resumed = await handle.executeUpdate(resumeUpdate, { args: [{ actor: anna }] });
+      // 960 min from Tuesday 09:00 was Wednesday 16:00; four pending hours move it to Thursday 11:00.
+      expectWithinASecond(resumed.due.resolution, local(thursday, 11, 0));
+      await sleepUntil(local(wednesday, 16, 1));
+    });
+    // The resolution warning (720 min used) comes four hours later too: Wednesday 16:00, not 12:00.
+    expect(escalations(events).map((e) => [e.payload.to, e.payload.target])).toEqual([[1, 'resolution']]);
+    expectWithinASecond(escalations(events)[0]!.payload.reachedAt as string, local(wednesday, 16, 0));
+  });
+
+  it('moves the deadlines on a priority change mid-way, against the original start', async () => {
+    const intake = intakeAt(local(tuesday, 9, 0), 'P3');
+    const events = await runIncident(intake, async () => {
+      const handle = env.client.workflow.getHandle(incidentWorkflowId(intake.number));
+      await sleepUntil(local(tuesday, 10, 0));
+      // P3 first response (240 min) was due 13:00; as P1 (60 min) it is due now, so it is breached at once.
+      const changed = await handle.executeUpdate(changePriorityUpdate, { args: [{ priority: 'P1', reason: 'Production down', actor: anna }] });
+      expect(changed.due.firstResponse).toBe(iso(local(tuesday, 10, 0)));
+      await sleepUntil(local(tuesday, 10, 31));
+    });
+    expect(escalations(events).map((e) => [e.payload.to, e.payload.reachedAt])).toEqual([
+      [2, iso(local(tuesday, 10, 0))],
+      [3, iso(local(tuesday, 10, 30))], // 150 % of 60 min
+    ]);
+  });
+
+  it('restarts only the resolution clock on reopen, without the resolved period', async () => {
+    const intake = intakeAt(local(tuesday, 9, 0));
+    await runIncident(intake, async () => {
+      const handle = env.client.workflow.getHandle(incidentWorkflowId(intake.number));
+      await sleepUntil(local(tuesday, 10, 0));
+      await handle.executeUpdate(resolveUpdate, { args: [{ resolution: 'Rebooted', actor: anna }] });
+      await sleepUntil(local(wednesday, 10, 0));
+      const reopened = await handle.executeUpdate(reopenUpdate, { args: [{ reason: 'Down again', actor: anna }] });
+      expectWithinASecond(reopened.clocks!.firstResponse!.stoppedAt, local(tuesday, 10, 0));
+      expect(reopened.clocks!.resolution!.stoppedAt).toBeNull();
+      // Wednesday 16:00 plus the nine business hours it was resolved (Tue 10-17, Wed 08-10): Thursday 16:00.
+      expectWithinASecond(reopened.due.resolution, local(thursday, 16, 0));
+    });
+  });
+
+  it('closes a resolved incident by itself seven days later', async () => {
+    const intake = intakeAt(local(tuesday, 9, 0));
+    const events = await runIncident(intake, async () => {
+      const handle = env.client.workflow.getHandle(incidentWorkflowId(intake.number));
+      await sleepUntil(local(tuesday, 10, 0));
+      await handle.executeUpdate(resolveUpdate, { args: [{ resolution: 'Rebooted', actor: anna }] });
+      await handle.result();
+    });
+    const closed = events.at(-1)!.event;
+    expect(closed).toMatchObject({ type: 'closed', actor: { id: 'system' }, payload: { automatic: true } });
+    expect(closed.at.slice(0, 19)).toBe(iso(local(tuesday, 10, 0).plus({ days: 7 }))!.slice(0, 19));
   });
 });
