@@ -31,6 +31,12 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /** Path of a Temporal CLI binary; otherwise `temporal` on PATH or the cached build. */
   TEMPORAL_CLI: z.string().min(1).optional(),
+  /** SMTP server for outgoing mail, e.g. smtp://user:pass@mail.example.com:587; unset: mail waits in the outbox. */
+  SMTP_URL: z.url().optional(),
+  /** Sender of outgoing mail. */
+  MAIL_FROM: z.string().min(3).default('Helpdesk <helpdesk@localhost>'),
+  /** Optional URL that receives escalation notifications as JSON POSTs. */
+  NOTIFY_WEBHOOK_URL: z.url().optional(),
   /** Seed demo data on the first start of an empty database. */
   SEED_DEMO_DATA: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

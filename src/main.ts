@@ -11,6 +11,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-po
 import { runEntryPoint } from './infra/run.js';
 import { resolveTemporalCli, startTemporalDevServer } from './infra/temporal-dev-server.js';
 import { createLogger } from './logger.js';
+import { createSmtpMailer } from './mail/outbound.js';
 import { startApiServer } from './server.js';
 import { connectTemporal } from './temporal/client.js';
 import { ensureSearchAttributes } from './temporal/namespace-setup.js';
@@ -61,7 +62,14 @@ runEntryPoint(async (lifecycle) => {
   // 3. The worker, in this process; we handle the signals ourselves to stop in order.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createHelpdeskWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { db: database.db } });
+  const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : undefined;
+  if (mailer) started('SMTP transport', () => Promise.resolve(mailer.close()));
+  const worker = await createHelpdeskWorker({
+    connection: workerConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: { db: database.db, mailer, mailFrom: config.MAIL_FROM, webhookUrl: config.NOTIFY_WEBHOOK_URL, logger },
+  });
   const workerRun = worker.run();
   workerRun.catch((err: unknown) => {
     logger.fatal({ err }, 'the worker failed');

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { isEntryPoint, runEntryPoint } from './infra/run.js';
+import { createSmtpMailer } from './mail/outbound.js';
 
 // In dist/ the compiled workflows are .js; from source (tsx, tests) they are .ts.
 const workflowsPath = fileURLToPath(new URL(`./workflows/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
@@ -44,11 +45,13 @@ if (isEntryPoint(import.meta.url)) {
     lifecycle.started('database', () => database.close());
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     lifecycle.started('Temporal connection', () => connection.close());
+    const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : undefined;
+    if (mailer) lifecycle.started('SMTP transport', () => Promise.resolve(mailer.close()));
     const worker = await createHelpdeskWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db: database.db },
+      deps: { db: database.db, mailer, mailFrom: config.MAIL_FROM, webhookUrl: config.NOTIFY_WEBHOOK_URL, logger },
     });
     const running = worker.run();
     lifecycle.started('worker', async () => {

@@ -14,7 +14,7 @@ export interface RecordIncidentEventInput {
 
 export function createIncidentProjectionActivities(deps: { db: Db }) {
   return {
-    async recordIncidentEvent({ incident, event }: RecordIncidentEventInput): Promise<void> {
+    recordIncidentEvent: async ({ incident, event }: RecordIncidentEventInput): Promise<void> => {
       const row = projectionRow(incident);
       const { number: _number, ...changes } = row;
       await deps.db.transaction(async (tx) => {

@@ -83,11 +83,15 @@ describe('npm start', () => {
 
       const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
       const client = new Client({ connection });
-      const running = [];
-      for await (const wf of client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running' AND CustomerNumber = 'K-10001'` })) {
-        running.push(wf.workflowId);
-      }
-      expect(running).toHaveLength(2);
+      // Visibility is eventually consistent: poll until the search attributes are indexed.
+      const running = async () => {
+        const ids = [];
+        for await (const wf of client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running' AND CustomerNumber = 'K-10001'` })) {
+          ids.push(wf.workflowId);
+        }
+        return ids.length;
+      };
+      await expect.poll(running, { timeout: 15_000, interval: 250 }).toBe(2);
       await connection.close();
     } finally {
       expect(await stop(started)).toBe(0);

@@ -222,8 +222,7 @@ describe('the projection activity', () => {
     await projection(number, 1);
     const handle = stack.temporal.client.workflow.getHandle(incidentWorkflowId(number));
     const base = await handle.query(getStateQuery);
-    const activities = createActivities({ db: stack.database.db });
-    const recordIncidentEvent = (input: Parameters<typeof activities.recordIncidentEvent>[0]) => activities.recordIncidentEvent(input);
+    const { recordIncidentEvent } = createActivities({ db: stack.database.db });
     const actor = { id: 'system', name: 'test' };
     const v2 = { incident: { ...base, seq: 2, assignedGroup: 'second' }, event: { seq: 2, type: 'assigned' as const, actor, at: new Date().toISOString(), payload: {} } };
     const v3 = { incident: { ...base, seq: 3, assignedGroup: 'third' }, event: { seq: 3, type: 'assigned' as const, actor, at: new Date().toISOString(), payload: {} } };

@@ -6,6 +6,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordIncidentEventInput } from '../../src/activities/incident-projection.js';
+import type { EscalationNotice } from '../../src/activities/notifications.js';
 import { BusinessCalendar } from '../../src/domain/business-calendar.js';
 import type { IncidentIntake } from '../../src/domain/incident.js';
 import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
@@ -54,6 +55,8 @@ async function plainTuesday(): Promise<DateTime> {
 }
 
 let counter = 0;
+/** Notifications the workflow asked for, per incident number. */
+const notices = new Map<string, EscalationNotice[]>();
 function intakeAt(receivedAt: DateTime, priority: 'P1' | 'P2' | 'P3' | 'P4' = 'P2'): IncidentIntake {
   counter += 1;
   return {
@@ -86,6 +89,10 @@ async function runIncident(intake: IncidentIntake, script: (events: RecordIncide
       recordIncidentEvent: (input: RecordIncidentEventInput) => {
         events.push(input);
         return Promise.resolve();
+      },
+      notifyEscalation: (notice: EscalationNotice) => {
+        notices.set(intake.number, [...(notices.get(intake.number) ?? []), notice]);
+        return Promise.resolve({ recipients: [] });
       },
     },
   });
@@ -157,6 +164,13 @@ describe('Gold P2 received Friday 16:30 before a public-holiday Monday', () => {
       expect(last.payload).toMatchObject({ from: 3, to: 0, direction: 'down' });
       expect((await handle.query(getStateQuery)).slaBreached).toBe(true); // sticky
     });
+    // One notification per level change, with the level's recipients.
+    expect(notices.get(intake.number)!.map((n) => [n.event.payload.to, n.event.payload.recipients])).toEqual([
+      [1, ['assignee', 'group']],
+      [2, ['group-lead']],
+      [3, ['service-manager', 'account-manager']],
+      [0, []],
+    ]);
     expect(events[0]!.event.type).toBe('created');
     expect(events[0]!.incident.due).toEqual({
       firstResponse: iso(local(tuesday, 9, 30)),
@@ -178,6 +192,7 @@ describe('Gold P2 received Friday 16:30 before a public-holiday Monday', () => {
       expect((await handle.query(getStateQuery)).escalationLevel).toBe(0);
     });
     expect(escalations(events)).toEqual([]);
+    expect(notices.get(intake.number)).toBeUndefined();
     expect(events.find((e) => e.event.type === 'replied')!.event.payload).toMatchObject({ firstResponse: true });
   });
 });

@@ -3,3 +3,4 @@ export * from './sla.js';
 export * from './contracts.js';
 export * from './users.js';
 export * from './incidents.js';
+export * from './outbox.js';

@@ -5,6 +5,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -42,6 +43,11 @@ import {
 const { recordIncidentEvent } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// Mail servers can be down for a while; notifications keep trying without holding up the SLA loop.
+const { notifyEscalation } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
 });
 
 export type IncidentWorkflowInput = { intake: IncidentIntake } | { continued: IncidentState };
@@ -81,6 +87,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   let compiled: BusinessCalendar | undefined;
   const calendar = () => (state.sla ? (compiled ??= new BusinessCalendar(state.sla.calendar)) : undefined);
 
+  /** Notifications run beside the SLA loop; they are awaited before the run ends. */
+  const notifications: Promise<unknown>[] = [];
+  function notify({ state: s, event }: Transition): void {
+    const notice = {
+      incident: { number: s.number, title: s.title, priority: s.priority, customerNumber: s.customer?.number ?? null, assigneeId: s.assignee?.id ?? null, assignedGroup: s.assignedGroup },
+      event: { seq: event.seq, at: event.at, payload: event.payload },
+    };
+    const summary = `notify level ${String(event.payload.to)} (${String(event.payload.name)})`;
+    notifications.push(notifyEscalation.executeWithOptions({ summary }, [notice]).catch((err: unknown) => log.error('escalation notification failed', { err })));
+  }
+
   /** Wires one command: the validator rejects before history, the handler applies and records. */
   function command<I extends object>(
     update: UpdateDefinition<IncidentState, [Command<I>]>,
@@ -119,6 +136,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     const escalation = reassessEscalation(state, { actor: systemActor, at: new Date() }, calendar());
     if (escalation) {
       await apply(escalation);
+      if (patched('escalation-notifications')) notify(escalation);
       continue;
     }
     if (state.status === 'closed' || workflowInfo().continueAsNewSuggested) break;
@@ -145,6 +163,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     }
   }
   await condition(allHandlersFinished);
+  await Promise.all(notifications);
   if (state.status !== 'closed') {
     await continueAsNew<typeof incidentWorkflow>({ continued: state });
   }

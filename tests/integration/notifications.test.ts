@@ -1,0 +1,134 @@
+// Escalation notifications through the outbox to a real SMTP server (smtp-server) and a real
+// HTTP webhook: each goes out once, even when the sending activity is retried after a failure.
+import { createServer, type Server } from 'node:http';
+import { eq } from 'drizzle-orm';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../src/activities/index.js';
+import type { EscalationNotice } from '../../src/activities/notifications.js';
+import type { Database } from '../../src/db/client.js';
+import { outboxMessages, users } from '../../src/db/schema/index.js';
+import { seedDemoData } from '../../src/infra/demo-seed.js';
+import { createSmtpMailer } from '../../src/mail/outbound.js';
+import { createTestDatabase } from '../support/database.js';
+import { freePort } from '../support/ports.js';
+
+interface Received {
+  to: string[];
+  raw: string;
+}
+
+let database: Database;
+let smtp: SMTPServer;
+let smtpPort: number;
+const received: Received[] = [];
+let failNextMails = 0;
+let webhook: Server;
+let webhookUrl: string;
+const webhookCalls: { key: string | undefined; body: unknown }[] = [];
+let failNextWebhooks = 0;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedDemoData(database.db);
+  smtpPort = await freePort();
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on('end', () => {
+        if (failNextMails > 0) {
+          failNextMails -= 1;
+          const err = Object.assign(new Error('Try again later'), { responseCode: 451 });
+          return callback(err);
+        }
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+  const webhookPort = await freePort();
+  webhook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      if (failNextWebhooks > 0) {
+        failNextWebhooks -= 1;
+        res.writeHead(503).end();
+        return;
+      }
+      webhookCalls.push({ key: req.headers['idempotency-key'] as string | undefined, body: JSON.parse(body) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => webhook.listen(webhookPort, '127.0.0.1', resolve));
+  webhookUrl = `http://127.0.0.1:${webhookPort}/hooks/helpdesk`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await new Promise<void>((resolve) => webhook?.close(() => resolve()));
+  await database?.close();
+});
+
+async function notice(level: number, recipients: string[], seq: number): Promise<EscalationNotice> {
+  const [agent] = await database.db.select().from(users).where(eq(users.role, 'agent'));
+  return {
+    incident: { number: 'INC-2026-000321', title: 'Mail server down', priority: 'P2', customerNumber: 'K-10001', assigneeId: agent!.id, assignedGroup: '1st-level' },
+    event: { seq, at: '2026-11-26T09:00:00.000Z', payload: { from: level - 1, to: level, name: 'breach', direction: 'up', target: 'firstResponse', dueAt: '2026-11-26T09:00:00.000Z', recipients, policy: 'Gold P2' } },
+  };
+}
+
+describe('escalation notifications', () => {
+  it('delivers one mail per recipient and one webhook call, each once, across a failed first attempt', async () => {
+    const mailer = createSmtpMailer(`smtp://127.0.0.1:${smtpPort}`);
+    const { notifyEscalation } = createActivities({ db: database.db, mailer, mailFrom: 'Helpdesk <helpdesk@systemhaus.example>', webhookUrl });
+    const n = await notice(2, ['assignee', 'group-lead', 'oncall@systemhaus.example'], 7);
+
+    failNextMails = 1;
+    failNextWebhooks = 1;
+    await expect(notifyEscalation(n)).rejects.toThrow(); // the activity fails and Temporal retries it
+    const afterFailure = await database.db.select().from(outboxMessages).where(eq(outboxMessages.incidentNumber, 'INC-2026-000321'));
+    expect(afterFailure.some((r) => r.status === 'failed')).toBe(true);
+
+    // Retries until everything is out (the webhook may need its own retry after the mails).
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const { recipients } = await notifyEscalation(n);
+        expect(recipients).toEqual(['anna.agent@helpdesk.example', 'max.manager@helpdesk.example', 'oncall@systemhaus.example']);
+        break;
+      } catch {
+        // next attempt
+      }
+    }
+    // A retry after success (e.g. the worker died before reporting completion) sends nothing more.
+    await notifyEscalation(n);
+    mailer.close();
+
+    const rows = await database.db.select().from(outboxMessages).where(eq(outboxMessages.incidentNumber, 'INC-2026-000321'));
+    expect(rows).toHaveLength(4);
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    expect(received.map((m) => m.to[0]).sort()).toEqual(['anna.agent@helpdesk.example', 'max.manager@helpdesk.example', 'oncall@systemhaus.example']);
+    for (const mail of received) {
+      const row = rows.find((r) => r.recipient === mail.to[0])!;
+      expect(mail.raw).toContain(`Message-ID: ${row.messageId}`);
+      expect(mail.raw).toContain('X-Loop: helpdesk');
+      expect(mail.raw).toContain('Auto-Submitted: auto-generated');
+      const unfolded = mail.raw.replace(/\r\n[ \t]+/g, ' ');
+      expect(unfolded).toMatch(/Subject: \[INC-2026-000321\] Escalation level 2 \(breach\): firstResponse, Gold P2/);
+    }
+    expect(webhookCalls).toHaveLength(1);
+    expect(webhookCalls[0]).toMatchObject({ key: 'INC-2026-000321:7:webhook', body: { type: 'escalation_changed', incident: { number: 'INC-2026-000321' } } });
+  });
+
+  it('keeps mail in the outbox when no SMTP server is configured', async () => {
+    const { notifyEscalation } = createActivities({ db: database.db });
+    await notifyEscalation(await notice(3, ['service-manager'], 8));
+    const [row] = await database.db.select().from(outboxMessages).where(eq(outboxMessages.idempotencyKey, 'INC-2026-000321:8:mail:max.manager@helpdesk.example'));
+    expect(row).toMatchObject({ status: 'pending', lastError: 'no SMTP_URL configured' });
+  });
+});
