@@ -30,6 +30,8 @@ export function projectionRow(s: IncidentState): typeof incidents.$inferInsert {
     firstResponseDueAt: date(s.due.firstResponse),
     nextResponseDueAt: date(s.due.nextResponse),
     resolutionDueAt: date(s.due.resolution),
+    slaPolicy: s.sla ?? null,
+    slaClocks: s.clocks ?? null,
     escalationLevel: s.escalationLevel,
     slaBreached: s.slaBreached,
     receivedAt: new Date(s.receivedAt),

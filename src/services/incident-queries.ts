@@ -47,3 +47,16 @@ export async function findUser(db: Db, id: string) {
 export async function incidentTimeline(db: Db, number: string) {
   return db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number)).orderBy(asc(incidentEvents.seq));
 }
+
+/** The escalation level changes of an incident, oldest first. */
+export async function escalationHistory(db: Db, number: string) {
+  const rows = await db
+    .select()
+    .from(incidentEvents)
+    .where(and(eq(incidentEvents.incidentNumber, number), eq(incidentEvents.type, 'escalation_changed')))
+    .orderBy(asc(incidentEvents.seq));
+  return rows.map((e) => {
+    const p = e.payload as { from: number; to: number; name: string; target: string | null; reachedAt?: string | null };
+    return { at: e.occurredAt.toISOString(), reachedAt: p.reachedAt ?? null, from: p.from, to: p.to, name: p.name, target: p.target };
+  });
+}

@@ -1,7 +1,8 @@
 // Incidents end to end: HTTP API -> Temporal workflow -> activities -> Postgres projection.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { incidentEvents, incidentIntakes, incidents } from '../../src/db/schema/index.js';
+import { businessCalendars, contracts, incidentEvents, incidentIntakes, incidents, slaPolicies } from '../../src/db/schema/index.js';
+import { defaultEscalationLadder } from '../../src/domain/sla.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
 import { createActivities } from '../../src/activities/index.js';
@@ -57,6 +58,13 @@ describe('opening an incident', () => {
     expect(row.firstResponseDueAt).toBeInstanceOf(Date);
     expect(row.resolutionDueAt!.getTime()).toBeGreaterThan(row.firstResponseDueAt!.getTime());
     expect(body.due.firstResponse).toBe(row.firstResponseDueAt!.toISOString());
+
+    // The live SLA picture: every running target with due instant and business minutes.
+    const read = await (await stack.request('GET', `/api/incidents/${body.number}`, { token: agent.token })).json();
+    expect(read.sla).toMatchObject({ policy: { name: 'Gold', version: 1, tier: 'gold' }, breached: false, escalations: [] });
+    expect(read.sla.targets.map((t: { target: string }) => t.target)).toEqual(['firstResponse', 'resolution']);
+    expect(read.sla.targets[0]).toMatchObject({ state: 'running', budgetMinutes: 120, dueAt: body.due.firstResponse });
+    expect(read.sla.targets[0].elapsedMinutes + read.sla.targets[0].remainingMinutes).toBeCloseTo(120, 6);
 
     const timeline = await (await stack.request('GET', `/api/incidents/${body.number}/timeline`, { token: agent.token })).json();
     expect(timeline.events).toHaveLength(1);
@@ -198,6 +206,45 @@ describe('working an incident', () => {
     const res = await stack.request('POST', `/api/incidents/${number}/assign`, { token: agent.token, body: { assigneeId: '00000000-0000-4000-8000-000000000000' } });
     expect(res.status).toBe(400);
     expect((await res.json()).errors[0].field).toBe('assigneeId');
+  });
+});
+
+describe('escalation through the whole stack', () => {
+  it('escalates at once when a target is already used up, and shows it in the read model and search attributes', async () => {
+    // A contract-specific policy with zero-minute targets on a 24x7 calendar: due on receipt.
+    const allDay = [['00:00', '24:00']] as [string, string][];
+    const [calendar] = await stack.database.db
+      .insert(businessCalendars)
+      .values({ name: '24x7 test', timezone: 'Europe/Berlin', week: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay } })
+      .returning();
+    const zero = { firstResponse: 0, nextResponse: 0, resolution: 0 };
+    const [policy] = await stack.database.db
+      .insert(slaPolicies)
+      .values({ name: 'Instant', calendarId: calendar!.id, targets: { P1: zero, P2: zero, P3: zero, P4: zero }, escalation: defaultEscalationLadder })
+      .returning();
+    await stack.database.db.update(contracts).set({ slaPolicyId: policy!.id }).where(eq(contracts.contractNumber, 'V-2026-0003'));
+    try {
+      const number = (await (await create({ title: 'Overdue on arrival', customerNumber: 'K-10003' })).json()).number;
+      const row = await projection(number, 2);
+      expect(row).toMatchObject({ escalationLevel: 3, slaBreached: true });
+      const read = await (await stack.request('GET', `/api/incidents/${number}`, { token: agent.token })).json();
+      expect(read.sla).toMatchObject({ policy: { name: 'Instant' }, level: 3, levelName: 'management', breached: true });
+      expect(read.sla.escalations).toEqual([expect.objectContaining({ from: 0, to: 3, name: 'management', target: 'firstResponse' })]);
+      const desc = await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).describe();
+      expect(desc.typedSearchAttributes.get({ name: 'EscalationLevel', type: 'INT' } as never)).toBe(3);
+      expect(desc.typedSearchAttributes.get({ name: 'SlaBreached', type: 'BOOL' } as never)).toBe(true);
+      // The reply meets the first response: the level drops as far as the other targets allow (resolution is overdue too).
+      await stack.request('POST', `/api/incidents/${number}/reply`, { token: agent.token, body: { text: 'On it' } });
+      await stack.request('POST', `/api/incidents/${number}/resolve`, { token: agent.token, body: { resolution: 'Done' } });
+      const after = await eventually(async () => {
+        const r = await (await stack.request('GET', `/api/incidents/${number}`, { token: agent.token })).json();
+        return r.escalationLevel === 0 ? r : undefined;
+      });
+      expect(after.sla.escalations.at(-1)).toMatchObject({ from: 3, to: 0 });
+      expect(after.slaBreached).toBe(true);
+    } finally {
+      await stack.database.db.update(contracts).set({ slaPolicyId: null }).where(eq(contracts.contractNumber, 'V-2026-0003'));
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { NotFound, Unavailable, ValidationError } from '../../domain/errors.js';
 import { openIncident, type Actor, type IncidentState } from '../../domain/incident.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
 import { contractCover, openIncidentFromRequest } from '../../services/incident-intake.js';
-import { findIncident, findIntake, findUser, incidentTimeline, listIncidents } from '../../services/incident-queries.js';
+import { escalationHistory, findIncident, findIntake, findUser, incidentTimeline, listIncidents } from '../../services/incident-queries.js';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import {
@@ -63,7 +63,11 @@ incidentsRouter.openapi(getIncidentRoute, async (c) => {
   const { number } = c.req.valid('param');
   const { db, temporal } = c.var.services;
   const row = await findIncident(db, number);
-  if (row) return c.json(incidentView(row), 200);
+  if (row) {
+    const view = incidentView(row);
+    if (view.sla) view.sla.escalations = await escalationHistory(db, number);
+    return c.json(view, 200);
+  }
   const recorded = await findIntake(db, number);
   if (!recorded) throw new NotFound(`Incident ${number} does not exist.`);
   // Just opened: the workflow has not written its projection yet, or not even started.

@@ -63,7 +63,36 @@ export const ContractBody = z
 export const ReplyBody = z.object({ text: line(100_000) }).openapi('Reply');
 export const ResolveBody = z.object({ resolution: line(20_000) }).openapi('ResolveIncident');
 
+
 const instant = z.iso.datetime({ offset: true }).nullable();
+
+export const SlaTargetPicture = z
+  .object({
+    target: z.enum(['firstResponse', 'nextResponse', 'resolution']),
+    state: z.enum(['running', 'paused', 'met', 'breached']),
+    budgetMinutes: z.number(),
+    dueAt: instant.openapi({ description: 'Null while paused: it depends on when the pause ends.' }),
+    elapsedMinutes: z.number(),
+    remainingMinutes: z.number(),
+    pausedMinutes: z.number(),
+    level: z.number().int(),
+  })
+  .openapi('SlaTargetPicture');
+
+export const SlaPicture = z
+  .object({
+    policy: z.object({ name: z.string(), version: z.number().int(), tier: z.enum(contractTiers).nullable() }),
+    level: z.number().int().openapi({ description: '0 on track, 1 warning, 2 breach, 3 management.' }),
+    levelName: z.string(),
+    breached: z.boolean(),
+    asOf: z.string(),
+    targets: z.array(SlaTargetPicture),
+    escalations: z
+      .array(z.object({ at: z.string(), reachedAt: z.string().nullable(), from: z.number().int(), to: z.number().int(), name: z.string(), target: z.string().nullable() }))
+      .optional()
+      .openapi({ description: 'The history of level changes (single-incident reads only).' }),
+  })
+  .openapi('SlaPicture');
 
 export const Incident = z
   .object({
@@ -85,6 +114,7 @@ export const Incident = z
     due: z.object({ firstResponse: instant, nextResponse: instant, resolution: instant }),
     escalationLevel: z.number().int(),
     slaBreached: z.boolean(),
+    sla: SlaPicture.nullable().optional().openapi({ description: 'The live SLA picture: per target its due instant, elapsed, remaining and paused business minutes and state.' }),
     receivedAt: z.string(),
     updatedAt: z.string(),
     resolvedAt: instant,

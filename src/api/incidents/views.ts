@@ -1,10 +1,39 @@
 // JSON views of incidents, from the projection row or the workflow's live state.
 import { projectionRow } from '../../db/projection.js';
 import type { IncidentState } from '../../domain/incident.js';
+import { BusinessCalendar } from '../../domain/business-calendar.js';
+import { levelNames, slaPicture, type SlaPolicySnapshot } from '../../domain/sla.js';
 import type { IncidentRow } from '../../services/incident-queries.js';
 import type { Incident } from './schemas.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+// Compiled calendars per policy version: lists compute a picture per row.
+const calendars = new Map<string, BusinessCalendar>();
+function calendarOf(policy: SlaPolicySnapshot): BusinessCalendar {
+  const key = `${policy.id}:${policy.version}:${JSON.stringify(policy.calendar)}`;
+  let calendar = calendars.get(key);
+  if (!calendar) {
+    if (calendars.size > 500) calendars.clear();
+    calendar = new BusinessCalendar(policy.calendar);
+    calendars.set(key, calendar);
+  }
+  return calendar;
+}
+
+/** The live SLA picture, computed now from the policy snapshot and the clocks. */
+export function slaView(row: Pick<IncidentRow, 'slaPolicy' | 'slaClocks' | 'priority' | 'slaBreached'>, now = new Date()): Incident['sla'] {
+  if (!row.slaPolicy || !row.slaClocks) return null;
+  const picture = slaPicture(row.slaPolicy, row.priority, row.slaClocks, now, calendarOf(row.slaPolicy));
+  return {
+    policy: { name: row.slaPolicy.name, version: row.slaPolicy.version, tier: row.slaPolicy.tier },
+    level: picture.level,
+    levelName: levelNames[picture.level],
+    breached: row.slaBreached || picture.breached,
+    asOf: now.toISOString(),
+    targets: picture.clocks.map(({ thresholds: _thresholds, ...c }) => c),
+  };
+}
 
 export function incidentView(row: IncidentRow): Incident {
   return {
@@ -30,6 +59,7 @@ export function incidentView(row: IncidentRow): Incident {
     },
     escalationLevel: row.escalationLevel,
     slaBreached: row.slaBreached,
+    sla: slaView(row),
     receivedAt: row.receivedAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     resolvedAt: iso(row.resolvedAt),

@@ -1,5 +1,6 @@
 import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { channels, contractTiers, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
+import type { SlaClock, SlaPolicySnapshot, SlaTarget } from '../../domain/sla.js';
 
 /** Per-year counter behind INC-<year>-<6 digits>; a row lock serialises allocation. */
 export const incidentNumberCounters = pgTable('incident_number_counters', {
@@ -47,6 +48,9 @@ export const incidents = pgTable(
     firstResponseDueAt: timestamp({ withTimezone: true }),
     nextResponseDueAt: timestamp({ withTimezone: true }),
     resolutionDueAt: timestamp({ withTimezone: true }),
+    /** The SLA policy as the incident uses it, and its clocks: the read model computes the live picture from these. */
+    slaPolicy: jsonb().$type<SlaPolicySnapshot>(),
+    slaClocks: jsonb().$type<Partial<Record<SlaTarget, SlaClock>>>(),
     escalationLevel: integer().notNull().default(0),
     slaBreached: boolean().notNull().default(false),
     receivedAt: timestamp({ withTimezone: true }).notNull(),
