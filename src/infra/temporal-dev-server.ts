@@ -41,6 +41,8 @@ export interface DevServerOptions {
   /** SQLite file for persistence; omitted means in memory. */
   dbFile?: string;
   namespace: string;
+  /** Dynamic config overrides, e.g. { 'limit.historyCount.suggestContinueAsNew': 40 } in tests. */
+  dynamicConfig?: Record<string, string | number | boolean>;
   onLog?: (line: string) => void;
 }
 
@@ -56,6 +58,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   const args = ['server', 'start-dev', '--ip', options.host, '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'warn'];
   args.push(...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   // Own process group: a terminal's Ctrl-C reaches only us, and we stop the server last,
   // after the worker has drained.

@@ -31,16 +31,16 @@ export interface TestStack {
 
 export const silentLogger = pino({ level: 'silent' });
 
-export async function startTemporal(): Promise<{ server: RunningDevServer; address: string }> {
+export async function startTemporal(dynamicConfig?: Record<string, string | number | boolean>): Promise<{ server: RunningDevServer; address: string }> {
   const port = await freePort();
-  const server = await startTemporalDevServer({ cli: inject('temporalCli'), host: '127.0.0.1', port, namespace: 'default' });
+  const server = await startTemporalDevServer({ cli: inject('temporalCli'), host: '127.0.0.1', port, namespace: 'default', ...(dynamicConfig ? { dynamicConfig } : {}) });
   return { server, address: server.address };
 }
 
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: { dynamicConfig?: Record<string, string | number | boolean> } = {}): Promise<TestStack> {
   const [database, { server, address }, workflowBundle] = await Promise.all([
     createTestDatabase(),
-    startTemporal(),
+    startTemporal(options.dynamicConfig),
     bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }),
   ]);
   const taskQueue = `test-${randomUUID()}`;
