@@ -37,6 +37,8 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Helpdesk <helpdesk@localhost>'),
   /** Optional URL that receives escalation notifications as JSON POSTs. */
   NOTIFY_WEBHOOK_URL: z.url().optional(),
+  /** Days after resolution without a customer reply until an incident closes by itself. */
+  AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Seed demo data on the first start of an empty database. */
   SEED_DEMO_DATA: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

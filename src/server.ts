@@ -23,6 +23,7 @@ export async function startApiServer(opts: { config: Config; database: Database;
     db: database.db,
     temporal,
     logger,
+    autoCloseDays: config.AUTO_CLOSE_DAYS,
     pingDatabase: async () => {
       await database.sql`select 1`;
     },

@@ -10,6 +10,8 @@ export interface ApiServices {
   db: Db;
   temporal: Temporal;
   logger: Logger;
+  /** Days after resolution until automatic close, for new incidents. */
+  autoCloseDays?: number;
   /** Cheap liveness probe of the database, e.g. `select 1`. */
   pingDatabase: () => Promise<void>;
 }

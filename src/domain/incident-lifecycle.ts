@@ -171,8 +171,9 @@ export function reopen(state: IncidentState, input: ReopenInput, ctx: CommandCon
 }
 
 /** When a resolved incident closes by itself, if no customer reply comes first. */
-export function autoCloseAt(state: IncidentState, days = defaultAutoCloseDays): Date | undefined {
+export function autoCloseAt(state: IncidentState): Date | undefined {
   if (state.status !== 'resolved' || !state.resolvedAt) return undefined;
+  const days = state.autoCloseDays ?? defaultAutoCloseDays;
   return new Date(Date.parse(state.resolvedAt) + days * 24 * 60 * 60 * 1000);
 }
 

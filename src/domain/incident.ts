@@ -34,6 +34,8 @@ export interface IncidentFacts extends IncidentParties {
   priority: Priority;
   /** When the request reached us (API call or mailbox); the SLA clock's start. */
   receivedAt: string;
+  /** Days after resolution without a customer reply until it closes by itself (default 7). */
+  autoCloseDays?: number;
 }
 
 /** Everything the workflow needs to open an incident; resolved by intake before the start. */

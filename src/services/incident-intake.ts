@@ -33,6 +33,8 @@ export interface IntakeDeps {
   db: Db;
   temporal: Temporal;
   logger: Logger;
+  /** Days after resolution until automatic close; the incident keeps the value it was opened with. */
+  autoCloseDays?: number;
 }
 
 type CustomerRow = typeof customers.$inferSelect;
@@ -157,6 +159,7 @@ export async function openIncidentFromRequest(
       urgency: request.urgency ?? null,
       priority: priorityOf(request),
       receivedAt: receivedAt.toISOString(),
+      ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
       openedBy: options.actor,
     };
     await tx.insert(incidentIntakes).values({ number, request: intake, receivedAt });

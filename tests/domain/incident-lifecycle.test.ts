@@ -105,6 +105,11 @@ describe('resolve, reopen and auto-close', () => {
     expect(() => reopen(reopened, { reason: 'again' }, at('2026-11-24T14:00:00Z'))).toThrow(/only a resolved incident can be reopened/);
   });
 
+  it('closes after the number of days the incident was opened with', () => {
+    const resolved = resolve(openIncident({ ...intake, autoCloseDays: 3 }).state, { resolution: 'Rebooted' }, at('2026-11-24T09:00:00Z')).state;
+    expect(autoCloseAt(resolved)!.toISOString()).toBe('2026-11-27T09:00:00.000Z');
+  });
+
   it('reopens on a customer message to a resolved incident', () => {
     const resolved = resolve(opened(), { resolution: 'Rebooted' }, at('2026-11-24T09:00:00Z')).state;
     const { state, event } = customerMessage(resolved, { text: 'Still broken' }, at('2026-11-24T10:00:00Z'));

@@ -23,14 +23,19 @@ async function save(name: string, number: string) {
   await writeFile(new URL(`./${name}.json`, import.meta.url), shown.stdout);
 }
 
-it('records a full incident life with SLA clocks: created, assigned, note, reply, resolved, closed', async () => {
+it('records a full incident life with SLA clocks: assign, note, reply, pending, customer message, priority, resolve, reopen, resolve, close', async () => {
   const res = await stack.request('POST', '/api/incidents', { token: agent.token, body: { title: 'Recorded lifecycle', serialNumber: 'SRV-DL380-7731', impact: 'high', urgency: 'high' } });
   const { number } = await res.json();
   const post = (path: string, body?: unknown) => stack.request('POST', `/api/incidents/${number}/${path}`, { token: agent.token, body });
   expect((await post('assign', { assigneeId: agent.id, group: '2nd-level' })).status).toBe(200);
   expect((await post('notes', { text: 'Checked the iLO log.' })).status).toBe(200);
   expect((await post('reply', { text: 'We are on it.' })).status).toBe(200);
+  expect((await post('pending', { reason: 'Waiting for the iLO log' })).status).toBe(200);
+  expect((await post('customer-messages', { text: 'Log attached', from: 'petra.mueller@mueller-maschinenbau.example' })).status).toBe(200);
+  expect((await post('priority', { priority: 'P2', reason: 'Second server affected' })).status).toBe(200);
   expect((await post('resolve', { resolution: 'Rolled back the firmware.' })).status).toBe(200);
+  expect((await post('reopen', { reason: 'Fails again after reboot' })).status).toBe(200);
+  expect((await post('resolve', { resolution: 'Replaced the system board.' })).status).toBe(200);
   expect((await post('close')).status).toBe(200);
   await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).result();
   await save('incident-lifecycle', number);

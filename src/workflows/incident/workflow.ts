@@ -153,7 +153,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       ...(threshold
         ? [{ at: Date.parse(threshold.at), summary: `${levelNames[threshold.level]} ${threshold.level === 1 ? `${state.sla!.escalation.warningPercent} % ` : ''}${threshold.target}, ${state.sla!.name} ${state.priority}` }]
         : []),
-      ...(closeAt ? [{ at: closeAt.getTime(), summary: `auto-close ${lifecycle.defaultAutoCloseDays} days after resolution` }] : []),
+      ...(closeAt ? [{ at: closeAt.getTime(), summary: `auto-close ${state.autoCloseDays ?? lifecycle.defaultAutoCloseDays} days after resolution` }] : []),
     ].sort((a, b) => a.at - b.at);
     const wake = wakeUps[0];
     if (wake) {
