@@ -1,7 +1,7 @@
 // Escalation notifications: resolve the level's recipients, write one outbox row each (keyed by
 // incident, event and recipient), then deliver the rows that are not sent yet. A retry finds the
 // rows and sends only what is still unsent.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { outboxMessages, users } from '../db/schema/index.js';
@@ -24,6 +24,9 @@ export interface EscalationNotice {
 }
 
 type OutboxRow = typeof outboxMessages.$inferSelect;
+
+/** Longer than the activity's start-to-close timeout, so a live attempt is never overtaken. */
+const claimLeaseMinutes = 5;
 
 /** Role names of the escalation ladder to addresses; a literal address passes through. */
 async function resolveRecipients(db: Db, notice: EscalationNotice, roles: string[]): Promise<string[]> {
@@ -63,14 +66,27 @@ export function createNotificationActivities(deps: NotificationDeps) {
   const log = deps.logger;
 
   async function deliver(row: OutboxRow): Promise<void> {
-    // Claim the row; a row already sent is skipped. A row left "sending" by a worker that died
-    // mid-send is sent again with the same Message-ID: the one at-least-once window.
+    // Claim the row; sent and rejected rows are skipped. A row another attempt is sending is left
+    // alone until its lease runs out; then it was most likely a worker that died mid-send, and the
+    // mail goes again with the same Message-ID: the one at-least-once window.
     const [claimed] = await deps.db
       .update(outboxMessages)
-      .set({ status: 'sending', attempts: sql`${outboxMessages.attempts} + 1` })
-      .where(and(eq(outboxMessages.id, row.id), inArray(outboxMessages.status, ['pending', 'failed', 'sending'])))
+      .set({ status: 'sending', attempts: sql`${outboxMessages.attempts} + 1`, claimedAt: sql`now()` })
+      .where(
+        and(
+          eq(outboxMessages.id, row.id),
+          or(
+            inArray(outboxMessages.status, ['pending', 'failed']),
+            and(eq(outboxMessages.status, 'sending'), lt(outboxMessages.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`)),
+          ),
+        ),
+      )
       .returning();
-    if (!claimed) return;
+    if (!claimed) {
+      const [current] = await deps.db.select({ status: outboxMessages.status }).from(outboxMessages).where(eq(outboxMessages.id, row.id));
+      if (current?.status === 'sending') throw new Error(`outbox row ${row.id} is being sent by another attempt`);
+      return;
+    }
     try {
       if (row.kind === 'email') {
         if (!deps.mailer) {
@@ -91,8 +107,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
       await deps.db.update(outboxMessages).set({ status: 'sent', sentAt: new Date(), lastError: null }).where(eq(outboxMessages.id, row.id));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      await deps.db.update(outboxMessages).set({ status: 'failed', lastError: message }).where(eq(outboxMessages.id, row.id));
-      throw err;
+      // SMTP 5xx: the server refused for good (unknown mailbox, policy); retrying will not help.
+      const permanent = ((err as { responseCode?: number }).responseCode ?? 0) >= 500;
+      await deps.db.update(outboxMessages).set({ status: permanent ? 'rejected' : 'failed', lastError: message }).where(eq(outboxMessages.id, row.id));
+      if (permanent) log?.error({ outbox: row.id, recipient: row.recipient, err }, 'notification rejected');
+      else throw err;
     }
   }
 
@@ -126,7 +145,10 @@ export function createNotificationActivities(deps: NotificationDeps) {
         .select()
         .from(outboxMessages)
         .where(and(inArray(outboxMessages.idempotencyKey, rows.map((r) => r.idempotencyKey).concat('-')), inArray(outboxMessages.status, ['pending', 'failed', 'sending'])));
-      for (const row of pending) await deliver(row);
+      // Every row gets its attempt; one failure does not starve the other recipients.
+      const failures: unknown[] = [];
+      for (const row of pending) await deliver(row).catch((err: unknown) => failures.push(err));
+      if (failures.length > 0) throw new Error(`${failures.length} of ${pending.length} notifications not delivered yet: ${failures.map(String).join('; ')}`);
       return { recipients };
     },
   };

@@ -11,6 +11,13 @@ import { ValidationError } from './errors.js';
 
 export type DayIntervals = [string, string][];
 
+interface Holiday {
+  date: string;
+  start: Date;
+  end: Date;
+  type: string;
+}
+
 /** A calendar as stored and as sent to `POST /api/sla/preview`. */
 export interface CalendarDefinition {
   timezone: string;
@@ -31,6 +38,8 @@ export interface Span {
 const minuteMs = 60_000;
 /** How far the arithmetic looks for business time before it calls a calendar empty. */
 const maxDaysWithoutBusinessTime = 366 * 3;
+/** How far any computation may look ahead at all; bounds the work of a sparse calendar or a huge target. */
+const maxDaysAhead = 366 * 10;
 const timePattern = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -85,6 +94,9 @@ export function validateCalendar(def: CalendarDefinition): void {
     validateIntervals(intervals, `week.${day}`);
   }
   if (def.holidays) parseRegion(def.holidays.region);
+  if (!Object.values(def.week ?? {}).some((intervals) => intervals.length > 0)) {
+    throw new ValidationError('week: the calendar has no business hours on any weekday.', 'week');
+  }
   for (const date of def.closedDates ?? []) validateDate(date, 'closedDates');
   for (const [date, intervals] of Object.entries(def.specialDays ?? {})) {
     validateDate(date, 'specialDays');
@@ -116,8 +128,17 @@ export class BusinessCalendar {
     const year = Number(date.slice(0, 4));
     let dates = this.holidayYears.get(year);
     if (!dates) {
-      const list = (this.holidays.getHolidays(year) || []) as { date: string; type: string }[];
-      dates = new Set(list.filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+      // A holiday can last several days (start to end); a year's list may run into the next year.
+      const list = [...((this.holidays.getHolidays(year - 1) || []) as Holiday[]), ...((this.holidays.getHolidays(year) || []) as Holiday[])];
+      dates = new Set();
+      for (const h of list.filter((x) => x.type === 'public')) {
+        const first = DateTime.fromISO(h.date.slice(0, 10), { zone: 'UTC' });
+        const days = Math.max(1, Math.round((h.end.getTime() - h.start.getTime()) / 86_400_000));
+        for (let d = 0; d < days; d++) {
+          const date = first.plus({ days: d }).toISODate()!;
+          if (date.startsWith(String(year))) dates.add(date);
+        }
+      }
       this.holidayYears.set(year, dates);
     }
     return dates.has(date);
@@ -163,9 +184,13 @@ export class BusinessCalendar {
   *spansFrom(from: number, pauses: Span[] = [], until = Infinity): Generator<Span> {
     const merged = mergeSpans(pauses);
     let day = DateTime.fromMillis(from, { zone: this.zone }).startOf('day');
+    const horizon = day.plus({ days: maxDaysAhead }).toMillis();
     let emptyDays = 0;
     while (emptyDays <= maxDaysWithoutBusinessTime) {
       if (day.toMillis() >= until) return;
+      if (day.toMillis() >= horizon) {
+        throw new ValidationError(`The computation reaches more than ${maxDaysAhead} days past ${new Date(from).toISOString()}.`, 'calendar');
+      }
       const spans = this.spansOn(day.toISODate()!);
       emptyDays = spans.length === 0 ? emptyDays + 1 : 0;
       for (const span of spans) {
@@ -173,7 +198,8 @@ export class BusinessCalendar {
           if (piece.to > from) yield { from: Math.max(piece.from, from), to: piece.to };
         }
       }
-      day = day.plus({ days: 1 });
+      // startOf('day'): where a DST switch skips midnight, the day starts at 01:00, not the next days too.
+      day = day.plus({ days: 1 }).startOf('day');
     }
     throw new ValidationError(`The calendar has no business time in ${maxDaysWithoutBusinessTime} days after ${new Date(from).toISOString()}.`, 'calendar');
   }

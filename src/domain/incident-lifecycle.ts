@@ -47,7 +47,7 @@ export interface ReopenInput {
 /** Days after resolution without a customer reply until the incident closes by itself. */
 export const defaultAutoCloseDays = 7;
 
-const reopenedStatus = (state: IncidentState): IncidentStatus => (state.assignee ? 'in_progress' : 'new');
+const reopenedStatus = (state: IncidentState): IncidentStatus => (state.assignee ? 'in_progress' : state.assignedGroup ? 'assigned' : 'new');
 
 /** Waiting on us again: the resolution clock runs, a next-response clock starts if we had answered. */
 function waitingOnUs(state: IncidentState, at: Date): IncidentState {
@@ -142,7 +142,8 @@ export function changeContract(state: IncidentState, input: ChangeContractInput,
     // Clocks carry over; an incident that had none starts them at its original receipt.
     clocks: state.clocks ?? (input.sla ? { firstResponse: startClock('firstResponse', new Date(state.receivedAt)), resolution: startClock('resolution', new Date(state.receivedAt)) } : undefined),
   };
-  const updated = next(refreshSla(swapped, ctx.at), {}, ctx);
+  const refreshed = swapped.sla ? refreshSla(swapped, ctx.at) : { ...swapped, due: { firstResponse: null, nextResponse: null, resolution: null }, nextSlaDeadline: null };
+  const updated = next(refreshed, {}, ctx);
   return {
     state: updated,
     event: eventOf(updated, 'contract_changed', ctx, {

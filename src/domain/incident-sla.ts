@@ -25,7 +25,8 @@ export function withSlaDue(state: IncidentState, picture: SlaPicture): IncidentS
  */
 export function reassessEscalation(state: IncidentState, ctx: CommandContext, calendar?: BusinessCalendar): Transition | undefined {
   const picture = incidentSlaPicture(state, ctx.at, calendar);
-  if (!picture || picture.level === state.escalationLevel) return undefined;
+  if (!picture) return state.escalationLevel === 0 ? undefined : dropSla(state, ctx);
+  if (picture.level === state.escalationLevel) return undefined;
   const level: EscalationLevel = picture.level;
   const decisive = picture.clocks.filter((c) => c.level === level).sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''))[0];
   const recipients = level === 0 ? [] : state.sla!.escalation.recipients[`level${level}` as const];
@@ -49,6 +50,28 @@ export function reassessEscalation(state: IncidentState, ctx: CommandContext, ca
         recipients,
         policy: `${state.sla!.name} ${state.priority}`,
       },
+    },
+  };
+}
+
+/** No SLA any more (moved to time and material): nothing can be at risk, so back to level 0. */
+function dropSla(state: IncidentState, ctx: CommandContext): Transition {
+  const updated: IncidentState = {
+    ...state,
+    due: { firstResponse: null, nextResponse: null, resolution: null },
+    nextSlaDeadline: null,
+    escalationLevel: 0,
+    updatedAt: ctx.at.toISOString(),
+    seq: state.seq + 1,
+  };
+  return {
+    state: updated,
+    event: {
+      seq: updated.seq,
+      type: 'escalation_changed',
+      actor: ctx.actor,
+      at: ctx.at.toISOString(),
+      payload: { from: state.escalationLevel, to: 0, name: levelNames[0], direction: 'down', target: null, dueAt: null, reachedAt: null, recipients: [], policy: 'none' },
     },
   };
 }

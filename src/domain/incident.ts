@@ -207,7 +207,9 @@ export function assign(state: IncidentState, input: AssignInput, ctx: CommandCon
   const assignee = input.assigneeId ? { id: input.assigneeId, name: input.assigneeName! } : state.assignee;
   const assignedGroup = input.group?.trim() || state.assignedGroup;
   const status: IncidentStatus = state.status === 'new' ? 'assigned' : state.status;
-  const updated = next(state, { assignee, assignedGroup, status }, ctx);
+  // Assigned while waiting on the customer: it goes back to "assigned", not "new", on resume.
+  const statusBeforePending = state.status === 'pending_customer' && state.statusBeforePending === 'new' ? 'assigned' : state.statusBeforePending;
+  const updated = next(state, { assignee, assignedGroup, status, ...(statusBeforePending !== undefined ? { statusBeforePending } : {}) }, ctx);
   return {
     state: updated,
     event: eventOf(updated, 'assigned', ctx, {
@@ -270,7 +272,9 @@ export function reply(state: IncidentState, input: ReplyInput, ctx: CommandConte
   const text = input.text.trim();
   const firstReply = state.clocks?.firstResponse ? !state.clocks.firstResponse.stoppedAt : false;
   const status: IncidentStatus = state.status === 'new' || state.status === 'assigned' ? 'in_progress' : state.status;
-  const updated = next(stopClocks(state, ['firstResponse', 'nextResponse'], ctx.at), { status }, ctx);
+  // Answered while waiting on the customer: being worked on when it resumes.
+  const statusBeforePending = state.status === 'pending_customer' ? 'in_progress' : state.statusBeforePending;
+  const updated = next(stopClocks(state, ['firstResponse', 'nextResponse'], ctx.at), { status, ...(statusBeforePending !== undefined ? { statusBeforePending } : {}) }, ctx);
   return { state: updated, event: eventOf(updated, 'replied', ctx, { text, public: true, firstResponse: firstReply }) };
 }
 

@@ -98,11 +98,19 @@ function spans(clock: SlaClock, openEnd: number): Span[] {
   return clock.pausedSince ? [...closed, { from: ms(clock.pausedSince), to: openEnd }] : closed;
 }
 
-/** Escalation level at a share of the budget used (`usedMs` of `budgetMs`). */
-function levelFor(usedMs: number, budgetMs: number, ladder: EscalationLadder): EscalationLevel {
-  if (usedMs >= budgetMs * (1 + ladder.managementOverduePercent / 100)) return 3;
-  if (usedMs >= budgetMs) return 2;
-  if (usedMs >= (budgetMs * ladder.warningPercent) / 100) return 1;
+/**
+ * The business time (ms) at which a budget reaches levels 1, 2 and 3. Whole milliseconds, and
+ * the same numbers serve the timer instants and the level check, so a timer always finds its level.
+ */
+function thresholdMillis(budgetMs: number, ladder: EscalationLadder): [number, number, number] {
+  return [Math.round((budgetMs * ladder.warningPercent) / 100), budgetMs, Math.round((budgetMs * (100 + ladder.managementOverduePercent)) / 100)];
+}
+
+/** Escalation level at `usedMs` of business time against the thresholds. */
+function levelFor(usedMs: number, thresholds: [number, number, number]): EscalationLevel {
+  if (usedMs >= thresholds[2]) return 3;
+  if (usedMs >= thresholds[1]) return 2;
+  if (usedMs >= thresholds[0]) return 1;
   return 0;
 }
 
@@ -119,7 +127,8 @@ export function clockPicture(calendar: BusinessCalendar, clock: SlaClock, budget
   const overdue = usedMs >= budgetMs && budgetMs >= 0 && dueAt !== null && end >= dueAt;
   const state: ClockState = clock.stoppedAt ? (overdue && end > dueAt ? 'breached' : 'met') : paused ? 'paused' : overdue ? 'breached' : 'running';
   const running = !clock.stoppedAt && !paused;
-  const at = (fraction: number) => (running ? new Date(addBusinessMillis(calendar, start, Math.round(budgetMs * fraction), pauses)).toISOString() : null);
+  const levels = thresholdMillis(budgetMs, ladder);
+  const at = (usedAt: number) => (running ? new Date(addBusinessMillis(calendar, start, usedAt, pauses)).toISOString() : null);
   return {
     target: clock.target,
     state,
@@ -129,12 +138,8 @@ export function clockPicture(calendar: BusinessCalendar, clock: SlaClock, budget
     remainingMinutes: Math.max(0, budgetMs - usedMs) / minuteMs,
     pausedMinutes: pausedMs / minuteMs,
     // A stopped or paused clock puts nothing at risk; only running targets escalate.
-    level: running ? levelFor(usedMs, budgetMs, ladder) : 0,
-    thresholds: {
-      warning: at(ladder.warningPercent / 100),
-      breach: at(1),
-      management: at(1 + ladder.managementOverduePercent / 100),
-    },
+    level: running ? levelFor(usedMs, levels) : 0,
+    thresholds: { warning: at(levels[0]), breach: at(levels[1]), management: at(levels[2]) },
   };
 }
 
@@ -170,7 +175,8 @@ export function slaPicture(
       if (at && ms(at) > now.getTime() && (!next || ms(at) < ms(next.at))) next = { at, target: p.target, level };
     }
   }
-  const runningDues = pictures.filter((p) => p.state === 'running' || p.state === 'breached').flatMap((p) => (p.dueAt && p.level < 2 ? [p.dueAt] : []));
+  // Only running targets not yet overdue have a deadline ahead (a running clock has thresholds).
+  const runningDues = pictures.flatMap((p) => (p.thresholds.breach && p.level < 2 && p.dueAt ? [p.dueAt] : []));
   return {
     clocks: pictures,
     level: Math.max(0, ...pictures.map((p) => p.level)) as EscalationLevel,

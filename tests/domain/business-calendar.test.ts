@@ -146,10 +146,28 @@ describe('calendar validation', () => {
     expect(() => validateCalendar({ ...nrw, ...change })).toThrow(reason);
   });
 
-  it('says so when a calendar has no business time at all', () => {
-    const empty = new BusinessCalendar({ timezone: 'UTC', week: {} });
-    expect(() => addBusinessMinutes(empty, 0, 10)).toThrow(/no business time/);
-    expect(businessMinutesBetween(empty, 0, 1000)).toBe(0);
+  it('refuses a calendar without business hours, and bounds how far it computes', () => {
+    expect(() => new BusinessCalendar({ timezone: 'UTC', week: {} })).toThrow(/no business hours on any weekday/);
+    expect(() => new BusinessCalendar({ timezone: 'UTC', week: { mon: [] } })).toThrow(ValidationError);
+    // One minute a week: a million minutes would be ~19,000 years; the arithmetic stops at ten.
+    const sparse = new BusinessCalendar({ timezone: 'UTC', week: { mon: [['08:00', '08:01']] } });
+    expect(() => addBusinessMinutes(sparse, 0, 1_000_000)).toThrow(/more than 3660 days/);
+    expect(addBusinessMinutes(sparse, Date.UTC(2026, 10, 23), 2)).toBe(Date.UTC(2026, 10, 30, 8, 1));
+  });
+
+  it('closes every day of a multi-day public holiday', () => {
+    // Eid al-Adha in the UAE spans several days.
+    const uae = new BusinessCalendar({ timezone: 'Asia/Dubai', week: { mon: officeHours, tue: officeHours, wed: officeHours, thu: officeHours, fri: officeHours }, holidays: { region: 'AE' } });
+    const days = Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10)).filter((d) => uae.isHoliday(d));
+    const consecutive = days.filter((d, i) => i > 0 && Date.parse(d) - Date.parse(days[i - 1]!) === 86_400_000);
+    expect(consecutive.length).toBeGreaterThan(0);
+  });
+
+  it('measures correctly where DST skips midnight (America/Santiago)', () => {
+    const c = new BusinessCalendar({ ...twentyFourSeven, timezone: 'America/Santiago' });
+    const start = ms('2022-09-10T12:00:00Z');
+    const due = addBusinessMinutes(c, start, 40 * 60);
+    expect(businessMinutesBetween(c, start, due)).toBe(40 * 60);
   });
 });
 

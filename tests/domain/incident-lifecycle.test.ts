@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition } from '../../src/domain/errors.js';
-import { openIncident, reply, resolve, type CommandContext, type IncidentIntake, type IncidentState } from '../../src/domain/incident.js';
+import { assign, openIncident, reply, resolve, type CommandContext, type IncidentIntake, type IncidentState } from '../../src/domain/incident.js';
+import { reassessEscalation } from '../../src/domain/incident-sla.js';
 import { autoCloseAt, changeContract, changePriority, customerMessage, reopen, resume, setPending } from '../../src/domain/incident-lifecycle.js';
 import { goldPolicy } from '../support/policies.js';
 
@@ -89,6 +90,27 @@ describe('priority and contract changes', () => {
     const { state } = changeContract(opened(), { contract: { id: 'k2', number: 'V-2', tier: 'platinum' }, slaPolicyId: 'plat', sla: platinum, reason: 'Upgrade' }, at('2026-11-24T08:30:00Z'));
     expect(state.contract!.number).toBe('V-2');
     expect(state.due.resolution).toBe('2026-11-25T00:00:00.000Z'); // 960 minutes of real time from 08:00Z
+  });
+});
+
+describe('edge cases', () => {
+  it('goes back to level 0 when the incident moves to no contract at all', () => {
+    const overdue = { ...opened(), escalationLevel: 2 };
+    const { state } = changeContract(overdue, { contract: null, slaPolicyId: null, sla: null, reason: 'Contract ended' }, at('2026-11-24T12:00:00Z'));
+    expect(state.due).toEqual({ firstResponse: null, nextResponse: null, resolution: null });
+    const down = reassessEscalation(state, at('2026-11-24T12:00:01Z'));
+    expect(down!.state.escalationLevel).toBe(0);
+    expect(down!.event.payload).toMatchObject({ from: 2, to: 0, direction: 'down' });
+    expect(reassessEscalation(down!.state, at('2026-11-24T12:00:02Z'))).toBeUndefined();
+  });
+
+  it('resumes to the status the work reached while pending', () => {
+    let s = setPending(opened(), { reason: 'Need logs' }, at('2026-11-24T08:10:00Z')).state;
+    s = assign(s, { group: '2nd-level' }, at('2026-11-24T08:20:00Z')).state;
+    expect(resume(s, {}, at('2026-11-24T08:30:00Z')).state.status).toBe('assigned');
+    s = reply(s, { text: 'Still need the logs' }, at('2026-11-24T08:40:00Z')).state;
+    expect(s.status).toBe('pending_customer');
+    expect(resume(s, {}, at('2026-11-24T08:50:00Z')).state.status).toBe('in_progress');
   });
 });
 

@@ -81,3 +81,22 @@ describe('the incident picture', () => {
     expect(quiet).toMatchObject({ level: 0, nextThreshold: { at: '2026-05-27T08:30:00.000Z', target: 'resolution', level: 1 }, nextDeadline: '2026-05-27T12:30:00.000Z', breached: false });
   });
 });
+
+describe('threshold instants and levels agree for every ladder', () => {
+  it('reaches each level exactly at its instant, for odd percentages too', () => {
+    const allDay: [string, string][] = [['00:00', '24:00']];
+    const c = new BusinessCalendar({ timezone: 'UTC', week: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay } });
+    const clock = startClock('resolution', at('2026-11-23T00:00:00Z'));
+    for (const budget of [1, 7, 480, 481, 2700]) {
+      for (const [warningPercent, managementOverduePercent] of [[75, 50], [33, 10], [99, 7], [1, 1000], [67, 34]] as const) {
+        const ladder = { ...defaultEscalationLadder, warningPercent, managementOverduePercent };
+        const { thresholds } = clockPicture(c, clock, budget, ladder, at('2026-11-23T00:00:00Z'));
+        for (const [level, instant] of [[1, thresholds.warning], [2, thresholds.breach], [3, thresholds.management]] as const) {
+          const t = Date.parse(instant!);
+          expect(clockPicture(c, clock, budget, ladder, new Date(t)).level, `${budget} min ${warningPercent}/${managementOverduePercent} level ${level}`).toBeGreaterThanOrEqual(level);
+          expect(clockPicture(c, clock, budget, ladder, new Date(t - 1)).level).toBeLessThan(level);
+        }
+      }
+    }
+  });
+});

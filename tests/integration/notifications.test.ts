@@ -36,6 +36,10 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('nobody@')) return callback(Object.assign(new Error('No such mailbox'), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
       let raw = '';
       stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
@@ -123,6 +127,18 @@ describe('escalation notifications', () => {
     }
     expect(webhookCalls).toHaveLength(1);
     expect(webhookCalls[0]).toMatchObject({ key: 'INC-2026-000321:7:webhook', body: { type: 'escalation_changed', incident: { number: 'INC-2026-000321' } } });
+  });
+
+  it('marks a recipient the server refuses for good as rejected and still delivers to the others', async () => {
+    const mailer = createSmtpMailer(`smtp://127.0.0.1:${smtpPort}`);
+    const { notifyEscalation } = createActivities({ db: database.db, mailer, mailFrom: 'Helpdesk <helpdesk@systemhaus.example>' });
+    const before = received.length;
+    await notifyEscalation(await notice(3, ['nobody@systemhaus.example', 'boss@systemhaus.example'], 9));
+    mailer.close();
+    const rows = await database.db.select().from(outboxMessages).where(eq(outboxMessages.incidentNumber, 'INC-2026-000321'));
+    expect(rows.find((r) => r.recipient === 'nobody@systemhaus.example')).toMatchObject({ status: 'rejected', lastError: expect.stringMatching(/550|No such mailbox/) });
+    expect(rows.find((r) => r.recipient === 'boss@systemhaus.example')).toMatchObject({ status: 'sent' });
+    expect(received.slice(before).map((m) => m.to[0])).toEqual(['boss@systemhaus.example']);
   });
 
   it('keeps mail in the outbox when no SMTP server is configured', async () => {

@@ -130,7 +130,10 @@ incidentsRouter.openapi(reopenRoute, async (c) => c.json(await command(c, c.req.
 incidentsRouter.openapi(contractRoute, async (c) => {
   const { number } = c.req.valid('param');
   const { contractNumber, reason } = c.req.valid('json');
-  const row = await findIncident(c.var.services.db, number);
-  const cover = contractNumber ? await contractCover(c.var.services.db, row?.customerId ?? null, contractNumber) : { contract: null, slaPolicyId: null, sla: null };
+  const { db, temporal } = c.var.services;
+  await requireIncident(db, number);
+  // The contract must be the incident's customer's; the projection may lag, the workflow knows.
+  const customerId = (await findIncident(db, number))?.customerId ?? (await queryIncidentState(temporal, number)).customer?.id ?? null;
+  const cover = contractNumber ? await contractCover(db, customerId, contractNumber) : { contract: null, slaPolicyId: null, sla: null };
   return c.json(await command(c, number, changeContractUpdate, { ...cover, reason }), 200);
 });

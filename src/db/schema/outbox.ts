@@ -1,7 +1,8 @@
 import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const outboxKinds = ['email', 'webhook'] as const;
-export const outboxStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
+/** `rejected`: the receiving side refused for good (e.g. SMTP 5xx); not retried. */
+export const outboxStatuses = ['pending', 'sending', 'sent', 'failed', 'rejected'] as const;
 
 /**
  * Every notification goes through a row here before it leaves: keyed by an idempotency key
@@ -22,6 +23,8 @@ export const outboxMessages = pgTable(
     status: text({ enum: outboxStatuses }).notNull().default('pending'),
     attempts: integer().notNull().default(0),
     lastError: text(),
+    /** When the current sender claimed the row; another sender takes over only after a lease. */
+    claimedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp({ withTimezone: true }),
   },

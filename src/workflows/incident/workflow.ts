@@ -45,9 +45,10 @@ const { recordIncidentEvent } = proxyActivities<ReturnType<typeof createActiviti
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 // Mail servers can be down for a while; notifications keep trying without holding up the SLA loop.
+// Bounded (about a day of retries), so a dead mailbox cannot hold the incident open forever.
 const { notifyEscalation } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 150 },
 });
 
 export type IncidentWorkflowInput = { intake: IncidentIntake } | { continued: IncidentState };
@@ -162,8 +163,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       await condition(changed);
     }
   }
-  await condition(allHandlersFinished);
+  // Notifications first, then the handlers, with nothing in between, so no update's timeline
+  // write is left behind by continue-as-new or the end of the run.
   await Promise.all(notifications);
+  await condition(allHandlersFinished);
   if (state.status !== 'closed') {
     await continueAsNew<typeof incidentWorkflow>({ continued: state });
   }
