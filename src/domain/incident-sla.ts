@@ -25,45 +25,28 @@ export function withSlaDue(state: IncidentState, picture: SlaPicture): IncidentS
  */
 export function reassessEscalation(state: IncidentState, ctx: CommandContext, calendar?: BusinessCalendar): Transition | undefined {
   const picture = incidentSlaPicture(state, ctx.at, calendar);
-  if (!picture) return state.escalationLevel === 0 ? undefined : dropSla(state, ctx);
+  if (!picture) {
+    // No SLA any more (moved to time and material): nothing can be at risk.
+    if (state.escalationLevel === 0) return undefined;
+    const cleared = { ...state, due: { firstResponse: null, nextResponse: null, resolution: null }, nextSlaDeadline: null };
+    return levelChange(state, cleared, 0, ctx, { target: null, dueAt: null, reachedAt: null, recipients: [], policy: 'none' });
+  }
   if (picture.level === state.escalationLevel) return undefined;
   const level: EscalationLevel = picture.level;
   const decisive = picture.clocks.filter((c) => c.level === level).sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''))[0];
-  const recipients = level === 0 ? [] : state.sla!.escalation.recipients[`level${level}` as const];
-  const updated: IncidentState = { ...withSlaDue(state, picture), escalationLevel: level, updatedAt: ctx.at.toISOString(), seq: state.seq + 1 };
-  return {
-    state: updated,
-    event: {
-      seq: updated.seq,
-      type: 'escalation_changed',
-      actor: ctx.actor,
-      at: ctx.at.toISOString(),
-      payload: {
-        from: state.escalationLevel,
-        to: level,
-        name: levelNames[level],
-        direction: level > state.escalationLevel ? 'up' : 'down',
-        target: decisive?.target ?? null,
-        dueAt: decisive?.dueAt ?? null,
-        // The exact instant the level was reached (the event itself is written a moment later).
-        reachedAt: decisive ? ({ 1: decisive.thresholds.warning, 2: decisive.thresholds.breach, 3: decisive.thresholds.management } as Record<number, string | null>)[level] ?? null : null,
-        recipients,
-        policy: `${state.sla!.name} ${state.priority}`,
-      },
-    },
-  };
+  const reachedAt = decisive ? ({ 1: decisive.thresholds.warning, 2: decisive.thresholds.breach, 3: decisive.thresholds.management } as Record<number, string | null>)[level] : null;
+  return levelChange(state, withSlaDue(state, picture), level, ctx, {
+    target: decisive?.target ?? null,
+    dueAt: decisive?.dueAt ?? null,
+    // The exact instant the level was reached (the event itself is written a moment later).
+    reachedAt: reachedAt ?? null,
+    recipients: level === 0 ? [] : state.sla!.escalation.recipients[`level${level}` as const],
+    policy: `${state.sla!.name} ${state.priority}`,
+  });
 }
 
-/** No SLA any more (moved to time and material): nothing can be at risk, so back to level 0. */
-function dropSla(state: IncidentState, ctx: CommandContext): Transition {
-  const updated: IncidentState = {
-    ...state,
-    due: { firstResponse: null, nextResponse: null, resolution: null },
-    nextSlaDeadline: null,
-    escalationLevel: 0,
-    updatedAt: ctx.at.toISOString(),
-    seq: state.seq + 1,
-  };
+function levelChange(before: IncidentState, after: IncidentState, level: EscalationLevel, ctx: CommandContext, details: Record<string, unknown>): Transition {
+  const updated: IncidentState = { ...after, escalationLevel: level, updatedAt: ctx.at.toISOString(), seq: before.seq + 1 };
   return {
     state: updated,
     event: {
@@ -71,7 +54,7 @@ function dropSla(state: IncidentState, ctx: CommandContext): Transition {
       type: 'escalation_changed',
       actor: ctx.actor,
       at: ctx.at.toISOString(),
-      payload: { from: state.escalationLevel, to: 0, name: levelNames[0], direction: 'down', target: null, dueAt: null, reachedAt: null, recipients: [], policy: 'none' },
+      payload: { from: before.escalationLevel, to: level, name: levelNames[level], direction: level > before.escalationLevel ? 'up' : 'down', ...details },
     },
   };
 }

@@ -9,6 +9,7 @@ import { createActivities } from '../../src/activities/index.js';
 import { startIncidentWorkflow, startPendingIntakes } from '../../src/services/incident-intake.js';
 import { getStateQuery } from '../../src/workflows/incident/messages.js';
 import { eventually, silentLogger, startTestStack, type TestStack } from '../support/stack.js';
+import { testIntake } from '../support/intake.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 let stack: TestStack;
@@ -328,22 +329,7 @@ describe('reading incidents', () => {
 describe('durable intake', () => {
   it('answers for an incident whose workflow has not started yet: read from the intake, commands 503', async () => {
     const number = `INC-${year}-900003`;
-    const intake = {
-      number,
-      title: 'Not started yet',
-      description: '',
-      channel: 'api' as const,
-      impact: null,
-      urgency: null,
-      priority: 'P4' as const,
-      receivedAt: new Date().toISOString(),
-      openedBy: { id: 'system', name: 'test' },
-      customer: null,
-      contact: null,
-      asset: null,
-      contract: null,
-      slaPolicyId: null,
-    };
+    const intake = testIntake({ number, title: 'Not started yet', priority: 'P4' });
     await stack.database.db.insert(incidentIntakes).values({ number, request: intake, receivedAt: new Date(intake.receivedAt) });
     const read = await stack.request('GET', `/api/incidents/${number}`, { token: agent.token });
     expect(read.status).toBe(200);
@@ -359,22 +345,7 @@ describe('durable intake', () => {
 
   it('starts the workflow of an intake whose start failed, exactly once', async () => {
     const number = `INC-${year}-900001`;
-    const intake = {
-      number,
-      title: 'Recorded while Temporal was down',
-      description: '',
-      channel: 'api' as const,
-      impact: null,
-      urgency: null,
-      priority: 'P3' as const,
-      receivedAt: new Date().toISOString(),
-      openedBy: { id: 'system', name: 'test' },
-      customer: null,
-      contact: null,
-      asset: null,
-      contract: null,
-      slaPolicyId: null,
-    };
+    const intake = testIntake({ number, title: 'Recorded while Temporal was down' });
     await stack.database.db.insert(incidentIntakes).values({ number, request: intake, receivedAt: new Date(intake.receivedAt) });
     const deps = { db: stack.database.db, temporal: stack.temporal, logger: silentLogger };
     expect(await startPendingIntakes(deps)).toBe(1);
