@@ -143,11 +143,39 @@ export function priorityOf(request: Pick<IncidentRequest, 'priority' | 'impact' 
 export async function openIncidentFromRequest(
   deps: IntakeDeps,
   request: IncidentRequest,
-  options: { actor: Actor; receivedAt?: Date },
-): Promise<{ incident: IncidentState; started: boolean }> {
+  options: { actor: Actor; receivedAt?: Date; idempotencyKey?: string | undefined },
+): Promise<{ incident: IncidentState; started: boolean; replayed: boolean }> {
+  const key = options.idempotencyKey ? `${options.actor.id}:${options.idempotencyKey}` : null;
+  const replay = async () => {
+    if (!key) return undefined;
+    const [row] = await deps.db.select().from(incidentIntakes).where(eq(incidentIntakes.idempotencyKey, key));
+    return row && { incident: openIncident(row.request as IncidentIntake).state, started: row.workflowStartedAt !== null, replayed: true };
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
   const receivedAt = options.receivedAt ?? new Date();
   const parties = await identifyCaller(deps.db, request, receivedAt);
-  const intake = await deps.db.transaction(async (tx) => {
+  let intake: IncidentIntake;
+  try {
+    intake = await recordIntake(deps, request, parties, receivedAt, options.actor, key);
+  } catch (err) {
+    // The same key raced us: answer with the incident the other request opened.
+    const raced = await replay();
+    if (raced) return raced;
+    throw err;
+  }
+  let started = true;
+  try {
+    await startIncidentWorkflow(deps, intake);
+  } catch (err) {
+    started = false;
+    deps.logger.error({ err, number: intake.number }, 'incident recorded, workflow start deferred');
+  }
+  return { incident: openIncident(intake).state, started, replayed: false };
+}
+
+async function recordIntake(deps: IntakeDeps, request: IncidentRequest, parties: IncidentParties, receivedAt: Date, actor: Actor, idempotencyKey: string | null): Promise<IncidentIntake> {
+  return deps.db.transaction(async (tx) => {
     const number = await allocateIncidentNumber(tx, receivedAt.getUTCFullYear());
     const intake: IncidentIntake = {
       ...parties,
@@ -160,19 +188,11 @@ export async function openIncidentFromRequest(
       priority: priorityOf(request),
       receivedAt: receivedAt.toISOString(),
       ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
-      openedBy: options.actor,
+      openedBy: actor,
     };
-    await tx.insert(incidentIntakes).values({ number, request: intake, receivedAt });
+    await tx.insert(incidentIntakes).values({ number, request: intake, receivedAt, idempotencyKey });
     return intake;
   });
-  let started = true;
-  try {
-    await startIncidentWorkflow(deps, intake);
-  } catch (err) {
-    started = false;
-    deps.logger.error({ err, number: intake.number }, 'incident recorded, workflow start deferred');
-  }
-  return { incident: openIncident(intake).state, started };
 }
 
 export async function startIncidentWorkflow(deps: IntakeDeps, intake: IncidentIntake): Promise<void> {

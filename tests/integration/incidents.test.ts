@@ -108,6 +108,23 @@ describe('opening an incident', () => {
     expect(problem.errors[0].field).toBe(field);
   });
 
+  it('opens one incident per Idempotency-Key, even for concurrent retries', async () => {
+    const body = { title: 'Retried by a flaky client', customerNumber: 'K-10001' };
+    const send = (key: string, token = agent.token) => stack.request('POST', '/api/incidents', { token, body, headers: { 'Idempotency-Key': key } });
+    const responses = await Promise.all([send('key-1'), send('key-1'), send('key-1')]);
+    expect(responses.map((r) => r.status)).toEqual([201, 201, 201]);
+    const numbers = await Promise.all(responses.map(async (r) => (await r.json()).number as string));
+    expect(new Set(numbers).size).toBe(1);
+    expect(responses.filter((r) => r.headers.get('idempotency-replayed') === 'true')).toHaveLength(2);
+    const later = await send('key-1');
+    expect((await later.json()).number).toBe(numbers[0]);
+    // Another key, or the same key from another user, is another incident.
+    expect((await (await send('key-2')).json()).number).not.toBe(numbers[0]);
+    const colleague = await createUserWithToken(stack.database.db, 'agent', 'Colleague');
+    expect((await (await send('key-1', colleague.token)).json()).number).not.toBe(numbers[0]);
+    expect((await send('has space')).status).toBe(400);
+  });
+
   it('gives 50 concurrent creations 50 distinct, gap-free numbers', async () => {
     const before = await stack.database.db.select({ number: incidentIntakes.number }).from(incidentIntakes);
     const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => create({ title: `Concurrent ${i}`, customerNumber: 'K-10001' })));

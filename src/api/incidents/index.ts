@@ -48,8 +48,10 @@ export const incidentsRouter = createRouter();
 incidentsRouter.use('*', requireRole('agent'));
 
 incidentsRouter.openapi(createIncidentRoute, async (c) => {
-  const { incident, started } = await openIncidentFromRequest(c.var.services, c.req.valid('json'), { actor: actorOf(c.var.principal) });
+  const idempotencyKey = c.req.valid('header')['idempotency-key'];
+  const { incident, started, replayed } = await openIncidentFromRequest(c.var.services, c.req.valid('json'), { actor: actorOf(c.var.principal), idempotencyKey });
   c.header('Location', `/api/incidents/${incident.number}`);
+  if (replayed) c.header('Idempotency-Replayed', 'true');
   return c.json(incidentViewOfState(incident), started ? 201 : 202);
 });
 

@@ -1,5 +1,5 @@
 // OpenAPI route specs for /api/incidents; handlers live in index.ts.
-import { createRoute, type z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { problemResponses } from '../common-schemas.js';
 import {
   AssignBody,
@@ -19,6 +19,15 @@ import {
 } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
+const IdempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional()
+    .openapi({ description: 'Any unique string per intended incident (e.g. a UUID). A retry with the same key gets the same incident instead of a second one.' }),
+});
 const tags = ['Incidents'];
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
@@ -29,9 +38,9 @@ export const createIncidentRoute = createRoute({
   security,
   summary: 'Open an incident',
   description: 'Identifies the caller by customer number, serial number or contact e-mail, allocates the next incident number and starts the incident workflow.',
-  request: { body: { required: true, content: json(CreateIncidentBody) } },
+  request: { body: { required: true, content: json(CreateIncidentBody) }, headers: IdempotencyHeader },
   responses: {
-    201: { description: 'The incident was opened.', content: json(Incident) },
+    201: { description: 'The incident was opened (or, for a repeated Idempotency-Key, the incident that key opened; then `Idempotency-Replayed: true`).', content: json(Incident) },
     202: { description: 'The incident was recorded; its workflow starts as soon as Temporal is reachable.', content: json(Incident) },
     ...problemResponses(400, 401, 403),
   },

@@ -18,6 +18,8 @@ export const incidentIntakes = pgTable('incident_intakes', {
   request: jsonb().notNull(),
   receivedAt: timestamp({ withTimezone: true }).notNull(),
   workflowStartedAt: timestamp({ withTimezone: true }),
+  /** The caller's Idempotency-Key, scoped to the caller ("user:<id>:<key>"): a retry gets the same incident. */
+  idempotencyKey: text().unique(),
 });
 
 /** Projection of the incident workflow's state, written only by its activities. */

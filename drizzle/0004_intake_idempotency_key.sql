@@ -1,0 +1,2 @@
+ALTER TABLE "incident_intakes" ADD COLUMN "idempotency_key" text;--> statement-breakpoint
+ALTER TABLE "incident_intakes" ADD CONSTRAINT "incident_intakes_idempotencyKey_unique" UNIQUE("idempotency_key");
