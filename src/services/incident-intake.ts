@@ -149,7 +149,11 @@ export async function openIncidentFromRequest(
   const replay = async () => {
     if (!key) return undefined;
     const [row] = await deps.db.select().from(incidentIntakes).where(eq(incidentIntakes.idempotencyKey, key));
-    return row && { incident: openIncident(row.request as IncidentIntake).state, started: row.workflowStartedAt !== null, replayed: true };
+    if (!row) return undefined;
+    const intake = row.request as IncidentIntake;
+    // The first request may still be starting the workflow (or have failed to): make sure it runs.
+    const started = row.workflowStartedAt !== null || (await startIncidentWorkflow(deps, intake).then(() => true, () => false));
+    return { incident: openIncident(intake).state, started, replayed: true };
   };
   const earlier = await replay();
   if (earlier) return earlier;
