@@ -37,6 +37,18 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Helpdesk <helpdesk@localhost>'),
   /** Optional URL that receives escalation notifications as JSON POSTs. */
   NOTIFY_WEBHOOK_URL: z.url().optional(),
+  /** The house's time zone: the year of incident numbers and the day contracts are checked on. */
+  BUSINESS_TIMEZONE: z
+    .string()
+    .default('Europe/Berlin')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected an IANA time zone such as Europe/Berlin'),
   /** Days after resolution without a customer reply until an incident closes by itself. */
   AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Seed demo data on the first start of an empty database. */

@@ -24,6 +24,7 @@ export async function startApiServer(opts: { config: Config; database: Database;
     temporal,
     logger,
     autoCloseDays: config.AUTO_CLOSE_DAYS,
+    timezone: config.BUSINESS_TIMEZONE,
     pingDatabase: async () => {
       await database.sql`select 1`;
     },

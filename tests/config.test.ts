@@ -19,6 +19,7 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'not a url' }, /DATABASE_URL/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ SEED_DEMO_DATA: 'maybe' }, /SEED_DEMO_DATA/],
+    [{ BUSINESS_TIMEZONE: 'Europe/Atlantis' }, /BUSINESS_TIMEZONE="Europe\/Atlantis": expected an IANA time zone/],
   ])('rejects %j with one line naming the variable', (env, message) => {
     let error: unknown;
     try {

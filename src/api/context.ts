@@ -12,6 +12,8 @@ export interface ApiServices {
   logger: Logger;
   /** Days after resolution until automatic close, for new incidents. */
   autoCloseDays?: number;
+  /** The house's time zone for incident-number years and contract validity days. */
+  timezone?: string;
   /** Cheap liveness probe of the database, e.g. `select 1`. */
   pingDatabase: () => Promise<void>;
 }

@@ -23,6 +23,17 @@ export function isIncidentNumber(value: string): boolean {
   return parseIncidentNumber(value) !== undefined;
 }
 
+/** The calendar date (YYYY-MM-DD) of an instant in the business time zone, e.g. for contract validity. */
+export function businessDate(at: Date, timezone: string): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** The year an incident number belongs to: the business zone's year at receipt, not UTC's. */
+export function incidentYear(receivedAt: Date, timezone: string): number {
+  return Number(businessDate(receivedAt, timezone).slice(0, 4));
+}
+
 export function incidentWorkflowId(number: string): string {
   return `incident-${number}`;
 }

@@ -1,12 +1,9 @@
 // A handful of demo incidents, opened and worked through the same paths as the API.
-import type { Logger } from 'pino';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
 import { users } from '../db/schema/index.js';
 import type { Actor } from '../domain/incident.js';
 import { sendIncidentCommand } from '../services/incident-commands.js';
-import { openIncidentFromRequest, type IncidentRequest } from '../services/incident-intake.js';
-import type { Temporal } from '../temporal/client.js';
+import { openIncidentFromRequest, type IncidentRequest, type IntakeDeps } from '../services/incident-intake.js';
 import { addNoteUpdate, assignUpdate, resolveUpdate } from '../workflows/incident/messages.js';
 
 const requests: IncidentRequest[] = [
@@ -17,7 +14,7 @@ const requests: IncidentRequest[] = [
   { title: 'Printer asks for toner although new toner installed', description: 'MX611 in the office 2nd floor.', serialNumber: 'PRN-MX611-2290', contactEmail: 'jens.kraft@mueller-maschinenbau.example', impact: 'low', urgency: 'medium', channel: 'email' },
 ];
 
-export async function openDemoIncidents(deps: { db: Db; temporal: Temporal; logger: Logger }): Promise<string[]> {
+export async function openDemoIncidents(deps: IntakeDeps): Promise<string[]> {
   const [agent] = await deps.db.select().from(users).where(eq(users.role, 'agent')).limit(1);
   const actor: Actor = agent ? { id: `user:${agent.id}`, name: agent.name } : { id: 'system', name: 'Demo' };
   const numbers: string[] = [];

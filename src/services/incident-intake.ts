@@ -11,7 +11,7 @@ import { ValidationError } from '../domain/errors.js';
 import { openIncident, type Actor, type IncidentIntake, type IncidentParties, type IncidentState } from '../domain/incident.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';
-import { incidentWorkflowId } from '../domain/ticket-number.js';
+import { businessDate, incidentWorkflowId, incidentYear } from '../domain/ticket-number.js';
 import { calendarDefinition } from './sla-config.js';
 import type { Temporal } from '../temporal/client.js';
 import { incidentStartSearchAttributes } from '../temporal/search-attributes.js';
@@ -35,12 +35,16 @@ export interface IntakeDeps {
   logger: Logger;
   /** Days after resolution until automatic close; the incident keeps the value it was opened with. */
   autoCloseDays?: number;
+  /** The house's time zone (incident-number year, contract validity day); default Europe/Berlin. */
+  timezone?: string;
 }
+
+const defaultBusinessTimezone = 'Europe/Berlin';
 
 type CustomerRow = typeof customers.$inferSelect;
 
 /** Resolves who is calling: customer, contact, asset, the covering contract and its SLA policy. */
-export async function identifyCaller(db: Db, request: IncidentRequest, at: Date): Promise<IncidentParties> {
+export async function identifyCaller(db: Db, request: IncidentRequest, at: Date, timezone = defaultBusinessTimezone): Promise<IncidentParties> {
   let customer: CustomerRow | undefined;
   if (request.customerNumber) {
     [customer] = await db.select().from(customers).where(eq(customers.customerNumber, request.customerNumber));
@@ -69,7 +73,7 @@ export async function identifyCaller(db: Db, request: IncidentRequest, at: Date)
     throw new ValidationError(`No customer is known for ${request.contactEmail}; give customerNumber or serialNumber.`, 'contactEmail');
   }
 
-  const contract = await coveringContract(db, customer.id, asset?.contractId ?? null, at);
+  const contract = await coveringContract(db, customer.id, asset?.contractId ?? null, businessDate(at, timezone));
   const slaPolicyId = contract?.slaPolicyId ?? (contract ? await tierPolicyId(db, contract.tier) : null);
   const sla = slaPolicyId ? await slaSnapshot(db, slaPolicyId) : null;
 
@@ -111,8 +115,7 @@ async function slaSnapshot(db: Db, policyId: string): Promise<SlaPolicySnapshot>
 }
 
 /** The asset's own contract if active, else an active contract of the customer that covers all assets. */
-async function coveringContract(db: Db, customerId: string, assetContractId: string | null, at: Date) {
-  const day = at.toISOString().slice(0, 10);
+async function coveringContract(db: Db, customerId: string, assetContractId: string | null, day: string) {
   const active = and(lte(contracts.validFrom, day), or(isNull(contracts.validTo), gte(contracts.validTo, day)));
   if (assetContractId) {
     const [own] = await db.select().from(contracts).where(and(eq(contracts.id, assetContractId), active));
@@ -158,7 +161,7 @@ export async function openIncidentFromRequest(
   const earlier = await replay();
   if (earlier) return earlier;
   const receivedAt = options.receivedAt ?? new Date();
-  const parties = await identifyCaller(deps.db, request, receivedAt);
+  const parties = await identifyCaller(deps.db, request, receivedAt, deps.timezone);
   let intake: IncidentIntake;
   try {
     intake = await recordIntake(deps, request, parties, receivedAt, options.actor, key);
@@ -180,7 +183,7 @@ export async function openIncidentFromRequest(
 
 async function recordIntake(deps: IntakeDeps, request: IncidentRequest, parties: IncidentParties, receivedAt: Date, actor: Actor, idempotencyKey: string | null): Promise<IncidentIntake> {
   return deps.db.transaction(async (tx) => {
-    const number = await allocateIncidentNumber(tx, receivedAt.getUTCFullYear());
+    const number = await allocateIncidentNumber(tx, incidentYear(receivedAt, deps.timezone ?? defaultBusinessTimezone));
     const intake: IncidentIntake = {
       ...parties,
       number,

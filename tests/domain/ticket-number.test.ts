@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findIncidentNumber, formatIncidentNumber, incidentWorkflowId, isIncidentNumber, parseIncidentNumber } from '../../src/domain/ticket-number.js';
+import { businessDate, findIncidentNumber, formatIncidentNumber, incidentWorkflowId, incidentYear, isIncidentNumber, parseIncidentNumber } from '../../src/domain/ticket-number.js';
 
 describe('incident numbers', () => {
   it('formats INC-<year>-<6 digits> with zero padding', () => {
@@ -35,5 +35,16 @@ describe('incident numbers', () => {
     expect(findIncidentNumber('Re: AW: [INC-2026-000123] Printer offline')).toBe('INC-2026-000123');
     expect(findIncidentNumber('Re: INC-2026-000123 without brackets')).toBeUndefined();
     expect(findIncidentNumber('[INC-2026-000000] zero')).toBeUndefined();
+  });
+});
+
+describe('business-zone dates', () => {
+  it('numbers an incident received at 00:30 on New Year in Berlin with the new year', () => {
+    const newYearBerlin = new Date('2026-12-31T23:30:00Z');
+    expect(incidentYear(newYearBerlin, 'Europe/Berlin')).toBe(2027);
+    expect(incidentYear(newYearBerlin, 'UTC')).toBe(2026);
+    expect(businessDate(newYearBerlin, 'Europe/Berlin')).toBe('2027-01-01');
+    expect(businessDate(new Date('2026-07-01T21:59:59Z'), 'Europe/Berlin')).toBe('2026-07-01');
+    expect(businessDate(new Date('2026-07-01T22:00:00Z'), 'Europe/Berlin')).toBe('2026-07-02');
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessCalendars, contracts, incidentEvents, incidentIntakes, incidents, slaPolicies } from '../../src/db/schema/index.js';
 import { defaultEscalationLadder } from '../../src/domain/sla.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId, incidentYear } from '../../src/domain/ticket-number.js';
 import { createActivities } from '../../src/activities/index.js';
 import { startIncidentWorkflow, startPendingIntakes } from '../../src/services/incident-intake.js';
 import { getStateQuery } from '../../src/workflows/incident/messages.js';
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-const year = new Date().getUTCFullYear();
+const year = incidentYear(new Date(), 'Europe/Berlin');
 
 async function create(body: Record<string, unknown>) {
   return stack.request('POST', '/api/incidents', { token: agent.token, body });
