@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition } from '../../src/domain/errors.js';
-import { assign, openIncident, reply, resolve, type CommandContext, type IncidentIntake, type IncidentState } from '../../src/domain/incident.js';
+import { assign, openIncident, reply, resolve, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
+import { testIntake } from '../support/intake.js';
 import { reassessEscalation } from '../../src/domain/incident-sla.js';
 import { autoCloseAt, changeContract, changePriority, customerMessage, reopen, resume, setPending } from '../../src/domain/incident-lifecycle.js';
 import { goldPolicy } from '../support/policies.js';
 
 // Tuesday 24 Nov 2026, 09:00 CET (08:00Z); Gold P2: first response 120, next 240, resolution 960.
-const intake: IncidentIntake = {
+const intake = testIntake({
   number: 'INC-2026-000077',
   title: 'VPN down',
-  description: '',
   channel: 'phone',
   impact: 'high',
   urgency: 'medium',
@@ -17,12 +17,10 @@ const intake: IncidentIntake = {
   receivedAt: '2026-11-24T08:00:00.000Z',
   openedBy: { id: 'user:a', name: 'Anna' },
   customer: { id: 'c1', number: 'K-1', name: 'C' },
-  contact: null,
-  asset: null,
   contract: { id: 'k1', number: 'V-1', tier: 'gold' },
   slaPolicyId: 'gold',
   sla: goldPolicy,
-};
+});
 const at = (iso: string): CommandContext => ({ actor: { id: 'user:b', name: 'Bob' }, at: new Date(iso) });
 const opened = () => openIncident(intake).state;
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import { addNote, assign, close, openIncident, resolve, type CommandContext, type IncidentIntake, type IncidentState } from '../../src/domain/incident.js';
+import { addNote, assign, close, openIncident, resolve, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
+import { testIntake } from '../support/intake.js';
 
-const intake: IncidentIntake = {
+const intake = testIntake({
   number: 'INC-2026-000042',
   title: 'Printer offline',
   description: 'Since 9:00',
@@ -14,10 +15,9 @@ const intake: IncidentIntake = {
   openedBy: { id: 'user:a', name: 'Anna' },
   customer: { id: 'c1', number: 'K-1', name: 'Customer' },
   contact: { id: null, email: 'x@example.com', name: null },
-  asset: null,
   contract: { id: 'k1', number: 'V-1', tier: 'gold' },
   slaPolicyId: 'p1',
-};
+});
 const ctx = (minute: number): CommandContext => ({ actor: { id: 'user:b', name: 'Bob' }, at: new Date(Date.UTC(2026, 10, 26, 9, minute)) });
 const opened = () => openIncident(intake).state;
 const withStatus = (status: IncidentState['status']): IncidentState => ({ ...opened(), status });

@@ -14,6 +14,7 @@ import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { changePriorityUpdate, getStateQuery, reopenUpdate, replyUpdate, resolveUpdate, resumeUpdate, setPendingUpdate } from '../../src/workflows/incident/messages.js';
 import { workflowsPath } from '../../src/worker.js';
 import { goldPolicy } from '../support/policies.js';
+import { testIntake } from '../support/intake.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
 
 let env: TestWorkflowEnvironment;
@@ -59,10 +60,9 @@ let counter = 0;
 const notices = new Map<string, EscalationNotice[]>();
 function intakeAt(receivedAt: DateTime, priority: 'P1' | 'P2' | 'P3' | 'P4' = 'P2'): IncidentIntake {
   counter += 1;
-  return {
+  return testIntake({
     number: `INC-2099-${String(counter).padStart(6, '0')}`,
     title: 'Mail server down',
-    description: '',
     channel: 'phone',
     impact: 'high',
     urgency: 'medium',
@@ -70,12 +70,10 @@ function intakeAt(receivedAt: DateTime, priority: 'P1' | 'P2' | 'P3' | 'P4' = 'P
     receivedAt: receivedAt.toUTC().toISO()!,
     openedBy: { id: 'user:test', name: 'Test' },
     customer: { id: 'c', number: 'K-1', name: 'Customer' },
-    contact: null,
-    asset: null,
     contract: { id: 'k', number: 'V-1', tier: 'gold' },
     slaPolicyId: 'gold',
     sla: goldPolicy,
-  };
+  });
 }
 
 async function runIncident(intake: IncidentIntake, script: (events: RecordIncidentEventInput[]) => Promise<void>) {
