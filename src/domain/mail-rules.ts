@@ -35,7 +35,9 @@ export function addressOf(value: string): string {
   return (m?.[1] ?? value).trim().toLowerCase();
 }
 
-const outOfOfficeSubject = /^(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit(snotiz)?|automatische antwort|urlaub|vacation|absence|r[eé]ponse automatique)\b/i;
+// The keyword must end in a colon ("Abwesenheitsnotiz: …"): a real request about "Abwesenheit im
+// Kalender" or a "Vacation tracker" must not be taken for an automatic reply.
+const outOfOfficeSubject = /^(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office( auto-?reply)?|abwesenheit(snotiz)?|automatische antwort|urlaub|vacation|absence|r[eé]ponse automatique)\s*:/i;
 
 export function classifyInbound(mail: InboundFacts, own: { addresses: string[]; loopMarker: string }): Classification {
   const h = mail.headers;
@@ -57,9 +59,13 @@ export function classifyInbound(mail: InboundFacts, own: { addresses: string[]; 
   const type = mail.contentType.toLowerCase();
   const bounce = (type.startsWith('multipart/report') && /report-type\s*=\s*"?delivery-status/.test(type)) || /^(mailer-daemon|postmaster)$/i.test(localPart);
   if (bounce && !reasons.includes('delivery status notification')) reasons.push('delivery status notification');
+  // A read receipt (MDN) is a machine's answer too: logged on the incident, never a new one.
+  const readReceipt = type.startsWith('multipart/report') && /report-type\s*=\s*"?disposition-notification/.test(type);
+  if (readReceipt) reasons.push('read receipt');
   const autoReply =
     !bounce &&
-    ((autoSubmitted !== undefined && autoSubmitted.startsWith('auto-replied')) ||
+    (readReceipt ||
+      (autoSubmitted !== undefined && autoSubmitted.startsWith('auto-replied')) ||
       h['x-autoreply'] !== undefined ||
       h['x-autorespond'] !== undefined ||
       precedence === 'auto_reply' ||
@@ -108,4 +114,87 @@ export function mayAppend(sender: string, incident: { customerDomains: string[];
     incident.threadParticipants.map(addressOf).includes(address) ||
     incident.customerDomains.map((d) => d.toLowerCase()).includes(domain)
   );
+}
+
+/** An incident as threading sees it: who may write to it, and whether it still takes mail. */
+export interface ThreadIncident {
+  number: string;
+  closed: boolean;
+  customerDomains: string[];
+  contactAddresses: string[];
+  threadParticipants: string[];
+}
+
+export interface InboundContext {
+  own: { addresses: string[]; loopMarker: string };
+  /** The incident a stored Message-ID (in or out) belongs to. */
+  knownMessage(messageId: string): string | undefined;
+  incident(number: string): ThreadIncident | undefined;
+  /** The sender as a contact (exact address) or by the customer's mail domain; null if unknown. */
+  sender: { customerNumber: string; contactEmail: string | null } | null;
+}
+
+export interface InboundMailFacts extends InboundFacts {
+  parseError?: string | null;
+  /** From a delivery status notification: the Message-ID of the mail that bounced. */
+  bouncedMessageId?: string | null;
+}
+
+export type InboundDecision =
+  | { kind: 'ignore'; reason: string }
+  | { kind: 'quarantine'; reason: string }
+  | { kind: 'bounce'; incidentNumber: string }
+  | { kind: 'append'; incidentNumber: string; by: 'subject' | 'reference'; automatic: boolean }
+  | { kind: 'review'; reason: string; incidentNumber: string | null }
+  | { kind: 'new'; acknowledge: boolean; customerNumber: string; followUpOf: string | null };
+
+export type InboundPlan = InboundDecision & { classification: Classification };
+
+/** The incident a mail belongs to, if that incident exists: subject first, then the references. */
+function threadedIncident(mail: InboundMailFacts, ctx: InboundContext, bounce: boolean): { incident: ThreadIncident; by: 'subject' | 'reference' } | undefined {
+  const fromSubject = findIncidentNumber(mail.subject);
+  const bySubject = fromSubject ? ctx.incident(fromSubject) : undefined;
+  if (bySubject) return { incident: bySubject, by: 'subject' };
+  // Only a bounce is about the message it quotes; a forwarded mail is not a reply to the one it carries.
+  const ids = [...(bounce && mail.bouncedMessageId ? [mail.bouncedMessageId] : []), ...referencedMessageIds(mail.headers)];
+  for (const id of ids) {
+    const number = ctx.knownMessage(id);
+    const incident = number ? ctx.incident(number) : undefined;
+    if (incident) return { incident, by: 'reference' };
+  }
+  return undefined;
+}
+
+/**
+ * What to do with one incoming mail. Order: broken mail is quarantined, our own mail ignored,
+ * bounces attach to their incident, threaded mail appends when the sender may write to that
+ * incident (else review), and everything else opens an incident when the sender is known.
+ */
+export function planInbound(mail: InboundMailFacts, ctx: InboundContext): InboundPlan {
+  const classification = classifyInbound(mail, ctx.own);
+  const plan = (decision: InboundDecision): InboundPlan => ({ ...decision, classification });
+  if (mail.parseError) return plan({ kind: 'quarantine', reason: `The mail could not be parsed: ${mail.parseError}` });
+  if (classification.loop) return plan({ kind: 'ignore', reason: 'Our own mail came back (X-Loop or our own address).' });
+  const thread = threadedIncident(mail, ctx, classification.bounce);
+  if (classification.bounce) {
+    return thread ? plan({ kind: 'bounce', incidentNumber: thread.incident.number }) : plan({ kind: 'ignore', reason: 'A delivery failure report that matches no incident.' });
+  }
+  if (thread) {
+    const { incident, by } = thread;
+    if (classification.autoReply) {
+      return incident.closed
+        ? plan({ kind: 'ignore', reason: `An automatic reply to closed incident ${incident.number}.` })
+        : plan({ kind: 'append', incidentNumber: incident.number, by, automatic: true });
+    }
+    if (!mayAppend(mail.from, incident)) {
+      return plan({ kind: 'review', reason: `${addressOf(mail.from)} is neither a contact of the customer of ${incident.number} nor on its thread.`, incidentNumber: incident.number });
+    }
+    if (!incident.closed) return plan({ kind: 'append', incidentNumber: incident.number, by, automatic: false });
+    if (!ctx.sender) return plan({ kind: 'review', reason: `${incident.number} is closed and the sender belongs to no known customer.`, incidentNumber: incident.number });
+    return plan({ kind: 'new', acknowledge: !classification.noAutoAnswer, customerNumber: ctx.sender.customerNumber, followUpOf: incident.number });
+  }
+  if (classification.autoReply) return plan({ kind: 'ignore', reason: 'An automatic reply that matches no incident.' });
+  if (ctx.sender) return plan({ kind: 'new', acknowledge: !classification.noAutoAnswer, customerNumber: ctx.sender.customerNumber, followUpOf: null });
+  if (classification.noAutoAnswer) return plan({ kind: 'ignore', reason: `Automatic or bulk mail from an unknown sender (${classification.reasons.join(', ')}).` });
+  return plan({ kind: 'review', reason: `${addressOf(mail.from) || 'The sender'} belongs to no known customer.`, incidentNumber: null });
 }
