@@ -7,6 +7,27 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+export const imapMailboxSchema = z
+  .object({
+    /** A short name: the workflow id (mailbox-<name>) and the source of its mails. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lower-case letters, digits and dashes'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(993),
+    /** Implicit TLS (993); false for plain or STARTTLS on 143. */
+    secure: z.boolean().default(true),
+    user: z.string().min(1),
+    password: z.string().min(1).optional(),
+    /** OAuth2 access token (XOAUTH2), instead of a password. */
+    accessToken: z.string().min(1).optional(),
+    folder: z.string().min(1).default('INBOX'),
+    /** Move processed mail here; without it, processed mail is flagged \\Seen and stays. */
+    processedFolder: z.string().min(1).optional(),
+    /** Polling interval when the server has no IDLE, and the longest IDLE before a re-check. */
+    pollSeconds: z.number().int().min(5).max(3600).default(60),
+  })
+  .refine((m) => Boolean(m.password) !== Boolean(m.accessToken), 'give either password or accessToken');
+export type ImapMailbox = z.infer<typeof imapMailboxSchema>;
+
 export const configSchema = z.object({
   /** HTTP port of the API. */
   PORT: port.default(3000),
@@ -35,6 +56,29 @@ export const configSchema = z.object({
   SMTP_URL: z.url().optional(),
   /** Sender of outgoing mail. */
   MAIL_FROM: z.string().min(3).default('Helpdesk <helpdesk@localhost>'),
+  /** Further addresses of ours (comma-separated) besides MAIL_FROM: mail from them is never answered or threaded as a customer's. */
+  MAIL_ADDRESSES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean))
+    .refine((list) => list.every((a) => /^[^\s@]+@[^\s@]+$/.test(a)), 'expected comma-separated mail addresses'),
+  /** Incoming mail larger than this (bytes) is kept whole and flagged, its sender told politely; attachments are not extracted. */
+  MAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  /** Acknowledgements per sender and hour; more mails are taken in without one. */
+  MAIL_ACK_LIMIT_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(5),
+  /** IMAP mailboxes to ingest, as a JSON array; see the README ("E-mail"). */
+  IMAP_MAILBOXES: z
+    .string()
+    .default('[]')
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected a JSON array of mailboxes' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(imapMailboxSchema).refine((list) => new Set(list.map((m) => m.name)).size === list.length, 'mailbox names must be unique')),
   /** Optional URL that receives escalation notifications as JSON POSTs. */
   NOTIFY_WEBHOOK_URL: z.url().optional(),
   /** The house's time zone: the year of incident numbers and the day contracts are checked on. */

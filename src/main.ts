@@ -15,7 +15,8 @@ import { createSmtpMailer } from './mail/outbound.js';
 import { startApiServer } from './server.js';
 import { connectTemporal } from './temporal/client.js';
 import { ensureSearchAttributes } from './temporal/namespace-setup.js';
-import { createHelpdeskWorker } from './worker.js';
+import { startMailboxWorkflows } from './services/mail-intake.js';
+import { activityDeps, createHelpdeskWorker } from './worker.js';
 
 runEntryPoint(async (lifecycle) => {
   const config = loadConfig();
@@ -68,7 +69,7 @@ runEntryPoint(async (lifecycle) => {
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db: database.db, mailer, mailFrom: config.MAIL_FROM, webhookUrl: config.NOTIFY_WEBHOOK_URL, logger },
+    deps: activityDeps(config, { db: database.db, mailer, logger, temporal }),
   });
   const workerRun = worker.run();
   workerRun.catch((err: unknown) => {
@@ -80,6 +81,8 @@ runEntryPoint(async (lifecycle) => {
     await workerRun;
     await workerConnection.close();
   });
+
+  await startMailboxWorkflows(temporal, config.IMAP_MAILBOXES);
 
   // 4. Demo data on the first start of an empty database.
   const tokensFile = join(dataDir, 'demo-tokens.json');

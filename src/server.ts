@@ -7,6 +7,7 @@ import { createDatabase, runMigrations, type Database } from './db/client.js';
 import { isEntryPoint, runEntryPoint } from './infra/run.js';
 import { createLogger } from './logger.js';
 import { startPendingIntakes } from './services/incident-intake.js';
+import { startPendingMailWorkflows } from './services/mail-intake.js';
 import { connectTemporal, type Temporal } from './temporal/client.js';
 
 export interface ApiServer {
@@ -25,14 +26,18 @@ export async function startApiServer(opts: { config: Config; database: Database;
     logger,
     autoCloseDays: config.AUTO_CLOSE_DAYS,
     timezone: config.BUSINESS_TIMEZONE,
+    mail: { mailFrom: config.MAIL_FROM, ownAddresses: config.MAIL_ADDRESSES, maxMailBytes: config.MAIL_MAX_BYTES },
     pingDatabase: async () => {
       await database.sql`select 1`;
     },
   };
   const app = createApp(services);
   // Intakes whose workflow start failed earlier (Temporal was down) are started again.
-  const sweep = () =>
-    startPendingIntakes(services).catch((err: unknown) => logger.warn({ err }, 'could not start pending intakes yet'));
+  // So is the processing of stored mail that nobody is processing (a crash, Temporal down).
+  const sweep = async () => {
+    await startPendingIntakes(services).catch((err: unknown) => logger.warn({ err }, 'could not start pending intakes yet'));
+    await startPendingMailWorkflows(services).catch((err: unknown) => logger.warn({ err }, 'could not start processing of stored mail yet'));
+  };
   await sweep();
   const timer = setInterval(() => void sweep(), pendingIntakeSweepMs);
   timer.unref();

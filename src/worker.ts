@@ -4,7 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { isEntryPoint, runEntryPoint } from './infra/run.js';
-import { createSmtpMailer } from './mail/outbound.js';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import { createSmtpMailer, type Mailer } from './mail/outbound.js';
+import { startMailboxWorkflows } from './services/mail-intake.js';
+import { connectTemporal, type Temporal } from './temporal/client.js';
 
 // In dist/ the compiled workflows are .js; from source (tsx, tests) they are .ts.
 const workflowsPath = fileURLToPath(new URL(`./workflows/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
@@ -30,6 +35,23 @@ export function createHelpdeskWorker(options: HelpdeskWorkerOptions): Promise<Wo
 
 export { workflowsPath };
 
+/** The activities' services as the configuration describes them. */
+export function activityDeps(config: Config, services: { db: Db; logger: Logger; temporal: Temporal; mailer?: Mailer | undefined }): ActivityDeps {
+  return {
+    ...services,
+    mailFrom: config.MAIL_FROM,
+    webhookUrl: config.NOTIFY_WEBHOOK_URL,
+    timezone: config.BUSINESS_TIMEZONE,
+    autoCloseDays: config.AUTO_CLOSE_DAYS,
+    mail: {
+      ownAddresses: config.MAIL_ADDRESSES,
+      maxMailBytes: config.MAIL_MAX_BYTES,
+      acknowledgementsPerHour: config.MAIL_ACK_LIMIT_PER_HOUR,
+      mailboxes: config.IMAP_MAILBOXES,
+    },
+  };
+}
+
 if (isEntryPoint(import.meta.url)) {
   runEntryPoint(async (lifecycle) => {
     const { loadConfig } = await import('./config.js');
@@ -45,13 +67,15 @@ if (isEntryPoint(import.meta.url)) {
     lifecycle.started('database', () => database.close());
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     lifecycle.started('Temporal connection', () => connection.close());
+    const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    lifecycle.started('Temporal client', () => temporal.close());
     const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : undefined;
     if (mailer) lifecycle.started('SMTP transport', () => Promise.resolve(mailer.close()));
     const worker = await createHelpdeskWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db: database.db, mailer, mailFrom: config.MAIL_FROM, webhookUrl: config.NOTIFY_WEBHOOK_URL, logger },
+      deps: activityDeps(config, { db: database.db, mailer, logger, temporal }),
     });
     const running = worker.run();
     lifecycle.started('worker', async () => {
@@ -59,6 +83,7 @@ if (isEntryPoint(import.meta.url)) {
       await running;
     });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+    await startMailboxWorkflows(temporal, config.IMAP_MAILBOXES);
     running.catch((err: unknown) => {
       logger.fatal({ err }, 'the worker failed');
       void lifecycle.shutdown('worker failed: shutting down…', 1);

@@ -1,23 +1,69 @@
 // Activities are built by a factory so tests can inject real or fake services.
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
+import type { ImapMailbox } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Mailer } from '../mail/outbound.js';
+import type { Temporal } from '../temporal/client.js';
+import { createCustomerMailActivities } from './customer-mail.js';
 import { createIncidentProjectionActivities } from './incident-projection.js';
+import { createMailActivities } from './mail.js';
 import { createNotificationActivities } from './notifications.js';
 
 export interface ActivityDeps {
   db: Db;
-  /** SMTP; without it, notification mail waits in the outbox. */
+  /** SMTP; without it, mail waits in the outbox. */
   mailer?: Mailer | undefined;
   mailFrom?: string;
   webhookUrl?: string | undefined;
   logger?: Logger;
+  /** A Temporal client, for mail ingestion (it opens incidents and sends them updates). */
+  temporal?: Temporal | undefined;
+  mail?: {
+    ownAddresses?: string[];
+    maxMailBytes?: number;
+    acknowledgementsPerHour?: number;
+    mailboxes?: ImapMailbox[];
+    sessionMs?: number;
+  };
+  timezone?: string;
+  autoCloseDays?: number;
 }
 
+const silentLogger = pino({ level: 'silent' });
+export const defaultMailFrom = 'Helpdesk <helpdesk@localhost>';
+
 export function createActivities(deps: ActivityDeps) {
+  const mailFrom = deps.mailFrom ?? defaultMailFrom;
+  const mail = deps.mail ?? {};
   return {
     ...createIncidentProjectionActivities(deps),
-    ...createNotificationActivities({ ...deps, mailFrom: deps.mailFrom ?? 'Helpdesk <helpdesk@localhost>' }),
+    ...createNotificationActivities({ ...deps, mailFrom }),
+    ...createCustomerMailActivities({
+      db: deps.db,
+      mailer: deps.mailer,
+      mailFrom,
+      logger: deps.logger,
+      ...(mail.ownAddresses ? { ownAddresses: mail.ownAddresses } : {}),
+      ...(mail.acknowledgementsPerHour !== undefined ? { acknowledgementsPerHour: mail.acknowledgementsPerHour } : {}),
+      ...(deps.timezone ? { timezone: deps.timezone } : {}),
+    }),
+    ...createMailActivities({
+      ingest: deps.temporal
+        ? {
+            db: deps.db,
+            temporal: deps.temporal,
+            logger: deps.logger ?? silentLogger,
+            mailFrom,
+            mailer: deps.mailer,
+            ...(mail.ownAddresses ? { ownAddresses: mail.ownAddresses } : {}),
+            ...(mail.maxMailBytes ? { maxMailBytes: mail.maxMailBytes } : {}),
+            ...(deps.timezone ? { timezone: deps.timezone } : {}),
+            ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
+          }
+        : undefined,
+      ...(mail.mailboxes ? { mailboxes: mail.mailboxes } : {}),
+      ...(mail.sessionMs ? { sessionMs: mail.sessionMs } : {}),
+    }),
   };
 }
 

@@ -1,12 +1,13 @@
 // Escalation notifications: resolve the level's recipients, write one outbox row each (keyed by
 // incident, event and recipient), then deliver the rows that are not sent yet. A retry finds the
 // rows and sends only what is still unsent.
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { outboxMessages, users } from '../db/schema/index.js';
 import type { IncidentEvent } from '../domain/incident.js';
 import { newMessageId, type Mailer } from '../mail/outbound.js';
+import { createOutboxSender } from '../mail/outbox.js';
 
 export interface NotificationDeps {
   db: Db;
@@ -22,11 +23,6 @@ export interface EscalationNotice {
   incident: { number: string; title: string; priority: string; customerNumber: string | null; assigneeId: string | null; assignedGroup: string | null };
   event: Pick<IncidentEvent, 'seq' | 'at' | 'payload'>;
 }
-
-type OutboxRow = typeof outboxMessages.$inferSelect;
-
-/** Longer than the activity's start-to-close timeout, so a live attempt is never overtaken. */
-const claimLeaseMinutes = 5;
 
 /** Role names of the escalation ladder to addresses; a literal address passes through. */
 async function resolveRecipients(db: Db, notice: EscalationNotice, roles: string[]): Promise<string[]> {
@@ -63,57 +59,7 @@ function wording(notice: EscalationNotice) {
 }
 
 export function createNotificationActivities(deps: NotificationDeps) {
-  const log = deps.logger;
-
-  async function deliver(row: OutboxRow): Promise<void> {
-    // Claim the row; sent and rejected rows are skipped. A row another attempt is sending is left
-    // alone until its lease runs out; then it was most likely a worker that died mid-send, and the
-    // mail goes again with the same Message-ID: the one at-least-once window.
-    const [claimed] = await deps.db
-      .update(outboxMessages)
-      .set({ status: 'sending', attempts: sql`${outboxMessages.attempts} + 1`, claimedAt: sql`now()` })
-      .where(
-        and(
-          eq(outboxMessages.id, row.id),
-          or(
-            inArray(outboxMessages.status, ['pending', 'failed']),
-            and(eq(outboxMessages.status, 'sending'), lt(outboxMessages.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`)),
-          ),
-        ),
-      )
-      .returning();
-    if (!claimed) {
-      const [current] = await deps.db.select({ status: outboxMessages.status }).from(outboxMessages).where(eq(outboxMessages.id, row.id));
-      if (current?.status === 'sending') throw new Error(`outbox row ${row.id} is being sent by another attempt`);
-      return;
-    }
-    try {
-      if (row.kind === 'email') {
-        if (!deps.mailer) {
-          await deps.db.update(outboxMessages).set({ status: 'pending', lastError: 'no SMTP_URL configured' }).where(eq(outboxMessages.id, row.id));
-          log?.warn({ outbox: row.id }, 'notification kept in the outbox: no SMTP_URL configured');
-          return;
-        }
-        await deps.mailer.send({ from: deps.mailFrom, to: row.recipient, subject: row.subject, text: row.body, messageId: row.messageId });
-      } else {
-        const res = await (deps.fetch ?? fetch)(row.recipient, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': row.idempotencyKey },
-          body: JSON.stringify(row.payload),
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (!res.ok) throw new Error(`webhook answered ${res.status}`);
-      }
-      await deps.db.update(outboxMessages).set({ status: 'sent', sentAt: new Date(), lastError: null }).where(eq(outboxMessages.id, row.id));
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      // SMTP 5xx: the server refused for good (unknown mailbox, policy); retrying will not help.
-      const permanent = ((err as { responseCode?: number }).responseCode ?? 0) >= 500;
-      await deps.db.update(outboxMessages).set({ status: permanent ? 'rejected' : 'failed', lastError: message }).where(eq(outboxMessages.id, row.id));
-      if (permanent) log?.error({ outbox: row.id, recipient: row.recipient, err }, 'notification rejected');
-      else throw err;
-    }
-  }
+  const outbox = createOutboxSender(deps);
 
   return {
     /** Writes and delivers the notifications of one escalation event; safe to retry. */
@@ -134,6 +80,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
               ...r,
               incidentNumber: notice.incident.number,
               messageId: newMessageId(deps.mailFrom),
+              template: 'escalation',
               subject,
               body,
               payload: { type: 'escalation_changed', incident: notice.incident, event: notice.event },
@@ -141,14 +88,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
           )
           .onConflictDoNothing({ target: outboxMessages.idempotencyKey });
       }
-      const pending = await deps.db
-        .select()
-        .from(outboxMessages)
-        .where(and(inArray(outboxMessages.idempotencyKey, rows.map((r) => r.idempotencyKey).concat('-')), inArray(outboxMessages.status, ['pending', 'failed', 'sending'])));
-      // Every row gets its attempt; one failure does not starve the other recipients.
-      const failures: unknown[] = [];
-      for (const row of pending) await deliver(row).catch((err: unknown) => failures.push(err));
-      if (failures.length > 0) throw new Error(`${failures.length} of ${pending.length} notifications not delivered yet: ${failures.map(String).join('; ')}`);
+      await outbox.deliverKeys(rows.map((r) => r.idempotencyKey));
       return { recipients };
     },
   };

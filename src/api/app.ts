@@ -7,6 +7,7 @@ import { mountDocs } from './docs.js';
 import { healthRouter } from './health.js';
 import { calendarsRouter } from './calendars/index.js';
 import { incidentsRouter } from './incidents/index.js';
+import { incidentMessagesRouter, mailgateRouter, mailRouter } from './mail/index.js';
 import { slaPoliciesRouter } from './sla-policies/index.js';
 import { slaRouter } from './sla/index.js';
 import { onError, problem } from './problem.js';
@@ -27,7 +28,10 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   app.use('*', requireAuth);
 
   app.route('/', healthRouter);
+  app.route('/api/incidents', incidentMessagesRouter);
   app.route('/api/incidents', incidentsRouter);
+  app.route('/api/inbound', mailgateRouter);
+  app.route('/api/mail', mailRouter);
   app.route('/api/calendars', calendarsRouter);
   app.route('/api/sla-policies', slaPoliciesRouter);
   app.route('/api/sla', slaRouter);

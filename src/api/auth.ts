@@ -25,11 +25,21 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
 
 const rank = (role: UserRole) => userRoles.indexOf(role);
 
-/** Admits the role and every role above it (agent < manager < admin). */
+/** Admits the role and every role above it (agent < manager < admin); mailgate ranks below all. */
 export function requireRole(minimum: UserRole) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (rank(c.var.principal.role) < rank(minimum)) {
       throw new Forbidden(`This action needs the ${minimum} role; your token has ${c.var.principal.role}.`);
+    }
+    await next();
+  });
+}
+
+/** Admits exactly these roles (for integration roles such as mailgate, which sit outside the ladder). */
+export function requireAnyRole(...roles: UserRole[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (!roles.includes(c.var.principal.role)) {
+      throw new Forbidden(`This action needs one of the roles ${roles.join(', ')}; your token has ${c.var.principal.role}.`);
     }
     await next();
   });

@@ -1,4 +1,14 @@
 import { z } from '@hono/zod-openapi';
+import { controlCharacters } from '../domain/incident.js';
+
+/** Text without NUL and other control characters (tabs and line breaks are fine). */
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !controlCharacters.test(v), 'must not contain control characters');
+export const line = (max: number) => text(max).min(1);
 
 export const ProblemSchema = z
   .object({

@@ -3,6 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import type { UserRole } from '../domain/enums.js';
+import type { Mailer } from '../mail/outbound.js';
 import type { Temporal } from '../temporal/client.js';
 import { validationProblem } from './problem.js';
 
@@ -14,6 +15,8 @@ export interface ApiServices {
   autoCloseDays?: number;
   /** The house's time zone for incident-number years and contract validity days. */
   timezone?: string;
+  /** Mail settings for the mailgate, the review queue and the mail log. */
+  mail?: { mailFrom: string; ownAddresses?: string[]; maxMailBytes?: number; mailer?: Mailer | undefined };
   /** Cheap liveness probe of the database, e.g. `select 1`. */
   pingDatabase: () => Promise<void>;
 }

@@ -18,7 +18,8 @@ export type IncidentStatus = (typeof incidentStatuses)[number];
 export const channels = ['phone', 'email', 'portal', 'api'] as const;
 export type Channel = (typeof channels)[number];
 
-export const userRoles = ['agent', 'manager', 'admin'] as const;
+/** Ranked: each role may do what the ones before it may. `mailgate` (an MTA handing in mail) may do nothing else. */
+export const userRoles = ['mailgate', 'agent', 'manager', 'admin'] as const;
 export type UserRole = (typeof userRoles)[number];
 
 export const languages = ['de', 'en'] as const;

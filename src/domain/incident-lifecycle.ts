@@ -17,6 +17,7 @@ import {
   type Transition,
 } from './incident.js';
 import { pauseClock, restartClock, resumeClock, startClock } from './sla.js';
+import type { MailRef } from './incident-mail.js';
 
 export interface CustomerMessageInput {
   text: string;
@@ -25,6 +26,8 @@ export interface CustomerMessageInput {
   channel?: 'email' | 'portal' | 'phone';
   /** An automatic reply (out of office): logged, but it restarts no clock and reopens nothing. */
   automatic?: boolean;
+  /** The mail it came in, for the communication log. */
+  mail?: MailRef;
 }
 export interface SetPendingInput {
   reason: string;
@@ -70,7 +73,7 @@ export function validateCustomerMessage(state: IncidentState, input: CustomerMes
 export function customerMessage(state: IncidentState, input: CustomerMessageInput, ctx: CommandContext): Transition {
   validateCustomerMessage(state, input);
   const text = input.text.trim();
-  const base = { text, from: input.from ?? null, channel: input.channel ?? 'email', automatic: Boolean(input.automatic) };
+  const base = { text, from: input.from ?? null, channel: input.channel ?? 'email', automatic: Boolean(input.automatic), ...(input.mail ? { mail: input.mail } : {}) };
   if (input.automatic) {
     const updated = next(state, {}, ctx);
     return { state: updated, event: eventOf(updated, 'customer_message', ctx, { ...base, effect: 'logged' }) };

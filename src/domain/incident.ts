@@ -3,6 +3,7 @@
 import type { Channel, ContractTier, Impact, IncidentStatus, Priority, Urgency } from './enums.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { incidentSlaPicture, withSlaDue } from './incident-sla.js';
+import type { MailIntake } from './incident-mail.js';
 import { startClock, stopClock, type SlaClock, type SlaPolicySnapshot, type SlaTarget } from './sla.js';
 
 export interface Actor {
@@ -41,6 +42,8 @@ export interface IncidentFacts extends IncidentParties {
 /** Everything the workflow needs to open an incident; resolved by intake before the start. */
 export interface IncidentIntake extends IncidentFacts {
   openedBy: Actor;
+  /** The mail that opened the incident, and whether to acknowledge it. */
+  mail?: MailIntake;
 }
 
 export interface IncidentState extends IncidentFacts {
@@ -79,7 +82,10 @@ export interface IncidentEvent {
     | 'resolved'
     | 'reopened'
     | 'closed'
-    | 'escalation_changed';
+    | 'escalation_changed'
+    | 'mail_sent'
+    | 'mail_suppressed'
+    | 'delivery_failed';
   actor: Actor;
   at: string;
   payload: Record<string, unknown>;
@@ -159,6 +165,7 @@ export function openIncident(intake: IncidentIntake): Transition {
       contractNumber: intake.contract?.number ?? null,
       slaPolicy: intake.sla ? `${intake.sla.name} v${intake.sla.version}` : null,
       due: opened.due,
+      ...(intake.mail ? { mail: intake.mail.ref, followUpOf: intake.mail.followUpOf } : {}),
     },
   };
   return { state: opened, event };

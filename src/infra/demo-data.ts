@@ -57,4 +57,5 @@ export const demoUsers = [
   { name: 'Anna Agent', email: 'anna.agent@helpdesk.example', role: 'agent' as const, groupName: '1st-level' },
   { name: 'Max Manager', email: 'max.manager@helpdesk.example', role: 'manager' as const, groupName: 'service-management' },
   { name: 'Ada Admin', email: 'ada.admin@helpdesk.example', role: 'admin' as const, groupName: null },
+  { name: 'Mail gateway', email: 'mailgate@helpdesk.example', role: 'mailgate' as const, groupName: null },
 ];

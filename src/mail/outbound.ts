@@ -6,9 +6,12 @@ import nodemailer from 'nodemailer';
 export interface OutgoingMail {
   from: string;
   to: string;
+  cc?: string[];
   subject: string;
   text: string;
   messageId: string;
+  inReplyTo?: string | null;
+  references?: string[];
   headers?: Record<string, string>;
 }
 
@@ -18,13 +21,20 @@ export interface Mailer {
 }
 
 /** The loop-protection marker on everything we send (see the design's "E-mail" section). */
-export const loopHeader = { 'X-Loop': 'helpdesk', 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
+export const loopMarker = 'helpdesk';
+export const loopHeader = { 'X-Loop': loopMarker, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
 
 export function createSmtpMailer(smtpUrl: string): Mailer {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
-    async send(mail) {
-      await transport.sendMail({ ...mail, headers: { ...loopHeader, ...mail.headers } });
+    async send({ inReplyTo, references, cc, headers, ...mail }) {
+      await transport.sendMail({
+        ...mail,
+        ...(cc && cc.length > 0 ? { cc } : {}),
+        ...(inReplyTo ? { inReplyTo } : {}),
+        ...(references && references.length > 0 ? { references } : {}),
+        headers: { ...loopHeader, ...headers },
+      });
     },
     close: () => transport.close(),
   };
@@ -34,4 +44,9 @@ export function createSmtpMailer(smtpUrl: string): Mailer {
 export function newMessageId(from: string): string {
   const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'helpdesk.localhost';
   return `<${randomUUID()}@${domain}>`;
+}
+
+/** The bare address of a "Name <address>" mailbox. */
+export function bareAddress(mailbox: string): string {
+  return (/<([^<>]+)>/.exec(mailbox)?.[1] ?? mailbox).trim().toLowerCase();
 }

@@ -37,9 +37,11 @@ export async function sendIncidentCommand<Input>(
   number: string,
   update: UpdateDefinition<IncidentState, [Input]>,
   input: Input,
+  options: { updateId?: string } = {},
 ): Promise<IncidentState> {
   try {
-    return await handleOf(temporal, number).executeUpdate(update, { args: [input] });
+    // With an updateId, Temporal runs a repeated update only once and answers with the first result.
+    return await handleOf(temporal, number).executeUpdate(update, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       const mapped = domainErrorFromKind(err.cause.type, err.cause.message, fieldOf(err.cause));

@@ -8,6 +8,7 @@ import { allocateIncidentNumber } from '../db/incident-numbers.js';
 import { assets, businessCalendars, contacts, contracts, customers, incidentIntakes, slaPolicies } from '../db/schema/index.js';
 import type { Channel, Impact, Priority, Urgency } from '../domain/enums.js';
 import { ValidationError } from '../domain/errors.js';
+import type { MailIntake } from '../domain/incident-mail.js';
 import { openIncident, type Actor, type IncidentIntake, type IncidentParties, type IncidentState } from '../domain/incident.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';
@@ -146,7 +147,7 @@ export function priorityOf(request: Pick<IncidentRequest, 'priority' | 'impact' 
 export async function openIncidentFromRequest(
   deps: IntakeDeps,
   request: IncidentRequest,
-  options: { actor: Actor; receivedAt?: Date; idempotencyKey?: string | undefined },
+  options: { actor: Actor; receivedAt?: Date; idempotencyKey?: string | undefined; mail?: MailIntake },
 ): Promise<{ incident: IncidentState; started: boolean; replayed: boolean }> {
   const key = options.idempotencyKey ? `${options.actor.id}:${options.idempotencyKey}` : null;
   const replay = async () => {
@@ -164,7 +165,7 @@ export async function openIncidentFromRequest(
   const parties = await identifyCaller(deps.db, request, receivedAt, deps.timezone);
   let intake: IncidentIntake;
   try {
-    intake = await recordIntake(deps, request, parties, receivedAt, options.actor, key);
+    intake = await recordIntake(deps, request, parties, receivedAt, options.actor, key, options.mail);
   } catch (err) {
     // The same key raced us: answer with the incident the other request opened.
     const raced = await replay();
@@ -181,7 +182,15 @@ export async function openIncidentFromRequest(
   return { incident: openIncident(intake).state, started, replayed: false };
 }
 
-async function recordIntake(deps: IntakeDeps, request: IncidentRequest, parties: IncidentParties, receivedAt: Date, actor: Actor, idempotencyKey: string | null): Promise<IncidentIntake> {
+async function recordIntake(
+  deps: IntakeDeps,
+  request: IncidentRequest,
+  parties: IncidentParties,
+  receivedAt: Date,
+  actor: Actor,
+  idempotencyKey: string | null,
+  mail: MailIntake | undefined,
+): Promise<IncidentIntake> {
   return deps.db.transaction(async (tx) => {
     const number = await allocateIncidentNumber(tx, incidentYear(receivedAt, deps.timezone ?? defaultBusinessTimezone));
     const intake: IncidentIntake = {
@@ -196,6 +205,7 @@ async function recordIntake(deps: IntakeDeps, request: IncidentRequest, parties:
       receivedAt: receivedAt.toISOString(),
       ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
       openedBy: actor,
+      ...(mail ? { mail } : {}),
     };
     await tx.insert(incidentIntakes).values({ number, request: intake, receivedAt, idempotencyKey });
     return intake;

@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: every workflow type the worker registers.
 export { incidentWorkflow } from './incident/workflow.js';
+export { inboundMailWorkflow, mailboxWorkflow } from './mailbox/workflows.js';

@@ -5,7 +5,9 @@ import type { Worker} from '@temporalio/worker';
 import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import { pino } from 'pino';
 import { inject } from 'vitest';
+import type { ActivityDeps } from '../../src/activities/index.js';
 import { createApp } from '../../src/api/app.js';
+import type { ApiServices } from '../../src/api/context.js';
 import type { Database } from '../../src/db/client.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../src/infra/temporal-dev-server.js';
 import { connectTemporal, type Temporal } from '../../src/temporal/client.js';
@@ -25,7 +27,7 @@ export interface TestStack {
   temporal: Temporal;
   app: ReturnType<typeof createApp>;
   /** Calls the app in-process with an optional bearer token and JSON body. */
-  request(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
+  request(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string | Uint8Array; headers?: Record<string, string> }): Promise<TestResponse>;
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,15 @@ export async function startTemporal(dynamicConfig?: Record<string, string | numb
   return { server, address: server.address };
 }
 
-export async function startTestStack(options: { dynamicConfig?: Record<string, string | number | boolean> } = {}): Promise<TestStack> {
+export interface StackOptions {
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Extra activity services (mailer, mail settings); the database and Temporal client are always given. */
+  worker?: Partial<ActivityDeps>;
+  /** Extra API services (mail settings). */
+  api?: Partial<ApiServices>;
+}
+
+export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
   const [database, { server, address }, workflowBundle] = await Promise.all([
     createTestDatabase(),
     startTemporal(options.dynamicConfig),
@@ -47,7 +57,7 @@ export async function startTestStack(options: { dynamicConfig?: Record<string, s
   const temporal = await connectTemporal({ address, namespace: 'default', taskQueue });
   await ensureSearchAttributes(temporal.connection, 'default');
   const connection = await NativeConnection.connect({ address });
-  const worker: Worker = await createHelpdeskWorker({ connection, namespace: 'default', taskQueue, deps: { db: database.db }, workflowBundle });
+  const worker: Worker = await createHelpdeskWorker({ connection, namespace: 'default', taskQueue, deps: { db: database.db, temporal, logger: silentLogger, ...options.worker }, workflowBundle });
   const running = worker.run();
   const app = createApp({
     db: database.db,
@@ -56,6 +66,7 @@ export async function startTestStack(options: { dynamicConfig?: Record<string, s
     pingDatabase: async () => {
       await database.sql`select 1`;
     },
+    ...options.api,
   });
 
   return {
@@ -66,7 +77,7 @@ export async function startTestStack(options: { dynamicConfig?: Record<string, s
     request: (method, path, options = {}) => {
       const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.Authorization = `Bearer ${options.token}`;
-      let body: string | undefined;
+      let body: string | Uint8Array | undefined;
       if (options.rawBody !== undefined) body = options.rawBody;
       else if (options.body !== undefined) {
         body = JSON.stringify(options.body);

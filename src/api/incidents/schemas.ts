@@ -1,16 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { channels, contractTiers, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
-import { controlCharacters } from '../../domain/incident.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 
-/** Text without NUL and other control characters (tabs and line breaks are fine). */
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((v) => !controlCharacters.test(v), 'must not contain control characters');
-const line = (max: number) => text(max).min(1);
+import { line, text } from '../common-schemas.js';
 
 export const IncidentNumberParam = z.object({
   number: z

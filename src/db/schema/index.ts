@@ -4,3 +4,4 @@ export * from './contracts.js';
 export * from './users.js';
 export * from './incidents.js';
 export * from './outbox.js';
+export * from './mail.js';

@@ -17,6 +17,11 @@ export const outboxMessages = pgTable(
     incidentNumber: text(),
     recipient: text().notNull(),
     messageId: text().notNull(),
+    /** Customer mail: "acknowledgement", "reply", "resolution", "oversized"; internal: "escalation". */
+    template: text(),
+    cc: text().array().notNull().default([]),
+    inReplyTo: text(),
+    references: text().array().notNull().default([]),
     subject: text().notNull(),
     body: text().notNull(),
     payload: jsonb().$type<Record<string, unknown>>(),
@@ -28,5 +33,5 @@ export const outboxMessages = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index().on(t.status), index().on(t.incidentNumber)],
+  (t) => [index().on(t.status), index().on(t.incidentNumber), index().on(t.messageId), index().on(t.recipient, t.template, t.createdAt)],
 );

@@ -1,5 +1,6 @@
 // Messages of the incident workflow, shared by the workflow and the API. Payloads are one object.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { DeliveryFailureInput } from '../../domain/incident-mail.js';
 import type { Actor, AddNoteInput, AssignInput, IncidentState, ReplyInput, ResolveInput } from '../../domain/incident.js';
 import type {
   ChangeContractInput,
@@ -25,3 +26,4 @@ export const resumeUpdate = defineUpdate<IncidentState, [Command<ResumeInput>]>(
 export const changePriorityUpdate = defineUpdate<IncidentState, [Command<ChangePriorityInput>]>('changePriority');
 export const changeContractUpdate = defineUpdate<IncidentState, [Command<ChangeContractInput>]>('changeContract');
 export const reopenUpdate = defineUpdate<IncidentState, [Command<ReopenInput>]>('reopen');
+export const deliveryFailureUpdate = defineUpdate<IncidentState, [Command<DeliveryFailureInput>]>('deliveryFailure');

@@ -19,6 +19,8 @@ import { DomainError, ValidationError } from '../../domain/errors.js';
 import { BusinessCalendar } from '../../domain/business-calendar.js';
 import * as incident from '../../domain/incident.js';
 import * as lifecycle from '../../domain/incident-lifecycle.js';
+import * as incidentMail from '../../domain/incident-mail.js';
+import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
 import { systemActor } from '../../domain/incident.js';
 import { incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
 import { levelNames } from '../../domain/sla.js';
@@ -31,6 +33,7 @@ import {
   changePriorityUpdate,
   closeUpdate,
   customerMessageUpdate,
+  deliveryFailureUpdate,
   getStateQuery,
   reopenUpdate,
   replyUpdate,
@@ -46,7 +49,7 @@ const { recordIncidentEvent } = proxyActivities<ReturnType<typeof createActiviti
 });
 // Mail servers can be down for a while; notifications keep trying without holding up the SLA loop.
 // Bounded (about a day of retries), so a dead mailbox cannot hold the incident open forever.
-const { notifyEscalation } = proxyActivities<ReturnType<typeof createActivities>>({
+const { notifyEscalation, mailCustomer } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 150 },
 });
@@ -99,22 +102,58 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     notifications.push(notifyEscalation.executeWithOptions({ summary }, [notice]).catch((err: unknown) => log.error('escalation notification failed', { err })));
   }
 
+  /** Mail to the customer runs beside the SLA loop too; what became of it goes on the timeline. */
+  function mailToCustomer(template: CustomerMailTemplate, s: IncidentState, seq: number, extra: { text?: string; oversized?: boolean } = {}): void {
+    if (!patched('customer-mail')) return;
+    const request = {
+      template,
+      seq,
+      incident: {
+        number: s.number,
+        title: s.title,
+        firstResponseDueAt: s.due.firstResponse,
+        resolution: s.resolution,
+        autoCloseDays: s.autoCloseDays ?? lifecycle.defaultAutoCloseDays,
+        contactEmail: s.contact?.email ?? null,
+        customerNumber: s.customer?.number ?? null,
+      },
+      ...extra,
+    };
+    notifications.push(
+      mailCustomer
+        .executeWithOptions({ summary: `mail ${template} to the customer` }, [request])
+        .then(async (outcome) => {
+          const recorded = incidentMail.mailOutcome(state, template, outcome, { actor: systemActor, at: new Date() });
+          if (recorded) await apply(recorded);
+        })
+        .catch((err: unknown) => log.error('customer mail failed', { err, template })),
+    );
+  }
+
   /** Wires one command: the validator rejects before history, the handler applies and records. */
   function command<I extends object>(
     update: UpdateDefinition<IncidentState, [Command<I>]>,
     validate: (current: IncidentState, input: I) => void,
     run: (current: IncidentState, input: I, ctx: CommandContext) => Transition,
+    after?: (result: Transition, input: I) => void,
   ): void {
-    setHandler(update, (cmd: Command<I>) => apply(run(state, cmd, { actor: cmd.actor, at: new Date() })), {
-      validator: (cmd: Command<I>) => validated(() => validate(state, cmd)),
-    });
+    setHandler(
+      update,
+      async (cmd: Command<I>) => {
+        const transition = run(state, cmd, { actor: cmd.actor, at: new Date() });
+        const result = await apply(transition);
+        after?.(transition, cmd);
+        return result;
+      },
+      { validator: (cmd: Command<I>) => validated(() => validate(state, cmd)) },
+    );
   }
 
   setHandler(getStateQuery, () => state);
   command(assignUpdate, incident.validateAssign, incident.assign);
   command(addNoteUpdate, incident.validateAddNote, incident.addNote);
-  command(replyUpdate, incident.validateReply, incident.reply);
-  command(resolveUpdate, incident.validateResolve, incident.resolve);
+  command(replyUpdate, incident.validateReply, incident.reply, (t, input) => mailToCustomer('reply', t.state, t.event.seq, { text: input.text }));
+  command(resolveUpdate, incident.validateResolve, incident.resolve, (t) => mailToCustomer('resolution', t.state, t.event.seq));
   command(closeUpdate, incident.validateClose, (current, _input, ctx) => incident.close(current, ctx));
   command(customerMessageUpdate, lifecycle.validateCustomerMessage, lifecycle.customerMessage);
   command(setPendingUpdate, lifecycle.validateSetPending, lifecycle.setPending);
@@ -125,10 +164,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     return lifecycle.changeContract(current, input, ctx);
   });
   command(reopenUpdate, lifecycle.validateReopen, lifecycle.reopen);
+  command(deliveryFailureUpdate, incidentMail.validateDeliveryFailure, incidentMail.deliveryFailure);
 
   setCurrentDetails(describe(state));
   if (opened) {
     await recordIncidentEvent.executeWithOptions({ summary: 'timeline: created' }, [{ incident: opened.state, event: opened.event }]);
+    const mail = 'intake' in input ? input.intake.mail : undefined;
+    if (mail?.acknowledge) mailToCustomer('acknowledgement', opened.state, opened.event.seq, { oversized: mail.oversized });
   }
 
   // The SLA loop: re-assess the escalation level, then sleep until the next threshold instant

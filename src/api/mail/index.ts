@@ -1,0 +1,114 @@
+// The mailgate (/api/inbound), an incident's communication log (/api/incidents/:number/messages)
+// and the mail log with its review queue and downloads (/api/mail).
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import type { Actor } from '../../domain/incident.js';
+import { defaultMaxMailBytes, type IngestDeps } from '../../mail/ingest.js';
+import { acceptInboundMail } from '../../services/mail-intake.js';
+import { attachment, inboundMail, inboundMailsByStatus, incidentMessages, rawInboundMail, rawOutboundMail } from '../../services/mail-queries.js';
+import { acceptIntoIncident, dismissHeldMail, openIncidentFromHeldMail, reviewStatuses } from '../../services/mail-review.js';
+import { requireAnyRole, requireRole } from '../auth.js';
+import { createRouter, type AppEnv } from '../context.js';
+import { problem } from '../problem.js';
+import type { Context } from 'hono';
+import {
+  acceptRoute,
+  attachmentRoute,
+  dismissRoute,
+  getInboundRoute,
+  heldMailRoute,
+  incidentMessagesRoute,
+  mailgateRoute,
+  openIncidentRoute,
+  rawInboundRoute,
+  rawOutboundRoute,
+} from './routes.js';
+
+/** The most the mailgate reads at all; mail above MAIL_MAX_BYTES but below this is kept and flagged. */
+export const mailgateHardLimitBytes = 100 * 1024 * 1024;
+
+const actorOf = (c: Context<AppEnv>): Actor => ({ id: `user:${c.var.principal.userId}`, name: c.var.principal.name });
+const mailFromOf = (c: Context<AppEnv>) => c.var.services.mail?.mailFrom ?? 'Helpdesk <helpdesk@localhost>';
+
+function ingestDeps(c: Context<AppEnv>): IngestDeps {
+  const { db, temporal, logger, timezone, autoCloseDays, mail } = c.var.services;
+  return {
+    db,
+    temporal,
+    logger,
+    mailFrom: mailFromOf(c),
+    mailer: mail?.mailer,
+    ...(mail?.ownAddresses ? { ownAddresses: mail.ownAddresses } : {}),
+    ...(mail?.maxMailBytes ? { maxMailBytes: mail.maxMailBytes } : {}),
+    ...(timezone ? { timezone } : {}),
+    ...(autoCloseDays ? { autoCloseDays } : {}),
+  };
+}
+
+export const mailgateRouter = createRouter();
+mailgateRouter.use('*', requireAnyRole('mailgate', 'admin'));
+mailgateRouter.use(
+  '/email',
+  bodyLimit({ maxSize: mailgateHardLimitBytes, onError: (c) => problem(c as Context<AppEnv>, 413, `The mail is larger than ${mailgateHardLimitBytes / 1024 / 1024} MiB.`) }),
+);
+mailgateRouter.use(
+  '/email',
+  createMiddleware<AppEnv>(async (c, next) => {
+    const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'message/rfc822') return problem(c, 415, `Send the raw mail as Content-Type: message/rfc822 (got ${type || 'none'}).`);
+    await next();
+  }),
+);
+mailgateRouter.openapi(mailgateRoute, async (c) => {
+  const raw = Buffer.from(await c.req.arrayBuffer());
+  if (raw.length === 0) return problem(c, 400, 'The mail is empty.');
+  const deps = ingestDeps(c);
+  const stored = await acceptInboundMail({ ...deps, maxMailBytes: deps.maxMailBytes ?? defaultMaxMailBytes }, raw, 'mailgate');
+  return c.json({ id: stored.id, duplicate: stored.duplicate, status: stored.status, incidentNumber: stored.incidentNumber }, 202);
+});
+
+export const incidentMessagesRouter = createRouter();
+incidentMessagesRouter.use('*', requireRole('agent'));
+incidentMessagesRouter.openapi(incidentMessagesRoute, async (c) => c.json({ items: await incidentMessages(c.var.services.db, c.req.valid('param').number, mailFromOf(c)) }, 200));
+
+export const mailRouter = createRouter();
+mailRouter.use('*', requireRole('agent'));
+mailRouter.openapi(heldMailRoute, async (c) => {
+  const { status, limit, offset } = c.req.valid('query');
+  return c.json(await inboundMailsByStatus(c.var.services.db, status ? [status] : [...reviewStatuses], { limit, offset }), 200);
+});
+mailRouter.openapi(getInboundRoute, async (c) => c.json(await inboundMail(c.var.services.db, c.req.valid('param').id), 200));
+mailRouter.openapi(rawInboundRoute, async (c) => {
+  const { id } = c.req.valid('param');
+  const raw = await rawInboundMail(c.var.services.db, id);
+  return c.body(new Uint8Array(raw), 200, { 'Content-Type': 'message/rfc822', 'Content-Disposition': `attachment; filename="${id}.eml"`, 'X-Content-Type-Options': 'nosniff' });
+});
+mailRouter.openapi(attachmentRoute, async (c) => {
+  const { id, attachmentId } = c.req.valid('param');
+  const row = await attachment(c.var.services.db, id, attachmentId);
+  const filename = (row.filename ?? `attachment-${row.position + 1}`).replace(/["\\\r\n]/g, '_');
+  // Always a download with sniffing off: an HTML or SVG attachment must never render in our origin.
+  return c.body(new Uint8Array(row.content), 200, {
+    'Content-Type': 'application/octet-stream',
+    'Content-Disposition': `attachment; filename="${filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    'X-Content-Type-Options': 'nosniff',
+  });
+});
+mailRouter.openapi(rawOutboundRoute, async (c) => {
+  const { id } = c.req.valid('param');
+  const raw = await rawOutboundMail(c.var.services.db, id, mailFromOf(c));
+  return c.body(new Uint8Array(raw), 200, { 'Content-Type': 'message/rfc822', 'Content-Disposition': `attachment; filename="${id}.eml"`, 'X-Content-Type-Options': 'nosniff' });
+});
+mailRouter.openapi(acceptRoute, async (c) => {
+  const row = await acceptIntoIncident(ingestDeps(c), c.req.valid('param').id, actorOf(c), c.req.valid('json').incidentNumber);
+  return c.json(await inboundMail(c.var.services.db, row.id), 200);
+});
+mailRouter.openapi(openIncidentRoute, async (c) => {
+  const row = await openIncidentFromHeldMail(ingestDeps(c), c.req.valid('param').id, actorOf(c), c.req.valid('json').customerNumber);
+  return c.json(await inboundMail(c.var.services.db, row.id), 200);
+});
+mailRouter.openapi(dismissRoute, async (c) => {
+  const row = await dismissHeldMail(c.var.services.db, c.req.valid('param').id, actorOf(c), c.req.valid('json').reason);
+  return c.json(await inboundMail(c.var.services.db, row.id), 200);
+});
+

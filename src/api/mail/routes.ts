@@ -1,0 +1,105 @@
+// OpenAPI route specs for the mailgate and the mail log; handlers live in index.ts.
+import { createRoute, z } from '@hono/zod-openapi';
+import { problemResponses } from '../common-schemas.js';
+import { IncidentNumberParam } from '../incidents/schemas.js';
+import { AcceptBody, Accepted, AttachmentParams, DismissBody, HeldMailQuery, MailIdParam, MailList, Message, MessageList, OpenIncidentBody } from './schemas.js';
+
+const security = [{ bearerAuth: [] }];
+const tags = ['Mail'];
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+const download = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } });
+
+export const mailgateRoute = createRoute({
+  method: 'post',
+  path: '/email',
+  tags,
+  security,
+  summary: 'Mailgate: hand in one raw mail',
+  description:
+    'For an MTA to pipe mail in (e.g. a Postfix pipe transport with curl). The body is the raw RFC 822 message, content type `message/rfc822`; needs a token with the `mailgate` (or admin) role. Answers 202 only once the mail is stored durably, so an MTA that retries on any other answer loses nothing; the same mail handed in twice is stored once. Processing (threading, new incident) follows asynchronously.',
+  request: { body: { required: true, content: { 'message/rfc822': { schema: z.string().openapi({ format: 'binary' }) } } } },
+  responses: {
+    202: { description: 'Stored; processing follows.', content: json(Accepted) },
+    ...problemResponses(400, 401, 403),
+    413: { description: 'Larger than the mailgate accepts at all (100 MiB).' },
+    415: { description: 'Not message/rfc822.' },
+  },
+});
+
+export const incidentMessagesRoute = createRoute({
+  method: 'get',
+  path: '/{number}/messages',
+  tags,
+  security,
+  summary: "An incident's communication log",
+  description: 'Every mail in and out of the incident, oldest first, with links to the raw mail and the attachments.',
+  request: { params: IncidentNumberParam },
+  responses: { 200: { description: 'The mails.', content: json(MessageList) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+export const heldMailRoute = createRoute({
+  method: 'get',
+  path: '/inbound',
+  tags,
+  security,
+  summary: 'Incoming mail by status (default: the review queue)',
+  description: 'Mail held for review (a sender who may not write to the incident, an unknown sender) or quarantined (unparseable), newest first; or any other status.',
+  request: { query: HeldMailQuery },
+  responses: { 200: { description: 'A page of mails.', content: json(MailList) }, ...problemResponses(400, 401, 403) },
+});
+
+export const getInboundRoute = createRoute({
+  method: 'get',
+  path: '/inbound/{id}',
+  tags,
+  security,
+  summary: 'One incoming mail',
+  request: { params: MailIdParam },
+  responses: { 200: { description: 'The mail.', content: json(Message) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+export const rawInboundRoute = createRoute({
+  method: 'get',
+  path: '/inbound/{id}/raw',
+  tags,
+  security,
+  summary: 'Download an incoming mail as received',
+  request: { params: MailIdParam },
+  responses: { 200: download('message/rfc822', 'The raw mail.'), ...problemResponses(400, 401, 403, 404) },
+});
+
+export const attachmentRoute = createRoute({
+  method: 'get',
+  path: '/inbound/{id}/attachments/{attachmentId}',
+  tags,
+  security,
+  summary: 'Download an attachment',
+  request: { params: AttachmentParams },
+  responses: { 200: download('application/octet-stream', 'The attachment, always as a download.'), ...problemResponses(400, 401, 403, 404) },
+});
+
+export const rawOutboundRoute = createRoute({
+  method: 'get',
+  path: '/outbound/{id}/raw',
+  tags,
+  security,
+  summary: 'Download an outgoing mail as RFC 822',
+  request: { params: MailIdParam },
+  responses: { 200: download('message/rfc822', 'The mail as it was (or will be) sent.'), ...problemResponses(400, 401, 403, 404) },
+});
+
+const decision = <B extends z.ZodType>(path: string, summary: string, description: string, body: B) =>
+  createRoute({
+    method: 'post',
+    path: `/inbound/{id}/${path}`,
+    tags,
+    security,
+    summary,
+    description,
+    request: { params: MailIdParam, body: { required: true, content: json(body) } },
+    responses: { 200: { description: 'The decided mail.', content: json(Message) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+  });
+
+export const acceptRoute = decision('accept', 'Append a held mail to an incident', 'Adds the mail to the incident as a customer message (default: the incident it pointed at).', AcceptBody);
+export const openIncidentRoute = decision('open-incident', 'Open an incident from a held mail', 'Opens a new incident for the given customer, with the usual entitlement and SLA; the sender gets an acknowledgement unless the mail was automatic.', OpenIncidentBody);
+export const dismissRoute = decision('dismiss', 'Dismiss a held mail', 'Keeps the mail as noise, with the reason.', DismissBody);

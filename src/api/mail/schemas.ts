@@ -1,0 +1,56 @@
+import { z } from '@hono/zod-openapi';
+import { inboundMailStatuses } from '../../db/schema/mail.js';
+import { isIncidentNumber } from '../../domain/ticket-number.js';
+import { line } from '../common-schemas.js';
+
+export const MailIdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+export const AttachmentParams = MailIdParam.extend({ attachmentId: z.uuid().openapi({ param: { name: 'attachmentId', in: 'path' } }) });
+const incidentNumber = z.string().refine(isIncidentNumber, 'expected an incident number like INC-2026-000123');
+
+export const Attachment = z
+  .object({ id: z.uuid(), filename: z.string().nullable(), contentType: z.string(), size: z.number().int(), inline: z.boolean(), url: z.string() })
+  .openapi('MailAttachment');
+
+export const Message = z
+  .object({
+    id: z.uuid(),
+    direction: z.enum(['in', 'out']),
+    at: z.string().openapi({ description: 'Received (in) or queued (out).' }),
+    from: z.string().nullable(),
+    to: z.array(z.string()),
+    cc: z.array(z.string()),
+    subject: z.string(),
+    text: z.string().openapi({ description: 'The plain-text body, control characters removed.' }),
+    html: z.string().nullable().openapi({ description: 'The HTML body, sanitized (no scripts, styles or event handlers).' }),
+    messageId: z.string().nullable(),
+    status: z.string().openapi({ description: 'in: processed, review, …; out: pending, sent, failed, rejected.' }),
+    outcome: z.string().nullable(),
+    template: z.string().nullable().openapi({ description: 'out: acknowledgement, reply, resolution, oversized, escalation.' }),
+    internal: z.boolean().openapi({ description: 'An internal notification, not customer communication.' }),
+    oversized: z.boolean(),
+    rawUrl: z.string(),
+    attachments: z.array(Attachment),
+  })
+  .openapi('Message');
+export type Message = z.infer<typeof Message>;
+export const MessageList = z.object({ items: z.array(Message) }).openapi('MessageList');
+
+export const HeldMailQuery = z.object({
+  status: z.enum(inboundMailStatuses).optional().openapi({ description: 'Default: review and quarantined.' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export const MailList = z.object({ items: z.array(Message), total: z.number().int() }).openapi('MailList');
+
+export const AcceptBody = z.object({ incidentNumber: incidentNumber.optional().openapi({ description: 'Default: the incident the mail points at.' }) }).openapi('AcceptMail');
+export const OpenIncidentBody = z.object({ customerNumber: line(64) }).openapi('OpenIncidentFromMail');
+export const DismissBody = z.object({ reason: line(2000) }).openapi('DismissMail');
+
+export const Accepted = z
+  .object({
+    id: z.uuid(),
+    duplicate: z.boolean().openapi({ description: 'The same mail (Message-ID, else content) was stored before; nothing new was stored.' }),
+    status: z.enum(inboundMailStatuses),
+    incidentNumber: z.string().nullable(),
+  })
+  .openapi('InboundMailAccepted');

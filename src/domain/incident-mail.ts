@@ -1,0 +1,70 @@
+// The incident's side of the mail channel: mails in and out and delivery failures as timeline
+// events. Which mail belongs where is decided in mail-rules.ts; sending happens in activities.
+import { IllegalTransition, ValidationError } from './errors.js';
+import { eventOf, next, type CommandContext, type IncidentState, type Transition } from './incident.js';
+
+/** A mail in the communication log: enough to show it and to link to the stored copy. */
+export interface MailRef {
+  direction: 'in' | 'out';
+  /** The stored inbound mail (raw and attachments downloadable), or the outbox row. */
+  mailId?: string;
+  outboxId?: string;
+  messageId: string | null;
+  from: string | null;
+  to: string[];
+  cc: string[];
+  subject: string;
+  /** Outbound only: "acknowledgement", "reply", "resolution", "oversized". */
+  template?: string;
+}
+
+export interface MailIntake {
+  ref: MailRef;
+  /** Send an acknowledgement (false for automatic or bulk mail). */
+  acknowledge: boolean;
+  /** Larger than the size limit: the acknowledgement says so. */
+  oversized: boolean;
+  /** The closed incident this mail answered, when it opened a new one instead. */
+  followUpOf: string | null;
+}
+
+export const customerMailTemplates = ['acknowledgement', 'reply', 'resolution'] as const;
+export type CustomerMailTemplate = (typeof customerMailTemplates)[number];
+
+/** What the mail activity reports back, for the timeline. */
+export type CustomerMailOutcome =
+  | { status: 'sent' | 'queued'; mail: MailRef }
+  | { status: 'suppressed' | 'rejected'; reason: string; mail?: MailRef }
+  | { status: 'no-recipient' };
+
+/** Records what became of a customer mail: sent (or queued) mail is in the log, suppressed mail says why. */
+export function mailOutcome(state: IncidentState, template: CustomerMailTemplate, outcome: CustomerMailOutcome, ctx: CommandContext): Transition | undefined {
+  if (outcome.status === 'no-recipient') return undefined;
+  const updated = next(state, {}, ctx);
+  if (!('reason' in outcome)) {
+    return { state: updated, event: eventOf(updated, 'mail_sent', ctx, { template, status: outcome.status, mail: outcome.mail }) };
+  }
+  return { state: updated, event: eventOf(updated, 'mail_suppressed', ctx, { template, status: outcome.status, reason: outcome.reason, ...(outcome.mail ? { mail: outcome.mail } : {}) }) };
+}
+
+export interface DeliveryFailureInput {
+  /** The stored bounce. */
+  mailId: string;
+  recipients: string[];
+  status: string | null;
+  diagnostic: string | null;
+  /** The Message-ID of our mail that bounced, when the report names it. */
+  originalMessageId: string | null;
+}
+
+export function validateDeliveryFailure(state: IncidentState, input: DeliveryFailureInput): void {
+  if (state.status === 'closed') throw new IllegalTransition(`Incident ${state.number} is closed.`);
+  if (!input.mailId) throw new ValidationError('mailId is required.', 'mailId');
+}
+
+/** A bounce of our mail: logged for the agent (the customer did not get it); it changes no clock. */
+export function deliveryFailure(state: IncidentState, input: DeliveryFailureInput, ctx: CommandContext): Transition {
+  validateDeliveryFailure(state, input);
+  const updated = next(state, {}, ctx);
+  return { state: updated, event: eventOf(updated, 'delivery_failed', ctx, { ...input }) };
+}

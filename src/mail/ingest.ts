@@ -1,0 +1,319 @@
+// The one ingestion path for IMAP and the mailgate: store the mail durably (deduplicated by
+// Message-ID, else by a hash of the raw bytes), then process it: thread it onto an incident,
+// open an incident, hold it for review, or keep it as noise. Processing is idempotent, so a
+// retry after a crash never appends or opens twice.
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { inboundMails, mailAttachments, outboxMessages } from '../db/schema/index.js';
+import { DomainError, IllegalTransition } from '../domain/errors.js';
+import type { MailRef } from '../domain/incident-mail.js';
+import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
+import { findIncidentNumber } from '../domain/ticket-number.js';
+import { sendIncidentCommand } from '../services/incident-commands.js';
+import { openIncidentFromRequest, type IntakeDeps } from '../services/incident-intake.js';
+import type { Temporal } from '../temporal/client.js';
+import { customerMessageUpdate, deliveryFailureUpdate } from '../workflows/incident/messages.js';
+import { bareAddress, loopMarker, newMessageId, type Mailer } from './outbound.js';
+import { createOutboxSender } from './outbox.js';
+import { parseMail } from './parse.js';
+import { oversizedMail } from './templates.js';
+import { incidentsOfMessageIds, senderIdentity, threadIncident } from './threads.js';
+
+export interface IngestDeps {
+  db: Db;
+  temporal: Temporal;
+  logger: Logger;
+  mailFrom: string;
+  ownAddresses?: string[];
+  /** Larger mail is kept whole and flagged; default 25 MiB. */
+  maxMailBytes?: number;
+  timezone?: string;
+  autoCloseDays?: number;
+  mailer?: Mailer | undefined;
+}
+
+export type InboundRow = typeof inboundMails.$inferSelect;
+export interface StoredMail {
+  id: string;
+  duplicate: boolean;
+  status: InboundRow['status'];
+  incidentNumber: string | null;
+}
+
+export const defaultMaxMailBytes = 25 * 1024 * 1024;
+/** A processor that died holding a mail gives it up after this. */
+const claimLeaseMinutes = 5;
+
+/** Stores a mail as received. Resolves only once it is committed; a second delivery finds the first. */
+export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailBytes'>, raw: Buffer, origin: { source: string; uid?: number; receivedAt?: Date }): Promise<StoredMail> {
+  const parsed = await parseMail(raw);
+  const existing = async () => {
+    const [row] = await deps.db
+      .select({ id: inboundMails.id, status: inboundMails.status, incidentNumber: inboundMails.incidentNumber })
+      .from(inboundMails)
+      .where(eq(inboundMails.dedupeKey, parsed.dedupeKey));
+    return row ? { ...row, duplicate: true } : undefined;
+  };
+  const earlier = await existing();
+  if (earlier) return earlier;
+  const oversized = raw.length > (deps.maxMailBytes ?? defaultMaxMailBytes);
+  const inserted = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(inboundMails)
+      .values({
+        dedupeKey: parsed.dedupeKey,
+        messageId: parsed.messageId,
+        source: origin.source,
+        mailboxUid: origin.uid ?? null,
+        receivedAt: origin.receivedAt ?? new Date(),
+        raw,
+        sizeBytes: raw.length,
+        oversized,
+        fromAddress: parsed.from?.address ?? null,
+        fromName: parsed.from?.name ?? null,
+        toAddresses: parsed.to.map((a) => a.address),
+        ccAddresses: parsed.cc.map((a) => a.address),
+        subject: parsed.subject,
+        inReplyTo: parsed.inReplyTo,
+        references: parsed.references,
+        headers: parsed.headers as Record<string, string | string[]>,
+        contentType: parsed.contentType,
+        textBody: parsed.text,
+        htmlBody: parsed.html,
+        tnef: parsed.tnef,
+        deliveryReport: parsed.deliveryReport ? { ...parsed.deliveryReport } : null,
+        parseError: parsed.parseError,
+      })
+      .onConflictDoNothing({ target: inboundMails.dedupeKey })
+      .returning({ id: inboundMails.id, status: inboundMails.status });
+    if (!row) return undefined;
+    // Oversized mail keeps its attachments only inside the raw copy.
+    if (!oversized && parsed.attachments.length > 0) {
+      await tx.insert(mailAttachments).values(
+        parsed.attachments.map((a, position) => ({
+          mailId: row.id,
+          position,
+          filename: a.filename,
+          contentType: a.contentType,
+          sizeBytes: a.size,
+          contentId: a.contentId,
+          inline: a.inline,
+          content: a.content,
+        })),
+      );
+    }
+    return { ...row, incidentNumber: null, duplicate: false };
+  });
+  // Lost a race with the same mail arriving another way: that one is the stored copy.
+  return inserted ?? (await existing())!;
+}
+
+export interface ProcessResult {
+  id: string;
+  status: InboundRow['status'];
+  outcome: string | null;
+  incidentNumber: string | null;
+}
+
+const resultOf = (row: Pick<InboundRow, 'id' | 'status' | 'outcome' | 'incidentNumber'>): ProcessResult => ({
+  id: row.id,
+  status: row.status,
+  outcome: row.outcome,
+  incidentNumber: row.incidentNumber,
+});
+
+export function mailRefOf(row: InboundRow): MailRef {
+  return {
+    direction: 'in',
+    mailId: row.id,
+    messageId: row.messageId,
+    from: row.fromAddress,
+    to: row.toAddresses,
+    cc: row.ccAddresses,
+    subject: row.subject,
+  };
+}
+
+/** Processes a stored mail once; a mail another processor holds or has finished is left alone. */
+export async function processInboundMail(deps: IngestDeps, id: string): Promise<ProcessResult> {
+  const [claimed] = await deps.db
+    .update(inboundMails)
+    .set({ status: 'processing', attempts: sql`${inboundMails.attempts} + 1`, claimedAt: sql`now()` })
+    .where(
+      and(
+        eq(inboundMails.id, id),
+        or(eq(inboundMails.status, 'received'), and(eq(inboundMails.status, 'processing'), lt(inboundMails.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`))),
+      ),
+    )
+    .returning();
+  if (!claimed) {
+    const [current] = await deps.db.select().from(inboundMails).where(eq(inboundMails.id, id));
+    if (!current) throw new Error(`No stored mail ${id}.`);
+    return resultOf(current);
+  }
+  try {
+    const plan = await planFor(deps, claimed);
+    const done = await execute(deps, claimed, plan);
+    const [row] = await deps.db
+      .update(inboundMails)
+      .set({ ...done, classification: plan.classification, processedAt: new Date(), lastError: null, claimedAt: null })
+      .where(eq(inboundMails.id, id))
+      .returning();
+    deps.logger.info({ mail: id, status: row!.status, incident: row!.incidentNumber, outcome: row!.outcome }, 'mail processed');
+    return resultOf(row!);
+  } catch (err) {
+    // Back to "received": the next attempt (activity retry or sweep) starts over; every step is idempotent.
+    await deps.db
+      .update(inboundMails)
+      .set({ status: 'received', claimedAt: null, lastError: err instanceof Error ? err.message : String(err) })
+      .where(eq(inboundMails.id, id));
+    throw err;
+  }
+}
+
+async function planFor(deps: IngestDeps, mail: InboundRow): Promise<InboundPlan> {
+  const report = mail.deliveryReport as { originalMessageId?: string | null } | null;
+  const referenced = [...(report?.originalMessageId ? [report.originalMessageId] : []), ...referencedMessageIds(mail.headers)];
+  const known = await incidentsOfMessageIds(deps.db, referenced);
+  const numbers = new Set([...known.values(), ...(findIncidentNumber(mail.subject) ? [findIncidentNumber(mail.subject)!] : [])]);
+  const incidents = new Map<string, ThreadIncident>();
+  for (const number of numbers) {
+    const incident = await threadIncident(deps.db, number);
+    if (incident) incidents.set(number, incident);
+  }
+  const sender = mail.fromAddress ? await senderIdentity(deps.db, mail.fromAddress) : null;
+  return planInbound(
+    { headers: mail.headers, from: mail.fromAddress ?? '', subject: mail.subject, contentType: mail.contentType, parseError: mail.parseError, bouncedMessageId: report?.originalMessageId ?? null },
+    {
+      own: { addresses: [bareAddress(deps.mailFrom), ...(deps.ownAddresses ?? [])], loopMarker },
+      knownMessage: (messageId) => known.get(messageId),
+      incident: (number) => incidents.get(number),
+      sender,
+    },
+  );
+}
+
+type Done = Pick<InboundRow, 'status' | 'outcome'> & Partial<Pick<InboundRow, 'incidentNumber' | 'candidateIncident'>>;
+
+async function execute(deps: IngestDeps, mail: InboundRow, plan: InboundPlan): Promise<Done> {
+  const actor = { id: `contact:${mail.fromAddress ?? 'unknown'}`, name: mail.fromName ?? mail.fromAddress ?? 'unknown sender' };
+  const updateId = `mail-${mail.id}`;
+  switch (plan.kind) {
+    case 'ignore':
+      return { status: 'ignored', outcome: plan.reason };
+    case 'quarantine':
+      return { status: 'quarantined', outcome: plan.reason };
+    case 'review':
+      return { status: 'review', outcome: plan.reason, candidateIncident: plan.incidentNumber };
+    case 'bounce': {
+      const report = (mail.deliveryReport ?? {}) as { recipients?: string[]; status?: string | null; diagnostic?: string | null; originalMessageId?: string | null };
+      const input = { mailId: mail.id, recipients: report.recipients ?? [], status: report.status ?? null, diagnostic: report.diagnostic ?? null, originalMessageId: report.originalMessageId ?? null };
+      try {
+        await sendIncidentCommand(deps.temporal, plan.incidentNumber, deliveryFailureUpdate, { ...input, actor: { id: 'system', name: 'Mail system' } }, { updateId });
+      } catch (err) {
+        if (!(err instanceof IllegalTransition)) throw err;
+        return { status: 'processed', outcome: `Delivery failure for ${plan.incidentNumber}, which no longer takes changes.`, incidentNumber: plan.incidentNumber };
+      }
+      return { status: 'processed', outcome: `Delivery failure recorded on ${plan.incidentNumber}.`, incidentNumber: plan.incidentNumber };
+    }
+    case 'append': {
+      try {
+        await sendIncidentCommand(
+          deps.temporal,
+          plan.incidentNumber,
+          customerMessageUpdate,
+          { text: mail.textBody || '(no text)', from: mail.fromAddress, channel: 'email', automatic: plan.automatic, mail: mailRefOf(mail), actor },
+          { updateId },
+        );
+      } catch (err) {
+        // Closed between planning and now: an agent decides.
+        if (err instanceof IllegalTransition) return { status: 'review', outcome: err.message, candidateIncident: plan.incidentNumber };
+        throw err;
+      }
+      if (mail.oversized && !plan.classification.noAutoAnswer) await answerOversized(deps, mail, plan.incidentNumber);
+      return { status: 'processed', outcome: `${plan.automatic ? 'Automatic reply logged on' : 'Appended to'} ${plan.incidentNumber} (by ${plan.by}).`, incidentNumber: plan.incidentNumber };
+    }
+    case 'new':
+      return openFromMail(deps, mail, { customerNumber: plan.customerNumber, acknowledge: plan.acknowledge, followUpOf: plan.followUpOf, actor });
+  }
+}
+
+/** Opens an incident for a mail, through the same intake as the API (entitlement, SLA). */
+export async function openFromMail(
+  deps: IngestDeps,
+  mail: InboundRow,
+  options: { customerNumber: string; acknowledge: boolean; followUpOf: string | null; actor: { id: string; name: string } },
+): Promise<Done> {
+  const title = (mail.subject || '(no subject)').slice(0, 200);
+  const followUp = options.followUpOf ? `Follow-up of ${options.followUpOf}, which was closed.\n\n` : '';
+  const intakeDeps: IntakeDeps = {
+    db: deps.db,
+    temporal: deps.temporal,
+    logger: deps.logger,
+    ...(deps.timezone ? { timezone: deps.timezone } : {}),
+    ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
+  };
+  try {
+    const { incident } = await openIncidentFromRequest(
+      intakeDeps,
+      { title, description: `${followUp}${mail.textBody || '(no text)'}`, customerNumber: options.customerNumber, contactEmail: mail.fromAddress ?? undefined, channel: 'email' },
+      {
+        actor: options.actor,
+        receivedAt: mail.receivedAt,
+        idempotencyKey: `mail:${mail.id}`,
+        mail: { ref: mailRefOf(mail), acknowledge: options.acknowledge, oversized: mail.oversized, followUpOf: options.followUpOf },
+      },
+    );
+    if (mail.oversized && !options.acknowledge) deps.logger.info({ mail: mail.id }, 'oversized automatic mail: no answer');
+    return { status: 'processed', outcome: `Opened ${incident.number}${options.followUpOf ? ` as a follow-up of ${options.followUpOf}` : ''}.`, incidentNumber: incident.number };
+  } catch (err) {
+    // The customer could not be resolved (e.g. removed meanwhile): an agent decides.
+    if (err instanceof DomainError) return { status: 'review', outcome: err.message, candidateIncident: options.followUpOf };
+    throw err;
+  }
+}
+
+/** Tells the sender of an oversized mail on an existing incident that it was kept (once per mail). */
+async function answerOversized(deps: IngestDeps, mail: InboundRow, incidentNumber: string): Promise<void> {
+  if (!mail.fromAddress) return;
+  const sender = await senderIdentity(deps.db, mail.fromAddress);
+  const rendered = oversizedMail(incidentNumber, mail.subject, deps.maxMailBytes ?? defaultMaxMailBytes, sender?.language ?? 'de');
+  const key = `mail:${mail.id}:oversized`;
+  await deps.db
+    .insert(outboxMessages)
+    .values({
+      idempotencyKey: key,
+      kind: 'email',
+      template: 'oversized',
+      incidentNumber,
+      recipient: mail.fromAddress,
+      messageId: newMessageId(deps.mailFrom),
+      inReplyTo: mail.messageId,
+      references: mail.messageId ? [mail.messageId] : [],
+      subject: rendered.subject,
+      body: rendered.body,
+    })
+    .onConflictDoNothing({ target: outboxMessages.idempotencyKey });
+  await createOutboxSender({ db: deps.db, mailer: deps.mailer, mailFrom: deps.mailFrom, logger: deps.logger }).deliverKeys([key]);
+}
+
+/** Processes mail that was stored but not processed (a crash, Temporal down); returns how many. */
+export async function processPendingMails(deps: IngestDeps, options: { limit?: number } = {}): Promise<number> {
+  const pending = await deps.db
+    .select({ id: inboundMails.id })
+    .from(inboundMails)
+    .where(or(eq(inboundMails.status, 'received'), and(inArray(inboundMails.status, ['processing']), lt(inboundMails.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`))))
+    .orderBy(inboundMails.receivedAt)
+    .limit(options.limit ?? 500);
+  let done = 0;
+  for (const { id } of pending) {
+    try {
+      await processInboundMail(deps, id);
+      done += 1;
+    } catch (err) {
+      deps.logger.warn({ err, mail: id }, 'mail not processed yet; will retry');
+    }
+  }
+  return done;
+}

@@ -1,0 +1,103 @@
+// Delivery of outbox rows. A row is claimed before it is sent, so under retries and several
+// workers each row reaches SMTP at most once per lease; sent and rejected rows are never sent again.
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { outboxMessages } from '../db/schema/index.js';
+import type { Mailer } from './outbound.js';
+
+export type OutboxRow = typeof outboxMessages.$inferSelect;
+
+export interface OutboxDeps {
+  db: Db;
+  mailer?: Mailer | undefined;
+  mailFrom: string;
+  fetch?: typeof fetch;
+  logger?: Logger | undefined;
+}
+
+/** Longer than any activity's start-to-close timeout, so a live attempt is never overtaken. */
+const claimLeaseMinutes = 5;
+
+export type DeliveryResult = 'sent' | 'already-sent' | 'queued' | 'rejected';
+
+export function createOutboxSender(deps: OutboxDeps) {
+  const log = deps.logger;
+
+  /**
+   * Sends one row. A row another attempt is sending is left alone until its lease runs out; then
+   * it was most likely a worker that died mid-send, and the mail goes again with the same
+   * Message-ID: the one at-least-once window (between SMTP's "250 OK" and our "sent" write).
+   */
+  async function deliver(row: OutboxRow): Promise<DeliveryResult> {
+    const [claimed] = await deps.db
+      .update(outboxMessages)
+      .set({ status: 'sending', attempts: sql`${outboxMessages.attempts} + 1`, claimedAt: sql`now()` })
+      .where(
+        and(
+          eq(outboxMessages.id, row.id),
+          or(
+            inArray(outboxMessages.status, ['pending', 'failed']),
+            and(eq(outboxMessages.status, 'sending'), lt(outboxMessages.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`)),
+          ),
+        ),
+      )
+      .returning();
+    if (!claimed) {
+      const [current] = await deps.db.select({ status: outboxMessages.status }).from(outboxMessages).where(eq(outboxMessages.id, row.id));
+      if (current?.status === 'sending') throw new Error(`outbox row ${row.id} is being sent by another attempt`);
+      return current?.status === 'rejected' ? 'rejected' : 'already-sent';
+    }
+    try {
+      if (row.kind === 'email') {
+        if (!deps.mailer) {
+          await deps.db.update(outboxMessages).set({ status: 'pending', lastError: 'no SMTP_URL configured' }).where(eq(outboxMessages.id, row.id));
+          log?.warn({ outbox: row.id }, 'mail kept in the outbox: no SMTP_URL configured');
+          return 'queued';
+        }
+        await deps.mailer.send({
+          from: deps.mailFrom,
+          to: row.recipient,
+          cc: row.cc,
+          subject: row.subject,
+          text: row.body,
+          messageId: row.messageId,
+          inReplyTo: row.inReplyTo,
+          references: row.references,
+        });
+      } else {
+        const res = await (deps.fetch ?? fetch)(row.recipient, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': row.idempotencyKey },
+          body: JSON.stringify(row.payload),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+      }
+      await deps.db.update(outboxMessages).set({ status: 'sent', sentAt: new Date(), lastError: null }).where(eq(outboxMessages.id, row.id));
+      return 'sent';
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      // SMTP 5xx: the server refused for good (unknown mailbox, policy); retrying will not help.
+      const permanent = ((err as { responseCode?: number }).responseCode ?? 0) >= 500;
+      await deps.db.update(outboxMessages).set({ status: permanent ? 'rejected' : 'failed', lastError: message }).where(eq(outboxMessages.id, row.id));
+      if (!permanent) throw err;
+      log?.error({ outbox: row.id, recipient: row.recipient, err }, 'mail rejected');
+      return 'rejected';
+    }
+  }
+
+  /** Delivers the rows with these keys that are not sent yet; every row gets its attempt. */
+  async function deliverKeys(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const pending = await deps.db
+      .select()
+      .from(outboxMessages)
+      .where(and(inArray(outboxMessages.idempotencyKey, keys), inArray(outboxMessages.status, ['pending', 'failed', 'sending'])));
+    const failures: unknown[] = [];
+    for (const row of pending) await deliver(row).catch((err: unknown) => failures.push(err));
+    if (failures.length > 0) throw new Error(`${failures.length} of ${pending.length} messages not delivered yet: ${failures.map(String).join('; ')}`);
+  }
+
+  return { deliver, deliverKeys };
+}

@@ -1,0 +1,160 @@
+// Reads of the mail log: an incident's mails in and out, the review queue, downloads.
+import { and, asc, count, desc, eq, inArray } from 'drizzle-orm';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { Db } from '../db/client.js';
+import { inboundMails, incidents, mailAttachments, outboxMessages, type InboundMailStatus } from '../db/schema/index.js';
+import { NotFound } from '../domain/errors.js';
+import { loopHeader } from '../mail/outbound.js';
+
+type InboundRow = typeof inboundMails.$inferSelect;
+type OutboxRow = typeof outboxMessages.$inferSelect;
+type AttachmentMeta = Pick<typeof mailAttachments.$inferSelect, 'id' | 'mailId' | 'filename' | 'contentType' | 'sizeBytes' | 'inline'>;
+
+export interface MessageView {
+  id: string;
+  direction: 'in' | 'out';
+  at: string;
+  from: string | null;
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html: string | null;
+  messageId: string | null;
+  status: string;
+  outcome: string | null;
+  template: string | null;
+  internal: boolean;
+  oversized: boolean;
+  rawUrl: string;
+  attachments: { id: string; filename: string | null; contentType: string; size: number; inline: boolean; url: string }[];
+}
+
+const inboundColumns = {
+  id: inboundMails.id,
+  receivedAt: inboundMails.receivedAt,
+  fromAddress: inboundMails.fromAddress,
+  toAddresses: inboundMails.toAddresses,
+  ccAddresses: inboundMails.ccAddresses,
+  subject: inboundMails.subject,
+  textBody: inboundMails.textBody,
+  htmlBody: inboundMails.htmlBody,
+  messageId: inboundMails.messageId,
+  status: inboundMails.status,
+  outcome: inboundMails.outcome,
+  oversized: inboundMails.oversized,
+};
+type InboundView = Pick<InboundRow, 'id' | 'receivedAt' | 'fromAddress' | 'toAddresses' | 'ccAddresses' | 'subject' | 'textBody' | 'htmlBody' | 'messageId' | 'status' | 'outcome' | 'oversized'>;
+
+function inboundView(row: InboundView, attachments: AttachmentMeta[]): MessageView {
+  return {
+    id: row.id,
+    direction: 'in',
+    at: row.receivedAt.toISOString(),
+    from: row.fromAddress,
+    to: row.toAddresses,
+    cc: row.ccAddresses,
+    subject: row.subject,
+    text: row.textBody,
+    html: row.htmlBody,
+    messageId: row.messageId,
+    status: row.status,
+    outcome: row.outcome,
+    template: null,
+    internal: false,
+    oversized: row.oversized,
+    rawUrl: `/api/mail/inbound/${row.id}/raw`,
+    attachments: attachments
+      .filter((a) => a.mailId === row.id)
+      .map((a) => ({ id: a.id, filename: a.filename, contentType: a.contentType, size: a.sizeBytes, inline: a.inline, url: `/api/mail/inbound/${row.id}/attachments/${a.id}` })),
+  };
+}
+
+function outboundView(row: OutboxRow, mailFrom: string): MessageView {
+  return {
+    id: row.id,
+    direction: 'out',
+    at: row.createdAt.toISOString(),
+    from: mailFrom,
+    to: [row.recipient],
+    cc: row.cc,
+    subject: row.subject,
+    text: row.body,
+    html: null,
+    messageId: row.messageId,
+    status: row.status,
+    outcome: row.lastError,
+    template: row.template,
+    internal: row.template === 'escalation',
+    oversized: false,
+    rawUrl: `/api/mail/outbound/${row.id}/raw`,
+    attachments: [],
+  };
+}
+
+async function attachmentsOf(db: Db, mailIds: string[]): Promise<AttachmentMeta[]> {
+  if (mailIds.length === 0) return [];
+  return db
+    .select({ id: mailAttachments.id, mailId: mailAttachments.mailId, filename: mailAttachments.filename, contentType: mailAttachments.contentType, sizeBytes: mailAttachments.sizeBytes, inline: mailAttachments.inline })
+    .from(mailAttachments)
+    .where(inArray(mailAttachments.mailId, mailIds))
+    .orderBy(asc(mailAttachments.position));
+}
+
+/** Every mail in and out of an incident, oldest first. */
+export async function incidentMessages(db: Db, number: string, mailFrom: string): Promise<MessageView[]> {
+  const [incident] = await db.select({ number: incidents.number }).from(incidents).where(eq(incidents.number, number));
+  if (!incident) throw new NotFound(`Incident ${number} does not exist.`);
+  const inbound = await db.select(inboundColumns).from(inboundMails).where(eq(inboundMails.incidentNumber, number));
+  const outbound = await db.select().from(outboxMessages).where(and(eq(outboxMessages.incidentNumber, number), eq(outboxMessages.kind, 'email')));
+  const attachments = await attachmentsOf(db, inbound.map((m) => m.id));
+  return [...inbound.map((m) => inboundView(m, attachments)), ...outbound.map((m) => outboundView(m, mailFrom))].sort((a, b) => a.at.localeCompare(b.at));
+}
+
+export async function inboundMailsByStatus(db: Db, statuses: InboundMailStatus[], page: { limit: number; offset: number }): Promise<{ items: MessageView[]; total: number }> {
+  const where = inArray(inboundMails.status, statuses);
+  const rows = await db.select(inboundColumns).from(inboundMails).where(where).orderBy(desc(inboundMails.receivedAt)).limit(page.limit).offset(page.offset);
+  const [total] = await db.select({ n: count() }).from(inboundMails).where(where);
+  const attachments = await attachmentsOf(db, rows.map((m) => m.id));
+  return { items: rows.map((m) => inboundView(m, attachments)), total: total?.n ?? 0 };
+}
+
+export async function inboundMail(db: Db, id: string): Promise<MessageView> {
+  const [row] = await db.select(inboundColumns).from(inboundMails).where(eq(inboundMails.id, id));
+  if (!row) throw new NotFound(`No incoming mail ${id}.`);
+  return inboundView(row, await attachmentsOf(db, [id]));
+}
+
+export async function rawInboundMail(db: Db, id: string): Promise<Buffer> {
+  const [row] = await db.select({ raw: inboundMails.raw }).from(inboundMails).where(eq(inboundMails.id, id));
+  if (!row) throw new NotFound(`No incoming mail ${id}.`);
+  return row.raw;
+}
+
+export async function attachment(db: Db, mailId: string, attachmentId: string) {
+  const [row] = await db
+    .select()
+    .from(mailAttachments)
+    .where(and(eq(mailAttachments.id, attachmentId), eq(mailAttachments.mailId, mailId)));
+  if (!row) throw new NotFound(`Mail ${mailId} has no attachment ${attachmentId}.`);
+  return row;
+}
+
+/** An outgoing mail rebuilt as RFC 822 from its outbox row: the same Message-ID, headers and text. */
+export async function rawOutboundMail(db: Db, id: string, mailFrom: string): Promise<Buffer> {
+  const [row] = await db.select().from(outboxMessages).where(and(eq(outboxMessages.id, id), eq(outboxMessages.kind, 'email')));
+  if (!row) throw new NotFound(`No outgoing mail ${id}.`);
+  const composer = new MailComposer({
+    from: mailFrom,
+    to: row.recipient,
+    ...(row.cc.length > 0 ? { cc: row.cc } : {}),
+    subject: row.subject,
+    text: row.body,
+    messageId: row.messageId,
+    date: row.sentAt ?? row.createdAt,
+    ...(row.inReplyTo ? { inReplyTo: row.inReplyTo } : {}),
+    ...(row.references.length > 0 ? { references: row.references } : {}),
+    headers: loopHeader,
+  });
+  return composer.compile().build();
+}

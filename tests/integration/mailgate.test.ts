@@ -1,0 +1,318 @@
+// The e-mail channel through the mailgate, with a real Temporal server, real Postgres and a real
+// SMTP receiver: new incidents from mail with one acknowledgement, threading of replies (also
+// from CC'd colleagues), review of strangers, noise and bounces, outbound answers in the thread,
+// the communication log and its downloads.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboundMails, incidents, outboxMessages } from '../../src/db/schema/index.js';
+import { seedDemoData } from '../../src/infra/demo-seed.js';
+import { createSmtpMailer } from '../../src/mail/outbound.js';
+import { bounceFor, buildMail, type TestMail } from '../support/mail.js';
+import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';
+import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { createUserWithToken, type TestUser } from '../support/users.js';
+
+const mailFrom = 'Helpdesk <helpdesk@helpdesk.example>';
+const petra = 'petra.mueller@mueller-maschinenbau.example';
+const jens = 'jens.kraft@mueller-maschinenbau.example';
+const claire = 'c.weber@weber-partner.example';
+
+let stack: TestStack;
+let smtp: SmtpReceiver;
+let agent: TestUser;
+let mailgate: TestUser;
+
+beforeAll(async () => {
+  smtp = await startSmtpReceiver();
+  const mailer = createSmtpMailer(smtp.url);
+  stack = await startTestStack({
+    worker: { mailer, mailFrom, mail: { acknowledgementsPerHour: 2, maxMailBytes: 5 * 1024 * 1024 } },
+    api: { mail: { mailFrom, maxMailBytes: 5 * 1024 * 1024 } },
+  });
+  await seedDemoData(stack.database.db);
+  agent = await createUserWithToken(stack.database.db, 'agent', 'Iris Inbox');
+  mailgate = await createUserWithToken(stack.database.db, 'mailgate', 'Postfix');
+});
+afterAll(async () => {
+  await stack?.stop();
+  await smtp?.close();
+});
+
+async function post(raw: Buffer, token = mailgate.token) {
+  return stack.request('POST', '/api/inbound/email', { token, rawBody: new Uint8Array(raw), headers: { 'Content-Type': 'message/rfc822' } });
+}
+
+/** Hands a mail in and waits until processing has decided about it. */
+async function deliver(mail: TestMail | Buffer) {
+  const built = Buffer.isBuffer(mail) ? { raw: mail, messageId: '' } : await buildMail(mail);
+  const res = await post(built.raw);
+  expect(res.status).toBe(202);
+  const accepted = await res.json();
+  const row = await eventually(async () => {
+    const [r] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, accepted.id));
+    return r && !['received', 'processing'].includes(r.status) ? r : undefined;
+  }, 30_000);
+  return { ...built, accepted, row };
+}
+
+async function timeline(number: string, minEvents = 1) {
+  return eventually(async () => {
+    const res = await stack.request('GET', `/api/incidents/${number}/timeline`, { token: agent.token });
+    if (res.status !== 200) return undefined;
+    const body = await res.json();
+    return body.events.length >= minEvents ? (body.events as { type: string; payload: Record<string, any>; seq: number }[]) : undefined;
+  }, 30_000);
+}
+
+const acksTo = (address: string) => smtp.to(address).filter((m) => /Eingangsbestätigung|We have received/.test(m.parsed.subject ?? ''));
+
+describe('a new mail from a contact', () => {
+  let number: string;
+  let firstMessageId: string;
+  let ackMessageId: string;
+
+  it('opens an incident through the normal intake and gets exactly one acknowledgement in the thread', async () => {
+    const { row, messageId } = await deliver({ from: `Petra Müller <${petra}>`, subject: 'Drucker im 2. OG druckt nicht', text: 'Seit heute früh druckt der Lexmark nicht mehr.' });
+    firstMessageId = messageId;
+    expect(row.status).toBe('processed');
+    number = row.incidentNumber!;
+    expect(number).toMatch(/^INC-\d{4}-\d{6}$/);
+    const [incident] = await eventually(async () => {
+      const rows = await stack.database.db.select().from(incidents).where(eq(incidents.number, number));
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(incident).toMatchObject({ channel: 'email', contactEmail: petra, customerNumber: 'K-10001', contractTier: 'gold', title: 'Drucker im 2. OG druckt nicht' });
+    // The SLA clock starts when the mail reached us, not when a worker got to it.
+    expect(incident!.receivedAt.toISOString()).toBe(row.receivedAt.toISOString());
+    expect(incident!.firstResponseDueAt).not.toBeNull();
+
+    const acks = await eventually(() => Promise.resolve(acksTo(petra).length > 0 ? acksTo(petra) : undefined));
+    expect(acks).toHaveLength(1);
+    const ack = acks[0]!.parsed;
+    expect(ack.subject).toContain(`[${number}]`);
+    expect(ack.subject).toContain('Rückmeldung bis'); // Petra writes German: the first-response target is in the subject
+    expect(ack.text).toContain(number);
+    expect(ack.inReplyTo).toBe(firstMessageId);
+    expect(ack.headers.get('x-loop')).toBe('helpdesk');
+    expect(ack.headers.get('auto-submitted')).toBe('auto-generated');
+    ackMessageId = ack.messageId!;
+
+    const events = await timeline(number, 2);
+    expect(events[0]).toMatchObject({ type: 'created', payload: { channel: 'email', mail: { direction: 'in', messageId: firstMessageId, from: petra } } });
+    expect(events.find((e) => e.type === 'mail_sent')).toMatchObject({ payload: { template: 'acknowledgement', mail: { direction: 'out', messageId: ackMessageId, to: [petra] } } });
+  });
+
+  it('stores a second delivery of the same mail once and opens nothing new', async () => {
+    const { raw } = await buildMail({ from: petra, subject: 'Drucker im 2. OG druckt nicht', messageId: firstMessageId, text: 'Seit heute früh druckt der Lexmark nicht mehr.' });
+    const res = await post(raw);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ duplicate: true, status: 'processed', incidentNumber: number });
+    const rows = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.messageId, firstMessageId));
+    expect(rows).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(acksTo(petra)).toHaveLength(1);
+  });
+
+  it('threads a reply by In-Reply-To alone (no number in the subject)', async () => {
+    const { row } = await deliver({ from: petra, subject: 'AW: Ihre Anfrage', inReplyTo: ackMessageId, references: [firstMessageId, ackMessageId], text: 'Das Modell ist ein MX611.' });
+    expect(row).toMatchObject({ status: 'processed', incidentNumber: number });
+    const events = await timeline(number, 3);
+    expect(events.find((e) => e.type === 'customer_message' && e.payload.text === 'Das Modell ist ein MX611.')).toMatchObject({ payload: { mail: { mailId: row.id, from: petra }, automatic: false } });
+  });
+
+  it('threads a reply-all from a colleague of the same customer who was on CC', async () => {
+    const { row } = await deliver({ from: jens, to: 'helpdesk@helpdesk.example', cc: petra, subject: `AW: [${number}] Drucker im 2. OG druckt nicht`, inReplyTo: ackMessageId, text: 'Bei mir auch.' });
+    expect(row).toMatchObject({ status: 'processed', incidentNumber: number });
+  });
+
+  it("sends the agent's reply in the thread, with the colleague on CC", async () => {
+    const res = await stack.request('POST', `/api/incidents/${number}/reply`, { token: agent.token, body: { text: 'Wir schicken einen Techniker.' } });
+    expect(res.status).toBe(200);
+    const reply = await eventually(() => Promise.resolve(smtp.to(petra).find((m) => m.parsed.text?.includes('Wir schicken einen Techniker.'))));
+    expect(reply.parsed.subject).toBe(`Re: [${number}] Drucker im 2. OG druckt nicht`);
+    const references = [reply.parsed.references ?? []].flat();
+    expect(references[0]).toBe(firstMessageId);
+    expect(references).toContain(ackMessageId);
+    expect(reply.envelopeTo).toContain(jens);
+    const events = await timeline(number);
+    await eventually(async () => ((await timeline(number)).some((e) => e.type === 'mail_sent' && e.payload.template === 'reply') ? true : undefined));
+    expect(events.length).toBeGreaterThan(4);
+  });
+
+  it('holds a stranger who quotes the ticket number for review, and an agent can accept it once', async () => {
+    const { row } = await deliver({ from: 'someone@freemail.example', subject: `Re: [${number}] Drucker`, text: 'Ich habe das gleiche Problem.' });
+    expect(row).toMatchObject({ status: 'review', incidentNumber: null, candidateIncident: number });
+    expect(row.outcome).toContain('someone@freemail.example');
+
+    const queue = await stack.request('GET', '/api/mail/inbound', { token: agent.token });
+    expect(queue.status).toBe(200);
+    expect((await queue.json()).items.map((m: { id: string }) => m.id)).toContain(row.id);
+
+    const accepted = await stack.request('POST', `/api/mail/inbound/${row.id}/accept`, { token: agent.token, body: {} });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ status: 'processed' });
+    const again = await stack.request('POST', `/api/mail/inbound/${row.id}/accept`, { token: agent.token, body: {} });
+    expect(again.status).toBe(409);
+    const events = await timeline(number);
+    expect(events.filter((e) => e.type === 'customer_message' && e.payload.mail?.mailId === row.id)).toHaveLength(1);
+  });
+
+  it('logs an out-of-office reply without answering it or restarting a clock', async () => {
+    const before = smtp.received.length;
+    const { row } = await deliver({ from: petra, subject: `Abwesenheitsnotiz: [${number}] Drucker`, headers: { 'Auto-Submitted': 'auto-replied' }, text: 'Ich bin bis Montag nicht im Büro.' });
+    expect(row).toMatchObject({ status: 'processed', incidentNumber: number });
+    const events = await timeline(number);
+    const logged = await eventually(async () => (await timeline(number)).find((e) => e.type === 'customer_message' && e.payload.automatic === true));
+    expect(logged.payload.effect).toBe('logged');
+    expect(events.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.received.length).toBe(before);
+  });
+
+  it('attaches a bounce of our acknowledgement as a delivery failure and opens nothing', async () => {
+    const countBefore = (await stack.database.db.select().from(incidents)).length;
+    const { row } = await deliver(bounceFor({ messageId: ackMessageId, to: petra, subject: `[${number}] Eingangsbestätigung` }));
+    expect(row).toMatchObject({ status: 'processed', incidentNumber: number });
+    const failure = await eventually(async () => (await timeline(number)).find((e) => e.type === 'delivery_failed'));
+    expect(failure.payload).toMatchObject({ recipients: [petra], status: '5.1.1', originalMessageId: ackMessageId });
+    expect((await stack.database.db.select().from(incidents)).length).toBe(countBefore);
+  });
+
+  it('lists every mail in and out in the communication log, with downloads behind authentication', async () => {
+    const res = await stack.request('GET', `/api/incidents/${number}/messages`, { token: agent.token });
+    expect(res.status).toBe(200);
+    const { items } = await res.json();
+    const inbound = items.filter((m: { direction: string }) => m.direction === 'in');
+    const outbound = items.filter((m: { direction: string }) => m.direction === 'out');
+    expect(inbound.length).toBeGreaterThanOrEqual(5);
+    expect(outbound.map((m: { template: string }) => m.template)).toEqual(expect.arrayContaining(['acknowledgement', 'reply']));
+    const first = inbound.find((m: { messageId: string }) => m.messageId === firstMessageId);
+    expect(first).toMatchObject({ from: petra, subject: 'Drucker im 2. OG druckt nicht', text: 'Seit heute früh druckt der Lexmark nicht mehr.' });
+
+    const raw = await stack.request('GET', first.rawUrl, { token: agent.token });
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toBe('message/rfc822');
+    expect(await raw.text()).toMatch(new RegExp(`^Message-ID:\\s+${firstMessageId}`, 'im'));
+    expect((await stack.request('GET', first.rawUrl)).status).toBe(401);
+
+    const ack = outbound.find((m: { template: string }) => m.template === 'acknowledgement');
+    const ackRaw = await stack.request('GET', ack.rawUrl, { token: agent.token });
+    expect(ackRaw.status).toBe(200);
+    expect(await ackRaw.text()).toMatch(new RegExp(`^Message-ID:\\s+${ackMessageId}`, 'im'));
+  });
+});
+
+describe('attachments, size limits and broken mail', () => {
+  it('keeps attachments and serves them only as downloads', async () => {
+    const { row } = await deliver({
+      from: jens,
+      subject: 'Fehlerbild Plotter',
+      attachments: [{ filename: 'fehler <1>.html', content: '<script>alert(1)</script>', contentType: 'text/html' }],
+    });
+    const mail = await (await stack.request('GET', `/api/mail/inbound/${row.id}`, { token: agent.token })).json();
+    expect(mail.attachments).toHaveLength(1);
+    const download = await stack.request('GET', mail.attachments[0].url, { token: agent.token });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/octet-stream');
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await download.text()).toBe('<script>alert(1)</script>');
+  });
+
+  it('keeps a mail over the size limit whole, flags it and tells the sender politely', async () => {
+    const big = Buffer.alloc(6 * 1024 * 1024, 7);
+    const { row, raw } = await deliver({ from: petra, subject: 'Logdateien vom Server', attachments: [{ filename: 'logs.bin', content: big }] });
+    expect(row).toMatchObject({ status: 'processed', oversized: true, sizeBytes: raw.length });
+    const ack = await eventually(() => Promise.resolve(smtp.to(petra).find((m) => m.parsed.subject?.includes(row.incidentNumber!))));
+    expect(ack.parsed.text).toContain('größer als die zulässige Größe');
+    const download = await stack.request('GET', `/api/mail/inbound/${row.id}/raw`, { token: agent.token });
+    expect(Buffer.from(await download.arrayBuffer()).equals(raw)).toBe(true);
+  });
+
+  it('stores and decides about a 30 MB attachment, truncated and garbage mail without crashing', async () => {
+    const huge = await buildMail({ from: jens, subject: 'Riesiger Anhang', attachments: [{ filename: 'image.iso', content: Buffer.alloc(30 * 1024 * 1024, 1) }] });
+    const truncated = Buffer.concat([(await buildMail({ from: jens, subject: 'Abgeschnitten', attachments: [{ filename: 'a.pdf', content: Buffer.alloc(20_000, 2) }] })).raw.subarray(0, 9_000)]);
+    const garbage = Buffer.from('this is not a mail header\r\n\u0000\u0001\u0002: ???\r\nFrom jens\r\n\r\n\u00ff\u00fe body', 'latin1');
+    const noBoundary = Buffer.from(`From: ${jens}\r\nSubject: Keine Grenze\r\nMessage-ID: <no-boundary@test.example>\r\nContent-Type: multipart/mixed; boundary="never"\r\n\r\nDer Scanner geht nicht.\r\n`);
+    for (const raw of [huge.raw, truncated, garbage, noBoundary]) {
+      const { row } = await deliver(raw);
+      // Every one is kept and decided: an incident, the review queue or quarantine; never dropped.
+      expect(['processed', 'review', 'quarantined']).toContain(row.status);
+      expect(row.sizeBytes).toBe(raw.length);
+    }
+    const [hugeRow] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.messageId, huge.messageId));
+    expect(hugeRow).toMatchObject({ oversized: true, status: 'processed' });
+    const [noBoundaryRow] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.messageId, '<no-boundary@test.example>'));
+    expect(noBoundaryRow!.textBody).toContain('Der Scanner geht nicht.');
+  }, 120_000);
+});
+
+describe('unknown senders, noise and limits', () => {
+  it('holds a mail from an unknown sender for review; an agent opens an incident for the right customer', async () => {
+    const { row } = await deliver({ from: 'new.colleague@gmail.example', subject: 'Bitte VPN-Zugang einrichten' });
+    expect(row.status).toBe('review');
+    const res = await stack.request('POST', `/api/mail/inbound/${row.id}/open-incident`, { token: agent.token, body: { customerNumber: 'K-10001' } });
+    expect(res.status).toBe(200);
+    const decided = await res.json();
+    expect(decided.status).toBe('processed');
+    const [stored] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, row.id));
+    const [incident] = await eventually(async () => {
+      const rows = await stack.database.db.select().from(incidents).where(eq(incidents.number, stored!.incidentNumber!));
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(incident).toMatchObject({ customerNumber: 'K-10001', contactEmail: 'new.colleague@gmail.example', channel: 'email' });
+  });
+
+  it('opens an incident for a monitoring alert from a customer domain but does not answer it', async () => {
+    const { row } = await deliver({ from: 'nagios@mueller-maschinenbau.example', subject: 'PROBLEM: srv-fs01 disk C: 95 %', headers: { 'Auto-Submitted': 'auto-generated' } });
+    expect(row.status).toBe('processed');
+    const number = row.incidentNumber!;
+    await timeline(number);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(smtp.to('nagios@mueller-maschinenbau.example')).toHaveLength(0);
+  });
+
+  it('ignores our own mail coming back and mailing-list mail from strangers', async () => {
+    const own = await deliver({ from: 'helpdesk@helpdesk.example', subject: 'Re: something', headers: { 'X-Loop': 'helpdesk' } });
+    expect(own.row.status).toBe('ignored');
+    const list = await deliver({ from: 'news@vendor.example', subject: 'Newsletter November', headers: { 'List-Id': '<news.vendor.example>', Precedence: 'bulk' } });
+    expect(list.row.status).toBe('ignored');
+    expect(smtp.to('news@vendor.example')).toHaveLength(0);
+  });
+
+  it('acknowledges at most the configured number of mails per sender and hour, and says so on the timeline', async () => {
+    const numbers: string[] = [];
+    for (const subject of ['Laptop 1 defekt', 'Laptop 2 defekt', 'Laptop 3 defekt']) numbers.push((await deliver({ from: claire, subject })).row.incidentNumber!);
+    const suppressed = await eventually(async () => {
+      for (const number of numbers) {
+        const found = (await timeline(number)).find((e) => e.type === 'mail_suppressed');
+        if (found) return found;
+      }
+      return undefined;
+    }, 30_000);
+    expect(suppressed.payload.reason).toContain('acknowledgements');
+    await eventually(() => Promise.resolve(acksTo(claire).length === 2 ? true : undefined));
+    // English contact: English acknowledgement.
+    expect(acksTo(claire)[0]!.parsed.subject).toContain('We have received your request');
+    const rows = await stack.database.db.select().from(outboxMessages).where(eq(outboxMessages.recipient, claire));
+    expect(rows.filter((r) => r.template === 'acknowledgement')).toHaveLength(2);
+  });
+});
+
+describe('the mailgate edge', () => {
+  it('needs the mailgate role and message/rfc822', async () => {
+    const { raw } = await buildMail({ from: petra, subject: 'x' });
+    expect((await post(raw, agent.token)).status).toBe(403);
+    expect((await stack.request('POST', '/api/inbound/email', { rawBody: new Uint8Array(raw), headers: { 'Content-Type': 'message/rfc822' } })).status).toBe(401);
+    const wrongType = await stack.request('POST', '/api/inbound/email', { token: mailgate.token, rawBody: new Uint8Array(raw), headers: { 'Content-Type': 'text/plain' } });
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.headers.get('content-type')).toBe('application/problem+json');
+    const empty = await stack.request('POST', '/api/inbound/email', { token: mailgate.token, rawBody: new Uint8Array(0), headers: { 'Content-Type': 'message/rfc822' } });
+    expect(empty.status).toBe(400);
+  });
+
+  it('keeps the mailgate token away from every other route', async () => {
+    expect((await stack.request('GET', '/api/incidents', { token: mailgate.token })).status).toBe(403);
+    expect((await stack.request('GET', '/api/mail/inbound', { token: mailgate.token })).status).toBe(403);
+  });
+});
