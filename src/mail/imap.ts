@@ -64,6 +64,8 @@ export async function runMailboxSession(deps: MailboxSessionDeps, mailbox: ImapM
     auth: mailbox.accessToken ? { user: mailbox.user, accessToken: mailbox.accessToken } : { user: mailbox.user, pass: mailbox.password! },
     logger: false,
     maxIdleTime: Math.min(mailbox.pollSeconds, 300) * 1000,
+    // Go into IDLE a second after the last command, so new mail is announced at once.
+    autoIdleDelay: 1000,
   });
   let closed: Error | undefined;
   let wake: (() => void) | undefined;
