@@ -135,6 +135,10 @@ export function mailRefOf(row: InboundRow): MailRef {
   };
 }
 
+export class MailBusy extends Error {
+  override name = 'MailBusy';
+}
+
 /** Processes a stored mail once; a mail another processor holds or has finished is left alone. */
 export async function processInboundMail(deps: IngestDeps, id: string): Promise<ProcessResult> {
   const [claimed] = await deps.db
@@ -150,6 +154,8 @@ export async function processInboundMail(deps: IngestDeps, id: string): Promise<
   if (!claimed) {
     const [current] = await deps.db.select().from(inboundMails).where(eq(inboundMails.id, id));
     if (!current) throw new Error(`No stored mail ${id}.`);
+    // Another processor holds it: retry later; if that one died, its lease runs out and we take over.
+    if (current.status === 'processing') throw new MailBusy(`Mail ${id} is being processed by another worker.`);
     return resultOf(current);
   }
   try {

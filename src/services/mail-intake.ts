@@ -3,7 +3,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ImapMailbox } from '../config.js';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { inboundMails } from '../db/schema/index.js';
 import { storeInboundMail, type StoredMail } from '../mail/ingest.js';
@@ -19,7 +19,8 @@ export async function startInboundMailWorkflow(temporal: Temporal, logger: Logge
     await temporal.client.workflow.start<typeof inboundMailWorkflow>('inboundMailWorkflow', {
       workflowId: inboundMailWorkflowId(mailId),
       taskQueue: temporal.taskQueue,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      // Processing is idempotent, so a mail found unprocessed later may be run again.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       args: [{ mailId }],
       staticSummary: `inbound mail ${mailId}`,
     });
@@ -42,12 +43,17 @@ export async function acceptInboundMail(
   return { ...stored, processing };
 }
 
-/** Stored mail still unprocessed a minute later gets (again) its processing workflow. */
+/** Stored mail still unprocessed a minute later (or held by a processor that died) gets its processing workflow again. */
 export async function startPendingMailWorkflows(deps: { db: Db; temporal: Temporal; logger: Logger }): Promise<number> {
   const stale = await deps.db
     .select({ id: inboundMails.id })
     .from(inboundMails)
-    .where(and(eq(inboundMails.status, 'received'), lt(inboundMails.storedAt, sql`now() - interval '1 minute'`)))
+    .where(
+      or(
+        and(eq(inboundMails.status, 'received'), lt(inboundMails.storedAt, sql`now() - interval '1 minute'`)),
+        and(eq(inboundMails.status, 'processing'), lt(inboundMails.claimedAt, sql`now() - interval '5 minutes'`)),
+      ),
+    )
     .limit(1000);
   let started = 0;
   for (const { id } of stale) if (await startInboundMailWorkflow(deps.temporal, deps.logger, id)) started += 1;

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
+import { close, openIncident, resolve, type CommandContext } from '../../src/domain/incident.js';
+import { deliveryFailure, mailOutcome, validateDeliveryFailure, type MailRef } from '../../src/domain/incident-mail.js';
+import { testIntake } from '../support/intake.js';
+
+const ctx: CommandContext = { actor: { id: 'system', name: 'Helpdesk' }, at: new Date('2026-03-02T09:00:00Z') };
+const ref: MailRef = { direction: 'in', mailId: 'm-1', messageId: '<a@b>', from: 'petra@acme.example', to: ['helpdesk@x.example'], cc: [], subject: 'Drucker' };
+const mailIntake = testIntake({ number: 'INC-2026-000001', channel: 'email', mail: { ref, acknowledge: true, oversized: false, followUpOf: null } });
+
+describe('an incident opened by mail', () => {
+  it('records the mail on the created event', () => {
+    const { event } = openIncident(mailIntake);
+    expect(event.payload).toMatchObject({ mail: ref, followUpOf: null, channel: 'email' });
+  });
+});
+
+describe('mailOutcome', () => {
+  const state = openIncident(mailIntake).state;
+  const out: MailRef = { ...ref, direction: 'out', outboxId: 'o-1', template: 'acknowledgement' };
+
+  it('logs sent and queued mail as mail_sent with the reference', () => {
+    const sent = mailOutcome(state, 'acknowledgement', { status: 'sent', mail: out }, ctx)!;
+    expect(sent.event).toMatchObject({ type: 'mail_sent', seq: state.seq + 1, payload: { template: 'acknowledgement', status: 'sent', mail: out } });
+    expect(sent.state.seq).toBe(state.seq + 1);
+    expect(mailOutcome(state, 'reply', { status: 'queued', mail: out }, ctx)!.event.payload.status).toBe('queued');
+  });
+
+  it('logs a suppressed or refused mail with its reason, and nothing without a recipient', () => {
+    const suppressed = mailOutcome(state, 'acknowledgement', { status: 'suppressed', reason: 'More than 5 acknowledgements' }, ctx)!;
+    expect(suppressed.event).toMatchObject({ type: 'mail_suppressed', payload: { reason: 'More than 5 acknowledgements' } });
+    expect(mailOutcome(state, 'reply', { status: 'rejected', reason: 'refused', mail: out }, ctx)!.event.type).toBe('mail_suppressed');
+    expect(mailOutcome(state, 'reply', { status: 'no-recipient' }, ctx)).toBeUndefined();
+  });
+
+  it('changes neither status nor clocks', () => {
+    const sent = mailOutcome(state, 'acknowledgement', { status: 'sent', mail: out }, ctx)!;
+    expect(sent.state.status).toBe(state.status);
+    expect(sent.state.due).toEqual(state.due);
+  });
+});
+
+describe('deliveryFailure', () => {
+  const input = { mailId: 'bounce-1', recipients: ['petra@acme.example'], status: '5.1.1', diagnostic: '550 user unknown', originalMessageId: '<ack@x>' };
+
+  it('records the bounce on an open or resolved incident', () => {
+    const state = openIncident(mailIntake).state;
+    expect(deliveryFailure(state, input, ctx).event).toMatchObject({ type: 'delivery_failed', payload: input });
+    const resolved = resolve(state, { resolution: 'done' }, ctx).state;
+    expect(deliveryFailure(resolved, input, ctx).state.status).toBe('resolved');
+  });
+
+  it('refuses a closed incident and a missing mail id', () => {
+    const state = openIncident(mailIntake).state;
+    const closed = close(resolve(state, { resolution: 'done' }, ctx).state, ctx).state;
+    expect(() => validateDeliveryFailure(closed, input)).toThrow(IllegalTransition);
+    expect(() => validateDeliveryFailure(state, { ...input, mailId: '' })).toThrow(ValidationError);
+  });
+});
