@@ -10,7 +10,7 @@ const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
 
 describe('replay of recorded histories', () => {
   it('has recorded histories to replay', () => {
-    expect(files).toEqual(expect.arrayContaining(['incident-lifecycle.json', 'incident-open.json']));
+    expect(files).toEqual(expect.arrayContaining(['incident-lifecycle.json', 'incident-open.json', 'mail-incident-lifecycle.json']));
   });
 
   it('replays every recorded history', async () => {
