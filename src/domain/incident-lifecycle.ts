@@ -17,7 +17,7 @@ import {
   type Transition,
 } from './incident.js';
 import { pauseClock, restartClock, resumeClock, startClock } from './sla.js';
-import type { MailRef } from './incident-mail.js';
+import { withAppliedMail, type MailRef } from './incident-mail.js';
 
 export interface CustomerMessageInput {
   text: string;
@@ -74,14 +74,15 @@ export function customerMessage(state: IncidentState, input: CustomerMessageInpu
   validateCustomerMessage(state, input);
   const text = input.text.trim();
   const base = { text, from: input.from ?? null, channel: input.channel ?? 'email', automatic: Boolean(input.automatic), ...(input.mail ? { mail: input.mail } : {}) };
+  const applied = withAppliedMail(state, input.mail?.mailId);
   if (input.automatic) {
-    const updated = next(state, {}, ctx);
+    const updated = next(state, applied, ctx);
     return { state: updated, event: eventOf(updated, 'customer_message', ctx, { ...base, effect: 'logged' }) };
   }
   const effect = state.status === 'resolved' ? 'reopened' : state.status === 'pending_customer' ? 'resumed' : 'waiting';
   const status = state.status === 'resolved' ? reopenedStatus(state) : state.status === 'pending_customer' ? (state.statusBeforePending ?? 'in_progress') : state.status;
   const changes: Partial<IncidentState> = state.status === 'resolved' ? { status, resolvedAt: null, resolution: null } : { status, statusBeforePending: null };
-  const updated = next(waitingOnUs(state, ctx.at), changes, ctx);
+  const updated = next(waitingOnUs(state, ctx.at), { ...changes, ...applied }, ctx);
   return { state: updated, event: eventOf(updated, 'customer_message', ctx, { ...base, effect, previousStatus: state.status }) };
 }
 

@@ -34,17 +34,33 @@ export type CustomerMailTemplate = (typeof customerMailTemplates)[number];
 /** What the mail activity reports back, for the timeline. */
 export type CustomerMailOutcome =
   | { status: 'sent' | 'queued'; mail: MailRef }
-  | { status: 'suppressed' | 'rejected'; reason: string; mail?: MailRef }
+  | { status: 'suppressed' | 'rejected' | 'failed'; reason: string; mail?: MailRef }
   | { status: 'no-recipient' };
 
-/** Records what became of a customer mail: sent (or queued) mail is in the log, suppressed mail says why. */
+/** Records what became of a customer mail: sent (or queued) mail is in the log; suppressed or failed mail says why. */
 export function mailOutcome(state: IncidentState, template: CustomerMailTemplate, outcome: CustomerMailOutcome, ctx: CommandContext): Transition | undefined {
   if (outcome.status === 'no-recipient') return undefined;
   const updated = next(state, {}, ctx);
   if (!('reason' in outcome)) {
     return { state: updated, event: eventOf(updated, 'mail_sent', ctx, { template, status: outcome.status, mail: outcome.mail }) };
   }
-  return { state: updated, event: eventOf(updated, 'mail_suppressed', ctx, { template, status: outcome.status, reason: outcome.reason, ...(outcome.mail ? { mail: outcome.mail } : {}) }) };
+  const type = outcome.status === 'suppressed' ? 'mail_suppressed' : 'mail_failed';
+  return { state: updated, event: eventOf(updated, type, ctx, { template, status: outcome.status, reason: outcome.reason, ...(outcome.mail ? { mail: outcome.mail } : {}) }) };
+}
+
+/** How many applied mail ids an incident remembers; far more than any retry window holds. */
+const rememberedMails = 200;
+
+/** The state with this mail marked as applied (bounded, oldest forgotten first). */
+export function withAppliedMail(state: IncidentState, mailId: string | undefined): Partial<IncidentState> {
+  if (!mailId) return {};
+  return { appliedMailIds: [...(state.appliedMailIds ?? []), mailId].slice(-rememberedMails) };
+}
+
+/** Was this mail already applied? Then a repeated update must change nothing. */
+export function isAppliedMail(state: IncidentState, input: { mailId?: string; mail?: { mailId?: string } }): boolean {
+  const mailId = input.mailId ?? input.mail?.mailId;
+  return Boolean(mailId && state.appliedMailIds?.includes(mailId));
 }
 
 export interface DeliveryFailureInput {
@@ -65,6 +81,6 @@ export function validateDeliveryFailure(state: IncidentState, input: DeliveryFai
 /** A bounce of our mail: logged for the agent (the customer did not get it); it changes no clock. */
 export function deliveryFailure(state: IncidentState, input: DeliveryFailureInput, ctx: CommandContext): Transition {
   validateDeliveryFailure(state, input);
-  const updated = next(state, {}, ctx);
+  const updated = next(state, withAppliedMail(state, input.mailId), ctx);
   return { state: updated, event: eventOf(updated, 'delivery_failed', ctx, { ...input }) };
 }

@@ -60,6 +60,8 @@ export interface IncidentState extends IncidentFacts {
   nextSlaDeadline?: string | null;
   /** The status to go back to when a pending incident resumes. */
   statusBeforePending?: IncidentStatus | null;
+  /** The latest mails applied (customer messages, bounces): a repeated delivery is a no-op, also after continue-as-new. */
+  appliedMailIds?: string[];
   updatedAt: string;
   resolvedAt: string | null;
   closedAt: string | null;
@@ -85,6 +87,7 @@ export interface IncidentEvent {
     | 'escalation_changed'
     | 'mail_sent'
     | 'mail_suppressed'
+    | 'mail_failed'
     | 'delivery_failed';
   actor: Actor;
   at: string;

@@ -181,13 +181,17 @@ export function planInbound(mail: InboundMailFacts, ctx: InboundContext): Inboun
   }
   if (thread) {
     const { incident, by } = thread;
-    if (classification.autoReply) {
-      return incident.closed
-        ? plan({ kind: 'ignore', reason: `An automatic reply to closed incident ${incident.number}.` })
-        : plan({ kind: 'append', incidentNumber: incident.number, by, automatic: true });
-    }
     if (!mayAppend(mail.from, incident)) {
+      // A stranger's machine cannot put anything on an incident; a stranger's person goes to review.
+      if (classification.noAutoAnswer) return plan({ kind: 'ignore', reason: `Automatic mail from ${addressOf(mail.from)}, who may not write to ${incident.number} (${classification.reasons.join(', ')}).` });
       return plan({ kind: 'review', reason: `${addressOf(mail.from)} is neither a contact of the customer of ${incident.number} nor on its thread.`, incidentNumber: incident.number });
+    }
+    // Machine-made mail (an out-of-office, a ticket system's confirmation, a list) is logged on the
+    // incident but restarts no clock and reopens nothing.
+    if (classification.noAutoAnswer) {
+      return incident.closed
+        ? plan({ kind: 'ignore', reason: `Automatic mail to closed incident ${incident.number}.` })
+        : plan({ kind: 'append', incidentNumber: incident.number, by, automatic: true });
     }
     if (!incident.closed) return plan({ kind: 'append', incidentNumber: incident.number, by, automatic: false });
     if (!ctx.sender) return plan({ kind: 'review', reason: `${incident.number} is closed and the sender belongs to no known customer.`, incidentNumber: incident.number });

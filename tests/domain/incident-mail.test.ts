@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
 import { close, openIncident, resolve, type CommandContext } from '../../src/domain/incident.js';
-import { deliveryFailure, mailOutcome, validateDeliveryFailure, type MailRef } from '../../src/domain/incident-mail.js';
+import { deliveryFailure, isAppliedMail, mailOutcome, validateDeliveryFailure, withAppliedMail, type MailRef } from '../../src/domain/incident-mail.js';
 import { testIntake } from '../support/intake.js';
 
 const ctx: CommandContext = { actor: { id: 'system', name: 'Helpdesk' }, at: new Date('2026-03-02T09:00:00Z') };
@@ -29,7 +29,8 @@ describe('mailOutcome', () => {
   it('logs a suppressed or refused mail with its reason, and nothing without a recipient', () => {
     const suppressed = mailOutcome(state, 'acknowledgement', { status: 'suppressed', reason: 'More than 5 acknowledgements' }, ctx)!;
     expect(suppressed.event).toMatchObject({ type: 'mail_suppressed', payload: { reason: 'More than 5 acknowledgements' } });
-    expect(mailOutcome(state, 'reply', { status: 'rejected', reason: 'refused', mail: out }, ctx)!.event.type).toBe('mail_suppressed');
+    expect(mailOutcome(state, 'reply', { status: 'rejected', reason: 'refused', mail: out }, ctx)!.event.type).toBe('mail_failed');
+    expect(mailOutcome(state, 'resolution', { status: 'failed', reason: 'SMTP down for a day' }, ctx)!.event).toMatchObject({ type: 'mail_failed', payload: { reason: 'SMTP down for a day' } });
     expect(mailOutcome(state, 'reply', { status: 'no-recipient' }, ctx)).toBeUndefined();
   });
 
@@ -37,6 +38,27 @@ describe('mailOutcome', () => {
     const sent = mailOutcome(state, 'acknowledgement', { status: 'sent', mail: out }, ctx)!;
     expect(sent.state.status).toBe(state.status);
     expect(sent.state.due).toEqual(state.due);
+  });
+});
+
+describe('applied mails', () => {
+  it('remembers the mails a customer message and a bounce applied, so a repeat is recognised', async () => {
+    const { customerMessage } = await import('../../src/domain/incident-lifecycle.js');
+    const state = openIncident(mailIntake).state;
+    const after = customerMessage(state, { text: 'Noch da?', mail: { ...ref, mailId: 'm-2' } }, ctx).state;
+    expect(isAppliedMail(after, { mail: { mailId: 'm-2' } })).toBe(true);
+    expect(isAppliedMail(after, { mail: { mailId: 'm-3' } })).toBe(false);
+    const bounced = deliveryFailure(after, { mailId: 'b-1', recipients: [], status: null, diagnostic: null, originalMessageId: null }, ctx).state;
+    expect(isAppliedMail(bounced, { mailId: 'b-1' })).toBe(true);
+    expect(isAppliedMail(bounced, { mail: { mailId: 'm-2' } })).toBe(true);
+  });
+
+  it('forgets the oldest beyond 200', () => {
+    let state = openIncident(mailIntake).state;
+    for (let i = 0; i < 205; i += 1) state = { ...state, ...withAppliedMail(state, `m-${i}`) };
+    expect(state.appliedMailIds).toHaveLength(200);
+    expect(isAppliedMail(state, { mailId: 'm-4' })).toBe(false);
+    expect(isAppliedMail(state, { mailId: 'm-5' })).toBe(true);
   });
 });
 

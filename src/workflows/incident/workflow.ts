@@ -91,15 +91,19 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   let compiled: BusinessCalendar | undefined;
   const calendar = () => (state.sla ? (compiled ??= new BusinessCalendar(state.sla.calendar)) : undefined);
 
-  /** Notifications run beside the SLA loop; they are awaited before the run ends. */
-  const notifications: Promise<unknown>[] = [];
+  /** Notifications and customer mail run beside the SLA loop; the run ends only when none is in flight. */
+  let inFlight = 0;
+  function beside(work: Promise<unknown>): void {
+    inFlight += 1;
+    void work.finally(() => (inFlight -= 1));
+  }
   function notify({ state: s, event }: Transition): void {
     const notice = {
       incident: { number: s.number, title: s.title, priority: s.priority, customerNumber: s.customer?.number ?? null, assigneeId: s.assignee?.id ?? null, assignedGroup: s.assignedGroup },
       event: { seq: event.seq, at: event.at, payload: event.payload },
     };
     const summary = `notify level ${String(event.payload.to)} (${String(event.payload.name)})`;
-    notifications.push(notifyEscalation.executeWithOptions({ summary }, [notice]).catch((err: unknown) => log.error('escalation notification failed', { err })));
+    beside(notifyEscalation.executeWithOptions({ summary }, [notice]).catch((err: unknown) => log.error('escalation notification failed', { err })));
   }
 
   /** Mail to the customer runs beside the SLA loop too; what became of it goes on the timeline. */
@@ -119,14 +123,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       },
       ...extra,
     };
-    notifications.push(
+    beside(
       mailCustomer
         .executeWithOptions({ summary: `mail ${template} to the customer` }, [request])
+        .catch((err: unknown): incidentMail.CustomerMailOutcome => {
+          log.error('customer mail failed', { err, template });
+          return { status: 'failed', reason: `The ${template} mail could not be delivered: ${err instanceof Error ? err.message : String(err)}` };
+        })
         .then(async (outcome) => {
           const recorded = incidentMail.mailOutcome(state, template, outcome, { actor: systemActor, at: new Date() });
           if (recorded) await apply(recorded);
-        })
-        .catch((err: unknown) => log.error('customer mail failed', { err, template })),
+        }),
     );
   }
 
@@ -135,27 +142,34 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     update: UpdateDefinition<IncidentState, [Command<I>]>,
     validate: (current: IncidentState, input: I) => void,
     run: (current: IncidentState, input: I, ctx: CommandContext) => Transition,
-    after?: (result: Transition, input: I) => void,
+    options: {
+      /** Runs after the step is recorded, e.g. to mail the customer. */
+      after?: (result: Transition, input: I) => void;
+      /** A repeat of an applied step (the same mail delivered again): answered, not applied twice. */
+      repeat?: (current: IncidentState, input: I) => boolean;
+    } = {},
   ): void {
+    const { after, repeat } = options;
     setHandler(
       update,
       async (cmd: Command<I>) => {
+        if (repeat?.(state, cmd)) return state;
         const transition = run(state, cmd, { actor: cmd.actor, at: new Date() });
         const result = await apply(transition);
         after?.(transition, cmd);
         return result;
       },
-      { validator: (cmd: Command<I>) => validated(() => validate(state, cmd)) },
+      { validator: (cmd: Command<I>) => (repeat?.(state, cmd) ? undefined : validated(() => validate(state, cmd))) },
     );
   }
 
   setHandler(getStateQuery, () => state);
   command(assignUpdate, incident.validateAssign, incident.assign);
   command(addNoteUpdate, incident.validateAddNote, incident.addNote);
-  command(replyUpdate, incident.validateReply, incident.reply, (t, input) => mailToCustomer('reply', t.state, t.event.seq, { text: input.text }));
-  command(resolveUpdate, incident.validateResolve, incident.resolve, (t) => mailToCustomer('resolution', t.state, t.event.seq));
+  command(replyUpdate, incident.validateReply, incident.reply, { after: (t, input) => mailToCustomer('reply', t.state, t.event.seq, { text: input.text }) });
+  command(resolveUpdate, incident.validateResolve, incident.resolve, { after: (t) => mailToCustomer('resolution', t.state, t.event.seq) });
   command(closeUpdate, incident.validateClose, (current, _input, ctx) => incident.close(current, ctx));
-  command(customerMessageUpdate, lifecycle.validateCustomerMessage, lifecycle.customerMessage);
+  command(customerMessageUpdate, lifecycle.validateCustomerMessage, lifecycle.customerMessage, { repeat: incidentMail.isAppliedMail });
   command(setPendingUpdate, lifecycle.validateSetPending, lifecycle.setPending);
   command(resumeUpdate, lifecycle.validateResume, lifecycle.resume);
   command(changePriorityUpdate, lifecycle.validateChangePriority, lifecycle.changePriority);
@@ -164,7 +178,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     return lifecycle.changeContract(current, input, ctx);
   });
   command(reopenUpdate, lifecycle.validateReopen, lifecycle.reopen);
-  command(deliveryFailureUpdate, incidentMail.validateDeliveryFailure, incidentMail.deliveryFailure);
+  command(deliveryFailureUpdate, incidentMail.validateDeliveryFailure, incidentMail.deliveryFailure, { repeat: incidentMail.isAppliedMail });
 
   setCurrentDetails(describe(state));
   if (opened) {
@@ -205,10 +219,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       await condition(changed);
     }
   }
-  // Notifications first, then the handlers, with nothing in between, so no update's timeline
-  // write is left behind by continue-as-new or the end of the run.
-  await Promise.all(notifications);
-  await condition(allHandlersFinished);
+  // Every handler and every notification or customer mail (including one a handler starts as it
+  // finishes) done, so nothing is left behind by continue-as-new or the end of the run.
+  await condition(() => allHandlersFinished() && inFlight === 0);
   if (state.status !== 'closed') {
     await continueAsNew<typeof incidentWorkflow>({ continued: state });
   }
