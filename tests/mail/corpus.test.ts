@@ -12,7 +12,7 @@ const fixtureDir = fileURLToPath(new URL('../fixtures/mail/', import.meta.url));
 
 // ---- The world ------------------------------------------------------------------------------
 
-const own = { addresses: ['helpdesk@helpdesk.example'], loopMarker: 'helpdesk' };
+const own = { addresses: ['helpdesk@helpdesk.example'], loopMarker: 'helpdesk@helpdesk.example' };
 
 const customers = [
   { customerNumber: 'K-1001', name: 'ACME', domain: 'acme.example', contacts: ['anna.schmidt@acme.example', 'ben.meyer@acme.example'] },
