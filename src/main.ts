@@ -15,6 +15,7 @@ import { createSmtpMailer } from './mail/outbound.js';
 import { startApiServer } from './server.js';
 import { connectTemporal } from './temporal/client.js';
 import { ensureSearchAttributes } from './temporal/namespace-setup.js';
+import { startOutboxSweeper } from './mail/outbox.js';
 import { startMailboxWorkflows } from './services/mail-intake.js';
 import { activityDeps, createHelpdeskWorker } from './worker.js';
 
@@ -64,7 +65,11 @@ runEntryPoint(async (lifecycle) => {
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : undefined;
-  if (mailer) started('SMTP transport', () => Promise.resolve(mailer.close()));
+  if (mailer) {
+    started('SMTP transport', () => Promise.resolve(mailer.close()));
+    const sweeper = startOutboxSweeper({ db: database.db, mailer, mailFrom: config.MAIL_FROM, logger });
+    started('outbox sweeper', () => Promise.resolve(sweeper.stop()));
+  }
   const worker = await createHelpdeskWorker({
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { createSmtpMailer, type Mailer } from './mail/outbound.js';
+import { startOutboxSweeper } from './mail/outbox.js';
 import { startMailboxWorkflows } from './services/mail-intake.js';
 import { connectTemporal, type Temporal } from './temporal/client.js';
 
@@ -70,7 +71,11 @@ if (isEntryPoint(import.meta.url)) {
     const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
     lifecycle.started('Temporal client', () => temporal.close());
     const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : undefined;
-    if (mailer) lifecycle.started('SMTP transport', () => Promise.resolve(mailer.close()));
+    if (mailer) {
+      lifecycle.started('SMTP transport', () => Promise.resolve(mailer.close()));
+      const sweeper = startOutboxSweeper({ db: database.db, mailer, mailFrom: config.MAIL_FROM, logger });
+      lifecycle.started('outbox sweeper', () => Promise.resolve(sweeper.stop()));
+    }
     const worker = await createHelpdeskWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,

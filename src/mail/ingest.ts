@@ -14,7 +14,7 @@ import { sendIncidentCommand } from '../services/incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from '../services/incident-intake.js';
 import type { Temporal } from '../temporal/client.js';
 import { customerMessageUpdate, deliveryFailureUpdate } from '../workflows/incident/messages.js';
-import { bareAddress, loopMarker, newMessageId, type Mailer } from './outbound.js';
+import { bareAddress, loopMarkerOf, newMessageId, type Mailer } from './outbound.js';
 import { createOutboxSender } from './outbox.js';
 import { parseMail } from './parse.js';
 import { oversizedMail } from './templates.js';
@@ -192,7 +192,7 @@ async function planFor(deps: IngestDeps, mail: InboundRow): Promise<InboundPlan>
   return planInbound(
     { headers: mail.headers, from: mail.fromAddress ?? '', subject: mail.subject, contentType: mail.contentType, parseError: mail.parseError, bouncedMessageId: report?.originalMessageId ?? null },
     {
-      own: { addresses: [bareAddress(deps.mailFrom), ...(deps.ownAddresses ?? [])], loopMarker },
+      own: { addresses: [bareAddress(deps.mailFrom), ...(deps.ownAddresses ?? [])], loopMarker: loopMarkerOf(deps.mailFrom) },
       knownMessage: (messageId) => known.get(messageId),
       incident: (number) => incidents.get(number),
       sender,

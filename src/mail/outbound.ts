@@ -20,12 +20,26 @@ export interface Mailer {
   close(): void;
 }
 
-/** The loop-protection marker on everything we send (see the design's "E-mail" section). */
-export const loopMarker = 'helpdesk';
-export const loopHeader = { 'X-Loop': loopMarker, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
+/**
+ * The loop-protection marker on everything we send: our own address, so it is ours alone (a
+ * customer's helpdesk that marks its mail "X-Loop: helpdesk" is not mistaken for us).
+ */
+export function loopMarkerOf(mailFrom: string): string {
+  return bareAddress(mailFrom);
+}
+
+/** The headers that keep machines from answering our mail and us from answering our own. */
+export function loopHeaders(mailFrom: string): Record<string, string> {
+  return { 'X-Loop': loopMarkerOf(mailFrom), 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
+}
+
+/** SMTP timeouts well below the outbox's claim lease, so a hung send never overlaps its retry. */
+const smtpTimeouts = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
 export function createSmtpMailer(smtpUrl: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+  const url = new URL(smtpUrl);
+  for (const [name, ms] of Object.entries(smtpTimeouts)) if (!url.searchParams.has(name)) url.searchParams.set(name, String(ms));
+  const transport = nodemailer.createTransport(url.toString());
   return {
     async send({ inReplyTo, references, cc, headers, ...mail }) {
       await transport.sendMail({
@@ -33,7 +47,7 @@ export function createSmtpMailer(smtpUrl: string): Mailer {
         ...(cc && cc.length > 0 ? { cc } : {}),
         ...(inReplyTo ? { inReplyTo } : {}),
         ...(references && references.length > 0 ? { references } : {}),
-        headers: { ...loopHeader, ...headers },
+        headers: { ...loopHeaders(mail.from), ...headers },
       });
     },
     close: () => transport.close(),

@@ -74,8 +74,6 @@ export function createOutboxSender(deps: OutboxDeps) {
         });
         if (!res.ok) throw new Error(`webhook answered ${res.status}`);
       }
-      await deps.db.update(outboxMessages).set({ status: 'sent', sentAt: new Date(), lastError: null }).where(eq(outboxMessages.id, row.id));
-      return 'sent';
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       // SMTP 5xx: the server refused for good (unknown mailbox, policy); retrying will not help.
@@ -84,6 +82,18 @@ export function createOutboxSender(deps: OutboxDeps) {
       if (!permanent) throw err;
       log?.error({ outbox: row.id, recipient: row.recipient, err }, 'mail rejected');
       return 'rejected';
+    }
+    // Delivered: from here on the row must never go back to "failed", or a retry would send it
+    // again. A failing write is retried; if it keeps failing the row stays "sending" and only the
+    // lease (the documented at-least-once window) can send it once more.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await deps.db.update(outboxMessages).set({ status: 'sent', sentAt: new Date(), lastError: null }).where(eq(outboxMessages.id, row.id));
+        return 'sent';
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
   }
 
@@ -99,5 +109,52 @@ export function createOutboxSender(deps: OutboxDeps) {
     if (failures.length > 0) throw new Error(`${failures.length} of ${pending.length} messages not delivered yet: ${failures.map(String).join('; ')}`);
   }
 
-  return { deliver, deliverKeys };
+  /**
+   * Delivers what is still waiting: rows queued without SMTP, rows whose activity gave up, rows of a
+   * worker that died mid-send (after the lease). Rows younger than two minutes are left to their activity.
+   */
+  async function deliverWaiting(limit = 100): Promise<number> {
+    const waiting = await deps.db
+      .select()
+      .from(outboxMessages)
+      .where(
+        and(
+          lt(outboxMessages.createdAt, sql`now() - interval '2 minutes'`),
+          or(
+            inArray(outboxMessages.status, ['pending', 'failed']),
+            and(eq(outboxMessages.status, 'sending'), lt(outboxMessages.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`)),
+          ),
+        ),
+      )
+      .orderBy(outboxMessages.createdAt)
+      .limit(limit);
+    let sent = 0;
+    for (const row of waiting) {
+      const result = await deliver(row).catch((err: unknown) => {
+        log?.warn({ err, outbox: row.id }, 'outbox row still not delivered');
+        return 'failed' as const;
+      });
+      if (result === 'sent') sent += 1;
+    }
+    return sent;
+  }
+
+  return { deliver, deliverKeys, deliverWaiting };
+}
+
+/** Runs `deliverWaiting` every minute until stopped; for the worker process, when SMTP is configured. */
+export function startOutboxSweeper(deps: OutboxDeps, everyMs = 60_000): { stop(): void } {
+  const sender = createOutboxSender(deps);
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sender
+      .deliverWaiting()
+      .then((sent) => sent > 0 && deps.logger?.info({ sent }, 'delivered waiting outbox rows'))
+      .catch((err: unknown) => deps.logger?.warn({ err }, 'outbox sweep failed'))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

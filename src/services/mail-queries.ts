@@ -4,7 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Db } from '../db/client.js';
 import { inboundMails, incidents, mailAttachments, outboxMessages, type InboundMailStatus } from '../db/schema/index.js';
 import { NotFound } from '../domain/errors.js';
-import { loopHeader } from '../mail/outbound.js';
+import { loopHeaders } from '../mail/outbound.js';
 
 type InboundRow = typeof inboundMails.$inferSelect;
 type OutboxRow = typeof outboxMessages.$inferSelect;
@@ -154,7 +154,7 @@ export async function rawOutboundMail(db: Db, id: string, mailFrom: string): Pro
     date: row.sentAt ?? row.createdAt,
     ...(row.inReplyTo ? { inReplyTo: row.inReplyTo } : {}),
     ...(row.references.length > 0 ? { references: row.references } : {}),
-    headers: loopHeader,
+    headers: loopHeaders(mailFrom),
   });
   return composer.compile().build();
 }
