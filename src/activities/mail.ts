@@ -26,18 +26,35 @@ export function createMailActivities(deps: MailActivityDeps) {
       if (!mailbox) throw ApplicationFailure.nonRetryable(`Mailbox ${input.mailbox} is not configured (IMAP_MAILBOXES).`);
       const ctx = Context.current();
       const services = ingest();
-      // Leftovers of earlier sessions or of the mailgate (Temporal was down, a crash) first.
-      await processPendingMails(services);
-      return runMailboxSession(
-        {
-          db: services.db,
-          logger: services.logger,
-          store: (raw, origin) => storeInboundMail(services, raw, origin),
-          process: (id) => processInboundMail(services, id),
-        },
-        mailbox,
-        { signal: ctx.cancellationSignal, heartbeat: (progress) => ctx.heartbeat(progress), maxDurationMs: deps.sessionMs ?? 10 * 60_000 },
-      );
+      // The heartbeat says "this worker is alive and holds the mailbox"; it must not stop while one
+      // slow step (a large fetch, a Temporal update, the sweep) runs, or a second session would start.
+      let latest: MailboxProgress | { mailbox: string; phase: string } = { mailbox: mailbox.name, phase: 'starting' };
+      const beat = setInterval(() => ctx.heartbeat(latest), 10_000);
+      try {
+        // Leftovers of earlier sessions or of the mailgate (Temporal was down, a crash) first.
+        latest = { mailbox: mailbox.name, phase: 'processing leftovers' };
+        ctx.heartbeat(latest);
+        await processPendingMails(services);
+        return await runMailboxSession(
+          {
+            db: services.db,
+            logger: services.logger,
+            store: (raw, origin) => storeInboundMail(services, raw, origin),
+            process: (id) => processInboundMail(services, id),
+          },
+          mailbox,
+          {
+            signal: ctx.cancellationSignal,
+            heartbeat: (progress) => {
+              latest = progress;
+              ctx.heartbeat(progress);
+            },
+            maxDurationMs: deps.sessionMs ?? 10 * 60_000,
+          },
+        );
+      } finally {
+        clearInterval(beat);
+      }
     },
   };
 }

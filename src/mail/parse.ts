@@ -147,8 +147,72 @@ export function sanitizeMailHtml(html: string): string {
 }
 
 export async function parseMail(raw: Buffer): Promise<ParsedMail> {
+  return forStorage(await parseWithFallback(raw), contentHash(raw, rawHeaders(raw)));
+}
+
+/**
+ * A mail without Message-ID is the same mail when what its sender wrote is the same: the hash
+ * leaves out trace headers (Received, Delivered-To, Return-Path) that differ between the copy
+ * IMAP sees and the one an MTA pipes to the mailgate.
+ */
+export function contentHash(raw: Buffer, headers: MailHeaders): string {
+  const hash = createHash('sha256');
+  for (const name of ['from', 'to', 'cc', 'date', 'subject']) hash.update(`${name}:${[headers[name] ?? ''].flat().join('\n')}\n`);
+  const text = raw.toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  hash.update(end === -1 ? Buffer.alloc(0) : raw.subarray(end).toString('latin1').replace(/\r\n/g, '\n').trim());
+  return `sha256:${hash.digest('hex')}`;
+}
+
+const maxMessageIdLength = 500;
+const maxHeaderValueLength = 10_000;
+const anyControl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const clean = (value: string, max: number) => value.replace(anyControl, '').slice(0, max);
+
+/**
+ * What we store must be storable: Postgres refuses NUL in text and jsonb, and an index entry has a
+ * size limit. Control characters go, overlong values are cut, an absurd Message-ID counts as none.
+ */
+function forStorage(mail: ParsedMail, hash: string): ParsedMail {
+  const address = (a: MailAddress): MailAddress => ({ address: clean(a.address, 320), name: a.name === null ? null : clean(a.name, 320) || null });
+  const id = (value: string | null) => (value && value.length <= maxMessageIdLength && !/[\u0000-\u001F\u007F]/.test(value) ? value : null);
+  const messageId = id(mail.messageId);
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(mail.headers).slice(0, 500)) {
+    if (value === undefined) continue;
+    const key = clean(name, 200);
+    headers[key] = Array.isArray(value) ? value.slice(0, 50).map((v) => clean(v, maxHeaderValueLength)) : clean(value, maxHeaderValueLength);
+  }
+  return {
+    ...mail,
+    messageId,
+    dedupeKey: messageId ? `mid:${messageId}` : hash,
+    from: mail.from ? address(mail.from) : null,
+    to: mail.to.slice(0, 500).map(address),
+    cc: mail.cc.slice(0, 500).map(address),
+    replyTo: mail.replyTo.slice(0, 50).map(address),
+    subject: clean(mail.subject, 1000),
+    inReplyTo: id(mail.inReplyTo),
+    references: mail.references.map(id).filter((r): r is string => r !== null).slice(-100),
+    headers,
+    contentType: clean(mail.contentType, 500),
+    html: mail.html === null ? null : mail.html.replace(/\u0000/g, ''),
+    attachments: mail.attachments.map((a) => ({ ...a, filename: a.filename === null ? null : clean(a.filename, 255), contentType: clean(a.contentType, 200), contentId: a.contentId === null ? null : clean(a.contentId, 500) })),
+    deliveryReport: mail.deliveryReport
+      ? {
+          originalMessageId: id(mail.deliveryReport.originalMessageId),
+          originalSubject: mail.deliveryReport.originalSubject === null ? null : clean(mail.deliveryReport.originalSubject, 1000),
+          recipients: mail.deliveryReport.recipients.slice(0, 100).map((r) => clean(r, 320)),
+          status: mail.deliveryReport.status === null ? null : clean(mail.deliveryReport.status, 100),
+          diagnostic: mail.deliveryReport.diagnostic === null ? null : clean(mail.deliveryReport.diagnostic, 2000),
+        }
+      : null,
+  };
+}
+
+async function parseWithFallback(raw: Buffer): Promise<ParsedMail> {
   const headers = rawHeaders(raw);
-  const hash = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  const hash = contentHash(raw, headers);
   try {
     const parsed = await simpleParser(raw, { keepCidLinks: true, keepDeliveryStatus: true, skipTextToHtml: true, maxHtmlLengthToParse: 5_000_000 });
     const messageId = parsed.messageId && messageIdPattern.test(parsed.messageId) ? parsed.messageId.trim() : null;

@@ -93,7 +93,7 @@ describe('a new mail from a contact', () => {
     expect(ack.subject).toContain('Rückmeldung bis'); // Petra writes German: the first-response target is in the subject
     expect(ack.text).toContain(number);
     expect(ack.inReplyTo).toBe(firstMessageId);
-    expect(ack.headers.get('x-loop')).toBe('helpdesk');
+    expect(ack.headers.get('x-loop')).toBe('helpdesk@helpdesk.example');
     expect(ack.headers.get('auto-submitted')).toBe('auto-generated');
     ackMessageId = ack.messageId!;
 
@@ -247,6 +247,47 @@ describe('attachments, size limits and broken mail', () => {
   }, 120_000);
 });
 
+describe('hostile and odd mail', () => {
+  it('stores NUL bytes in headers and names and an absurd Message-ID instead of failing', async () => {
+    const nulName = Buffer.from(`From: =?utf-8?q?Eve=00Bad?= <${jens}>\r\nSubject: NUL im Namen\r\nMessage-ID: <nul-name@test.example>\r\n\r\nText\r\n`);
+    const nulHeader = Buffer.from(`From: ${jens}\r\nSubject: NUL im Header\r\nX-Weird: a\u0000b\r\nMessage-ID: <nul-header@test.example>\r\n\r\nText\r\n`, 'latin1');
+    const longId = Buffer.from(`From: ${jens}\r\nSubject: Lange Message-ID\r\nMessage-ID: <${'x'.repeat(3000)}@test.example>\r\n\r\nText\r\n`);
+    for (const raw of [nulName, nulHeader, longId]) {
+      const { row } = await deliver(raw);
+      expect(['processed', 'review', 'quarantined']).toContain(row.status);
+    }
+    const [named] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.messageId, '<nul-name@test.example>'));
+    expect(named!.fromName).toBe('EveBad');
+    // The overlong Message-ID counts as none: the mail is keyed by its content instead.
+    const [long] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.subject, 'Lange Message-ID'));
+    expect(long!.messageId).toBeNull();
+    expect(long!.dedupeKey).toMatch(/^sha256:/);
+  });
+
+  it('recognises a mail without Message-ID that arrives twice with different trace headers', async () => {
+    const body = `From: ${petra}\r\nTo: helpdesk@helpdesk.example\r\nSubject: Formular ohne ID\r\nDate: Fri, 13 Mar 2026 10:00:00 +0100\r\n\r\nBitte Rückruf.\r\n`;
+    const first = await deliver(Buffer.from(`Received: from a by b; Fri, 13 Mar 2026 10:00:01 +0100\r\n${body}`));
+    const res = await post(Buffer.from(`Received: from c by d; Fri, 13 Mar 2026 10:00:05 +0100\r\nDelivered-To: helpdesk@helpdesk.example\r\n${body}`));
+    expect(await res.json()).toMatchObject({ id: first.row.id, duplicate: true });
+  });
+
+  it('applies a mail once even when its update is sent again under another update id', async () => {
+    const { row } = await deliver({ from: petra, subject: 'Noch eine Frage', text: 'Eine Frage.' });
+    const number = row.incidentNumber!;
+    const { row: reply } = await deliver({ from: petra, subject: `AW: [${number}] Noch eine Frage`, text: 'Nachtrag.' });
+    const before = await timeline(number);
+    const handle = stack.temporal.client.workflow.getHandle(`incident-${number}`);
+    const { customerMessageUpdate } = await import('../../src/workflows/incident/messages.js');
+    const { mailRefOf } = await import('../../src/mail/ingest.js');
+    const state = await handle.executeUpdate(customerMessageUpdate, {
+      args: [{ text: 'Nachtrag.', from: petra, channel: 'email', mail: mailRefOf(reply), actor: { id: `contact:${petra}`, name: petra } }],
+      updateId: 'a-different-update-id',
+    });
+    expect(state.seq).toBe(Math.max(...before.map((e) => e.seq)));
+    expect((await timeline(number)).filter((e) => e.payload.mail?.mailId === reply.id)).toHaveLength(1);
+  });
+});
+
 describe('unknown senders, noise and limits', () => {
   it('holds a mail from an unknown sender for review; an agent opens an incident for the right customer', async () => {
     const { row } = await deliver({ from: 'new.colleague@gmail.example', subject: 'Bitte VPN-Zugang einrichten' });
@@ -273,7 +314,7 @@ describe('unknown senders, noise and limits', () => {
   });
 
   it('ignores our own mail coming back and mailing-list mail from strangers', async () => {
-    const own = await deliver({ from: 'helpdesk@helpdesk.example', subject: 'Re: something', headers: { 'X-Loop': 'helpdesk' } });
+    const own = await deliver({ from: 'helpdesk@helpdesk.example', subject: 'Re: something', headers: { 'X-Loop': 'helpdesk@helpdesk.example' } });
     expect(own.row.status).toBe('ignored');
     const list = await deliver({ from: 'news@vendor.example', subject: 'Newsletter November', headers: { 'List-Id': '<news.vendor.example>', Precedence: 'bulk' } });
     expect(list.row.status).toBe('ignored');
