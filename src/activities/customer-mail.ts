@@ -69,7 +69,7 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
         subject: rendered.subject,
         body: rendered.body,
       };
-      const refOf = (r: { id: string; messageId: string; recipient: string; cc: string[]; subject: string }): MailRef => ({
+      const refOf = (r: { id: string; messageId: string; recipient: string; cc: string[]; subject: string; body: string }): MailRef => ({
         direction: 'out',
         outboxId: r.id,
         messageId: r.messageId,
@@ -78,6 +78,7 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
         cc: r.cc,
         subject: r.subject,
         template,
+        text: r.body,
       });
 
       // Acknowledgements are counted per recipient under a lock, so a burst of mails (or a loop

@@ -16,6 +16,8 @@ export interface MailRef {
   subject: string;
   /** Outbound only: "acknowledgement", "reply", "resolution", "oversized". */
   template?: string;
+  /** Outbound only: the text as sent (inbound text is the event's own `text`). */
+  text?: string;
 }
 
 export interface MailIntake {
@@ -71,6 +73,8 @@ export interface DeliveryFailureInput {
   diagnostic: string | null;
   /** The Message-ID of our mail that bounced, when the report names it. */
   originalMessageId: string | null;
+  /** The bounce itself, for the communication log. */
+  mail?: MailRef;
 }
 
 export function validateDeliveryFailure(state: IncidentState, input: DeliveryFailureInput): void {

@@ -147,9 +147,16 @@ export function priorityOf(request: Pick<IncidentRequest, 'priority' | 'impact' 
 export async function openIncidentFromRequest(
   deps: IntakeDeps,
   request: IncidentRequest,
-  options: { actor: Actor; receivedAt?: Date; idempotencyKey?: string | undefined; mail?: MailIntake },
+  options: {
+    actor: Actor;
+    receivedAt?: Date;
+    idempotencyKey?: string | undefined;
+    /** Whose keys these are; default the actor. Mail uses one scope, so whoever opens it, it opens one incident. */
+    keyScope?: string;
+    mail?: MailIntake;
+  },
 ): Promise<{ incident: IncidentState; started: boolean; replayed: boolean }> {
-  const key = options.idempotencyKey ? `${options.actor.id}:${options.idempotencyKey}` : null;
+  const key = options.idempotencyKey ? `${options.keyScope ?? options.actor.id}:${options.idempotencyKey}` : null;
   const replay = async () => {
     if (!key) return undefined;
     const [row] = await deps.db.select().from(incidentIntakes).where(eq(incidentIntakes.idempotencyKey, key));
