@@ -38,8 +38,25 @@ export interface SessionOptions {
 
 /** The longest wait between heartbeats while idling. */
 const heartbeatSliceMs = 15_000;
-/** Mails fetched per round trip; bounds memory with large mails. */
+/** Mails fetched per round trip, and the most bytes; one large mail is fetched on its own. */
 const fetchBatch = 50;
+const fetchBatchBytes = 20 * 1024 * 1024;
+
+function* batches(uids: number[], sizes: Map<number, number>): Generator<number[]> {
+  let batch: number[] = [];
+  let bytes = 0;
+  for (const uid of uids) {
+    const size = sizes.get(uid) ?? 0;
+    if (batch.length > 0 && (batch.length >= fetchBatch || bytes + size > fetchBatchBytes)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(uid);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
 
 async function loadState(db: Db, mailbox: string) {
   const [row] = await db.select().from(mailboxStates).where(eq(mailboxStates.mailbox, mailbox));
@@ -141,10 +158,15 @@ async function ingestNew(client: ImapFlow, deps: MailboxSessionDeps, mailbox: Im
   const found = await client.search({ uid: `${progress.lastUid + 1}:*` }, { uid: true });
   // "n:*" always matches the highest UID, even below n.
   const uids = (found || []).filter((uid) => uid > progress.lastUid).sort((a, b) => a - b);
-  for (let i = 0; i < uids.length; i += fetchBatch) {
-    const batch = uids.slice(i, i + fetchBatch);
+  if (uids.length === 0) return;
+  const sizes = new Map((await client.fetchAll(uids.join(','), { uid: true, size: true }, { uid: true })).map((m) => [m.uid, m.size ?? 0]));
+  for (const batch of batches(uids, sizes)) {
     const messages = await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
     messages.sort((a, b) => a.uid - b.uid);
+    if (messages.length !== batch.length || messages.some((m) => !m.source)) {
+      // Never record a UID as done that we did not store: end the session, the next one fetches again.
+      throw new Error(`The server returned ${messages.filter((m) => m.source).length} of ${batch.length} mails (UIDs ${batch[0]}-${batch.at(-1)}).`);
+    }
     for (const message of messages) {
       if (!message.source) continue;
       const receivedAt = message.internalDate instanceof Date ? message.internalDate : message.internalDate ? new Date(message.internalDate) : new Date();

@@ -2,10 +2,11 @@
 // Message-ID, else by a hash of the raw bytes), then process it: thread it onto an incident,
 // open an incident, hold it for review, or keep it as noise. Processing is idempotent, so a
 // retry after a crash never appends or opens twice.
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { inboundMails, mailAttachments, outboxMessages } from '../db/schema/index.js';
+import { inboundMails, incidentEvents, mailAttachments, outboxMessages } from '../db/schema/index.js';
 import { DomainError, IllegalTransition } from '../domain/errors.js';
 import type { MailRef } from '../domain/incident-mail.js';
 import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
@@ -58,7 +59,7 @@ export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailByt
   const earlier = await existing();
   if (earlier) return earlier;
   const oversized = raw.length > (deps.maxMailBytes ?? defaultMaxMailBytes);
-  const inserted = await deps.db.transaction(async (tx) => {
+  const insert = () => deps.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(inboundMails)
       .values({
@@ -105,8 +106,28 @@ export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailByt
     }
     return { ...row, incidentNumber: null, duplicate: false };
   });
+  let inserted: StoredMail | undefined;
+  try {
+    inserted = await insert();
+  } catch (err) {
+    // Whatever in the parsed mail the database refused, the mail itself is kept, quarantined.
+    return quarantineUnstorable(deps, raw, origin, oversized, err);
+  }
   // Lost a race with the same mail arriving another way: that one is the stored copy.
   return inserted ?? (await existing())!;
+}
+
+async function quarantineUnstorable(deps: Pick<IngestDeps, 'db'>, raw: Buffer, origin: { source: string; uid?: number; receivedAt?: Date }, oversized: boolean, err: unknown): Promise<StoredMail> {
+  const dedupeKey = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  const reason = `The mail could not be stored parsed: ${err instanceof Error ? err.message : String(err)}`.replace(/\u0000/g, '');
+  const [row] = await deps.db
+    .insert(inboundMails)
+    .values({ dedupeKey, source: origin.source, mailboxUid: origin.uid ?? null, receivedAt: origin.receivedAt ?? new Date(), raw, sizeBytes: raw.length, oversized, headers: {}, contentType: 'application/octet-stream', parseError: reason, status: 'quarantined', outcome: reason })
+    .onConflictDoNothing({ target: inboundMails.dedupeKey })
+    .returning({ id: inboundMails.id, status: inboundMails.status, incidentNumber: inboundMails.incidentNumber });
+  if (row) return { ...row, duplicate: false };
+  const [earlier] = await deps.db.select({ id: inboundMails.id, status: inboundMails.status, incidentNumber: inboundMails.incidentNumber }).from(inboundMails).where(eq(inboundMails.dedupeKey, dedupeKey));
+  return { ...earlier!, duplicate: true };
 }
 
 export interface ProcessResult {
@@ -158,22 +179,30 @@ export async function processInboundMail(deps: IngestDeps, id: string): Promise<
     if (current.status === 'processing') throw new MailBusy(`Mail ${id} is being processed by another worker.`);
     return resultOf(current);
   }
+  // Writes are fenced to our claim (each claim counts an attempt), so a processor overtaken after
+  // its lease changes nothing.
+  const ours = and(eq(inboundMails.id, id), eq(inboundMails.status, 'processing'), eq(inboundMails.attempts, claimed.attempts));
   try {
     const plan = await planFor(deps, claimed);
     const done = await execute(deps, claimed, plan);
     const [row] = await deps.db
       .update(inboundMails)
       .set({ ...done, classification: plan.classification, processedAt: new Date(), lastError: null, claimedAt: null })
-      .where(eq(inboundMails.id, id))
+      .where(ours)
       .returning();
-    deps.logger.info({ mail: id, status: row!.status, incident: row!.incidentNumber, outcome: row!.outcome }, 'mail processed');
-    return resultOf(row!);
+    if (!row) {
+      // Our lease ran out and another processor took the mail over; its result stands.
+      const [current] = await deps.db.select().from(inboundMails).where(eq(inboundMails.id, id));
+      return resultOf(current!);
+    }
+    deps.logger.info({ mail: id, status: row.status, incident: row.incidentNumber, outcome: row.outcome }, 'mail processed');
+    return resultOf(row);
   } catch (err) {
     // Back to "received": the next attempt (activity retry or sweep) starts over; every step is idempotent.
     await deps.db
       .update(inboundMails)
       .set({ status: 'received', claimedAt: null, lastError: err instanceof Error ? err.message : String(err) })
-      .where(eq(inboundMails.id, id));
+      .where(ours);
     throw err;
   }
 }
@@ -181,6 +210,16 @@ export async function processInboundMail(deps: IngestDeps, id: string): Promise<
 async function planFor(deps: IngestDeps, mail: InboundRow): Promise<InboundPlan> {
   const report = mail.deliveryReport as { originalMessageId?: string | null } | null;
   const referenced = [...(report?.originalMessageId ? [report.originalMessageId] : []), ...referencedMessageIds(mail.headers)];
+  // A reply must wait for the mail it answers: processed first, it threads; processed later, it
+  // would open a second incident. (Mail arriving together is processed in parallel by the mailgate.)
+  if (referenced.length > 0) {
+    const [parent] = await deps.db
+      .select({ id: inboundMails.id })
+      .from(inboundMails)
+      .where(and(inArray(inboundMails.messageId, referenced), inArray(inboundMails.status, ['received', 'processing']), ne(inboundMails.id, mail.id)))
+      .limit(1);
+    if (parent) throw new MailBusy(`Mail ${mail.id} answers mail ${parent.id}, which is not processed yet.`);
+  }
   const known = await incidentsOfMessageIds(deps.db, referenced);
   const numbers = new Set([...known.values(), ...(findIncidentNumber(mail.subject) ? [findIncidentNumber(mail.subject)!] : [])]);
   const incidents = new Map<string, ThreadIncident>();
@@ -214,7 +253,14 @@ async function execute(deps: IngestDeps, mail: InboundRow, plan: InboundPlan): P
       return { status: 'review', outcome: plan.reason, candidateIncident: plan.incidentNumber };
     case 'bounce': {
       const report = (mail.deliveryReport ?? {}) as { recipients?: string[]; status?: string | null; diagnostic?: string | null; originalMessageId?: string | null };
-      const input = { mailId: mail.id, recipients: report.recipients ?? [], status: report.status ?? null, diagnostic: report.diagnostic ?? null, originalMessageId: report.originalMessageId ?? null };
+      const input = {
+        mailId: mail.id,
+        recipients: report.recipients ?? [],
+        status: report.status ?? null,
+        diagnostic: report.diagnostic ?? null,
+        originalMessageId: report.originalMessageId ?? null,
+        mail: mailRefOf(mail),
+      };
       try {
         await sendIncidentCommand(deps.temporal, plan.incidentNumber, deliveryFailureUpdate, { ...input, actor: { id: 'system', name: 'Mail system' } }, { updateId });
       } catch (err) {
@@ -233,11 +279,16 @@ async function execute(deps: IngestDeps, mail: InboundRow, plan: InboundPlan): P
           { updateId },
         );
       } catch (err) {
+        if (!(err instanceof IllegalTransition)) throw err;
+        // Appended by an earlier attempt, and the incident has closed since: done.
+        if (await appliedBefore(deps.db, plan.incidentNumber, mail.id)) return { status: 'processed', outcome: `Appended to ${plan.incidentNumber}.`, incidentNumber: plan.incidentNumber };
         // Closed between planning and now: an agent decides.
-        if (err instanceof IllegalTransition) return { status: 'review', outcome: err.message, candidateIncident: plan.incidentNumber };
-        throw err;
+        return { status: 'review', outcome: err.message, candidateIncident: plan.incidentNumber };
       }
-      if (mail.oversized && !plan.classification.noAutoAnswer) await answerOversized(deps, mail, plan.incidentNumber);
+      if (mail.oversized && !plan.classification.noAutoAnswer) {
+        // The answer must not undo the append: if SMTP is down, the outbox sweep sends it later.
+        await answerOversized(deps, mail, plan.incidentNumber).catch((err: unknown) => deps.logger.warn({ err, mail: mail.id }, 'oversized notice left in the outbox'));
+      }
       return { status: 'processed', outcome: `${plan.automatic ? 'Automatic reply logged on' : 'Appended to'} ${plan.incidentNumber} (by ${plan.by}).`, incidentNumber: plan.incidentNumber };
     }
     case 'new':
@@ -267,7 +318,8 @@ export async function openFromMail(
       {
         actor: options.actor,
         receivedAt: mail.receivedAt,
-        idempotencyKey: `mail:${mail.id}`,
+        idempotencyKey: mail.id,
+        keyScope: 'mail',
         mail: { ref: mailRefOf(mail), acknowledge: options.acknowledge, oversized: mail.oversized, followUpOf: options.followUpOf },
       },
     );
@@ -278,6 +330,16 @@ export async function openFromMail(
     if (err instanceof DomainError) return { status: 'review', outcome: err.message, candidateIncident: options.followUpOf };
     throw err;
   }
+}
+
+/** Whether the incident's timeline already has this mail (a customer message or a bounce). */
+async function appliedBefore(db: Db, incidentNumber: string, mailId: string): Promise<boolean> {
+  const [found] = await db
+    .select({ seq: incidentEvents.seq })
+    .from(incidentEvents)
+    .where(and(eq(incidentEvents.incidentNumber, incidentNumber), or(sql`${incidentEvents.payload}->'mail'->>'mailId' = ${mailId}`, sql`${incidentEvents.payload}->>'mailId' = ${mailId}`)))
+    .limit(1);
+  return found !== undefined;
 }
 
 /** Tells the sender of an oversized mail on an existing incident that it was kept (once per mail). */

@@ -2,14 +2,14 @@
 // SMTP receiver: new incidents from mail with one acknowledgement, threading of replies (also
 // from CC'd colleagues), review of strangers, noise and bounces, outbound answers in the thread,
 // the communication log and its downloads.
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMails, incidents, outboxMessages } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { createSmtpMailer } from '../../src/mail/outbound.js';
 import { bounceFor, buildMail, type TestMail } from '../support/mail.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { eventually, silentLogger, startTestStack, type TestStack } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 const mailFrom = 'Helpdesk <helpdesk@helpdesk.example>';
@@ -270,6 +270,31 @@ describe('hostile and odd mail', () => {
     const res = await post(Buffer.from(`Received: from c by d; Fri, 13 Mar 2026 10:00:05 +0100\r\nDelivered-To: helpdesk@helpdesk.example\r\n${body}`));
     expect(await res.json()).toMatchObject({ id: first.row.id, duplicate: true });
   });
+
+  it('holds a reply back until the mail it answers is processed, so it threads instead of opening a second incident', async () => {
+    const { storeInboundMail } = await import('../../src/mail/ingest.js');
+    const { startInboundMailWorkflow } = await import('../../src/services/mail-intake.js');
+    const parent = await buildMail({ from: petra, subject: 'Beamer im Saal 1 defekt' });
+    // The original is stored but not processed yet (as when its processing is still running).
+    const stored = await storeInboundMail({ db: stack.database.db }, parent.raw, { source: 'mailgate' });
+    const reply = await buildMail({ from: jens, subject: 'AW: Beamer im Saal 1 defekt', inReplyTo: parent.messageId, references: [parent.messageId] });
+    const res = await post(reply.raw);
+    const { id: replyId } = await res.json();
+    await new Promise((r) => setTimeout(r, 1500));
+    const [waiting] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, replyId));
+    expect(waiting!.status).toBe('received');
+    expect(waiting!.lastError).toContain('not processed yet');
+    expect(await startInboundMailWorkflow(stack.temporal, silentLogger, stored.id)).toBe(true);
+    const [original] = await eventually(async () => {
+      const rows = await stack.database.db.select().from(inboundMails).where(and(eq(inboundMails.id, stored.id), eq(inboundMails.status, 'processed')));
+      return rows.length > 0 ? rows : undefined;
+    }, 30_000);
+    const threaded = await eventually(async () => {
+      const [row] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, replyId));
+      return row?.status === 'processed' ? row : undefined;
+    }, 30_000);
+    expect(threaded.incidentNumber).toBe(original!.incidentNumber);
+  }, 60_000);
 
   it('applies a mail once even when its update is sent again under another update id', async () => {
     const { row } = await deliver({ from: petra, subject: 'Noch eine Frage', text: 'Eine Frage.' });

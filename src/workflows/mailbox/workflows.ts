@@ -14,7 +14,9 @@ const { pollMailbox } = proxyActivities<ReturnType<typeof createActivities>>({
 
 const { processInboundMail } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', maximumAttempts: 200 },
+  // Short steps: a reply waiting for its original (MailBusy) goes on soon after it; a workflow that gives
+  // up (about 1.5 h) is started again by the API's sweep.
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 200 },
 });
 
 export async function mailboxWorkflow(input: { mailbox: string; sessions?: number }): Promise<void> {
