@@ -3,7 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ImapMailbox } from '../config.js';
-import { processInboundMail, processPendingMails, storeInboundMail, type IngestDeps, type ProcessResult } from '../mail/ingest.js';
+import { MailBusy, processInboundMail, processPendingMails, storeInboundMail, type IngestDeps, type ProcessResult } from '../mail/ingest.js';
 import { runMailboxSession, type MailboxProgress } from '../mail/imap.js';
 
 export interface MailActivityDeps {
@@ -11,6 +11,21 @@ export interface MailActivityDeps {
   mailboxes?: ImapMailbox[];
   /** How long one IMAP session runs before the workflow starts the next (default 10 minutes). */
   sessionMs?: number;
+}
+
+/**
+ * IMAP processes in order; a mail that has to wait (its incident is still being opened, its
+ * original is not processed) gets a few seconds before it is left to the sweep.
+ */
+async function processPatiently(services: IngestDeps, id: string): Promise<ProcessResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await processInboundMail(services, id);
+    } catch (err) {
+      if (!(err instanceof MailBusy) || attempt >= 40) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 export function createMailActivities(deps: MailActivityDeps) {
@@ -40,7 +55,7 @@ export function createMailActivities(deps: MailActivityDeps) {
             db: services.db,
             logger: services.logger,
             store: (raw, origin) => storeInboundMail(services, raw, origin),
-            process: (id) => processInboundMail(services, id),
+            process: (id) => processPatiently(services, id),
           },
           mailbox,
           {

@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import { and, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { inboundMails, incidentEvents, mailAttachments, outboxMessages } from '../db/schema/index.js';
+import { inboundMails, incidentEvents, incidentIntakes, mailAttachments, outboxMessages } from '../db/schema/index.js';
 import { DomainError, IllegalTransition } from '../domain/errors.js';
 import type { MailRef } from '../domain/incident-mail.js';
 import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
 import { findIncidentNumber } from '../domain/ticket-number.js';
-import { sendIncidentCommand } from '../services/incident-commands.js';
+import { submitIncidentCommand } from '../services/incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from '../services/incident-intake.js';
 import type { Temporal } from '../temporal/client.js';
 import { customerMessageUpdate, deliveryFailureUpdate } from '../workflows/incident/messages.js';
@@ -226,6 +226,8 @@ async function planFor(deps: IngestDeps, mail: InboundRow): Promise<InboundPlan>
   for (const number of numbers) {
     const incident = await threadIncident(deps.db, number);
     if (incident) incidents.set(number, incident);
+    // Opened a moment ago and not recorded yet: wait rather than miss the thread.
+    else if (await intakeExists(deps.db, number)) throw new MailBusy(`Mail ${mail.id} belongs to ${number}, which is still being opened.`);
   }
   const sender = mail.fromAddress ? await senderIdentity(deps.db, mail.fromAddress) : null;
   return planInbound(
@@ -262,7 +264,7 @@ async function execute(deps: IngestDeps, mail: InboundRow, plan: InboundPlan): P
         mail: mailRefOf(mail),
       };
       try {
-        await sendIncidentCommand(deps.temporal, plan.incidentNumber, deliveryFailureUpdate, { ...input, actor: { id: 'system', name: 'Mail system' } }, { updateId });
+        await submitIncidentCommand(deps.temporal, plan.incidentNumber, deliveryFailureUpdate, { ...input, actor: { id: 'system', name: 'Mail system' } }, { updateId });
       } catch (err) {
         if (!(err instanceof IllegalTransition)) throw err;
         return { status: 'processed', outcome: `Delivery failure for ${plan.incidentNumber}, which no longer takes changes.`, incidentNumber: plan.incidentNumber };
@@ -271,7 +273,7 @@ async function execute(deps: IngestDeps, mail: InboundRow, plan: InboundPlan): P
     }
     case 'append': {
       try {
-        await sendIncidentCommand(
+        await submitIncidentCommand(
           deps.temporal,
           plan.incidentNumber,
           customerMessageUpdate,
@@ -330,6 +332,11 @@ export async function openFromMail(
     if (err instanceof DomainError) return { status: 'review', outcome: err.message, candidateIncident: options.followUpOf };
     throw err;
   }
+}
+
+async function intakeExists(db: Db, number: string): Promise<boolean> {
+  const [intake] = await db.select({ number: incidentIntakes.number }).from(incidentIntakes).where(eq(incidentIntakes.number, number));
+  return intake !== undefined;
 }
 
 /** Whether the incident's timeline already has this mail (a customer message or a bounce). */

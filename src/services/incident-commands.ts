@@ -1,5 +1,5 @@
 // Sends commands to an incident's workflow as updates and maps their failures to domain errors.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { domainErrorFromKind, IllegalTransition, NotFound, Unavailable } from '../domain/errors.js';
@@ -43,16 +43,30 @@ export async function sendIncidentCommand<Input>(
     // With an updateId, Temporal runs a repeated update only once and answers with the first result.
     return await handleOf(temporal, number).executeUpdate(update, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const mapped = domainErrorFromKind(err.cause.type, err.cause.message, fieldOf(err.cause));
-      if (mapped) throw mapped;
-    }
-    if (isNotFound(err)) {
-      throw new IllegalTransition(`Incident ${number} is no longer open for changes (its workflow has ended).`);
-    }
-    if (isUnavailable(err)) throw new Unavailable(`Temporal is not reachable; incident ${number} was not changed. Try again shortly.`);
-    throw err;
+    throw commandError(err, number);
   }
+}
+
+/**
+ * Hands a command to the workflow and returns once it is accepted (validated and in the history),
+ * without waiting for the timeline write: for callers that need no result, such as mail ingestion.
+ */
+export async function submitIncidentCommand<Input>(temporal: Temporal, number: string, update: UpdateDefinition<IncidentState, [Input]>, input: Input, options: { updateId: string }): Promise<void> {
+  try {
+    await handleOf(temporal, number).startUpdate(update, { args: [input], updateId: options.updateId, waitForStage: WorkflowUpdateStage.ACCEPTED });
+  } catch (err) {
+    throw commandError(err, number);
+  }
+}
+
+function commandError(err: unknown, number: string): unknown {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const mapped = domainErrorFromKind(err.cause.type, err.cause.message, fieldOf(err.cause));
+    if (mapped) return mapped;
+  }
+  if (isNotFound(err)) return new IllegalTransition(`Incident ${number} is no longer open for changes (its workflow has ended).`);
+  if (isUnavailable(err)) return new Unavailable(`Temporal is not reachable; incident ${number} was not changed. Try again shortly.`);
+  return err;
 }
 
 /** The live state from the workflow, for incidents whose projection is not written yet. */
