@@ -58,6 +58,40 @@ function* batches(uids: number[], sizes: Map<number, number>): Generator<number[
   if (batch.length > 0) yield batch;
 }
 
+/** Threads processed at the same time. */
+const processConcurrency = 6;
+
+/**
+ * Groups mails that may belong to one thread (they share a Message-ID, a reference or a ticket
+ * number), in arrival order; different groups cannot depend on each other.
+ */
+export function threadsOf(mails: StoredMail[]): StoredMail[][] {
+  const groupOfKey = new Map<string, number>();
+  const parent: number[] = mails.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  mails.forEach((mail, i) => {
+    for (const key of mail.threadKeys) {
+      const seen = groupOfKey.get(key);
+      if (seen === undefined) groupOfKey.set(key, i);
+      else parent[find(i)] = find(seen);
+    }
+  });
+  const groups = new Map<number, StoredMail[]>();
+  mails.forEach((mail, i) => {
+    const root = find(i);
+    groups.set(root, [...(groups.get(root) ?? []), mail]);
+  });
+  return [...groups.values()];
+}
+
+async function forEachLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
 async function loadState(db: Db, mailbox: string) {
   const [row] = await db.select().from(mailboxStates).where(eq(mailboxStates.mailbox, mailbox));
   return row;
@@ -167,6 +201,7 @@ async function ingestNew(client: ImapFlow, deps: MailboxSessionDeps, mailbox: Im
       // Never record a UID as done that we did not store: end the session, the next one fetches again.
       throw new Error(`The server returned ${messages.filter((m) => m.source).length} of ${batch.length} mails (UIDs ${batch[0]}-${batch.at(-1)}).`);
     }
+    const toProcess: StoredMail[] = [];
     for (const message of messages) {
       if (!message.source) continue;
       const receivedAt = message.internalDate instanceof Date ? message.internalDate : message.internalDate ? new Date(message.internalDate) : new Date();
@@ -174,13 +209,18 @@ async function ingestNew(client: ImapFlow, deps: MailboxSessionDeps, mailbox: Im
       const stored = await deps.store(message.source, { source: `imap:${mailbox.name}`, uid: message.uid, receivedAt });
       if (stored.duplicate) progress.duplicates += 1;
       else progress.stored += 1;
-      if (stored.status === 'received') {
-        await deps.process(stored.id).catch((err: unknown) => deps.logger.warn({ err, mail: stored.id }, 'mail stored, processing deferred'));
-      }
+      if (stored.status === 'received') toProcess.push(stored);
       progress.lastUid = message.uid;
       await saveState(deps.db, mailbox.name, progress.uidValidity, progress.lastUid);
       beat();
     }
+    // Threads in parallel, each thread in order; a failure leaves the mail stored for the sweep.
+    await forEachLimit(threadsOf(toProcess), processConcurrency, async (thread) => {
+      for (const stored of thread) {
+        await deps.process(stored.id).catch((err: unknown) => deps.logger.warn({ err, mail: stored.id }, 'mail stored, processing deferred'));
+        beat();
+      }
+    });
     // Done on the server: moved away, or flagged seen, as configured.
     if (mailbox.processedFolder) await client.messageMove(batch.join(','), mailbox.processedFolder, { uid: true });
     else await client.messageFlagsAdd(batch.join(','), ['\\Seen'], { uid: true });

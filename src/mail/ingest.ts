@@ -40,6 +40,8 @@ export interface StoredMail {
   duplicate: boolean;
   status: InboundRow['status'];
   incidentNumber: string | null;
+  /** Message-IDs it has and names, and the ticket number in its subject: mails sharing one may be one thread. */
+  threadKeys: string[];
 }
 
 export const defaultMaxMailBytes = 25 * 1024 * 1024;
@@ -49,12 +51,14 @@ const claimLeaseMinutes = 5;
 /** Stores a mail as received. Resolves only once it is committed; a second delivery finds the first. */
 export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailBytes'>, raw: Buffer, origin: { source: string; uid?: number; receivedAt?: Date }): Promise<StoredMail> {
   const parsed = await parseMail(raw);
+  const ticket = findIncidentNumber(parsed.subject);
+  const threadKeys = [...(parsed.messageId ? [parsed.messageId] : []), ...(parsed.inReplyTo ? [parsed.inReplyTo] : []), ...parsed.references, ...(ticket ? [ticket] : [])];
   const existing = async () => {
     const [row] = await deps.db
       .select({ id: inboundMails.id, status: inboundMails.status, incidentNumber: inboundMails.incidentNumber })
       .from(inboundMails)
       .where(eq(inboundMails.dedupeKey, parsed.dedupeKey));
-    return row ? { ...row, duplicate: true } : undefined;
+    return row ? { ...row, duplicate: true, threadKeys } : undefined;
   };
   const earlier = await existing();
   if (earlier) return earlier;
@@ -104,7 +108,7 @@ export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailByt
         })),
       );
     }
-    return { ...row, incidentNumber: null, duplicate: false };
+    return { ...row, incidentNumber: null, duplicate: false, threadKeys };
   });
   let inserted: StoredMail | undefined;
   try {
@@ -125,9 +129,9 @@ async function quarantineUnstorable(deps: Pick<IngestDeps, 'db'>, raw: Buffer, o
     .values({ dedupeKey, source: origin.source, mailboxUid: origin.uid ?? null, receivedAt: origin.receivedAt ?? new Date(), raw, sizeBytes: raw.length, oversized, headers: {}, contentType: 'application/octet-stream', parseError: reason, status: 'quarantined', outcome: reason })
     .onConflictDoNothing({ target: inboundMails.dedupeKey })
     .returning({ id: inboundMails.id, status: inboundMails.status, incidentNumber: inboundMails.incidentNumber });
-  if (row) return { ...row, duplicate: false };
+  if (row) return { ...row, duplicate: false, threadKeys: [] };
   const [earlier] = await deps.db.select({ id: inboundMails.id, status: inboundMails.status, incidentNumber: inboundMails.incidentNumber }).from(inboundMails).where(eq(inboundMails.dedupeKey, dedupeKey));
-  return { ...earlier!, duplicate: true };
+  return { ...earlier!, duplicate: true, threadKeys: [] };
 }
 
 export interface ProcessResult {
