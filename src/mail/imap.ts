@@ -211,9 +211,10 @@ async function ingestNew(client: ImapFlow, deps: MailboxSessionDeps, mailbox: Im
       else progress.stored += 1;
       if (stored.status === 'received') toProcess.push(stored);
       progress.lastUid = message.uid;
-      await saveState(deps.db, mailbox.name, progress.uidValidity, progress.lastUid);
       beat();
     }
+    // Once per batch: every UID up to here is stored; a crash before this re-reads mails that dedupe.
+    await saveState(deps.db, mailbox.name, progress.uidValidity, progress.lastUid);
     // Threads in parallel, each thread in order; a failure leaves the mail stored for the sweep.
     await forEachLimit(threadsOf(toProcess), processConcurrency, async (thread) => {
       for (const stored of thread) {

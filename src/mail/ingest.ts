@@ -3,12 +3,13 @@
 // open an incident, hold it for review, or keep it as noise. Processing is idempotent, so a
 // retry after a crash never appends or opens twice.
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { inboundMails, incidentEvents, incidentIntakes, mailAttachments, outboxMessages } from '../db/schema/index.js';
+import { contacts, customers, inboundMails, incidentEvents, incidentIntakes, mailAttachments, outboxMessages } from '../db/schema/index.js';
 import { DomainError, IllegalTransition } from '../domain/errors.js';
 import type { MailRef } from '../domain/incident-mail.js';
+import type { IncidentIntake } from '../domain/incident.js';
 import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
 import { findIncidentNumber } from '../domain/ticket-number.js';
 import { submitIncidentCommand } from '../services/incident-commands.js';
@@ -35,6 +36,10 @@ export interface IngestDeps {
 }
 
 export type InboundRow = typeof inboundMails.$inferSelect;
+/** A stored mail as processing reads it: everything but the raw bytes, which it never needs. */
+export type InboundMail = Omit<InboundRow, 'raw'>;
+const { raw: _raw, ...processedColumns } = getTableColumns(inboundMails);
+const resultColumns = { id: inboundMails.id, status: inboundMails.status, outcome: inboundMails.outcome, incidentNumber: inboundMails.incidentNumber };
 export interface StoredMail {
   id: string;
   duplicate: boolean;
@@ -60,8 +65,8 @@ export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailByt
       .where(eq(inboundMails.dedupeKey, parsed.dedupeKey));
     return row ? { ...row, duplicate: true, threadKeys } : undefined;
   };
-  const earlier = await existing();
-  if (earlier) return earlier;
+  // Inserted without a lookup first: a new mail (the usual case) costs one query less; a second
+  // delivery conflicts on the dedupe key and is looked up.
   const oversized = raw.length > (deps.maxMailBytes ?? defaultMaxMailBytes);
   const insert = () => deps.db.transaction(async (tx) => {
     const [row] = await tx
@@ -115,6 +120,9 @@ export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailByt
     inserted = await insert();
   } catch (err) {
     // Whatever in the parsed mail the database refused, the mail itself is kept, quarantined.
+    // A second delivery of a mail stored before is that mail, even if this copy cannot be stored.
+    const earlier = await existing();
+    if (earlier) return earlier;
     return quarantineUnstorable(deps, raw, origin, oversized, err);
   }
   // Lost a race with the same mail arriving another way: that one is the stored copy.
@@ -148,7 +156,7 @@ const resultOf = (row: Pick<InboundRow, 'id' | 'status' | 'outcome' | 'incidentN
   incidentNumber: row.incidentNumber,
 });
 
-export function mailRefOf(row: InboundRow): MailRef {
+export function mailRefOf(row: InboundMail): MailRef {
   return {
     direction: 'in',
     mailId: row.id,
@@ -175,9 +183,9 @@ export async function processInboundMail(deps: IngestDeps, id: string): Promise<
         or(eq(inboundMails.status, 'received'), and(eq(inboundMails.status, 'processing'), lt(inboundMails.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`))),
       ),
     )
-    .returning();
+    .returning(processedColumns);
   if (!claimed) {
-    const [current] = await deps.db.select().from(inboundMails).where(eq(inboundMails.id, id));
+    const [current] = await deps.db.select(resultColumns).from(inboundMails).where(eq(inboundMails.id, id));
     if (!current) throw new Error(`No stored mail ${id}.`);
     // Another processor holds it: retry later; if that one died, its lease runs out and we take over.
     if (current.status === 'processing') throw new MailBusy(`Mail ${id} is being processed by another worker.`);
@@ -193,10 +201,10 @@ export async function processInboundMail(deps: IngestDeps, id: string): Promise<
       .update(inboundMails)
       .set({ ...done, classification: plan.classification, processedAt: new Date(), lastError: null, claimedAt: null })
       .where(ours)
-      .returning();
+      .returning(resultColumns);
     if (!row) {
       // Our lease ran out and another processor took the mail over; its result stands.
-      const [current] = await deps.db.select().from(inboundMails).where(eq(inboundMails.id, id));
+      const [current] = await deps.db.select(resultColumns).from(inboundMails).where(eq(inboundMails.id, id));
       return resultOf(current!);
     }
     deps.logger.info({ mail: id, status: row.status, incident: row.incidentNumber, outcome: row.outcome }, 'mail processed');
@@ -211,7 +219,7 @@ export async function processInboundMail(deps: IngestDeps, id: string): Promise<
   }
 }
 
-async function planFor(deps: IngestDeps, mail: InboundRow): Promise<InboundPlan> {
+async function planFor(deps: IngestDeps, mail: InboundMail): Promise<InboundPlan> {
   const report = mail.deliveryReport as { originalMessageId?: string | null } | null;
   const referenced = [...(report?.originalMessageId ? [report.originalMessageId] : []), ...referencedMessageIds(mail.headers)];
   // A reply must wait for the mail it answers: processed first, it threads; processed later, it
@@ -228,10 +236,8 @@ async function planFor(deps: IngestDeps, mail: InboundRow): Promise<InboundPlan>
   const numbers = new Set([...known.values(), ...(findIncidentNumber(mail.subject) ? [findIncidentNumber(mail.subject)!] : [])]);
   const incidents = new Map<string, ThreadIncident>();
   for (const number of numbers) {
-    const incident = await threadIncident(deps.db, number);
+    const incident = (await threadIncident(deps.db, number)) ?? (await justOpenedIncident(deps.db, number));
     if (incident) incidents.set(number, incident);
-    // Opened a moment ago and not recorded yet: wait rather than miss the thread.
-    else if (await intakeExists(deps.db, number)) throw new MailBusy(`Mail ${mail.id} belongs to ${number}, which is still being opened.`);
   }
   const sender = mail.fromAddress ? await senderIdentity(deps.db, mail.fromAddress) : null;
   return planInbound(
@@ -247,7 +253,7 @@ async function planFor(deps: IngestDeps, mail: InboundRow): Promise<InboundPlan>
 
 type Done = Pick<InboundRow, 'status' | 'outcome'> & Partial<Pick<InboundRow, 'incidentNumber' | 'candidateIncident'>>;
 
-async function execute(deps: IngestDeps, mail: InboundRow, plan: InboundPlan): Promise<Done> {
+async function execute(deps: IngestDeps, mail: InboundMail, plan: InboundPlan): Promise<Done> {
   const actor = { id: `contact:${mail.fromAddress ?? 'unknown'}`, name: mail.fromName ?? mail.fromAddress ?? 'unknown sender' };
   const updateId = `mail-${mail.id}`;
   switch (plan.kind) {
@@ -305,7 +311,7 @@ async function execute(deps: IngestDeps, mail: InboundRow, plan: InboundPlan): P
 /** Opens an incident for a mail, through the same intake as the API (entitlement, SLA). */
 export async function openFromMail(
   deps: IngestDeps,
-  mail: InboundRow,
+  mail: InboundMail,
   options: { customerNumber: string; acknowledge: boolean; followUpOf: string | null; actor: { id: string; name: string } },
 ): Promise<Done> {
   const title = (mail.subject || '(no subject)').slice(0, 200);
@@ -338,9 +344,24 @@ export async function openFromMail(
   }
 }
 
-async function intakeExists(db: Db, number: string): Promise<boolean> {
-  const [intake] = await db.select({ number: incidentIntakes.number }).from(incidentIntakes).where(eq(incidentIntakes.number, number));
-  return intake !== undefined;
+/**
+ * An incident opened moments ago whose workflow has not yet written the projection threadIncident
+ * reads (under load that takes a second or more): threaded from its intake and the mail already on
+ * it instead of waiting. Nothing has been sent on it yet (the acknowledgement goes out after the
+ * projection is written), and it cannot be closed yet.
+ */
+async function justOpenedIncident(db: Db, number: string): Promise<ThreadIncident | undefined> {
+  const [intake] = await db.select({ request: incidentIntakes.request }).from(incidentIntakes).where(eq(incidentIntakes.number, number));
+  if (!intake) return undefined;
+  const { customer: owner, contact } = intake.request as IncidentIntake;
+  const [customer] = owner ? await db.select({ mailDomains: customers.mailDomains }).from(customers).where(eq(customers.id, owner.id)) : [];
+  const contactAddresses = owner ? (await db.select({ email: contacts.email }).from(contacts).where(eq(contacts.customerId, owner.id))).map((c) => c.email) : [];
+  const inbound = await db
+    .select({ from: inboundMails.fromAddress, to: inboundMails.toAddresses, cc: inboundMails.ccAddresses })
+    .from(inboundMails)
+    .where(and(eq(inboundMails.incidentNumber, number), eq(inboundMails.status, 'processed')));
+  const participants = new Set<string>([...(contact?.email ? [contact.email] : []), ...inbound.flatMap((m) => [...(m.from ? [m.from] : []), ...m.to, ...m.cc])]);
+  return { number, closed: false, customerDomains: customer?.mailDomains ?? [], contactAddresses, threadParticipants: [...participants].map((a) => a.toLowerCase()) };
 }
 
 /** Whether the incident's timeline already has this mail (a customer message or a bounce). */
@@ -354,7 +375,7 @@ async function appliedBefore(db: Db, incidentNumber: string, mailId: string): Pr
 }
 
 /** Tells the sender of an oversized mail on an existing incident that it was kept (once per mail). */
-async function answerOversized(deps: IngestDeps, mail: InboundRow, incidentNumber: string): Promise<void> {
+async function answerOversized(deps: IngestDeps, mail: InboundMail, incidentNumber: string): Promise<void> {
   if (!mail.fromAddress) return;
   const sender = await senderIdentity(deps.db, mail.fromAddress);
   const rendered = oversizedMail(incidentNumber, mail.subject, deps.maxMailBytes ?? defaultMaxMailBytes, sender?.language ?? 'de');
@@ -383,7 +404,8 @@ export async function processPendingMails(deps: IngestDeps, options: { limit?: n
     .select({ id: inboundMails.id })
     .from(inboundMails)
     .where(or(eq(inboundMails.status, 'received'), and(inArray(inboundMails.status, ['processing']), lt(inboundMails.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`))))
-    .orderBy(inboundMails.receivedAt)
+    // Arrival order; mails of the same second in the order they were stored (a reply after its original).
+    .orderBy(inboundMails.receivedAt, inboundMails.storedAt)
     .limit(options.limit ?? 500);
   let done = 0;
   for (const { id } of pending) {

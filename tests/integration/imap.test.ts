@@ -1,11 +1,11 @@
 // IMAP ingestion against a real dovecot, through a TCP proxy that can drop the connection, with
 // a real Temporal server (the mailbox workflow and its heartbeating activity), real Postgres and a
 // real SMTP receiver for the answers.
-import { and, eq, like } from 'drizzle-orm';
+import { and, eq, like, sql } from 'drizzle-orm';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImapMailbox } from '../../src/config.js';
-import { inboundMails, incidents, mailboxStates } from '../../src/db/schema/index.js';
+import { inboundMails, incidentIntakes, incidents, mailboxStates } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { createSmtpMailer } from '../../src/mail/outbound.js';
 import { mailboxWorkflowId, startMailboxWorkflows } from '../../src/services/mail-intake.js';
@@ -182,4 +182,36 @@ describe('a mailbox read over IMAP', () => {
     // The session came back: the proxy saw a new connection after the drop.
     expect(proxy.connections()).toBeGreaterThanOrEqual(1);
   }, 120_000);
+
+  it('threads a reply that arrives right behind the mail it answers, before that incident is projected', async () => {
+    // All ten land in the INBOX at once (one MOVE), so one batch holds each original and its reply:
+    // the reply is processed the moment its original is, before the new incident's workflow has
+    // written its projection. It must still thread onto that incident, not open a second one.
+    const pairs: { original: string; reply: string }[] = [];
+    await client.mailboxCreate('Staging').catch(() => undefined);
+    for (let i = 0; i < 5; i += 1) {
+      const from = `kette${i}@stadtwerke-beispielstadt.example`;
+      const original = await buildMail({ from, subject: `Kettenstörung ${i}`, text: `Erste Meldung ${i}` });
+      const reply = await buildMail({ from, subject: `AW: Kettenstörung ${i}`, inReplyTo: original.messageId, references: [original.messageId], text: `Nachtrag ${i}` });
+      await client.append('Staging', original.raw);
+      await client.append('Staging', reply.raw);
+      pairs.push({ original: original.messageId, reply: reply.messageId });
+    }
+    const lock = await client.getMailboxLock('Staging');
+    try {
+      await client.messageMove('1:*', 'INBOX');
+    } finally {
+      lock.release();
+    }
+    const numbers = new Set<string>();
+    for (const { original, reply } of pairs) {
+      const opened = await ingested(original);
+      expect(opened).toMatchObject({ status: 'processed' });
+      expect(await ingested(reply)).toMatchObject({ status: 'processed', incidentNumber: opened.incidentNumber });
+      numbers.add(opened.incidentNumber!);
+    }
+    expect(numbers.size).toBe(5);
+    const intakes = await stack.database.db.select().from(incidentIntakes).where(sql`${incidentIntakes.request}->>'title' like '%Kettenstörung%'`);
+    expect(intakes.map((i) => i.number).sort()).toEqual([...numbers].sort());
+  }, 60_000);
 });
