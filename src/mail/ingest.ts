@@ -57,7 +57,8 @@ const claimLeaseMinutes = 5;
 export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailBytes'>, raw: Buffer, origin: { source: string; uid?: number; receivedAt?: Date }): Promise<StoredMail> {
   const parsed = await parseMail(raw);
   const ticket = findIncidentNumber(parsed.subject);
-  const threadKeys = [...(parsed.messageId ? [parsed.messageId] : []), ...(parsed.inReplyTo ? [parsed.inReplyTo] : []), ...parsed.references, ...(ticket ? [ticket] : [])];
+  const bounced = parsed.deliveryReport?.originalMessageId;
+  const threadKeys = [...(parsed.messageId ? [parsed.messageId] : []), ...(parsed.inReplyTo ? [parsed.inReplyTo] : []), ...parsed.references, ...(bounced ? [bounced] : []), ...(ticket ? [ticket] : [])];
   const existing = async () => {
     const [row] = await deps.db
       .select({ id: inboundMails.id, status: inboundMails.status, incidentNumber: inboundMails.incidentNumber })
