@@ -5,10 +5,10 @@ import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { outboxMessages } from '../db/schema/index.js';
-import type { CustomerMailOutcome, CustomerMailTemplate, MailRef } from '../domain/incident-mail.js';
+import type { CustomerMailOutcome, CustomerMailRequest, MailRef } from '../domain/incident-mail.js';
 import { bareAddress, newMessageId, type Mailer } from '../mail/outbound.js';
 import { createOutboxSender } from '../mail/outbox.js';
-import { acknowledgementMail, replyMail, resolutionMail, type TemplateIncident } from '../mail/templates.js';
+import { acknowledgementMail, replyMail, resolutionMail } from '../mail/templates.js';
 import { languageFor, threadHeaders } from '../mail/threads.js';
 
 export interface CustomerMailDeps {
@@ -21,17 +21,6 @@ export interface CustomerMailDeps {
   /** Acknowledgements per sender and hour (default 5); more are logged, not sent. */
   acknowledgementsPerHour?: number;
   logger?: Logger | undefined;
-}
-
-export interface CustomerMailRequest {
-  template: CustomerMailTemplate;
-  /** The timeline step this mail belongs to: with the number, the idempotency key. */
-  seq: number;
-  incident: TemplateIncident & { contactEmail: string | null; customerNumber: string | null };
-  /** The agent's text, for replies. */
-  text?: string;
-  /** The opening mail was over the size limit (acknowledgement only). */
-  oversized?: boolean;
 }
 
 export function createCustomerMailActivities(deps: CustomerMailDeps) {

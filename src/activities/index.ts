@@ -2,7 +2,7 @@
 import { pino, type Logger } from 'pino';
 import type { ImapMailbox } from '../config.js';
 import type { Db } from '../db/client.js';
-import type { Mailer } from '../mail/outbound.js';
+import { defaultMailFrom, type Mailer } from '../mail/outbound.js';
 import type { Temporal } from '../temporal/client.js';
 import { createCustomerMailActivities } from './customer-mail.js';
 import { createIncidentProjectionActivities } from './incident-projection.js';
@@ -30,7 +30,6 @@ export interface ActivityDeps {
 }
 
 const silentLogger = pino({ level: 'silent' });
-export const defaultMailFrom = 'Helpdesk <helpdesk@localhost>';
 
 export function createActivities(deps: ActivityDeps) {
   const mailFrom = deps.mailFrom ?? defaultMailFrom;

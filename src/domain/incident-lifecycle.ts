@@ -4,6 +4,7 @@
 import type { IncidentStatus, Priority } from './enums.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import {
+  defaultAutoCloseDays,
   eventOf,
   maxNoteLength,
   next,
@@ -47,8 +48,7 @@ export interface ReopenInput {
   reason: string;
 }
 
-/** Days after resolution without a customer reply until the incident closes by itself. */
-export const defaultAutoCloseDays = 7;
+export { defaultAutoCloseDays } from './incident.js';
 
 const reopenedStatus = (state: IncidentState): IncidentStatus => (state.assignee ? 'in_progress' : state.assignedGroup ? 'assigned' : 'new');
 

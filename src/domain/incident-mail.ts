@@ -1,7 +1,7 @@
 // The incident's side of the mail channel: mails in and out and delivery failures as timeline
 // events. Which mail belongs where is decided in mail-rules.ts; sending happens in activities.
 import { IllegalTransition, ValidationError } from './errors.js';
-import { eventOf, next, type CommandContext, type IncidentState, type Transition } from './incident.js';
+import { defaultAutoCloseDays, eventOf, next, type CommandContext, type IncidentState, type Transition } from './incident.js';
 
 /** A mail in the communication log: enough to show it and to link to the stored copy. */
 export interface MailRef {
@@ -32,6 +32,43 @@ export interface MailIntake {
 
 export const customerMailTemplates = ['acknowledgement', 'reply', 'resolution'] as const;
 export type CustomerMailTemplate = (typeof customerMailTemplates)[number];
+
+/** What the mail activity needs to write one customer mail; keyed by incident number and `seq`. */
+export interface CustomerMailRequest {
+  template: CustomerMailTemplate;
+  /** The timeline step this mail belongs to: with the number, the idempotency key. */
+  seq: number;
+  incident: {
+    number: string;
+    title: string;
+    firstResponseDueAt: string | null;
+    resolution: string | null;
+    autoCloseDays: number;
+    contactEmail: string | null;
+    customerNumber: string | null;
+  };
+  /** The agent's text, for replies. */
+  text?: string;
+  /** The opening mail was over the size limit (acknowledgement only). */
+  oversized?: boolean;
+}
+
+export function customerMailRequest(state: IncidentState, template: CustomerMailTemplate, seq: number, extra: { text?: string; oversized?: boolean } = {}): CustomerMailRequest {
+  return {
+    template,
+    seq,
+    incident: {
+      number: state.number,
+      title: state.title,
+      firstResponseDueAt: state.due.firstResponse,
+      resolution: state.resolution,
+      autoCloseDays: state.autoCloseDays ?? defaultAutoCloseDays,
+      contactEmail: state.contact?.email ?? null,
+      customerNumber: state.customer?.number ?? null,
+    },
+    ...extra,
+  };
+}
 
 /** What the mail activity reports back, for the timeline. */
 export type CustomerMailOutcome =

@@ -14,6 +14,9 @@ export interface Actor {
 
 export const systemActor: Actor = { id: 'system', name: 'Helpdesk' };
 
+/** Days after resolution without a customer reply until the incident closes by itself. */
+export const defaultAutoCloseDays = 7;
+
 export interface IncidentParties {
   customer: { id: string; number: string; name: string } | null;
   contact: { id: string | null; email: string; name: string | null } | null;

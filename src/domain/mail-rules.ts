@@ -88,16 +88,21 @@ export type ThreadDecision =
   | { kind: 'new' };
 
 /**
- * Which incident a mail belongs to: the ticket number in the subject, then In-Reply-To and
- * References against stored Message-IDs (ours and theirs), else a new incident. Whether the
- * sender may add to that incident is a separate check (contact of the customer or on the thread).
+ * Which incident a mail belongs to: the ticket number in the subject, then (a bounce's original
+ * Message-ID and) In-Reply-To and References against stored Message-IDs (ours and theirs), else a
+ * new incident. Only incidents that exist count. Whether the sender may add to that incident is a
+ * separate check (contact of the customer or on the thread).
  */
-export function decideThread(mail: { subject: string; headers: MailHeaders }, knownMessage: (messageId: string) => string | undefined): ThreadDecision {
+export function decideThread(
+  mail: { subject: string; headers: MailHeaders; bouncedMessageId?: string | null },
+  knownMessage: (messageId: string) => string | undefined,
+  incidentExists: (number: string) => boolean = () => true,
+): ThreadDecision {
   const fromSubject = findIncidentNumber(mail.subject);
-  if (fromSubject) return { kind: 'thread', incidentNumber: fromSubject, by: 'subject' };
-  for (const id of referencedMessageIds(mail.headers)) {
+  if (fromSubject && incidentExists(fromSubject)) return { kind: 'thread', incidentNumber: fromSubject, by: 'subject' };
+  for (const id of [...(mail.bouncedMessageId ? [mail.bouncedMessageId] : []), ...referencedMessageIds(mail.headers)]) {
     const incidentNumber = knownMessage(id);
-    if (incidentNumber) return { kind: 'thread', incidentNumber, by: 'reference' };
+    if (incidentNumber && incidentExists(incidentNumber)) return { kind: 'thread', incidentNumber, by: 'reference' };
   }
   return { kind: 'new' };
 }
@@ -150,19 +155,11 @@ export type InboundDecision =
 
 export type InboundPlan = InboundDecision & { classification: Classification };
 
-/** The incident a mail belongs to, if that incident exists: subject first, then the references. */
+/** The incident a mail belongs to, if that incident exists. */
 function threadedIncident(mail: InboundMailFacts, ctx: InboundContext, bounce: boolean): { incident: ThreadIncident; by: 'subject' | 'reference' } | undefined {
-  const fromSubject = findIncidentNumber(mail.subject);
-  const bySubject = fromSubject ? ctx.incident(fromSubject) : undefined;
-  if (bySubject) return { incident: bySubject, by: 'subject' };
   // Only a bounce is about the message it quotes; a forwarded mail is not a reply to the one it carries.
-  const ids = [...(bounce && mail.bouncedMessageId ? [mail.bouncedMessageId] : []), ...referencedMessageIds(mail.headers)];
-  for (const id of ids) {
-    const number = ctx.knownMessage(id);
-    const incident = number ? ctx.incident(number) : undefined;
-    if (incident) return { incident, by: 'reference' };
-  }
-  return undefined;
+  const decision = decideThread({ ...mail, bouncedMessageId: bounce ? mail.bouncedMessageId : null }, (id) => ctx.knownMessage(id), (number) => ctx.incident(number) !== undefined);
+  return decision.kind === 'thread' ? { incident: ctx.incident(decision.incidentNumber)!, by: decision.by } : undefined;
 }
 
 /**

@@ -6,10 +6,9 @@ import { createHash } from 'node:crypto';
 import { and, eq, getTableColumns, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { contacts, customers, inboundMails, incidentEvents, incidentIntakes, mailAttachments, outboxMessages } from '../db/schema/index.js';
+import { inboundMails, incidentEvents, mailAttachments, outboxMessages } from '../db/schema/index.js';
 import { DomainError, IllegalTransition } from '../domain/errors.js';
 import type { MailRef } from '../domain/incident-mail.js';
-import type { IncidentIntake } from '../domain/incident.js';
 import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
 import { findIncidentNumber } from '../domain/ticket-number.js';
 import { submitIncidentCommand } from '../services/incident-commands.js';
@@ -52,6 +51,12 @@ export interface StoredMail {
 export const defaultMaxMailBytes = 25 * 1024 * 1024;
 /** A processor that died holding a mail gives it up after this. */
 const claimLeaseMinutes = 5;
+
+/** Stored and not processed, or held by a processor whose lease ran out: for a processor to take. */
+export const claimableMail = or(
+  eq(inboundMails.status, 'received'),
+  and(eq(inboundMails.status, 'processing'), lt(inboundMails.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`)),
+);
 
 /** Stores a mail as received. Resolves only once it is committed; a second delivery finds the first. */
 export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailBytes'>, raw: Buffer, origin: { source: string; uid?: number; receivedAt?: Date }): Promise<StoredMail> {
@@ -181,7 +186,7 @@ export async function processInboundMail(deps: IngestDeps, id: string): Promise<
     .where(
       and(
         eq(inboundMails.id, id),
-        or(eq(inboundMails.status, 'received'), and(eq(inboundMails.status, 'processing'), lt(inboundMails.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`))),
+        claimableMail,
       ),
     )
     .returning(processedColumns);
@@ -237,7 +242,7 @@ async function planFor(deps: IngestDeps, mail: InboundMail): Promise<InboundPlan
   const numbers = new Set([...known.values(), ...(findIncidentNumber(mail.subject) ? [findIncidentNumber(mail.subject)!] : [])]);
   const incidents = new Map<string, ThreadIncident>();
   for (const number of numbers) {
-    const incident = (await threadIncident(deps.db, number)) ?? (await justOpenedIncident(deps.db, number));
+    const incident = await threadIncident(deps.db, number);
     if (incident) incidents.set(number, incident);
   }
   const sender = mail.fromAddress ? await senderIdentity(deps.db, mail.fromAddress) : null;
@@ -345,26 +350,6 @@ export async function openFromMail(
   }
 }
 
-/**
- * An incident opened moments ago whose workflow has not yet written the projection threadIncident
- * reads (under load that takes a second or more): threaded from its intake and the mail already on
- * it instead of waiting. Nothing has been sent on it yet (the acknowledgement goes out after the
- * projection is written), and it cannot be closed yet.
- */
-async function justOpenedIncident(db: Db, number: string): Promise<ThreadIncident | undefined> {
-  const [intake] = await db.select({ request: incidentIntakes.request }).from(incidentIntakes).where(eq(incidentIntakes.number, number));
-  if (!intake) return undefined;
-  const { customer: owner, contact } = intake.request as IncidentIntake;
-  const [customer] = owner ? await db.select({ mailDomains: customers.mailDomains }).from(customers).where(eq(customers.id, owner.id)) : [];
-  const contactAddresses = owner ? (await db.select({ email: contacts.email }).from(contacts).where(eq(contacts.customerId, owner.id))).map((c) => c.email) : [];
-  const inbound = await db
-    .select({ from: inboundMails.fromAddress, to: inboundMails.toAddresses, cc: inboundMails.ccAddresses })
-    .from(inboundMails)
-    .where(and(eq(inboundMails.incidentNumber, number), eq(inboundMails.status, 'processed')));
-  const participants = new Set<string>([...(contact?.email ? [contact.email] : []), ...inbound.flatMap((m) => [...(m.from ? [m.from] : []), ...m.to, ...m.cc])]);
-  return { number, closed: false, customerDomains: customer?.mailDomains ?? [], contactAddresses, threadParticipants: [...participants].map((a) => a.toLowerCase()) };
-}
-
 /** Whether the incident's timeline already has this mail (a customer message or a bounce). */
 async function appliedBefore(db: Db, incidentNumber: string, mailId: string): Promise<boolean> {
   const [found] = await db
@@ -404,7 +389,7 @@ export async function processPendingMails(deps: IngestDeps, options: { limit?: n
   const pending = await deps.db
     .select({ id: inboundMails.id })
     .from(inboundMails)
-    .where(or(eq(inboundMails.status, 'received'), and(inArray(inboundMails.status, ['processing']), lt(inboundMails.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`))))
+    .where(claimableMail)
     // Arrival order; mails of the same second in the order they were stored (a reply after its original).
     .orderBy(inboundMails.receivedAt, inboundMails.storedAt)
     .limit(options.limit ?? 500);

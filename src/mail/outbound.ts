@@ -20,6 +20,9 @@ export interface Mailer {
   close(): void;
 }
 
+/** The sender when MAIL_FROM is not given (the config's default). */
+export const defaultMailFrom = 'Helpdesk <helpdesk@localhost>';
+
 /**
  * The loop-protection marker on everything we send: our own address, so it is ours alone (a
  * customer's helpdesk that marks its mail "X-Loop: helpdesk" is not mistaken for us).

@@ -19,6 +19,12 @@ export interface OutboxDeps {
 /** Longer than any activity's start-to-close timeout, so a live attempt is never overtaken. */
 const claimLeaseMinutes = 5;
 
+/** Not sent yet, or held by a sender whose lease ran out. */
+const claimable = or(
+  inArray(outboxMessages.status, ['pending', 'failed']),
+  and(eq(outboxMessages.status, 'sending'), lt(outboxMessages.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`)),
+);
+
 export type DeliveryResult = 'sent' | 'already-sent' | 'queued' | 'rejected';
 
 export function createOutboxSender(deps: OutboxDeps) {
@@ -34,13 +40,7 @@ export function createOutboxSender(deps: OutboxDeps) {
       .update(outboxMessages)
       .set({ status: 'sending', attempts: sql`${outboxMessages.attempts} + 1`, claimedAt: sql`now()` })
       .where(
-        and(
-          eq(outboxMessages.id, row.id),
-          or(
-            inArray(outboxMessages.status, ['pending', 'failed']),
-            and(eq(outboxMessages.status, 'sending'), lt(outboxMessages.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`)),
-          ),
-        ),
+        and(eq(outboxMessages.id, row.id), claimable),
       )
       .returning();
     if (!claimed) {
@@ -118,13 +118,7 @@ export function createOutboxSender(deps: OutboxDeps) {
       .select()
       .from(outboxMessages)
       .where(
-        and(
-          lt(outboxMessages.createdAt, sql`now() - interval '2 minutes'`),
-          or(
-            inArray(outboxMessages.status, ['pending', 'failed']),
-            and(eq(outboxMessages.status, 'sending'), lt(outboxMessages.claimedAt, sql`now() - interval '${sql.raw(String(claimLeaseMinutes))} minutes'`)),
-          ),
-        ),
+        and(lt(outboxMessages.createdAt, sql`now() - interval '2 minutes'`), claimable),
       )
       .orderBy(outboxMessages.createdAt)
       .limit(limit);

@@ -2,7 +2,8 @@
 // write to an incident, who a sender is, and the headers that keep our answers in the thread.
 import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { contacts, customers, inboundMails, incidents, outboxMessages } from '../db/schema/index.js';
+import { contacts, customers, inboundMails, incidentIntakes, incidents, outboxMessages } from '../db/schema/index.js';
+import type { IncidentIntake } from '../domain/incident.js';
 import type { ThreadIncident } from '../domain/mail-rules.js';
 
 /** Message-ID -> incident number, for mail we received and mail we sent. */
@@ -21,12 +22,23 @@ export async function incidentsOfMessageIds(db: Db, messageIds: string[]): Promi
   return found;
 }
 
-/** The incident with its customer's domains and contacts and everyone who was on its mail thread. */
-export async function threadIncident(db: Db, number: string): Promise<ThreadIncident | undefined> {
+/** Who an incident belongs to: from its projection, or from its intake when it was opened moments ago. */
+async function incidentOwner(db: Db, number: string): Promise<{ closed: boolean; customerId: string | null; contactEmail: string | null } | undefined> {
   const [incident] = await db
-    .select({ number: incidents.number, status: incidents.status, customerId: incidents.customerId, contactEmail: incidents.contactEmail })
+    .select({ status: incidents.status, customerId: incidents.customerId, contactEmail: incidents.contactEmail })
     .from(incidents)
     .where(eq(incidents.number, number));
+  if (incident) return { closed: incident.status === 'closed', customerId: incident.customerId, contactEmail: incident.contactEmail };
+  // The workflow has not written the projection yet (under load a second or more); it cannot be closed yet.
+  const [intake] = await db.select({ request: incidentIntakes.request }).from(incidentIntakes).where(eq(incidentIntakes.number, number));
+  if (!intake) return undefined;
+  const { customer, contact } = intake.request as IncidentIntake;
+  return { closed: false, customerId: customer?.id ?? null, contactEmail: contact?.email ?? null };
+}
+
+/** The incident with its customer's domains and contacts and everyone who was on its mail thread. */
+export async function threadIncident(db: Db, number: string): Promise<ThreadIncident | undefined> {
+  const incident = await incidentOwner(db, number);
   if (!incident) return undefined;
   const [customer] = incident.customerId ? await db.select({ mailDomains: customers.mailDomains }).from(customers).where(eq(customers.id, incident.customerId)) : [];
   const contactAddresses = incident.customerId ? (await db.select({ email: contacts.email }).from(contacts).where(eq(contacts.customerId, incident.customerId))).map((c) => c.email) : [];
@@ -44,8 +56,8 @@ export async function threadIncident(db: Db, number: string): Promise<ThreadInci
     ...outbound.flatMap((m) => [m.to, ...m.cc]),
   ]);
   return {
-    number: incident.number,
-    closed: incident.status === 'closed',
+    number,
+    closed: incident.closed,
     customerDomains: customer?.mailDomains ?? [],
     contactAddresses,
     threadParticipants: [...participants].map((a) => a.toLowerCase()),

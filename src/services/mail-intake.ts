@@ -3,10 +3,10 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ImapMailbox } from '../config.js';
-import { and, eq, lt, or, sql } from 'drizzle-orm';
+import { and, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { inboundMails } from '../db/schema/index.js';
-import { storeInboundMail, type StoredMail } from '../mail/ingest.js';
+import { claimableMail, storeInboundMail, type StoredMail } from '../mail/ingest.js';
 import type { Temporal } from '../temporal/client.js';
 import type { inboundMailWorkflow, mailboxWorkflow } from '../workflows/index.js';
 
@@ -48,12 +48,8 @@ export async function startPendingMailWorkflows(deps: { db: Db; temporal: Tempor
   const stale = await deps.db
     .select({ id: inboundMails.id })
     .from(inboundMails)
-    .where(
-      or(
-        and(eq(inboundMails.status, 'received'), lt(inboundMails.storedAt, sql`now() - interval '1 minute'`)),
-        and(eq(inboundMails.status, 'processing'), lt(inboundMails.claimedAt, sql`now() - interval '5 minutes'`)),
-      ),
-    )
+    // Unprocessed for a minute (its workflow never started), or held by a processor that died.
+    .where(and(claimableMail, lt(inboundMails.storedAt, sql`now() - interval '1 minute'`)))
     .limit(1000);
   let started = 0;
   for (const { id } of stale) if (await startInboundMailWorkflow(deps.temporal, deps.logger, id)) started += 1;

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { Actor } from '../../domain/incident.js';
 import { defaultMaxMailBytes, type IngestDeps } from '../../mail/ingest.js';
+import { defaultMailFrom } from '../../mail/outbound.js';
 import { acceptInboundMail } from '../../services/mail-intake.js';
 import { attachment, inboundMail, inboundMailsByStatus, incidentMessages, rawInboundMail, rawOutboundMail } from '../../services/mail-queries.js';
 import { acceptIntoIncident, dismissHeldMail, openIncidentFromHeldMail, reviewStatuses } from '../../services/mail-review.js';
@@ -28,7 +29,7 @@ import {
 export const mailgateHardLimitBytes = 100 * 1024 * 1024;
 
 const actorOf = (c: Context<AppEnv>): Actor => ({ id: `user:${c.var.principal.userId}`, name: c.var.principal.name });
-const mailFromOf = (c: Context<AppEnv>) => c.var.services.mail?.mailFrom ?? 'Helpdesk <helpdesk@localhost>';
+const mailFromOf = (c: Context<AppEnv>) => c.var.services.mail?.mailFrom ?? defaultMailFrom;
 
 function ingestDeps(c: Context<AppEnv>): IngestDeps {
   const { db, temporal, logger, timezone, autoCloseDays, mail } = c.var.services;
@@ -44,6 +45,10 @@ function ingestDeps(c: Context<AppEnv>): IngestDeps {
     ...(autoCloseDays ? { autoCloseDays } : {}),
   };
 }
+
+/** A mail as an .eml download (never rendered inline). */
+const emlDownload = (c: Context<AppEnv>, id: string, raw: Buffer) =>
+  c.body(new Uint8Array(raw), 200, { 'Content-Type': 'message/rfc822', 'Content-Disposition': `attachment; filename="${id}.eml"`, 'X-Content-Type-Options': 'nosniff' });
 
 export const mailgateRouter = createRouter();
 mailgateRouter.use('*', requireAnyRole('mailgate', 'admin'));
@@ -80,8 +85,7 @@ mailRouter.openapi(heldMailRoute, async (c) => {
 mailRouter.openapi(getInboundRoute, async (c) => c.json(await inboundMail(c.var.services.db, c.req.valid('param').id), 200));
 mailRouter.openapi(rawInboundRoute, async (c) => {
   const { id } = c.req.valid('param');
-  const raw = await rawInboundMail(c.var.services.db, id);
-  return c.body(new Uint8Array(raw), 200, { 'Content-Type': 'message/rfc822', 'Content-Disposition': `attachment; filename="${id}.eml"`, 'X-Content-Type-Options': 'nosniff' });
+  return emlDownload(c, id, await rawInboundMail(c.var.services.db, id));
 });
 mailRouter.openapi(attachmentRoute, async (c) => {
   const { id, attachmentId } = c.req.valid('param');
@@ -96,8 +100,7 @@ mailRouter.openapi(attachmentRoute, async (c) => {
 });
 mailRouter.openapi(rawOutboundRoute, async (c) => {
   const { id } = c.req.valid('param');
-  const raw = await rawOutboundMail(c.var.services.db, id, mailFromOf(c));
-  return c.body(new Uint8Array(raw), 200, { 'Content-Type': 'message/rfc822', 'Content-Disposition': `attachment; filename="${id}.eml"`, 'X-Content-Type-Options': 'nosniff' });
+  return emlDownload(c, id, await rawOutboundMail(c.var.services.db, id, mailFromOf(c)));
 });
 mailRouter.openapi(acceptRoute, async (c) => {
   const row = await acceptIntoIncident(ingestDeps(c), c.req.valid('param').id, actorOf(c), c.req.valid('json').incidentNumber);

@@ -109,20 +109,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   /** Mail to the customer runs beside the SLA loop too; what became of it goes on the timeline. */
   function mailToCustomer(template: CustomerMailTemplate, s: IncidentState, seq: number, extra: { text?: string; oversized?: boolean } = {}): void {
     if (!patched('customer-mail')) return;
-    const request = {
-      template,
-      seq,
-      incident: {
-        number: s.number,
-        title: s.title,
-        firstResponseDueAt: s.due.firstResponse,
-        resolution: s.resolution,
-        autoCloseDays: s.autoCloseDays ?? lifecycle.defaultAutoCloseDays,
-        contactEmail: s.contact?.email ?? null,
-        customerNumber: s.customer?.number ?? null,
-      },
-      ...extra,
-    };
+    const request = incidentMail.customerMailRequest(s, template, seq, extra);
     beside(
       mailCustomer
         .executeWithOptions({ summary: `mail ${template} to the customer` }, [request])
