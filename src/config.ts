@@ -28,6 +28,27 @@ export const imapMailboxSchema = z
   .refine((m) => Boolean(m.password) !== Boolean(m.accessToken), 'give either password or accessToken');
 export type ImapMailbox = z.infer<typeof imapMailboxSchema>;
 
+/** A JSON value in an environment variable, validated by `schema`. */
+const jsonVariable = <T extends z.ZodType>(fallback: string, schema: T, expected: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+const cents = z.number().int().min(0).max(10_000_000);
+/** Net hourly rates in cents per activity type, for work that no contract prices. */
+export const defaultRatesSchema = z.object({ remote: cents, onsite: cents, travel: cents }).strict();
+/** Internal cost per hour in cents by role, for users without their own cost rate. */
+export const costRatesSchema = z.object({ sales: cents, agent: cents, manager: cents, admin: cents }).partial().strict();
+
 export const configSchema = z.object({
   /** HTTP port of the API. */
   PORT: port.default(3000),
@@ -67,18 +88,11 @@ export const configSchema = z.object({
   /** Acknowledgements per sender and hour; more mails are taken in without one. */
   MAIL_ACK_LIMIT_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(5),
   /** IMAP mailboxes to ingest, as a JSON array; see the README ("E-mail"). */
-  IMAP_MAILBOXES: z
-    .string()
-    .default('[]')
-    .transform((v, ctx) => {
-      try {
-        return JSON.parse(v) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'expected a JSON array of mailboxes' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.array(imapMailboxSchema).refine((list) => new Set(list.map((m) => m.name)).size === list.length, 'mailbox names must be unique')),
+  IMAP_MAILBOXES: jsonVariable(
+    '[]',
+    z.array(imapMailboxSchema).refine((list) => new Set(list.map((m) => m.name)).size === list.length, 'mailbox names must be unique'),
+    'a JSON array of mailboxes',
+  ),
   /** Optional URL that receives escalation notifications as JSON POSTs. */
   NOTIFY_WEBHOOK_URL: z.url().optional(),
   /** The house's time zone: the year of incident numbers and the day contracts are checked on. */
@@ -93,6 +107,10 @@ export const configSchema = z.object({
         return false;
       }
     }, 'expected an IANA time zone such as Europe/Berlin'),
+  /** Net hourly rates in cents ({"remote":…,"onsite":…,"travel":…}) for billable work no contract prices. */
+  DEFAULT_HOURLY_RATES: jsonVariable('{"remote":9500,"onsite":11500,"travel":6500}', defaultRatesSchema, 'a JSON object {"remote":cents,"onsite":cents,"travel":cents}'),
+  /** Internal cost per hour in cents by role, for profitability; a user's own cost rate wins. */
+  INTERNAL_COST_RATES: jsonVariable('{"agent":5200,"manager":7000,"admin":7000,"sales":6000}', costRatesSchema, 'a JSON object of role to cents per hour'),
   /** Days after resolution without a customer reply until an incident closes by itself. */
   AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Seed demo data on the first start of an empty database. */

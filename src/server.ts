@@ -26,6 +26,8 @@ export async function startApiServer(opts: { config: Config; database: Database;
     logger,
     autoCloseDays: config.AUTO_CLOSE_DAYS,
     timezone: config.BUSINESS_TIMEZONE,
+    defaultRates: config.DEFAULT_HOURLY_RATES,
+    costRates: config.INTERNAL_COST_RATES,
     mail: { mailFrom: config.MAIL_FROM, ownAddresses: config.MAIL_ADDRESSES, maxMailBytes: config.MAIL_MAX_BYTES },
     pingDatabase: async () => {
       await database.sql`select 1`;

@@ -44,6 +44,7 @@ export function activityDeps(config: Config, services: { db: Db; logger: Logger;
     webhookUrl: config.NOTIFY_WEBHOOK_URL,
     timezone: config.BUSINESS_TIMEZONE,
     autoCloseDays: config.AUTO_CLOSE_DAYS,
+    defaultRates: config.DEFAULT_HOURLY_RATES,
     mail: {
       ownAddresses: config.MAIL_ADDRESSES,
       maxMailBytes: config.MAIL_MAX_BYTES,

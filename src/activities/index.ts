@@ -1,5 +1,6 @@
 // Activities are built by a factory so tests can inject real or fake services.
 import { pino, type Logger } from 'pino';
+import type { Rates } from '../domain/entitlement.js';
 import type { ImapMailbox } from '../config.js';
 import type { Db } from '../db/client.js';
 import { defaultMailFrom, type Mailer } from '../mail/outbound.js';
@@ -27,6 +28,7 @@ export interface ActivityDeps {
   };
   timezone?: string;
   autoCloseDays?: number;
+  defaultRates?: Rates | undefined;
 }
 
 const silentLogger = pino({ level: 'silent' });
@@ -58,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
             ...(mail.maxMailBytes ? { maxMailBytes: mail.maxMailBytes } : {}),
             ...(deps.timezone ? { timezone: deps.timezone } : {}),
             ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
+            defaultRates: deps.defaultRates,
           }
         : undefined,
       ...(mail.mailboxes ? { mailboxes: mail.mailboxes } : {}),

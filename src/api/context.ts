@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
+import type { Rates } from '../domain/entitlement.js';
 import type { UserRole } from '../domain/enums.js';
 import type { Mailer } from '../mail/outbound.js';
 import type { Temporal } from '../temporal/client.js';
@@ -15,6 +16,10 @@ export interface ApiServices {
   autoCloseDays?: number;
   /** The house's time zone for incident-number years and contract validity days. */
   timezone?: string;
+  /** Hourly rates in cents for work no contract prices (DEFAULT_HOURLY_RATES). */
+  defaultRates?: Rates;
+  /** Internal cost per hour in cents by role, for profitability (INTERNAL_COST_RATES). */
+  costRates?: Partial<Record<UserRole, number>>;
   /** Mail settings for the mailgate, the review queue and the mail log. */
   mail?: { mailFrom: string; ownAddresses?: string[]; maxMailBytes?: number; mailer?: Mailer | undefined };
   /** Cheap liveness probe of the database, e.g. `select 1`. */

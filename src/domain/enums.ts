@@ -18,8 +18,12 @@ export type IncidentStatus = (typeof incidentStatuses)[number];
 export const channels = ['phone', 'email', 'portal', 'api'] as const;
 export type Channel = (typeof channels)[number];
 
-/** Ranked: each role may do what the ones before it may. `mailgate` (an MTA handing in mail) may do nothing else. */
-export const userRoles = ['mailgate', 'agent', 'manager', 'admin'] as const;
+/**
+ * Ranked: each role may do what the ones before it may. `mailgate` (an MTA handing in mail)
+ * may do nothing else; `sales` sees a customer's commercial picture (insight, entitlement,
+ * SLA preview) but no incident content and no mail.
+ */
+export const userRoles = ['mailgate', 'sales', 'agent', 'manager', 'admin'] as const;
 export type UserRole = (typeof userRoles)[number];
 
 export const languages = ['de', 'en'] as const;
@@ -27,3 +31,24 @@ export type Language = (typeof languages)[number];
 
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof weekdays)[number];
+
+/** What a time entry's work was; each contract has an hourly rate per type. */
+export const activityTypes = ['remote', 'onsite', 'travel'] as const;
+export type ActivityType = (typeof activityTypes)[number];
+
+/** A quota renews each calendar month, quarter or year, or is a one-off prepaid block over the contract's validity. */
+export const quotaPeriods = ['month', 'quarter', 'year', 'prepaid'] as const;
+export type QuotaPeriod = (typeof quotaPeriods)[number];
+
+export const entitlementDecisions = ['covered', 'quota', 'billable', 'blocked'] as const;
+export type EntitlementDecision = (typeof entitlementDecisions)[number];
+
+export const projectKinds = ['support', 'maintenance'] as const;
+export type ProjectKind = (typeof projectKinds)[number];
+
+export const invoiceStatuses = ['draft', 'final'] as const;
+export type InvoiceStatus = (typeof invoiceStatuses)[number];
+
+/** `quota_overage`: billable because the contract's quota for the period was used up. */
+export const invoiceLineKinds = ['time', 'quota_overage'] as const;
+export type InvoiceLineKind = (typeof invoiceLineKinds)[number];

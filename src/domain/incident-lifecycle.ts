@@ -5,6 +5,7 @@ import type { IncidentStatus, Priority } from './enums.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import {
   defaultAutoCloseDays,
+  entitlementSummary,
   eventOf,
   maxNoteLength,
   next,
@@ -42,6 +43,9 @@ export interface ChangeContractInput {
   contract: IncidentParties['contract'];
   slaPolicyId: string | null;
   sla: IncidentParties['sla'];
+  /** The entitlement and project under the new contract (absent in commands from before entitlements). */
+  entitlement?: IncidentParties['entitlement'];
+  project?: IncidentParties['project'];
   reason: string;
 }
 export interface ReopenInput {
@@ -143,6 +147,8 @@ export function changeContract(state: IncidentState, input: ChangeContractInput,
     contract: input.contract,
     slaPolicyId: input.slaPolicyId,
     sla: input.sla ?? null,
+    ...(input.entitlement !== undefined ? { entitlement: input.entitlement } : {}),
+    ...(input.project !== undefined ? { project: input.project } : {}),
     // Clocks carry over; an incident that had none starts them at its original receipt.
     clocks: state.clocks ?? (input.sla ? { firstResponse: startClock('firstResponse', new Date(state.receivedAt)), resolution: startClock('resolution', new Date(state.receivedAt)) } : undefined),
   };
@@ -154,6 +160,7 @@ export function changeContract(state: IncidentState, input: ChangeContractInput,
       from: state.contract?.number ?? null,
       to: input.contract?.number ?? null,
       policy: input.sla ? `${input.sla.name} v${input.sla.version}` : null,
+      ...(input.entitlement ? { entitlement: entitlementSummary(input.entitlement) } : {}),
       reason: input.reason.trim(),
       due: updated.due,
     }),

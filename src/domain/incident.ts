@@ -3,6 +3,7 @@
 import type { Channel, ContractTier, Impact, IncidentStatus, Priority, Urgency } from './enums.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { incidentSlaPicture, withSlaDue } from './incident-sla.js';
+import type { Entitlement } from './entitlement.js';
 import type { MailIntake } from './incident-mail.js';
 import { startClock, stopClock, type SlaClock, type SlaPolicySnapshot, type SlaTarget } from './sla.js';
 
@@ -25,6 +26,10 @@ export interface IncidentParties {
   slaPolicyId: string | null;
   /** The SLA policy with its calendar as of intake; absent on incidents opened before SLAs existed. */
   sla?: SlaPolicySnapshot | null;
+  /** The entitlement decision at intake (or the last contract change); absent on incidents from before entitlements. */
+  entitlement?: Entitlement | null;
+  /** The covering contract's support or maintenance project, which the incident's time is booked to. */
+  project?: { id: string; number: string } | null;
 }
 
 /** What an incident is about; fixed at intake (priority and parties may change later). */
@@ -170,11 +175,22 @@ export function openIncident(intake: IncidentIntake): Transition {
       serialNumber: intake.asset?.serialNumber ?? null,
       contractNumber: intake.contract?.number ?? null,
       slaPolicy: intake.sla ? `${intake.sla.name} v${intake.sla.version}` : null,
+      ...(intake.entitlement ? { entitlement: entitlementSummary(intake.entitlement) } : {}),
       due: opened.due,
       ...(intake.mail ? { mail: intake.mail.ref, followUpOf: intake.mail.followUpOf } : {}),
     },
   };
   return { state: opened, event };
+}
+
+/** What the timeline keeps of an entitlement decision. */
+export function entitlementSummary(e: Entitlement) {
+  return {
+    decision: e.decision,
+    reason: e.reason,
+    contractNumber: e.contract?.number ?? null,
+    quotaRemainingMinutes: e.quota?.remainingMinutes ?? null,
+  };
 }
 
 export function requireOpen(state: IncidentState, action: string): void {

@@ -17,6 +17,7 @@ import type { Temporal } from '../temporal/client.js';
 import { customerMessageUpdate, deliveryFailureUpdate } from '../workflows/incident/messages.js';
 import { bareAddress, loopMarkerOf, newMessageId, type Mailer } from './outbound.js';
 import { createOutboxSender } from './outbox.js';
+import type { Rates } from '../domain/entitlement.js';
 import { parseMail } from './parse.js';
 import { oversizedMail } from './templates.js';
 import { incidentsOfMessageIds, senderIdentity, threadIncident } from './threads.js';
@@ -31,6 +32,8 @@ export interface IngestDeps {
   maxMailBytes?: number;
   timezone?: string;
   autoCloseDays?: number;
+  /** Hourly rates for work no contract prices (entitlement at intake). */
+  defaultRates?: Rates | undefined;
   mailer?: Mailer | undefined;
 }
 
@@ -328,6 +331,7 @@ export async function openFromMail(
     logger: deps.logger,
     ...(deps.timezone ? { timezone: deps.timezone } : {}),
     ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
+    defaultRates: deps.defaultRates,
   };
   try {
     const { incident } = await openIncidentFromRequest(

@@ -1,19 +1,19 @@
 // Opening an incident: identify the caller, pick contract and SLA policy, allocate the number
 // durably, then start the incident workflow. API, mail and portal all come through here.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
-import { and, eq, gte, isNull, lte, or, sql } from 'drizzle-orm';
+import { eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { allocateIncidentNumber } from '../db/incident-numbers.js';
-import { assets, businessCalendars, contacts, contracts, customers, incidentIntakes, slaPolicies } from '../db/schema/index.js';
+import { contacts, contracts, customers, incidentIntakes, projects, slaPolicies } from '../db/schema/index.js';
+import type { Rates } from '../domain/entitlement.js';
 import type { Channel, Impact, Priority, Urgency } from '../domain/enums.js';
 import { ValidationError } from '../domain/errors.js';
 import type { MailIntake } from '../domain/incident-mail.js';
 import { openIncident, type Actor, type IncidentIntake, type IncidentParties, type IncidentState } from '../domain/incident.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
-import type { SlaPolicySnapshot } from '../domain/sla.js';
 import { businessDate, incidentWorkflowId, incidentYear } from '../domain/ticket-number.js';
-import { calendarDefinition } from './sla-config.js';
+import { checkEntitlement, entitlementFor, slaSnapshot } from './entitlement.js';
 import type { Temporal } from '../temporal/client.js';
 import { incidentStartSearchAttributes } from '../temporal/search-attributes.js';
 import type { incidentWorkflow } from '../workflows/index.js';
@@ -23,6 +23,7 @@ export interface IncidentRequest {
   description: string;
   customerNumber?: string | undefined;
   serialNumber?: string | undefined;
+  identNumber?: string | undefined;
   contactEmail?: string | undefined;
   impact?: Impact | undefined;
   urgency?: Urgency | undefined;
@@ -38,97 +39,78 @@ export interface IntakeDeps {
   autoCloseDays?: number;
   /** The house's time zone (incident-number year, contract validity day); default Europe/Berlin. */
   timezone?: string;
+  /** Hourly rates for work no contract prices (DEFAULT_HOURLY_RATES). */
+  defaultRates?: Rates | undefined;
 }
 
 const defaultBusinessTimezone = 'Europe/Berlin';
 
-type CustomerRow = typeof customers.$inferSelect;
-
-/** Resolves who is calling: customer, contact, asset, the covering contract and its SLA policy. */
-export async function identifyCaller(db: Db, request: IncidentRequest, at: Date, timezone = defaultBusinessTimezone): Promise<IncidentParties> {
-  let customer: CustomerRow | undefined;
-  if (request.customerNumber) {
-    [customer] = await db.select().from(customers).where(eq(customers.customerNumber, request.customerNumber));
-    if (!customer) throw new ValidationError(`No customer with number ${request.customerNumber}.`, 'customerNumber');
-  }
-
-  let asset: typeof assets.$inferSelect | undefined;
-  if (request.serialNumber) {
-    [asset] = await db.select().from(assets).where(eq(assets.serialNumber, request.serialNumber));
-    if (!asset) throw new ValidationError(`No asset with serial number ${request.serialNumber}.`, 'serialNumber');
-    if (customer && asset.customerId !== customer.id) {
-      throw new ValidationError(`Serial number ${request.serialNumber} belongs to another customer than ${customer.customerNumber}.`, 'serialNumber');
-    }
-    customer ??= (await db.select().from(customers).where(eq(customers.id, asset.customerId)))[0];
-  }
-
+/**
+ * Resolves who is calling and on what terms: customer, contact, asset, and the entitlement
+ * check's contract, SLA policy and project. An unknown serial number or one of another
+ * customer is recorded as billable, not refused, as long as the customer is known.
+ */
+export async function identifyCaller(deps: Pick<IntakeDeps, 'db' | 'timezone' | 'defaultRates'>, request: IncidentRequest, at: Date): Promise<IncidentParties> {
+  const { db } = deps;
   let contact: typeof contacts.$inferSelect | undefined;
+  let customerNumber = request.customerNumber;
   if (request.contactEmail) {
     [contact] = await db.select().from(contacts).where(eq(sql`lower(${contacts.email})`, request.contactEmail.toLowerCase()));
-    if (contact && customer && contact.customerId !== customer.id) {
+    const [ofContact] = contact ? await db.select().from(customers).where(eq(customers.id, contact.customerId)) : [];
+    if (ofContact && customerNumber && ofContact.customerNumber !== customerNumber) {
       throw new ValidationError(`${request.contactEmail} is a contact of another customer.`, 'contactEmail');
     }
-    if (contact) customer ??= (await db.select().from(customers).where(eq(customers.id, contact.customerId)))[0];
+    // The contact names the customer unless an asset of theirs does.
+    if (ofContact && !request.serialNumber && !request.identNumber) customerNumber ??= ofContact.customerNumber;
   }
+  const day = businessDate(at, deps.timezone ?? defaultBusinessTimezone);
+  const check = await checkEntitlement(db, { customerNumber, serialNumber: request.serialNumber, identNumber: request.identNumber }, day, { defaultRates: deps.defaultRates });
+  const { customer, entitlement } = check;
   if (!customer) {
-    throw new ValidationError(`No customer is known for ${request.contactEmail}; give customerNumber or serialNumber.`, 'contactEmail');
+    throw new ValidationError(
+      request.serialNumber || request.identNumber
+        ? `${entitlement.reason.split('.')[0]}; give customerNumber so the incident can be recorded.`
+        : `No customer is known for ${request.contactEmail}; give customerNumber or serialNumber.`,
+      request.serialNumber ? 'serialNumber' : request.identNumber ? 'identNumber' : 'contactEmail',
+    );
   }
-
-  const contract = await coveringContract(db, customer.id, asset?.contractId ?? null, businessDate(at, timezone));
-  const slaPolicyId = contract?.slaPolicyId ?? (contract ? await tierPolicyId(db, contract.tier) : null);
-  const sla = slaPolicyId ? await slaSnapshot(db, slaPolicyId) : null;
+  if (contact && contact.customerId !== customer.id) throw new ValidationError(`${request.contactEmail} is a contact of another customer.`, 'contactEmail');
 
   return {
     customer: { id: customer.id, number: customer.customerNumber, name: customer.name },
     contact: request.contactEmail
       ? { id: contact?.id ?? null, email: contact?.email ?? request.contactEmail, name: contact?.name ?? null }
       : null,
-    asset: asset ? { id: asset.id, serialNumber: asset.serialNumber } : null,
-    contract: contract ? { id: contract.id, number: contract.contractNumber, tier: contract.tier } : null,
-    slaPolicyId,
-    sla,
+    asset: check.asset ? { id: check.asset.id, serialNumber: check.asset.serialNumber } : null,
+    contract: entitlement.contract,
+    slaPolicyId: check.slaPolicyId,
+    sla: check.sla,
+    entitlement,
+    project: check.project,
   };
 }
 
-/** A contract of the customer by number, with its SLA policy snapshot (tier default if it has none). */
-export async function contractCover(db: Db, customerId: string | null, contractNumber: string): Promise<Pick<IncidentParties, 'contract' | 'slaPolicyId' | 'sla'>> {
-  const [contract] = await db.select().from(contracts).where(eq(contracts.contractNumber, contractNumber));
+/** A contract of the customer by number, with its SLA policy snapshot, project and the entitlement under it. */
+export async function contractCover(
+  deps: Pick<IntakeDeps, 'db' | 'timezone' | 'defaultRates'>,
+  parties: { customerId: string | null; assetId: string | null },
+  contractNumber: string,
+  at = new Date(),
+): Promise<Pick<IncidentParties, 'contract' | 'slaPolicyId' | 'sla' | 'entitlement' | 'project'>> {
+  const [contract] = await deps.db.select().from(contracts).where(eq(contracts.contractNumber, contractNumber));
   if (!contract) throw new ValidationError(`No contract with number ${contractNumber}.`, 'contractNumber');
-  if (customerId && contract.customerId !== customerId) throw new ValidationError(`Contract ${contractNumber} belongs to another customer.`, 'contractNumber');
-  const slaPolicyId = contract.slaPolicyId ?? (await tierPolicyId(db, contract.tier));
+  if (parties.customerId && contract.customerId !== parties.customerId) throw new ValidationError(`Contract ${contractNumber} belongs to another customer.`, 'contractNumber');
+  const day = businessDate(at, deps.timezone ?? defaultBusinessTimezone);
+  const check = await entitlementFor(deps.db, { customerId: contract.customerId, assetId: parties.assetId, contractId: contract.id }, day, { defaultRates: deps.defaultRates });
+  const slaPolicyId = contract.slaPolicyId ?? (await tierPolicyId(deps.db, contract.tier));
+  const [project] = await deps.db.select({ id: projects.id, number: projects.projectNumber }).from(projects).where(eq(projects.contractId, contract.id));
   return {
     contract: { id: contract.id, number: contract.contractNumber, tier: contract.tier },
     slaPolicyId,
-    sla: slaPolicyId ? await slaSnapshot(db, slaPolicyId) : null,
+    sla: slaPolicyId ? await slaSnapshot(deps.db, slaPolicyId) : null,
+    entitlement: check.entitlement,
+    project: project ?? null,
   };
-}
-
-/** The policy and its calendar as they are now; the incident keeps this copy for its whole life. */
-async function slaSnapshot(db: Db, policyId: string): Promise<SlaPolicySnapshot> {
-  const [row] = await db
-    .select({ policy: slaPolicies, calendar: businessCalendars })
-    .from(slaPolicies)
-    .innerJoin(businessCalendars, eq(businessCalendars.id, slaPolicies.calendarId))
-    .where(eq(slaPolicies.id, policyId));
-  if (!row) throw new Error(`SLA policy ${policyId} vanished during intake`);
-  const { policy, calendar } = row;
-  return { id: policy.id, name: policy.name, version: policy.version, tier: policy.tier, calendar: calendarDefinition(calendar), targets: policy.targets, escalation: policy.escalation };
-}
-
-/** The asset's own contract if active, else an active contract of the customer that covers all assets. */
-async function coveringContract(db: Db, customerId: string, assetContractId: string | null, day: string) {
-  const active = and(lte(contracts.validFrom, day), or(isNull(contracts.validTo), gte(contracts.validTo, day)));
-  if (assetContractId) {
-    const [own] = await db.select().from(contracts).where(and(eq(contracts.id, assetContractId), active));
-    if (own) return own;
-  }
-  const [whole] = await db
-    .select()
-    .from(contracts)
-    .where(and(eq(contracts.customerId, customerId), eq(contracts.coversAllAssets, true), active))
-    .orderBy(sql`${contracts.validFrom} desc`)
-    .limit(1);
-  return whole;
 }
 
 async function tierPolicyId(db: Db, tier: NonNullable<IncidentParties['contract']>['tier']): Promise<string | null> {
@@ -169,7 +151,7 @@ export async function openIncidentFromRequest(
   const earlier = await replay();
   if (earlier) return earlier;
   const receivedAt = options.receivedAt ?? new Date();
-  const parties = await identifyCaller(deps.db, request, receivedAt, deps.timezone);
+  const parties = await identifyCaller(deps, request, receivedAt);
   let intake: IncidentIntake;
   try {
     intake = await recordIntake(deps, request, parties, receivedAt, options.actor, key, options.mail);
@@ -230,7 +212,7 @@ export async function startIncidentWorkflow(deps: IntakeDeps, intake: IncidentIn
       args: [{ intake }],
       typedSearchAttributes: incidentStartSearchAttributes(initial),
       staticSummary: `${intake.number}: ${intake.title}`,
-      staticDetails: `Customer ${intake.customer?.number ?? 'unknown'} · ${intake.contract?.tier ?? 'no contract'} · ${intake.priority} · via ${intake.channel}`,
+      staticDetails: `Customer ${intake.customer?.number ?? 'unknown'} · ${intake.contract?.tier ?? 'no contract'} · ${intake.entitlement?.decision ?? 'entitlement unknown'} · ${intake.priority} · via ${intake.channel}`,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -135,7 +135,10 @@ incidentsRouter.openapi(contractRoute, async (c) => {
   const { db, temporal } = c.var.services;
   await requireIncident(db, number);
   // The contract must be the incident's customer's; the projection may lag, the workflow knows.
-  const customerId = (await findIncident(db, number))?.customerId ?? (await queryIncidentState(temporal, number)).customer?.id ?? null;
-  const cover = contractNumber ? await contractCover(db, customerId, contractNumber) : { contract: null, slaPolicyId: null, sla: null };
+  const row = await findIncident(db, number);
+  const parties = row ? { customerId: row.customerId, assetId: row.assetId } : await queryIncidentState(temporal, number).then((s) => ({ customerId: s.customer?.id ?? null, assetId: s.asset?.id ?? null }));
+  const cover = contractNumber
+    ? await contractCover(c.var.services, parties, contractNumber)
+    : { contract: null, slaPolicyId: null, sla: null, project: null };
   return c.json(await command(c, number, changeContractUpdate, { ...cover, reason }), 200);
 });

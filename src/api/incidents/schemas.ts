@@ -3,6 +3,7 @@ import { channels, contractTiers, impacts, incidentStatuses, priorities, urgenci
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 
 import { line, text } from '../common-schemas.js';
+import { Entitlement } from '../entitlement/schemas.js';
 
 export const IncidentNumberParam = z.object({
   number: z
@@ -17,14 +18,15 @@ export const CreateIncidentBody = z
     description: text(20_000).default(''),
     customerNumber: line(64).optional(),
     serialNumber: line(128).optional(),
+    identNumber: line(128).optional(),
     contactEmail: z.email().max(254).optional(),
     impact: z.enum(impacts).optional(),
     urgency: z.enum(urgencies).optional(),
     priority: z.enum(priorities).optional().openapi({ description: 'Overrides the impact x urgency matrix.' }),
     channel: z.enum(channels).default('api'),
   })
-  .refine((b) => b.customerNumber || b.serialNumber || b.contactEmail, {
-    message: 'give customerNumber, serialNumber or contactEmail to identify the caller',
+  .refine((b) => b.customerNumber || b.serialNumber || b.identNumber || b.contactEmail, {
+    message: 'give customerNumber, serialNumber, identNumber or contactEmail to identify the caller',
     path: ['customerNumber'],
   })
   .openapi('CreateIncident');
@@ -100,6 +102,7 @@ export const Incident = z
     contactEmail: z.string().nullable(),
     serialNumber: z.string().nullable(),
     contractTier: z.enum(contractTiers).nullable(),
+    entitlement: Entitlement.nullable().openapi({ description: 'The entitlement decision at intake or the last contract change; null on incidents from before entitlements.' }),
     assignee: z.object({ id: z.string(), name: z.string() }).nullable(),
     assignedGroup: z.string().nullable(),
     resolution: z.string().nullable(),

@@ -4,6 +4,7 @@ import type { IncidentState } from '../../domain/incident.js';
 import { BusinessCalendar } from '../../domain/business-calendar.js';
 import { levelNames, slaPicture, type SlaPolicySnapshot } from '../../domain/sla.js';
 import type { IncidentRow } from '../../services/incident-queries.js';
+import { entitlementView } from '../entitlement/schemas.js';
 import type { Incident } from './schemas.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -49,6 +50,7 @@ export function incidentView(row: IncidentRow): Incident {
     contactEmail: row.contactEmail,
     serialNumber: row.serialNumber,
     contractTier: row.contractTier,
+    entitlement: row.entitlement ? entitlementView(row.entitlement) : null,
     assignee: row.assigneeId && row.assigneeName ? { id: row.assigneeId, name: row.assigneeName } : null,
     assignedGroup: row.assignedGroup,
     resolution: row.resolution,

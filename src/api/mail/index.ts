@@ -43,6 +43,7 @@ function ingestDeps(c: Context<AppEnv>): IngestDeps {
     ...(mail?.maxMailBytes ? { maxMailBytes: mail.maxMailBytes } : {}),
     ...(timezone ? { timezone } : {}),
     ...(autoCloseDays ? { autoCloseDays } : {}),
+    defaultRates: c.var.services.defaultRates,
   };
 }
 

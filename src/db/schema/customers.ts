@@ -1,5 +1,6 @@
 import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { languages } from '../../domain/enums.js';
+import { users } from './users.js';
 
 /** A debtor: the customer account that contracts, contacts and assets belong to. */
 export const customers = pgTable('customers', {
@@ -9,7 +10,10 @@ export const customers = pgTable('customers', {
   mailDomains: text().array().notNull().default([]),
   language: text({ enum: languages }).notNull().default('de'),
   creditHold: boolean().notNull().default(false),
+  /** Gets quota notices and management escalations for this customer. */
+  accountManagerId: uuid().references(() => users.id),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
 export const contacts = pgTable(
@@ -23,6 +27,7 @@ export const contacts = pgTable(
     email: text().notNull().unique(),
     phone: text(),
     language: text({ enum: languages }),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index().on(t.customerId)],

@@ -1,5 +1,6 @@
 import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
-import { channels, contractTiers, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
+import { channels, contractTiers, entitlementDecisions, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
+import type { Entitlement } from '../../domain/entitlement.js';
 import type { SlaClock, SlaPolicySnapshot, SlaTarget } from '../../domain/sla.js';
 
 /** Per-year counter behind INC-<year>-<6 digits>; a row lock serialises allocation. */
@@ -36,6 +37,10 @@ export const incidents = pgTable(
     contractId: uuid(),
     contractTier: text({ enum: contractTiers }),
     slaPolicyId: uuid(),
+    projectId: uuid(),
+    /** The entitlement decision at intake (or the last contract change), and its details. */
+    entitlementDecision: text({ enum: entitlementDecisions }),
+    entitlement: jsonb().$type<Entitlement>(),
     title: text().notNull(),
     description: text().notNull(),
     channel: text({ enum: channels }).notNull(),

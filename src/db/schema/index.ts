@@ -5,3 +5,4 @@ export * from './users.js';
 export * from './incidents.js';
 export * from './outbox.js';
 export * from './mail.js';
+export * from './billing.js';

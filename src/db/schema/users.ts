@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { userRoles } from '../../domain/enums.js';
 
 export const users = pgTable('users', {
@@ -8,6 +8,8 @@ export const users = pgTable('users', {
   role: text({ enum: userRoles }).notNull(),
   /** Support group, e.g. "1st-level". */
   groupName: text(),
+  /** Internal cost per hour in cents for profitability; null: the role's default cost rate. */
+  costRateCents: integer(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -1,0 +1,163 @@
+// Time entries, quota events and outgoing invoices. Money is integer cents throughout.
+import { bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { activityTypes, entitlementDecisions, invoiceLineKinds, invoiceStatuses } from '../../domain/enums.js';
+import { contracts, projects } from './contracts.js';
+import { customers } from './customers.js';
+import { users } from './users.js';
+
+/**
+ * Work logged on an incident. The billing columns are derived when the entry is written
+ * (entitlement on the work date, quota left in that period) and frozen once invoiced.
+ */
+export const timeEntries = pgTable(
+  'time_entries',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    incidentNumber: text().notNull(),
+    customerId: uuid()
+      .notNull()
+      .references(() => customers.id),
+    /** The contract the work was done under (the incident's), if any. */
+    contractId: uuid().references(() => contracts.id),
+    projectId: uuid().references(() => projects.id),
+    agentId: uuid()
+      .notNull()
+      .references(() => users.id),
+    workDate: date().notNull(),
+    minutes: integer().notNull(),
+    activityType: text({ enum: activityTypes }).notNull(),
+    description: text().notNull(),
+    /** The entitlement decision for this work on its date. */
+    decision: text({ enum: entitlementDecisions }).notNull(),
+    /** Minutes drawn from the contract quota, and the first day of the quota period they were drawn from. */
+    quotaMinutes: integer().notNull().default(0),
+    quotaPeriodStart: date(),
+    billableMinutes: integer().notNull().default(0),
+    /** Hourly rate in cents applied to the billable minutes; null when nothing is billable. */
+    rateCents: integer(),
+    amountCents: integer().notNull().default(0),
+    billingReason: text().notNull(),
+    /** A manager's decision that overrides the derived billing, with the reason. */
+    billableOverride: boolean(),
+    overrideReason: text(),
+    overrideBy: text(),
+    /** Set when the invoice that holds this entry is finalised; the entry is frozen from then on. */
+    invoicedAt: timestamp({ withTimezone: true }),
+    /** The creator's Idempotency-Key, scoped to the creator: a retried POST gets the same entry. */
+    idempotencyKey: text().unique(),
+    createdBy: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.incidentNumber), index().on(t.customerId, t.workDate), index().on(t.contractId, t.quotaPeriodStart)],
+);
+
+/** The audit trail of time entries: every create, edit, override and delete, with before and after. */
+export const timeEntryEvents = pgTable(
+  'time_entry_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    timeEntryId: uuid()
+      .notNull()
+      .references(() => timeEntries.id),
+    incidentNumber: text().notNull(),
+    type: text({ enum: ['created', 'updated', 'billing_overridden', 'deleted'] }).notNull(),
+    actor: text().notNull(),
+    actorName: text().notNull(),
+    reason: text(),
+    before: jsonb().$type<Record<string, unknown>>(),
+    after: jsonb().$type<Record<string, unknown>>(),
+    occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.timeEntryId), index().on(t.incidentNumber)],
+);
+
+/** A quota threshold reached in a period: at most one row per contract, period and threshold. */
+export const quotaEvents = pgTable(
+  'quota_events',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    contractId: uuid()
+      .notNull()
+      .references(() => contracts.id),
+    periodStart: date().notNull(),
+    /** Percent of the quota: 80 or 100. */
+    threshold: integer().notNull(),
+    usedMinutes: integer().notNull(),
+    quotaMinutes: integer().notNull(),
+    timeEntryId: uuid().references(() => timeEntries.id),
+    /** Who was told (the account manager's address), or null when the customer has none. */
+    notified: text(),
+    occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique().on(t.contractId, t.periodStart, t.threshold)],
+);
+
+/** A request to invoice a period; repeating it (or running it twice at once) yields the same invoices. */
+export const invoiceRuns = pgTable(
+  'invoice_runs',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    periodFrom: date().notNull(),
+    periodTo: date().notNull(),
+    startedBy: text().notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp({ withTimezone: true }),
+    invoiceCount: integer().notNull().default(0),
+  },
+  (t) => [unique().on(t.periodFrom, t.periodTo)],
+);
+
+export const invoiceNumberCounters = pgTable('invoice_number_counters', {
+  year: integer().primaryKey(),
+  lastValue: integer().notNull(),
+});
+
+/** One outgoing invoice per customer and period; a number is given when it is finalised. */
+export const invoices = pgTable(
+  'invoices',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    invoiceNumber: text().unique(),
+    customerId: uuid()
+      .notNull()
+      .references(() => customers.id),
+    periodFrom: date().notNull(),
+    periodTo: date().notNull(),
+    status: text({ enum: invoiceStatuses }).notNull().default('draft'),
+    currency: text().notNull().default('EUR'),
+    netCents: bigint({ mode: 'number' }).notNull().default(0),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    finalisedAt: timestamp({ withTimezone: true }),
+    finalisedBy: text(),
+  },
+  (t) => [unique().on(t.customerId, t.periodFrom, t.periodTo), index().on(t.status)],
+);
+
+/** A billable time entry on an invoice. The unique entry id is what makes double billing impossible. */
+export const invoiceLines = pgTable(
+  'invoice_lines',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    invoiceId: uuid()
+      .notNull()
+      .references(() => invoices.id, { onDelete: 'cascade' }),
+    timeEntryId: uuid()
+      .notNull()
+      .unique()
+      .references(() => timeEntries.id),
+    kind: text({ enum: invoiceLineKinds }).notNull(),
+    incidentNumber: text().notNull(),
+    contractNumber: text(),
+    projectNumber: text(),
+    workDate: date().notNull(),
+    activityType: text({ enum: activityTypes }).notNull(),
+    description: text().notNull(),
+    minutes: integer().notNull(),
+    rateCents: integer().notNull(),
+    amountCents: integer().notNull(),
+  },
+  (t) => [index().on(t.invoiceId)],
+);

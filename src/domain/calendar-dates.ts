@@ -1,0 +1,61 @@
+// Plain calendar dates ("YYYY-MM-DD"): periods, months and day counts for contracts and billing.
+// No time zone here: callers turn instants into business dates first (`businessDate`).
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+export const isoDate = (year: number, month: number, day: number): string => `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+
+export function parts(day: string): { year: number; month: number; day: number } {
+  const [year, month, d] = day.split('-').map(Number) as [number, number, number];
+  return { year, month, day: d };
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+export function monthStart(day: string): string {
+  const p = parts(day);
+  return isoDate(p.year, p.month, 1);
+}
+
+export function monthEnd(day: string): string {
+  const p = parts(day);
+  return isoDate(p.year, p.month, daysInMonth(p.year, p.month));
+}
+
+/** Whole days from `from` to `to`, counting both ends; 0 when `to` is before `from`. */
+export function daysInclusive(from: string, to: string): number {
+  const ms = Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`);
+  return Math.max(0, Math.round(ms / 86_400_000) + 1);
+}
+
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The first day of every month that [from, to] touches. */
+export function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  let { year, month } = parts(from);
+  const last = monthStart(to);
+  for (let current = isoDate(year, month, 1); current <= last; current = isoDate(year, month, 1)) {
+    months.push(current);
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+  }
+  return months;
+}
+
+export const maxDate = (a: string, b: string) => (a > b ? a : b);
+export const minDate = (a: string, b: string) => (a < b ? a : b);
+
+/** "12 Nov 2026" for sentences people read. */
+export function spokenDate(day: string): string {
+  const { year, month, day: d } = parts(day);
+  const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  return `${d} ${names[month - 1]} ${year}`;
+}

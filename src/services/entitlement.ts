@@ -1,0 +1,175 @@
+// The entitlement check against the master data: find customer, asset and contracts, let the
+// domain decide, and attach the SLA policy and support project of the covering contract.
+// Intake (API, mail, portal), the check endpoint and time entries all come through here.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
+import { assets, businessCalendars, contractAssets, contracts, customers, projects, slaPolicies, timeEntries } from '../db/schema/index.js';
+import { decideEntitlement, quotaPeriodOf, type AssetLookup, type ContractFacts, type Entitlement, type Rates } from '../domain/entitlement.js';
+import { ValidationError } from '../domain/errors.js';
+import type { SlaPolicySnapshot } from '../domain/sla.js';
+import { calendarDefinition } from './sla-config.js';
+
+export type CustomerRow = typeof customers.$inferSelect;
+export type AssetRow = typeof assets.$inferSelect;
+type Conn = Db | Tx;
+
+/** Net hourly rates in cents when neither config nor a contract names one. */
+export const houseDefaultRates: Rates = { remote: 9500, onsite: 11500, travel: 6500 };
+
+export interface EntitlementQuery {
+  customerNumber?: string | undefined;
+  serialNumber?: string | undefined;
+  identNumber?: string | undefined;
+}
+
+export interface EntitlementCheck {
+  entitlement: Entitlement;
+  customer: CustomerRow | null;
+  /** The asset, when it is the customer's own. */
+  asset: AssetRow | null;
+  project: { id: string; number: string } | null;
+  slaPolicyId: string | null;
+  sla: SlaPolicySnapshot | null;
+}
+
+export interface CheckOptions {
+  defaultRates?: Rates | undefined;
+  /** Leave this entry's own quota minutes out of the usage (when re-pricing it). */
+  excludeTimeEntryId?: string | undefined;
+}
+
+/** The check by customer number, serial number and/or ident number on a business day. */
+export async function checkEntitlement(db: Conn, query: EntitlementQuery, day: string, options: CheckOptions = {}): Promise<EntitlementCheck> {
+  let customer: CustomerRow | undefined;
+  if (query.customerNumber) {
+    [customer] = await db.select().from(customers).where(eq(customers.customerNumber, query.customerNumber));
+    if (!customer) throw new ValidationError(`No customer with number ${query.customerNumber}.`, 'customerNumber');
+  }
+  const bySerial = query.serialNumber ? await assetBy(db, 'serialNumber', query.serialNumber) : undefined;
+  const byIdent = query.identNumber ? await assetBy(db, 'identNumber', query.identNumber) : undefined;
+  if (bySerial && byIdent && bySerial.id !== byIdent.id) {
+    throw new ValidationError(`Serial number ${query.serialNumber} and ident number ${query.identNumber} name two different assets.`, 'identNumber');
+  }
+  const found = bySerial ?? byIdent;
+  const asked = query.serialNumber ?? query.identNumber;
+  let lookup: AssetLookup = { kind: 'none' };
+  if (asked && !found) lookup = { kind: 'unknown', number: asked };
+  else if (found && customer && found.customerId !== customer.id) lookup = { kind: 'other-customer', number: asked! };
+  else if (found) {
+    lookup = { kind: 'own', id: found.id, serialNumber: found.serialNumber };
+    customer ??= (await db.select().from(customers).where(eq(customers.id, found.customerId)))[0];
+  }
+  return decide(db, customer ?? null, lookup, day, options);
+}
+
+/**
+ * The entitlement of work for a known customer and asset on a day. With `contractId` the
+ * incident's contract is the only one considered (a manager may have set it by hand).
+ */
+export async function entitlementFor(
+  db: Conn,
+  parties: { customerId: string; assetId: string | null; contractId?: string | null | undefined },
+  day: string,
+  options: CheckOptions = {},
+): Promise<EntitlementCheck> {
+  const [customer] = await db.select().from(customers).where(eq(customers.id, parties.customerId));
+  if (!customer) throw new ValidationError(`No customer with id ${parties.customerId}.`, 'customerId');
+  const asset = parties.assetId ? (await db.select().from(assets).where(eq(assets.id, parties.assetId)))[0] : undefined;
+  const lookup: AssetLookup = asset ? { kind: 'own', id: asset.id, serialNumber: asset.serialNumber } : { kind: 'none' };
+  return decide(db, customer, lookup, day, { ...options, onlyContractId: parties.contractId ?? undefined });
+}
+
+async function decide(db: Conn, customer: CustomerRow | null, asset: AssetLookup, day: string, options: CheckOptions & { onlyContractId?: string | undefined }): Promise<EntitlementCheck> {
+  let facts = customer ? await contractFacts(db, customer.id, asset.kind === 'own' ? asset.id : null) : [];
+  // A contract chosen for the incident covers it whatever its scope, as long as it is in force.
+  if (options.onlyContractId) facts = facts.filter((c) => c.id === options.onlyContractId).map((c) => ({ ...c, listsAsset: true, coversAllAssets: true }));
+  const used = new Map<string, number>();
+  for (const contract of facts) {
+    const period = quotaPeriodOf(contract, day);
+    if (period && contract.quotaMinutes !== null) used.set(contract.id, await quotaUsedMinutes(db, contract.id, period.start, options.excludeTimeEntryId));
+  }
+  const entitlement = decideEntitlement({
+    day,
+    customer: customer ? { number: customer.customerNumber, name: customer.name, creditHold: customer.creditHold } : null,
+    asset,
+    contracts: facts,
+    quotaUsedMinutes: (c) => used.get(c.id) ?? 0,
+    defaultRates: options.defaultRates ?? houseDefaultRates,
+  });
+  const contractId = entitlement.contract?.id;
+  const [project] = contractId ? await db.select({ id: projects.id, number: projects.projectNumber }).from(projects).where(eq(projects.contractId, contractId)) : [];
+  const slaPolicyId = contractId ? await policyIdOf(db, contractId) : null;
+  return {
+    entitlement,
+    customer,
+    asset: asset.kind === 'own' ? ((await db.select().from(assets).where(eq(assets.id, asset.id)))[0] ?? null) : null,
+    project: project ?? null,
+    slaPolicyId,
+    sla: slaPolicyId ? await slaSnapshot(db, slaPolicyId) : null,
+  };
+}
+
+async function assetBy(db: Conn, column: 'serialNumber' | 'identNumber', value: string): Promise<AssetRow | undefined> {
+  return (await db.select().from(assets).where(eq(assets[column], value)))[0];
+}
+
+/** Every contract of the customer, with whether it lists the asset. */
+async function contractFacts(db: Conn, customerId: string, assetId: string | null): Promise<ContractFacts[]> {
+  const rows = await db
+    .select({
+      contract: contracts,
+      listsAsset: assetId
+        ? sql<boolean>`exists (select 1 from ${contractAssets} where ${contractAssets.contractId} = ${contracts.id} and ${contractAssets.assetId} = ${assetId})`
+        : sql<boolean>`false`,
+    })
+    .from(contracts)
+    .where(eq(contracts.customerId, customerId));
+  return rows.map(({ contract: c, listsAsset }) => ({
+    id: c.id,
+    number: c.contractNumber,
+    tier: c.tier,
+    validFrom: c.validFrom,
+    validTo: c.validTo,
+    coversAllAssets: c.coversAllAssets,
+    listsAsset,
+    hourlyRates: c.hourlyRates,
+    quotaMinutes: c.quotaMinutes,
+    quotaPeriod: c.quotaPeriod,
+  }));
+}
+
+/** Minutes drawn from a contract's quota in the period starting on `periodStart`. */
+export async function quotaUsedMinutes(db: Conn, contractId: string, periodStart: string, excludeTimeEntryId?: string): Promise<number> {
+  const [row] = await db
+    .select({ used: sql<number>`coalesce(sum(${timeEntries.quotaMinutes}), 0)::int` })
+    .from(timeEntries)
+    .where(
+      and(
+        eq(timeEntries.contractId, contractId),
+        eq(timeEntries.quotaPeriodStart, periodStart),
+        isNull(timeEntries.deletedAt),
+        excludeTimeEntryId ? sql`${timeEntries.id} <> ${excludeTimeEntryId}` : undefined,
+      ),
+    );
+  return row?.used ?? 0;
+}
+
+async function policyIdOf(db: Conn, contractId: string): Promise<string | null> {
+  const [contract] = await db.select({ own: contracts.slaPolicyId, tier: contracts.tier }).from(contracts).where(eq(contracts.id, contractId));
+  if (!contract) return null;
+  if (contract.own) return contract.own;
+  const [policy] = await db.select({ id: slaPolicies.id }).from(slaPolicies).where(eq(slaPolicies.tier, contract.tier));
+  return policy?.id ?? null;
+}
+
+/** The policy and its calendar as they are now; the incident keeps this copy for its whole life. */
+export async function slaSnapshot(db: Conn, policyId: string): Promise<SlaPolicySnapshot> {
+  const [row] = await db
+    .select({ policy: slaPolicies, calendar: businessCalendars })
+    .from(slaPolicies)
+    .innerJoin(businessCalendars, eq(businessCalendars.id, slaPolicies.calendarId))
+    .where(eq(slaPolicies.id, policyId));
+  if (!row) throw new Error(`SLA policy ${policyId} vanished during intake`);
+  const { policy, calendar } = row;
+  return { id: policy.id, name: policy.name, version: policy.version, tier: policy.tier, calendar: calendarDefinition(calendar), targets: policy.targets, escalation: policy.escalation };
+}
