@@ -12,6 +12,13 @@ describe('configuration', () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
+  it('reads billing rates as integer cents', () => {
+    const config = loadConfig({ DEFAULT_HOURLY_RATES: '{"remote":10000,"onsite":12000,"travel":5000}', INTERNAL_COST_RATES: '{"agent":4000}' });
+    expect(config.DEFAULT_HOURLY_RATES).toEqual({ remote: 10000, onsite: 12000, travel: 5000 });
+    expect(config.INTERNAL_COST_RATES).toEqual({ agent: 4000 });
+    expect(loadConfig({}).DEFAULT_HOURLY_RATES).toEqual({ remote: 9500, onsite: 11500, travel: 6500 });
+  });
+
   it.each([
     [{ PORT: 'abc' }, /^Invalid configuration: PORT="abc": /],
     [{ PORT: '70000' }, /PORT="70000"/],
@@ -20,6 +27,11 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ SEED_DEMO_DATA: 'maybe' }, /SEED_DEMO_DATA/],
     [{ BUSINESS_TIMEZONE: 'Europe/Atlantis' }, /BUSINESS_TIMEZONE="Europe\/Atlantis": expected an IANA time zone/],
+    [{ DEFAULT_HOURLY_RATES: '{"remote":95.5,"onsite":1,"travel":1}' }, /DEFAULT_HOURLY_RATES=.*expected int/],
+    [{ DEFAULT_HOURLY_RATES: '{"remote":9500}' }, /DEFAULT_HOURLY_RATES=/],
+    [{ DEFAULT_HOURLY_RATES: 'cheap' }, /DEFAULT_HOURLY_RATES="cheap": expected a JSON object/],
+    [{ INTERNAL_COST_RATES: '{"intern":100}' }, /INTERNAL_COST_RATES=/],
+    [{ INTERNAL_COST_RATES: '{"agent":-1}' }, /INTERNAL_COST_RATES=/],
   ])('rejects %j with one line naming the variable', (env, message) => {
     let error: unknown;
     try {

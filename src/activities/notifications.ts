@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { outboxMessages, users } from '../db/schema/index.js';
+import { customers, outboxMessages, users } from '../db/schema/index.js';
 import type { IncidentEvent } from '../domain/incident.js';
 import { newMessageId, type Mailer } from '../mail/outbound.js';
 import { createOutboxSender } from '../mail/outbox.js';
@@ -37,8 +37,14 @@ async function resolveRecipients(db: Db, notice: EscalationNotice, roles: string
     } else if (role === 'group-lead' || role === 'service-manager') {
       // Managers lead the groups until groups get explicit leads.
       for (const u of await db.select({ email: users.email }).from(users).where(eq(users.role, 'manager'))) addresses.add(u.email);
+    } else if (role === 'account-manager' && notice.incident.customerNumber) {
+      const [manager] = await db
+        .select({ email: users.email })
+        .from(customers)
+        .innerJoin(users, eq(users.id, customers.accountManagerId))
+        .where(eq(customers.customerNumber, notice.incident.customerNumber));
+      if (manager) addresses.add(manager.email);
     }
-    // 'account-manager' resolves once customers carry an account manager.
   }
   return [...addresses].sort();
 }

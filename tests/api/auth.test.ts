@@ -33,12 +33,16 @@ beforeAll(async () => {
 });
 afterAll(async () => database?.close());
 
+const samples: Record<string, string> = { number: 'INC-2026-000001', asset: 'swagger-ui.css', customerNumber: 'K-10001', kind: 'customers' };
+/** A route path with a plausible value for each parameter (a uuid where nothing else fits). */
+const samplePath = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => samples[name] ?? '00000000-0000-4000-8000-000000000000');
+
 /** Concrete routes of the app (middleware entries excluded), with sample path parameters. */
 function routeTable() {
   const seen = new Set<string>();
   return app.routes
     .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
-    .map((r) => ({ method: r.method, path: r.path.replace(':number', 'INC-2026-000001').replace(':asset', 'swagger-ui.css') }))
+    .map((r) => ({ method: r.method, path: samplePath(r.path) }))
     .filter((r) => {
       const key = `${r.method} ${r.path}`;
       if (seen.has(key)) return false;
@@ -178,5 +182,27 @@ describe('roles', () => {
     expect((await body(res)).detail).toMatch(/needs the admin role; your token has agent/);
     const admin = await createUserWithToken(database.db, 'admin');
     expect((await mini.request('/admin-only', { headers: { Authorization: `Bearer ${admin.token}` } })).status).toBe(200);
+  });
+
+  /** Routes a role may reach at all; every other protected route must answer it 403 before looking at the request. */
+  const reachable: Record<'sales' | 'mailgate', string[]> = {
+    sales: ['GET /api/entitlement', 'POST /api/sla/preview', 'GET /api/customers/K-10001/insight'],
+    mailgate: ['POST /api/inbound/email'],
+  };
+
+  it.each(['sales', 'mailgate'] as const)('lets %s reach only its own routes: 403 on everything else, incidents and mail included', async (role) => {
+    const user = await createUserWithToken(database.db, role);
+    expect(routeTable().map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(reachable[role]));
+    const others = routeTable().filter((r) => !isPublicPath(r.path) && !reachable[role].includes(`${r.method} ${r.path}`));
+    expect(others.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /api/incidents', 'GET /api/incidents/INC-2026-000001/messages', 'GET /api/mail/inbound']));
+    for (const { method, path } of others) {
+      const res = await app.request(path, { method, headers: { Authorization: `Bearer ${user.token}` } });
+      expect(res.status, `${role}: ${method} ${path}`).toBe(403);
+    }
+    for (const key of reachable[role]) {
+      const [method, path] = key.split(' ') as [string, string];
+      const res = await app.request(path, { method, headers: { Authorization: `Bearer ${user.token}` } });
+      expect(res.status, `${role}: ${key}`).not.toBe(403);
+    }
   });
 });

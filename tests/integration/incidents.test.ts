@@ -1,7 +1,7 @@
 // Incidents end to end: HTTP API -> Temporal workflow -> activities -> Postgres projection.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessCalendars, contracts, incidentEvents, incidentIntakes, incidents, slaPolicies } from '../../src/db/schema/index.js';
+import { businessCalendars, contracts, incidentEvents, incidentIntakes, incidents, projects, slaPolicies } from '../../src/db/schema/index.js';
 import { defaultEscalationLadder } from '../../src/domain/sla.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { incidentWorkflowId, incidentYear } from '../../src/domain/ticket-number.js';
@@ -95,9 +95,9 @@ describe('opening an incident', () => {
   });
 
   it.each([
-    [{ title: 'x', serialNumber: 'NO-SUCH-SERIAL' }, 'serialNumber', /No asset with serial number NO-SUCH-SERIAL/],
+    [{ title: 'x', serialNumber: 'NO-SUCH-SERIAL' }, 'serialNumber', /NO-SUCH-SERIAL is not registered to any customer; give customerNumber/],
     [{ title: 'x', customerNumber: 'K-99999' }, 'customerNumber', /No customer with number K-99999/],
-    [{ title: 'x', customerNumber: 'K-10003', serialNumber: 'SRV-DL380-7731' }, 'serialNumber', /belongs to another customer/],
+    [{ title: 'x', customerNumber: 'K-10003', contactEmail: 'petra.mueller@mueller-maschinenbau.example' }, 'contactEmail', /contact of another customer/],
     [{ title: 'x', contactEmail: 'stranger@nowhere.example' }, 'contactEmail', /No customer is known/],
   ])('rejects %j with 400 naming %s', async (body, field, detail) => {
     const res = await create(body);
@@ -106,6 +106,57 @@ describe('opening an incident', () => {
     const problem = await res.json();
     expect(problem.detail).toMatch(detail);
     expect(problem.errors[0].field).toBe(field);
+  });
+
+  it('records the entitlement decision on the incident and in its timeline, and books it to the contract\'s project', async () => {
+    const covered = await (await create({ title: 'Covered', serialNumber: 'SRV-DL380-7731' })).json();
+    expect(covered.entitlement).toMatchObject({ decision: 'covered', contract: { number: 'V-2026-0001', tier: 'gold' } });
+    const row = await projection(covered.number, 1);
+    expect(row.entitlementDecision).toBe('covered');
+    const [project] = await stack.database.db.select().from(projects).where(eq(projects.id, row.projectId!));
+    expect(project?.projectNumber).toBe('P-V-2026-0001');
+    const timeline = await (await stack.request('GET', `/api/incidents/${covered.number}/timeline`, { token: agent.token })).json();
+    expect(timeline.events[0].payload.entitlement).toEqual({ decision: 'covered', reason: covered.entitlement.reason, contractNumber: 'V-2026-0001', quotaRemainingMinutes: null });
+  });
+
+  it('records a serial number of another customer as billable for the caller\'s customer, without the asset', async () => {
+    const res = await create({ title: 'Borrowed server', customerNumber: 'K-10003', serialNumber: 'SRV-DL380-7731' });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body).toMatchObject({ customerNumber: 'K-10003', serialNumber: null, contractTier: null, sla: null, entitlement: { decision: 'billable', contract: null } });
+    expect(body.entitlement.reason).toMatch(/SRV-DL380-7731 is registered to another customer/);
+  });
+
+  it('records an unknown serial number of a known customer as billable', async () => {
+    const body = await (await create({ title: 'Unknown box', customerNumber: 'K-10001', serialNumber: 'NO-SUCH-SERIAL' })).json();
+    expect(body.entitlement.decision).toBe('billable');
+    expect(body.entitlement.reason).toMatch(/NO-SUCH-SERIAL is not registered for K-10001/);
+  });
+
+  it('records a customer on credit hold as blocked, and still opens the incident', async () => {
+    const res = await create({ title: 'Laptop broken', customerNumber: 'K-10004', serialNumber: 'NB-T14-4711' });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.entitlement.decision).toBe('blocked');
+    expect(body.entitlement.reason).toMatch(/on credit hold/);
+    const row = await projection(body.number, 1);
+    expect(row.entitlement?.decision).toBe('blocked');
+  });
+
+  it('changes the entitlement and project with the contract a manager sets', async () => {
+    const opened = await (await create({ title: 'Which contract?', customerNumber: 'K-10002' })).json();
+    expect(opened.entitlement).toMatchObject({ decision: 'billable', contract: null });
+    expect(opened.entitlement.reason).toMatch(/V-2026-0002 covers named assets only/);
+    await projection(opened.number, 1);
+    const res = await stack.request('POST', `/api/incidents/${opened.number}/contract`, { token: agent.token, body: { contractNumber: 'V-2026-0002', reason: 'The caller meant the firewall.' } });
+    expect(res.status).toBe(200);
+    const changed = await res.json();
+    expect(changed).toMatchObject({ contractTier: 'platinum', entitlement: { decision: 'covered', contract: { number: 'V-2026-0002' } } });
+    const row = await projection(opened.number, 2);
+    const [project] = await stack.database.db.select().from(projects).where(eq(projects.id, row.projectId!));
+    expect(project?.projectNumber).toBe('P-V-2026-0002');
+    const timeline = await (await stack.request('GET', `/api/incidents/${opened.number}/timeline`, { token: agent.token })).json();
+    expect(timeline.events[1]).toMatchObject({ type: 'contract_changed', payload: { to: 'V-2026-0002', entitlement: { decision: 'covered', contractNumber: 'V-2026-0002' } } });
   });
 
   it('opens one incident per Idempotency-Key, even for concurrent retries', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities/index.js';
 import type { EscalationNotice } from '../../src/activities/notifications.js';
 import type { Database } from '../../src/db/client.js';
-import { outboxMessages, users } from '../../src/db/schema/index.js';
+import { customers, outboxMessages, users } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { createSmtpMailer } from '../../src/mail/outbound.js';
 import { createTestDatabase } from '../support/database.js';
@@ -139,6 +139,17 @@ describe('escalation notifications', () => {
     expect(rows.find((r) => r.recipient === 'nobody@systemhaus.example')).toMatchObject({ status: 'rejected', lastError: expect.stringMatching(/550|No such mailbox/) });
     expect(rows.find((r) => r.recipient === 'boss@systemhaus.example')).toMatchObject({ status: 'sent' });
     expect(received.slice(before).map((m) => m.to[0])).toEqual(['boss@systemhaus.example']);
+  });
+
+  it('sends level 3 to the customer\'s account manager', async () => {
+    const [account] = await database.db.insert(users).values({ name: 'Alex Account', email: 'alex.account@helpdesk.example', role: 'manager' }).returning();
+    await database.db.update(customers).set({ accountManagerId: account!.id }).where(eq(customers.customerNumber, 'K-10001'));
+    const { notifyEscalation } = createActivities({ db: database.db });
+    const { recipients } = await notifyEscalation(await notice(3, ['account-manager'], 11));
+    expect(recipients).toEqual(['alex.account@helpdesk.example']);
+    // A customer without an account manager: nobody for that role, and no error.
+    await database.db.update(customers).set({ accountManagerId: null }).where(eq(customers.customerNumber, 'K-10001'));
+    expect((await notifyEscalation(await notice(3, ['account-manager'], 12))).recipients).toEqual([]);
   });
 
   it('keeps mail in the outbox when no SMTP server is configured', async () => {

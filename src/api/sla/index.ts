@@ -12,7 +12,7 @@ import { ValidationError } from '../../domain/errors.js';
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 export const slaRouter = createRouter();
-slaRouter.use('*', requireRole('agent'));
+slaRouter.use('*', requireRole('sales'));
 
 slaRouter.openapi(
   createRoute({
