@@ -1,7 +1,114 @@
 // Time entries on incidents, quota draw-down and billing overrides.
-import { createRouter } from '../context.js';
+import type { Context } from 'hono';
+import { defaultMailFrom } from '../../mail/outbound.js';
+import {
+  deleteTimeEntry,
+  editTimeEntry,
+  getTimeEntry,
+  incidentTimeEntries,
+  listTimeEntries,
+  logTime,
+  overrideBilling,
+  timeEntryAudit,
+  type EntryActor,
+  type TimeEntryDeps,
+  type TimeEntryEventRow,
+  type TimeEntryRow,
+} from '../../services/time-entries/index.js';
+import { requireRole } from '../auth.js';
+import { createRouter, type AppEnv } from '../context.js';
+import { auditRoute, deleteTimeRoute, editTimeRoute, getTimeRoute, incidentTimeRoute, listTimeRoute, logTimeRoute, overrideRoute } from './routes.js';
+
+function depsOf(c: Context<AppEnv>): TimeEntryDeps {
+  const { db, timezone, defaultRates, mail } = c.var.services;
+  return { db, timezone: timezone ?? 'Europe/Berlin', defaultRates, mailFrom: mail?.mailFrom ?? defaultMailFrom, mailer: mail?.mailer, logger: c.var.logger };
+}
+
+const actorOf = (c: Context<AppEnv>): EntryActor => ({ userId: c.var.principal.userId, name: c.var.principal.name, role: c.var.principal.role });
+
+export function timeEntryView(e: TimeEntryRow) {
+  return {
+    id: e.id,
+    incidentNumber: e.incidentNumber,
+    customerId: e.customerId,
+    contractId: e.contractId,
+    projectId: e.projectId,
+    agentId: e.agentId,
+    workDate: e.workDate,
+    minutes: e.minutes,
+    activityType: e.activityType,
+    description: e.description,
+    decision: e.decision,
+    billable: e.billableMinutes > 0,
+    quotaMinutes: e.quotaMinutes,
+    quotaPeriodStart: e.quotaPeriodStart,
+    billableMinutes: e.billableMinutes,
+    rateCents: e.rateCents,
+    amountCents: e.amountCents,
+    billingReason: e.billingReason,
+    billableOverride: e.billableOverride,
+    overrideReason: e.overrideReason,
+    overrideBy: e.overrideBy,
+    invoicedAt: e.invoicedAt?.toISOString() ?? null,
+    createdBy: e.createdBy,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+    deletedAt: e.deletedAt?.toISOString() ?? null,
+  };
+}
+
+const eventView = (e: TimeEntryEventRow) => ({
+  id: e.id,
+  type: e.type,
+  actor: e.actor,
+  actorName: e.actorName,
+  reason: e.reason,
+  before: e.before,
+  after: e.after,
+  occurredAt: e.occurredAt.toISOString(),
+});
 
 /** Mounted at /api/incidents: /{number}/time-entries. */
 export const incidentTimeEntriesRouter = createRouter();
+incidentTimeEntriesRouter.use('/:number/time-entries', requireRole('agent'));
+
+incidentTimeEntriesRouter.openapi(logTimeRoute, async (c) => {
+  const { number } = c.req.valid('param');
+  const { entry, replayed } = await logTime(depsOf(c), actorOf(c), number, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+  c.header('Location', `/api/time-entries/${entry.id}`);
+  if (replayed) {
+    c.header('Idempotency-Replayed', 'true');
+    return c.json(timeEntryView(entry), 200);
+  }
+  return c.json(timeEntryView(entry), 201);
+});
+
+incidentTimeEntriesRouter.openapi(incidentTimeRoute, async (c) => {
+  const { entries, totals } = await incidentTimeEntries(c.var.services.db, c.req.valid('param').number);
+  return c.json({ items: entries.map(timeEntryView), totals }, 200);
+});
+
 /** Mounted at /api/time-entries: /{id} edits, overrides, deletes and the audit trail. */
 export const timeEntriesRouter = createRouter();
+timeEntriesRouter.use('*', requireRole('agent'));
+timeEntriesRouter.on('PUT', '/:id/billing', requireRole('manager'));
+timeEntriesRouter.on('GET', '/', requireRole('manager'));
+
+timeEntriesRouter.openapi(listTimeRoute, async (c) => {
+  const { billable, ...filter } = c.req.valid('query');
+  const { entries, totals } = await listTimeEntries(c.var.services.db, { ...filter, billable: billable === undefined ? undefined : billable === 'true' });
+  return c.json({ items: entries.map(timeEntryView), totals }, 200);
+});
+
+timeEntriesRouter.openapi(getTimeRoute, async (c) => c.json(timeEntryView(await getTimeEntry(c.var.services.db, c.req.valid('param').id)), 200));
+
+timeEntriesRouter.openapi(auditRoute, async (c) => c.json({ items: (await timeEntryAudit(c.var.services.db, c.req.valid('param').id)).map(eventView) }, 200));
+
+timeEntriesRouter.openapi(editTimeRoute, async (c) => c.json(timeEntryView(await editTimeEntry(depsOf(c), actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200));
+
+timeEntriesRouter.openapi(deleteTimeRoute, async (c) => {
+  await deleteTimeEntry(depsOf(c), actorOf(c), c.req.valid('param').id);
+  return c.body(null, 204);
+});
+
+timeEntriesRouter.openapi(overrideRoute, async (c) => c.json(timeEntryView(await overrideBilling(depsOf(c), actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200));

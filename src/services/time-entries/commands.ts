@@ -1,0 +1,232 @@
+// Logging, editing, overriding and deleting time entries. Each write is one transaction:
+// lock, price, write, audit, quota notices; the notices' mails are delivered after commit.
+import { eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db, Tx } from '../../db/client.js';
+import { incidents, timeEntries, users } from '../../db/schema/index.js';
+import type { Rates } from '../../domain/entitlement.js';
+import { userRoles, type ActivityType, type UserRole } from '../../domain/enums.js';
+import { Forbidden, IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
+import { businessDate } from '../../domain/ticket-number.js';
+import type { Mailer } from '../../mail/outbound.js';
+import { createOutboxSender } from '../../mail/outbox.js';
+import { quotaUsedMinutes } from '../entitlement.js';
+import { recordEntryEvent, type EntryActor, type TimeEntryEventType, type TimeEntryRow } from './audit.js';
+import { lockEntryForChange, releaseFromDraftInvoice } from './invoice-guard.js';
+import { priceEntry, type PricingTerms } from './pricing.js';
+import { recordQuotaNotices } from './quota-notices.js';
+
+export interface TimeEntryDeps {
+  db: Db;
+  /** The house time zone: "today" and "in the future" for work dates. */
+  timezone: string;
+  defaultRates?: Rates | undefined;
+  mailFrom: string;
+  mailer?: Mailer | undefined;
+  logger?: Logger | undefined;
+}
+
+export interface NewTimeEntry {
+  minutes: number;
+  activityType: ActivityType;
+  description: string;
+  workDate?: string | undefined;
+  agentId?: string | undefined;
+}
+
+export type TimeEntryChange = Partial<Pick<NewTimeEntry, 'minutes' | 'activityType' | 'description' | 'workDate'>>;
+
+const atLeast = (role: UserRole, minimum: UserRole) => userRoles.indexOf(role) >= userRoles.indexOf(minimum);
+
+function checkWorkDate(deps: TimeEntryDeps, workDate: string): void {
+  const today = businessDate(new Date(), deps.timezone);
+  if (workDate > today) throw new ValidationError(`workDate ${workDate} is in the future (today is ${today}); log time only for work already done.`, 'workDate');
+}
+
+/** Agents change their own entries; managers and admins anyone's. */
+function checkMayChange(actor: EntryActor, entry: TimeEntryRow): void {
+  if (entry.agentId !== actor.userId && !atLeast(actor.role, 'manager')) {
+    throw new Forbidden('Agents may change only their own time entries; ask a manager.');
+  }
+}
+
+const pgCode = (err: unknown): string | undefined => (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+
+/** Logs work on an incident. A repeated Idempotency-Key of the same user returns the first entry unchanged. */
+export async function logTime(
+  deps: TimeEntryDeps,
+  actor: EntryActor,
+  incidentNumber: string,
+  input: NewTimeEntry,
+  idempotencyKey?: string,
+): Promise<{ entry: TimeEntryRow; replayed: boolean }> {
+  const key = idempotencyKey ? `user:${actor.userId}:${idempotencyKey}` : null;
+  const replay = async () => {
+    if (!key) return undefined;
+    const [entry] = await deps.db.select().from(timeEntries).where(eq(timeEntries.idempotencyKey, key));
+    if (entry && entry.incidentNumber !== incidentNumber) {
+      throw new IllegalTransition(`Idempotency-Key "${idempotencyKey}" was already used for time on ${entry.incidentNumber}; use a new key for new work.`);
+    }
+    return entry && { entry, replayed: true };
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
+
+  const [incident] = await deps.db.select().from(incidents).where(eq(incidents.number, incidentNumber));
+  if (!incident) throw new NotFound(`Incident ${incidentNumber} does not exist.`);
+  const customerId = incident.customerId;
+  if (!customerId) throw new IllegalTransition(`Incident ${incidentNumber} has no customer, so its time can be neither billed nor drawn from a quota.`);
+  const agentId = input.agentId ?? actor.userId;
+  if (agentId !== actor.userId) {
+    if (!atLeast(actor.role, 'manager')) throw new Forbidden('Only a manager or admin may log time for another agent.');
+    const [agent] = await deps.db.select({ id: users.id }).from(users).where(eq(users.id, agentId));
+    if (!agent) throw new ValidationError(`No user with id ${agentId}.`, 'agentId');
+  }
+  const workDate = input.workDate ?? businessDate(new Date(), deps.timezone);
+  checkWorkDate(deps, workDate);
+
+  let written: { entry: TimeEntryRow; mails: string[] };
+  try {
+    written = await deps.db.transaction(async (tx) => {
+      const terms: PricingTerms = { customerId, assetId: incident.assetId, contractId: incident.contractId, projectId: incident.projectId, workDate, minutes: input.minutes, activityType: input.activityType, override: null };
+      return priceAndWrite(tx, deps, actor, terms, async (columns) => {
+        const [entry] = await tx
+          .insert(timeEntries)
+          .values({ incidentNumber, customerId, agentId, workDate, minutes: input.minutes, activityType: input.activityType, description: input.description, ...columns, idempotencyKey: key, createdBy: `user:${actor.userId}` })
+          .returning();
+        return { before: null, after: entry!, type: 'created' };
+      });
+    });
+  } catch (err) {
+    // The same key raced in from a parallel retry: that one won, this one rolled back.
+    const again = pgCode(err) === '23505' ? await replay() : undefined;
+    if (again) return again;
+    throw err;
+  }
+  await deliver(deps, written.mails);
+  return { entry: written.entry, replayed: false };
+}
+
+/** Edits the work of an entry and prices it again on its (possibly new) date. */
+export async function editTimeEntry(deps: TimeEntryDeps, actor: EntryActor, id: string, change: TimeEntryChange): Promise<TimeEntryRow> {
+  if (change.workDate) checkWorkDate(deps, change.workDate);
+  return rewrite(deps, actor, id, 'updated', null, (entry) => ({ ...change, override: overrideOf(entry) }));
+}
+
+/** Sets (true/false) or clears (null) a manager's billing decision, with the reason. */
+export async function overrideBilling(deps: TimeEntryDeps, actor: EntryActor, id: string, decision: { billable: boolean | null; reason?: string | undefined }): Promise<TimeEntryRow> {
+  if (!atLeast(actor.role, 'manager')) throw new Forbidden('Only a manager or admin may override billing.');
+  const reason = decision.reason?.trim() ?? '';
+  if (decision.billable !== null && !reason) throw new ValidationError('A reason is required when overriding billing.', 'reason');
+  const override = decision.billable === null ? null : { billable: decision.billable, reason };
+  return rewrite(deps, actor, id, 'billing_overridden', reason || null, () => ({ override }), {
+    billableOverride: override?.billable ?? null,
+    overrideReason: override?.reason ?? null,
+    overrideBy: override ? `user:${actor.userId}` : null,
+  });
+}
+
+/** Soft-deletes an entry: its quota minutes are free again and it is never invoiced. */
+export async function deleteTimeEntry(deps: TimeEntryDeps, actor: EntryActor, id: string): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    const before = await lockEntryForChange(tx, id);
+    checkMayChange(actor, before);
+    await releaseFromDraftInvoice(tx, id);
+    const [after] = await tx.update(timeEntries).set({ deletedAt: new Date(), updatedAt: new Date() }).where(eq(timeEntries.id, id)).returning();
+    await recordEntryEvent(tx, { type: 'deleted', actor, before, after: after! });
+  });
+}
+
+const overrideOf = (entry: TimeEntryRow) =>
+  entry.billableOverride === null ? null : { billable: entry.billableOverride, reason: entry.overrideReason ?? '' };
+
+async function rewrite(
+  deps: TimeEntryDeps,
+  actor: EntryActor,
+  id: string,
+  type: TimeEntryEventType,
+  reason: string | null,
+  changeOf: (entry: TimeEntryRow) => TimeEntryChange & { override: PricingTerms['override'] },
+  extra: Partial<TimeEntryRow> = {},
+): Promise<TimeEntryRow> {
+  const written = await deps.db.transaction(async (tx) => {
+    const before = await lockEntryForChange(tx, id);
+    checkMayChange(actor, before);
+    await releaseFromDraftInvoice(tx, id);
+    const { override, ...change } = changeOf(before);
+    const work = { minutes: before.minutes, activityType: before.activityType, description: before.description, workDate: before.workDate, ...change };
+    const [incident] = await tx.select({ assetId: incidents.assetId }).from(incidents).where(eq(incidents.number, before.incidentNumber));
+    const terms: PricingTerms = {
+      customerId: before.customerId,
+      assetId: incident?.assetId ?? null,
+      contractId: before.contractId,
+      projectId: before.projectId,
+      workDate: work.workDate,
+      minutes: work.minutes,
+      activityType: work.activityType,
+      override,
+      excludeTimeEntryId: id,
+    };
+    return priceAndWrite(
+      tx,
+      deps,
+      actor,
+      terms,
+      async (columns) => {
+        const [after] = await tx
+          .update(timeEntries)
+          .set({ ...work, ...columns, ...extra, updatedAt: new Date() })
+          .where(eq(timeEntries.id, id))
+          .returning();
+        return { before, after: after!, type };
+      },
+      reason,
+    );
+  });
+  await deliver(deps, written.mails);
+  return written.entry;
+}
+
+/**
+ * Prices under the contract's quota lock, writes, audits, and records the quota thresholds the
+ * write crossed in the work date's period.
+ */
+async function priceAndWrite(
+  tx: Tx,
+  deps: TimeEntryDeps,
+  actor: EntryActor,
+  terms: PricingTerms,
+  write: (columns: Awaited<ReturnType<typeof priceEntry>>['columns']) => Promise<{ before: TimeEntryRow | null; after: TimeEntryRow; type: TimeEntryEventType }>,
+  reason: string | null = null,
+): Promise<{ entry: TimeEntryRow; mails: string[] }> {
+  const { columns, quota } = await priceEntry(tx, terms, deps.defaultRates);
+  const draws = quota && columns.contractId && columns.quotaMinutes > 0 ? { contractId: columns.contractId, quota } : null;
+  const usedBefore = draws ? await quotaUsedMinutes(tx, draws.contractId, draws.quota.periodStart) : 0;
+  const { before, after, type } = await write(columns);
+  await recordEntryEvent(tx, { type, actor, before, after, reason });
+  if (!draws) return { entry: after, mails: [] };
+  const usedAfter = await quotaUsedMinutes(tx, draws.contractId, draws.quota.periodStart);
+  const mails = await recordQuotaNotices(
+    tx,
+    {
+      contractId: draws.contractId,
+      periodStart: draws.quota.periodStart,
+      periodEnd: draws.quota.periodEnd,
+      totalMinutes: draws.quota.totalMinutes,
+      before: usedBefore,
+      after: usedAfter,
+      timeEntryId: after.id,
+      incidentNumber: after.incidentNumber,
+    },
+    deps.mailFrom,
+  );
+  return { entry: after, mails };
+}
+
+/** Sends the new notices now if SMTP is configured; whatever fails, the outbox sweeper retries. */
+async function deliver(deps: TimeEntryDeps, keys: string[]): Promise<void> {
+  if (keys.length === 0 || !deps.mailer) return;
+  await createOutboxSender({ db: deps.db, mailer: deps.mailer, mailFrom: deps.mailFrom, logger: deps.logger })
+    .deliverKeys(keys)
+    .catch((err: unknown) => deps.logger?.warn({ err, keys }, 'quota notice not delivered yet; the outbox sweeper retries'));
+}
