@@ -1,0 +1,93 @@
+// Zod schemas of /api/invoices: runs, invoice summaries, invoices with lines, queries.
+import { z } from '@hono/zod-openapi';
+import { activityTypes, invoiceLineKinds, invoiceStatuses } from '../../domain/enums.js';
+import { line } from '../common-schemas.js';
+
+const day = z.iso.date().openapi({ example: '2026-11-30' });
+const cents = z.number().int().openapi({ description: 'Integer cents; never a decimal.' });
+
+export const RunBody = z
+  .object({
+    from: day.optional().openapi({ description: 'First day of the period (with `to`).' }),
+    to: day.optional().openapi({ description: 'Last day of the period, inclusive; at most one year after `from`.' }),
+    period: z.string().optional().openapi({ description: 'Shorthand for a calendar month, YYYY-MM.', example: '2026-11' }),
+  })
+  .openapi('InvoiceRunRequest');
+
+export const InvoiceSummary = z
+  .object({
+    id: z.uuid(),
+    invoiceNumber: z.string().nullable().openapi({ description: 'RE-<year>-<6 digits>, given at finalisation; null for drafts.' }),
+    status: z.enum(invoiceStatuses),
+    customerNumber: z.string(),
+    customerName: z.string(),
+    periodFrom: day,
+    periodTo: day,
+    currency: z.string(),
+    netCents: cents,
+    lineCount: z.number().int(),
+    createdAt: z.string(),
+    finalisedAt: z.string().nullable(),
+    finalisedBy: z.string().nullable(),
+  })
+  .openapi('InvoiceSummary');
+
+export const InvoiceRun = z
+  .object({
+    run: z.object({
+      id: z.uuid(),
+      periodFrom: day,
+      periodTo: day,
+      startedBy: z.string(),
+      startedAt: z.string(),
+      finishedAt: z.string().nullable(),
+      invoiceCount: z.number().int(),
+    }),
+    invoices: z.array(InvoiceSummary),
+  })
+  .openapi('InvoiceRun');
+
+export const InvoiceLine = z
+  .object({
+    id: z.uuid(),
+    timeEntryId: z.uuid(),
+    kind: z.enum(invoiceLineKinds).openapi({ description: '`quota_overage`: billable because the contract quota was used up.' }),
+    incidentNumber: z.string(),
+    contractNumber: z.string().nullable(),
+    projectNumber: z.string().nullable(),
+    workDate: day,
+    activityType: z.enum(activityTypes),
+    description: z.string(),
+    minutes: z.number().int(),
+    rateCents: cents.openapi({ description: 'Net hourly rate in cents.' }),
+    amountCents: cents.openapi({ description: 'minutes × rate ÷ 60, rounded half up to whole cents.' }),
+  })
+  .openapi('InvoiceLine');
+
+export const Invoice = InvoiceSummary.extend({
+  lines: z.array(InvoiceLine),
+  totals: z.object({ lineCount: z.number().int(), minutes: z.number().int(), netCents: cents.openapi({ description: 'The exact sum of the line amounts.' }) }),
+}).openapi('Invoice');
+
+export const InvoiceList = z
+  .object({ items: z.array(InvoiceSummary), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .openapi('InvoiceList');
+
+export const ListQuery = z.object({
+  status: z.enum(invoiceStatuses).optional(),
+  customerNumber: line(64).optional(),
+  from: day.optional().openapi({ description: 'Invoices whose period ends on or after this day.' }),
+  to: day.optional().openapi({ description: 'Invoices whose period starts on or before this day.' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const ExportQuery = z.object({
+  from: day.openapi({ description: 'Export the invoices whose period starts on or after this day...' }),
+  to: day.openapi({ description: '...and on or before this day.' }),
+  status: z.enum(invoiceStatuses).default('final'),
+});
+
+export const IdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const csvContent = { 'text/csv': { schema: z.string().openapi({ description: 'RFC 4180 CSV with a header row; see the API description for the columns.' }) } };

@@ -1,0 +1,54 @@
+// The ERP export: RFC 4180 CSV (CRLF, header row), one row per invoice line, money as integer cents.
+import { stringify } from 'csv-stringify/sync';
+import type { InvoiceWithLines } from './queries.js';
+
+export const csvColumns = [
+  'invoice_number',
+  'invoice_status',
+  'debtor_number',
+  'customer_name',
+  'period_from',
+  'period_to',
+  'contract_number',
+  'project_number',
+  'incident_number',
+  'work_date',
+  'activity_type',
+  'description',
+  'minutes',
+  'rate_cents',
+  'net_amount_cents',
+  'currency',
+] as const;
+
+type CsvRow = Record<(typeof csvColumns)[number], string | number>;
+
+function rowsOf({ invoice, lines }: InvoiceWithLines): CsvRow[] {
+  return lines.map((line) => ({
+    invoice_number: invoice.invoiceNumber ?? '',
+    invoice_status: invoice.status,
+    debtor_number: invoice.customerNumber,
+    customer_name: invoice.customerName,
+    period_from: invoice.periodFrom,
+    period_to: invoice.periodTo,
+    contract_number: line.contractNumber ?? '',
+    project_number: line.projectNumber ?? '',
+    incident_number: line.incidentNumber,
+    work_date: line.workDate,
+    activity_type: line.activityType,
+    description: line.description,
+    minutes: line.minutes,
+    rate_cents: line.rateCents,
+    net_amount_cents: line.amountCents,
+    currency: invoice.currency,
+  }));
+}
+
+export function invoicesCsv(invoices: InvoiceWithLines[]): string {
+  return stringify(invoices.flatMap(rowsOf), { header: true, columns: [...csvColumns], record_delimiter: 'windows' });
+}
+
+/** A file name without characters that need quoting in Content-Disposition. */
+export function csvFileName(...parts: string[]): string {
+  return `${parts.join('_').replace(/[^A-Za-z0-9._-]/g, '-')}.csv`;
+}

@@ -1,0 +1,67 @@
+// Finalising and discarding draft invoices. Finalising numbers the invoice and freezes every
+// time entry on it (invoicedAt), so no later edit or run can bill it again.
+import { eq, inArray, sql } from 'drizzle-orm';
+import type { Tx, Db } from '../../db/client.js';
+import { invoiceLines, invoiceNumberCounters, invoices, timeEntries } from '../../db/schema/index.js';
+import { IllegalTransition, NotFound } from '../../domain/errors.js';
+import { businessDate } from '../../domain/ticket-number.js';
+import { findInvoice, type InvoiceSummary } from './queries.js';
+
+const maxInvoiceSequence = 999_999;
+
+export const formatInvoiceNumber = (year: number, sequence: number) => `RE-${year}-${String(sequence).padStart(6, '0')}`;
+
+/** Gap-free invoice numbers per year, incremented under the counter row's lock. */
+async function allocateInvoiceNumber(tx: Tx, year: number): Promise<string> {
+  const [row] = await tx
+    .insert(invoiceNumberCounters)
+    .values({ year, lastValue: 1 })
+    .onConflictDoUpdate({ target: invoiceNumberCounters.year, set: { lastValue: sql`${invoiceNumberCounters.lastValue} + 1` } })
+    .returning({ lastValue: invoiceNumberCounters.lastValue });
+  if (!row || row.lastValue > maxInvoiceSequence) throw new RangeError(`invoice numbers for ${year} are exhausted`);
+  return formatInvoiceNumber(year, row.lastValue);
+}
+
+export interface FinaliseOptions {
+  /** "user:<id>" of the manager who finalises. */
+  finalisedBy: string;
+  /** The house time zone: the finalisation day's year picks the number range. */
+  timezone: string;
+  now?: Date;
+}
+
+/** Finalises a draft; finalising a final invoice again changes nothing. */
+export async function finaliseInvoice(db: Db, id: string, options: FinaliseOptions): Promise<InvoiceSummary> {
+  const now = options.now ?? new Date();
+  await db.transaction(async (tx) => {
+    // The invoice before its entries: the lock order of runs and of entry edits.
+    const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, id)).for('update');
+    if (!invoice) throw new NotFound(`No invoice with id ${id}.`);
+    if (invoice.status === 'final') return;
+
+    const [totals] = await tx
+      .select({ lines: sql<number>`count(*)::int`, net: sql<number>`coalesce(sum(${invoiceLines.amountCents}), 0)::bigint`.mapWith(Number) })
+      .from(invoiceLines)
+      .where(eq(invoiceLines.invoiceId, id));
+    if (!totals || totals.lines === 0) throw new IllegalTransition('This draft has no lines; discard it instead of finalising it.');
+
+    const invoiceNumber = await allocateInvoiceNumber(tx, Number(businessDate(now, options.timezone).slice(0, 4)));
+    await tx
+      .update(invoices)
+      .set({ invoiceNumber, status: 'final', netCents: totals.net, finalisedAt: now, finalisedBy: options.finalisedBy, updatedAt: now })
+      .where(eq(invoices.id, id));
+    const onInvoice = tx.select({ id: invoiceLines.timeEntryId }).from(invoiceLines).where(eq(invoiceLines.invoiceId, id));
+    await tx.update(timeEntries).set({ invoicedAt: now }).where(inArray(timeEntries.id, onInvoice));
+  });
+  return findInvoice(db, id);
+}
+
+/** Throws a draft away: its lines go and its entries are billable again in a later run. */
+export async function discardDraft(db: Db, id: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, id)).for('update');
+    if (!invoice) throw new NotFound(`No invoice with id ${id}.`);
+    if (invoice.status === 'final') throw new IllegalTransition(`Invoice ${invoice.invoiceNumber ?? id} is final and cannot be discarded.`);
+    await tx.delete(invoices).where(eq(invoices.id, id));
+  });
+}

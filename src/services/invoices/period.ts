@@ -1,0 +1,39 @@
+// The billing period of an invoice run or export: an explicit from/to or a calendar month.
+import { isoDate, monthEnd, parts } from '../../domain/calendar-dates.js';
+import { ValidationError } from '../../domain/errors.js';
+
+export interface BillingPeriod {
+  from: string;
+  to: string;
+}
+
+export interface PeriodInput {
+  from?: string | undefined;
+  to?: string | undefined;
+  /** "YYYY-MM": shorthand for that calendar month. */
+  period?: string | undefined;
+}
+
+const monthPattern = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** Checks that `from` is not after `to` and the span is at most one year. */
+export function checkPeriod(period: BillingPeriod): BillingPeriod {
+  if (period.from > period.to) throw new ValidationError(`The period starts (${period.from}) after it ends (${period.to}).`, 'to');
+  const { year, month, day } = parts(period.from);
+  const yearLater = isoDate(year + 1, month, day);
+  if (period.to >= yearLater) throw new ValidationError(`A period spans at most one year; ${period.from} to ${period.to} is longer.`, 'to');
+  return period;
+}
+
+/** Exactly one of `period` or `from` + `to`. */
+export function resolvePeriod(input: PeriodInput): BillingPeriod {
+  if (input.period !== undefined) {
+    if (input.from !== undefined || input.to !== undefined) throw new ValidationError('Give either period or from and to, not both.', 'period');
+    const match = monthPattern.exec(input.period);
+    if (!match) throw new ValidationError(`period must be a calendar month as YYYY-MM, e.g. 2026-11; got "${input.period}".`, 'period');
+    const from = isoDate(Number(match[1]), Number(match[2]), 1);
+    return { from, to: monthEnd(from) };
+  }
+  if (input.from === undefined || input.to === undefined) throw new ValidationError('Give a period (YYYY-MM) or both from and to (YYYY-MM-DD).', input.from === undefined ? 'from' : 'to');
+  return checkPeriod({ from: input.from, to: input.to });
+}

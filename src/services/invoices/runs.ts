@@ -1,0 +1,124 @@
+// Invoice runs: draft one invoice per customer and period from the billable time entries.
+// Every customer is drafted in its own transaction and an entry can sit on one invoice line
+// only (invoice_lines.time_entry_id is unique), so concurrent, overlapping and retried runs
+// never bill an entry twice: a repeat simply completes what is missing.
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.js';
+import { customers, invoiceLines, invoiceRuns, invoices, timeEntries } from '../../db/schema/index.js';
+import type { BillingPeriod } from './period.js';
+import { invoicesOfPeriod, type InvoiceSummary } from './queries.js';
+
+export type InvoiceRunRow = typeof invoiceRuns.$inferSelect;
+
+export interface RunOptions {
+  /** "user:<id>" of whoever started the run. */
+  startedBy: string;
+  /** Called after each customer's invoice is committed; a test uses it to kill a run mid-way. */
+  afterCustomer?: (customerNumber: string) => void | Promise<void>;
+}
+
+export interface RunResult {
+  run: InvoiceRunRow;
+  /** False when the run for this period existed already (a repeat or a retry). */
+  created: boolean;
+  invoices: InvoiceSummary[];
+}
+
+/**
+ * Entries still to bill up to the end of the period: billable, not deleted, not invoiced
+ * and on no invoice line yet. Entries dated before the period that missed their own run
+ * are caught up here.
+ */
+function unbilled(to: string) {
+  return and(
+    sql`${timeEntries.billableMinutes} > 0`,
+    sql`${timeEntries.deletedAt} is null`,
+    sql`${timeEntries.invoicedAt} is null`,
+    sql`${timeEntries.workDate} <= ${to}`,
+    sql`not exists (select 1 from ${invoiceLines} where ${invoiceLines.timeEntryId} = ${timeEntries.id})`,
+  );
+}
+
+export async function runInvoices(db: Db, period: BillingPeriod, options: RunOptions): Promise<RunResult> {
+  const [inserted] = await db
+    .insert(invoiceRuns)
+    .values({ periodFrom: period.from, periodTo: period.to, startedBy: options.startedBy })
+    .onConflictDoNothing({ target: [invoiceRuns.periodFrom, invoiceRuns.periodTo] })
+    .returning();
+  const run = inserted ?? (await db.select().from(invoiceRuns).where(and(eq(invoiceRuns.periodFrom, period.from), eq(invoiceRuns.periodTo, period.to))))[0]!;
+
+  const toBill = await db
+    .selectDistinct({ id: customers.id, customerNumber: customers.customerNumber })
+    .from(timeEntries)
+    .innerJoin(customers, eq(customers.id, timeEntries.customerId))
+    .where(unbilled(period.to))
+    .orderBy(asc(customers.customerNumber));
+  for (const customer of toBill) {
+    await db.transaction((tx) => draftInvoice(tx, customer.id, period));
+    await options.afterCustomer?.(customer.customerNumber);
+  }
+
+  const drafted = await invoicesOfPeriod(db, period);
+  const [finished] = await db.update(invoiceRuns).set({ finishedAt: new Date(), invoiceCount: drafted.length }).where(eq(invoiceRuns.id, run.id)).returning();
+  return { run: finished ?? run, created: inserted !== undefined, invoices: drafted };
+}
+
+/**
+ * Adds the customer's unbilled entries to its draft for the period. Lock order is the
+ * invoice first, then its time entries: the order finalising and entry edits take too
+ * (see services/time-entries/invoice-guard.ts), so none of them can deadlock another.
+ */
+async function draftInvoice(tx: Tx, customerId: string, period: BillingPeriod): Promise<void> {
+  const invoice = await lockInvoice(tx, customerId, period);
+  // A final invoice is never changed; its late entries go into the next period's run.
+  if (invoice.status === 'final') return;
+
+  // Share locks keep an edit or deletion from changing an entry while it is copied to a line.
+  const entries = await tx
+    .select({ id: timeEntries.id })
+    .from(timeEntries)
+    .where(and(eq(timeEntries.customerId, customerId), unbilled(period.to)))
+    .orderBy(asc(timeEntries.id))
+    .for('share');
+  const entryIds = entries.map((e) => e.id);
+  // Lines go in in (work date, id) order in every run, so two overlapping runs that meet on the
+  // unique time_entry_id wait for each other at the first shared entry instead of deadlocking.
+  if (entryIds.length > 0) {
+    await tx.execute(sql`
+    insert into invoice_lines (invoice_id, time_entry_id, kind, incident_number, contract_number, project_number,
+                               work_date, activity_type, description, minutes, rate_cents, amount_cents)
+    select ${invoice.id}, te.id, case when te.decision = 'quota' then 'quota_overage' else 'time' end,
+           te.incident_number, c.contract_number, p.project_number, te.work_date, te.activity_type,
+           te.description, te.billable_minutes, coalesce(te.rate_cents, 0), te.amount_cents
+      from time_entries te
+      left join contracts c on c.id = te.contract_id
+      left join projects p on p.id = te.project_id
+     where ${inArray(sql`te.id`, entryIds)}
+       and te.billable_minutes > 0 and te.deleted_at is null and te.invoiced_at is null
+     order by te.work_date, te.id
+    on conflict (time_entry_id) do nothing`);
+  }
+
+  const [totals] = await tx
+    .select({ lines: sql<number>`count(*)::int`, net: sql<number>`coalesce(sum(${invoiceLines.amountCents}), 0)::bigint`.mapWith(Number) })
+    .from(invoiceLines)
+    .where(eq(invoiceLines.invoiceId, invoice.id));
+  // Another run (overlapping period) may have taken every entry, or edits emptied the draft: leave no empty draft.
+  if (!totals || totals.lines === 0) {
+    await tx.delete(invoices).where(eq(invoices.id, invoice.id));
+    return;
+  }
+  await tx.update(invoices).set({ netCents: totals.net, updatedAt: new Date() }).where(eq(invoices.id, invoice.id));
+}
+
+/** The customer's invoice for the period, created if missing, locked for this transaction. */
+async function lockInvoice(tx: Tx, customerId: string, period: BillingPeriod) {
+  const same = and(eq(invoices.customerId, customerId), eq(invoices.periodFrom, period.from), eq(invoices.periodTo, period.to));
+  // A concurrent transaction may delete an empty draft between our insert and our lock; then try again.
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    await tx.insert(invoices).values({ customerId, periodFrom: period.from, periodTo: period.to }).onConflictDoNothing({ target: [invoices.customerId, invoices.periodFrom, invoices.periodTo] });
+    const [invoice] = await tx.select().from(invoices).where(same).for('update');
+    if (invoice) return invoice;
+  }
+  throw new Error(`could not lock the invoice of customer ${customerId} for ${period.from}..${period.to}`);
+}

@@ -1,0 +1,429 @@
+// Invoice runs, finalising and the ERP export through the API, on a real database: each entry
+// is billed exactly once under concurrent, overlapping, retried and crashed runs.
+import { parse } from 'csv-parse/sync';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import type { Database, Db } from '../../src/db/client.js';
+import { contracts, customers, invoiceLines, invoiceNumberCounters, invoiceRuns, invoices, projects, timeEntries } from '../../src/db/schema/index.js';
+import { amountCents } from '../../src/domain/billing.js';
+import type { ActivityType, EntitlementDecision } from '../../src/domain/enums.js';
+import { businessDate } from '../../src/domain/ticket-number.js';
+import { runInvoices } from '../../src/services/invoices/runs.js';
+import type { Temporal } from '../../src/temporal/client.js';
+import { createTestDatabase } from '../support/database.js';
+import { silentLogger } from '../support/stack.js';
+import { createUserWithToken, type TestUser } from '../support/users.js';
+
+interface World {
+  database: Database;
+  db: Db;
+  app: ReturnType<typeof createApp>;
+  agent: TestUser;
+  manager: TestUser;
+  sales: TestUser;
+}
+
+const opened: Database[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((d) => d.close()));
+});
+
+/** A fresh database per test: a run bills every customer, so tests must not share data. */
+async function world(): Promise<World> {
+  const database = await createTestDatabase();
+  opened.push(database);
+  const app = createApp({ db: database.db, temporal: {} as Temporal, logger: silentLogger, pingDatabase: () => Promise.resolve() });
+  const [agent, manager, sales] = await Promise.all([createUserWithToken(database.db, 'agent'), createUserWithToken(database.db, 'manager'), createUserWithToken(database.db, 'sales')]);
+  return { database, db: database.db, app, agent, manager, sales };
+}
+
+async function call(w: World, method: string, path: string, user: TestUser, body?: unknown) {
+  const res = await w.app.request(path, {
+    method,
+    headers: { Authorization: `Bearer ${user.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const isJson = (res.headers.get('content-type') ?? '').includes('json');
+  return { status: res.status, headers: res.headers, text, body: isJson && text ? JSON.parse(text) : undefined };
+}
+
+const rates = { remote: 9500, onsite: 11500, travel: 6500 };
+
+async function customerWithContract(db: Db, customerNumber: string) {
+  const [customer] = await db.insert(customers).values({ customerNumber, name: `Customer ${customerNumber}` }).returning();
+  const [contract] = await db
+    .insert(contracts)
+    .values({ contractNumber: `V-${customerNumber}`, customerId: customer!.id, tier: 'gold', validFrom: '2026-01-01', hourlyRates: rates, coversAllAssets: true })
+    .returning();
+  const [project] = await db.insert(projects).values({ projectNumber: `P-V-${customerNumber}`, contractId: contract!.id, customerId: customer!.id, kind: 'support', name: 'Support' }).returning();
+  return { customer: customer!, contract: contract!, project: project! };
+}
+type Party = Awaited<ReturnType<typeof customerWithContract>>;
+
+interface EntrySpec {
+  workDate: string;
+  minutes: number;
+  activityType?: ActivityType;
+  decision?: EntitlementDecision;
+  /** Minutes drawn from the quota (decision quota); the rest is billable. */
+  quotaMinutes?: number;
+  /** Billable minutes; defaults by decision (covered: 0, quota: minutes - quotaMinutes, else all). */
+  billableMinutes?: number;
+  description?: string;
+  deleted?: boolean;
+}
+
+let incidentSeq = 0;
+async function entry(db: Db, party: Party, agent: TestUser, spec: EntrySpec) {
+  const activityType = spec.activityType ?? 'remote';
+  const decision = spec.decision ?? 'billable';
+  const quotaMinutes = spec.quotaMinutes ?? 0;
+  const billableMinutes = spec.billableMinutes ?? (decision === 'covered' ? 0 : spec.minutes - quotaMinutes);
+  const rate = rates[activityType];
+  incidentSeq += 1;
+  const [row] = await db
+    .insert(timeEntries)
+    .values({
+      incidentNumber: `INC-2026-${String(incidentSeq).padStart(6, '0')}`,
+      customerId: party.customer.id,
+      contractId: party.contract.id,
+      projectId: party.project.id,
+      agentId: agent.id,
+      workDate: spec.workDate,
+      minutes: spec.minutes,
+      activityType,
+      description: spec.description ?? `Work on ${spec.workDate}`,
+      decision,
+      quotaMinutes,
+      billableMinutes,
+      rateCents: billableMinutes > 0 ? rate : null,
+      amountCents: billableMinutes > 0 ? amountCents(billableMinutes, rate) : 0,
+      billingReason: 'test',
+      createdBy: `user:${agent.id}`,
+      deletedAt: spec.deleted ? new Date() : null,
+    })
+    .returning();
+  return row!;
+}
+
+/** Three customers with two billable entries each in November 2026. */
+async function novemberData(w: World) {
+  const parties = await Promise.all(['K-100', 'K-200', 'K-300'].map((n) => customerWithContract(w.db, n)));
+  const entries = [];
+  for (const party of parties) {
+    entries.push(await entry(w.db, party, w.agent, { workDate: '2026-11-03', minutes: 30 }));
+    entries.push(await entry(w.db, party, w.agent, { workDate: '2026-11-20', minutes: 45, activityType: 'onsite' }));
+  }
+  return { parties, entries };
+}
+
+/** How often each entry is on an invoice line (an entry on none is missing). */
+async function lineCountsByEntry(db: Db): Promise<Map<string, number>> {
+  const rows = await db.select({ id: invoiceLines.timeEntryId, n: sql<number>`count(*)::int` }).from(invoiceLines).groupBy(invoiceLines.timeEntryId);
+  return new Map(rows.map((r) => [r.id, r.n]));
+}
+
+async function expectEachBilledOnce(db: Db, entryIds: string[]) {
+  const counts = await lineCountsByEntry(db);
+  for (const id of entryIds) expect(counts.get(id), `entry ${id}`).toBe(1);
+  expect([...counts.keys()].sort()).toEqual([...entryIds].sort());
+}
+
+const countOf = async (db: Db, table: typeof invoices | typeof invoiceLines) => (await db.select({ n: sql<number>`count(*)::int` }).from(table))[0]!.n;
+
+describe('POST /api/invoices/runs', () => {
+  it('makes one set of invoices when two runs for the same period race', async () => {
+    const w = await world();
+    const { entries } = await novemberData(w);
+    const [a, b] = await Promise.all([call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' }), call(w, 'POST', '/api/invoices/runs', w.manager, { from: '2026-11-01', to: '2026-11-30' })]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(await countOf(w.db, invoices)).toBe(3);
+    expect(await countOf(w.db, invoiceLines)).toBe(6);
+    await expectEachBilledOnce(w.db, entries.map((e) => e.id));
+    expect((await w.db.select().from(invoiceRuns)).length).toBe(1);
+    // Both answers show the same three invoices, each with its two lines and the exact sum.
+    const view = (r: typeof a) => r.body.invoices.map((i: { id: string; customerNumber: string; lineCount: number; netCents: number }) => [i.id, i.customerNumber, i.lineCount, i.netCents]);
+    const perCustomer = amountCents(30, 9500) + amountCents(45, 11500);
+    expect(view(a)).toEqual(view(b));
+    expect(view(a).map((v: unknown[]) => v.slice(1))).toEqual([['K-100', 2, perCustomer], ['K-200', 2, perCustomer], ['K-300', 2, perCustomer]]);
+  });
+
+  it('completes a run that died after the first customer, billing every entry exactly once', async () => {
+    const w = await world();
+    const { entries } = await novemberData(w);
+    const crash = runInvoices(w.db, { from: '2026-11-01', to: '2026-11-30' }, {
+      startedBy: `user:${w.manager.id}`,
+      afterCustomer: () => {
+        throw new Error('worker killed');
+      },
+    });
+    await expect(crash).rejects.toThrow('worker killed');
+    expect(await countOf(w.db, invoices)).toBe(1);
+    const [dead] = await w.db.select().from(invoiceRuns);
+    expect(dead!.finishedAt).toBeNull();
+
+    const retry = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    expect(retry.status).toBe(200);
+    expect(retry.body.run).toMatchObject({ id: dead!.id, invoiceCount: 3, finishedAt: expect.any(String) });
+    expect(retry.body.invoices.map((i: { customerNumber: string; lineCount: number }) => [i.customerNumber, i.lineCount])).toEqual([['K-100', 2], ['K-200', 2], ['K-300', 2]]);
+    await expectEachBilledOnce(w.db, entries.map((e) => e.id));
+    // A further repeat changes nothing.
+    expect((await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' })).status).toBe(200);
+    expect(await countOf(w.db, invoiceLines)).toBe(6);
+  });
+
+  it('never bills an entry twice when periods overlap, one after the other or at once', async () => {
+    for (const concurrent of [false, true]) {
+      const w = await world();
+      const party = await customerWithContract(w.db, 'K-500');
+      const early = await entry(w.db, party, w.agent, { workDate: '2026-11-10', minutes: 60 });
+      const middle = await entry(w.db, party, w.agent, { workDate: '2026-11-20', minutes: 60 });
+      const december = await entry(w.db, party, w.agent, { workDate: '2026-12-05', minutes: 60 });
+      const late = await entry(w.db, party, w.agent, { workDate: '2026-12-20', minutes: 60 });
+      const november = () => call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+      const overlap = () => call(w, 'POST', '/api/invoices/runs', w.manager, { from: '2026-11-15', to: '2026-12-15' });
+      const statuses = concurrent ? (await Promise.all([november(), overlap()])).map((r) => r.status) : [(await november()).status, (await overlap()).status];
+      expect(statuses).toEqual([201, 201]);
+      await expectEachBilledOnce(w.db, [early.id, middle.id, december.id]);
+      expect((await lineCountsByEntry(w.db)).has(late.id)).toBe(false);
+      const sums = await w.db.select({ net: invoices.netCents, lines: sql<number>`(select coalesce(sum(amount_cents), 0)::int from invoice_lines l where l.invoice_id = "invoices"."id")` }).from(invoices);
+      for (const s of sums) expect(s.net).toBe(s.lines);
+      expect(sums.reduce((t, s) => t + s.net, 0)).toBe(3 * 9500);
+      if (!concurrent) {
+        const [dec] = await w.db.select().from(invoices).where(eq(invoices.periodFrom, '2026-11-15'));
+        const decLines = await w.db.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, dec!.id));
+        expect(decLines.map((l) => l.timeEntryId)).toEqual([december.id]);
+      }
+    }
+  });
+
+  it('survives four overlapping and repeated runs at once for several customers', async () => {
+    const w = await world();
+    const { parties, entries } = await novemberData(w);
+    for (const party of parties) entries.push(await entry(w.db, party, w.agent, { workDate: '2026-12-10', minutes: 20 }));
+    const bodies = [{ period: '2026-11' }, { from: '2026-11-15', to: '2026-12-15' }, { period: '2026-11' }, { from: '2026-11-15', to: '2026-12-15' }];
+    const answers = await Promise.all(bodies.map((b) => call(w, 'POST', '/api/invoices/runs', w.manager, b)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 201, 201]);
+    await expectEachBilledOnce(w.db, entries.map((e) => e.id));
+    const sums = await w.db.select({ net: invoices.netCents, lines: sql<number>`(select coalesce(sum(amount_cents), 0)::int from invoice_lines l where l.invoice_id = "invoices"."id")` }).from(invoices);
+    for (const s of sums) expect(s.net).toBe(s.lines);
+    expect(sums.reduce((t, s) => t + s.net, 0)).toBe(3 * (amountCents(30, 9500) + amountCents(45, 11500) + amountCents(20, 9500)));
+  });
+
+  it('prices every line in exact cents and exports the same integers as CSV', async () => {
+    const w = await world();
+    const party = await customerWithContract(w.db, 'K-700');
+    await entry(w.db, party, w.agent, { workDate: '2026-11-02', minutes: 7, activityType: 'remote', description: 'Printer "Kyocera", reset' });
+    await entry(w.db, party, w.agent, { workDate: '2026-11-03', minutes: 45, activityType: 'onsite' });
+    await entry(w.db, party, w.agent, { workDate: '2026-11-04', minutes: 100, activityType: 'travel' });
+    await entry(w.db, party, w.agent, { workDate: '2026-11-05', minutes: 50, decision: 'quota', quotaMinutes: 20 });
+    const run = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    expect(run.status).toBe(201);
+    const id = run.body.invoices[0].id;
+
+    const invoice = await call(w, 'GET', `/api/invoices/${id}`, w.agent);
+    expect(invoice.status).toBe(200);
+    // 7 × 9500 / 60 = 1108.33 → 1108; 45 × 11500 / 60 = 8625; 100 × 6500 / 60 = 10833.33 → 10833; 30 × 9500 / 60 = 4750.
+    expect(invoice.body.lines.map((l: Record<string, unknown>) => [l.kind, l.minutes, l.rateCents, l.amountCents])).toEqual([
+      ['time', 7, 9500, 1108],
+      ['time', 45, 11500, 8625],
+      ['time', 100, 6500, 10833],
+      ['quota_overage', 30, 9500, 4750],
+    ]);
+    expect(invoice.body.totals).toEqual({ lineCount: 4, minutes: 182, netCents: 25316 });
+    expect(invoice.body).toMatchObject({ netCents: 25316, status: 'draft', invoiceNumber: null, customerNumber: 'K-700', periodFrom: '2026-11-01', periodTo: '2026-11-30' });
+    expect(invoice.body.lines[0]).toMatchObject({ contractNumber: 'V-K-700', projectNumber: 'P-V-K-700', workDate: '2026-11-02', activityType: 'remote', description: 'Printer "Kyocera", reset' });
+
+    const csv = await call(w, 'GET', `/api/invoices/${id}/csv`, w.agent);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toBe('attachment; filename="draft_K-700_2026-11-01_2026-11-30.csv"');
+    expect(csv.text).toContain('"Printer ""Kyocera"", reset"');
+    expect(csv.text.split('\r\n')[0]).toBe(
+      'invoice_number,invoice_status,debtor_number,customer_name,period_from,period_to,contract_number,project_number,incident_number,work_date,activity_type,description,minutes,rate_cents,net_amount_cents,currency',
+    );
+    const rows: Record<string, string>[] = parse(csv.text, { columns: true });
+    expect(rows.map((r) => [r.minutes, r.rate_cents, r.net_amount_cents])).toEqual([
+      ['7', '9500', '1108'],
+      ['45', '11500', '8625'],
+      ['100', '6500', '10833'],
+      ['30', '9500', '4750'],
+    ]);
+    expect(rows.reduce((t, r) => t + Number(r.net_amount_cents), 0)).toBe(25316);
+    expect(rows[0]).toMatchObject({ invoice_number: '', invoice_status: 'draft', debtor_number: 'K-700', customer_name: 'Customer K-700', contract_number: 'V-K-700', currency: 'EUR' });
+    expect(csv.text).not.toMatch(/\d\.\d/);
+
+    // The period export carries finals only by default; after finalising it has the same rows with the number.
+    const before = await call(w, 'GET', '/api/invoices/export.csv?from=2026-11-01&to=2026-11-30', w.agent);
+    expect(before.status).toBe(200);
+    expect(parse(before.text, { columns: true })).toEqual([]);
+    const drafts = await call(w, 'GET', '/api/invoices/export.csv?from=2026-11-01&to=2026-11-30&status=draft', w.agent);
+    expect(parse(drafts.text, { columns: true })).toEqual(rows);
+    const final = await call(w, 'POST', `/api/invoices/${id}/finalise`, w.manager);
+    const exported = await call(w, 'GET', '/api/invoices/export.csv?from=2026-11-01&to=2026-11-30', w.agent);
+    expect(exported.headers.get('content-disposition')).toBe('attachment; filename="invoices_2026-11-01_2026-11-30_final.csv"');
+    const finalRows: Record<string, string>[] = parse(exported.text, { columns: true });
+    expect(finalRows).toEqual(rows.map((r) => ({ ...r, invoice_number: final.body.invoiceNumber, invoice_status: 'final' })));
+    const december = await call(w, 'GET', '/api/invoices/export.csv?from=2026-12-01&to=2026-12-31', w.agent);
+    expect(parse(december.text, { columns: true })).toEqual([]);
+  });
+
+  it('leaves out non-billable, deleted and later entries, and bills an entry logged after finalisation in the next run', async () => {
+    const w = await world();
+    const party = await customerWithContract(w.db, 'K-800');
+    const billable = await entry(w.db, party, w.agent, { workDate: '2026-11-10', minutes: 60 });
+    const covered = await entry(w.db, party, w.agent, { workDate: '2026-11-11', minutes: 60, decision: 'covered' });
+    const fromQuota = await entry(w.db, party, w.agent, { workDate: '2026-11-11', minutes: 60, decision: 'quota', quotaMinutes: 60 });
+    const deleted = await entry(w.db, party, w.agent, { workDate: '2026-11-12', minutes: 60, deleted: true });
+    const december = await entry(w.db, party, w.agent, { workDate: '2026-12-01', minutes: 60 });
+    const run = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    await expectEachBilledOnce(w.db, [billable.id]);
+    for (const e of [covered, fromQuota, deleted, december]) expect((await lineCountsByEntry(w.db)).has(e.id)).toBe(false);
+
+    const id = run.body.invoices[0].id;
+    expect((await call(w, 'POST', `/api/invoices/${id}/finalise`, w.manager)).status).toBe(200);
+    const late = await entry(w.db, party, w.agent, { workDate: '2026-11-28', minutes: 15 });
+    const again = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    expect(again.status).toBe(200);
+    expect(again.body.invoices).toEqual([expect.objectContaining({ id, status: 'final', lineCount: 1, netCents: 9500 })]);
+    expect((await lineCountsByEntry(w.db)).has(late.id)).toBe(false);
+
+    const next = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-12' });
+    expect(next.status).toBe(201);
+    expect(next.body.invoices).toEqual([expect.objectContaining({ status: 'draft', lineCount: 2, netCents: amountCents(15, 9500) + 9500 })]);
+    await expectEachBilledOnce(w.db, [billable.id, late.id, december.id]);
+  });
+});
+
+describe('finalising and discarding', () => {
+  it('numbers finals in sequence, freezes their entries and treats a repeat as a no-op', async () => {
+    const w = await world();
+    const { entries } = await novemberData(w);
+    const run = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    const [first, second] = run.body.invoices.map((i: { id: string }) => i.id);
+    const year = businessDate(new Date(), 'Europe/Berlin').slice(0, 4);
+
+    expect((await call(w, 'POST', `/api/invoices/${first}/finalise`, w.agent)).status).toBe(403);
+    const a = await call(w, 'POST', `/api/invoices/${first}/finalise`, w.manager);
+    expect(a.status).toBe(200);
+    expect(a.body).toMatchObject({ id: first, status: 'final', invoiceNumber: `RE-${year}-000001`, finalisedBy: `user:${w.manager.id}`, finalisedAt: expect.any(String) });
+    const b = await call(w, 'POST', `/api/invoices/${second}/finalise`, w.manager);
+    expect(b.body.invoiceNumber).toBe(`RE-${year}-000002`);
+    expect(b.body.invoiceNumber).toMatch(/^RE-\d{4}-\d{6}$/);
+
+    const repeat = await call(w, 'POST', `/api/invoices/${first}/finalise`, w.manager);
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toEqual(a.body);
+    expect((await w.db.select().from(invoiceNumberCounters))[0]!.lastValue).toBe(2);
+
+    const onFirst = await w.db.select({ id: invoiceLines.timeEntryId }).from(invoiceLines).where(eq(invoiceLines.invoiceId, first));
+    const frozen = await w.db.select({ id: timeEntries.id, invoicedAt: timeEntries.invoicedAt }).from(timeEntries);
+    const firstIds = new Set(onFirst.map((l) => l.id));
+    const secondIds = new Set((await w.db.select({ id: invoiceLines.timeEntryId }).from(invoiceLines).where(eq(invoiceLines.invoiceId, second))).map((l) => l.id));
+    for (const e of frozen) expect(e.invoicedAt !== null, e.id).toBe(firstIds.has(e.id) || secondIds.has(e.id));
+    expect(frozen.filter((e) => e.invoicedAt).length).toBe(4);
+    expect(entries.length).toBe(6);
+
+    const csv = await call(w, 'GET', `/api/invoices/${first}/csv`, w.agent);
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="RE-${year}-000001.csv"`);
+    expect((await call(w, 'DELETE', `/api/invoices/${first}`, w.manager)).status).toBe(409);
+  });
+
+  it('refuses to finalise an empty draft', async () => {
+    const w = await world();
+    const { customer } = await customerWithContract(w.db, 'K-900');
+    const [empty] = await w.db.insert(invoices).values({ customerId: customer.id, periodFrom: '2026-11-01', periodTo: '2026-11-30' }).returning();
+    const res = await call(w, 'POST', `/api/invoices/${empty!.id}/finalise`, w.manager);
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/no lines/);
+    expect((await w.db.select().from(invoices).where(eq(invoices.id, empty!.id)))[0]!.status).toBe('draft');
+  });
+
+  it('frees the entries of a discarded draft for the next run', async () => {
+    const w = await world();
+    const party = await customerWithContract(w.db, 'K-950');
+    const work = await entry(w.db, party, w.agent, { workDate: '2026-11-10', minutes: 30 });
+    const run = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    const id = run.body.invoices[0].id;
+    expect((await call(w, 'DELETE', `/api/invoices/${id}`, w.agent)).status).toBe(403);
+    expect((await call(w, 'DELETE', `/api/invoices/${id}`, w.manager)).status).toBe(204);
+    expect((await call(w, 'GET', `/api/invoices/${id}`, w.agent)).status).toBe(404);
+    expect(await countOf(w.db, invoiceLines)).toBe(0);
+
+    const rerun = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    expect(rerun.body.invoices).toEqual([expect.objectContaining({ status: 'draft', lineCount: 1, netCents: amountCents(30, 9500) })]);
+    expect(rerun.body.invoices[0].id).not.toBe(id);
+    await expectEachBilledOnce(w.db, [work.id]);
+  });
+});
+
+describe('reading, roles and validation', () => {
+  it('lets agents read, managers act, and sales nothing under /api/invoices', async () => {
+    const w = await world();
+    await novemberData(w);
+    expect((await call(w, 'POST', '/api/invoices/runs', w.agent, { period: '2026-11' })).status).toBe(403);
+    expect(await countOf(w.db, invoices)).toBe(0);
+    const run = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    const id = run.body.invoices[0].id;
+    for (const [method, path] of [
+      ['GET', '/api/invoices'],
+      ['GET', `/api/invoices/${id}`],
+      ['GET', `/api/invoices/${id}/csv`],
+      ['GET', '/api/invoices/export.csv?from=2026-11-01&to=2026-11-30'],
+      ['POST', '/api/invoices/runs'],
+      ['POST', `/api/invoices/${id}/finalise`],
+      ['DELETE', `/api/invoices/${id}`],
+    ] as const) {
+      expect((await call(w, method, path, w.sales, method === 'POST' ? { period: '2026-11' } : undefined)).status, `${method} ${path}`).toBe(403);
+    }
+
+    const list = await call(w, 'GET', '/api/invoices?limit=2', w.agent);
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ total: 3, limit: 2, offset: 0 });
+    expect(list.body.items.map((i: { customerNumber: string }) => i.customerNumber)).toEqual(['K-100', 'K-200']);
+    expect((await call(w, 'GET', '/api/invoices?limit=2&offset=2', w.agent)).body.items.map((i: { customerNumber: string }) => i.customerNumber)).toEqual(['K-300']);
+    expect((await call(w, 'GET', '/api/invoices?customerNumber=K-200', w.agent)).body.total).toBe(1);
+    expect((await call(w, 'GET', '/api/invoices?status=final', w.agent)).body.total).toBe(0);
+    expect((await call(w, 'GET', '/api/invoices?from=2026-12-01', w.agent)).body.total).toBe(0);
+    expect((await call(w, 'GET', '/api/invoices?from=2026-11-30&to=2026-12-31', w.agent)).body.total).toBe(3);
+    expect((await call(w, 'GET', '/api/invoices?to=2026-10-31', w.agent)).body.total).toBe(0);
+  });
+
+  it('answers 400 for bad periods and 404 for unknown invoices', async () => {
+    const w = await world();
+    const bad = [
+      [{ from: '2026-11-30', to: '2026-11-01' }, 'to', /starts \(2026-11-30\) after it ends/],
+      [{ from: '2026-01-01', to: '2027-01-01' }, 'to', /at most one year/],
+      [{ period: '2026-13' }, 'period', /YYYY-MM/],
+      [{ period: 'November' }, 'period', /YYYY-MM/],
+      [{ period: '2026-11', from: '2026-11-01' }, 'period', /either/],
+      [{ from: '2026-11-01' }, 'to', /both from and to/],
+      [{}, 'from', /period/],
+    ] as const;
+    for (const [body, field, message] of bad) {
+      const res = await call(w, 'POST', '/api/invoices/runs', w.manager, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body.errors[0].field).toBe(field);
+      expect(res.body.detail).toMatch(message);
+    }
+    expect((await call(w, 'POST', '/api/invoices/runs', w.manager, { from: '2026-02-30', to: '2026-03-01' })).status).toBe(400);
+    expect((await call(w, 'POST', '/api/invoices/runs', w.manager, { from: '2026-01-01', to: '2026-12-31' })).status).toBe(201);
+    expect(await countOf(w.db, invoices)).toBe(0);
+    expect((await w.db.select().from(invoiceRuns).where(and(eq(invoiceRuns.periodFrom, '2026-01-01'), eq(invoiceRuns.periodTo, '2026-12-31')))).length).toBe(1);
+
+    expect((await call(w, 'GET', '/api/invoices/export.csv?from=2026-11-30&to=2026-11-01', w.agent)).status).toBe(400);
+    expect((await call(w, 'GET', '/api/invoices/export.csv?to=2026-11-01', w.agent)).status).toBe(400);
+    expect((await call(w, 'GET', '/api/invoices/export.csv?from=2026-11-01&to=2026-11-30&status=paid', w.agent)).status).toBe(400);
+    expect((await call(w, 'GET', '/api/invoices?from=2026-12-01&to=2026-11-01', w.agent)).status).toBe(400);
+    expect((await call(w, 'GET', '/api/invoices/not-a-uuid', w.agent)).status).toBe(400);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    for (const [method, path] of [['GET', `/api/invoices/${unknown}`], ['GET', `/api/invoices/${unknown}/csv`], ['POST', `/api/invoices/${unknown}/finalise`], ['DELETE', `/api/invoices/${unknown}`]] as const) {
+      const res = await call(w, method, path, w.manager);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.detail).toContain(unknown);
+    }
+  });
+});
