@@ -95,7 +95,7 @@ runEntryPoint(async (lifecycle) => {
   if (config.SEED_DEMO_DATA && (await isEmpty(database.db))) {
     tokens = await seedDemoData(database.db);
     await writeFile(tokensFile, JSON.stringify(tokens, null, 2), { mode: 0o600 });
-    const numbers = await openDemoIncidents({ db: database.db, temporal, logger, timezone: config.BUSINESS_TIMEZONE, autoCloseDays: config.AUTO_CLOSE_DAYS });
+    const numbers = await openDemoIncidents({ db: database.db, temporal, logger, timezone: config.BUSINESS_TIMEZONE, autoCloseDays: config.AUTO_CLOSE_DAYS, defaultRates: config.DEFAULT_HOURLY_RATES });
     logger.info({ incidents: numbers }, 'seeded demo data');
   } else {
     tokens = await readFile(tokensFile, 'utf8').then((t) => JSON.parse(t) as DemoToken[], () => []);
