@@ -21,28 +21,85 @@ export const demoPolicies: { name: string; tier: ContractTier; targets: Record<P
   { name: 'Silver', tier: 'silver', targets: { P1: t(120, 240, 960), P2: t(240, 480, 1620), P3: t(480, 960, 2700), P4: t(960, 1920, 5400) } },
 ];
 
+/** Max Manager looks after every demo customer: he gets their quota notices. */
+const accountManagerEmail = 'max.manager@helpdesk.example';
+
 export const demoCustomers = [
-  { customerNumber: 'K-10001', name: 'Müller Maschinenbau GmbH', mailDomains: ['mueller-maschinenbau.example'], language: 'de' as const },
-  { customerNumber: 'K-10002', name: 'Stadtwerke Beispielstadt', mailDomains: ['stadtwerke-beispielstadt.example'], language: 'de' as const },
-  { customerNumber: 'K-10003', name: 'Bäckerei Schmidt', mailDomains: ['baeckerei-schmidt.example'], language: 'de' as const },
-  { customerNumber: 'K-10004', name: 'Weber & Partner Rechtsanwälte', mailDomains: ['weber-partner.example'], language: 'en' as const, creditHold: true },
+  { customerNumber: 'K-10001', name: 'Müller Maschinenbau GmbH', mailDomains: ['mueller-maschinenbau.example'], language: 'de' as const, creditHold: false, accountManagerEmail },
+  { customerNumber: 'K-10002', name: 'Stadtwerke Beispielstadt', mailDomains: ['stadtwerke-beispielstadt.example'], language: 'de' as const, creditHold: false, accountManagerEmail },
+  { customerNumber: 'K-10003', name: 'Bäckerei Schmidt', mailDomains: ['baeckerei-schmidt.example'], language: 'de' as const, creditHold: false, accountManagerEmail },
+  { customerNumber: 'K-10004', name: 'Weber & Partner Rechtsanwälte', mailDomains: ['weber-partner.example'], language: 'en' as const, creditHold: true, accountManagerEmail },
 ];
 
 export const demoContacts = [
-  { customerNumber: 'K-10001', name: 'Petra Müller', email: 'petra.mueller@mueller-maschinenbau.example', phone: '+49 211 555 0101' },
-  { customerNumber: 'K-10001', name: 'Jens Kraft', email: 'jens.kraft@mueller-maschinenbau.example', phone: '+49 211 555 0102' },
-  { customerNumber: 'K-10002', name: 'Sabine Lehmann', email: 's.lehmann@stadtwerke-beispielstadt.example', phone: '+49 221 555 0201' },
-  { customerNumber: 'K-10003', name: 'Thomas Schmidt', email: 'info@baeckerei-schmidt.example', phone: '+49 231 555 0301' },
+  { customerNumber: 'K-10001', name: 'Petra Müller', email: 'petra.mueller@mueller-maschinenbau.example', phone: '+49 211 555 0101', language: null },
+  { customerNumber: 'K-10001', name: 'Jens Kraft', email: 'jens.kraft@mueller-maschinenbau.example', phone: '+49 211 555 0102', language: null },
+  { customerNumber: 'K-10002', name: 'Sabine Lehmann', email: 's.lehmann@stadtwerke-beispielstadt.example', phone: '+49 221 555 0201', language: null },
+  { customerNumber: 'K-10003', name: 'Thomas Schmidt', email: 'info@baeckerei-schmidt.example', phone: '+49 231 555 0301', language: null },
   { customerNumber: 'K-10004', name: 'Dr. Claire Weber', email: 'c.weber@weber-partner.example', phone: '+49 211 555 0401', language: 'en' as const },
 ];
 
+/** Net cents per hour: remote, on-site, travel. */
+const rates = (remote: number, onsite: number, travel: number) => ({ remote, onsite, travel });
+
+/** No own SLA policy: each contract gets its tier's default policy. The project is created with the contract. */
 export const demoContracts = [
-  { contractNumber: 'V-2026-0001', customerNumber: 'K-10001', tier: 'gold' as const, validFrom: '2026-01-01', validTo: '2027-12-31', coversAllAssets: true },
-  { contractNumber: 'V-2026-0002', customerNumber: 'K-10002', tier: 'platinum' as const, validFrom: '2025-07-01', validTo: null, coversAllAssets: false },
-  { contractNumber: 'V-2026-0003', customerNumber: 'K-10003', tier: 'silver' as const, validFrom: '2026-03-01', validTo: '2027-02-28', coversAllAssets: true },
-  { contractNumber: 'V-2024-0107', customerNumber: 'K-10004', tier: 'silver' as const, validFrom: '2024-01-01', validTo: '2025-12-31', coversAllAssets: true },
+  {
+    contractNumber: 'V-2026-0001',
+    customerNumber: 'K-10001',
+    tier: 'gold' as const,
+    validFrom: '2026-01-01',
+    validTo: '2027-12-31',
+    coversAllAssets: true,
+    monthlyFeeCents: 49_000,
+    hourlyRates: rates(9_000, 11_000, 6_000),
+    quotaMinutes: null,
+    quotaPeriod: null,
+    projectKind: 'support' as const,
+  },
+  {
+    contractNumber: 'V-2026-0002',
+    customerNumber: 'K-10002',
+    tier: 'platinum' as const,
+    validFrom: '2025-07-01',
+    validTo: null,
+    coversAllAssets: false,
+    monthlyFeeCents: 89_000,
+    hourlyRates: rates(8_500, 10_500, 5_500),
+    quotaMinutes: null,
+    quotaPeriod: null,
+    projectKind: 'maintenance' as const,
+  },
+  {
+    contractNumber: 'V-2026-0003',
+    customerNumber: 'K-10003',
+    tier: 'silver' as const,
+    validFrom: '2026-03-01',
+    validTo: '2027-02-28',
+    coversAllAssets: true,
+    monthlyFeeCents: 19_000,
+    hourlyRates: rates(9_500, 11_500, 6_500),
+    // Ten hours a month are included; beyond that work is billed at the contract rates.
+    quotaMinutes: 600,
+    quotaPeriod: 'month' as const,
+    projectKind: 'support' as const,
+  },
+  {
+    contractNumber: 'V-2024-0107',
+    customerNumber: 'K-10004',
+    tier: 'silver' as const,
+    validFrom: '2024-01-01',
+    validTo: '2025-12-31',
+    coversAllAssets: true,
+    monthlyFeeCents: 15_000,
+    hourlyRates: {},
+    quotaMinutes: null,
+    quotaPeriod: null,
+    projectKind: 'support' as const,
+  },
 ];
 
+/** contractNumber: the contract whose cover list names the asset (written to contract_assets). */
 export const demoAssets = [
   { serialNumber: 'SRV-DL380-7731', identNumber: 'ID-100017', product: 'HPE ProLiant DL380 Gen11', customerNumber: 'K-10001', contractNumber: null },
   { serialNumber: 'PRN-MX611-2290', identNumber: 'ID-100018', product: 'Lexmark MX611 printer', customerNumber: 'K-10001', contractNumber: null },
@@ -53,9 +110,11 @@ export const demoAssets = [
   { serialNumber: 'NB-T14-4711', identNumber: 'ID-400001', product: 'Lenovo ThinkPad T14', customerNumber: 'K-10004', contractNumber: null },
 ];
 
+/** costRateCents: internal cost per hour for profitability (null: the role's default). */
 export const demoUsers = [
-  { name: 'Anna Agent', email: 'anna.agent@helpdesk.example', role: 'agent' as const, groupName: '1st-level' },
-  { name: 'Max Manager', email: 'max.manager@helpdesk.example', role: 'manager' as const, groupName: 'service-management' },
-  { name: 'Ada Admin', email: 'ada.admin@helpdesk.example', role: 'admin' as const, groupName: null },
-  { name: 'Mail gateway', email: 'mailgate@helpdesk.example', role: 'mailgate' as const, groupName: null },
+  { name: 'Anna Agent', email: 'anna.agent@helpdesk.example', role: 'agent' as const, groupName: '1st-level', costRateCents: 5_500 },
+  { name: 'Max Manager', email: accountManagerEmail, role: 'manager' as const, groupName: 'service-management', costRateCents: 7_500 },
+  { name: 'Ada Admin', email: 'ada.admin@helpdesk.example', role: 'admin' as const, groupName: null, costRateCents: 8_000 },
+  { name: 'Sven Sales', email: 'sven.sales@helpdesk.example', role: 'sales' as const, groupName: 'sales', costRateCents: 6_000 },
+  { name: 'Mail gateway', email: 'mailgate@helpdesk.example', role: 'mailgate' as const, groupName: null, costRateCents: null },
 ];

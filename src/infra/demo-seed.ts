@@ -1,9 +1,14 @@
 // Seeds the demo master data into an empty database and issues one API token per demo user.
+// Master data goes through the same services as the API, so the demo obeys the same rules.
 import { count } from 'drizzle-orm';
 import { generateToken, hashToken } from '../services/api-tokens.js';
 import type { UserRole } from '../domain/enums.js';
 import type { Db } from '../db/client.js';
-import { apiTokens, assets, businessCalendars, contacts, contracts, customers, slaPolicies, users } from '../db/schema/index.js';
+import { apiTokens, businessCalendars, customers, slaPolicies, users } from '../db/schema/index.js';
+import { createAsset } from '../services/master-data/assets.js';
+import { createContact } from '../services/master-data/contacts.js';
+import { createContract } from '../services/master-data/contracts.js';
+import { createCustomer } from '../services/master-data/customers.js';
 import { defaultEscalation, demoAssets, demoCalendar, demoContacts, demoContracts, demoCustomers, demoPolicies, demoUsers } from './demo-data.js';
 
 export interface DemoToken {
@@ -23,24 +28,15 @@ export async function seedDemoData(db: Db): Promise<DemoToken[]> {
   return db.transaction(async (tx) => {
     const [calendar] = await tx.insert(businessCalendars).values({ ...demoCalendar, week: structuredClone(demoCalendar.week) as never }).returning();
     await tx.insert(slaPolicies).values(demoPolicies.map((p) => ({ ...p, calendarId: calendar!.id, escalation: defaultEscalation })));
-    const customerRows = await tx.insert(customers).values(demoCustomers).returning();
-    const customerId = (n: string) => customerRows.find((c) => c.customerNumber === n)!.id;
-    await tx.insert(contacts).values(demoContacts.map(({ customerNumber, ...c }) => ({ ...c, customerId: customerId(customerNumber) })));
-    const contractRows = await tx
-      .insert(contracts)
-      .values(
-        // No own policy: each contract gets its tier's default policy.
-        demoContracts.map(({ customerNumber, ...c }) => ({ ...c, customerId: customerId(customerNumber) })),
-      )
-      .returning();
-    await tx.insert(assets).values(
-      demoAssets.map(({ customerNumber, contractNumber, ...a }) => ({
-        ...a,
-        customerId: customerId(customerNumber),
-        contractId: contractNumber ? contractRows.find((c) => c.contractNumber === contractNumber)!.id : null,
-      })),
-    );
+    // Users first: customers name their account manager.
     const userRows = await tx.insert(users).values(demoUsers).returning();
+    for (const customer of demoCustomers) await createCustomer(tx, customer);
+    for (const contact of demoContacts) await createContact(tx, contact);
+    for (const { contractNumber: _listedBy, ...asset } of demoAssets) await createAsset(tx, asset);
+    for (const contract of demoContracts) {
+      const coveredSerialNumbers = demoAssets.filter((a) => a.contractNumber === contract.contractNumber).map((a) => a.serialNumber);
+      await createContract(tx, { ...contract, coveredSerialNumbers, slaPolicyId: null });
+    }
     const tokens = userRows.map((u) => ({ name: u.name, email: u.email, role: u.role, token: generateToken(), userId: u.id }));
     await tx.insert(apiTokens).values(tokens.map((t) => ({ userId: t.userId, name: 'demo', tokenHash: hashToken(t.token), role: t.role })));
     return tokens.map(({ userId: _userId, ...t }) => t);

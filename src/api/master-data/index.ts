@@ -1,8 +1,6 @@
 // Master data: customers, contacts, contracts, assets and the CSV import (agents read, admins write).
-import { createRouter } from '../context.js';
-
-export const customersRouter = createRouter();
-export const contactsRouter = createRouter();
-export const contractsRouter = createRouter();
-export const assetsRouter = createRouter();
-export const importRouter = createRouter();
+export { assetsRouter } from './assets.js';
+export { contactsRouter } from './contacts.js';
+export { contractsRouter } from './contracts.js';
+export { customersRouter } from './customers.js';
+export { importRouter } from './import.js';

@@ -1,0 +1,100 @@
+// /api/contracts: tier, validity, cover, SLA policy, fees, rates, quota and the project (agents read, admins write).
+import { createRoute, z } from '@hono/zod-openapi';
+import { createContract, deleteContract, getContract, listContracts, updateContract, type ContractRecord } from '../../services/master-data/contracts.js';
+import { requireRole } from '../auth.js';
+import { problemResponses } from '../common-schemas.js';
+import { createRouter } from '../context.js';
+import { Contract, ContractChanges, ContractCreate, ContractListQuery, ContractNumberParam, ContractPage, ContractReplace, withInstants } from './schemas.js';
+
+const security = [{ bearerAuth: [] }];
+const tags = ['Master data'];
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+const view = (contract: ContractRecord) => withInstants(contract);
+
+export const contractsRouter = createRouter();
+contractsRouter.use('*', requireRole('agent'));
+for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) contractsRouter.on(method, '*', requireRole('admin'));
+
+const rules =
+  'Rules: validTo on or after validFrom (400, field validTo); listed assets must exist and belong to the contract\'s customer (400); no asset may be listed by two contracts whose validity overlaps, and no two whole-customer contracts of a customer may overlap (409 naming both contracts); quotaMinutes and quotaPeriod together or neither; money in non-negative integer cents.';
+
+contractsRouter.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags,
+    security,
+    summary: 'List contracts',
+    description: 'Ordered by contract number; filter by `customerNumber`.',
+    request: { query: ContractListQuery },
+    responses: { 200: { description: 'A page of contracts.', content: json(ContractPage) }, ...problemResponses(400, 401, 403) },
+  }),
+  async (c) => {
+    const page = await listContracts(c.var.services.db, c.req.valid('query'));
+    return c.json({ ...page, items: page.items.map(view) }, 200);
+  },
+);
+
+contractsRouter.openapi(
+  createRoute({ method: 'get', path: '/{contractNumber}', tags, security, summary: 'Get a contract', request: { params: ContractNumberParam }, responses: { 200: { description: 'The contract with its project.', content: json(Contract) }, ...problemResponses(400, 401, 403, 404) } }),
+  async (c) => c.json(view(await getContract(c.var.services.db, c.req.valid('param').contractNumber)), 200),
+);
+
+contractsRouter.openapi(
+  createRoute({
+    method: 'post',
+    path: '/',
+    tags,
+    security,
+    summary: 'Create a contract and its project (admin)',
+    description: `Creates the contract and, in the same transaction, its project P-<contractNumber> ("Support …" or "Maintenance …" by projectKind). ${rules}`,
+    request: { body: { required: true, content: json(ContractCreate) } },
+    responses: { 201: { description: 'Created.', content: json(Contract) }, ...problemResponses(400, 401, 403, 409) },
+  }),
+  async (c) => c.json(view(await createContract(c.var.services.db, c.req.valid('json'))), 201),
+);
+
+contractsRouter.openapi(
+  createRoute({
+    method: 'put',
+    path: '/{contractNumber}',
+    tags,
+    security,
+    summary: 'Replace a contract (admin)',
+    description: `The contract number and customer cannot change; coveredSerialNumbers replaces the cover list. ${rules}`,
+    request: { params: ContractNumberParam, body: { required: true, content: json(ContractReplace.extend({ customerNumber: z.string().optional().openapi({ description: 'Must be the contract\'s customer if given.' }) })) } },
+    responses: { 200: { description: 'Replaced.', content: json(Contract) }, ...problemResponses(400, 401, 403, 404, 409) },
+  }),
+  async (c) => c.json(view(await updateContract(c.var.services.db, c.req.valid('param').contractNumber, c.req.valid('json'))), 200),
+);
+
+contractsRouter.openapi(
+  createRoute({
+    method: 'patch',
+    path: '/{contractNumber}',
+    tags,
+    security,
+    summary: 'Change some fields of a contract (admin)',
+    description: `E.g. \`{"validTo": "2027-12-31"}\`. ${rules}`,
+    request: { params: ContractNumberParam, body: { required: true, content: json(ContractChanges.extend({ customerNumber: z.string().optional() })) } },
+    responses: { 200: { description: 'Changed.', content: json(Contract) }, ...problemResponses(400, 401, 403, 404, 409) },
+  }),
+  async (c) => c.json(view(await updateContract(c.var.services.db, c.req.valid('param').contractNumber, c.req.valid('json'))), 200),
+);
+
+contractsRouter.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{contractNumber}',
+    tags,
+    security,
+    summary: 'Delete a contract (admin)',
+    description: 'Refused with 409 once incidents, time entries, invoices or quota events refer to it; end it with validTo instead. The project and cover list go with it.',
+    request: { params: ContractNumberParam },
+    responses: { 204: { description: 'Deleted.' }, ...problemResponses(400, 401, 403, 404, 409) },
+  }),
+  async (c) => {
+    await deleteContract(c.var.services.db, c.req.valid('param').contractNumber);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,72 @@
+// Helpers the master data services share: connections, lookups by business number, Postgres errors.
+import { eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.js';
+import { customers } from '../../db/schema/index.js';
+import { ValidationError } from '../../domain/errors.js';
+
+export type Conn = Db | Tx;
+export type CustomerRow = typeof customers.$inferSelect;
+
+/** How a write by natural key went; the CSV import counts these. */
+export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface Paging {
+  limit: number;
+  offset: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** The Postgres error behind a failed query (drizzle wraps it in `cause`). */
+function pgError(err: unknown): { code?: string; constraint_name?: string } {
+  const e = err as { code?: string; cause?: unknown };
+  return e.code ? e : ((e.cause as { code?: string; constraint_name?: string } | undefined) ?? {});
+}
+export const uniqueViolation = (err: unknown) => pgError(err).code === '23505';
+
+/** A referenced customer, or a 400 naming the field that referenced it. */
+export async function customerByNumber(conn: Conn, customerNumber: string, field = 'customerNumber'): Promise<CustomerRow> {
+  const [row] = await conn.select().from(customers).where(eq(customers.customerNumber, customerNumber));
+  if (!row) throw new ValidationError(`${field}: no customer with number ${customerNumber}.`, field);
+  return row;
+}
+
+/**
+ * Serialises writes that touch one customer's contracts and assets, so two concurrent writes
+ * cannot each pass the overlap check and together break it. Held until the transaction ends.
+ */
+export async function lockCustomer(tx: Tx, customerId: string): Promise<void> {
+  await tx.execute(sql`select 1 from ${customers} where ${customers.id} = ${customerId} for update`);
+}
+
+/** A value a new record needs (the CSV import may leave a column out, which is fine only for updates). */
+export function requiredForNew<T>(value: T | undefined, field: string, what: string): T {
+  if (value === undefined) throw new ValidationError(`${field}: required for a new ${what}.`, field);
+  return value;
+}
+
+/** Escapes LIKE wildcards in a search term. */
+export function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+/** JSON with object keys sorted, so jsonb values read back from Postgres compare equal to the ones written. */
+function canonical(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** True when every key of `next` equals the same key of `current` (arrays by order). */
+export function sameValues(current: Record<string, unknown>, next: Record<string, unknown>): boolean {
+  return Object.entries(next).every(([k, v]) => canonical(current[k]) === canonical(v));
+}
