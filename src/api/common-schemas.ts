@@ -10,6 +10,18 @@ export const text = (max: number) =>
     .refine((v) => !controlCharacters.test(v), 'must not contain control characters');
 export const line = (max: number) => text(max).min(1);
 
+/** The optional `Idempotency-Key` header of a create: a retry with the same key gets the first result. */
+export const idempotencyHeader = (what: string) =>
+  z.object({
+    'idempotency-key': z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+      .optional()
+      .openapi({ description: `Any unique string per intended ${what} (e.g. a UUID). A retry with the same key gets the same ${what} instead of a second one.` }),
+  });
+
 export const ProblemSchema = z
   .object({
     type: z.string(),

@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import { eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { allocateIncidentNumber } from '../db/incident-numbers.js';
+import { allocateIncidentNumber } from '../db/yearly-numbers.js';
 import { contacts, contracts, customers, incidentIntakes, projects, slaPolicies } from '../db/schema/index.js';
 import type { Rates } from '../domain/entitlement.js';
 import type { Channel, Impact, Priority, Urgency } from '../domain/enums.js';

@@ -1,6 +1,7 @@
 // OpenAPI route specs for /api/incidents; handlers live in index.ts.
-import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../common-schemas.js';
+import type { z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
+import { idempotencyHeader, problemResponses } from '../common-schemas.js';
 import {
   AssignBody,
   ContractBody,
@@ -19,15 +20,7 @@ import {
 } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
-const IdempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
-    .optional()
-    .openapi({ description: 'Any unique string per intended incident (e.g. a UUID). A retry with the same key gets the same incident instead of a second one.' }),
-});
+const IdempotencyHeader = idempotencyHeader('incident');
 const tags = ['Incidents'];
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 

@@ -1,7 +1,7 @@
 // Zod schemas for time entries: the work logged, its pricing, overrides and the audit trail.
 import { z } from '@hono/zod-openapi';
 import { activityTypes, entitlementDecisions } from '../../domain/enums.js';
-import { line, text } from '../common-schemas.js';
+import { idempotencyHeader, line, text } from '../common-schemas.js';
 
 const workDate = z.iso.date().openapi({ example: '2026-11-12', description: 'The day the work was done (YYYY-MM-DD, house time zone); not in the future.' });
 const minutes = z.number().int('minutes must be whole minutes').min(1, 'at least 1 minute').max(1440, 'at most 1440 minutes (one day)');
@@ -32,15 +32,7 @@ export const BillingOverrideBody = z
 
 export const TimeEntryIdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 
-export const IdempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
-    .optional()
-    .openapi({ description: 'Any unique string per intended entry (e.g. a UUID). A retry with the same key gets the same entry and changes nothing.' }),
-});
+export const IdempotencyHeader = idempotencyHeader('entry');
 
 export const TimeEntry = z
   .object({

@@ -1,26 +1,12 @@
 // Finalising and discarding draft invoices. Finalising numbers the invoice and freezes every
 // time entry on it (invoicedAt), so no later edit or run can bill it again.
 import { eq, inArray, sql } from 'drizzle-orm';
-import type { Tx, Db } from '../../db/client.js';
-import { invoiceLines, invoiceNumberCounters, invoices, timeEntries } from '../../db/schema/index.js';
+import type { Db } from '../../db/client.js';
+import { invoiceLines, invoices, timeEntries } from '../../db/schema/index.js';
+import { allocateInvoiceNumber } from '../../db/yearly-numbers.js';
 import { IllegalTransition, NotFound } from '../../domain/errors.js';
 import { businessDate } from '../../domain/ticket-number.js';
 import { findInvoice, type InvoiceSummary } from './queries.js';
-
-const maxInvoiceSequence = 999_999;
-
-export const formatInvoiceNumber = (year: number, sequence: number) => `RE-${year}-${String(sequence).padStart(6, '0')}`;
-
-/** Gap-free invoice numbers per year, incremented under the counter row's lock. */
-async function allocateInvoiceNumber(tx: Tx, year: number): Promise<string> {
-  const [row] = await tx
-    .insert(invoiceNumberCounters)
-    .values({ year, lastValue: 1 })
-    .onConflictDoUpdate({ target: invoiceNumberCounters.year, set: { lastValue: sql`${invoiceNumberCounters.lastValue} + 1` } })
-    .returning({ lastValue: invoiceNumberCounters.lastValue });
-  if (!row || row.lastValue > maxInvoiceSequence) throw new RangeError(`invoice numbers for ${year} are exhausted`);
-  return formatInvoiceNumber(year, row.lastValue);
-}
 
 export interface FinaliseOptions {
   /** "user:<id>" of the manager who finalises. */
