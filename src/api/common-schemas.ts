@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { isCalendarDay } from '../domain/calendar-dates.js';
 import { controlCharacters } from '../domain/incident.js';
 
 /** Text without NUL and other control characters (tabs and line breaks are fine). */
@@ -9,6 +10,9 @@ export const text = (max: number) =>
     .max(max)
     .refine((v) => !controlCharacters.test(v), 'must not contain control characters');
 export const line = (max: number) => text(max).min(1);
+
+/** A calendar day "YYYY-MM-DD": a real date (no 30 February) between 1900 and 9999. */
+export const calendarDay = z.string().refine(isCalendarDay, 'expected a date YYYY-MM-DD between 1900 and 9999');
 
 /** The optional `Idempotency-Key` header of a create: a retry with the same key gets the first result. */
 export const idempotencyHeader = (what: string) =>

@@ -3,6 +3,17 @@
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
+/** The days the business deals in: Postgres refuses year 0, and nothing here predates 1900. */
+export const firstDay = '1900-01-01';
+export const lastDay = '9999-12-31';
+
+/** A real calendar day "YYYY-MM-DD" (no 30 February) between 1900 and 9999. */
+export function isCalendarDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || value < firstDay || value > lastDay) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
 export const isoDate = (year: number, month: number, day: number): string => `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 
 export function parts(day: string): { year: number; month: number; day: number } {

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { activityTypes, contractTiers, entitlementDecisions, quotaPeriods } from '../../domain/enums.js';
 import type { Entitlement as EntitlementValue } from '../../domain/entitlement.js';
-import { line } from '../common-schemas.js';
+import { calendarDay, line } from '../common-schemas.js';
 
 const day = z.string().openapi({ example: '2026-11-26' });
 const rates = z.object(Object.fromEntries(activityTypes.map((t) => [t, z.number().int()])) as Record<(typeof activityTypes)[number], z.ZodNumber>);
@@ -46,7 +46,7 @@ export const EntitlementQuery = z
     customerNumber: line(64).optional(),
     serialNumber: line(128).optional(),
     identNumber: line(128).optional(),
-    date: z.iso.date().optional().openapi({ description: 'The day to check (default: today in the house time zone).' }),
+    date: calendarDay.optional().openapi({ description: 'The day to check (default: today in the house time zone).' }),
   })
   .refine((q) => q.customerNumber || q.serialNumber || q.identNumber, { message: 'give customerNumber, serialNumber or identNumber', path: ['customerNumber'] });
 

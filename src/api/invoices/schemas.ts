@@ -1,9 +1,9 @@
 // Zod schemas of /api/invoices: runs, invoice summaries, invoices with lines, queries.
 import { z } from '@hono/zod-openapi';
 import { activityTypes, invoiceLineKinds, invoiceStatuses } from '../../domain/enums.js';
-import { line } from '../common-schemas.js';
+import { calendarDay, line } from '../common-schemas.js';
 
-const day = z.iso.date().openapi({ example: '2026-11-30' });
+const day = calendarDay.openapi({ example: '2026-11-30' });
 const cents = z.number().int().openapi({ description: 'Integer cents; never a decimal.' });
 
 export const RunBody = z

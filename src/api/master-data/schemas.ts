@@ -1,11 +1,14 @@
 // Zod schemas of the master data API: request bodies (create, replace, change) and views.
 import { z } from '@hono/zod-openapi';
 import { activityTypes, contractTiers, languages, projectKinds, quotaPeriods } from '../../domain/enums.js';
-import { line } from '../common-schemas.js';
+import { maxRateCents } from '../../services/master-data/rules.js';
+import { calendarDay, line } from '../common-schemas.js';
 
 const businessNumber = (example: string) => line(64).openapi({ example });
-const day = z.iso.date().openapi({ example: '2026-01-01' });
+const day = calendarDay.openapi({ example: '2026-01-01' });
 const cents = z.number().int().min(0).max(2_000_000_000);
+/** At most 100,000.00 per hour: a day's work (1,440 minutes) then still fits a line amount. */
+const rateCents = z.number().int().min(0).max(maxRateCents);
 const instant = z.string().openapi({ example: '2026-11-26T09:00:00.000Z' });
 
 export const PagingQuery = z.object({
@@ -65,7 +68,7 @@ export const ContactListQuery = PagingQuery.extend({ customerNumber: z.string().
 
 // Contracts
 const rates = z
-  .object(Object.fromEntries(activityTypes.map((t) => [t, cents.optional()])) as Record<(typeof activityTypes)[number], z.ZodOptional<typeof cents>>)
+  .object(Object.fromEntries(activityTypes.map((t) => [t, rateCents.optional()])) as Record<(typeof activityTypes)[number], z.ZodOptional<typeof rateCents>>)
   .strict()
   .openapi({ example: { remote: 9500, onsite: 11500, travel: 6500 }, description: 'Net cents per hour by activity type; a missing type uses the house default rate.' });
 const contractFields = {

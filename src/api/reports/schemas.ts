@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { incidentStatuses, priorities, projectKinds, quotaPeriods } from '../../domain/enums.js';
-import { line } from '../common-schemas.js';
+import { calendarDay, line } from '../common-schemas.js';
 
-const day = (description: string) => z.iso.date().openapi({ description, example: '2026-11-01' });
+const day = (description: string) => calendarDay.openapi({ description, example: '2026-11-01' });
 const cents = (description: string) => z.number().int().openapi({ description });
 
 export const ProfitabilityQuery = z.object({

@@ -2,10 +2,11 @@
 import { z } from '@hono/zod-openapi';
 import { contractTiers, priorities, weekdays } from '../../domain/enums.js';
 import { defaultEscalationLadder } from '../../domain/sla.js';
+import { calendarDay } from '../common-schemas.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM (00:00-24:00)');
 const intervals = z.array(z.tuple([hhmm, hhmm])).openapi({ example: [['08:00', '12:00'], ['13:00', '17:00']] });
-const isoDate = z.iso.date();
+const isoDate = calendarDay;
 
 export const InlineCalendar = z
   .object({

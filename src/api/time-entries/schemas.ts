@@ -1,9 +1,9 @@
 // Zod schemas for time entries: the work logged, its pricing, overrides and the audit trail.
 import { z } from '@hono/zod-openapi';
 import { activityTypes, entitlementDecisions } from '../../domain/enums.js';
-import { idempotencyHeader, line, text } from '../common-schemas.js';
+import { calendarDay, idempotencyHeader, line, text } from '../common-schemas.js';
 
-const workDate = z.iso.date().openapi({ example: '2026-11-12', description: 'The day the work was done (YYYY-MM-DD, house time zone); not in the future.' });
+const workDate = calendarDay.openapi({ example: '2026-11-12', description: 'The day the work was done (YYYY-MM-DD, house time zone); not in the future.' });
 const minutes = z.number().int('minutes must be whole minutes').min(1, 'at least 1 minute').max(1440, 'at most 1440 minutes (one day)');
 const activityType = z.enum(activityTypes).openapi({ description: 'remote, onsite or travel; each has its own hourly rate.' });
 
@@ -86,7 +86,7 @@ export const TimeEntryEvent = z
 
 export const TimeEntryListQuery = z.object({
   customerNumber: z.string().min(1).max(50).optional(),
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: calendarDay.optional(),
+  to: calendarDay.optional(),
   billable: z.enum(['true', 'false']).optional().openapi({ description: 'true: only entries with billable minutes; false: only those without.' }),
 });

@@ -6,7 +6,7 @@ import type { Rates } from '../../domain/entitlement.js';
 import { activityTypes, type ContractTier, type ProjectKind, type QuotaPeriod } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { assetsForCover, checkAssetCover, checkWholeCustomerCover, replaceCover, type ContractScope } from './contract-cover.js';
-import { checkBusinessNumber, checkCents, checkQuota, checkValidity, projectFor } from './rules.js';
+import { checkBusinessNumber, checkCents, checkQuota, checkValidity, maxRateCents, projectFor } from './rules.js';
 import { customerByNumber, lockCustomer, requiredForNew, sameValues, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
 
 export interface ContractInput {
@@ -93,7 +93,7 @@ function ratesValue(rates: Partial<Rates>): Partial<Rates> {
   for (const type of activityTypes) {
     const rate = rates[type];
     if (rate === undefined || rate === null) continue;
-    checkCents(rate, `hourlyRates.${type}`);
+    checkCents(rate, `hourlyRates.${type}`, maxRateCents);
     result[type] = rate;
   }
   return result;

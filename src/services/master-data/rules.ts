@@ -2,19 +2,12 @@
 // so the API, the CSV import and the demo seed share them and unit tests can call them directly.
 import { ValidationError } from '../../domain/errors.js';
 import type { QuotaPeriod } from '../../domain/enums.js';
+import { isCalendarDay } from '../../domain/calendar-dates.js';
 
 /** A contract's validity: inclusive days, `validTo` null for open-ended. */
 export interface Validity {
   validFrom: string;
   validTo: string | null;
-}
-
-const isoDay = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isCalendarDay(value: string): boolean {
-  if (!isoDay.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 /** Validity must be real days, and end on or after its start. */
@@ -54,10 +47,13 @@ export function checkQuota(quota: { quotaMinutes: number | null; quotaPeriod: Qu
 export const maxCents = 2_000_000_000;
 export const maxQuotaMinutes = 10_000_000;
 
+/** At most 100,000.00 an hour: a whole day's work (1,440 minutes) at that rate still fits a line amount. */
+export const maxRateCents = 10_000_000;
+
 /** Money is integer cents and never negative. */
-export function checkCents(value: number, field: string): void {
-  if (!Number.isSafeInteger(value) || value < 0 || value > maxCents) {
-    throw new ValidationError(`${field}: must be a non-negative whole number of cents up to ${maxCents}, got ${value}.`, field);
+export function checkCents(value: number, field: string, max = maxCents): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new ValidationError(`${field}: must be a non-negative whole number of cents up to ${max}, got ${value}.`, field);
   }
 }
 
