@@ -45,6 +45,8 @@ export interface Entitlement {
   /** The business day it was decided for. */
   day: string;
   customerNumber: string | null;
+  /** What the serial or ident number turned out to be; time on the incident is priced on the same terms. */
+  asset?: AssetLookup;
   /** The covering contract (also for `blocked`); null when nothing covers. */
   contract: { id: string; number: string; tier: ContractTier } | null;
   quota: QuotaStatus | null;
@@ -53,7 +55,9 @@ export interface Entitlement {
   rateSource: { kind: 'contract'; contractNumber: string } | { kind: 'default' };
 }
 
-const active = (c: ContractFacts, day: string) => c.validFrom <= day && (c.validTo === null || c.validTo >= day);
+/** In force on the day: validity days count inclusively, an open end runs forever. */
+export const inForce = (c: Pick<ContractFacts, 'validFrom' | 'validTo'>, day: string) => c.validFrom <= day && (c.validTo === null || c.validTo >= day);
+const active = inForce;
 
 /**
  * The covering contract on a day: an active contract that lists the asset wins over an
@@ -133,6 +137,7 @@ export function decideEntitlement(facts: EntitlementFacts): Entitlement {
   const base = {
     day,
     customerNumber: customer?.number ?? null,
+    asset,
     contract: cover ? { id: cover.id, number: cover.number, tier: cover.tier } : null,
     quota,
     rates,

@@ -4,7 +4,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { assets, businessCalendars, contractAssets, contracts, customers, projects, slaPolicies, timeEntries } from '../db/schema/index.js';
-import { decideEntitlement, quotaPeriodOf, type AssetLookup, type ContractFacts, type Entitlement, type Rates } from '../domain/entitlement.js';
+import { decideEntitlement, inForce, quotaPeriodOf, type AssetLookup, type ContractFacts, type Entitlement, type Rates } from '../domain/entitlement.js';
 import { ValidationError } from '../domain/errors.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';
 import { calendarDefinition } from './sla-config.js';
@@ -63,39 +63,49 @@ export async function checkEntitlement(db: Conn, query: EntitlementQuery, day: s
 }
 
 /**
- * The entitlement of work for a known customer and asset on a day. With `contractId` the
- * incident's contract is the only one considered (a manager may have set it by hand).
+ * The entitlement of work for a known customer on a day, with the asset as the incident's
+ * intake found it. With `contractId` (the incident's contract, perhaps set by a manager) that
+ * contract covers whatever its scope while it is in force; once it has ended (a renewal), the
+ * customer's contracts decide again.
  */
 export async function entitlementFor(
   db: Conn,
-  parties: { customerId: string; assetId: string | null; contractId?: string | null | undefined },
+  parties: { customerId: string; asset: AssetLookup; contractId?: string | null | undefined },
   day: string,
   options: CheckOptions = {},
 ): Promise<EntitlementCheck> {
   const [customer] = await db.select().from(customers).where(eq(customers.id, parties.customerId));
   if (!customer) throw new ValidationError(`No customer with id ${parties.customerId}.`, 'customerId');
-  const asset = parties.assetId ? (await db.select().from(assets).where(eq(assets.id, parties.assetId)))[0] : undefined;
-  const lookup: AssetLookup = asset ? { kind: 'own', id: asset.id, serialNumber: asset.serialNumber } : { kind: 'none' };
-  return decide(db, customer, lookup, day, { ...options, onlyContractId: parties.contractId ?? undefined });
+  return decide(db, customer, parties.asset, day, { ...options, contractId: parties.contractId ?? undefined });
 }
 
-async function decide(db: Conn, customer: CustomerRow | null, asset: AssetLookup, day: string, options: CheckOptions & { onlyContractId?: string | undefined }): Promise<EntitlementCheck> {
-  let facts = customer ? await contractFacts(db, customer.id, asset.kind === 'own' ? asset.id : null) : [];
-  // A contract chosen for the incident covers it whatever its scope, as long as it is in force.
-  if (options.onlyContractId) facts = facts.filter((c) => c.id === options.onlyContractId).map((c) => ({ ...c, listsAsset: true, coversAllAssets: true }));
+/** The asset terms an incident was taken in on: its intake's lookup, else its own asset or none. */
+export function assetLookupOf(incident: { entitlement?: Entitlement | null; assetId: string | null; serialNumber: string | null }): AssetLookup {
+  if (incident.entitlement?.asset) return incident.entitlement.asset;
+  return incident.assetId ? { kind: 'own', id: incident.assetId, serialNumber: incident.serialNumber ?? '' } : { kind: 'none' };
+}
+
+async function decide(db: Conn, customer: CustomerRow | null, asset: AssetLookup, day: string, options: CheckOptions & { contractId?: string | undefined }): Promise<EntitlementCheck> {
+  const all = customer ? await contractFacts(db, customer.id, asset.kind === 'own' ? asset.id : null) : [];
+  const chosen = options.contractId ? all.find((c) => c.id === options.contractId) : undefined;
+  const useChosen = chosen !== undefined && inForce(chosen, day);
+  const facts = useChosen ? [{ ...chosen, listsAsset: true, coversAllAssets: true }] : all;
+  // A chosen contract covers even an asset the register does not know as the customer's.
+  const lookup: AssetLookup = useChosen && (asset.kind === 'unknown' || asset.kind === 'other-customer') ? { kind: 'none' } : asset;
   const used = new Map<string, number>();
   for (const contract of facts) {
     const period = quotaPeriodOf(contract, day);
     if (period && contract.quotaMinutes !== null) used.set(contract.id, await quotaUsedMinutes(db, contract.id, period.start, options.excludeTimeEntryId));
   }
-  const entitlement = decideEntitlement({
+  const decided = decideEntitlement({
     day,
     customer: customer ? { number: customer.customerNumber, name: customer.name, creditHold: customer.creditHold } : null,
-    asset,
+    asset: lookup,
     contracts: facts,
     quotaUsedMinutes: (c) => used.get(c.id) ?? 0,
     defaultRates: options.defaultRates ?? houseDefaultRates,
   });
+  const entitlement = { ...decided, asset };
   const contractId = entitlement.contract?.id;
   const [project] = contractId ? await db.select({ id: projects.id, number: projects.projectNumber }).from(projects).where(eq(projects.contractId, contractId)) : [];
   const slaPolicyId = contractId ? await policyIdOf(db, contractId) : null;
@@ -154,7 +164,7 @@ export async function quotaUsedMinutes(db: Conn, contractId: string, periodStart
   return row?.used ?? 0;
 }
 
-async function policyIdOf(db: Conn, contractId: string): Promise<string | null> {
+export async function policyIdOf(db: Conn, contractId: string): Promise<string | null> {
   const [contract] = await db.select({ own: contracts.slaPolicyId, tier: contracts.tier }).from(contracts).where(eq(contracts.id, contractId));
   if (!contract) return null;
   if (contract.own) return contract.own;

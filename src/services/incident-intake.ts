@@ -5,15 +5,15 @@ import { eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { allocateIncidentNumber } from '../db/yearly-numbers.js';
-import { contacts, contracts, customers, incidentIntakes, projects, slaPolicies } from '../db/schema/index.js';
-import type { Rates } from '../domain/entitlement.js';
+import { contacts, contracts, customers, incidentIntakes } from '../db/schema/index.js';
+import { inForce, type AssetLookup, type Rates } from '../domain/entitlement.js';
 import type { Channel, Impact, Priority, Urgency } from '../domain/enums.js';
-import { ValidationError } from '../domain/errors.js';
+import { IllegalTransition, ValidationError } from '../domain/errors.js';
 import type { MailIntake } from '../domain/incident-mail.js';
 import { openIncident, type Actor, type IncidentIntake, type IncidentParties, type IncidentState } from '../domain/incident.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
 import { businessDate, incidentWorkflowId, incidentYear } from '../domain/ticket-number.js';
-import { checkEntitlement, entitlementFor, slaSnapshot } from './entitlement.js';
+import { checkEntitlement, entitlementFor } from './entitlement.js';
 import type { Temporal } from '../temporal/client.js';
 import { incidentStartSearchAttributes } from '../temporal/search-attributes.js';
 import type { incidentWorkflow } from '../workflows/index.js';
@@ -60,8 +60,8 @@ export async function identifyCaller(deps: Pick<IntakeDeps, 'db' | 'timezone' | 
     if (ofContact && customerNumber && ofContact.customerNumber !== customerNumber) {
       throw new ValidationError(`${request.contactEmail} is a contact of another customer.`, 'contactEmail');
     }
-    // The contact names the customer unless an asset of theirs does.
-    if (ofContact && !request.serialNumber && !request.identNumber) customerNumber ??= ofContact.customerNumber;
+    // The caller is the contact's customer; an asset that is not theirs is then not covered.
+    if (ofContact) customerNumber ??= ofContact.customerNumber;
   }
   const day = businessDate(at, deps.timezone ?? defaultBusinessTimezone);
   const check = await checkEntitlement(db, { customerNumber, serialNumber: request.serialNumber, identNumber: request.identNumber }, day, { defaultRates: deps.defaultRates });
@@ -90,32 +90,35 @@ export async function identifyCaller(deps: Pick<IntakeDeps, 'db' | 'timezone' | 
   };
 }
 
-/** A contract of the customer by number, with its SLA policy snapshot, project and the entitlement under it. */
+type Cover = Pick<IncidentParties, 'contract' | 'slaPolicyId' | 'sla' | 'entitlement' | 'project'>;
+
+/**
+ * The terms under another contract a manager chose (`contractNumber`), or with none (null):
+ * the contract must be the customer's and in force today; "none" is refused while a contract
+ * covers the incident anyway (override the time entries' billing instead).
+ */
 export async function contractCover(
   deps: Pick<IntakeDeps, 'db' | 'timezone' | 'defaultRates'>,
-  parties: { customerId: string | null; assetId: string | null },
-  contractNumber: string,
+  incident: { customerId: string | null; asset: AssetLookup },
+  contractNumber: string | null,
   at = new Date(),
-): Promise<Pick<IncidentParties, 'contract' | 'slaPolicyId' | 'sla' | 'entitlement' | 'project'>> {
+): Promise<Cover> {
+  const day = businessDate(at, deps.timezone ?? defaultBusinessTimezone);
+  const options = { defaultRates: deps.defaultRates };
+  if (contractNumber === null) {
+    if (!incident.customerId) return { contract: null, slaPolicyId: null, sla: null, entitlement: null, project: null };
+    const { entitlement } = await entitlementFor(deps.db, { customerId: incident.customerId, asset: incident.asset }, day, options);
+    if (entitlement.contract) {
+      throw new IllegalTransition(`Contract ${entitlement.contract.number} covers this incident, so it cannot go without one; to charge for work anyway, override the billing of its time entries.`);
+    }
+    return { contract: null, slaPolicyId: null, sla: null, entitlement, project: null };
+  }
   const [contract] = await deps.db.select().from(contracts).where(eq(contracts.contractNumber, contractNumber));
   if (!contract) throw new ValidationError(`No contract with number ${contractNumber}.`, 'contractNumber');
-  if (parties.customerId && contract.customerId !== parties.customerId) throw new ValidationError(`Contract ${contractNumber} belongs to another customer.`, 'contractNumber');
-  const day = businessDate(at, deps.timezone ?? defaultBusinessTimezone);
-  const check = await entitlementFor(deps.db, { customerId: contract.customerId, assetId: parties.assetId, contractId: contract.id }, day, { defaultRates: deps.defaultRates });
-  const slaPolicyId = contract.slaPolicyId ?? (await tierPolicyId(deps.db, contract.tier));
-  const [project] = await deps.db.select({ id: projects.id, number: projects.projectNumber }).from(projects).where(eq(projects.contractId, contract.id));
-  return {
-    contract: { id: contract.id, number: contract.contractNumber, tier: contract.tier },
-    slaPolicyId,
-    sla: slaPolicyId ? await slaSnapshot(deps.db, slaPolicyId) : null,
-    entitlement: check.entitlement,
-    project: project ?? null,
-  };
-}
-
-async function tierPolicyId(db: Db, tier: NonNullable<IncidentParties['contract']>['tier']): Promise<string | null> {
-  const [policy] = await db.select({ id: slaPolicies.id }).from(slaPolicies).where(eq(slaPolicies.tier, tier));
-  return policy?.id ?? null;
+  if (incident.customerId && contract.customerId !== incident.customerId) throw new ValidationError(`Contract ${contractNumber} belongs to another customer.`, 'contractNumber');
+  if (!inForce(contract, day)) throw new ValidationError(`Contract ${contractNumber} is not in force on ${day} (${contract.validFrom} to ${contract.validTo ?? 'open-ended'}).`, 'contractNumber');
+  const check = await entitlementFor(deps.db, { customerId: contract.customerId, asset: incident.asset, contractId: contract.id }, day, options);
+  return { contract: check.entitlement.contract, slaPolicyId: check.slaPolicyId, sla: check.sla, entitlement: check.entitlement, project: check.project };
 }
 
 export function priorityOf(request: Pick<IncidentRequest, 'priority' | 'impact' | 'urgency'>): Priority {

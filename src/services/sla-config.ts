@@ -1,6 +1,7 @@
 // Calendars and SLA policies as data: reads, validated writes, and the mapping to the domain.
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { fkViolation, pgError, uniqueViolation } from '../db/pg-errors.js';
 import { businessCalendars, contracts, slaPolicies } from '../db/schema/index.js';
 import { validateCalendar, type CalendarDefinition } from '../domain/business-calendar.js';
 import { IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
@@ -43,13 +44,6 @@ export function checkCalendar(def: CalendarDefinition, prefix = ''): void {
   }
 }
 
-/** The Postgres error behind a failed query (drizzle wraps it in `cause`). */
-function pgError(err: unknown): { code?: string; constraint_name?: string } {
-  const e = err as { code?: string; cause?: unknown };
-  return e.code ? e : ((e.cause as { code?: string; constraint_name?: string } | undefined) ?? {});
-}
-const uniqueViolation = (err: unknown) => pgError(err).code === '23505';
-const fkViolation = (err: unknown) => pgError(err).code === '23503';
 
 function calendarValues(input: CalendarInput) {
   checkCalendar(input);

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { NotFound, Unavailable, ValidationError } from '../../domain/errors.js';
 import { openIncident, type Actor, type IncidentState } from '../../domain/incident.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
+import { assetLookupOf } from '../../services/entitlement.js';
 import { contractCover, openIncidentFromRequest } from '../../services/incident-intake.js';
 import { escalationHistory, findIncident, findIntake, findUser, incidentTimeline, listIncidents } from '../../services/incident-queries.js';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -136,9 +137,9 @@ incidentsRouter.openapi(contractRoute, async (c) => {
   await requireIncident(db, number);
   // The contract must be the incident's customer's; the projection may lag, the workflow knows.
   const row = await findIncident(db, number);
-  const parties = row ? { customerId: row.customerId, assetId: row.assetId } : await queryIncidentState(temporal, number).then((s) => ({ customerId: s.customer?.id ?? null, assetId: s.asset?.id ?? null }));
-  const cover = contractNumber
-    ? await contractCover(c.var.services, parties, contractNumber)
-    : { contract: null, slaPolicyId: null, sla: null, project: null };
+  const incident = row
+    ? { customerId: row.customerId, asset: assetLookupOf(row) }
+    : await queryIncidentState(temporal, number).then((s) => ({ customerId: s.customer?.id ?? null, asset: assetLookupOf({ entitlement: s.entitlement ?? null, assetId: s.asset?.id ?? null, serialNumber: s.asset?.serialNumber ?? null }) }));
+  const cover = await contractCover(c.var.services, incident, contractNumber);
   return c.json(await command(c, number, changeContractUpdate, { ...cover, reason }), 200);
 });

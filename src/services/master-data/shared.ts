@@ -22,12 +22,7 @@ export interface Page<T> {
   offset: number;
 }
 
-/** The Postgres error behind a failed query (drizzle wraps it in `cause`). */
-function pgError(err: unknown): { code?: string; constraint_name?: string } {
-  const e = err as { code?: string; cause?: unknown };
-  return e.code ? e : ((e.cause as { code?: string; constraint_name?: string } | undefined) ?? {});
-}
-export const uniqueViolation = (err: unknown) => pgError(err).code === '23505';
+export { uniqueViolation } from '../../db/pg-errors.js';
 
 /** A referenced customer, or a 400 naming the field that referenced it. */
 export async function customerByNumber(conn: Conn, customerNumber: string, field = 'customerNumber'): Promise<CustomerRow> {

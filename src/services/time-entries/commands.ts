@@ -10,7 +10,8 @@ import { Forbidden, IllegalTransition, NotFound, ValidationError } from '../../d
 import { businessDate } from '../../domain/ticket-number.js';
 import type { Mailer } from '../../mail/outbound.js';
 import { createOutboxSender } from '../../mail/outbox.js';
-import { quotaUsedMinutes } from '../entitlement.js';
+import { uniqueViolation } from '../../db/pg-errors.js';
+import { assetLookupOf, quotaUsedMinutes } from '../entitlement.js';
 import { recordEntryEvent, type EntryActor, type TimeEntryEventType, type TimeEntryRow } from './audit.js';
 import { lockEntryForChange, releaseFromDraftInvoice } from './invoice-guard.js';
 import { priceEntry, type PricingTerms } from './pricing.js';
@@ -50,7 +51,6 @@ function checkMayChange(actor: EntryActor, entry: TimeEntryRow): void {
   }
 }
 
-const pgCode = (err: unknown): string | undefined => (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
 
 /** Logs work on an incident. A repeated Idempotency-Key of the same user returns the first entry unchanged. */
 export async function logTime(
@@ -88,7 +88,7 @@ export async function logTime(
   let written: { entry: TimeEntryRow; mails: string[] };
   try {
     written = await deps.db.transaction(async (tx) => {
-      const terms: PricingTerms = { customerId, assetId: incident.assetId, contractId: incident.contractId, projectId: incident.projectId, workDate, minutes: input.minutes, activityType: input.activityType, override: null };
+      const terms: PricingTerms = { customerId, asset: assetLookupOf(incident), contractId: incident.contractId, projectId: incident.projectId, workDate, minutes: input.minutes, activityType: input.activityType, override: null };
       return priceAndWrite(tx, deps, actor, terms, async (columns) => {
         const [entry] = await tx
           .insert(timeEntries)
@@ -99,7 +99,7 @@ export async function logTime(
     });
   } catch (err) {
     // The same key raced in from a parallel retry: that one won, this one rolled back.
-    const again = pgCode(err) === '23505' ? await replay() : undefined;
+    const again = uniqueViolation(err) ? await replay() : undefined;
     if (again) return again;
     throw err;
   }
@@ -155,10 +155,13 @@ async function rewrite(
     await releaseFromDraftInvoice(tx, id);
     const { override, ...change } = changeOf(before);
     const work = { minutes: before.minutes, activityType: before.activityType, description: before.description, workDate: before.workDate, ...change };
-    const [incident] = await tx.select({ assetId: incidents.assetId }).from(incidents).where(eq(incidents.number, before.incidentNumber));
+    const [incident] = await tx
+      .select({ assetId: incidents.assetId, serialNumber: incidents.serialNumber, entitlement: incidents.entitlement })
+      .from(incidents)
+      .where(eq(incidents.number, before.incidentNumber));
     const terms: PricingTerms = {
       customerId: before.customerId,
-      assetId: incident?.assetId ?? null,
+      asset: incident ? assetLookupOf(incident) : { kind: 'none' },
       contractId: before.contractId,
       projectId: before.projectId,
       workDate: work.workDate,

@@ -3,13 +3,14 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { billEntry } from '../../domain/billing.js';
-import type { QuotaStatus, Rates } from '../../domain/entitlement.js';
+import type { AssetLookup, QuotaStatus, Rates } from '../../domain/entitlement.js';
 import type { ActivityType, EntitlementDecision } from '../../domain/enums.js';
 import { entitlementFor } from '../entitlement.js';
 
 export interface PricingTerms {
   customerId: string;
-  assetId: string | null;
+  /** The asset as the incident's intake found it (its own, unknown, another customer's or none). */
+  asset: AssetLookup;
   /** The contract the work is done under (the incident's); null lets the entitlement find one. */
   contractId: string | null;
   projectId: string | null;
@@ -55,7 +56,7 @@ export async function priceEntry(tx: Tx, terms: PricingTerms, defaultRates: Rate
     locked.add(terms.contractId);
   }
   const check = () =>
-    entitlementFor(tx, { customerId: terms.customerId, assetId: terms.assetId, contractId: terms.contractId }, terms.workDate, {
+    entitlementFor(tx, { customerId: terms.customerId, asset: terms.asset, contractId: terms.contractId }, terms.workDate, {
       defaultRates,
       excludeTimeEntryId: terms.excludeTimeEntryId,
     });
