@@ -1,6 +1,6 @@
 // Entitlement: on what terms a caller gets support. Pure rules over facts the database supplies:
 // the customer, what the serial number turned out to be, and the customer's contracts.
-import { isoDate, parts, spokenDate } from './calendar-dates.js';
+import { isoDate, monthEnd, monthStart, parts, spokenDate } from './calendar-dates.js';
 import { activityTypes, type ActivityType, type ContractTier, type EntitlementDecision, type QuotaPeriod } from './enums.js';
 
 export type Rates = Record<ActivityType, number>;
@@ -81,10 +81,10 @@ export function quotaPeriodOf(contract: Pick<ContractFacts, 'quotaPeriod' | 'val
     case null:
       return null;
     case 'month':
-      return { start: isoDate(year, month, 1), end: isoDate(year, month, new Date(Date.UTC(year, month, 0)).getUTCDate()) };
+      return { start: monthStart(day), end: monthEnd(day) };
     case 'quarter': {
       const first = month - ((month - 1) % 3);
-      return { start: isoDate(year, first, 1), end: isoDate(year, first + 2, new Date(Date.UTC(year, first + 2, 0)).getUTCDate()) };
+      return { start: isoDate(year, first, 1), end: monthEnd(isoDate(year, first + 2, 1)) };
     }
     case 'year':
       return { start: isoDate(year, 1, 1), end: isoDate(year, 12, 31) };

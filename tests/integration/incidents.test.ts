@@ -157,6 +157,36 @@ describe('opening an incident', () => {
     expect(project?.projectNumber).toBe('P-V-2026-0002');
     const timeline = await (await stack.request('GET', `/api/incidents/${opened.number}/timeline`, { token: agent.token })).json();
     expect(timeline.events[1]).toMatchObject({ type: 'contract_changed', payload: { to: 'V-2026-0002', entitlement: { decision: 'covered', contractNumber: 'V-2026-0002' } } });
+
+    // Back to no contract: nothing else covers the caller, so the incident is billable again.
+    const removed = await stack.request('POST', `/api/incidents/${opened.number}/contract`, { token: agent.token, body: { contractNumber: null, reason: 'Not the firewall after all.' } });
+    expect(removed.status).toBe(200);
+    expect(await removed.json()).toMatchObject({ contractTier: null, entitlement: { decision: 'billable', contract: null } });
+    const gone = await projection(opened.number, 3);
+    expect(gone.projectId).toBeNull();
+  });
+
+  it('refuses to take the contract away while one covers the incident anyway, and refuses a contract out of force', async () => {
+    const opened = await (await create({ title: 'Covered anyway', customerNumber: 'K-10001' })).json();
+    await projection(opened.number, 1);
+    const none = await stack.request('POST', `/api/incidents/${opened.number}/contract`, { token: agent.token, body: { contractNumber: null, reason: 'Bill it.' } });
+    expect(none.status).toBe(409);
+    expect((await none.json()).detail).toMatch(/V-2026-0001 covers this incident.*override the billing of its time entries/);
+    const expired = await create({ title: 'Old contract', customerNumber: 'K-10004' });
+    const number = (await expired.json()).number as string;
+    await projection(number, 1);
+    const res = await stack.request('POST', `/api/incidents/${number}/contract`, { token: agent.token, body: { contractNumber: 'V-2024-0107', reason: 'Old terms.' } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).detail).toMatch(/V-2024-0107 is not in force/);
+  });
+
+  it('takes the customer from the contact also when the serial number is unknown or another customer\'s', async () => {
+    const unknown = await create({ title: 'Unknown box', contactEmail: 'petra.mueller@mueller-maschinenbau.example', serialNumber: 'NO-SUCH-SERIAL' });
+    expect(unknown.status).toBe(201);
+    expect(await unknown.json()).toMatchObject({ customerNumber: 'K-10001', entitlement: { decision: 'billable' } });
+    const foreign = await (await create({ title: 'Foreign box', contactEmail: 'petra.mueller@mueller-maschinenbau.example', serialNumber: 'FW-FG100F-0042' })).json();
+    expect(foreign).toMatchObject({ customerNumber: 'K-10001', serialNumber: null, entitlement: { decision: 'billable' } });
+    expect(foreign.entitlement.reason).toMatch(/FW-FG100F-0042 is registered to another customer/);
   });
 
   it('opens one incident per Idempotency-Key, even for concurrent retries', async () => {
