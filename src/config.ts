@@ -1,6 +1,8 @@
 // Configuration is read once from the environment and validated here; a bad value
 // stops the process with one line that names the variable.
 import { z } from 'zod';
+import { houseDefaultRates } from './domain/entitlement.js';
+import { defaultBusinessTimezone } from './domain/ticket-number.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z
@@ -98,7 +100,7 @@ export const configSchema = z.object({
   /** The house's time zone: the year of incident numbers and the day contracts are checked on. */
   BUSINESS_TIMEZONE: z
     .string()
-    .default('Europe/Berlin')
+    .default(defaultBusinessTimezone)
     .refine((zone) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -108,7 +110,7 @@ export const configSchema = z.object({
       }
     }, 'expected an IANA time zone such as Europe/Berlin'),
   /** Net hourly rates in cents ({"remote":…,"onsite":…,"travel":…}) for billable work no contract prices. */
-  DEFAULT_HOURLY_RATES: jsonVariable('{"remote":9500,"onsite":11500,"travel":6500}', defaultRatesSchema, 'a JSON object {"remote":cents,"onsite":cents,"travel":cents}'),
+  DEFAULT_HOURLY_RATES: jsonVariable(JSON.stringify(houseDefaultRates), defaultRatesSchema, 'a JSON object {"remote":cents,"onsite":cents,"travel":cents}'),
   /** Internal cost per hour in cents by role, for profitability; a user's own cost rate wins. */
   INTERNAL_COST_RATES: jsonVariable('{"agent":5200,"manager":7000,"admin":7000,"sales":6000}', costRatesSchema, 'a JSON object of role to cents per hour'),
   /** Days after resolution without a customer reply until an incident closes by itself. */

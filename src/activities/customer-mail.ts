@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { outboxMessages } from '../db/schema/index.js';
 import type { CustomerMailOutcome, CustomerMailRequest, MailRef } from '../domain/incident-mail.js';
+import { defaultBusinessTimezone } from '../domain/ticket-number.js';
 import { bareAddress, newMessageId, type Mailer } from '../mail/outbound.js';
 import { createOutboxSender } from '../mail/outbox.js';
 import { acknowledgementMail, replyMail, resolutionMail } from '../mail/templates.js';
@@ -37,7 +38,7 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
       const thread = await threadHeaders(deps.db, incident.number);
       const rendered =
         template === 'acknowledgement'
-          ? acknowledgementMail(incident, language, deps.timezone ?? 'Europe/Berlin', { oversized: Boolean(request.oversized) })
+          ? acknowledgementMail(incident, language, deps.timezone ?? defaultBusinessTimezone, { oversized: Boolean(request.oversized) })
           : template === 'reply'
             ? replyMail(incident, language, request.text ?? '')
             : resolutionMail(incident, language);

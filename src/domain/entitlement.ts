@@ -5,6 +5,9 @@ import { activityTypes, type ActivityType, type ContractTier, type EntitlementDe
 
 export type Rates = Record<ActivityType, number>;
 
+/** Net hourly rates in cents when neither the configuration (DEFAULT_HOURLY_RATES) nor a contract names one. */
+export const houseDefaultRates: Rates = { remote: 9500, onsite: 11500, travel: 6500 };
+
 export interface ContractFacts {
   id: string;
   number: string;

@@ -4,7 +4,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { assets, businessCalendars, contractAssets, contracts, customers, projects, slaPolicies, timeEntries } from '../db/schema/index.js';
-import { decideEntitlement, inForce, quotaPeriodOf, type AssetLookup, type ContractFacts, type Entitlement, type Rates } from '../domain/entitlement.js';
+import { decideEntitlement, houseDefaultRates, inForce, quotaPeriodOf, type AssetLookup, type ContractFacts, type Entitlement, type Rates } from '../domain/entitlement.js';
 import { ValidationError } from '../domain/errors.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';
 import { calendarDefinition } from './sla-config.js';
@@ -12,9 +12,6 @@ import { calendarDefinition } from './sla-config.js';
 export type CustomerRow = typeof customers.$inferSelect;
 export type AssetRow = typeof assets.$inferSelect;
 type Conn = Db | Tx;
-
-/** Net hourly rates in cents when neither config nor a contract names one. */
-export const houseDefaultRates: Rates = { remote: 9500, onsite: 11500, travel: 6500 };
 
 export interface EntitlementQuery {
   customerNumber?: string | undefined;

@@ -12,7 +12,7 @@ import { IllegalTransition, ValidationError } from '../domain/errors.js';
 import type { MailIntake } from '../domain/incident-mail.js';
 import { openIncident, type Actor, type IncidentIntake, type IncidentParties, type IncidentState } from '../domain/incident.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
-import { businessDate, incidentWorkflowId, incidentYear } from '../domain/ticket-number.js';
+import { businessDate, defaultBusinessTimezone, incidentWorkflowId, incidentYear } from '../domain/ticket-number.js';
 import { checkEntitlement, entitlementFor } from './entitlement.js';
 import type { Temporal } from '../temporal/client.js';
 import { incidentStartSearchAttributes } from '../temporal/search-attributes.js';
@@ -43,7 +43,6 @@ export interface IntakeDeps {
   defaultRates?: Rates | undefined;
 }
 
-const defaultBusinessTimezone = 'Europe/Berlin';
 
 /**
  * Resolves who is calling and on what terms: customer, contact, asset, and the entitlement

@@ -1,7 +1,7 @@
 // GET /api/entitlement: is this caller entitled to free, quota or paid support? (agents and sales)
 import type { z } from '@hono/zod-openapi';
 import { createRoute } from '@hono/zod-openapi';
-import { businessDate } from '../../domain/ticket-number.js';
+import { businessDate, defaultBusinessTimezone } from '../../domain/ticket-number.js';
 import { checkEntitlement } from '../../services/entitlement.js';
 import { requireRole } from '../auth.js';
 import { problemResponses } from '../common-schemas.js';
@@ -26,7 +26,7 @@ entitlementRouter.openapi(
   async (c) => {
     const query = c.req.valid('query');
     const { db, timezone, defaultRates } = c.var.services;
-    const day = query.date ?? businessDate(new Date(), timezone ?? 'Europe/Berlin');
+    const day = query.date ?? businessDate(new Date(), timezone ?? defaultBusinessTimezone);
     const check = await checkEntitlement(db, query, day, { defaultRates });
     const answer: z.infer<typeof EntitlementAnswer> = {
       customer: check.customer ? { number: check.customer.customerNumber, name: check.customer.name, creditHold: check.customer.creditHold } : null,

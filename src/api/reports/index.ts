@@ -1,5 +1,6 @@
 // Reports: profitability per customer (managers), and the sales insight before calling a customer.
 import { createRoute } from '@hono/zod-openapi';
+import { defaultBusinessTimezone } from '../../domain/ticket-number.js';
 import { profitabilityReport } from '../../services/reports/profitability.js';
 import { salesInsight } from '../../services/reports/sales-insight.js';
 import { requireRole } from '../auth.js';
@@ -60,7 +61,7 @@ customerInsightRouter.openapi(
   }),
   async (c) => {
     const { db, timezone } = c.var.services;
-    const insight = await salesInsight(db, c.req.valid('param').customerNumber, { days: c.req.valid('query').days, now: new Date(), timezone: timezone ?? 'Europe/Berlin' });
+    const insight = await salesInsight(db, c.req.valid('param').customerNumber, { days: c.req.valid('query').days, now: new Date(), timezone: timezone ?? defaultBusinessTimezone });
     return c.json(insight, 200);
   },
 );
