@@ -3,7 +3,7 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
-import { assets, contacts, contracts, customers, projects } from '../../src/db/schema/index.js';
+import { assets, contacts, contracts, customers, projects, timeEntries } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import type { Temporal } from '../../src/temporal/client.js';
 import { createTestDatabase } from '../support/database.js';
@@ -195,5 +195,43 @@ describe('contacts, contracts and assets', () => {
     const serial = await importCsv('assets', 'serialNumber,product,customerNumber\nALPHA-SRV-3,Server,K-50001\nFW-FG100F-0042,Firewall,K-50001\n');
     expect(serial.body.errors).toEqual([{ field: 'line 3: serialNumber', message: 'Serial number FW-FG100F-0042 is registered to customer K-10002.' }]);
     expect(await database.db.select().from(assets).where(eq(assets.serialNumber, 'ALPHA-SRV-3'))).toEqual([]);
+  });
+
+  it('refuses dates that do not exist or precede 1900, naming the line and column', async () => {
+    const res = await importCsv('contracts', 'contractNumber,customerNumber,tier,validFrom,validTo\nV-5000-0030,K-50001,silver,0000-01-01,\nV-5000-0031,K-50001,silver,2031-01-01,2031-02-30\n');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { field: 'line 2: validFrom', message: 'validFrom: "0000-01-01" is not a date (YYYY-MM-DD).' },
+      { field: 'line 3: validTo', message: 'validTo: "2031-02-30" is not a date (YYYY-MM-DD).' },
+    ]);
+  });
+
+  it('refuses a new quota period type once time entries drew from the quota, and takes a new quota size', async () => {
+    const header = 'contractNumber,customerNumber,tier,validFrom,validTo,quotaMinutes,quotaPeriod';
+    expect((await importCsv('contracts', `${header}\nV-5000-0040,K-50002,silver,2032-01-01,2032-12-31,600,month\n`)).body).toMatchObject({ created: 1 });
+    const [row] = await database.db.select().from(contracts).where(eq(contracts.contractNumber, 'V-5000-0040'));
+    await database.db.insert(timeEntries).values({
+      incidentNumber: 'INC-2032-000001',
+      customerId: row!.customerId,
+      contractId: row!.id,
+      agentId: agent.id,
+      workDate: '2032-03-02',
+      minutes: 300,
+      activityType: 'remote',
+      description: 'work',
+      decision: 'quota',
+      quotaMinutes: 300,
+      quotaPeriodStart: '2032-03-01',
+      billingReason: 'drawn from the quota',
+      createdBy: 'test',
+    });
+
+    const yearly = await importCsv('contracts', `${header}\nV-5000-0040,K-50002,silver,2032-01-01,2032-12-31,600,year\n`);
+    expect(yearly.status).toBe(400);
+    expect(yearly.body.errors).toEqual([{ field: 'line 2: contractNumber', message: expect.stringContaining('Contract V-5000-0040 has 300 minutes drawn from its quota by time entries; changing quotaPeriod from month to year') }]);
+    const [unchanged] = await database.db.select().from(contracts).where(eq(contracts.id, row!.id));
+    expect(unchanged!.quotaPeriod).toBe('month');
+
+    expect((await importCsv('contracts', `${header}\nV-5000-0040,K-50002,silver,2032-01-01,2032-12-31,900,month\n`)).body).toMatchObject({ updated: 1 });
   });
 });

@@ -1,7 +1,7 @@
 // The pure master data rules: validity intervals, quotas, money, mail domains.
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
-import { checkCents, checkQuota, checkValidity, normaliseMailDomains, projectFor, validitiesOverlap } from '../../src/services/master-data/rules.js';
+import { checkCents, checkQuota, checkValidity, normaliseMailDomains, projectFor, quotaRelabelling, validitiesOverlap } from '../../src/services/master-data/rules.js';
 
 const v = (validFrom: string, validTo: string | null) => ({ validFrom, validTo });
 
@@ -38,6 +38,21 @@ describe('checkQuota', () => {
     expect(() => checkQuota({ quotaMinutes: null, quotaPeriod: 'month' })).toThrow(expect.objectContaining({ field: 'quotaMinutes' }));
     expect(() => checkQuota({ quotaMinutes: 0, quotaPeriod: 'month' })).toThrow(expect.objectContaining({ field: 'quotaMinutes' }));
     expect(() => checkQuota({ quotaMinutes: 10_000_001, quotaPeriod: 'year' })).toThrow(expect.objectContaining({ field: 'quotaMinutes' }));
+  });
+});
+
+describe('quotaRelabelling', () => {
+  const terms = (quotaPeriod: 'month' | 'quarter' | 'year' | 'prepaid' | null, validFrom = '2026-01-01') => ({ quotaPeriod, validFrom });
+  it('names a new period type, also to or from none', () => {
+    expect(quotaRelabelling(terms('month'), terms('year'))).toBe('changing quotaPeriod from month to year');
+    expect(quotaRelabelling(terms('prepaid'), terms(null))).toBe('changing quotaPeriod from prepaid to none');
+    expect(quotaRelabelling(terms(null), terms('quarter'))).toBe('changing quotaPeriod from none to quarter');
+  });
+  it('names a prepaid block that would start on another day, and nothing else', () => {
+    expect(quotaRelabelling(terms('prepaid'), terms('prepaid', '2026-02-01'))).toBe('moving validFrom, where its prepaid block starts, from 2026-01-01 to 2026-02-01');
+    expect(quotaRelabelling(terms('month'), terms('month', '2026-02-01'))).toBeNull();
+    expect(quotaRelabelling(terms(null), terms(null, '2026-02-01'))).toBeNull();
+    expect(quotaRelabelling(terms('year'), terms('year'))).toBeNull();
   });
 });
 

@@ -16,7 +16,7 @@ contractsRouter.use('*', requireRole('agent'));
 for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) contractsRouter.on(method, '*', requireRole('admin'));
 
 const rules =
-  'Rules: validTo on or after validFrom (400, field validTo); listed assets must exist and belong to the contract\'s customer (400); no asset may be listed by two contracts whose validity overlaps, and no two whole-customer contracts of a customer may overlap (409 naming both contracts); quotaMinutes and quotaPeriod together or neither; money in non-negative integer cents.';
+  'Rules: validTo on or after validFrom (400, field validTo); listed assets must exist and belong to the contract\'s customer (400); no asset may be listed by two contracts whose validity overlaps, and no two whole-customer contracts of a customer may overlap (409 naming both contracts); quotaMinutes and quotaPeriod together or neither; once time entries drew from the quota, its period type (and the validFrom of a prepaid contract, where its block starts) cannot change (409 naming the minutes drawn), its size can; money in non-negative integer cents.';
 
 contractsRouter.openapi(
   createRoute({

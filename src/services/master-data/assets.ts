@@ -6,7 +6,7 @@ import type { ContractTier } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { addCover, checkAssetCover } from './contract-cover.js';
 import { checkBusinessNumber, checkName } from './rules.js';
-import { customerByNumber, likePattern, lockCustomer, requiredForNew, sameValues, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
+import { customerByNumber, likePattern, lockCustomer, refusedWhileReferenced, requiredForNew, sameValues, uniqueViolation, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
 
 export interface AssetInput {
   serialNumber: string;
@@ -80,6 +80,36 @@ async function writeAsset(conn: Conn, input: AssetInput): Promise<UpsertOutcome>
   const identNumber = input.identNumber?.trim() ? checkBusinessNumber(input.identNumber, 'identNumber') : null;
   const product = checkName(input.product, 'product');
   const customer = await customerByNumber(conn, input.customerNumber);
+  try {
+    return await writeLocked(conn, customer, { ...input, serialNumber, identNumber, product });
+  } catch (err) {
+    // Another customer's write took the serial or ident number at the same moment (the lock is per customer).
+    if (uniqueViolation(err)) throw await numberTaken(conn, serialNumber, identNumber, customer.customerNumber);
+    throw err;
+  }
+}
+
+/** The refusal for a serial or ident number that a concurrent write registered; read after it committed. */
+async function numberTaken(conn: Conn, serialNumber: string, identNumber: string | null, customerNumber: string): Promise<IllegalTransition> {
+  const serialOwner = await findRow(conn, serialNumber);
+  if (serialOwner && serialOwner.customerNumber !== customerNumber) return new IllegalTransition(`Serial number ${serialNumber} is registered to customer ${serialOwner.customerNumber}.`);
+  if (identNumber) {
+    const [identOwner] = await selectRows(conn).where(eq(assets.identNumber, identNumber));
+    if (identOwner && identOwner.asset.serialNumber !== serialNumber) {
+      return new IllegalTransition(
+        identOwner.customerNumber === customerNumber
+          ? `Ident number ${identNumber} already belongs to asset ${identOwner.asset.serialNumber}.`
+          : `Ident number ${identNumber} is registered to customer ${identOwner.customerNumber}.`,
+      );
+    }
+  }
+  if (serialOwner) return new IllegalTransition(`Asset ${serialNumber} already exists.`);
+  return new IllegalTransition(`Serial number ${serialNumber}${identNumber ? ` or ident number ${identNumber}` : ''} was registered by another write at the same time; try again.`);
+}
+
+/** Writes the checked asset under its customer's lock. */
+async function writeLocked(conn: Conn, customer: { id: string; customerNumber: string }, input: AssetInput & { identNumber: string | null }): Promise<UpsertOutcome> {
+  const { serialNumber, identNumber, product } = input;
   return conn.transaction(async (tx) => {
     await lockCustomer(tx, customer.id);
     const current = await findRow(tx, serialNumber);
@@ -146,9 +176,15 @@ export async function upsertAsset(conn: Conn, input: { serialNumber: string } & 
 
 /** Deletes an asset no incident names (time is logged on incidents, so no time entry can name it either). */
 export async function deleteAsset(conn: Conn, serialNumber: string): Promise<void> {
-  const row = await findRow(conn, serialNumber);
-  if (!row) throw new NotFound(`No asset with serial number ${serialNumber}.`);
-  const [used] = await conn.select({ n: count() }).from(incidents).where(eq(incidents.assetId, row.asset.id));
-  if ((used?.n ?? 0) > 0) throw new IllegalTransition(`Asset ${serialNumber} is named on ${used!.n} incident(s); it cannot be deleted.`);
-  await conn.delete(assets).where(eq(assets.id, row.asset.id));
+  await refusedWhileReferenced(`Asset ${serialNumber}`, () =>
+    conn.transaction(async (tx) => {
+      const row = await findRow(tx, serialNumber);
+      if (!row) throw new NotFound(`No asset with serial number ${serialNumber}.`);
+      // Under the lock no contract of the customer can list the asset while it goes.
+      await lockCustomer(tx, row.asset.customerId);
+      const [used] = await tx.select({ n: count() }).from(incidents).where(eq(incidents.assetId, row.asset.id));
+      if ((used?.n ?? 0) > 0) throw new IllegalTransition(`Asset ${serialNumber} is named on ${used!.n} incident(s); it cannot be deleted.`);
+      await tx.delete(assets).where(eq(assets.id, row.asset.id));
+    }),
+  );
 }

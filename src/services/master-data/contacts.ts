@@ -5,7 +5,7 @@ import { contacts, customers, incidents } from '../../db/schema/index.js';
 import type { Language } from '../../domain/enums.js';
 import { IllegalTransition, NotFound } from '../../domain/errors.js';
 import { checkEmail, checkName } from './rules.js';
-import { customerByNumber, likePattern, requiredForNew, sameValues, uniqueViolation, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
+import { customerByNumber, likePattern, lockCustomer, refusedWhileReferenced, requiredForNew, sameValues, uniqueViolation, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
 
 export interface ContactInput {
   customerNumber: string;
@@ -86,7 +86,12 @@ async function changeContact(conn: Conn, current: ContactRecord, changes: Contac
   const values = await contactValues(conn, { ...input, ...changes, email: email ?? current.email }, id);
   const [row] = await conn.select().from(contacts).where(eq(contacts.id, id));
   if (sameValues(row!, values)) return false;
-  await conn.update(contacts).set({ ...values, updatedAt: new Date() }).where(eq(contacts.id, id));
+  try {
+    await conn.update(contacts).set({ ...values, updatedAt: new Date() }).where(eq(contacts.id, id));
+  } catch (err) {
+    if (uniqueViolation(err)) throw new IllegalTransition(`A contact with e-mail ${values.email} already exists.`);
+    throw err;
+  }
   return true;
 }
 
@@ -108,8 +113,14 @@ export async function upsertContact(conn: Conn, input: { email: string } & Conta
 
 /** Deletes a contact no incident names; incidents keep the history otherwise. */
 export async function deleteContact(conn: Conn, id: string): Promise<void> {
-  const contact = await getContact(conn, id);
-  const [used] = await conn.select({ n: count() }).from(incidents).where(eq(incidents.contactId, id));
-  if ((used?.n ?? 0) > 0) throw new IllegalTransition(`Contact ${contact.email} is named on ${used!.n} incident(s); it cannot be deleted.`);
-  await conn.delete(contacts).where(eq(contacts.id, id));
+  await refusedWhileReferenced(`Contact ${id}`, () =>
+    conn.transaction(async (tx) => {
+      const [row] = await tx.select({ customerId: contacts.customerId, email: contacts.email }).from(contacts).where(eq(contacts.id, id));
+      if (!row) throw new NotFound(`No contact with id ${id}.`);
+      await lockCustomer(tx, row.customerId);
+      const [used] = await tx.select({ n: count() }).from(incidents).where(eq(incidents.contactId, id));
+      if ((used?.n ?? 0) > 0) throw new IllegalTransition(`Contact ${row.email} is named on ${used!.n} incident(s); it cannot be deleted.`);
+      await tx.delete(contacts).where(eq(contacts.id, id));
+    }),
+  );
 }

@@ -1,13 +1,15 @@
 // Contracts: tier, validity, what they cover, SLA policy, fees, rates and quota, with the support or
 // maintenance project each one has. Number and customer are fixed once the contract exists.
-import { and, asc, count, eq, or, sql, type SQL } from 'drizzle-orm';
+import { asc, count, eq, or, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
 import { assets, contractAssets, contracts, customers, incidents, invoiceLines, projects, quotaEvents, slaPolicies, timeEntries } from '../../db/schema/index.js';
 import type { Rates } from '../../domain/entitlement.js';
 import { activityTypes, type ContractTier, type ProjectKind, type QuotaPeriod } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { assetsForCover, checkAssetCover, checkWholeCustomerCover, replaceCover, type ContractScope } from './contract-cover.js';
+import { checkQuotaTermsChange, lockContractQuota } from './contract-quota.js';
 import { checkBusinessNumber, checkCents, checkQuota, checkValidity, maxRateCents, projectFor } from './rules.js';
-import { customerByNumber, lockCustomer, requiredForNew, sameValues, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
+import { customerByNumber, fkViolation, lockCustomer, pgError, refusedWhileReferenced, requiredForNew, sameValues, uniqueViolation, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
 
 export interface ContractInput {
   contractNumber: string;
@@ -99,7 +101,10 @@ function ratesValue(rates: Partial<Rates>): Partial<Rates> {
   return result;
 }
 
-/** Checks every rule and writes the contract, its project and its cover list. */
+/**
+ * Checks every rule and writes the contract, its project and its cover list. For an existing contract
+ * the caller holds its quota lock (see changeContract), so no time entry draws while the terms change.
+ */
 async function writeContract(conn: Conn, current: { id: string; customerId: string } | null, input: ContractInput): Promise<boolean> {
   const contractNumber = checkBusinessNumber(input.contractNumber, 'contractNumber');
   const customerId = current?.customerId ?? (await customerByNumber(conn, input.customerNumber)).id;
@@ -108,6 +113,8 @@ async function writeContract(conn: Conn, current: { id: string; customerId: stri
   checkCents(input.monthlyFeeCents, 'monthlyFeeCents');
   const hourlyRates = ratesValue(input.hourlyRates);
   checkQuota(input);
+  const [row] = current ? await conn.select().from(contracts).where(eq(contracts.id, current.id)) : [];
+  if (row) await checkQuotaTermsChange(conn, row, input);
   if (input.slaPolicyId) {
     const [policy] = await conn.select({ id: slaPolicies.id }).from(slaPolicies).where(eq(slaPolicies.id, input.slaPolicyId));
     if (!policy) throw new ValidationError(`slaPolicyId: no SLA policy with id ${input.slaPolicyId}.`, 'slaPolicyId');
@@ -135,7 +142,6 @@ async function writeContract(conn: Conn, current: { id: string; customerId: stri
     if (listed) await replaceCover(conn, created!.id, listed.map((a) => a.id));
     return true;
   }
-  const [row] = await conn.select().from(contracts).where(eq(contracts.id, current.id));
   const [oldProject] = await conn.select({ kind: projects.kind }).from(projects).where(eq(projects.contractId, current.id));
   const oldSerials = (await listedAssets(conn, current.id)).map((a) => a.serialNumber).sort();
   const coverChanged = listed !== undefined && JSON.stringify(listed.map((a) => a.serialNumber).sort()) !== JSON.stringify(oldSerials);
@@ -165,14 +171,31 @@ async function contractRow(conn: Conn, contractNumber: string) {
   return row;
 }
 
+/**
+ * A write that a constraint refused because another write got there first: the customer lock does not
+ * cover a contract number taken by another customer's contract, nor an SLA policy or asset deleted meanwhile.
+ */
+function raceRefusal(err: unknown, contractNumber: string): unknown {
+  if (uniqueViolation(err)) {
+    const project = pgError(err).constraint_name?.startsWith('projects_');
+    return new IllegalTransition(project ? `Project P-${contractNumber} already exists; contract ${contractNumber} cannot have it.` : `Contract ${contractNumber} already exists.`);
+  }
+  if (fkViolation(err)) return new IllegalTransition(`Contract ${contractNumber} refers to an SLA policy or asset that was deleted at the same time; check and try again.`);
+  return err;
+}
+
 /** Creates the contract and its project in one transaction. */
 export async function createContract(conn: Conn, input: ContractInput): Promise<ContractRecord> {
   const number = input.contractNumber.trim();
-  await conn.transaction(async (tx) => {
-    await lockCustomer(tx, (await customerByNumber(tx, input.customerNumber)).id);
-    if (await contractRow(tx, number)) throw new IllegalTransition(`Contract ${number} already exists.`);
-    await writeContract(tx, null, { ...input, contractNumber: number });
-  });
+  try {
+    await conn.transaction(async (tx) => {
+      await lockCustomer(tx, (await customerByNumber(tx, input.customerNumber)).id);
+      if (await contractRow(tx, number)) throw new IllegalTransition(`Contract ${number} already exists.`);
+      await writeContract(tx, null, { ...input, contractNumber: number });
+    });
+  } catch (err) {
+    throw raceRefusal(err, number);
+  }
   return getContract(conn, number);
 }
 
@@ -182,16 +205,22 @@ function inputOf(current: ContractRecord): ContractInput {
 }
 
 async function changeContract(conn: Conn, contractNumber: string, changes: ContractChanges): Promise<boolean> {
-  return conn.transaction(async (tx) => {
-    const row = await contractRow(tx, contractNumber);
-    if (!row) throw new NotFound(`No contract with number ${contractNumber}.`);
-    await lockCustomer(tx, row.customerId);
-    const current = await getContract(tx, contractNumber);
-    if (changes.customerNumber !== undefined && changes.customerNumber.trim() !== current.customerNumber) {
-      throw new ValidationError(`customerNumber: contract ${contractNumber} belongs to customer ${current.customerNumber}; a contract's customer cannot change.`, 'customerNumber');
-    }
-    return writeContract(tx, row, { ...inputOf(current), ...changes, contractNumber, customerNumber: current.customerNumber });
-  });
+  try {
+    return await conn.transaction(async (tx) => {
+      const row = await contractRow(tx, contractNumber);
+      if (!row) throw new NotFound(`No contract with number ${contractNumber}.`);
+      // Quota lock first, then the customer: a time entry takes its quota lock before it writes anything.
+      await lockContractQuota(tx, row.id);
+      await lockCustomer(tx, row.customerId);
+      const current = await getContract(tx, contractNumber);
+      if (changes.customerNumber !== undefined && changes.customerNumber.trim() !== current.customerNumber) {
+        throw new ValidationError(`customerNumber: contract ${contractNumber} belongs to customer ${current.customerNumber}; a contract's customer cannot change.`, 'customerNumber');
+      }
+      return writeContract(tx, row, { ...inputOf(current), ...changes, contractNumber, customerNumber: current.customerNumber });
+    });
+  } catch (err) {
+    throw raceRefusal(err, contractNumber);
+  }
 }
 
 export async function updateContract(conn: Conn, contractNumber: string, changes: ContractChanges): Promise<ContractRecord> {
@@ -217,8 +246,14 @@ export async function upsertContract(conn: Conn, input: { contractNumber: string
 
 /** Deletes a contract nothing has used yet; its project and cover list go with it. */
 export async function deleteContract(conn: Conn, contractNumber: string): Promise<void> {
+  await refusedWhileReferenced(`Contract ${contractNumber}`, () => conn.transaction((tx) => deleteUnusedContract(tx, contractNumber)));
+}
+
+/** Counts what still uses the contract and deletes it, under the customer lock. */
+async function deleteUnusedContract(conn: Tx, contractNumber: string): Promise<void> {
   const row = await contractRow(conn, contractNumber);
   if (!row) throw new NotFound(`No contract with number ${contractNumber}.`);
+  await lockCustomer(conn, row.customerId);
   const [project] = await conn.select({ id: projects.id }).from(projects).where(eq(projects.contractId, row.id));
   const projectId = project?.id ?? '00000000-0000-0000-0000-000000000000';
   const counts = {
@@ -231,5 +266,5 @@ export async function deleteContract(conn: Conn, contractNumber: string): Promis
   if (uses.length > 0) {
     throw new IllegalTransition(`Contract ${contractNumber} is still referenced by ${uses.map(([what, n]) => `${n} ${what}`).join(', ')}; it cannot be deleted.`);
   }
-  await conn.delete(contracts).where(and(eq(contracts.id, row.id)));
+  await conn.delete(contracts).where(eq(contracts.id, row.id));
 }

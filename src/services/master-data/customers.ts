@@ -5,7 +5,8 @@ import { assets, contacts, contracts, customers, incidents, invoices, timeEntrie
 import type { Language } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { checkBusinessNumber, checkEmail, checkName, normaliseMailDomains } from './rules.js';
-import { likePattern, requiredForNew, sameValues, uniqueViolation, type Conn, type CustomerRow, type Page, type Paging, type UpsertOutcome } from './shared.js';
+import type { Tx } from '../../db/client.js';
+import { likePattern, lockCustomer, refusedWhileReferenced, requiredForNew, sameValues, uniqueViolation, type Conn, type CustomerRow, type Page, type Paging, type UpsertOutcome } from './shared.js';
 
 export interface CustomerInput {
   customerNumber: string;
@@ -61,11 +62,23 @@ export async function getCustomer(conn: Conn, customerNumber: string): Promise<C
   return found;
 }
 
-/** The stored values for an input: checked names, normalised domains, the account manager resolved to a user id. */
-async function customerValues(conn: Conn, input: CustomerInput, selfNumber: string | null) {
+/**
+ * Serialises every claim of mail domains until the transaction ends: no constraint keeps a domain to one
+ * customer (they sit in an array), so the check below and the write must not interleave with another's.
+ */
+async function lockMailDomains(tx: Tx): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('customer-mail-domains'))`);
+}
+
+/**
+ * The stored values for an input: checked names, normalised domains, the account manager resolved to a user id.
+ * Runs in the transaction that writes them, which then holds the mail domain lock.
+ */
+async function customerValues(conn: Tx, input: CustomerInput, selfNumber: string | null) {
   const customerNumber = checkBusinessNumber(input.customerNumber, 'customerNumber');
   const name = checkName(input.name, 'name');
   const mailDomains = normaliseMailDomains(input.mailDomains);
+  if (mailDomains.length > 0) await lockMailDomains(conn);
   for (const domain of mailDomains) {
     const [other] = await conn
       .select({ number: customers.customerNumber })
@@ -87,11 +100,10 @@ async function customerValues(conn: Conn, input: CustomerInput, selfNumber: stri
 }
 
 async function insertCustomer(conn: Conn, input: CustomerInput): Promise<void> {
-  const values = await customerValues(conn, input, null);
   try {
-    await conn.insert(customers).values(values);
+    await conn.transaction(async (tx) => tx.insert(customers).values(await customerValues(tx, input, null)));
   } catch (err) {
-    if (uniqueViolation(err)) throw new IllegalTransition(`Customer ${values.customerNumber} already exists.`);
+    if (uniqueViolation(err)) throw new IllegalTransition(`Customer ${input.customerNumber.trim()} already exists.`);
     throw err;
   }
 }
@@ -109,11 +121,14 @@ function inputOf(current: CustomerRecord): CustomerInput {
 
 /** Applies changes; answers whether anything changed. */
 async function changeCustomer(conn: Conn, current: CustomerRecord, changes: CustomerChanges): Promise<boolean> {
-  const [row] = await conn.select().from(customers).where(eq(customers.customerNumber, current.customerNumber));
-  const values = await customerValues(conn, { ...inputOf(current), ...changes }, current.customerNumber);
-  if (sameValues(row!, values)) return false;
-  await conn.update(customers).set({ ...values, updatedAt: new Date() }).where(eq(customers.id, row!.id));
-  return true;
+  return conn.transaction(async (tx) => {
+    const values = await customerValues(tx, { ...inputOf(current), ...changes }, current.customerNumber);
+    const [row] = await tx.select().from(customers).where(eq(customers.customerNumber, current.customerNumber));
+    if (!row) throw new NotFound(`No customer with number ${current.customerNumber}.`);
+    if (sameValues(row, values)) return false;
+    await tx.update(customers).set({ ...values, updatedAt: new Date() }).where(eq(customers.id, row.id));
+    return true;
+  });
 }
 
 export async function updateCustomer(conn: Conn, customerNumber: string, changes: CustomerChanges): Promise<CustomerRecord> {
@@ -134,8 +149,14 @@ export async function upsertCustomer(conn: Conn, input: { customerNumber: string
 
 /** Deletes a customer that nothing refers to; otherwise 409 saying what still does. */
 export async function deleteCustomer(conn: Conn, customerNumber: string): Promise<void> {
+  await refusedWhileReferenced(`Customer ${customerNumber}`, () => conn.transaction((tx) => deleteUnreferenced(tx, customerNumber)));
+}
+
+/** Counts what refers to the customer and deletes it, under its lock so no master data write slips in between. */
+async function deleteUnreferenced(conn: Tx, customerNumber: string): Promise<void> {
   const [row] = await conn.select({ id: customers.id }).from(customers).where(eq(customers.customerNumber, customerNumber));
   if (!row) throw new NotFound(`No customer with number ${customerNumber}.`);
+  await lockCustomer(conn, row.id);
   const uses: [string, number][] = [];
   for (const [what, table] of [['contracts', contracts], ['contacts', contacts], ['assets', assets], ['incidents', incidents], ['time entries', timeEntries], ['invoices', invoices]] as const) {
     const [n] = await conn.select({ n: count() }).from(table).where(eq(table.customerId, row.id));

@@ -43,6 +43,23 @@ export function checkQuota(quota: { quotaMinutes: number | null; quotaPeriod: Qu
   }
 }
 
+/**
+ * A change of quota terms that re-labels quota periods, in words; null when the periods stay as they are.
+ * Time entries keep the first day of the period they drew from, and usage is summed by that day, so a new
+ * period type (or a prepaid block that starts on another day) would leave drawn minutes uncounted.
+ * The quota's size is no such change.
+ */
+export function quotaRelabelling(
+  current: { quotaPeriod: QuotaPeriod | null; validFrom: string },
+  next: { quotaPeriod: QuotaPeriod | null; validFrom: string },
+): string | null {
+  if (current.quotaPeriod !== next.quotaPeriod) return `changing quotaPeriod from ${current.quotaPeriod ?? 'none'} to ${next.quotaPeriod ?? 'none'}`;
+  if (current.quotaPeriod === 'prepaid' && current.validFrom !== next.validFrom) {
+    return `moving validFrom, where its prepaid block starts, from ${current.validFrom} to ${next.validFrom}`;
+  }
+  return null;
+}
+
 /** The columns are Postgres integers; these bounds keep any input inside them (and inside reason). */
 export const maxCents = 2_000_000_000;
 export const maxQuotaMinutes = 10_000_000;

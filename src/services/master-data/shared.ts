@@ -2,7 +2,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import { customers } from '../../db/schema/index.js';
-import { ValidationError } from '../../domain/errors.js';
+import { fkViolation } from '../../db/pg-errors.js';
+import { IllegalTransition, ValidationError } from '../../domain/errors.js';
 
 export type Conn = Db | Tx;
 export type CustomerRow = typeof customers.$inferSelect;
@@ -22,7 +23,7 @@ export interface Page<T> {
   offset: number;
 }
 
-export { uniqueViolation } from '../../db/pg-errors.js';
+export { fkViolation, pgError, uniqueViolation } from '../../db/pg-errors.js';
 
 /** A referenced customer, or a 400 naming the field that referenced it. */
 export async function customerByNumber(conn: Conn, customerNumber: string, field = 'customerNumber'): Promise<CustomerRow> {
@@ -32,11 +33,27 @@ export async function customerByNumber(conn: Conn, customerNumber: string, field
 }
 
 /**
- * Serialises writes that touch one customer's contracts and assets, so two concurrent writes
- * cannot each pass the overlap check and together break it. Held until the transaction ends.
+ * Serialises writes that touch one customer's master data, so two concurrent writes cannot each pass
+ * the overlap check (or a delete's reference count) and together break it. Held until the transaction
+ * ends. "No key update" leaves the key-share locks of inserts elsewhere (time entries, invoices) alone:
+ * they do not wait for master data edits, and a time entry holding its quota lock cannot deadlock with
+ * a contract change here.
  */
 export async function lockCustomer(tx: Tx, customerId: string): Promise<void> {
-  await tx.execute(sql`select 1 from ${customers} where ${customers.id} = ${customerId} for update`);
+  await tx.execute(sql`select 1 from ${customers} where ${customers.id} = ${customerId} for no key update`);
+}
+
+/**
+ * Runs a delete that counted references first. A reference written between the count and the delete
+ * trips the foreign key: that is the same refusal, so it is a 409 too, not a 500.
+ */
+export async function refusedWhileReferenced<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (fkViolation(err)) throw new IllegalTransition(`${what} was referenced by another write at the same time; it cannot be deleted.`);
+    throw err;
+  }
 }
 
 /** A value a new record needs (the CSV import may leave a column out, which is fine only for updates). */
