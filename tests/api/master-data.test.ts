@@ -449,6 +449,17 @@ describe('writes that race', () => {
     }
   });
 
+  it('lets only one of two concurrent contacts have an address that differs only in case', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const results = await Promise.all(
+        [`case-${round}@race.example`, `CASE-${round}@Race.example`].map((email) => call('POST', '/api/contacts', admin, { customerNumber: 'K-20020', name: 'Case race', email })),
+      );
+      expect(statuses(results), `round ${round}`).toEqual([201, 409]);
+      const rows = await database.sql`select email from contacts where lower(email) = ${`case-${round}@race.example`}`;
+      expect(rows).toHaveLength(1);
+    }
+  });
+
   it('refuses with 409, not 500, to delete a contract a time entry starts to use while it is being deleted', async () => {
     await call('POST', '/api/contracts', admin, { contractNumber: 'V-RACE-DEL', customerNumber: 'K-20020', tier: 'silver', validFrom: '2030-01-01' });
     const row = await contractRowOf('V-RACE-DEL');

@@ -1,4 +1,5 @@
-import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { languages } from '../../domain/enums.js';
 import { users } from './users.js';
 
@@ -30,5 +31,6 @@ export const contacts = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.customerId)],
+  // Addresses are compared without regard to case (intake and threading do so too).
+  (t) => [index().on(t.customerId), uniqueIndex('contacts_email_lower_key').on(sql`lower(${t.email})`)],
 );

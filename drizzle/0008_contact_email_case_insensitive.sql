@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "contacts_email_lower_key" ON "contacts" USING btree (lower("email"));
