@@ -1,6 +1,6 @@
 // Bearer-token authentication and role checks for the API.
 import { createMiddleware } from 'hono/factory';
-import { userRoles, type UserRole } from '../domain/enums.js';
+import { hasRole, type UserRole } from '../domain/enums.js';
 import { Forbidden, Unauthorized } from '../domain/errors.js';
 import { findTokenPrincipal, touchToken } from '../services/api-tokens.js';
 import type { AppEnv } from './context.js';
@@ -23,12 +23,10 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const rank = (role: UserRole) => userRoles.indexOf(role);
-
 /** Admits the role and every role above it (agent < manager < admin); mailgate ranks below all. */
 export function requireRole(minimum: UserRole) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (rank(c.var.principal.role) < rank(minimum)) {
+    if (!hasRole(c.var.principal.role, minimum)) {
       throw new Forbidden(`This action needs the ${minimum} role; your token has ${c.var.principal.role}.`);
     }
     await next();

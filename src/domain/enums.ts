@@ -26,6 +26,11 @@ export type Channel = (typeof channels)[number];
 export const userRoles = ['mailgate', 'sales', 'agent', 'manager', 'admin'] as const;
 export type UserRole = (typeof userRoles)[number];
 
+/** The role is `minimum` or ranks above it. */
+export function hasRole(role: UserRole, minimum: UserRole): boolean {
+  return userRoles.indexOf(role) >= userRoles.indexOf(minimum);
+}
+
 export const languages = ['de', 'en'] as const;
 export type Language = (typeof languages)[number];
 

@@ -6,6 +6,7 @@ import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
 import { contracts, customers, incidents, invoiceLines, invoices, outboxMessages, projects, quotaEvents, timeEntries, users } from '../../src/db/schema/index.js';
 import type { HourlyRates } from '../../src/db/schema/contracts.js';
+import type { AssetLookup, Entitlement } from '../../src/domain/entitlement.js';
 import type { OutgoingMail } from '../../src/mail/outbound.js';
 import type { Temporal } from '../../src/temporal/client.js';
 import { createTestDatabase } from '../support/database.js';
@@ -63,6 +64,8 @@ async function setUp(options: {
   contract?: { quotaMinutes?: number | null; quotaPeriod?: 'month' | 'quarter' | 'year' | 'prepaid' | null; validFrom?: string; validTo?: string | null; hourlyRates?: HourlyRates; coversAllAssets?: boolean };
   accountManager?: boolean;
   onIncident?: boolean;
+  /** The entitlement the incident's intake recorded (its asset terms price the time). */
+  entitlement?: Entitlement;
 } = {}): Promise<Setup> {
   seq += 1;
   const db = database.db;
@@ -109,6 +112,8 @@ async function setUp(options: {
     channel: 'phone',
     priority: 'P3',
     status: 'in_progress',
+    entitlementDecision: options.entitlement?.decision ?? null,
+    entitlement: options.entitlement ?? null,
     receivedAt: now,
     updatedAt: now,
     version: 1,
@@ -245,6 +250,51 @@ describe('entitlement branches', () => {
     const res = await log(s, { minutes: 60, workDate: '2026-11-10' });
     expect(res.body).toMatchObject({ decision: 'quota', contractId: s.contractId, projectId: s.projectId, quotaMinutes: 60 });
   });
+
+  /** What intake recorded for an incident whose serial number was not the customer's. */
+  const takenInWith = (asset: AssetLookup): Entitlement => ({
+    decision: 'billable',
+    reason: 'The serial number is not a registered asset of the customer.',
+    day: '2026-10-01',
+    customerNumber: null,
+    asset,
+    contract: null,
+    quota: null,
+    rates: defaultRates,
+    rateSource: { kind: 'default' },
+  });
+
+  it.each([[{ kind: 'unknown', number: 'NOPE-1' }], [{ kind: 'other-customer', number: 'X' }]] as const)(
+    'time on an incident taken in with asset %j stays billable although a customer-wide contract exists',
+    async (asset) => {
+      const s = await setUp({ contract: { quotaMinutes: null, quotaPeriod: null }, onIncident: false, entitlement: takenInWith(asset) });
+      const res = await log(s, { minutes: 60, workDate: '2026-11-05' });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ decision: 'billable', quotaMinutes: 0, billableMinutes: 60, billable: true });
+      expect(res.body.amountCents).toBe(res.body.rateCents);
+      // An edit of the minutes prices it again on the same intake terms.
+      const edited = await call('PATCH', `/api/time-entries/${res.body.id}`, agent, { minutes: 30 });
+      expect(edited.body).toMatchObject({ decision: 'billable', billableMinutes: 30, amountCents: res.body.rateCents / 2 });
+    },
+  );
+
+  it('after the incident\'s contract ended, a renewal prices the work (contract, quota and project); before it, the old contract', async () => {
+    const s = await setUp({ contract: { validFrom: '2025-11-01', validTo: '2026-10-31', quotaMinutes: null, quotaPeriod: null } });
+    const [renewal] = await database.db
+      .insert(contracts)
+      .values({ contractNumber: `V-${2000 + seq}-R`, customerId: s.customerId, tier: 'gold', validFrom: '2026-11-01', coversAllAssets: true, hourlyRates: { remote: 9900, onsite: 13_500, travel: 7500 }, quotaMinutes: 600, quotaPeriod: 'month' })
+      .returning();
+    const [renewalProject] = await database.db.insert(projects).values({ projectNumber: `P-V-${2000 + seq}-R`, contractId: renewal!.id, customerId: s.customerId, kind: 'support', name: 'Support renewal' }).returning();
+
+    const november = await log(s, { minutes: 60, workDate: '2026-11-05' });
+    expect(november.status).toBe(201);
+    expect(november.body).toMatchObject({ decision: 'quota', contractId: renewal!.id, projectId: renewalProject!.id, quotaMinutes: 60, quotaPeriodStart: '2026-11-01', billableMinutes: 0 });
+    const october = await log(s, { minutes: 60, workDate: '2026-10-20' });
+    expect(october.body).toMatchObject({ decision: 'covered', contractId: s.contractId, projectId: s.projectId, quotaMinutes: 0, billableMinutes: 0 });
+    // Moving October's work into November moves it to the renewal too.
+    const moved = await call('PATCH', `/api/time-entries/${october.body.id}`, agent, { workDate: '2026-11-06' });
+    expect(moved.body).toMatchObject({ decision: 'quota', contractId: renewal!.id, projectId: renewalProject!.id, quotaMinutes: 60, quotaPeriodStart: '2026-11-01' });
+  });
 });
 
 describe('manager override', () => {
@@ -291,6 +341,57 @@ describe('edits, deletes and audit', () => {
     expect(audit.body.items[1].after).toMatchObject({ minutes: 150, quotaMinutes: 100, amountCents: 8000 });
     // The edit crossed 80 % and 100 % of the quota.
     expect((await quotaEventsOf(s.contractId!)).map((e) => e.threshold)).toEqual([80, 100]);
+  });
+
+  const billingOf = (e: Record<string, unknown>) => ({
+    decision: e.decision,
+    quotaMinutes: e.quotaMinutes,
+    quotaPeriodStart: e.quotaPeriodStart,
+    billableMinutes: e.billableMinutes,
+    rateCents: e.rateCents,
+    amountCents: e.amountCents,
+    billingReason: e.billingReason,
+    contractId: e.contractId,
+    projectId: e.projectId,
+  });
+
+  it('re-prices an edit only when minutes, activity type, work date or the override change', async () => {
+    const s = await setUp({ contract: { quotaMinutes: null, quotaPeriod: null } });
+    const entry = (await log(s, { minutes: 60, workDate: '2026-11-10' })).body;
+    expect(entry).toMatchObject({ decision: 'covered', billableMinutes: 0, amountCents: 0 });
+    // Since then the customer went on credit hold: that must not reach back into old work by a typo fix.
+    await database.db.update(customers).set({ creditHold: true }).where(eq(customers.id, s.customerId));
+
+    const described = await call('PATCH', `/api/time-entries/${entry.id}`, agent, { description: 'Reset the print spooler' });
+    expect(described.status).toBe(200);
+    expect(described.body.description).toBe('Reset the print spooler');
+    expect(billingOf(described.body)).toEqual(billingOf(entry));
+    // The same values again are no change either.
+    const same = await call('PATCH', `/api/time-entries/${entry.id}`, agent, { minutes: 60, activityType: 'remote', workDate: '2026-11-10' });
+    expect(billingOf(same.body)).toEqual(billingOf(entry));
+    const audit = await call('GET', `/api/time-entries/${entry.id}/audit`, agent);
+    expect(audit.body.items.map((e: { type: string }) => e.type)).toEqual(['created', 'updated', 'updated']);
+    expect(audit.body.items[1].before).toMatchObject({ description: 'Remote session', decision: 'covered' });
+    expect(audit.body.items[1].after).toMatchObject({ description: 'Reset the print spooler', decision: 'covered' });
+
+    const longer = await call('PATCH', `/api/time-entries/${entry.id}`, agent, { minutes: 90 });
+    expect(longer.status).toBe(200);
+    // 90 min at the contract's 9,600 c/h = 14,400 c.
+    expect(longer.body).toMatchObject({ minutes: 90, decision: 'blocked', billableMinutes: 90, rateCents: 9600, amountCents: 14_400, description: 'Reset the print spooler' });
+  });
+
+  it('a description edit keeps the entry on its draft invoice and the line says the same', async () => {
+    const s = await setUp();
+    const a = (await log(s, { minutes: 60, workDate: '2026-10-10' })).body;
+    const [draft] = await database.db.insert(invoices).values({ customerId: s.customerId, periodFrom: '2026-10-01', periodTo: '2026-10-31', netCents: 9000 }).returning();
+    await database.db.insert(invoiceLines).values({ invoiceId: draft!.id, timeEntryId: a.id, kind: 'time', incidentNumber: s.incident, workDate: a.workDate, activityType: a.activityType, description: a.description, minutes: a.minutes, rateCents: a.rateCents, amountCents: a.amountCents });
+
+    const edited = await call('PATCH', `/api/time-entries/${a.id}`, agent, { description: 'Replaced the toner, tested' });
+    expect(edited.status).toBe(200);
+    const lines = await database.db.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, draft!.id));
+    expect(lines.map((l) => [l.timeEntryId, l.description, l.minutes, l.amountCents])).toEqual([[a.id, 'Replaced the toner, tested', 60, 9000]]);
+    const [after] = await database.db.select().from(invoices).where(eq(invoices.id, draft!.id));
+    expect(after!.netCents).toBe(9000);
   });
 
   it('agents change only their own entries; managers anyone\'s', async () => {
@@ -402,6 +503,24 @@ describe('input and access', () => {
     expect(forOther.status).toBe(201);
     expect(forOther.body).toMatchObject({ agentId: otherAgent.id, createdBy: `user:${manager.id}` });
     expect((await log(s, { minutes: 10, agentId: '00000000-0000-4000-8000-000000000000' }, manager)).status).toBe(400);
+  });
+
+  it('only staff (agent, manager, admin) can be the agent of an entry', async () => {
+    const s = await setUp();
+    const mailgate = await createUserWithToken(database.db, 'mailgate', 'Mail Gate');
+    const admin = await createUserWithToken(database.db, 'admin', 'Ada Admin');
+    for (const outsider of [sales, mailgate]) {
+      const res = await log(s, { minutes: 10, workDate: '2026-11-02', agentId: outsider.id }, manager);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['agentId']);
+      expect(res.body.detail).toContain(outsider.id);
+    }
+    for (const staff of [admin, manager, otherAgent]) {
+      const res = await log(s, { minutes: 10, workDate: '2026-11-02', agentId: staff.id }, manager);
+      expect(res.status).toBe(201);
+      expect(res.body.agentId).toBe(staff.id);
+    }
+    expect(await database.db.select().from(timeEntries).where(eq(timeEntries.incidentNumber, s.incident))).toHaveLength(3);
   });
 
   it('keeps sales out, and lets managers list entries by customer and billability', async () => {

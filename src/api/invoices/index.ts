@@ -4,7 +4,7 @@ import type { z } from '@hono/zod-openapi';
 import { csvFileName, invoicesCsv } from '../../services/invoices/export.js';
 import { discardDraft, finaliseInvoice } from '../../services/invoices/finalise.js';
 import { checkPeriod, resolvePeriod } from '../../services/invoices/period.js';
-import { invoicesForExport, invoiceWithLines, listInvoices, type InvoiceLineRow, type InvoiceSummary as SummaryRow } from '../../services/invoices/queries.js';
+import { invoiceDetail, invoicesForExport, invoiceWithLines, listInvoices, type InvoiceLineRow, type InvoiceSummary as SummaryRow } from '../../services/invoices/queries.js';
 import { runInvoices } from '../../services/invoices/runs.js';
 import { requireRole } from '../auth.js';
 import { createRouter } from '../context.js';
@@ -59,8 +59,7 @@ invoicesRouter.openapi(exportRoute, async (c) => {
 });
 
 invoicesRouter.openapi(getRoute, async (c) => {
-  const { invoice, lines } = await invoiceWithLines(c.var.services.db, c.req.valid('param').id);
-  const totals = { lineCount: lines.length, minutes: lines.reduce((sum, l) => sum + l.minutes, 0), netCents: lines.reduce((sum, l) => sum + l.amountCents, 0) };
+  const { invoice, lines, totals } = await invoiceDetail(c.var.services.db, c.req.valid('param').id);
   return c.json({ ...summaryView(invoice), lines: lines.map(lineView), totals }, 200);
 });
 

@@ -1,11 +1,12 @@
 // Finalising and discarding draft invoices. Finalising numbers the invoice and freezes every
 // time entry on it (invoicedAt), so no later edit or run can bill it again.
 import { eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { invoiceLines, invoices, timeEntries } from '../../db/schema/index.js';
 import { allocateInvoiceNumber } from '../../db/yearly-numbers.js';
 import { IllegalTransition, NotFound } from '../../domain/errors.js';
 import { businessDate } from '../../domain/ticket-number.js';
+import { lockCustomerBilling } from '../billing-locks.js';
 import { findInvoice, type InvoiceSummary } from './queries.js';
 
 export interface FinaliseOptions {
@@ -20,9 +21,7 @@ export interface FinaliseOptions {
 export async function finaliseInvoice(db: Db, id: string, options: FinaliseOptions): Promise<InvoiceSummary> {
   const now = options.now ?? new Date();
   await db.transaction(async (tx) => {
-    // The invoice before its entries: the lock order of runs and of entry edits.
-    const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, id)).for('update');
-    if (!invoice) throw new NotFound(`No invoice with id ${id}.`);
+    const invoice = await lockInvoiceBilling(tx, id);
     if (invoice.status === 'final') return;
 
     const [totals] = await tx
@@ -45,9 +44,22 @@ export async function finaliseInvoice(db: Db, id: string, options: FinaliseOptio
 /** Throws a draft away: its lines go and its entries are billable again in a later run. */
 export async function discardDraft(db: Db, id: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, id)).for('update');
-    if (!invoice) throw new NotFound(`No invoice with id ${id}.`);
+    const invoice = await lockInvoiceBilling(tx, id);
     if (invoice.status === 'final') throw new IllegalTransition(`Invoice ${invoice.invoiceNumber ?? id} is final and cannot be discarded.`);
     await tx.delete(invoices).where(eq(invoices.id, id));
   });
+}
+
+/**
+ * The customer's billing lock, then the invoice row (the lock order of billing-locks.ts); the
+ * entries come after. The customer is read without a lock: an invoice never changes customer.
+ */
+async function lockInvoiceBilling(tx: Tx, id: string) {
+  const [known] = await tx.select({ customerId: invoices.customerId }).from(invoices).where(eq(invoices.id, id));
+  if (!known) throw new NotFound(`No invoice with id ${id}.`);
+  await lockCustomerBilling(tx, known.customerId);
+  const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, id)).for('update');
+  // Discarded while this waited for the lock.
+  if (!invoice) throw new NotFound(`No invoice with id ${id}.`);
+  return invoice;
 }

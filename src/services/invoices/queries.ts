@@ -106,6 +106,26 @@ export async function invoiceWithLines(db: Db, id: string): Promise<InvoiceWithL
   return { invoice, lines: await linesOf(db, id) };
 }
 
+export interface InvoiceTotals {
+  lineCount: number;
+  minutes: number;
+  netCents: number;
+}
+
+/** One invoice with its lines and their totals, summed from the lines themselves (integer cents). */
+export interface InvoiceDetail extends InvoiceWithLines {
+  totals: InvoiceTotals;
+}
+
+export function totalsOfLines(lines: readonly InvoiceLineRow[]): InvoiceTotals {
+  return lines.reduce<InvoiceTotals>((sum, l) => ({ lineCount: sum.lineCount + 1, minutes: sum.minutes + l.minutes, netCents: sum.netCents + l.amountCents }), { lineCount: 0, minutes: 0, netCents: 0 });
+}
+
+export async function invoiceDetail(db: Db, id: string): Promise<InvoiceDetail> {
+  const found = await invoiceWithLines(db, id);
+  return { ...found, totals: totalsOfLines(found.lines) };
+}
+
 /** Invoices of a status whose period starts within [from, to]: disjoint exports never repeat an invoice. */
 export async function invoicesForExport(db: Db, period: BillingPeriod, status: InvoiceStatus): Promise<InvoiceWithLines[]> {
   const found = await db

@@ -5,6 +5,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import { customers, invoiceLines, invoiceRuns, invoices, timeEntries } from '../../db/schema/index.js';
+import { lockCustomerBilling } from '../billing-locks.js';
 import type { BillingPeriod } from './period.js';
 import { invoicesOfPeriod, type InvoiceSummary } from './queries.js';
 
@@ -54,7 +55,10 @@ export async function runInvoices(db: Db, period: BillingPeriod, options: RunOpt
     .where(unbilled(period.to))
     .orderBy(asc(customers.customerNumber));
   for (const customer of toBill) {
-    await db.transaction((tx) => draftInvoice(tx, customer.id, period));
+    await db.transaction(async (tx) => {
+      await lockCustomerBilling(tx, customer.id);
+      await draftInvoice(tx, customer.id, period);
+    });
     await options.afterCustomer?.(customer.customerNumber);
   }
 
@@ -64,9 +68,8 @@ export async function runInvoices(db: Db, period: BillingPeriod, options: RunOpt
 }
 
 /**
- * Adds the customer's unbilled entries to its draft for the period. Lock order is the
- * invoice first, then its time entries: the order finalising and entry edits take too
- * (see services/time-entries/invoice-guard.ts), so none of them can deadlock another.
+ * Adds the customer's unbilled entries to its draft for the period, under the customer's
+ * billing lock; then the invoice, then its time entries (the lock order of billing-locks.ts).
  */
 async function draftInvoice(tx: Tx, customerId: string, period: BillingPeriod): Promise<void> {
   const invoice = await lockInvoice(tx, customerId, period);

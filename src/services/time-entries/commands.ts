@@ -1,11 +1,12 @@
 // Logging, editing, overriding and deleting time entries. Each write is one transaction:
 // lock, price, write, audit, quota notices; the notices' mails are delivered after commit.
+// Lock order: see ../billing-locks.ts.
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../db/client.js';
 import { incidents, timeEntries, users } from '../../db/schema/index.js';
 import type { Rates } from '../../domain/entitlement.js';
-import { userRoles, type ActivityType, type UserRole } from '../../domain/enums.js';
+import { hasRole, type ActivityType } from '../../domain/enums.js';
 import { Forbidden, IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { businessDate } from '../../domain/ticket-number.js';
 import type { Mailer } from '../../mail/outbound.js';
@@ -13,8 +14,8 @@ import { createOutboxSender } from '../../mail/outbox.js';
 import { uniqueViolation } from '../../db/pg-errors.js';
 import { assetLookupOf, quotaUsedMinutes } from '../entitlement.js';
 import { recordEntryEvent, type EntryActor, type TimeEntryEventType, type TimeEntryRow } from './audit.js';
-import { lockEntryForChange, releaseFromDraftInvoice } from './invoice-guard.js';
-import { priceEntry, type PricingTerms } from './pricing.js';
+import { describeOnDraftInvoice, lockBillingOfEntry, lockEntryForChange, releaseFromDraftInvoice } from './invoice-guard.js';
+import { priceEntry, type EntryPricing, type PricedEntry, type PricingTerms } from './pricing.js';
 import { recordQuotaNotices } from './quota-notices.js';
 
 export interface TimeEntryDeps {
@@ -37,8 +38,6 @@ export interface NewTimeEntry {
 
 export type TimeEntryChange = Partial<Pick<NewTimeEntry, 'minutes' | 'activityType' | 'description' | 'workDate'>>;
 
-const atLeast = (role: UserRole, minimum: UserRole) => userRoles.indexOf(role) >= userRoles.indexOf(minimum);
-
 function checkWorkDate(deps: TimeEntryDeps, workDate: string): void {
   const today = businessDate(new Date(), deps.timezone);
   if (workDate > today) throw new ValidationError(`workDate ${workDate} is in the future (today is ${today}); log time only for work already done.`, 'workDate');
@@ -46,7 +45,7 @@ function checkWorkDate(deps: TimeEntryDeps, workDate: string): void {
 
 /** Agents change their own entries; managers and admins anyone's. */
 function checkMayChange(actor: EntryActor, entry: TimeEntryRow): void {
-  if (entry.agentId !== actor.userId && !atLeast(actor.role, 'manager')) {
+  if (entry.agentId !== actor.userId && !hasRole(actor.role, 'manager')) {
     throw new Forbidden('Agents may change only their own time entries; ask a manager.');
   }
 }
@@ -78,9 +77,11 @@ export async function logTime(
   if (!customerId) throw new IllegalTransition(`Incident ${incidentNumber} has no customer, so its time can be neither billed nor drawn from a quota.`);
   const agentId = input.agentId ?? actor.userId;
   if (agentId !== actor.userId) {
-    if (!atLeast(actor.role, 'manager')) throw new Forbidden('Only a manager or admin may log time for another agent.');
-    const [agent] = await deps.db.select({ id: users.id }).from(users).where(eq(users.id, agentId));
+    if (!hasRole(actor.role, 'manager')) throw new Forbidden('Only a manager or admin may log time for another agent.');
+    const [agent] = await deps.db.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, agentId));
     if (!agent) throw new ValidationError(`No user with id ${agentId}.`, 'agentId');
+    // Time is worked by support staff; a sales or mail gateway account cannot be its agent.
+    if (!hasRole(agent.role, 'agent')) throw new ValidationError(`User ${agentId} has the ${agent.role} role; the agent of a time entry must be an agent, manager or admin.`, 'agentId');
   }
   const workDate = input.workDate ?? businessDate(new Date(), deps.timezone);
   checkWorkDate(deps, workDate);
@@ -89,10 +90,12 @@ export async function logTime(
   try {
     written = await deps.db.transaction(async (tx) => {
       const terms: PricingTerms = { customerId, asset: assetLookupOf(incident), contractId: incident.contractId, projectId: incident.projectId, workDate, minutes: input.minutes, activityType: input.activityType, override: null };
-      return priceAndWrite(tx, deps, actor, terms, async (columns) => {
+      // New time is on no invoice: the quota locks (taken by the pricing) are all it needs.
+      const priced = await priceEntry(tx, terms, deps.defaultRates);
+      return writeAndNotify(tx, deps, actor, priced, async () => {
         const [entry] = await tx
           .insert(timeEntries)
-          .values({ incidentNumber, customerId, agentId, workDate, minutes: input.minutes, activityType: input.activityType, description: input.description, ...columns, idempotencyKey: key, createdBy: `user:${actor.userId}` })
+          .values({ incidentNumber, customerId, agentId, workDate, minutes: input.minutes, activityType: input.activityType, description: input.description, ...priced.columns, idempotencyKey: key, createdBy: `user:${actor.userId}` })
           .returning();
         return { before: null, after: entry!, type: 'created' };
       });
@@ -115,7 +118,7 @@ export async function editTimeEntry(deps: TimeEntryDeps, actor: EntryActor, id: 
 
 /** Sets (true/false) or clears (null) a manager's billing decision, with the reason. */
 export async function overrideBilling(deps: TimeEntryDeps, actor: EntryActor, id: string, decision: { billable: boolean | null; reason?: string | undefined }): Promise<TimeEntryRow> {
-  if (!atLeast(actor.role, 'manager')) throw new Forbidden('Only a manager or admin may override billing.');
+  if (!hasRole(actor.role, 'manager')) throw new Forbidden('Only a manager or admin may override billing.');
   const reason = decision.reason?.trim() ?? '';
   if (decision.billable !== null && !reason) throw new ValidationError('A reason is required when overriding billing.', 'reason');
   const override = decision.billable === null ? null : { billable: decision.billable, reason };
@@ -129,8 +132,8 @@ export async function overrideBilling(deps: TimeEntryDeps, actor: EntryActor, id
 /** Soft-deletes an entry: its quota minutes are free again and it is never invoiced. */
 export async function deleteTimeEntry(deps: TimeEntryDeps, actor: EntryActor, id: string): Promise<void> {
   await deps.db.transaction(async (tx) => {
+    checkMayChange(actor, await lockBillingOfEntry(tx, id));
     const before = await lockEntryForChange(tx, id);
-    checkMayChange(actor, before);
     await releaseFromDraftInvoice(tx, id);
     const [after] = await tx.update(timeEntries).set({ deletedAt: new Date(), updatedAt: new Date() }).where(eq(timeEntries.id, id)).returning();
     await recordEntryEvent(tx, { type: 'deleted', actor, before, after: after! });
@@ -140,6 +143,26 @@ export async function deleteTimeEntry(deps: TimeEntryDeps, actor: EntryActor, id
 const overrideOf = (entry: TimeEntryRow) =>
   entry.billableOverride === null ? null : { billable: entry.billableOverride, reason: entry.overrideReason ?? '' };
 
+/** Whether the change touches what the entry is billed on; anything else leaves its billing as it was priced. */
+function billingInputsChange(entry: TimeEntryRow, work: Pick<TimeEntryRow, 'minutes' | 'activityType' | 'workDate'>, override: PricingTerms['override']): boolean {
+  const was = overrideOf(entry);
+  return (
+    work.minutes !== entry.minutes ||
+    work.activityType !== entry.activityType ||
+    work.workDate !== entry.workDate ||
+    was?.billable !== override?.billable ||
+    was?.reason !== override?.reason
+  );
+}
+
+/**
+ * Changes an entry in one transaction, taking the locks in the order of billing-locks.ts:
+ * the customer's billing lock, the quota locks (only when it is priced again), then its
+ * invoice and entry rows. Only a change of minutes, activity type, work date or override
+ * prices it again (on today's master data) and takes it off a draft invoice; a change of the
+ * description keeps the billing it was priced with, so old work does not change its price by
+ * a typo fix.
+ */
 async function rewrite(
   deps: TimeEntryDeps,
   actor: EntryActor,
@@ -150,31 +173,21 @@ async function rewrite(
   extra: Partial<TimeEntryRow> = {},
 ): Promise<TimeEntryRow> {
   const written = await deps.db.transaction(async (tx) => {
+    const current = await lockBillingOfEntry(tx, id);
+    checkMayChange(actor, current);
+    const { override, ...change } = changeOf(current);
+    const work = { minutes: current.minutes, activityType: current.activityType, description: current.description, workDate: current.workDate, ...change };
+    const reprice = billingInputsChange(current, work, override);
+    const priced = reprice ? await priceEntry(tx, await termsOf(tx, current, work, override), deps.defaultRates) : null;
+
     const before = await lockEntryForChange(tx, id);
-    checkMayChange(actor, before);
-    await releaseFromDraftInvoice(tx, id);
-    const { override, ...change } = changeOf(before);
-    const work = { minutes: before.minutes, activityType: before.activityType, description: before.description, workDate: before.workDate, ...change };
-    const [incident] = await tx
-      .select({ assetId: incidents.assetId, serialNumber: incidents.serialNumber, entitlement: incidents.entitlement })
-      .from(incidents)
-      .where(eq(incidents.number, before.incidentNumber));
-    const terms: PricingTerms = {
-      customerId: before.customerId,
-      asset: incident ? assetLookupOf(incident) : { kind: 'none' },
-      contractId: before.contractId,
-      projectId: before.projectId,
-      workDate: work.workDate,
-      minutes: work.minutes,
-      activityType: work.activityType,
-      override,
-      excludeTimeEntryId: id,
-    };
-    return priceAndWrite(
+    if (reprice) await releaseFromDraftInvoice(tx, id);
+    else if (work.description !== before.description) await describeOnDraftInvoice(tx, id, work.description);
+    return writeAndNotify(
       tx,
       deps,
       actor,
-      terms,
+      priced,
       async (columns) => {
         const [after] = await tx
           .update(timeEntries)
@@ -190,22 +203,47 @@ async function rewrite(
   return written.entry;
 }
 
+/** The terms an entry is priced on again: the incident's intake terms and contract, as when it was logged. */
+async function termsOf(
+  tx: Tx,
+  entry: TimeEntryRow,
+  work: Pick<TimeEntryRow, 'minutes' | 'activityType' | 'workDate'>,
+  override: PricingTerms['override'],
+): Promise<PricingTerms> {
+  const [incident] = await tx
+    .select({ assetId: incidents.assetId, serialNumber: incidents.serialNumber, entitlement: incidents.entitlement, contractId: incidents.contractId, projectId: incidents.projectId })
+    .from(incidents)
+    .where(eq(incidents.number, entry.incidentNumber));
+  return {
+    customerId: entry.customerId,
+    asset: incident ? assetLookupOf(incident) : { kind: 'none' },
+    contractId: incident ? incident.contractId : entry.contractId,
+    projectId: incident ? incident.projectId : entry.projectId,
+    workDate: work.workDate,
+    minutes: work.minutes,
+    activityType: work.activityType,
+    override,
+    excludeTimeEntryId: entry.id,
+  };
+}
+
 /**
- * Prices under the contract's quota lock, writes, audits, and records the quota thresholds the
- * write crossed in the work date's period.
+ * Writes (with the new billing columns when priced, else the stored ones stay), audits, and
+ * records the quota thresholds the write crossed in the work date's period.
  */
-async function priceAndWrite(
+async function writeAndNotify(
   tx: Tx,
   deps: TimeEntryDeps,
   actor: EntryActor,
-  terms: PricingTerms,
-  write: (columns: Awaited<ReturnType<typeof priceEntry>>['columns']) => Promise<{ before: TimeEntryRow | null; after: TimeEntryRow; type: TimeEntryEventType }>,
+  priced: PricedEntry | null,
+  write: (columns: EntryPricing | Record<string, never>) => Promise<{ before: TimeEntryRow | null; after: TimeEntryRow; type: TimeEntryEventType }>,
   reason: string | null = null,
 ): Promise<{ entry: TimeEntryRow; mails: string[] }> {
-  const { columns, quota } = await priceEntry(tx, terms, deps.defaultRates);
-  const draws = quota && columns.contractId && columns.quotaMinutes > 0 ? { contractId: columns.contractId, quota } : null;
+  const columns = priced?.columns;
+  const quota = priced?.quota;
+  const draws = quota && columns?.contractId && columns.quotaMinutes > 0 ? { contractId: columns.contractId, quota } : null;
   const usedBefore = draws ? await quotaUsedMinutes(tx, draws.contractId, draws.quota.periodStart) : 0;
-  const { before, after, type } = await write(columns);
+  const { before, after, type } = await write(columns ?? {});
   await recordEntryEvent(tx, { type, actor, before, after, reason });
   if (!draws) return { entry: after, mails: [] };
   const usedAfter = await quotaUsedMinutes(tx, draws.contractId, draws.quota.periodStart);

@@ -1,10 +1,52 @@
 // What invoicing means for changing a time entry: an invoiced entry is frozen; an entry on a
-// draft invoice leaves the draft when it changes (the next run picks it up again, re-priced).
-import { and, eq, sql } from 'drizzle-orm';
+// draft invoice leaves the draft when its billing changes (the next run picks it up again,
+// re-priced), and otherwise stays on it with the line following its description.
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { invoiceLines, invoices, timeEntries } from '../../db/schema/index.js';
 import { IllegalTransition, NotFound } from '../../domain/errors.js';
+import { lockCustomerBilling } from '../billing-locks.js';
 import type { TimeEntryRow } from './audit.js';
+
+/**
+ * Takes the billing lock of the entry's customer, the first lock of every change (see
+ * billing-locks.ts). The customer is read without a lock (an entry never changes customer);
+ * under the lock no run, finalise or other change moves the entry, so it is read afresh and
+ * refused if deleted or invoiced.
+ */
+export async function lockBillingOfEntry(tx: Tx, id: string): Promise<TimeEntryRow> {
+  const [known] = await tx.select({ customerId: timeEntries.customerId }).from(timeEntries).where(eq(timeEntries.id, id));
+  if (!known) throw new NotFound(`No time entry with id ${id}.`);
+  await lockCustomerBilling(tx, known.customerId);
+  const [entry] = await tx.select().from(timeEntries).where(eq(timeEntries.id, id));
+  return changeable(tx, id, entry);
+}
+
+/**
+ * Locks the entry's rows for the write, after the billing lock (and any quota locks): its
+ * invoice first, then the entry, the order of finalising. Refuses deleted and invoiced entries.
+ */
+export async function lockEntryForChange(tx: Tx, id: string): Promise<TimeEntryRow> {
+  const [onInvoice] = await tx.select({ invoiceId: invoiceLines.invoiceId }).from(invoiceLines).where(eq(invoiceLines.timeEntryId, id));
+  if (onInvoice) await tx.select({ id: invoices.id }).from(invoices).where(eq(invoices.id, onInvoice.invoiceId)).for('update');
+  const [entry] = await tx.select().from(timeEntries).where(eq(timeEntries.id, id)).for('update');
+  return changeable(tx, id, entry);
+}
+
+async function changeable(tx: Tx, id: string, entry: TimeEntryRow | undefined): Promise<TimeEntryRow> {
+  if (!entry) throw new NotFound(`No time entry with id ${id}.`);
+  if (entry.deletedAt) throw new IllegalTransition(`Time entry ${id} was deleted on ${entry.deletedAt.toISOString()}; it can no longer be changed.`);
+  if (entry.invoicedAt) {
+    const [invoice] = await tx
+      .select({ number: invoices.invoiceNumber })
+      .from(invoiceLines)
+      .innerJoin(invoices, eq(invoices.id, invoiceLines.invoiceId))
+      .where(eq(invoiceLines.timeEntryId, id));
+    const on = invoice?.number ?? `an invoice finalised on ${entry.invoicedAt.toISOString().slice(0, 10)}`;
+    throw new IllegalTransition(`Time entry ${id} was invoiced on ${on}; invoiced entries can no longer be changed or deleted.`);
+  }
+  return entry;
+}
 
 /**
  * Takes the entry off its draft invoice, if it sits on one, and keeps the draft's net_cents
@@ -28,24 +70,11 @@ export async function releaseFromDraftInvoice(tx: Tx, timeEntryId: string): Prom
   return line.invoiceId;
 }
 
-/**
- * Locks an entry for a change: its invoice first (the order finalising takes them in, so the
- * two never deadlock), then the entry. Refuses deleted and invoiced entries.
- */
-export async function lockEntryForChange(tx: Tx, id: string): Promise<TimeEntryRow> {
-  const [onInvoice] = await tx.select({ invoiceId: invoiceLines.invoiceId }).from(invoiceLines).where(eq(invoiceLines.timeEntryId, id));
-  if (onInvoice) await tx.select({ id: invoices.id }).from(invoices).where(eq(invoices.id, onInvoice.invoiceId)).for('update');
-  const [entry] = await tx.select().from(timeEntries).where(eq(timeEntries.id, id)).for('update');
-  if (!entry) throw new NotFound(`No time entry with id ${id}.`);
-  if (entry.deletedAt) throw new IllegalTransition(`Time entry ${id} was deleted on ${entry.deletedAt.toISOString()}; it can no longer be changed.`);
-  if (entry.invoicedAt) {
-    const [invoice] = await tx
-      .select({ number: invoices.invoiceNumber })
-      .from(invoiceLines)
-      .innerJoin(invoices, eq(invoices.id, invoiceLines.invoiceId))
-      .where(eq(invoiceLines.timeEntryId, id));
-    const on = invoice?.number ?? `an invoice finalised on ${entry.invoicedAt.toISOString().slice(0, 10)}`;
-    throw new IllegalTransition(`Time entry ${id} was invoiced on ${on}; invoiced entries can no longer be changed or deleted.`);
-  }
-  return entry;
+/** An edit that leaves the money alone keeps the entry on its draft; the line says what the entry says. */
+export async function describeOnDraftInvoice(tx: Tx, timeEntryId: string, description: string): Promise<void> {
+  const drafts = tx.select({ id: invoices.id }).from(invoices).where(eq(invoices.status, 'draft'));
+  await tx
+    .update(invoiceLines)
+    .set({ description })
+    .where(and(eq(invoiceLines.timeEntryId, timeEntryId), inArray(invoiceLines.invoiceId, drafts)));
 }

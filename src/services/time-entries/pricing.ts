@@ -1,10 +1,12 @@
 // Prices a time entry inside the writing transaction: the entitlement on the work date, the
 // quota left in that period and the rates decide how many minutes are drawn and billed.
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
+import { contracts } from '../../db/schema/index.js';
 import { billEntry } from '../../domain/billing.js';
 import type { AssetLookup, QuotaStatus, Rates } from '../../domain/entitlement.js';
 import type { ActivityType, EntitlementDecision } from '../../domain/enums.js';
+import { lockContractQuota } from '../billing-locks.js';
 import { entitlementFor } from '../entitlement.js';
 
 export interface PricingTerms {
@@ -42,26 +44,29 @@ export interface PricedEntry {
 }
 
 /**
- * Serialises every quota draw on one contract: the quota left is read and drawn under this
- * lock, so two entries written at once cannot both take the last minutes.
+ * Takes the quota locks of all the customer's contracts with a quota, in id order (see
+ * billing-locks.ts): the entitlement may price the work under another contract than the
+ * incident's (a renewal), and two writers must never lock two quotas in opposite orders.
  */
-export async function lockContractQuota(tx: Tx, contractId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`quota:${contractId}`}))`);
+async function lockCustomerQuotas(tx: Tx, customerId: string): Promise<Set<string>> {
+  const withQuota = await tx
+    .select({ id: contracts.id })
+    .from(contracts)
+    .where(and(eq(contracts.customerId, customerId), isNotNull(contracts.quotaMinutes)))
+    .orderBy(asc(contracts.id));
+  for (const contract of withQuota) await lockContractQuota(tx, contract.id);
+  return new Set(withQuota.map((c) => c.id));
 }
 
 export async function priceEntry(tx: Tx, terms: PricingTerms, defaultRates: Rates | undefined): Promise<PricedEntry> {
-  const locked = new Set<string>();
-  if (terms.contractId) {
-    await lockContractQuota(tx, terms.contractId);
-    locked.add(terms.contractId);
-  }
+  const locked = await lockCustomerQuotas(tx, terms.customerId);
   const check = () =>
     entitlementFor(tx, { customerId: terms.customerId, asset: terms.asset, contractId: terms.contractId }, terms.workDate, {
       defaultRates,
       excludeTimeEntryId: terms.excludeTimeEntryId,
     });
   let { entitlement, project } = await check();
-  // An incident without a contract may still be covered by one on the work date: lock its quota and read again.
+  // A contract with a quota added since the locks were taken: lock its quota too and read again.
   const found = entitlement.contract?.id;
   if (found && entitlement.quota && !locked.has(found)) {
     await lockContractQuota(tx, found);
@@ -79,6 +84,8 @@ export async function priceEntry(tx: Tx, terms: PricingTerms, defaultRates: Rate
   });
   // The entitlement's own words say more (which contract, why not covered) than the generic ones.
   const ownWords = !terms.override && (decision === 'covered' || decision === 'billable');
+  // The work belongs to the project of the contract that prices it: after a renewal, the new one's.
+  const pricedUnderOther = entitlement.contract !== null && terms.contractId !== null && entitlement.contract.id !== terms.contractId;
   return {
     columns: {
       decision,
@@ -89,7 +96,7 @@ export async function priceEntry(tx: Tx, terms: PricingTerms, defaultRates: Rate
       amountCents: billing.amountCents,
       billingReason: ownWords ? entitlement.reason : billing.reason,
       contractId: entitlement.contract?.id ?? terms.contractId,
-      projectId: terms.projectId ?? project?.id ?? null,
+      projectId: pricedUnderOther ? (project?.id ?? null) : (terms.projectId ?? project?.id ?? null),
     },
     quota: entitlement.quota,
   };
