@@ -1,5 +1,6 @@
 // Plain calendar dates ("YYYY-MM-DD"): periods, months and day counts for contracts and billing.
 // No time zone here: callers turn instants into business dates first (`businessDate`).
+import { ValidationError } from './errors.js';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -64,9 +65,26 @@ export function monthsBetween(from: string, to: string): string[] {
 export const maxDate = (a: string, b: string) => (a > b ? a : b);
 export const minDate = (a: string, b: string) => (a < b ? a : b);
 
+/** "45 min", "10 h", "1 h 30 min" for sentences people read. */
+export function spokenMinutes(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const rest = minutes % 60;
+  return rest === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${rest} min`;
+}
+
 /** "12 Nov 2026" for sentences people read. */
 export function spokenDate(day: string): string {
   const { year, month, day: d } = parts(day);
   const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   return `${d} ${names[month - 1]} ${year}`;
+}
+
+/** A period of whole days for a run or a report: `from` not after `to`, and shorter than `maxYears` years. */
+export function checkPeriod(period: { from: string; to: string }, maxYears: number): void {
+  if (period.from > period.to) throw new ValidationError(`The period starts (${period.from}) after it ends (${period.to}).`, 'to');
+  const { year, month, day } = parts(period.from);
+  const limit = isoDate(year + maxYears, month, day);
+  if (period.to >= limit) {
+    throw new ValidationError(`A period spans at most ${maxYears === 1 ? 'one year' : `${maxYears} years`}: from ${period.from}, "to" must be before ${limit}.`, 'to');
+  }
 }

@@ -1,6 +1,6 @@
 // Entitlement: on what terms a caller gets support. Pure rules over facts the database supplies:
 // the customer, what the serial number turned out to be, and the customer's contracts.
-import { isoDate, monthEnd, monthStart, parts, spokenDate } from './calendar-dates.js';
+import { isoDate, monthEnd, monthStart, parts, spokenDate, spokenMinutes } from './calendar-dates.js';
 import { activityTypes, type ActivityType, type ContractTier, type EntitlementDecision, type QuotaPeriod } from './enums.js';
 
 export type Rates = Record<ActivityType, number>;
@@ -125,7 +125,6 @@ export interface EntitlementFacts {
   defaultRates: Rates;
 }
 
-const hours = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`);
 
 /** Decides covered, quota, billable or blocked, with the reason in words. */
 export function decideEntitlement(facts: EntitlementFacts): Entitlement {
@@ -171,10 +170,10 @@ export function decideEntitlement(facts: EntitlementFacts): Entitlement {
       return {
         ...base,
         decision: 'quota',
-        reason: `Contract ${cover.number} ${covers}; time is drawn from its quota: ${hours(quota.remainingMinutes)} of ${hours(quota.totalMinutes)} left ${period}.`,
+        reason: `Contract ${cover.number} ${covers}; time is drawn from its quota: ${spokenMinutes(quota.remainingMinutes)} of ${spokenMinutes(quota.totalMinutes)} left ${period}.`,
       };
     }
-    return { ...base, decision: 'billable', reason: `Contract ${cover.number} ${covers}, but its quota of ${hours(quota.totalMinutes)} ${period} is used up. Work is billable at ${rateWords}.` };
+    return { ...base, decision: 'billable', reason: `Contract ${cover.number} ${covers}, but its quota of ${spokenMinutes(quota.totalMinutes)} ${period} is used up. Work is billable at ${rateWords}.` };
   }
 
   const lapsed = lapsedContract(facts.contracts, day, asset);

@@ -109,7 +109,7 @@ describe('GET /api/entitlement', () => {
       contract: { number: 'V-QUOTA' },
       quota: { period: 'month', periodStart: '2026-11-01', periodEnd: '2026-11-30', totalMinutes: 600, usedMinutes: 450, remainingMinutes: 150 },
     });
-    expect(body.entitlement.reason).toBe('Contract V-QUOTA covers NAS-2; time is drawn from its quota: 150 min of 10 h left in Nov 2026.');
+    expect(body.entitlement.reason).toBe('Contract V-QUOTA covers NAS-2; time is drawn from its quota: 2 h 30 min of 10 h left in Nov 2026.');
     // A new period starts with the whole quota.
     expect((await check('identNumber=ID-2&date=2026-12-01')).body.entitlement.quota).toMatchObject({ usedMinutes: 0, remainingMinutes: 600 });
     // In October the 500 minutes used leave 100.

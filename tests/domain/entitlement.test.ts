@@ -77,7 +77,7 @@ describe('decideEntitlement', () => {
     const e = decideEntitlement(facts({ contracts: [quota], quotaUsedMinutes: () => 450 }));
     expect(e.decision).toBe('quota');
     expect(e.quota).toEqual({ period: 'month', periodStart: '2026-11-01', periodEnd: '2026-11-30', totalMinutes: 600, usedMinutes: 450, remainingMinutes: 150 });
-    expect(e.reason).toBe('Contract V-1 covers all assets of K-1; time is drawn from its quota: 150 min of 10 h left in Nov 2026.');
+    expect(e.reason).toBe('Contract V-1 covers all assets of K-1; time is drawn from its quota: 2 h 30 min of 10 h left in Nov 2026.');
   });
 
   it('billable when the quota is used up, at the contract rates', () => {

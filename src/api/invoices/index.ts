@@ -3,7 +3,9 @@
 import type { z } from '@hono/zod-openapi';
 import { csvFileName, invoicesCsv } from '../../services/invoices/export.js';
 import { discardDraft, finaliseInvoice } from '../../services/invoices/finalise.js';
-import { checkPeriod, resolvePeriod } from '../../services/invoices/period.js';
+import { checkPeriod } from '../../domain/calendar-dates.js';
+import { defaultBusinessTimezone } from '../../domain/ticket-number.js';
+import { resolvePeriod } from '../../services/invoices/period.js';
 import { invoiceDetail, invoicesForExport, invoiceWithLines, listInvoices, type InvoiceLineRow, type InvoiceSummary as SummaryRow } from '../../services/invoices/queries.js';
 import { runInvoices } from '../../services/invoices/runs.js';
 import { requireRole } from '../auth.js';
@@ -11,7 +13,6 @@ import { createRouter } from '../context.js';
 import { csvRoute, discardRoute, exportRoute, finaliseRoute, getRoute, listRoute, runRoute } from './routes.js';
 import type { InvoiceLine, InvoiceSummary } from './schemas.js';
 
-const defaultTimezone = 'Europe/Berlin';
 
 function summaryView(row: SummaryRow): z.infer<typeof InvoiceSummary> {
   return { ...row, createdAt: row.createdAt.toISOString(), finalisedAt: row.finalisedAt?.toISOString() ?? null };
@@ -45,7 +46,7 @@ invoicesRouter.openapi(runRoute, async (c) => {
 
 invoicesRouter.openapi(listRoute, async (c) => {
   const query = c.req.valid('query');
-  if (query.from && query.to) checkPeriod({ from: query.from, to: query.to });
+  if (query.from && query.to) checkPeriod({ from: query.from, to: query.to }, 1);
   const { rows, total } = await listInvoices(c.var.services.db, query);
   return c.json({ items: rows.map(summaryView), total, limit: query.limit, offset: query.offset }, 200);
 });
@@ -53,7 +54,8 @@ invoicesRouter.openapi(listRoute, async (c) => {
 // Before /{id}: "export.csv" is not an invoice id.
 invoicesRouter.openapi(exportRoute, async (c) => {
   const { from, to, status } = c.req.valid('query');
-  const period = checkPeriod({ from, to });
+  const period = { from, to };
+  checkPeriod(period, 1);
   const found = await invoicesForExport(c.var.services.db, period, status);
   return csvResponse(invoicesCsv(found), csvFileName('invoices', period.from, period.to, status));
 });
@@ -72,7 +74,7 @@ invoicesRouter.openapi(csvRoute, async (c) => {
 
 invoicesRouter.openapi(finaliseRoute, async (c) => {
   const { services, principal } = c.var;
-  const invoice = await finaliseInvoice(services.db, c.req.valid('param').id, { finalisedBy: `user:${principal.userId}`, timezone: services.timezone ?? defaultTimezone });
+  const invoice = await finaliseInvoice(services.db, c.req.valid('param').id, { finalisedBy: `user:${principal.userId}`, timezone: services.timezone ?? defaultBusinessTimezone });
   return c.json(summaryView(invoice), 200);
 });
 

@@ -1,4 +1,5 @@
 // Time entries on incidents, quota draw-down and billing overrides.
+import { defaultBusinessTimezone } from '../../domain/ticket-number.js';
 import type { Context } from 'hono';
 import { defaultMailFrom } from '../../mail/outbound.js';
 import {
@@ -21,7 +22,7 @@ import { auditRoute, deleteTimeRoute, editTimeRoute, getTimeRoute, incidentTimeR
 
 function depsOf(c: Context<AppEnv>): TimeEntryDeps {
   const { db, timezone, defaultRates, mail } = c.var.services;
-  return { db, timezone: timezone ?? 'Europe/Berlin', defaultRates, mailFrom: mail?.mailFrom ?? defaultMailFrom, mailer: mail?.mailer, logger: c.var.logger };
+  return { db, timezone: timezone ?? defaultBusinessTimezone, defaultRates, mailFrom: mail?.mailFrom ?? defaultMailFrom, mailer: mail?.mailer, logger: c.var.logger };
 }
 
 const actorOf = (c: Context<AppEnv>): EntryActor => ({ userId: c.var.principal.userId, name: c.var.principal.name, role: c.var.principal.role });

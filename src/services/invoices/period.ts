@@ -1,5 +1,5 @@
 // The billing period of an invoice run or export: an explicit from/to or a calendar month.
-import { isoDate, monthEnd, parts } from '../../domain/calendar-dates.js';
+import { checkPeriod, isoDate, monthEnd } from '../../domain/calendar-dates.js';
 import { ValidationError } from '../../domain/errors.js';
 
 export interface BillingPeriod {
@@ -16,15 +16,6 @@ export interface PeriodInput {
 
 const monthPattern = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
-/** Checks that `from` is not after `to` and the span is at most one year. */
-export function checkPeriod(period: BillingPeriod): BillingPeriod {
-  if (period.from > period.to) throw new ValidationError(`The period starts (${period.from}) after it ends (${period.to}).`, 'to');
-  const { year, month, day } = parts(period.from);
-  const yearLater = isoDate(year + 1, month, day);
-  if (period.to >= yearLater) throw new ValidationError(`A period spans at most one year; ${period.from} to ${period.to} is longer.`, 'to');
-  return period;
-}
-
 /** Exactly one of `period` or `from` + `to`. */
 export function resolvePeriod(input: PeriodInput): BillingPeriod {
   if (input.period !== undefined) {
@@ -35,5 +26,7 @@ export function resolvePeriod(input: PeriodInput): BillingPeriod {
     return { from, to: monthEnd(from) };
   }
   if (input.from === undefined || input.to === undefined) throw new ValidationError('Give a period (YYYY-MM) or both from and to (YYYY-MM-DD).', input.from === undefined ? 'from' : 'to');
-  return checkPeriod({ from: input.from, to: input.to });
+  const period = { from: input.from, to: input.to };
+  checkPeriod(period, 1);
+  return period;
 }

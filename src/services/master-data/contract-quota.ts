@@ -8,15 +8,6 @@ import { IllegalTransition } from '../../domain/errors.js';
 import { quotaRelabelling } from './rules.js';
 import type { Conn } from './shared.js';
 
-/**
- * The lock every quota draw on the contract holds (the same SQL as `lockContractQuota` of the time
- * entries, src/services/time-entries/pricing.ts, moving to src/services/billing-locks.ts; use that once
- * it has landed). Held until the transaction ends, so a time entry cannot draw under terms that change.
- */
-export async function lockContractQuota(tx: Conn, contractId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`quota:${contractId}`}))`);
-}
-
 /** Minutes the contract's live (not deleted) time entries drew from its quota, over all periods. */
 export async function drawnQuotaMinutes(conn: Conn, contractId: string): Promise<number> {
   const [row] = await conn

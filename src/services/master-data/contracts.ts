@@ -7,7 +7,8 @@ import type { Rates } from '../../domain/entitlement.js';
 import { activityTypes, type ContractTier, type ProjectKind, type QuotaPeriod } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { assetsForCover, checkAssetCover, checkWholeCustomerCover, replaceCover, type ContractScope } from './contract-cover.js';
-import { checkQuotaTermsChange, lockContractQuota } from './contract-quota.js';
+import { lockContractQuota } from '../billing-locks.js';
+import { checkQuotaTermsChange } from './contract-quota.js';
 import { checkBusinessNumber, checkCents, checkQuota, checkValidity, maxRateCents, projectFor } from './rules.js';
 import { customerByNumber, fkViolation, lockCustomer, pgError, refusedWhileReferenced, requiredForNew, sameValues, uniqueViolation, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
 

@@ -4,9 +4,8 @@ import { and, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { contracts, customers, invoiceLines, invoices, projects, timeEntries, users } from '../../db/schema/index.js';
 import { amountCents, proratedFeeCents } from '../../domain/billing.js';
-import { isoDate, parts } from '../../domain/calendar-dates.js';
+import { checkPeriod } from '../../domain/calendar-dates.js';
 import type { ProjectKind, UserRole } from '../../domain/enums.js';
-import { ValidationError } from '../../domain/errors.js';
 
 export interface ProfitFigures {
   feeRevenueCents: number;
@@ -44,14 +43,6 @@ export interface ProfitabilityReport {
 export interface ProfitabilityOptions {
   /** Internal cost per hour in cents by role, for agents without their own cost rate. */
   costRates?: Partial<Record<UserRole, number>> | undefined;
-}
-
-/** Refuses a period that is reversed, open or longer than two years (the report reads every entry in it). */
-export function assertReportPeriod(from: string, to: string): void {
-  if (to < from) throw new ValidationError(`The period ends (${to}) before it starts (${from}).`, 'to');
-  const { year, month, day } = parts(from);
-  const limit = isoDate(year + 2, month, day);
-  if (to >= limit) throw new ValidationError(`The period may span at most two years: from ${from}, "to" must be before ${limit}.`, 'to');
 }
 
 /** marginCents / revenueCents as a percentage, rounded half away from zero to one decimal. */
@@ -105,7 +96,7 @@ const onFinalInvoice = sql`exists (select 1 from ${invoiceLines} join ${invoices
   where ${invoiceLines.timeEntryId} = ${timeEntries.id} and ${invoices.status} = 'final')`;
 
 export async function profitabilityReport(db: Db, from: string, to: string, options: ProfitabilityOptions = {}): Promise<ProfitabilityReport> {
-  assertReportPeriod(from, to);
+  checkPeriod({ from, to }, 2);
   const projectRows = await db
     .select({ id: projects.id, number: projects.projectNumber, kind: projects.kind, contractNumber: contracts.contractNumber, contractId: projects.contractId })
     .from(projects)

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { contracts, customers, outboxMessages, quotaEvents, users } from '../../db/schema/index.js';
 import { thresholdsCrossed } from '../../domain/billing.js';
-import { spokenDate } from '../../domain/calendar-dates.js';
+import { spokenDate, spokenMinutes } from '../../domain/calendar-dates.js';
 import { newMessageId } from '../../mail/outbound.js';
 
 export interface QuotaUsageChange {
@@ -70,7 +70,6 @@ export async function recordQuotaNotices(tx: Tx, change: QuotaUsageChange, mailF
   return keys;
 }
 
-const hours = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`);
 
 export function quotaNoticeWording(notice: {
   contractNumber: string;
@@ -84,7 +83,7 @@ export function quotaNoticeWording(notice: {
   incidentNumber: string;
 }): { subject: string; body: string } {
   const period = notice.periodEnd ? `${spokenDate(notice.periodStart)} to ${spokenDate(notice.periodEnd)}` : `from ${spokenDate(notice.periodStart)}`;
-  const used = `${notice.after} of ${notice.totalMinutes} minutes (${hours(notice.after)} of ${hours(notice.totalMinutes)})`;
+  const used = `${notice.after} of ${notice.totalMinutes} minutes (${spokenMinutes(notice.after)} of ${spokenMinutes(notice.totalMinutes)})`;
   const next =
     notice.threshold >= 100
       ? 'The quota is used up: further work in this period is billable at the contract rates. Consider talking to the customer about a larger quota.'
