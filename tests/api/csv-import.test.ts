@@ -1,23 +1,21 @@
 // POST /api/import/{kind}: CSV from an ERP, all rows or none, every bad row reported with its line.
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
 import { assets, contacts, contracts, customers, projects, timeEntries } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
-import type { Temporal } from '../../src/temporal/client.js';
+import { databaseOnlyApp, type TestApp } from '../support/api.js';
 import { createTestDatabase } from '../support/database.js';
-import { silentLogger } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 let database: Database;
-let app: ReturnType<typeof createApp>;
+let app: TestApp;
 let agent: TestUser;
 let admin: TestUser;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  app = createApp({ db: database.db, temporal: {} as Temporal, logger: silentLogger, pingDatabase: () => Promise.resolve() });
+  app = databaseOnlyApp(database.db);
   await seedDemoData(database.db);
   agent = await createUserWithToken(database.db, 'agent');
   admin = await createUserWithToken(database.db, 'admin');

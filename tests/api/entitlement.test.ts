@@ -1,16 +1,14 @@
 // GET /api/entitlement: every decision branch, through the API, against real Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
 import { assets, businessCalendars, contractAssets, contracts, customers, projects, slaPolicies, timeEntries } from '../../src/db/schema/index.js';
 import { defaultEscalationLadder } from '../../src/domain/sla.js';
-import type { Temporal } from '../../src/temporal/client.js';
+import { databaseOnlyApp, type TestApp } from '../support/api.js';
 import { createTestDatabase } from '../support/database.js';
-import { silentLogger } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 let database: Database;
-let app: ReturnType<typeof createApp>;
+let app: TestApp;
 let agent: TestUser;
 let sales: TestUser;
 let mailgate: TestUser;
@@ -21,7 +19,7 @@ const targets = (m: number) => ({ firstResponse: m, nextResponse: 2 * m, resolut
 beforeAll(async () => {
   database = await createTestDatabase();
   const db = database.db;
-  app = createApp({ db, temporal: {} as Temporal, logger: silentLogger, pingDatabase: () => Promise.resolve(), defaultRates, timezone: 'Europe/Berlin' });
+  app = databaseOnlyApp(db, { defaultRates, timezone: 'Europe/Berlin' });
   agent = await createUserWithToken(db, 'agent');
   sales = await createUserWithToken(db, 'sales');
   mailgate = await createUserWithToken(db, 'mailgate');

@@ -3,7 +3,7 @@
 import { parse } from 'csv-parse/sync';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
+import type { createApp } from '../../src/api/app.js';
 import type { Database, Db } from '../../src/db/client.js';
 import { contracts, customers, invoiceLines, invoiceNumberCounters, invoiceRuns, invoices, projects, timeEntries } from '../../src/db/schema/index.js';
 import { amountCents } from '../../src/domain/billing.js';
@@ -11,9 +11,8 @@ import type { ActivityType, EntitlementDecision } from '../../src/domain/enums.j
 import { businessDate } from '../../src/domain/ticket-number.js';
 import { invoiceDetail } from '../../src/services/invoices/queries.js';
 import { runInvoices } from '../../src/services/invoices/runs.js';
-import type { Temporal } from '../../src/temporal/client.js';
+import { databaseOnlyApp, apiCaller } from '../support/api.js';
 import { createTestDatabase } from '../support/database.js';
-import { silentLogger } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 interface World {
@@ -34,21 +33,12 @@ afterEach(async () => {
 async function world(): Promise<World> {
   const database = await createTestDatabase();
   opened.push(database);
-  const app = createApp({ db: database.db, temporal: {} as Temporal, logger: silentLogger, pingDatabase: () => Promise.resolve() });
+  const app = databaseOnlyApp(database.db);
   const [agent, manager, sales] = await Promise.all([createUserWithToken(database.db, 'agent'), createUserWithToken(database.db, 'manager'), createUserWithToken(database.db, 'sales')]);
   return { database, db: database.db, app, agent, manager, sales };
 }
 
-async function call(w: World, method: string, path: string, user: TestUser, body?: unknown) {
-  const res = await w.app.request(path, {
-    method,
-    headers: { Authorization: `Bearer ${user.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const isJson = (res.headers.get('content-type') ?? '').includes('json');
-  return { status: res.status, headers: res.headers, text, body: isJson && text ? JSON.parse(text) : undefined };
-}
+const call = (w: World, ...args: Parameters<ReturnType<typeof apiCaller>>) => apiCaller(w.app)(...args);
 
 const rates = { remote: 9500, onsite: 11500, travel: 6500 };
 

@@ -1,17 +1,15 @@
 // Master data through the API on a real database: customers, contacts, contracts, assets, their rules and roles.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
 import { assets, contractAssets, contracts, customers, incidents, projects, slaPolicies, timeEntries, users } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
-import type { Temporal } from '../../src/temporal/client.js';
+import { databaseOnlyApp, apiCaller, type TestApp } from '../support/api.js';
 import { createTestDatabase } from '../support/database.js';
-import { silentLogger } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 let database: Database;
-let app: ReturnType<typeof createApp>;
+let app: TestApp;
 let agent: TestUser;
 let manager: TestUser;
 let admin: TestUser;
@@ -19,7 +17,7 @@ let sales: TestUser;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  app = createApp({ db: database.db, temporal: {} as Temporal, logger: silentLogger, pingDatabase: () => Promise.resolve() });
+  app = databaseOnlyApp(database.db);
   await seedDemoData(database.db);
   agent = await createUserWithToken(database.db, 'agent');
   manager = await createUserWithToken(database.db, 'manager');
@@ -28,15 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => database?.close());
 
-async function call(method: string, path: string, user: TestUser, body?: unknown) {
-  const res = await app.request(path, {
-    method,
-    headers: { Authorization: `Bearer ${user.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, type: res.headers.get('Content-Type'), body: text ? JSON.parse(text) : undefined };
-}
+const call = (...args: Parameters<ReturnType<typeof apiCaller>>) => apiCaller(app)(...args);
 
 let incidentSeq = 900;
 /** An incident projection row naming the given parties, as intake would write it. */

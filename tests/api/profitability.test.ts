@@ -1,16 +1,14 @@
 // GET /api/reports/profitability against the seeded billing fixture, figures computed by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
 import { marginPercentOf } from '../../src/services/reports/profitability.js';
-import type { Temporal } from '../../src/temporal/client.js';
 import { fixtureCostRates, seedBillingFixture } from '../support/billing-fixture.js';
+import { databaseOnlyApp, type TestApp } from '../support/api.js';
 import { createTestDatabase } from '../support/database.js';
-import { silentLogger } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 let database: Database;
-let app: ReturnType<typeof createApp>;
+let app: TestApp;
 let manager: TestUser;
 let admin: TestUser;
 let agent: TestUser;
@@ -18,7 +16,7 @@ let sales: TestUser;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  app = createApp({ db: database.db, temporal: {} as Temporal, logger: silentLogger, pingDatabase: () => Promise.resolve(), costRates: fixtureCostRates });
+  app = databaseOnlyApp(database.db, { costRates: fixtureCostRates });
   await seedBillingFixture(database.db);
   manager = await createUserWithToken(database.db, 'manager');
   admin = await createUserWithToken(database.db, 'admin');

@@ -1,18 +1,16 @@
 // GET /api/customers/{customerNumber}/insight against the seeded fixture at a pinned instant,
 // the wording of its summary line, and what the sales role may and may not see.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
 import { insightSummary, type SummaryFacts } from '../../src/services/reports/insight-summary.js';
 import { salesInsight } from '../../src/services/reports/sales-insight.js';
-import type { Temporal } from '../../src/temporal/client.js';
 import { fixtureCostRates, insightNow, secretMarker, seedBillingFixture } from '../support/billing-fixture.js';
+import { databaseOnlyApp, type TestApp } from '../support/api.js';
 import { createTestDatabase } from '../support/database.js';
-import { silentLogger } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 let database: Database;
-let app: ReturnType<typeof createApp>;
+let app: TestApp;
 let sales: TestUser;
 let agent: TestUser;
 let manager: TestUser;
@@ -21,7 +19,7 @@ let mailgate: TestUser;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  app = createApp({ db: database.db, temporal: {} as Temporal, logger: silentLogger, pingDatabase: () => Promise.resolve(), costRates: fixtureCostRates, timezone: 'Europe/Berlin' });
+  app = databaseOnlyApp(database.db, { costRates: fixtureCostRates, timezone: 'Europe/Berlin' });
   await seedBillingFixture(database.db);
   sales = await createUserWithToken(database.db, 'sales');
   agent = await createUserWithToken(database.db, 'agent');

@@ -1,36 +1,26 @@
 // Calendars, SLA policies and the SLA preview through the API, on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
-import type { Temporal } from '../../src/temporal/client.js';
+import { databaseOnlyApp, apiCaller, type TestApp } from '../support/api.js';
 import { createTestDatabase } from '../support/database.js';
-import { silentLogger } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 let database: Database;
-let app: ReturnType<typeof createApp>;
+let app: TestApp;
 let agent: TestUser;
 let admin: TestUser;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  app = createApp({ db: database.db, temporal: {} as Temporal, logger: silentLogger, pingDatabase: () => Promise.resolve() });
+  app = databaseOnlyApp(database.db);
   await seedDemoData(database.db);
   agent = await createUserWithToken(database.db, 'agent');
   admin = await createUserWithToken(database.db, 'admin');
 });
 afterAll(async () => database?.close());
 
-async function call(method: string, path: string, user: TestUser, body?: unknown) {
-  const res = await app.request(path, {
-    method,
-    headers: { Authorization: `Bearer ${user.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = (...args: Parameters<ReturnType<typeof apiCaller>>) => apiCaller(app)(...args);
 
 const office = [['08:00', '17:00']];
 const nrw = { timezone: 'Europe/Berlin', week: { mon: office, tue: office, wed: office, thu: office, fri: office }, holidays: { region: 'DE-NW' } };

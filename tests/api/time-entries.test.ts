@@ -2,19 +2,17 @@
 // draw-down per period, quota notices exactly once, overrides, audit and invoice freezing.
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
 import { contracts, customers, incidents, invoiceLines, invoices, outboxMessages, projects, quotaEvents, timeEntries, users } from '../../src/db/schema/index.js';
 import type { HourlyRates } from '../../src/db/schema/contracts.js';
 import type { AssetLookup, Entitlement } from '../../src/domain/entitlement.js';
 import type { OutgoingMail } from '../../src/mail/outbound.js';
-import type { Temporal } from '../../src/temporal/client.js';
+import { databaseOnlyApp, apiCaller, type TestApp } from '../support/api.js';
 import { createTestDatabase } from '../support/database.js';
-import { silentLogger } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 let database: Database;
-let app: ReturnType<typeof createApp>;
+let app: TestApp;
 let agent: TestUser;
 let otherAgent: TestUser;
 let manager: TestUser;
@@ -24,11 +22,7 @@ const defaultRates = { remote: 9000, onsite: 12_000, travel: 6000 };
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  app = createApp({
-    db: database.db,
-    temporal: {} as Temporal,
-    logger: silentLogger,
-    pingDatabase: () => Promise.resolve(),
+  app = databaseOnlyApp(database.db, {
     defaultRates,
     mail: { mailFrom: 'Helpdesk <helpdesk@systemhaus.example>', mailer: { send: (mail) => Promise.resolve(void sent.push(mail)), close: () => {} } },
   });
@@ -39,15 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => database?.close());
 
-async function call(method: string, path: string, user: TestUser, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await app.request(path, {
-    method,
-    headers: { Authorization: `Bearer ${user.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
+const call = (...args: Parameters<ReturnType<typeof apiCaller>>) => apiCaller(app)(...args);
 
 let seq = 0;
 interface Setup {
