@@ -1,9 +1,13 @@
 // A handful of demo incidents, opened and worked through the same paths as the API.
-import { eq } from 'drizzle-orm';
-import { users } from '../db/schema/index.js';
+import { eq, inArray } from 'drizzle-orm';
+import { incidents, users } from '../db/schema/index.js';
+import type { ActivityType, UserRole } from '../domain/enums.js';
 import type { Actor } from '../domain/incident.js';
 import { sendIncidentCommand } from '../services/incident-commands.js';
 import { openIncidentFromRequest, type IncidentRequest, type IntakeDeps } from '../services/incident-intake.js';
+import { logTime } from '../services/time-entries/index.js';
+import { defaultMailFrom } from '../mail/outbound.js';
+import { defaultBusinessTimezone } from '../domain/ticket-number.js';
 import { addNoteUpdate, assignUpdate, resolveUpdate } from '../workflows/incident/messages.js';
 
 const requests: IncidentRequest[] = [
@@ -28,6 +32,34 @@ export async function openDemoIncidents(deps: IntakeDeps): Promise<string[]> {
     await sendIncidentCommand(deps.temporal, first!, addNoteUpdate, { text: 'Customer reports the update ran via iLO at 02:00.', actor });
     await sendIncidentCommand(deps.temporal, second!, assignUpdate, { group: 'network', actor });
     await sendIncidentCommand(deps.temporal, third!, resolveUpdate, { resolution: 'Reset the printer sensor by phone; receipts print again.', actor });
+    await logDemoTime(deps, { userId: agent.id, name: agent.name, role: agent.role }, numbers);
   }
   return numbers;
+}
+
+/** Work on the incidents by index: covered (Gold), drawn from a quota (Silver, 10 h a month), billable (credit hold). */
+const demoWork: [number, number, ActivityType, string][] = [
+  [0, 45, 'remote', 'Analysed the iLO log, rolled back the firmware.'],
+  [2, 120, 'onsite', 'Cleaned and recalibrated the receipt printer on site.'],
+  [2, 30, 'travel', 'Drive to the bakery.'],
+  [3, 60, 'remote', 'Remote diagnosis of the keyboard.'],
+];
+
+/**
+ * Logs some demo time so the billing routes have something to show. Time is booked against the
+ * projection, which the worker writes a moment after the start: wait for it, and give up quietly.
+ */
+async function logDemoTime(deps: IntakeDeps, actor: { userId: string; name: string; role: UserRole }, numbers: string[]): Promise<void> {
+  const wanted = [...new Set(demoWork.map(([i]) => numbers[i]!))];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const rows = await deps.db.select({ number: incidents.number }).from(incidents).where(inArray(incidents.number, wanted));
+    if (rows.length === wanted.length) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const timeDeps = { db: deps.db, timezone: deps.timezone ?? defaultBusinessTimezone, defaultRates: deps.defaultRates, mailFrom: defaultMailFrom, logger: deps.logger };
+  for (const [i, minutes, activityType, description] of demoWork) {
+    await logTime(timeDeps, actor, numbers[i]!, { minutes, activityType, description }, `demo-${i}-${activityType}`).catch((err: unknown) =>
+      deps.logger.warn({ err, incident: numbers[i] }, 'could not log demo time'),
+    );
+  }
 }

@@ -77,9 +77,18 @@ describe('npm start', () => {
       expect((await api('/healthz')).status).toBe(200);
       expect((await api('/docs')).status).toBe(200);
       expect(await isPortOpen('127.0.0.1', ports.ui)).toBe(true);
-      const list = (await (await api('/api/incidents', agentToken)).json()) as { total: number; items: { status: string }[] };
+      const list = (await (await api('/api/incidents', agentToken)).json()) as { total: number; items: { number: string; status: string; customerNumber: string }[] };
       expect(list.total).toBe(5);
       expect(list.items.map((i) => i.status).sort()).toEqual(['assigned', 'assigned', 'new', 'new', 'resolved']);
+
+      // Contracts and money: sales may check entitlement but not read incidents; the demo logged time against the quota.
+      const salesToken = tokenOf(out, 'sales')!;
+      const check = (await (await api('/api/entitlement?serialNumber=FW-FG100F-0042', salesToken)).json()) as { entitlement: { decision: string } };
+      expect(check.entitlement.decision).toBe('covered');
+      expect((await api('/api/incidents', salesToken)).status).toBe(403);
+      const bakery = list.items.find((i) => i.customerNumber === 'K-10003')!;
+      const time = (await (await api(`/api/incidents/${bakery.number}/time-entries`, agentToken)).json()) as { items: { decision: string; quotaMinutes: number }[] };
+      expect(time.items.map((e) => [e.decision, e.quotaMinutes])).toEqual(expect.arrayContaining([['quota', 120], ['quota', 30]]));
 
       const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
       const client = new Client({ connection });
