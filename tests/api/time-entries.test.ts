@@ -197,15 +197,18 @@ describe('quota notices', () => {
     expect(sent.filter((m) => m.to === s.managerEmail)).toHaveLength(2);
   });
 
-  it('records the threshold without a mail when the customer has no account manager', async () => {
+  it('tells the service managers when the customer has no account manager', async () => {
     const s = await setUp({ contract: { quotaMinutes: 100, quotaPeriod: 'quarter' }, accountManager: false });
     await log(s, { minutes: 100, workDate: '2026-11-10' });
+    const managers = (await database.db.select({ email: users.email }).from(users).where(eq(users.role, 'manager'))).map((u) => u.email).sort();
+    expect(managers.length).toBeGreaterThan(0);
     const events = await quotaEventsOf(s.contractId!);
     expect(events.map((e) => [e.threshold, e.periodStart, e.notified])).toEqual([
-      [80, '2026-10-01', null],
-      [100, '2026-10-01', null],
+      [80, '2026-10-01', managers.join(', ')],
+      [100, '2026-10-01', managers.join(', ')],
     ]);
-    expect(await quotaMails(s.contractId!)).toHaveLength(0);
+    const mails = await quotaMails(s.contractId!);
+    expect(mails.map((m) => m.recipient).sort()).toEqual([...managers, ...managers].sort());
   });
 });
 

@@ -1,5 +1,6 @@
 // Quota notices at 80 % and 100 %: a quota_events row per contract, period and threshold, and
-// an outbox mail to the account manager only for a row this transaction inserted. Both are
+// an outbox mail to the account manager (else the service managers) only for a row this
+// transaction inserted. Both are
 // written with the time entry, so a retry or a crash never sends a notice twice or loses one.
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
@@ -31,7 +32,10 @@ export async function recordQuotaNotices(tx: Tx, change: QuotaUsageChange, mailF
     .leftJoin(users, eq(users.id, customers.accountManagerId))
     .where(eq(contracts.id, change.contractId));
   if (!facts) return [];
-  const recipient = facts.managerEmail;
+  // Without an account manager, the service managers hear of it: a quota running out must reach someone.
+  const recipients = facts.managerEmail
+    ? [facts.managerEmail]
+    : (await tx.select({ email: users.email }).from(users).where(eq(users.role, 'manager'))).map((u) => u.email).sort();
   const keys: string[] = [];
   for (const threshold of crossed) {
     const [event] = await tx
@@ -43,29 +47,26 @@ export async function recordQuotaNotices(tx: Tx, change: QuotaUsageChange, mailF
         usedMinutes: change.after,
         quotaMinutes: change.totalMinutes,
         timeEntryId: change.timeEntryId,
-        notified: recipient,
+        notified: recipients.length > 0 ? recipients.join(', ') : null,
       })
       .onConflictDoNothing({ target: [quotaEvents.contractId, quotaEvents.periodStart, quotaEvents.threshold] })
       .returning({ id: quotaEvents.id });
     // Already reached earlier in this period (e.g. usage fell and rose again): told once is enough.
-    if (!event || !recipient) continue;
-    const key = `quota:${change.contractId}:${change.periodStart}:${threshold}:${recipient}`;
+    if (!event || recipients.length === 0) continue;
     const { subject, body } = quotaNoticeWording({ ...facts, ...change, threshold });
-    await tx
-      .insert(outboxMessages)
-      .values({
-        idempotencyKey: key,
-        kind: 'email',
-        incidentNumber: change.incidentNumber,
-        recipient,
-        messageId: newMessageId(mailFrom),
-        template: 'quota',
-        subject,
-        body,
-        payload: { type: 'quota_threshold', contractId: change.contractId, periodStart: change.periodStart, threshold, usedMinutes: change.after, quotaMinutes: change.totalMinutes },
-      })
-      .onConflictDoNothing({ target: outboxMessages.idempotencyKey });
-    keys.push(key);
+    const rows = recipients.map((recipient) => ({
+      idempotencyKey: `quota:${change.contractId}:${change.periodStart}:${threshold}:${recipient}`,
+      kind: 'email' as const,
+      incidentNumber: change.incidentNumber,
+      recipient,
+      messageId: newMessageId(mailFrom),
+      template: 'quota',
+      subject,
+      body,
+      payload: { type: 'quota_threshold', contractId: change.contractId, periodStart: change.periodStart, threshold, usedMinutes: change.after, quotaMinutes: change.totalMinutes },
+    }));
+    await tx.insert(outboxMessages).values(rows).onConflictDoNothing({ target: outboxMessages.idempotencyKey });
+    keys.push(...rows.map((r) => r.idempotencyKey));
   }
   return keys;
 }
