@@ -1,10 +1,11 @@
 // Master data through the API on a real database: customers, contacts, contracts, assets, their rules and roles.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { assets, contractAssets, contracts, customers, incidents, projects, slaPolicies, timeEntries, users } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { databaseOnlyApp, apiCaller, type TestApp } from '../support/api.js';
+import { lockCustomerQuotas } from '../../src/services/billing-locks.js';
 import { createTestDatabase } from '../support/database.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
@@ -385,13 +386,13 @@ describe('quota terms once time entries drew from them', () => {
     expect((await call('PATCH', '/api/contracts/V-Q-2', admin, { validTo: '2026-12-31' })).status).toBe(200);
   });
 
-  it('changes quota terms under the contract\'s quota lock, so a draw in progress is seen', async () => {
+  it('changes quota terms under the customer\'s quota lock, so a draw in progress is seen', async () => {
     await call('POST', '/api/customers', admin, { customerNumber: 'K-20012', name: 'Lock Kunde GmbH' });
     await call('POST', '/api/contracts', admin, quotaContract({ contractNumber: 'V-Q-4', customerNumber: 'K-20012', quotaMinutes: 600, quotaPeriod: 'month' }));
     const row = await contractRowOf('V-Q-4');
     // A time entry being written: it holds the quota lock and has drawn, but has not committed yet.
     const draw = await heldTransaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`quota:${row.id}`}))`);
+      await lockCustomerQuotas(tx, row.customerId);
       await tx.insert(timeEntries).values(drawnEntry(row, 45, '2026-11-01'));
     });
     const change = call('PATCH', '/api/contracts/V-Q-4', admin, { quotaPeriod: 'year' });

@@ -117,11 +117,8 @@ async function draftInvoice(tx: Tx, customerId: string, period: BillingPeriod): 
 /** The customer's invoice for the period, created if missing, locked for this transaction. */
 async function lockInvoice(tx: Tx, customerId: string, period: BillingPeriod) {
   const same = and(eq(invoices.customerId, customerId), eq(invoices.periodFrom, period.from), eq(invoices.periodTo, period.to));
-  // A concurrent transaction may delete an empty draft between our insert and our lock; then try again.
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    await tx.insert(invoices).values({ customerId, periodFrom: period.from, periodTo: period.to }).onConflictDoNothing({ target: [invoices.customerId, invoices.periodFrom, invoices.periodTo] });
-    const [invoice] = await tx.select().from(invoices).where(same).for('update');
-    if (invoice) return invoice;
-  }
-  throw new Error(`could not lock the invoice of customer ${customerId} for ${period.from}..${period.to}`);
+  // Under the customer's billing lock nobody else creates or discards this invoice meanwhile.
+  await tx.insert(invoices).values({ customerId, periodFrom: period.from, periodTo: period.to }).onConflictDoNothing({ target: [invoices.customerId, invoices.periodFrom, invoices.periodTo] });
+  const [invoice] = await tx.select().from(invoices).where(same).for('update');
+  return invoice!;
 }

@@ -7,7 +7,7 @@ import type { Rates } from '../../domain/entitlement.js';
 import { activityTypes, type ContractTier, type ProjectKind, type QuotaPeriod } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { assetsForCover, checkAssetCover, checkWholeCustomerCover, replaceCover, type ContractScope } from './contract-cover.js';
-import { lockContractQuota } from '../billing-locks.js';
+import { lockCustomerQuotas } from '../billing-locks.js';
 import { checkQuotaTermsChange } from './contract-quota.js';
 import { checkBusinessNumber, checkCents, checkQuota, checkValidity, maxRateCents, projectFor } from './rules.js';
 import { customerByNumber, fkViolation, lockCustomer, pgError, refusedWhileReferenced, requiredForNew, sameValues, uniqueViolation, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
@@ -190,7 +190,10 @@ export async function createContract(conn: Conn, input: ContractInput): Promise<
   const number = input.contractNumber.trim();
   try {
     await conn.transaction(async (tx) => {
-      await lockCustomer(tx, (await customerByNumber(tx, input.customerNumber)).id);
+      const customer = await customerByNumber(tx, input.customerNumber);
+      // A new contract (with or without quota) changes how the customer's work is priced.
+      await lockCustomerQuotas(tx, customer.id);
+      await lockCustomer(tx, customer.id);
       if (await contractRow(tx, number)) throw new IllegalTransition(`Contract ${number} already exists.`);
       await writeContract(tx, null, { ...input, contractNumber: number });
     });
@@ -211,7 +214,7 @@ async function changeContract(conn: Conn, contractNumber: string, changes: Contr
       const row = await contractRow(tx, contractNumber);
       if (!row) throw new NotFound(`No contract with number ${contractNumber}.`);
       // Quota lock first, then the customer: a time entry takes its quota lock before it writes anything.
-      await lockContractQuota(tx, row.id);
+      await lockCustomerQuotas(tx, row.customerId);
       await lockCustomer(tx, row.customerId);
       const current = await getContract(tx, contractNumber);
       if (changes.customerNumber !== undefined && changes.customerNumber.trim() !== current.customerNumber) {

@@ -1,7 +1,7 @@
 // CSV import of master data from an ERP: upsert by natural key, all rows or none, the same rules as
 // the API. Every bad row is reported with its line number, not only the first.
 import { parse } from 'csv-parse/sync';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import { slaPolicies } from '../../db/schema/index.js';
 import { DomainError, ValidationError } from '../../domain/errors.js';
@@ -124,6 +124,9 @@ export async function importCsv(db: Db, kind: ImportKind, text: string, options:
   const keyColumn = importColumns[kind][0]!;
   try {
     await db.transaction(async (tx) => {
+      // One import at a time: an import holds the locks of every customer it touched until it
+      // ends, so two imports touching customers in different orders could deadlock.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('master-data-import'))`);
       const errors: RowError[] = [];
       for (const { line, cells } of rows) {
         try {

@@ -203,7 +203,10 @@ async function rewrite(
   return written.entry;
 }
 
-/** The terms an entry is priced on again: the incident's intake terms and contract, as when it was logged. */
+/**
+ * The terms an entry is priced on again: the incident's intake terms and its contract as it is
+ * now, the same as a new entry would get (a contract a manager corrected since applies).
+ */
 async function termsOf(
   tx: Tx,
   entry: TimeEntryRow,

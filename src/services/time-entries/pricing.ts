@@ -1,12 +1,10 @@
 // Prices a time entry inside the writing transaction: the entitlement on the work date, the
 // quota left in that period and the rates decide how many minutes are drawn and billed.
-import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { contracts } from '../../db/schema/index.js';
 import { billEntry } from '../../domain/billing.js';
 import type { AssetLookup, QuotaStatus, Rates } from '../../domain/entitlement.js';
 import type { ActivityType, EntitlementDecision } from '../../domain/enums.js';
-import { lockContractQuota } from '../billing-locks.js';
+import { lockCustomerQuotas } from '../billing-locks.js';
 import { entitlementFor } from '../entitlement.js';
 
 export interface PricingTerms {
@@ -43,35 +41,12 @@ export interface PricedEntry {
   quota: QuotaStatus | null;
 }
 
-/**
- * Takes the quota locks of all the customer's contracts with a quota, in id order (see
- * billing-locks.ts): the entitlement may price the work under another contract than the
- * incident's (a renewal), and two writers must never lock two quotas in opposite orders.
- */
-async function lockCustomerQuotas(tx: Tx, customerId: string): Promise<Set<string>> {
-  const withQuota = await tx
-    .select({ id: contracts.id })
-    .from(contracts)
-    .where(and(eq(contracts.customerId, customerId), isNotNull(contracts.quotaMinutes)))
-    .orderBy(asc(contracts.id));
-  for (const contract of withQuota) await lockContractQuota(tx, contract.id);
-  return new Set(withQuota.map((c) => c.id));
-}
-
 export async function priceEntry(tx: Tx, terms: PricingTerms, defaultRates: Rates | undefined): Promise<PricedEntry> {
-  const locked = await lockCustomerQuotas(tx, terms.customerId);
-  const check = () =>
-    entitlementFor(tx, { customerId: terms.customerId, asset: terms.asset, contractId: terms.contractId }, terms.workDate, {
-      defaultRates,
-      excludeTimeEntryId: terms.excludeTimeEntryId,
-    });
-  let { entitlement, project } = await check();
-  // A contract with a quota added since the locks were taken: lock its quota too and read again.
-  const found = entitlement.contract?.id;
-  if (found && entitlement.quota && !locked.has(found)) {
-    await lockContractQuota(tx, found);
-    ({ entitlement, project } = await check());
-  }
+  await lockCustomerQuotas(tx, terms.customerId);
+  const { entitlement, project } = await entitlementFor(tx, { customerId: terms.customerId, asset: terms.asset, contractId: terms.contractId }, terms.workDate, {
+    defaultRates,
+    excludeTimeEntryId: terms.excludeTimeEntryId,
+  });
   // A quota that is used up makes the entitlement "billable"; for the entry it stays quota work, billed as overage.
   const decision: EntitlementDecision = entitlement.decision === 'billable' && entitlement.quota ? 'quota' : entitlement.decision;
   const billing = billEntry({
