@@ -525,6 +525,11 @@ describe('input and access', () => {
     expect(billable.body.totals).toEqual({ minutes: 30, quotaMinutes: 0, billableMinutes: 30, amountCents: 4800 });
     const all = await call('GET', `/api/time-entries?customerNumber=${s.customerNumber}`, manager);
     expect(all.body.totals.minutes).toBe(90);
+    // Pages: the totals stay those of every matching entry.
+    const page = await call('GET', `/api/time-entries?customerNumber=${s.customerNumber}&limit=1&offset=1`, manager);
+    expect(page.body).toMatchObject({ total: 2, limit: 1, offset: 1, totals: { minutes: 90 } });
+    expect(page.body.items.map((e: { minutes: number }) => e.minutes)).toEqual([30]);
+    expect((await call('GET', `/api/time-entries?limit=0`, manager)).status).toBe(400);
   });
 
   it('gives two parallel retries with the same Idempotency-Key one entry', async () => {

@@ -97,8 +97,8 @@ timeEntriesRouter.on('GET', '/', requireRole('manager'));
 
 timeEntriesRouter.openapi(listTimeRoute, async (c) => {
   const { billable, ...filter } = c.req.valid('query');
-  const { entries, totals } = await listTimeEntries(c.var.services.db, { ...filter, billable: billable === undefined ? undefined : billable === 'true' });
-  return c.json({ items: entries.map(timeEntryView), totals }, 200);
+  const { entries, totals, total } = await listTimeEntries(c.var.services.db, { ...filter, billable: billable === undefined ? undefined : billable === 'true' });
+  return c.json({ items: entries.map(timeEntryView), totals, total, limit: filter.limit, offset: filter.offset }, 200);
 });
 
 timeEntriesRouter.openapi(getTimeRoute, async (c) => c.json(timeEntryView(await getTimeEntry(c.var.services.db, c.req.valid('param').id)), 200));

@@ -11,6 +11,7 @@ import {
   TimeEntryIdParam,
   TimeEntryList,
   TimeEntryListQuery,
+  TimeEntryPage,
   TimeEntryPatch,
 } from './schemas.js';
 
@@ -53,7 +54,7 @@ export const listTimeRoute = createRoute({
   summary: 'Time entries across incidents (manager)',
   description: 'Filtered by customer number, work-date range (inclusive) and billability, with totals.',
   request: { query: TimeEntryListQuery },
-  responses: { 200: { description: 'The entries and totals.', content: json(TimeEntryList) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: { description: 'The entries and totals.', content: json(TimeEntryPage) }, ...problemResponses(400, 401, 403, 404) },
 });
 
 export const getTimeRoute = createRoute({

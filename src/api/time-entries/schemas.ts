@@ -70,6 +70,9 @@ export const Totals = z
   .openapi('TimeEntryTotals');
 
 export const TimeEntryList = z.object({ items: z.array(TimeEntry), totals: Totals }).openapi('TimeEntryList');
+export const TimeEntryPage = z
+  .object({ items: z.array(TimeEntry), totals: Totals.openapi({ description: 'Sums over every matching entry, not only this page.' }), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .openapi('TimeEntryPage');
 
 export const TimeEntryEvent = z
   .object({
@@ -89,4 +92,6 @@ export const TimeEntryListQuery = z.object({
   from: calendarDay.optional(),
   to: calendarDay.optional(),
   billable: z.enum(['true', 'false']).optional().openapi({ description: 'true: only entries with billable minutes; false: only those without.' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 });

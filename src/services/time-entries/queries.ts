@@ -58,10 +58,12 @@ export interface EntryFilter {
   from?: string | undefined;
   to?: string | undefined;
   billable?: boolean | undefined;
+  limit: number;
+  offset: number;
 }
 
-/** Live entries across incidents by customer, work-date range and billability. */
-export async function listTimeEntries(db: Db, filter: EntryFilter): Promise<{ entries: TimeEntryRow[]; totals: EntryTotals }> {
+/** Live entries across incidents by customer, work-date range and billability: one page, and the totals of all. */
+export async function listTimeEntries(db: Db, filter: EntryFilter): Promise<{ entries: TimeEntryRow[]; totals: EntryTotals; total: number }> {
   if (filter.from && filter.to && filter.to < filter.from) throw new ValidationError(`to (${filter.to}) is before from (${filter.from}).`, 'to');
   const conditions: (SQL | undefined)[] = [isNull(timeEntries.deletedAt)];
   if (filter.customerNumber) {
@@ -72,6 +74,20 @@ export async function listTimeEntries(db: Db, filter: EntryFilter): Promise<{ en
   if (filter.from) conditions.push(gte(timeEntries.workDate, filter.from));
   if (filter.to) conditions.push(lte(timeEntries.workDate, filter.to));
   if (filter.billable !== undefined) conditions.push(filter.billable ? sql`${timeEntries.billableMinutes} > 0` : sql`${timeEntries.billableMinutes} = 0`);
-  const entries = await db.select().from(timeEntries).where(and(...conditions)).orderBy(...order);
-  return { entries, totals: totalsOf(entries) };
+  const where = and(...conditions);
+  const [entries, [sums]] = await Promise.all([
+    db.select().from(timeEntries).where(where).orderBy(...order).limit(filter.limit).offset(filter.offset),
+    db
+      .select({
+        count: sql<number>`count(*)::int`,
+        minutes: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)::bigint`.mapWith(Number),
+        quotaMinutes: sql<number>`coalesce(sum(${timeEntries.quotaMinutes}), 0)::bigint`.mapWith(Number),
+        billableMinutes: sql<number>`coalesce(sum(${timeEntries.billableMinutes}), 0)::bigint`.mapWith(Number),
+        amountCents: sql<number>`coalesce(sum(${timeEntries.amountCents}), 0)::bigint`.mapWith(Number),
+      })
+      .from(timeEntries)
+      .where(where),
+  ]);
+  const { count, ...totals } = sums!;
+  return { entries, totals, total: count };
 }
