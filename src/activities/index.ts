@@ -1,4 +1,5 @@
 // Activities are built by a factory so tests can inject real or fake services.
+import { createFollowUpActivities } from './follow-ups.js';
 import { pino, type Logger } from 'pino';
 import type { Rates } from '../domain/entitlement.js';
 import type { ImapMailbox } from '../config.js';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
   const mail = deps.mail ?? {};
   return {
     ...createIncidentProjectionActivities(deps),
+    ...createFollowUpActivities({ db: deps.db, mailer: deps.mailer, mailFrom }),
     ...createNotificationActivities({ ...deps, mailFrom }),
     ...createCustomerMailActivities({
       db: deps.db,

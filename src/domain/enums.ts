@@ -57,3 +57,7 @@ export type InvoiceStatus = (typeof invoiceStatuses)[number];
 /** `quota_overage`: billable because the contract's quota for the period was used up. */
 export const invoiceLineKinds = ['time', 'quota_overage'] as const;
 export type InvoiceLineKind = (typeof invoiceLineKinds)[number];
+
+/** Follow-up work an incident spawns (child workflows), and the callback service. */
+export const followUpKinds = ['service_order', 'hardware_change', 'software_change', 'child_ticket', 'callback'] as const;
+export type FollowUpKind = (typeof followUpKinds)[number];

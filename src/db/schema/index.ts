@@ -6,3 +6,4 @@ export * from './incidents.js';
 export * from './outbox.js';
 export * from './mail.js';
 export * from './billing.js';
+export * from './follow-ups.js';

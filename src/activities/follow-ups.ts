@@ -1,0 +1,90 @@
+// Side effects of the follow-up workflows (service orders, changes, callbacks): the timeline and
+// projection in one transaction, and notifications through the outbox. Both are idempotent: the
+// event is keyed by (workflow id, seq), the projection only moves forward, and each mail is
+// keyed by (workflow id, seq, recipient), so a retry never writes or sends twice.
+import { eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { followUpEvents, followUps, outboxMessages, users } from '../db/schema/index.js';
+import type { FollowUpEvent, FollowUpRecord } from '../domain/follow-ups.js';
+import { newMessageId, type Mailer } from '../mail/outbound.js';
+import { createOutboxSender } from '../mail/outbox.js';
+
+export interface FollowUpStepInput {
+  record: FollowUpRecord;
+  event: FollowUpEvent;
+}
+
+/** A notification of a follow-up step. Recipients: "user:<id>", "managers" or a literal address. */
+export interface FollowUpNotice {
+  workflowId: string;
+  seq: number;
+  recipients: string[];
+  subject: string;
+  body: string;
+  incidentNumber?: string | null;
+}
+
+export interface FollowUpActivityDeps {
+  db: Db;
+  mailer?: Mailer | undefined;
+  mailFrom: string;
+}
+
+async function resolveRecipients(db: Db, recipients: string[]): Promise<string[]> {
+  const addresses = new Set<string>();
+  const userIds = recipients.filter((r) => r.startsWith('user:')).map((r) => r.slice(5));
+  if (userIds.length > 0) for (const u of await db.select({ email: users.email }).from(users).where(inArray(users.id, userIds))) addresses.add(u.email);
+  if (recipients.includes('managers')) for (const u of await db.select({ email: users.email }).from(users).where(eq(users.role, 'manager'))) addresses.add(u.email);
+  for (const r of recipients) if (r.includes('@') && !r.startsWith('user:')) addresses.add(r);
+  return [...addresses].sort();
+}
+
+export function createFollowUpActivities(deps: FollowUpActivityDeps) {
+  const outbox = createOutboxSender(deps);
+  return {
+    /** Writes the follow-up's timeline event and projection row; safe to retry. */
+    recordFollowUpEvent: async ({ record, event }: FollowUpStepInput): Promise<void> => {
+      const row = {
+        workflowId: record.workflowId,
+        kind: record.kind,
+        incidentNumber: record.incidentNumber,
+        customerNumber: record.customerNumber,
+        title: record.title,
+        state: record.state,
+        ended: record.ended,
+        assigneeId: record.assigneeId,
+        dueAt: record.dueAt ? new Date(record.dueAt) : null,
+        details: record.details,
+        version: record.seq,
+        updatedAt: new Date(record.updatedAt),
+      };
+      const { workflowId: _id, ...changes } = row;
+      await deps.db.transaction(async (tx) => {
+        await tx.insert(followUps).values(row).onConflictDoUpdate({ target: followUps.workflowId, set: changes, setWhere: sql`${followUps.version} < ${row.version}` });
+        await tx
+          .insert(followUpEvents)
+          .values({ workflowId: record.workflowId, seq: event.seq, type: event.type, actor: event.actor.id, actorName: event.actor.name, payload: event.payload, occurredAt: new Date(event.at) })
+          .onConflictDoNothing({ target: [followUpEvents.workflowId, followUpEvents.seq] });
+      });
+    },
+
+    /** Writes one outbox mail per recipient of the step, then delivers what is unsent; safe to retry. */
+    notifyFollowUp: async (notice: FollowUpNotice): Promise<{ recipients: string[] }> => {
+      const recipients = await resolveRecipients(deps.db, notice.recipients);
+      const rows = recipients.map((to) => ({
+        idempotencyKey: `${notice.workflowId}:${notice.seq}:mail:${to}`,
+        kind: 'email' as const,
+        incidentNumber: notice.incidentNumber ?? null,
+        recipient: to,
+        messageId: newMessageId(deps.mailFrom),
+        template: 'follow-up',
+        subject: notice.subject,
+        body: notice.body,
+        payload: { type: 'follow_up', workflowId: notice.workflowId, seq: notice.seq },
+      }));
+      if (rows.length > 0) await deps.db.insert(outboxMessages).values(rows).onConflictDoNothing({ target: outboxMessages.idempotencyKey });
+      await outbox.deliverKeys(rows.map((r) => r.idempotencyKey));
+      return { recipients };
+    },
+  };
+}
