@@ -28,6 +28,7 @@ export type AssetLookup =
   | { kind: 'none' }
   | { kind: 'own'; id: string; serialNumber: string }
   | { kind: 'unknown'; number: string }
+  | { kind: 'retired'; number: string; retiredOn: string }
   | { kind: 'other-customer'; number: string };
 
 export interface QuotaStatus {
@@ -73,7 +74,7 @@ export function coveringContract(contracts: readonly ContractFacts[], day: strin
     const listing = live.filter((c) => c.listsAsset).sort(byStart)[0];
     if (listing) return listing;
   }
-  if (asset.kind === 'unknown' || asset.kind === 'other-customer') return null;
+  if (asset.kind === 'unknown' || asset.kind === 'other-customer' || asset.kind === 'retired') return null;
   return live.filter((c) => c.coversAllAssets).sort(byStart)[0] ?? null;
 }
 
@@ -160,6 +161,7 @@ export function decideEntitlement(facts: EntitlementFacts): Entitlement {
   }
   if (asset.kind === 'unknown') return billable(`Serial or ident number ${asset.number} is not registered for ${customer.number}, so no contract covers it.`);
   if (asset.kind === 'other-customer') return billable(`Serial or ident number ${asset.number} is registered to another customer, so ${customer.number}'s contracts do not cover it.`);
+  if (asset.kind === 'retired') return billable(`Serial number ${asset.number} was taken out of service on ${spokenDate(asset.retiredOn)}, so no contract covers it.`);
 
   if (cover) {
     const until = cover.validTo ? `valid until ${spokenDate(cover.validTo)}` : 'open-ended';
@@ -205,6 +207,6 @@ function lapsedContract(contracts: readonly ContractFacts[], day: string, asset:
 /** A current contract of the customer, else (for its own asset or no asset) the one that lapsed. */
 function rateContractFor(contracts: readonly ContractFacts[], day: string, asset: AssetLookup): ContractFacts | null {
   const current = contracts.filter((c) => active(c, day)).sort((a, b) => b.validFrom.localeCompare(a.validFrom))[0];
-  if (current || asset.kind === 'unknown' || asset.kind === 'other-customer') return current ?? null;
+  if (current || asset.kind === 'unknown' || asset.kind === 'other-customer' || asset.kind === 'retired') return current ?? null;
   return lapsedContract(contracts, day, asset);
 }

@@ -52,7 +52,10 @@ export async function checkEntitlement(db: Conn, query: EntitlementQuery, day: s
   let lookup: AssetLookup = { kind: 'none' };
   if (asked && !found) lookup = { kind: 'unknown', number: asked };
   else if (found && customer && found.customerId !== customer.id) lookup = { kind: 'other-customer', number: asked! };
-  else if (found) {
+  else if (found?.retiredOn && found.retiredOn <= day) {
+    lookup = { kind: 'retired', number: found.serialNumber, retiredOn: found.retiredOn };
+    customer ??= (await db.select().from(customers).where(eq(customers.id, found.customerId)))[0];
+  } else if (found) {
     lookup = { kind: 'own', id: found.id, serialNumber: found.serialNumber };
     customer ??= (await db.select().from(customers).where(eq(customers.id, found.customerId)))[0];
   }
@@ -88,7 +91,7 @@ async function decide(db: Conn, customer: CustomerRow | null, asset: AssetLookup
   const useChosen = chosen !== undefined && inForce(chosen, day);
   const facts = useChosen ? [{ ...chosen, listsAsset: true, coversAllAssets: true }] : all;
   // A chosen contract covers even an asset the register does not know as the customer's.
-  const lookup: AssetLookup = useChosen && (asset.kind === 'unknown' || asset.kind === 'other-customer') ? { kind: 'none' } : asset;
+  const lookup: AssetLookup = useChosen && (asset.kind === 'unknown' || asset.kind === 'other-customer' || asset.kind === 'retired') ? { kind: 'none' } : asset;
   const used = new Map<string, number>();
   for (const contract of facts) {
     const period = quotaPeriodOf(contract, day);

@@ -130,6 +130,12 @@ describe('decideEntitlement', () => {
     expect(listed).toMatchObject({ decision: 'covered', reason: 'Gold contract V-2 (valid until 31 Dec 2026) covers PRN-1.' });
   });
 
+  it('billable: a device taken out of service, even under a customer-wide contract', () => {
+    const e = decideEntitlement(facts({ contracts: [gold], asset: { kind: 'retired', number: 'SRV-OLD', retiredOn: '2026-11-01' } }));
+    expect(e).toMatchObject({ decision: 'billable', contract: null, rateSource: { kind: 'contract', contractNumber: 'V-1' } });
+    expect(e.reason).toBe('Serial number SRV-OLD was taken out of service on 1 Nov 2026, so no contract covers it. Work is billable at the rates of contract V-1.');
+  });
+
   it('billable at the default rates without any contract', () => {
     const e = decideEntitlement(facts({ contracts: [] }));
     expect(e).toMatchObject({ decision: 'billable', rateSource: { kind: 'default' }, rates: defaults });

@@ -140,6 +140,8 @@ export const Asset = z
     identNumber: z.string().nullable(),
     product: z.string(),
     customerNumber: z.string(),
+    retiredOn: z.string().nullable().openapi({ description: 'The day a hardware change took the device out of service; no contract covers it from then on.' }),
+    retiredBy: z.string().nullable().openapi({ description: 'The change that did, e.g. its workflow id.' }),
     contracts: z.array(z.object({ contractNumber: z.string(), tier: z.enum(contractTiers), validFrom: z.string(), validTo: z.string().nullable() })),
     createdAt: instant,
     updatedAt: instant,

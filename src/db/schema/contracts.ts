@@ -45,6 +45,10 @@ export const assets = pgTable(
     customerId: uuid()
       .notNull()
       .references(() => customers.id),
+    /** The day the asset went out of service (a hardware change replaced or retired it); no contract covers it from then on. */
+    retiredOn: date(),
+    /** What retired it, e.g. the hardware change's workflow id. */
+    retiredBy: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

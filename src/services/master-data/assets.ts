@@ -23,6 +23,9 @@ export interface AssetRecord {
   identNumber: string | null;
   product: string;
   customerNumber: string;
+  /** The day a hardware change took it out of service, and which change; no contract covers it from then on. */
+  retiredOn: string | null;
+  retiredBy: string | null;
   /** The contracts that list the asset, with their validity. */
   contracts: { contractNumber: string; tier: ContractTier; validFrom: string; validTo: string | null }[];
   createdAt: Date;
@@ -48,6 +51,8 @@ async function records(conn: Conn, rows: Awaited<ReturnType<ReturnType<typeof se
     identNumber: a.identNumber,
     product: a.product,
     customerNumber,
+    retiredOn: a.retiredOn,
+    retiredBy: a.retiredBy,
     contracts: listings.filter((l) => l.assetId === a.id).map(({ assetId: _id, ...l }) => l),
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
