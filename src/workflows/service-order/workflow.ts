@@ -1,0 +1,126 @@
+// The service-order workflow: owns one service order, applies commands from the domain state machine,
+// reminds the technician before the appointment and escalates to dispatch when the window passes unstarted.
+import { reportEndToIncident } from '../follow-up-parent.js';
+import { ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { createActivities } from '../../activities/index.js';
+import { DomainError, ValidationError } from '../../domain/errors.js';
+import type { CommandContext } from '../../domain/incident.js';
+import * as order from '../../domain/service-order.js';
+import type { ServiceOrderRecord, ServiceOrderStep } from '../../domain/service-order.js';
+import {
+  cancelServiceOrderUpdate,
+  completeServiceOrderUpdate,
+  getServiceOrderQuery,
+  scheduleServiceOrderUpdate,
+  startServiceOrderUpdate,
+  type Command,
+  type ServiceOrderWorkflowInput,
+} from './messages.js';
+
+const { recordFollowUpEvent } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// Mail can be down for a while; bounded (about a day of retries) so a dead mailbox cannot hold the order open forever.
+const { notifyFollowUp } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 150 },
+});
+
+/** Runs domain code, turning domain errors into non-retryable failures the API can map to 400/409. */
+function validated<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof DomainError) {
+      const field = err instanceof ValidationError ? err.field : undefined;
+      throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true, details: field ? [{ field }] : [] });
+    }
+    throw err;
+  }
+}
+
+export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Promise<ServiceOrderRecord> {
+  const leadMinutes = input.reminderLeadMinutes ?? 60;
+  const dispatchRecipients = input.dispatchRecipients ?? ['managers'];
+  const created = validated(() => order.planServiceOrder({ ...input, at: new Date() }));
+  let record = created.record;
+
+  async function apply(s: ServiceOrderStep): Promise<ServiceOrderRecord> {
+    record = s.record;
+    setCurrentDetails(describe(record, leadMinutes));
+    await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
+    // This command's result, even if another command has changed the record meanwhile.
+    return s.record;
+  }
+
+  /** Notifications run beside the timer loop; the run ends only when none is in flight. */
+  let inFlight = 0;
+  function notify(s: ServiceOrderStep, recipients: string[]): void {
+    const notice = order.noticeOf(s.record, s.event.type);
+    if (!notice) return;
+    inFlight += 1;
+    const request = { workflowId: s.record.workflowId, seq: s.event.seq, recipients, incidentNumber: s.record.incidentNumber, ...notice };
+    void notifyFollowUp
+      .executeWithOptions({ summary: `notify ${recipients.join(', ')}: ${s.event.type}` }, [request])
+      .catch((err: unknown) => log.error('service order notification failed', { err, type: s.event.type }))
+      .finally(() => (inFlight -= 1));
+  }
+
+  /** Wires one command: the validator rejects before history, the handler applies and records. */
+  function command<I extends object>(
+    update: UpdateDefinition<ServiceOrderRecord, [Command<I>]>,
+    validate: (current: ServiceOrderRecord, input: I, at: Date) => void,
+    run: (current: ServiceOrderRecord, input: I, ctx: CommandContext) => ServiceOrderStep,
+  ): void {
+    setHandler(
+      update,
+      // Validated again in the handler: another command may have changed the record since the validator ran.
+      async (cmd: Command<I>) => apply(validated(() => run(record, cmd, { actor: cmd.actor, at: new Date() }))),
+      { validator: (cmd: Command<I>) => validated(() => validate(record, cmd, new Date())) },
+    );
+  }
+
+  setHandler(getServiceOrderQuery, () => record);
+  command(scheduleServiceOrderUpdate, order.validateSchedule, order.schedule);
+  command(startServiceOrderUpdate, order.validateStart, order.start);
+  command(completeServiceOrderUpdate, order.validateComplete, order.complete);
+  command(cancelServiceOrderUpdate, order.validateCancel, order.cancel);
+
+  setCurrentDetails(describe(record, leadMinutes));
+  await recordFollowUpEvent.executeWithOptions({ summary: 'timeline: created' }, [created]);
+
+  // Sleep until the reminder or the end of the window, or until a command changes the record;
+  // a reschedule changes both instants, so the loop re-arms them. Each step happens once: it is in history.
+  while (!record.ended) {
+    const due = order.dueSystemStep(record, leadMinutes, new Date());
+    if (due) {
+      await apply(due);
+      notify(due, due.event.type === 'reminder_sent' ? [`user:${due.record.details.technician!.id}`] : dispatchRecipients);
+      continue;
+    }
+    const seen = record.seq;
+    const next = order.nextSystemStep(record, leadMinutes);
+    if (next) {
+      const summary = next.kind === 'reminder' ? `remind technician ${leadMinutes} min before the appointment` : 'appointment window ends without start: escalate';
+      await condition(() => record.seq !== seen, Math.max(1, next.at.getTime() - Date.now()), { summary });
+    } else {
+      await condition(() => record.seq !== seen);
+    }
+  }
+  await condition(() => allHandlersFinished() && inFlight === 0);
+  await reportEndToIncident(input.parentWorkflowId, record);
+  return record;
+}
+
+/** The one-glance picture shown as "current details" in the Temporal UI. */
+function describe(record: ServiceOrderRecord, leadMinutes: number): string {
+  const { technician, appointment, location, reminded, overdue } = record.details;
+  return [
+    `**Service order** ${record.title}${record.incidentNumber ? ` · incident ${record.incidentNumber}` : ''}`,
+    `State: ${record.state} · Location: ${location}${overdue ? ' · OVERDUE' : ''}`,
+    `Technician: ${technician ? `${technician.name} (${technician.id})` : '-'}`,
+    `Window: ${appointment ? `${appointment.from} - ${appointment.to}` : '-'} · Reminder ${leadMinutes} min before: ${reminded ? 'sent' : 'pending'}`,
+  ].join('\n');
+}
