@@ -1,0 +1,358 @@
+// The ITIL change (hardware or software) as a pure state machine: requested -> assessed ->
+// awaiting approval (normal changes) -> approved -> scheduled -> implemented -> reviewed -> closed,
+// or rejected or rolled back. The change workflow applies these; every step is one timeline event.
+import { Forbidden, IllegalTransition, ValidationError } from './errors.js';
+import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
+import { nonBlank, type Actor, type CommandContext } from './incident.js';
+
+export const changeKinds = ['hardware_change', 'software_change'] as const;
+export type ChangeKind = (typeof changeKinds)[number];
+/** Normal changes need their approvers; standard changes are pre-approved routine work. */
+export const changeTypes = ['normal', 'standard'] as const;
+export type ChangeType = (typeof changeTypes)[number];
+export const changeStates = ['requested', 'assessed', 'awaiting_approval', 'approved', 'scheduled', 'implemented', 'reviewed', 'closed', 'rejected', 'rolled_back'] as const;
+export type ChangeState = (typeof changeStates)[number];
+export const endedChangeStates: readonly ChangeState[] = ['closed', 'rejected', 'rolled_back'];
+export const changeRisks = ['low', 'medium', 'high'] as const;
+export type ChangeRisk = (typeof changeRisks)[number];
+export const hardwareActions = ['add', 'replace', 'retire'] as const;
+export type HardwareAction = (typeof hardwareActions)[number];
+
+/** Hours an approver has before the approval escalates to the change manager. */
+export const defaultApprovalHours = 24;
+const maxListLength = 100;
+const maxTextLength = 20_000;
+
+export interface SoftwareSystem {
+  name: string;
+  /** null for a first installation. */
+  fromVersion: string | null;
+  toVersion: string;
+}
+export interface HardwareItem {
+  action: HardwareAction;
+  serialNumber: string;
+  /** The serial number the new asset takes over (only with "replace"). */
+  replacesSerialNumber?: string;
+  product?: string;
+}
+
+export interface AssessChangeInput {
+  risk: ChangeRisk;
+  impact: string;
+  implementationPlan: string;
+  rollbackPlan: string;
+  /** Software changes: the affected systems and versions. */
+  software?: { systems: SoftwareSystem[] };
+  /** Hardware changes: the asset serial numbers to add, replace or retire. */
+  hardware?: { items: HardwareItem[] };
+}
+export type ChangeAssessment = AssessChangeInput;
+
+export type ChangeApproval = { approverId: string; decision: 'approved' | 'rejected'; comment: string | null; at: string };
+
+// A type, not an interface, so that it fits the projection's `Record<string, unknown>`.
+export type ChangeDetails = {
+  changeType: ChangeType;
+  description: string;
+  assessment: ChangeAssessment | null;
+  /** User ids of the approvers (configured approvers or CAB members). */
+  approvers: string[];
+  approvals: ChangeApproval[];
+  approvalHours: number;
+  approvalDeadline: string | null;
+  /** Set once the approval deadline passed and the change manager was called in. */
+  escalated: boolean;
+  /** User id of the change manager. */
+  changeManager: string;
+  schedule: { from: string; to: string } | null;
+  implementationNotes: string | null;
+  review: { outcome: 'successful' | 'failed'; notes: string | null } | null;
+  rollbackReason: string | null;
+};
+
+export interface ChangeRecord extends FollowUpRecord {
+  kind: ChangeKind;
+  state: ChangeState;
+  details: ChangeDetails;
+}
+export type ChangeStep = FollowUpStep<ChangeRecord>;
+
+export interface ChangeRequest {
+  workflowId: string;
+  /** The incident workflow that started this change, told when it ends. */
+  parentWorkflowId?: string | undefined;
+  kind: ChangeKind;
+  incidentNumber: string | null;
+  customerNumber: string | null;
+  title: string;
+  description: string;
+  changeType: ChangeType;
+  approvers: string[];
+  changeManagerId: string;
+  approvalHours?: number;
+  openedBy: Actor;
+}
+
+export type DecideChangeInput = { decision: 'approved' | 'rejected'; comment?: string | null };
+export type ScheduleChangeInput = { from: string; to: string };
+export type ImplementChangeInput = { notes?: string | null };
+export type ReviewChangeInput = { outcome: 'successful' | 'failed'; notes?: string | null };
+export type RollBackChangeInput = { reason: string };
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (!allowed.includes(value as T)) throw new ValidationError(`${field} must be one of ${allowed.join(', ')}.`, field);
+  return value as T;
+}
+const optionalText = (value: string | null | undefined, field: string) => (value?.trim() ? nonBlank(value, field, maxTextLength) : null);
+function requireState(record: ChangeRecord, allowed: readonly ChangeState[], action: string): void {
+  if (!allowed.includes(record.state)) throw new IllegalTransition(`Cannot ${action} change "${record.title}": it is ${record.state}.`);
+}
+function instant(value: string, field: string): Date {
+  const at = new Date(value);
+  if (typeof value !== 'string' || Number.isNaN(at.getTime())) throw new ValidationError(`${field} must be an ISO instant.`, field);
+  return at;
+}
+
+// ---- request ----
+
+export function validateRequest(input: ChangeRequest): void {
+  oneOf(input.kind, changeKinds, 'kind');
+  oneOf(input.changeType, changeTypes, 'changeType');
+  nonBlank(input.title, 'title', 200);
+  nonBlank(input.description, 'description', maxTextLength);
+  nonBlank(input.changeManagerId, 'changeManagerId', 100);
+  const approvers = input.approvers ?? [];
+  if (approvers.length > maxListLength) throw new ValidationError(`At most ${maxListLength} approvers.`, 'approvers');
+  for (const id of approvers) nonBlank(id, 'approvers', 100);
+  if (new Set(approvers).size !== approvers.length) throw new ValidationError('An approver is listed twice.', 'approvers');
+  if (input.changeType === 'normal' && approvers.length === 0) throw new ValidationError('A normal change needs at least one approver.', 'approvers');
+  const hours = input.approvalHours ?? defaultApprovalHours;
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 30) throw new ValidationError('approvalHours must be a whole number from 1 to 720.', 'approvalHours');
+}
+
+export function requestChange(input: ChangeRequest, at: Date): ChangeStep {
+  validateRequest(input);
+  const record: ChangeRecord = {
+    workflowId: input.workflowId,
+    kind: input.kind,
+    incidentNumber: input.incidentNumber,
+    customerNumber: input.customerNumber,
+    title: input.title.trim(),
+    state: 'requested',
+    ended: false,
+    assigneeId: input.changeManagerId,
+    dueAt: null,
+    details: {
+      changeType: input.changeType,
+      description: input.description.trim(),
+      assessment: null,
+      approvers: [...input.approvers],
+      approvals: [],
+      approvalHours: input.approvalHours ?? defaultApprovalHours,
+      approvalDeadline: null,
+      escalated: false,
+      changeManager: input.changeManagerId,
+      schedule: null,
+      implementationNotes: null,
+      review: null,
+      rollbackReason: null,
+    },
+    seq: 0,
+    updatedAt: at.toISOString(),
+  };
+  const { changeType, approvers, changeManager, approvalHours } = record.details;
+  return step(record, {}, 'created', input.openedBy, at, { kind: record.kind, title: record.title, changeType, approvers, changeManagerId: changeManager, approvalHours });
+}
+
+/** The record with changed details, for `step`. */
+const withDetails = (record: ChangeRecord, details: Partial<ChangeDetails>): { details: ChangeDetails } => ({ details: { ...record.details, ...details } });
+
+// ---- assessment ----
+
+function validateSoftware(systems: SoftwareSystem[] | undefined): SoftwareSystem[] {
+  if (!Array.isArray(systems) || systems.length === 0) throw new ValidationError('A software change names at least one affected system.', 'software.systems');
+  if (systems.length > maxListLength) throw new ValidationError(`At most ${maxListLength} systems.`, 'software.systems');
+  return systems.map((s) => ({
+    name: nonBlank(s.name, 'software.systems.name', 200),
+    fromVersion: s.fromVersion == null ? null : nonBlank(s.fromVersion, 'software.systems.fromVersion', 100),
+    toVersion: nonBlank(s.toVersion, 'software.systems.toVersion', 100),
+  }));
+}
+
+function validateHardware(items: HardwareItem[] | undefined): HardwareItem[] {
+  if (!Array.isArray(items) || items.length === 0) throw new ValidationError('A hardware change names at least one asset to add, replace or retire.', 'hardware.items');
+  if (items.length > maxListLength) throw new ValidationError(`At most ${maxListLength} items.`, 'hardware.items');
+  const cleaned = items.map((item): HardwareItem => {
+    const action = oneOf(item.action, hardwareActions, 'hardware.items.action');
+    const serialNumber = nonBlank(item.serialNumber, 'hardware.items.serialNumber', 100);
+    const product = item.product?.trim() ? nonBlank(item.product, 'hardware.items.product', 200) : undefined;
+    if (action !== 'replace') {
+      if (item.replacesSerialNumber) throw new ValidationError(`Only a replacement names the serial number it replaces (${serialNumber} is "${action}").`, 'hardware.items.replacesSerialNumber');
+      return { action, serialNumber, ...(product ? { product } : {}) };
+    }
+    if (!item.replacesSerialNumber?.trim()) throw new ValidationError(`Replacement ${serialNumber} must name the serial number it replaces.`, 'hardware.items.replacesSerialNumber');
+    const replacesSerialNumber = nonBlank(item.replacesSerialNumber, 'hardware.items.replacesSerialNumber', 100);
+    if (replacesSerialNumber === serialNumber) throw new ValidationError(`${serialNumber} cannot replace itself.`, 'hardware.items.replacesSerialNumber');
+    return { action, serialNumber, replacesSerialNumber, ...(product ? { product } : {}) };
+  });
+  const serials = cleaned.flatMap((i) => [i.serialNumber, ...(i.replacesSerialNumber ? [i.replacesSerialNumber] : [])]);
+  if (new Set(serials).size !== serials.length) throw new ValidationError('A serial number appears twice in the change.', 'hardware.items.serialNumber');
+  return cleaned;
+}
+
+function cleanAssessment(kind: ChangeKind, input: AssessChangeInput): ChangeAssessment {
+  const base = {
+    risk: oneOf(input.risk, changeRisks, 'risk'),
+    impact: nonBlank(input.impact, 'impact', maxTextLength),
+    implementationPlan: nonBlank(input.implementationPlan, 'implementationPlan', maxTextLength),
+    rollbackPlan: nonBlank(input.rollbackPlan, 'rollbackPlan', maxTextLength),
+  };
+  if (kind === 'software_change') {
+    if (input.hardware) throw new ValidationError('A software change has no hardware items.', 'hardware');
+    return { ...base, software: { systems: validateSoftware(input.software?.systems) } };
+  }
+  if (input.software) throw new ValidationError('A hardware change has no software systems.', 'software');
+  return { ...base, hardware: { items: validateHardware(input.hardware?.items) } };
+}
+
+export function validateAssess(record: ChangeRecord, input: AssessChangeInput): void {
+  // A change may be re-assessed until it goes to approval.
+  requireState(record, ['requested', 'assessed'], 'assess');
+  cleanAssessment(record.kind, input);
+}
+
+export function assess(record: ChangeRecord, input: AssessChangeInput, ctx: CommandContext): ChangeStep {
+  validateAssess(record, input);
+  const assessment = cleanAssessment(record.kind, input);
+  return step(record, { state: 'assessed', ...withDetails(record, { assessment }) }, 'assessed', ctx.actor, ctx.at, { ...assessment, reassessed: record.state === 'assessed' });
+}
+
+// ---- approval ----
+
+export function validateSubmit(record: ChangeRecord): void {
+  requireState(record, ['assessed'], 'submit for approval');
+}
+
+/** A normal change waits for its approvers until the deadline; a standard change is pre-approved. */
+export function submitForApproval(record: ChangeRecord, ctx: CommandContext): ChangeStep {
+  validateSubmit(record);
+  if (record.details.changeType === 'standard') {
+    return step(record, { state: 'approved' }, 'approved', ctx.actor, ctx.at, { changeType: 'standard', preApproved: true });
+  }
+  const deadline = new Date(ctx.at.getTime() + record.details.approvalHours * 3_600_000).toISOString();
+  return step(record, { state: 'awaiting_approval', dueAt: deadline, ...withDetails(record, { approvalDeadline: deadline }) }, 'approval_requested', ctx.actor, ctx.at, {
+    approvers: record.details.approvers,
+    deadline,
+  });
+}
+
+/** The approver id behind an actor ("user:<id>"), if the actor is a user. */
+export const userIdOf = (actor: Actor): string | null => (actor.id.startsWith('user:') ? actor.id.slice(5) : null);
+
+/** Approvers who have not decided yet. */
+export const outstandingApprovers = (record: ChangeRecord): string[] => record.details.approvers.filter((id) => !record.details.approvals.some((a) => a.approverId === id));
+
+export function validateDecide(record: ChangeRecord, input: DecideChangeInput, actor: Actor): void {
+  requireState(record, ['awaiting_approval'], 'decide on');
+  oneOf(input.decision, ['approved', 'rejected'] as const, 'decision');
+  if (input.comment != null) optionalText(input.comment, 'comment');
+  const approverId = userIdOf(actor);
+  if (!approverId || !record.details.approvers.includes(approverId)) throw new Forbidden(`${actor.name} is not an approver of change "${record.title}".`);
+  if (!outstandingApprovers(record).includes(approverId)) throw new IllegalTransition(`${actor.name} has already decided on change "${record.title}".`);
+  if (input.decision === 'rejected' && !input.comment?.trim()) throw new ValidationError('A rejection needs a comment.', 'comment');
+}
+
+/** One approver's decision: the last approval approves the change, any rejection rejects it (and ends it). */
+export function decide(record: ChangeRecord, input: DecideChangeInput, ctx: CommandContext): ChangeStep {
+  validateDecide(record, input, ctx.actor);
+  const approval: ChangeApproval = { approverId: userIdOf(ctx.actor)!, decision: input.decision, comment: optionalText(input.comment, 'comment'), at: ctx.at.toISOString() };
+  const decided = { ...record, details: { ...record.details, approvals: [...record.details.approvals, approval] } };
+  const outstanding = outstandingApprovers(decided);
+  const payload = { approverId: approval.approverId, decision: approval.decision, comment: approval.comment, outstanding };
+  if (input.decision === 'rejected') return step(decided, { state: 'rejected', ended: true, dueAt: null }, 'rejected', ctx.actor, ctx.at, payload);
+  if (outstanding.length === 0) return step(decided, { state: 'approved', dueAt: null }, 'approved', ctx.actor, ctx.at, payload);
+  return step(decided, {}, 'approval_recorded', ctx.actor, ctx.at, payload);
+}
+
+export function validateEscalate(record: ChangeRecord, at: Date): void {
+  requireState(record, ['awaiting_approval'], 'escalate the approval of');
+  if (record.details.escalated) throw new IllegalTransition(`The approval of change "${record.title}" has already been escalated.`);
+  if (!record.details.approvalDeadline || at.getTime() < Date.parse(record.details.approvalDeadline)) {
+    throw new IllegalTransition(`The approval deadline of change "${record.title}" has not passed yet.`);
+  }
+}
+
+/** The deadline passed with approvals missing: the change manager is called in; approval stays possible. */
+export function escalateApproval(record: ChangeRecord, ctx: CommandContext): ChangeStep {
+  validateEscalate(record, ctx.at);
+  return step(record, withDetails(record, { escalated: true }), 'approval_escalated', ctx.actor, ctx.at, {
+    to: record.details.changeManager,
+    deadline: record.details.approvalDeadline,
+    outstanding: outstandingApprovers(record),
+  });
+}
+
+// ---- schedule, implementation, review ----
+
+export function validateSchedule(record: ChangeRecord, input: ScheduleChangeInput): void {
+  requireState(record, ['approved', 'scheduled'], 'schedule');
+  const from = instant(input.from, 'from');
+  const to = instant(input.to, 'to');
+  if (to.getTime() <= from.getTime()) throw new ValidationError('The window must end after it starts.', 'to');
+}
+
+/** Schedules (or reschedules) the implementation window. */
+export function schedule(record: ChangeRecord, input: ScheduleChangeInput, ctx: CommandContext): ChangeStep {
+  validateSchedule(record, input);
+  const window = { from: new Date(input.from).toISOString(), to: new Date(input.to).toISOString() };
+  return step(record, { state: 'scheduled', dueAt: window.to, ...withDetails(record, { schedule: window }) }, 'scheduled', ctx.actor, ctx.at, {
+    ...window,
+    previous: record.details.schedule,
+  });
+}
+
+export function validateImplement(record: ChangeRecord, input: ImplementChangeInput): void {
+  requireState(record, ['scheduled'], 'implement');
+  optionalText(input.notes, 'notes');
+}
+
+export function implement(record: ChangeRecord, input: ImplementChangeInput, ctx: CommandContext): ChangeStep {
+  validateImplement(record, input);
+  const implementationNotes = optionalText(input.notes, 'notes');
+  return step(record, { state: 'implemented', dueAt: null, ...withDetails(record, { implementationNotes }) }, 'implemented', ctx.actor, ctx.at, { notes: implementationNotes });
+}
+
+export function validateReview(record: ChangeRecord, input: ReviewChangeInput): void {
+  requireState(record, ['implemented'], 'review');
+  oneOf(input.outcome, ['successful', 'failed'] as const, 'outcome');
+  optionalText(input.notes, 'notes');
+  if (input.outcome === 'failed' && !input.notes?.trim()) throw new ValidationError('A failed review needs notes.', 'notes');
+}
+
+export function review(record: ChangeRecord, input: ReviewChangeInput, ctx: CommandContext): ChangeStep {
+  validateReview(record, input);
+  const result = { outcome: input.outcome, notes: optionalText(input.notes, 'notes') };
+  return step(record, { state: 'reviewed', ...withDetails(record, { review: result }) }, 'reviewed', ctx.actor, ctx.at, result);
+}
+
+export function validateClose(record: ChangeRecord): void {
+  requireState(record, ['reviewed'], 'close');
+}
+
+export function close(record: ChangeRecord, ctx: CommandContext): ChangeStep {
+  validateClose(record);
+  return step(record, { state: 'closed', ended: true, dueAt: null }, 'closed', ctx.actor, ctx.at, { outcome: record.details.review?.outcome ?? null });
+}
+
+export function validateRollBack(record: ChangeRecord, input: RollBackChangeInput): void {
+  requireState(record, ['implemented', 'reviewed'], 'roll back');
+  nonBlank(input.reason, 'reason', maxTextLength);
+}
+
+/** The implementation is undone following the rollback plan; the change ends. */
+export function rollBack(record: ChangeRecord, input: RollBackChangeInput, ctx: CommandContext): ChangeStep {
+  validateRollBack(record, input);
+  const rollbackReason = input.reason.trim();
+  return step(record, { state: 'rolled_back', ended: true, dueAt: null, ...withDetails(record, { rollbackReason }) }, 'rolled_back', ctx.actor, ctx.at, { reason: rollbackReason });
+}

@@ -1,0 +1,155 @@
+// The change workflow (hardware or software change): it owns the change record, applies commands
+// from the domain state machine, records every step, asks the approvers and, when the approval
+// deadline passes without a decision, calls in the change manager once.
+import { reportEndToIncident } from '../follow-up-parent.js';
+import { ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { createFollowUpActivities } from '../../activities/follow-ups.js';
+import * as change from '../../domain/change.js';
+import type { ChangeRecord, ChangeStep } from '../../domain/change.js';
+import { DomainError, ValidationError } from '../../domain/errors.js';
+import { systemActor, type CommandContext } from '../../domain/incident.js';
+import type { Command } from '../incident/messages.js';
+import {
+  assessChangeUpdate,
+  closeChangeUpdate,
+  decideChangeUpdate,
+  getChangeQuery,
+  implementChangeUpdate,
+  reviewChangeUpdate,
+  rollBackChangeUpdate,
+  scheduleChangeUpdate,
+  submitChangeUpdate,
+  type ChangeWorkflowInput,
+} from './messages.js';
+
+type FollowUpActivities = ReturnType<typeof createFollowUpActivities>;
+const { recordFollowUpEvent } = proxyActivities<FollowUpActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// Mail may be down for a while; notifications retry for about a day beside the change's own flow.
+const { notifyFollowUp } = proxyActivities<FollowUpActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 150 },
+});
+
+/** Runs a validator or step, turning domain errors into failures the API can map to 400/403/409. */
+function validated<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof DomainError) {
+      const field = err instanceof ValidationError ? err.field : undefined;
+      throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true, details: field ? [{ field }] : [] });
+    }
+    throw err;
+  }
+}
+
+export async function changeWorkflow(input: ChangeWorkflowInput): Promise<ChangeRecord> {
+  validated(() => change.validateRequest(input));
+  const created = change.requestChange(input, new Date());
+  let record = created.record;
+
+  async function apply(s: ChangeStep): Promise<ChangeRecord> {
+    record = s.record;
+    setCurrentDetails(describe(record));
+    await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
+    // This command's result, even if another command has changed the record meanwhile.
+    return s.record;
+  }
+
+  /** Notifications run beside the change's flow; the run ends only when none is in flight. */
+  let inFlight = 0;
+  function notify(s: ChangeStep, recipients: string[], subject: string, body: string): void {
+    inFlight += 1;
+    const notice = { workflowId: s.record.workflowId, seq: s.event.seq, recipients, subject, body, incidentNumber: s.record.incidentNumber };
+    void notifyFollowUp
+      .executeWithOptions({ summary: `notify ${recipients.join(', ')}: ${s.event.type}` }, [notice])
+      .catch((err: unknown) => log.error('change notification failed', { err, seq: s.event.seq }))
+      .finally(() => (inFlight -= 1));
+  }
+
+  /** Wires one command: the validator rejects before history, the handler applies and records. */
+  function command<I extends object>(
+    update: UpdateDefinition<ChangeRecord, [Command<I>]>,
+    validate: (current: ChangeRecord, cmd: Command<I>) => void,
+    run: (current: ChangeRecord, cmd: Command<I>, ctx: CommandContext) => ChangeStep,
+    after?: (s: ChangeStep) => void,
+  ): void {
+    setHandler(
+      update,
+      async (cmd: Command<I>) => {
+        // Checked again: a concurrent command may have changed the record since the validator ran.
+        const s = validated(() => run(record, cmd, { actor: cmd.actor, at: new Date() }));
+        const result = await apply(s);
+        after?.(s);
+        return result;
+      },
+      { validator: (cmd: Command<I>) => validated(() => validate(record, cmd)) },
+    );
+  }
+
+  setHandler(getChangeQuery, () => record);
+  command(assessChangeUpdate, change.validateAssess, change.assess);
+  command(submitChangeUpdate, (r) => change.validateSubmit(r), (r, _cmd, ctx) => change.submitForApproval(r, ctx), askApprovers);
+  command(decideChangeUpdate, (r, cmd) => change.validateDecide(r, cmd, cmd.actor), change.decide);
+  command(scheduleChangeUpdate, change.validateSchedule, change.schedule);
+  command(implementChangeUpdate, change.validateImplement, change.implement);
+  command(reviewChangeUpdate, change.validateReview, change.review);
+  command(closeChangeUpdate, (r) => change.validateClose(r), (r, _cmd, ctx) => change.close(r, ctx));
+  command(rollBackChangeUpdate, change.validateRollBack, change.rollBack);
+
+  function askApprovers(s: ChangeStep): void {
+    if (s.record.state !== 'awaiting_approval') return; // a standard change is pre-approved
+    const { details } = s.record;
+    const recipients = details.approvers.map((id) => `user:${id}`);
+    const body = `Please approve or reject the ${kindName(s.record)} "${s.record.title}" by ${details.approvalDeadline}.\n\n${details.description}\n\nRisk: ${details.assessment?.risk ?? '-'}`;
+    notify(s, recipients, `Approval requested: ${s.record.title}`, body);
+  }
+
+  /** The deadline passed with approvals missing: the change manager is told, once. */
+  async function escalate(): Promise<void> {
+    const s = change.escalateApproval(record, { actor: systemActor, at: new Date() });
+    await apply(s);
+    const outstanding = s.event.payload.outstanding as string[];
+    const body = `The approval deadline of the ${kindName(s.record)} "${s.record.title}" passed. Still missing: ${outstanding.join(', ')}.`;
+    notify(s, [`user:${s.record.details.changeManager}`], `Approval overdue: ${s.record.title}`, body);
+  }
+
+  setCurrentDetails(describe(record));
+  await recordFollowUpEvent.executeWithOptions({ summary: 'timeline: created' }, [created]);
+
+  // Only the approval has a deadline; every other step waits for its command.
+  while (!record.ended) {
+    if (record.state === 'awaiting_approval' && !record.details.escalated) {
+      const waitMs = Math.max(1, Date.parse(record.details.approvalDeadline!) - Date.now());
+      const summary = `approval deadline (${record.details.approvalHours}h), ${record.title}`;
+      const decided = await condition(() => record.state !== 'awaiting_approval', waitMs, { summary });
+      if (!decided && record.state === 'awaiting_approval' && !record.details.escalated) await escalate();
+    } else {
+      const { state } = record;
+      await condition(() => record.state !== state);
+    }
+  }
+  await condition(() => allHandlersFinished() && inFlight === 0);
+  await reportEndToIncident(input.parentWorkflowId, record);
+  return record;
+}
+
+const kindName = (r: ChangeRecord) => (r.kind === 'hardware_change' ? 'hardware change' : 'software change');
+
+/** The one-glance picture shown as "current details" in the Temporal UI. */
+function describe(r: ChangeRecord): string {
+  const d = r.details;
+  const approvals = d.approvals.map((a) => `${a.approverId} ${a.decision}`).join(', ') || 'none';
+  return [
+    `**${kindName(r)}** ${r.title}${r.incidentNumber ? ` (${r.incidentNumber})` : ''}`,
+    `State: ${r.state} · Type: ${d.changeType} · Risk: ${d.assessment?.risk ?? '-'}`,
+    `Approvals: ${approvals} (${d.approvals.filter((a) => a.decision === 'approved').length}/${d.approvers.length})` +
+      (d.approvalDeadline ? ` · deadline ${d.approvalDeadline}` : '') +
+      (d.escalated ? ` · escalated to ${d.changeManager}` : ''),
+    `Window: ${d.schedule ? `${d.schedule.from} – ${d.schedule.to}` : '-'}`,
+  ].join('\n');
+}
