@@ -1,0 +1,149 @@
+// The callback workflow: takes a callback request, reminds at the window start, escalates when
+// the window closes without a logged call, reminds again for retries, and ends when the call is
+// done or the callback is cancelled. The rules live in src/domain/callback.ts.
+import { reportEndToIncident } from '../follow-up-parent.js';
+import { ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { createActivities } from '../../activities/index.js';
+import * as callback from '../../domain/callback.js';
+import type { CallbackRecord, CallbackStep, CallbackWakeUp } from '../../domain/callback.js';
+import { DomainError, ValidationError } from '../../domain/errors.js';
+import { systemActor, type CommandContext } from '../../domain/incident.js';
+import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, getCallbackQuery, logCallbackCallUpdate, type CallbackWorkflowInput, type Command } from './messages.js';
+
+const { recordFollowUpEvent } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// Mail servers can be down for a while: bounded retries (about a day) beside the timers.
+const { notifyFollowUp } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 150 },
+});
+
+/** Domain errors become non-retryable failures of the same type, so the API can map them to 400/409. */
+function failure(err: unknown): unknown {
+  if (!(err instanceof DomainError)) return err;
+  const field = err instanceof ValidationError ? err.field : undefined;
+  return ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true, details: field ? [{ field }] : [] });
+}
+function validated<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    throw failure(err);
+  }
+}
+
+export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<CallbackRecord> {
+  const escalationRecipients = input.escalationRecipients?.length ? input.escalationRecipients : ['managers'];
+  // A bad request fails the workflow at once instead of retrying its first task forever.
+  const created = validated(() => callback.requestCallback(input, { actor: input.openedBy, at: new Date() }));
+  let record = created.record;
+
+  async function apply(s: CallbackStep): Promise<CallbackRecord> {
+    record = s.record;
+    setCurrentDetails(describe(record));
+    await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
+    // This command's result, even if another command has changed the record meanwhile.
+    return s.record;
+  }
+
+  /** Notifications run beside the timers; the run ends only when none is in flight. */
+  let inFlight = 0;
+  function notify(s: CallbackStep, recipients: string[], subject: string, body: string): void {
+    inFlight += 1;
+    const notice = { workflowId: s.record.workflowId, seq: s.event.seq, recipients, subject, body, incidentNumber: s.record.incidentNumber };
+    void notifyFollowUp
+      .executeWithOptions({ summary: `notify ${recipients.join(', ')}: ${subject}` }, [notice])
+      .catch((err: unknown) => log.error('callback notification failed', { err, subject }))
+      .finally(() => (inFlight -= 1));
+  }
+  /** The agent if one is assigned, else the escalation recipients (a group has no mailbox of its own here). */
+  const agentOrEscalation = (r: CallbackRecord) => (r.details.assignee ? [`user:${r.details.assignee.id}`] : escalationRecipients);
+
+  /** Wires one command: the validator rejects before history, the handler applies and records. */
+  function command<I extends object>(
+    update: UpdateDefinition<CallbackRecord, [Command<I>]>,
+    validate: (current: CallbackRecord, input: I) => void,
+    run: (current: CallbackRecord, input: I, ctx: CommandContext) => CallbackStep,
+  ): void {
+    setHandler(update, (cmd: Command<I>) => apply(run(record, cmd, { actor: cmd.actor, at: new Date() })), {
+      validator: (cmd: Command<I>) => validated(() => validate(record, cmd)),
+    });
+  }
+
+  // Handlers before the first await, so no command is lost while the creation is recorded.
+  setHandler(getCallbackQuery, () => record);
+  command(assignCallbackUpdate, callback.validateAssign, callback.assign);
+  command(logCallbackCallUpdate, callback.validateLogCall, callback.logCall);
+  command(cancelCallbackUpdate, callback.validateCancel, callback.cancel);
+  command(attachCallbackToIncidentUpdate, callback.validateAttach, callback.attachToIncident);
+
+  setCurrentDetails(describe(record));
+  await recordFollowUpEvent.executeWithOptions({ summary: 'timeline: created' }, [created]);
+
+  // Sleep until the next wake-up (window opens, window closes, retry) or until a command changes
+  // the record. Each system step is recorded once, so its notification runs once: on replay the
+  // completed activities come from history and are not run again.
+  while (!record.ended) {
+    const wakeUp = callback.nextWakeUp(record);
+    const due = wakeUp ? Date.parse(wakeUp.at) - Date.now() : undefined;
+    if (wakeUp && due! <= 0) {
+      await wake(wakeUp);
+      continue;
+    }
+    const seen = record.seq;
+    const changed = () => record.seq !== seen;
+    // Overdue or after a retry reminder nothing is timed: wait for the next call, assignment or cancel.
+    if (wakeUp) await condition(changed, due!, { summary: timerSummary(wakeUp, record) });
+    else await condition(changed);
+  }
+  await condition(() => allHandlersFinished() && inFlight === 0);
+  await reportEndToIncident(input.parentWorkflowId, record);
+  return record;
+
+  async function wake(wakeUp: CallbackWakeUp): Promise<void> {
+    const s = callback.wakeUpStep(record, wakeUp, { actor: systemActor, at: new Date() });
+    await apply(s);
+    const { topic, contactName, phone, window, attempts, maxAttempts } = s.record.details;
+    const call = `Please call ${contactName} at ${phone} about "${topic}" between ${window.from} and ${window.to}.`;
+    switch (wakeUp.step) {
+      case 'remind':
+        notify(s, agentOrEscalation(s.record), `Callback due now: ${topic}`, call);
+        break;
+      case 'retry':
+        notify(s, agentOrEscalation(s.record), `Retry call: ${topic}`, `${call} Attempt ${attempts.length + 1} of ${maxAttempts}; the last try did not reach them.`);
+        break;
+      case 'overdue':
+        notify(s, escalationRecipients, `Callback overdue: ${topic}`, `The window closed without a logged call. ${call} Assignee: ${s.record.details.assignee?.name ?? 'nobody'}.`);
+        break;
+    }
+  }
+}
+
+/** Readable timers in the Temporal UI. */
+function timerSummary(wakeUp: CallbackWakeUp, record: CallbackRecord): string {
+  const { topic } = record.details;
+  switch (wakeUp.step) {
+    case 'remind':
+      return `callback window opens, ${topic}`;
+    case 'overdue':
+      return `callback window closes, ${topic}`;
+    case 'retry':
+      return `retry call, ${topic}`;
+  }
+}
+
+/** The one-glance picture shown as "current details" in the Temporal UI. */
+function describe(record: CallbackRecord): string {
+  const d = record.details;
+  const last = d.attempts.at(-1);
+  return [
+    `**Callback** ${d.contactName} · ${d.phone} · ${d.topic}`,
+    `State: ${record.state}${d.unreachable ? ' (unreachable)' : ''}${d.needsIncident ? ' · needs an incident' : ''} · Incident: ${d.incidentNumber ?? '-'}`,
+    `Window: ${d.window.from} to ${d.window.to}${d.retryAt ? ` · retry at ${d.retryAt}` : ''}`,
+    `Assignee: ${d.assignee?.name ?? '-'} · Group: ${d.group ?? '-'}`,
+    `Attempts: ${d.attempts.length} of ${d.maxAttempts}${last ? ` · last: ${last.outcome} at ${last.at} by ${last.by.name}` : ''}`,
+  ].join('\n');
+}
