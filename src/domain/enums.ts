@@ -12,7 +12,8 @@ export type Impact = (typeof impacts)[number];
 export const urgencies = ['high', 'medium', 'low'] as const;
 export type Urgency = (typeof urgencies)[number];
 
-export const incidentStatuses = ['new', 'assigned', 'in_progress', 'pending_customer', 'resolved', 'closed'] as const;
+/** `pending_change`: waiting for a follow-up (a change, a service order) the incident depends on. */
+export const incidentStatuses = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_change', 'resolved', 'closed'] as const;
 export type IncidentStatus = (typeof incidentStatuses)[number];
 
 export const channels = ['phone', 'email', 'portal', 'api'] as const;

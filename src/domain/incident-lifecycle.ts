@@ -56,11 +56,14 @@ export { defaultAutoCloseDays } from './incident.js';
 
 const reopenedStatus = (state: IncidentState): IncidentStatus => (state.assignee ? 'in_progress' : state.assignedGroup ? 'assigned' : 'new');
 
-/** Waiting on us again: the resolution clock runs, a next-response clock starts if we had answered. */
+/**
+ * Waiting on us again: the resolution clock runs, a next-response clock starts if we had
+ * answered. While the incident waits for follow-up work (pending_change), resolution stays paused.
+ */
 function waitingOnUs(state: IncidentState, at: Date): IncidentState {
   const answered = Boolean(state.clocks?.firstResponse?.stoppedAt);
   return updateClocks(state, ['resolution', 'nextResponse'], at, (clock, target) => {
-    if (target === 'resolution') return clock && restartClock(clock, at);
+    if (target === 'resolution') return clock && (state.status === 'pending_change' ? clock : restartClock(clock, at));
     if (!answered) return undefined;
     return clock && !clock.stoppedAt ? resumeClock(clock, at) : startClock('nextResponse', at);
   });
@@ -92,6 +95,7 @@ export function customerMessage(state: IncidentState, input: CustomerMessageInpu
 
 export function validateSetPending(state: IncidentState, input: SetPendingInput): void {
   if (state.status === 'pending_customer') throw new IllegalTransition(`Incident ${state.number} is already waiting on the customer.`);
+  if (state.status === 'pending_change') throw new IllegalTransition(`Incident ${state.number} is waiting for follow-up work; its clocks are paused already.`);
   requireOpen(state, 'set pending');
   nonBlank(input.reason, 'reason', maxNoteLength);
 }

@@ -4,6 +4,7 @@ import type { Channel, ContractTier, Impact, IncidentStatus, Priority, Urgency }
 import { IllegalTransition, ValidationError } from './errors.js';
 import { incidentSlaPicture, withSlaDue } from './incident-sla.js';
 import type { Entitlement } from './entitlement.js';
+import type { FollowUpLink } from './incident-follow-ups.js';
 import type { MailIntake } from './incident-mail.js';
 import { startClock, stopClock, type SlaClock, type SlaPolicySnapshot, type SlaTarget } from './sla.js';
 
@@ -68,6 +69,8 @@ export interface IncidentState extends IncidentFacts {
   nextSlaDeadline?: string | null;
   /** The status to go back to when a pending incident resumes. */
   statusBeforePending?: IncidentStatus | null;
+  /** Follow-up work started from the incident (child workflows), in order of creation. */
+  followUps?: FollowUpLink[];
   /** The latest mails applied (customer messages, bounces): a repeated delivery is a no-op, also after continue-as-new. */
   appliedMailIds?: string[];
   updatedAt: string;
@@ -96,7 +99,10 @@ export interface IncidentEvent {
     | 'mail_sent'
     | 'mail_suppressed'
     | 'mail_failed'
-    | 'delivery_failed';
+    | 'delivery_failed'
+    | 'follow_up_created'
+    | 'follow_up_ended'
+    | 'follow_up_detached';
   actor: Actor;
   at: string;
   payload: Record<string, unknown>;
@@ -128,7 +134,7 @@ export interface ReplyInput {
   text: string;
 }
 
-export const openStatuses: readonly IncidentStatus[] = ['new', 'assigned', 'in_progress', 'pending_customer'];
+export const openStatuses: readonly IncidentStatus[] = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_change'];
 
 export function isOpen(status: IncidentStatus): boolean {
   return openStatuses.includes(status);
@@ -324,6 +330,10 @@ export function resolve(state: IncidentState, input: ResolveInput, ctx: CommandC
 export function validateClose(state: IncidentState): void {
   if (state.status !== 'resolved') {
     throw new IllegalTransition(`Cannot close incident ${state.number}: only a resolved incident can be closed, it is ${state.status}.`);
+  }
+  const open = (state.followUps ?? []).filter((f) => f.status === 'open');
+  if (open.length > 0) {
+    throw new IllegalTransition(`Cannot close incident ${state.number}: its follow-ups ${open.map((f) => f.ref).join(', ')} are still open; wait for them, cancel them or detach them first.`);
   }
 }
 

@@ -1,5 +1,6 @@
 // Messages of the incident workflow, shared by the workflow and the API. Payloads are one object.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CreateFollowUpInput, DetachFollowUpInput, FollowUpEndedInput } from '../../domain/incident-follow-ups.js';
 import type { DeliveryFailureInput } from '../../domain/incident-mail.js';
 import type { Actor, AddNoteInput, AssignInput, IncidentState, ReplyInput, ResolveInput } from '../../domain/incident.js';
 import type {
@@ -27,3 +28,10 @@ export const changePriorityUpdate = defineUpdate<IncidentState, [Command<ChangeP
 export const changeContractUpdate = defineUpdate<IncidentState, [Command<ChangeContractInput>]>('changeContract');
 export const reopenUpdate = defineUpdate<IncidentState, [Command<ReopenInput>]>('reopen');
 export const deliveryFailureUpdate = defineUpdate<IncidentState, [Command<DeliveryFailureInput>]>('deliveryFailure');
+
+/** Starts follow-up work as a child workflow; `child` carries the kind's own start fields (plans, location, approvers, ...). */
+export type CreateFollowUpCommand = CreateFollowUpInput & { child?: Record<string, unknown> };
+export const createFollowUpUpdate = defineUpdate<IncidentState, [Command<CreateFollowUpCommand>]>('createFollowUp');
+export const detachFollowUpUpdate = defineUpdate<IncidentState, [Command<DetachFollowUpInput>]>('detachFollowUp');
+/** A child reports its end to the incident (by workflow id, so it reaches the run after continue-as-new too). */
+export const followUpEndedSignal = defineSignal<[FollowUpEndedInput]>('followUpEnded');

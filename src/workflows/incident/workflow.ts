@@ -2,6 +2,7 @@
 // state machine, and writes every step to the timeline and projection through an activity.
 import {
   ApplicationFailure,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -10,6 +11,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,6 +20,7 @@ import type { createActivities } from '../../activities/index.js';
 import { DomainError, ValidationError } from '../../domain/errors.js';
 import { BusinessCalendar } from '../../domain/business-calendar.js';
 import * as incident from '../../domain/incident.js';
+import * as followUps from '../../domain/incident-follow-ups.js';
 import * as lifecycle from '../../domain/incident-lifecycle.js';
 import * as incidentMail from '../../domain/incident-mail.js';
 import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
@@ -32,8 +35,11 @@ import {
   changeContractUpdate,
   changePriorityUpdate,
   closeUpdate,
+  createFollowUpUpdate,
   customerMessageUpdate,
   deliveryFailureUpdate,
+  detachFollowUpUpdate,
+  followUpEndedSignal,
   getStateQuery,
   reopenUpdate,
   replyUpdate,
@@ -41,6 +47,7 @@ import {
   resumeUpdate,
   setPendingUpdate,
   type Command,
+  type CreateFollowUpCommand,
 } from './messages.js';
 
 const { recordIncidentEvent } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -167,6 +174,32 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   command(reopenUpdate, lifecycle.validateReopen, lifecycle.reopen);
   command(deliveryFailureUpdate, incidentMail.validateDeliveryFailure, incidentMail.deliveryFailure, { repeat: incidentMail.isAppliedMail });
 
+  // Follow-up work: the child starts first, so a link on the timeline always has a workflow behind it.
+  setHandler(
+    createFollowUpUpdate,
+    async (cmd) => {
+      const ctx = { actor: cmd.actor, at: new Date() };
+      const link = followUps.nextFollowUpLink(state, cmd, ctx.at);
+      await startChild(followUpWorkflowType[link.kind], {
+        workflowId: link.workflowId,
+        args: [followUpStartArgs(state, link, cmd)],
+        // A detached child lives on after the incident closes; an attached one keeps it from closing.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `${state.number} ${link.ref}: ${link.title}`,
+      });
+      return apply(followUps.createFollowUp(state, cmd, ctx));
+    },
+    { validator: (cmd: Command<CreateFollowUpCommand>) => validated(() => followUps.validateCreateFollowUp(state, cmd)) },
+  );
+  command(detachFollowUpUpdate, followUps.validateDetachFollowUp, followUps.detachFollowUp);
+  setHandler(followUpEndedSignal, async (ended) => {
+    if (followUps.isEndedAlready(state, ended)) {
+      if (!state.followUps?.some((f) => f.workflowId === ended.workflowId)) log.warn('end of an unknown follow-up ignored', { workflowId: ended.workflowId });
+      return;
+    }
+    await apply(followUps.followUpEnded(state, ended, { actor: systemActor, at: new Date() }));
+  });
+
   setCurrentDetails(describe(state));
   if (opened) {
     await recordIncidentEvent.executeWithOptions({ summary: 'timeline: created' }, [{ incident: opened.state, event: opened.event }]);
@@ -185,7 +218,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     }
     if (state.status === 'closed' || workflowInfo().continueAsNewSuggested) break;
     // Resolved and no reply from the customer for N days: close by itself (added after the first release).
-    const closeAt = state.status === 'resolved' && patched('auto-close-after-resolve') ? lifecycle.autoCloseAt(state) : undefined;
+    // Open follow-up work holds the close until it ends or is detached.
+    const closeAt = state.status === 'resolved' && patched('auto-close-after-resolve') && !followUps.hasOpenFollowUps(state) ? lifecycle.autoCloseAt(state) : undefined;
     if (closeAt && closeAt.getTime() <= Date.now()) {
       await apply(incident.close(state, { actor: systemActor, at: new Date() }, { automatic: true }));
       continue;
@@ -212,6 +246,27 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   if (state.status !== 'closed') {
     await continueAsNew<typeof incidentWorkflow>({ continued: state });
   }
+}
+
+/** The workflow type that runs each kind of follow-up. */
+const followUpWorkflowType: Record<followUps.ChildKind, string> = {
+  service_order: 'serviceOrderWorkflow',
+  hardware_change: 'changeWorkflow',
+  software_change: 'changeWorkflow',
+};
+
+/** The child's start input: the kind's own fields from the command, and what every follow-up knows of its incident. */
+function followUpStartArgs(state: IncidentState, link: followUps.FollowUpLink, cmd: { child?: Record<string, unknown>; actor: incident.Actor }) {
+  return {
+    ...cmd.child,
+    workflowId: link.workflowId,
+    kind: link.kind,
+    incidentNumber: state.number,
+    customerNumber: state.customer?.number ?? null,
+    title: link.title,
+    openedBy: cmd.actor,
+    parentWorkflowId: workflowInfo().workflowId,
+  };
 }
 
 /** The one-glance picture shown as "current details" in the Temporal UI. */

@@ -1,0 +1,130 @@
+// Follow-up work of an incident (service orders, hardware and software changes): the incident
+// keeps a link per child workflow, may wait for them (status pending_change, clocks paused like
+// pending_customer), hears when each ends, and cannot close while one is open and attached.
+import type { FollowUpKind } from './enums.js';
+import { IllegalTransition, ValidationError } from './errors.js';
+import { followUpWorkflowId, kindSlug } from './follow-ups.js';
+import { eventOf, maxNoteLength, next, nonBlank, requireOpen, updateClocks, type CommandContext, type IncidentState, type Transition } from './incident.js';
+import { pauseClock, resumeClock } from './sla.js';
+import { incidentWorkflowId } from './ticket-number.js';
+
+/** The follow-up kinds an incident starts as child workflows (child tickets and callbacks come later). */
+export const childKinds = ['service_order', 'hardware_change', 'software_change'] as const satisfies readonly FollowUpKind[];
+export type ChildKind = (typeof childKinds)[number];
+
+export type FollowUpOutcome = 'completed' | 'failed' | 'cancelled';
+
+export interface FollowUpLink {
+  /** "service-order-1": the reference inside the incident, the last part of the workflow id. */
+  ref: string;
+  workflowId: string;
+  kind: ChildKind;
+  title: string;
+  /** open until the child ends; detached children no longer hold the incident. */
+  status: 'open' | FollowUpOutcome | 'detached';
+  /** The incident waits for it (pending_change) until it ends. */
+  waitFor: boolean;
+  createdAt: string;
+  endedAt?: string;
+  /** The child's end state in its own words (done, closed, rejected, rolled_back, ...). */
+  result?: string;
+}
+
+export interface CreateFollowUpInput {
+  kind: ChildKind;
+  title: string;
+  /** Wait for it: status pending_change, resolution and next-response clocks pause until it ends. */
+  waitFor?: boolean;
+}
+
+export interface FollowUpEndedInput {
+  workflowId: string;
+  outcome: FollowUpOutcome;
+  /** The child's own end state, e.g. "rolled_back". */
+  result: string;
+}
+
+export interface DetachFollowUpInput {
+  ref: string;
+  reason: string;
+}
+
+const links = (state: IncidentState) => state.followUps ?? [];
+export const hasOpenFollowUps = (state: IncidentState) => links(state).some((f) => f.status === 'open');
+const waitingFor = (followUps: FollowUpLink[]) => followUps.some((f) => f.status === 'open' && f.waitFor);
+
+/** The link the next follow-up of `kind` gets: numbered across all kinds of the incident. */
+export function nextFollowUpLink(state: IncidentState, input: CreateFollowUpInput, at: Date): FollowUpLink {
+  const n = links(state).length + 1;
+  const workflowId = followUpWorkflowId(incidentWorkflowId(state.number), input.kind, n);
+  return { ref: `${kindSlug(input.kind)}-${n}`, workflowId, kind: input.kind, title: input.title.trim(), status: 'open', waitFor: Boolean(input.waitFor), createdAt: at.toISOString() };
+}
+
+export function validateCreateFollowUp(state: IncidentState, input: CreateFollowUpInput): void {
+  requireOpen(state, 'start follow-up work on');
+  if (!childKinds.includes(input.kind)) throw new ValidationError(`kind must be one of ${childKinds.join(', ')}.`, 'kind');
+  nonBlank(input.title, 'title', 200);
+  if (input.waitFor && state.status === 'pending_customer') {
+    throw new IllegalTransition(`Incident ${state.number} is waiting on the customer; resume it before it waits for follow-up work.`);
+  }
+  if (links(state).length >= 50) throw new IllegalTransition(`Incident ${state.number} has 50 follow-ups already; open a new incident.`);
+}
+
+/** Records the link of a child the workflow starts; waiting for it pauses the clocks like pending_customer. */
+export function createFollowUp(state: IncidentState, input: CreateFollowUpInput, ctx: CommandContext): Transition {
+  validateCreateFollowUp(state, input);
+  const link = nextFollowUpLink(state, input, ctx.at);
+  const startsWaiting = link.waitFor && state.status !== 'pending_change';
+  const paused = startsWaiting ? updateClocks(state, ['resolution', 'nextResponse'], ctx.at, (clock) => clock && pauseClock(clock, ctx.at)) : state;
+  const updated = next(paused, { followUps: [...links(state), link], ...(startsWaiting ? { status: 'pending_change' as const, statusBeforePending: state.status } : {}) }, ctx);
+  return { state: updated, event: eventOf(updated, 'follow_up_created', ctx, { ref: link.ref, workflowId: link.workflowId, kind: link.kind, title: link.title, waitFor: link.waitFor }) };
+}
+
+/** A repeated report of an end (a retried signal) changes nothing. */
+export const isEndedAlready = (state: IncidentState, input: FollowUpEndedInput) => links(state).find((f) => f.workflowId === input.workflowId)?.status !== 'open';
+
+export function validateFollowUpEnded(state: IncidentState, input: FollowUpEndedInput): void {
+  const link = links(state).find((f) => f.workflowId === input.workflowId);
+  if (!link) throw new ValidationError(`Incident ${state.number} has no follow-up ${input.workflowId}.`, 'workflowId');
+  if (link.status !== 'open') throw new IllegalTransition(`Follow-up ${link.ref} of ${state.number} has ended already (${link.status}).`);
+}
+
+/** A child ended; when the incident waited for nothing else, it resumes and its clocks run again. */
+export function followUpEnded(state: IncidentState, input: FollowUpEndedInput, ctx: CommandContext): Transition {
+  validateFollowUpEnded(state, input);
+  const followUps = links(state).map((f): FollowUpLink => (f.workflowId === input.workflowId ? { ...f, status: input.outcome, endedAt: ctx.at.toISOString(), result: input.result } : f));
+  const link = followUps.find((f) => f.workflowId === input.workflowId)!;
+  return settle(state, followUps, ctx, 'follow_up_ended', { ref: link.ref, workflowId: link.workflowId, kind: link.kind, outcome: input.outcome, result: input.result });
+}
+
+export function validateDetachFollowUp(state: IncidentState, input: DetachFollowUpInput): void {
+  const link = links(state).find((f) => f.ref === input.ref);
+  if (!link) throw new ValidationError(`Incident ${state.number} has no follow-up ${input.ref}.`, 'ref');
+  if (link.status !== 'open') throw new IllegalTransition(`Follow-up ${link.ref} of ${state.number} has ended already (${link.status}).`);
+  nonBlank(input.reason, 'reason', maxNoteLength);
+}
+
+/** Lets a child run on without the incident: it no longer holds the close or the waiting. */
+export function detachFollowUp(state: IncidentState, input: DetachFollowUpInput, ctx: CommandContext): Transition {
+  validateDetachFollowUp(state, input);
+  const followUps = links(state).map((f): FollowUpLink => (f.ref === input.ref ? { ...f, status: 'detached', endedAt: ctx.at.toISOString() } : f));
+  const link = followUps.find((f) => f.ref === input.ref)!;
+  return settle(state, followUps, ctx, 'follow_up_detached', { ref: link.ref, workflowId: link.workflowId, reason: input.reason.trim() });
+}
+
+/** The links after a change; a pending_change incident that waits for nothing more resumes. */
+function settle(state: IncidentState, followUps: FollowUpLink[], ctx: CommandContext, type: 'follow_up_ended' | 'follow_up_detached', payload: Record<string, unknown>): Transition {
+  const resumes = state.status === 'pending_change' && !waitingFor(followUps);
+  const resumed = resumes ? updateClocks(state, ['resolution', 'nextResponse'], ctx.at, (clock) => clock && resumeClock(clock, ctx.at)) : state;
+  const status = resumes ? (state.statusBeforePending ?? 'in_progress') : state.status;
+  const updated = next(resumed, { followUps, status, ...(resumes ? { statusBeforePending: null } : {}) }, ctx);
+  return { state: updated, event: eventOf(updated, type, ctx, { ...payload, ...(resumes ? { resumed: status } : {}) }) };
+}
+
+/** How a child's end state reads for its incident: done or closed is completed, unless its review failed. */
+export function childOutcome(record: { state: string; details: Record<string, unknown> }): FollowUpOutcome {
+  if (record.state === 'cancelled' || record.state === 'rejected') return 'cancelled';
+  if (record.state === 'rolled_back') return 'failed';
+  const review = record.details.review as { outcome?: string } | null | undefined;
+  return review?.outcome === 'failed' ? 'failed' : 'completed';
+}

@@ -1,0 +1,16 @@
+// A follow-up tells its incident that it ended: a signal by workflow id, so it reaches the
+// incident's current run even after continue-as-new. An incident that has closed meanwhile
+// (the follow-up was detached) cannot hear it, and need not.
+import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
+import { childOutcome } from '../domain/incident-follow-ups.js';
+import type { FollowUpRecord } from '../domain/follow-ups.js';
+import { followUpEndedSignal } from './incident/messages.js';
+
+export async function reportEndToIncident(parentWorkflowId: string | undefined, record: Pick<FollowUpRecord, 'workflowId' | 'state' | 'details'>): Promise<void> {
+  if (!parentWorkflowId) return;
+  try {
+    await getExternalWorkflowHandle(parentWorkflowId).signal(followUpEndedSignal, { workflowId: record.workflowId, outcome: childOutcome(record), result: record.state });
+  } catch (err) {
+    log.warn('the incident did not hear that its follow-up ended', { parentWorkflowId, workflowId: record.workflowId, err });
+  }
+}

@@ -1,0 +1,186 @@
+// An incident starts follow-up work as child workflows, waits for it (pending_change, clocks
+// paused), hears when it ends, and refuses to close while it is open. Activities are stubs:
+// this is about orchestration; the projections are tested elsewhere.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FollowUpStepInput } from '../../src/activities/follow-ups.js';
+import type { RecordIncidentEventInput } from '../../src/activities/incident-projection.js';
+import type { IncidentIntake } from '../../src/domain/incident.js';
+import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
+import { assessChangeUpdate, closeChangeUpdate, decideChangeUpdate, implementChangeUpdate, reviewChangeUpdate, rollBackChangeUpdate, scheduleChangeUpdate, submitChangeUpdate } from '../../src/workflows/change/messages.js';
+import { completeServiceOrderUpdate, scheduleServiceOrderUpdate, startServiceOrderUpdate } from '../../src/workflows/service-order/messages.js';
+import { closeUpdate, createFollowUpUpdate, detachFollowUpUpdate, getStateQuery, resolveUpdate } from '../../src/workflows/incident/messages.js';
+import { workflowsPath } from '../../src/worker.js';
+import { goldPolicy } from '../support/policies.js';
+import { testIntake } from '../support/intake.js';
+import { createTimeSkippingEnv } from '../support/time-skipping.js';
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  [env, workflowBundle] = await Promise.all([
+    createTimeSkippingEnv(),
+    bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }),
+  ]);
+  await addSearchAttributes(env.connection, 'default');
+});
+afterAll(async () => env?.teardown());
+
+const agent = { id: 'user:agent-1', name: 'Anna Agent' };
+const approver = { id: 'user:approver-1', name: 'Carl CAB' };
+let counter = 0;
+
+async function intake(): Promise<IncidentIntake> {
+  counter += 1;
+  return testIntake({
+    number: `INC-2098-${String(counter).padStart(6, '0')}`,
+    title: 'Firewall drops VPN',
+    priority: 'P2',
+    receivedAt: new Date(await env.currentTimeMs()).toISOString(),
+    openedBy: agent,
+    customer: { id: 'c', number: 'K-1', name: 'Customer' },
+    contract: { id: 'k', number: 'V-1', tier: 'gold' },
+    slaPolicyId: 'gold',
+    sla: goldPolicy,
+  });
+}
+
+const softwareChange = { changeType: 'normal', description: 'Firmware 7.2.8 fixes the IPsec rekey bug.', approvers: ['approver-1'], changeManagerId: 'manager-1', approvalHours: 24 };
+const assessment = { risk: 'medium' as const, impact: 'VPN down 10 minutes', implementationPlan: 'Upload, reboot', rollbackPlan: 'Boot the old partition', software: { systems: [{ name: 'FortiGate 100F', fromVersion: '7.2.5', toVersion: '7.2.8' }] } };
+
+async function withIncident(script: (ctx: { number: string; handle: ReturnType<typeof env.client.workflow.getHandle>; events: RecordIncidentEventInput[]; childSteps: FollowUpStepInput[] }) => Promise<void>) {
+  const events: RecordIncidentEventInput[] = [];
+  const childSteps: FollowUpStepInput[] = [];
+  const opened = await intake();
+  const taskQueue = `follow-ups-${opened.number}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: {
+      recordIncidentEvent: (input: RecordIncidentEventInput) => void events.push(input),
+      notifyEscalation: () => ({ recipients: [] }),
+      recordFollowUpEvent: (input: FollowUpStepInput) => void childSteps.push(input),
+      notifyFollowUp: () => ({ recipients: [] }),
+      mailCustomer: () => ({ status: 'no-recipient' }),
+    },
+  });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: incidentWorkflowId(opened.number), args: [{ intake: opened }] });
+    try {
+      await script({ number: opened.number, handle, events, childSteps });
+    } finally {
+      // Workflows left running without their worker would hold the shared test server's clock.
+      for (const id of [incidentWorkflowId(opened.number), `${incidentWorkflowId(opened.number)}/software-change-1`, `${incidentWorkflowId(opened.number)}/service-order-1`]) {
+        const running = await env.client.workflow
+          .getHandle(id)
+          .describe()
+          .then((d) => d.status.name === 'RUNNING', () => false);
+        if (running) await env.client.workflow.getHandle(id).terminate('test finished');
+      }
+    }
+  });
+}
+
+const change = (number: string) => env.client.workflow.getHandle(`${incidentWorkflowId(number)}/software-change-1`);
+
+describe('follow-up work of an incident', () => {
+  // First in this file: it sleeps simulated days, which the shared test server's clock does
+  // most reliably before other tests have terminated incidents mid-task.
+  it('refuses to close with an open follow-up, and closes once it is detached', async () => {
+    await withIncident(async ({ number, handle, events }) => {
+      await handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'software_change', title: 'Firmware update', child: softwareChange, actor: agent }] });
+      await handle.executeUpdate(resolveUpdate, { args: [{ resolution: 'Workaround: rekey every hour.', actor: agent }] });
+      await expect(handle.executeUpdate(closeUpdate, { args: [{ actor: agent }] })).rejects.toMatchObject({
+        cause: expect.objectContaining({ type: 'IllegalTransition', message: expect.stringMatching(/follow-ups software-change-1 are still open/) }),
+      });
+      // Auto-close waits too: a week later it is still resolved.
+      await env.sleep('8 days');
+      expect((await handle.query(getStateQuery)).status).toBe('resolved');
+      await handle.executeUpdate(detachFollowUpUpdate, { args: [{ ref: 'software-change-1', reason: 'Runs on as planned maintenance.', actor: agent }] });
+      // Detached, the follow-up no longer holds it: the overdue automatic close happens at once.
+      // (Polled, not awaited: waiting for a result lets the test server skip time.)
+      await expect.poll(async () => (await handle.describe()).status.name, { timeout: 10_000 }).toBe('COMPLETED');
+      // Activities of one workflow task may run in any order; the projection orders by seq.
+      const bySeq = [...events].sort((a, b) => a.event.seq - b.event.seq).map((e) => e.event);
+      expect(bySeq.map((e) => e.type)).toEqual(['created', 'follow_up_created', 'resolved', 'follow_up_detached', 'closed']);
+      expect(bySeq.at(-1)!.payload).toEqual({ automatic: true });
+      // The detached change runs on.
+      expect((await change(number).describe()).status.name).toBe('RUNNING');
+    });
+  });
+
+  it('starts a change as a child, waits for it with paused clocks, and resumes when it closes', async () => {
+    await withIncident(async ({ number, handle, events }) => {
+      const waiting = await handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'software_change', title: 'Firmware update', waitFor: true, child: softwareChange, actor: agent }] });
+      expect(waiting.status).toBe('pending_change');
+      expect(waiting.followUps).toEqual([expect.objectContaining({ ref: 'software-change-1', workflowId: `${incidentWorkflowId(number)}/software-change-1`, status: 'open', waitFor: true })]);
+      expect(waiting.clocks?.resolution?.pausedSince).toEqual(expect.any(String));
+      // The child runs under the incident, with its own timeline.
+      const child = change(number);
+      expect((await child.describe()).parentExecution?.workflowId).toBe(incidentWorkflowId(number));
+
+      await env.sleep('2 hours');
+      await child.executeUpdate(assessChangeUpdate, { args: [{ ...assessment, actor: agent }] });
+      await child.executeUpdate(submitChangeUpdate, { args: [{ actor: agent }] });
+      await child.executeUpdate(decideChangeUpdate, { args: [{ decision: 'approved', actor: approver }] });
+      const now = await env.currentTimeMs();
+      await child.executeUpdate(scheduleChangeUpdate, { args: [{ from: new Date(now + 3_600_000).toISOString(), to: new Date(now + 7_200_000).toISOString(), actor: agent }] });
+      await child.executeUpdate(implementChangeUpdate, { args: [{ actor: agent }] });
+      await child.executeUpdate(reviewChangeUpdate, { args: [{ outcome: 'successful', actor: agent }] });
+      await child.executeUpdate(closeChangeUpdate, { args: [{ actor: agent }] });
+      await child.result();
+
+      await expect.poll(async () => (await handle.query(getStateQuery)).status, { timeout: 10_000 }).toBe('new');
+      const state = await handle.query(getStateQuery);
+      expect(state.followUps?.[0]).toMatchObject({ status: 'completed', result: 'closed' });
+      // The two hours of waiting do not count against the resolution target.
+      expect(state.clocks?.resolution?.pausedSince).toBeNull();
+      expect(state.clocks?.resolution?.pauses?.length ?? 0).toBeGreaterThan(0);
+      expect(events.map((e) => e.event.type)).toEqual(['created', 'follow_up_created', 'follow_up_ended']);
+      expect(events[2]!.event.payload).toMatchObject({ ref: 'software-change-1', outcome: 'completed', result: 'closed', resumed: 'new' });
+    });
+  });
+
+  it('waits for a service order and hears when the technician completes it', async () => {
+    await withIncident(async ({ number, handle, events }) => {
+      const waiting = await handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'service_order', title: 'Replace the PSU on site', waitFor: true, child: { location: 'onsite', description: 'PSU 2 failed.' }, actor: agent }] });
+      expect(waiting).toMatchObject({ status: 'pending_change', followUps: [{ ref: 'service-order-1', kind: 'service_order' }] });
+      const order = env.client.workflow.getHandle(`${incidentWorkflowId(number)}/service-order-1`);
+      const now = await env.currentTimeMs();
+      await order.executeUpdate(scheduleServiceOrderUpdate, { args: [{ technician: { id: 'tech-1', name: 'Tom Tech' }, appointment: { from: new Date(now + 86_400_000).toISOString(), to: new Date(now + 90_000_000).toISOString() }, actor: agent }] });
+      await env.sleep('1 day');
+      await order.executeUpdate(startServiceOrderUpdate, { args: [{ actor: { id: 'user:tech-1', name: 'Tom Tech' } }] });
+      await order.executeUpdate(completeServiceOrderUpdate, { args: [{ summary: 'PSU replaced.', materials: [{ articleNumber: 'PSU-800', description: 'PSU 800 W', quantity: 1, unitPriceCents: 18900 }], actor: { id: 'user:tech-1', name: 'Tom Tech' } }] });
+      await expect.poll(async () => (await handle.query(getStateQuery)).status, { timeout: 10_000 }).toBe('new');
+      const ended = [...events].sort((a, b) => a.event.seq - b.event.seq).at(-1)!.event;
+      expect(ended).toMatchObject({ type: 'follow_up_ended', payload: { ref: 'service-order-1', outcome: 'completed', result: 'done', resumed: 'new' } });
+    });
+  });
+
+  it('hears of a rolled-back change as failed', async () => {
+    await withIncident(async ({ number, handle }) => {
+      await handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'software_change', title: 'Firmware update', child: { ...softwareChange, changeType: 'standard', approvers: [] }, actor: agent }] });
+      const child = change(number);
+      await child.executeUpdate(assessChangeUpdate, { args: [{ ...assessment, actor: agent }] });
+      await child.executeUpdate(submitChangeUpdate, { args: [{ actor: agent }] });
+      const now = await env.currentTimeMs();
+      await child.executeUpdate(scheduleChangeUpdate, { args: [{ from: new Date(now + 60_000).toISOString(), to: new Date(now + 120_000).toISOString(), actor: agent }] });
+      await child.executeUpdate(implementChangeUpdate, { args: [{ actor: agent }] });
+      await child.executeUpdate(rollBackChangeUpdate, { args: [{ reason: 'VPN worse than before', actor: agent }] });
+      await child.result();
+      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 10_000 }).toBe('failed');
+    });
+  });
+
+  it('rejects a follow-up of an unknown kind before it enters history', async () => {
+    await withIncident(async ({ handle, events }) => {
+      await expect(handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'teleportation' as never, title: 'x', actor: agent }] })).rejects.toMatchObject({
+        cause: expect.objectContaining({ type: 'ValidationError', message: expect.stringMatching(/kind must be one of/) }),
+      });
+      expect(events.map((e) => e.event.type)).toEqual(['created']);
+    });
+  });
+});
