@@ -1,5 +1,6 @@
 // The sales insight: a customer's commercial picture before a call (escalations, open incidents,
 // SLA breaches, quota usage, credit hold). Titles and numbers only: no descriptions, no mail.
+import { openStatuses } from '../../domain/incident.js';
 import { and, desc, eq, gte, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { contracts, customers, incidentEvents, incidents } from '../../db/schema/index.js';
@@ -10,7 +11,6 @@ import { businessDate } from '../../domain/ticket-number.js';
 import { quotaUsedMinutes } from '../entitlement.js';
 import { insightSummary } from './insight-summary.js';
 
-export const openStatuses = ['new', 'assigned', 'in_progress', 'pending_customer'] as const satisfies readonly IncidentStatus[];
 
 export interface SalesInsight {
   customerNumber: string;
@@ -60,7 +60,7 @@ export async function salesInsight(db: Db, customerNumber: string, { days, now, 
   const openRows = await db
     .select({ number: incidents.number, title: incidents.title, priority: incidents.priority, status: incidents.status, escalationLevel: incidents.escalationLevel, receivedAt: incidents.receivedAt })
     .from(incidents)
-    .where(and(eq(incidents.customerId, customer.id), inArray(incidents.status, openStatuses)))
+    .where(and(eq(incidents.customerId, customer.id), inArray(incidents.status, [...openStatuses])))
     .orderBy(desc(incidents.receivedAt), desc(incidents.number));
   const openIncidents = openRows.map((i) => ({ ...i, receivedAt: i.receivedAt.toISOString() }));
 
