@@ -133,7 +133,9 @@ describe('follow-up work of an incident', () => {
       await child.executeUpdate(closeChangeUpdate, { args: [{ actor: agent }] });
       await child.result();
 
-      await expect.poll(async () => (await handle.query(getStateQuery)).status, { timeout: 10_000 }).toBe('new');
+      // The state changes before its timeline event is recorded: wait for the event.
+      await expect.poll(() => events.some((e) => e.event.type === 'follow_up_ended'), { timeout: 10_000 }).toBe(true);
+      expect((await handle.query(getStateQuery)).status).toBe('new');
       const state = await handle.query(getStateQuery);
       expect(state.followUps?.[0]).toMatchObject({ status: 'completed', result: 'closed' });
       // The two hours of waiting do not count against the resolution target.
@@ -154,7 +156,9 @@ describe('follow-up work of an incident', () => {
       await env.sleep('1 day');
       await order.executeUpdate(startServiceOrderUpdate, { args: [{ actor: { id: 'user:tech-1', name: 'Tom Tech' } }] });
       await order.executeUpdate(completeServiceOrderUpdate, { args: [{ summary: 'PSU replaced.', materials: [{ articleNumber: 'PSU-800', description: 'PSU 800 W', quantity: 1, unitPriceCents: 18900 }], actor: { id: 'user:tech-1', name: 'Tom Tech' } }] });
-      await expect.poll(async () => (await handle.query(getStateQuery)).status, { timeout: 10_000 }).toBe('new');
+      // The state changes before its timeline event is recorded: wait for the event.
+      await expect.poll(() => events.some((e) => e.event.type === 'follow_up_ended'), { timeout: 10_000 }).toBe(true);
+      expect((await handle.query(getStateQuery)).status).toBe('new');
       const ended = [...events].sort((a, b) => a.event.seq - b.event.seq).at(-1)!.event;
       expect(ended).toMatchObject({ type: 'follow_up_ended', payload: { ref: 'service-order-1', outcome: 'completed', result: 'done', resumed: 'new' } });
     });
