@@ -44,7 +44,9 @@ const stepTypes = (seen: Seen) => [...seen.steps].sort((a, b) => a.event.seq - b
 function stubActivities(seen: Seen) {
   return {
     recordFollowUpEvent: (input: FollowUpStepInput) => {
+      // Activities of one workflow task may run in any order; keep them in timeline order, as the projection does.
       seen.steps.push(input);
+      seen.steps.sort((a, b) => a.event.seq - b.event.seq);
       return Promise.resolve();
     },
     notifyFollowUp: async (notice: FollowUpNotice) => {

@@ -79,7 +79,9 @@ async function runChange(input: ChangeWorkflowInput, script: (run: Run) => Promi
     workflowBundle,
     activities: {
       recordFollowUpEvent: (step: FollowUpStepInput) => {
-        events.push(step);
+        // Activities of one workflow task may run in any order; keep them in timeline order, as the projection does.
+      events.push(step);
+      events.sort((a, b) => a.event.seq - b.event.seq);
         return Promise.resolve();
       },
       notifyFollowUp: (notice: FollowUpNotice) => {

@@ -49,7 +49,9 @@ interface Calls {
 const newCalls = (): Calls => ({ events: [], notices: [] });
 const stubs = (calls: Calls) => ({
   recordFollowUpEvent: (input: FollowUpStepInput) => {
-    calls.events.push(input);
+    // Activities of one workflow task may run in any order; keep them in timeline order, as the projection does.
+      calls.events.push(input);
+      calls.events.sort((a, b) => a.event.seq - b.event.seq);
     return Promise.resolve();
   },
   notifyFollowUp: (notice: FollowUpNotice) => {

@@ -1,39 +1,14 @@
 // The callback workflow: takes a callback request, reminds at the window start, escalates when
 // the window closes without a logged call, reminds again for retries, and ends when the call is
 // done or the callback is cancelled. The rules live in src/domain/callback.ts.
+import { notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { createActivities } from '../../activities/index.js';
 import * as callback from '../../domain/callback.js';
 import type { CallbackRecord, CallbackStep, CallbackWakeUp } from '../../domain/callback.js';
-import { DomainError, ValidationError } from '../../domain/errors.js';
 import { systemActor, type CommandContext } from '../../domain/incident.js';
 import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, getCallbackQuery, logCallbackCallUpdate, type CallbackWorkflowInput, type Command } from './messages.js';
-
-const { recordFollowUpEvent } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-// Mail servers can be down for a while: bounded retries (about a day) beside the timers.
-const { notifyFollowUp } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 150 },
-});
-
-/** Domain errors become non-retryable failures of the same type, so the API can map them to 400/409. */
-function failure(err: unknown): unknown {
-  if (!(err instanceof DomainError)) return err;
-  const field = err instanceof ValidationError ? err.field : undefined;
-  return ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true, details: field ? [{ field }] : [] });
-}
-function validated<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (err) {
-    throw failure(err);
-  }
-}
 
 export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<CallbackRecord> {
   const escalationRecipients = input.escalationRecipients?.length ? input.escalationRecipients : ['managers'];

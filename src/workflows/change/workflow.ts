@@ -1,13 +1,12 @@
 // The change workflow (hardware or software change): it owns the change record, applies commands
 // from the domain state machine, records every step, asks the approvers and, when the approval
 // deadline passes without a decision, calls in the change manager once.
+import { notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { createFollowUpActivities } from '../../activities/follow-ups.js';
 import * as change from '../../domain/change.js';
 import type { ChangeRecord, ChangeStep } from '../../domain/change.js';
-import { DomainError, ValidationError } from '../../domain/errors.js';
 import { systemActor, type CommandContext } from '../../domain/incident.js';
 import type { Command } from '../incident/messages.js';
 import {
@@ -22,30 +21,6 @@ import {
   submitChangeUpdate,
   type ChangeWorkflowInput,
 } from './messages.js';
-
-type FollowUpActivities = ReturnType<typeof createFollowUpActivities>;
-const { recordFollowUpEvent } = proxyActivities<FollowUpActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-// Mail may be down for a while; notifications retry for about a day beside the change's own flow.
-const { notifyFollowUp } = proxyActivities<FollowUpActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 150 },
-});
-
-/** Runs a validator or step, turning domain errors into failures the API can map to 400/403/409. */
-function validated<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (err) {
-    if (err instanceof DomainError) {
-      const field = err instanceof ValidationError ? err.field : undefined;
-      throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true, details: field ? [{ field }] : [] });
-    }
-    throw err;
-  }
-}
 
 export async function changeWorkflow(input: ChangeWorkflowInput): Promise<ChangeRecord> {
   validated(() => change.validateRequest(input));

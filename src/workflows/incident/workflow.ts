@@ -1,7 +1,7 @@
 // The incident entity workflow: it owns the live state, applies commands from the domain
 // state machine, and writes every step to the timeline and projection through an activity.
+import { validated } from '../shared.js';
 import {
-  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -17,7 +17,6 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
-import { DomainError, ValidationError } from '../../domain/errors.js';
 import { BusinessCalendar } from '../../domain/business-calendar.js';
 import * as incident from '../../domain/incident.js';
 import * as followUps from '../../domain/incident-follow-ups.js';
@@ -62,19 +61,6 @@ const { notifyEscalation, mailCustomer } = proxyActivities<ReturnType<typeof cre
 });
 
 export type IncidentWorkflowInput = { intake: IncidentIntake } | { continued: IncidentState };
-
-/** Runs a validator, turning domain errors into failures the API can map to 400/409. */
-function validated(check: () => void): void {
-  try {
-    check();
-  } catch (err) {
-    if (err instanceof DomainError) {
-      const field = err instanceof ValidationError ? err.field : undefined;
-      throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true, details: field ? [{ field }] : [] });
-    }
-    throw err;
-  }
-}
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<void> {
   let state: IncidentState;

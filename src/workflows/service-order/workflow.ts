@@ -1,10 +1,9 @@
 // The service-order workflow: owns one service order, applies commands from the domain state machine,
 // reminds the technician before the appointment and escalates to dispatch when the window passes unstarted.
+import { notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { createActivities } from '../../activities/index.js';
-import { DomainError, ValidationError } from '../../domain/errors.js';
 import type { CommandContext } from '../../domain/incident.js';
 import * as order from '../../domain/service-order.js';
 import type { ServiceOrderRecord, ServiceOrderStep } from '../../domain/service-order.js';
@@ -17,29 +16,6 @@ import {
   type Command,
   type ServiceOrderWorkflowInput,
 } from './messages.js';
-
-const { recordFollowUpEvent } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-// Mail can be down for a while; bounded (about a day of retries) so a dead mailbox cannot hold the order open forever.
-const { notifyFollowUp } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 150 },
-});
-
-/** Runs domain code, turning domain errors into non-retryable failures the API can map to 400/409. */
-function validated<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof DomainError) {
-      const field = err instanceof ValidationError ? err.field : undefined;
-      throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true, details: field ? [{ field }] : [] });
-    }
-    throw err;
-  }
-}
 
 export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Promise<ServiceOrderRecord> {
   const leadMinutes = input.reminderLeadMinutes ?? 60;
