@@ -43,7 +43,7 @@ export async function sendIncidentCommand<Input>(
     // With an updateId, Temporal runs a repeated update only once and answers with the first result.
     return await handleOf(temporal, number).executeUpdate(update, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) });
   } catch (err) {
-    throw commandError(err, number);
+    throw commandError(err, `incident ${number}`);
   }
 }
 
@@ -55,17 +55,18 @@ export async function submitIncidentCommand<Input>(temporal: Temporal, number: s
   try {
     await handleOf(temporal, number).startUpdate(update, { args: [input], updateId: options.updateId, waitForStage: WorkflowUpdateStage.ACCEPTED });
   } catch (err) {
-    throw commandError(err, number);
+    throw commandError(err, `incident ${number}`);
   }
 }
 
-function commandError(err: unknown, number: string): unknown {
+/** A failed update as a domain error: the workflow's own refusal, an ended workflow, or Temporal away. `what`: "incident INC-…". */
+export function commandError(err: unknown, what: string): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const mapped = domainErrorFromKind(err.cause.type, err.cause.message, fieldOf(err.cause));
     if (mapped) return mapped;
   }
-  if (isNotFound(err)) return new IllegalTransition(`Incident ${number} is no longer open for changes (its workflow has ended).`);
-  if (isUnavailable(err)) return new Unavailable(`Temporal is not reachable; incident ${number} was not changed. Try again shortly.`);
+  if (isNotFound(err)) return new IllegalTransition(`${what.charAt(0).toUpperCase()}${what.slice(1)} is no longer open for changes (its workflow has ended).`);
+  if (isUnavailable(err)) return new Unavailable(`Temporal is not reachable; ${what} was not changed. Try again shortly.`);
   return err;
 }
 

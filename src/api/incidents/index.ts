@@ -93,7 +93,8 @@ incidentsRouter.openapi(getTimelineRoute, async (c) => {
 });
 
 /** Commands need a running workflow; a clear 404 or 503 beats an update against none. */
-async function requireIncident(db: Db, number: string): Promise<void> {
+/** The incident exists and its workflow runs (the projection may lag behind the intake). */
+export async function requireIncident(db: Db, number: string): Promise<void> {
   if (await findIncident(db, number)) return;
   const recorded = await findIntake(db, number);
   if (!recorded) throw new NotFound(`Incident ${number} does not exist.`);

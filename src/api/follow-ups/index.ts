@@ -1,0 +1,155 @@
+// /api/incidents/{number}/follow-ups: start follow-up work (service orders, changes) as child
+// workflows of the incident, read it, tell it what happened, or detach it (agents and above).
+import { createRoute, z } from '@hono/zod-openapi';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Context } from 'hono';
+import { NotFound } from '../../domain/errors.js';
+import type { ChildKind } from '../../domain/incident-follow-ups.js';
+import { sendIncidentCommand } from '../../services/incident-commands.js';
+import { findFollowUp, followUpsOf, followUpTimeline, sendFollowUpCommand, staffByEmail, staffById, type FollowUpRow } from '../../services/follow-ups.js';
+import * as changeMessages from '../../workflows/change/messages.js';
+import { createFollowUpUpdate, detachFollowUpUpdate } from '../../workflows/incident/messages.js';
+import * as orderMessages from '../../workflows/service-order/messages.js';
+import { requireRole } from '../auth.js';
+import { problemResponses } from '../common-schemas.js';
+import { createRouter, type AppEnv } from '../context.js';
+import { Incident, ReasonBody } from '../incidents/schemas.js';
+import { requireIncident } from '../incidents/index.js';
+import { incidentViewOfState } from '../incidents/views.js';
+import { ActionBody, CreateFollowUpBody, FollowUp, FollowUpActionParam, FollowUpRefParam, FollowUpWithTimeline, followUpActions } from './schemas.js';
+import { IncidentNumberParam } from '../incidents/schemas.js';
+
+const tags = ['Follow-ups'];
+const security = [{ bearerAuth: [] }];
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
+const actorOf = (c: Context<AppEnv>) => ({ id: `user:${c.var.principal.userId}`, name: c.var.principal.name });
+const refOf = (row: FollowUpRow) => row.workflowId.slice(row.workflowId.lastIndexOf('/') + 1);
+const view = (row: FollowUpRow): z.infer<typeof FollowUp> => ({
+  ref: refOf(row),
+  workflowId: row.workflowId,
+  kind: row.kind,
+  title: row.title,
+  state: row.state,
+  ended: row.ended,
+  assigneeId: row.assigneeId,
+  dueAt: row.dueAt?.toISOString() ?? null,
+  details: row.details,
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+
+export const followUpsRouter = createRouter();
+followUpsRouter.use('/:number/follow-ups', requireRole('agent'));
+followUpsRouter.use('/:number/follow-ups/*', requireRole('agent'));
+
+followUpsRouter.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{number}/follow-ups',
+    tags,
+    security,
+    summary: 'Start follow-up work',
+    description: 'Starts a service order or a hardware or software change as a child workflow of the incident (`incident-<number>/<kind>-<n>`) and links it on both timelines. With `waitFor` the incident waits for it (pending_change).',
+    request: { params: IncidentNumberParam, body: { required: true, content: json(CreateFollowUpBody) } },
+    responses: { 201: { description: 'The incident with the new link.', content: json(Incident.extend({ followUp: z.object({ ref: z.string(), workflowId: z.string() }) })) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+  }),
+  async (c) => {
+    const { number } = c.req.valid('param');
+    const body = c.req.valid('json');
+    await requireIncident(c.var.services.db, number);
+    const { db, temporal } = c.var.services;
+    let child: Record<string, unknown>;
+    if (body.kind === 'service_order') {
+      child = { location: body.location, description: body.description || body.title };
+    } else {
+      const approvers = await staffByEmail(db, body.approverEmails, 'approverEmails');
+      const [manager] = await staffByEmail(db, [body.changeManagerEmail], 'changeManagerEmail');
+      child = { description: body.description || body.title, changeType: body.changeType, approvers: approvers.map((a) => a.id), changeManagerId: manager!.id, approvalHours: body.approvalHours };
+    }
+    const state = await sendIncidentCommand(temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor: actorOf(c) });
+    const link = state.followUps!.at(-1)!;
+    return c.json({ ...incidentViewOfState(state), followUp: { ref: link.ref, workflowId: link.workflowId } }, 201);
+  },
+);
+
+followUpsRouter.openapi(
+  createRoute({ method: 'get', path: '/{number}/follow-ups', tags, security, summary: 'List the follow-up work of an incident', request: { params: IncidentNumberParam }, responses: { 200: { description: 'Its follow-ups, oldest first.', content: json(z.object({ items: z.array(FollowUp) })) }, ...problemResponses(400, 401, 403, 404) } }),
+  async (c) => {
+    const { number } = c.req.valid('param');
+    await requireIncident(c.var.services.db, number);
+    return c.json({ items: (await followUpsOf(c.var.services.db, number)).map(view) }, 200);
+  },
+);
+
+followUpsRouter.openapi(
+  createRoute({ method: 'get', path: '/{number}/follow-ups/{ref}', tags, security, summary: 'One follow-up with its timeline', request: { params: FollowUpRefParam }, responses: { 200: { description: 'The follow-up.', content: json(FollowUpWithTimeline) }, ...problemResponses(400, 401, 403, 404) } }),
+  async (c) => {
+    const { number, ref } = c.req.valid('param');
+    const row = await findFollowUp(c.var.services.db, number, ref);
+    const events = (await followUpTimeline(c.var.services.db, row.workflowId)).map((e) => ({ seq: e.seq, type: e.type, actor: { id: e.actor, name: e.actorName }, at: e.occurredAt.toISOString(), payload: e.payload }));
+    return c.json({ ...view(row), events }, 200);
+  },
+);
+
+followUpsRouter.openapi(
+  createRoute({ method: 'post', path: '/{number}/follow-ups/{ref}/detach', tags, security, summary: 'Detach a follow-up', description: 'The follow-up runs on, but no longer holds the incident waiting or from closing.', request: { params: FollowUpRefParam, body: { required: true, content: json(ReasonBody) } }, responses: { 200: { description: 'The incident after the change.', content: json(Incident) }, ...problemResponses(400, 401, 403, 404, 409, 503) } }),
+  async (c) => {
+    const { number, ref } = c.req.valid('param');
+    await requireIncident(c.var.services.db, number);
+    const state = await sendIncidentCommand(c.var.services.temporal, number, detachFollowUpUpdate, { ref, reason: c.req.valid('json').reason, actor: actorOf(c) });
+    return c.json(incidentViewOfState(state), 200);
+  },
+);
+
+/** The update behind each action of each kind; a service order's schedule names the technician by id. */
+const updates: Record<ChildKind, Record<string, UpdateDefinition<unknown, [never]>>> = {
+  service_order: {
+    schedule: orderMessages.scheduleServiceOrderUpdate,
+    start: orderMessages.startServiceOrderUpdate,
+    complete: orderMessages.completeServiceOrderUpdate,
+    cancel: orderMessages.cancelServiceOrderUpdate,
+  } as never,
+  hardware_change: changeUpdates(),
+  software_change: changeUpdates(),
+};
+function changeUpdates() {
+  return {
+    assess: changeMessages.assessChangeUpdate,
+    submit: changeMessages.submitChangeUpdate,
+    decide: changeMessages.decideChangeUpdate,
+    schedule: changeMessages.scheduleChangeUpdate,
+    implement: changeMessages.implementChangeUpdate,
+    review: changeMessages.reviewChangeUpdate,
+    close: changeMessages.closeChangeUpdate,
+    'roll-back': changeMessages.rollBackChangeUpdate,
+  } as never;
+}
+
+followUpsRouter.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{number}/follow-ups/{ref}/{action}',
+    tags,
+    security,
+    summary: 'Tell a follow-up what happened',
+    description: `Actions by kind: ${Object.entries(followUpActions).map(([kind, actions]) => `${kind}: ${actions.join(', ')}`).join('; ')}. The follow-up's workflow checks the step (400 or 409 when it does not fit) and records it on its timeline with you as the actor; a change's decision counts only from a named approver.`,
+    request: { params: FollowUpActionParam, body: { required: true, content: json(ActionBody) } },
+    responses: { 200: { description: 'The follow-up after the step.', content: json(z.record(z.string(), z.unknown())) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+  }),
+  async (c) => {
+    const { number, ref, action } = c.req.valid('param');
+    const row = await findFollowUp(c.var.services.db, number, ref);
+    const kind = row.kind as ChildKind;
+    const update = updates[kind]?.[action];
+    if (!update) throw new NotFound(`A ${kind.replace('_', ' ')} has no action ${action}; it has ${followUpActions[kind].join(', ')}.`);
+    let input: Record<string, unknown> = c.req.valid('json');
+    if (kind === 'service_order' && action === 'schedule') {
+      const technicianId = typeof input.technicianId === 'string' ? input.technicianId : '';
+      const technician = await staffById(c.var.services.db, technicianId, 'technicianId');
+      input = { technician, appointment: { from: input.from, to: input.to } };
+    }
+    const record = await sendFollowUpCommand(c.var.services.temporal, row, update, { ...input, actor: actorOf(c) } as never);
+    return c.json(record as Record<string, unknown>, 200);
+  },
+);

@@ -1,0 +1,113 @@
+// Follow-up work through the API, with real Temporal and Postgres: a service order and a change
+// started from an incident, linked on both timelines, and an incident that cannot close while
+// one is open.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoData } from '../../src/infra/demo-seed.js';
+import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { createUserWithToken, type TestUser } from '../support/users.js';
+
+let stack: TestStack;
+let agent: TestUser;
+let approver: TestUser;
+let approverEmail: string;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  await seedDemoData(stack.database.db);
+  agent = await createUserWithToken(stack.database.db, 'agent', 'Anna Agent');
+  approver = await createUserWithToken(stack.database.db, 'manager', 'Carl CAB');
+  const [row] = await stack.database.sql<{ email: string }[]>`select email from users where id = ${approver.id}`;
+  approverEmail = row!.email;
+});
+afterAll(async () => stack?.stop());
+
+const post = (path: string, body: unknown, user = agent) => stack.request('POST', path, { token: user.token, body });
+const get = async (path: string, user = agent) => (await stack.request('GET', path, { token: user.token })).json();
+
+async function openIncident(): Promise<string> {
+  const res = await post('/api/incidents', { title: 'VPN drops every 20 minutes', serialNumber: 'FW-FG100F-0042' });
+  expect(res.status).toBe(201);
+  const { number } = await res.json();
+  await eventually(async () => ((await stack.request('GET', `/api/incidents/${number}`, { token: agent.token })).status === 200 ? true : undefined));
+  return number as string;
+}
+
+const types = (events: { type: string }[]) => events.map((e) => e.type);
+
+describe('follow-up work through the API', () => {
+  it('runs a service order the incident waits for, linked on both timelines', async () => {
+    const number = await openIncident();
+    const created = await post(`/api/incidents/${number}/follow-ups`, { kind: 'service_order', title: 'Swap the firewall PSU', waitFor: true, location: 'onsite' });
+    expect(created.status).toBe(201);
+    const incident = await created.json();
+    expect(incident).toMatchObject({ status: 'pending_change', followUp: { ref: 'service-order-1', workflowId: `incident-${number}/service-order-1` } });
+
+    const base = `/api/incidents/${number}/follow-ups/service-order-1`;
+    await eventually(async () => ((await stack.request('GET', base, { token: agent.token })).status === 200 ? true : undefined));
+    // Three hours ahead: the reminder (an hour before) is not due during the test.
+    const from = new Date(Date.now() + 3 * 3_600_000).toISOString();
+    const to = new Date(Date.now() + 4 * 3_600_000).toISOString();
+    expect((await post(`${base}/schedule`, { technicianId: 'not-a-uuid', from, to })).status).toBe(400);
+    const scheduled = await post(`${base}/schedule`, { technicianId: agent.id, from, to });
+    expect(scheduled.status).toBe(200);
+    expect(await scheduled.json()).toMatchObject({ state: 'scheduled', details: { technician: { id: agent.id, name: 'Anna Agent' } } });
+    // A step that does not fit is refused by the workflow: 409.
+    expect((await post(`${base}/complete`, { summary: 'done' })).status).toBe(409);
+    expect((await post(`${base}/start`, {})).status).toBe(200);
+    const done = await post(`${base}/complete`, { summary: 'PSU replaced.', materials: [{ articleNumber: 'PSU-800', description: 'PSU 800 W', quantity: 1, unitPriceCents: 18900 }] });
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({ state: 'done', ended: true });
+
+    // The incident heard of it and resumed; both timelines show the link.
+    await eventually(async () => {
+      const timeline = await get(`/api/incidents/${number}/timeline`);
+      return types(timeline.events).includes('follow_up_ended') ? timeline : undefined;
+    });
+    const timeline = await get(`/api/incidents/${number}/timeline`);
+    expect(types(timeline.events)).toEqual(['created', 'follow_up_created', 'follow_up_ended']);
+    expect(timeline.events[2].payload).toMatchObject({ ref: 'service-order-1', outcome: 'completed', resumed: 'new' });
+    expect((await get(`/api/incidents/${number}`)).status).toBe('new');
+    const order = await eventually(async () => {
+      const o = await get(base);
+      return o.state === 'done' ? o : undefined;
+    });
+    expect(types(order.events)).toEqual(['created', 'scheduled', 'started', 'completed']);
+    expect(order.events[0].actor).toEqual({ id: `user:${agent.id}`, name: 'Anna Agent' });
+    expect(order.details.workReport.materialTotalCents).toBe(18900);
+    expect((await get(`/api/incidents/${number}/follow-ups`)).items.map((f: { ref: string }) => f.ref)).toEqual(['service-order-1']);
+  });
+
+  it('needs a named approver for a change, and keeps the incident from closing until the change is detached', async () => {
+    const number = await openIncident();
+    const created = await post(`/api/incidents/${number}/follow-ups`, { kind: 'software_change', title: 'Firmware 7.2.8', changeType: 'normal', approverEmails: [approverEmail], changeManagerEmail: approverEmail });
+    expect(created.status).toBe(201);
+    expect((await post(`/api/incidents/${number}/follow-ups`, { kind: 'software_change', title: 'x', approverEmails: ['nobody@nowhere.example'], changeManagerEmail: approverEmail })).status).toBe(400);
+    const base = `/api/incidents/${number}/follow-ups/software-change-1`;
+    await eventually(async () => ((await stack.request('GET', base, { token: agent.token })).status === 200 ? true : undefined));
+    const assessed = await post(`${base}/assess`, { risk: 'medium', impact: 'VPN down 10 minutes', implementationPlan: 'Upload and reboot', rollbackPlan: 'Boot the old partition', software: { systems: [{ name: 'FortiGate 100F', fromVersion: '7.2.5', toVersion: '7.2.8' }] } });
+    expect(assessed.status).toBe(200);
+    expect((await post(`${base}/submit`, {})).status).toBe(200);
+    // Only the named approver decides.
+    expect((await post(`${base}/decide`, { decision: 'approved' })).status).toBe(403);
+    expect((await post(`${base}/decide`, { decision: 'approved' }, approver)).status).toBe(200);
+    expect((await post(`${base}/start`, {})).status).toBe(404);
+
+    expect((await post(`/api/incidents/${number}/resolve`, { resolution: 'Workaround: rekey hourly.' })).status).toBe(200);
+    const refused = await post(`/api/incidents/${number}/close`, {});
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).detail).toMatch(/software-change-1 are still open/);
+    expect((await post(`/api/incidents/${number}/follow-ups/software-change-1/detach`, { reason: 'Runs as planned maintenance.' })).status).toBe(200);
+    expect((await post(`/api/incidents/${number}/close`, {})).status).toBe(200);
+    // The change runs on after its incident closed.
+    expect((await post(`${base}/schedule`, { from: new Date(Date.now() + 60_000).toISOString(), to: new Date(Date.now() + 120_000).toISOString() })).status).toBe(200);
+    await stack.temporal.client.workflow.getHandle(`incident-${number}/software-change-1`).terminate('test finished');
+  });
+
+  it('answers 404 for an unknown follow-up and 403 to sales', async () => {
+    const number = await openIncident();
+    expect((await stack.request('GET', `/api/incidents/${number}/follow-ups/service-order-9`, { token: agent.token })).status).toBe(404);
+    expect((await stack.request('GET', `/api/incidents/${number}/follow-ups/teleport-1`, { token: agent.token })).status).toBe(400);
+    const sales = await createUserWithToken(stack.database.db, 'sales');
+    expect((await stack.request('GET', `/api/incidents/${number}/follow-ups`, { token: sales.token })).status).toBe(403);
+  });
+});
