@@ -8,6 +8,10 @@ import { followUpEvents, followUps, outboxMessages, users } from '../db/schema/i
 import type { FollowUpEvent, FollowUpRecord } from '../domain/follow-ups.js';
 import { newMessageId, type Mailer } from '../mail/outbound.js';
 import { createOutboxSender } from '../mail/outbox.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { DomainError } from '../domain/errors.js';
+import { businessDate, defaultBusinessTimezone } from '../domain/ticket-number.js';
+import { applyHardwareChange, type HardwareChangeApplied, type HardwareChangeItem } from '../services/asset-register.js';
 
 export interface FollowUpStepInput {
   record: FollowUpRecord;
@@ -28,6 +32,16 @@ export interface FollowUpActivityDeps {
   db: Db;
   mailer?: Mailer | undefined;
   mailFrom: string;
+  /** The house time zone: the day a hardware change takes devices out of service. */
+  timezone?: string | undefined;
+}
+
+export interface HardwareChangeInput {
+  customerNumber: string;
+  changeId: string;
+  /** When the change was closed; its business day is the day devices change. */
+  at: string;
+  items: HardwareChangeItem[];
 }
 
 async function resolveRecipients(db: Db, recipients: string[]): Promise<string[]> {
@@ -66,6 +80,19 @@ export function createFollowUpActivities(deps: FollowUpActivityDeps) {
           .values({ workflowId: record.workflowId, seq: event.seq, type: event.type, actor: event.actor.id, actorName: event.actor.name, payload: event.payload, occurredAt: new Date(event.at) })
           .onConflictDoNothing({ target: [followUpEvents.workflowId, followUpEvents.seq] });
       });
+    },
+
+    /**
+     * Applies a closed hardware change to the asset register; safe to repeat. Master data that
+     * does not allow it (a serial of another customer) fails for good, for a person to sort out.
+     */
+    applyHardwareChange: async (input: HardwareChangeInput): Promise<HardwareChangeApplied> => {
+      try {
+        return await applyHardwareChange(deps.db, { customerNumber: input.customerNumber, changeId: input.changeId, day: businessDate(new Date(input.at), deps.timezone ?? defaultBusinessTimezone), items: input.items });
+      } catch (err) {
+        if (err instanceof DomainError) throw ApplicationFailure.nonRetryable(err.message, err.kind);
+        throw err;
+      }
     },
 
     /** Writes one outbox mail per recipient of the step, then delivers what is unsent; safe to retry. */

@@ -22,8 +22,8 @@ export function validated<T>(run: () => T): T {
 
 type Activities = ReturnType<typeof createActivities>;
 
-/** The timeline and projection of a follow-up: quick, retried until the database answers. */
-export const { recordFollowUpEvent } = proxyActivities<Activities>({
+/** The timeline and projection of a follow-up, and master data updates: quick, retried until the database answers. */
+export const { recordFollowUpEvent, applyHardwareChange } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

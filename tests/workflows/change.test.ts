@@ -5,7 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FollowUpNotice, FollowUpStepInput } from '../../src/activities/follow-ups.js';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FollowUpNotice, FollowUpStepInput, HardwareChangeInput } from '../../src/activities/follow-ups.js';
 import type { AssessChangeInput, ChangeRecord } from '../../src/domain/change.js';
 import { followUpWorkflowId } from '../../src/domain/follow-ups.js';
 import type { Actor } from '../../src/domain/incident.js';
@@ -39,6 +40,10 @@ const user = (id: string): Actor => ({ id: `user:${id}`, name: id });
 const dave = user('dave');
 const plans = { risk: 'medium', impact: 'ERP down for 30 minutes', implementationPlan: 'Stop, upgrade, start', rollbackPlan: 'Restore the snapshot' } as const;
 const softwareAssessment: AssessChangeInput = { ...plans, software: { systems: [{ name: 'PostgreSQL', fromVersion: '15.4', toVersion: '15.8' }] } };
+
+/** What the asset-register activity was asked to do, and whether it refuses (master data in the way). */
+const hardwareCalls: HardwareChangeInput[] = [];
+let refuseHardware = false;
 
 let counter = 0;
 function changeInput(overrides: Partial<ChangeWorkflowInput> = {}): ChangeWorkflowInput {
@@ -87,6 +92,11 @@ async function runChange(input: ChangeWorkflowInput, script: (run: Run) => Promi
       notifyFollowUp: (notice: FollowUpNotice) => {
         notices.push(notice);
         return Promise.resolve({ recipients: notice.recipients });
+      },
+      applyHardwareChange: (input: HardwareChangeInput) => {
+        hardwareCalls.push(input);
+        if (refuseHardware) throw ApplicationFailure.nonRetryable('Serial number SN-NEW-1 is registered to another customer; the change cannot move it.', 'IllegalTransition');
+        return Promise.resolve({ added: ['SN-DOCK-7'], replaced: [{ from: 'SN-OLD-1', to: 'SN-NEW-1', contractsMoved: 1 }], retired: [] });
       },
     },
   });
@@ -265,7 +275,7 @@ describe('change workflow', () => {
       { action: 'replace' as const, serialNumber: 'SN-NEW-1', replacesSerialNumber: 'SN-OLD-1', product: 'ThinkPad T14' },
       { action: 'add' as const, serialNumber: 'SN-DOCK-7' },
     ];
-    await runChange(changeInput({ kind: 'hardware_change', title: 'Replace the accounting laptop' }), async ({ handle }) => {
+    const run = await runChange(changeInput({ kind: 'hardware_change', title: 'Replace the accounting laptop' }), async ({ handle }) => {
       expect(await failureType(update.assess(handle, softwareAssessment))).toBe('ValidationError');
       await update.assess(handle, { ...plans, hardware: { items } });
       await update.submit(handle);
@@ -279,5 +289,28 @@ describe('change workflow', () => {
       expect(result).toMatchObject({ kind: 'hardware_change', state: 'closed' });
       expect(result.details.assessment?.hardware?.items).toEqual(items);
     });
+    // The closed change updated the asset register once, and said so on its timeline.
+    expect(hardwareCalls.filter((c) => c.changeId.endsWith('hardware-change-1'))).toEqual([expect.objectContaining({ customerNumber: 'K-1', items })]);
+    expect(run.timeline().at(-1)).toMatchObject({ type: 'asset_register_updated', actor: 'system' });
+  });
+
+  it('records a refusal of the asset register on the timeline instead of retrying forever', async () => {
+    refuseHardware = true;
+    const items = [{ action: 'replace' as const, serialNumber: 'SN-NEW-1', replacesSerialNumber: 'SN-OLD-1' }];
+    try {
+      const run = await runChange(changeInput({ kind: 'hardware_change', title: 'Swap a laptop', changeType: 'standard', approvers: [] }), async ({ handle }) => {
+        await update.assess(handle, { ...plans, hardware: { items } });
+        await update.submit(handle);
+        await update.schedule(handle);
+        await update.implement(handle);
+        await update.review(handle);
+        await update.close(handle);
+        await handle.result();
+      });
+      const last = run.events.at(-1)!.event;
+      expect(last).toMatchObject({ type: 'asset_register_refused', payload: { reason: expect.stringMatching(/SN-NEW-1 is registered to another customer/) } });
+    } finally {
+      refuseHardware = false;
+    }
   });
 });

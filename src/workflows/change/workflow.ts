@@ -1,9 +1,10 @@
 // The change workflow (hardware or software change): it owns the change record, applies commands
 // from the domain state machine, records every step, asks the approvers and, when the approval
 // deadline passes without a decision, calls in the change manager once.
-import { notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
+import { applyHardwareChange, notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
+import { step } from '../../domain/follow-ups.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { allHandlersFinished, condition, log, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, condition, log, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import * as change from '../../domain/change.js';
 import type { ChangeRecord, ChangeStep } from '../../domain/change.js';
@@ -109,8 +110,25 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     }
   }
   await condition(() => allHandlersFinished() && inFlight === 0);
+  await updateAssetRegister();
   await reportEndToIncident(input.parentWorkflowId, record);
   return record;
+
+  /** A hardware change closed after a successful review changes the asset register; a refusal is recorded for a person to sort out. */
+  async function updateAssetRegister(): Promise<void> {
+    const items = record.details.assessment?.hardware?.items;
+    if (record.kind !== 'hardware_change' || record.state !== 'closed' || record.details.review?.outcome !== 'successful' || !items?.length || !record.customerNumber) return;
+    const at = new Date();
+    try {
+      const applied = await applyHardwareChange.executeWithOptions({ summary: 'asset register: apply the hardware change' }, [
+        { customerNumber: record.customerNumber, changeId: record.workflowId, at: at.toISOString(), items },
+      ]);
+      await apply(step(record, {}, 'asset_register_updated', systemActor, at, { ...applied }));
+    } catch (err) {
+      const reason = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+      await apply(step(record, {}, 'asset_register_refused', systemActor, at, { reason }));
+    }
+  }
 }
 
 const kindName = (r: ChangeRecord) => (r.kind === 'hardware_change' ? 'hardware change' : 'software change');
