@@ -1,6 +1,7 @@
 // The custom search attributes of the design. Pure (only @temporalio/common), so workflow
 // code, the client, the dev-server launcher and docker-compose's test all share this list.
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair, type SearchAttributeUpdatePair } from '@temporalio/common';
+import type { FollowUpRecord } from '../domain/follow-ups.js';
 import type { IncidentState } from '../domain/incident.js';
 
 export const CustomerNumber = defineSearchAttributeKey('CustomerNumber', SearchAttributeType.KEYWORD);
@@ -11,6 +12,9 @@ export const EscalationLevel = defineSearchAttributeKey('EscalationLevel', Searc
 export const SlaBreached = defineSearchAttributeKey('SlaBreached', SearchAttributeType.BOOL);
 export const AssignedGroup = defineSearchAttributeKey('AssignedGroup', SearchAttributeType.KEYWORD);
 export const NextSlaDeadline = defineSearchAttributeKey('NextSlaDeadline', SearchAttributeType.DATETIME);
+export const FollowUpKind = defineSearchAttributeKey('FollowUpKind', SearchAttributeType.KEYWORD);
+export const ChangeState = defineSearchAttributeKey('ChangeState', SearchAttributeType.KEYWORD);
+export const ServiceOrderState = defineSearchAttributeKey('ServiceOrderState', SearchAttributeType.KEYWORD);
 
 /** Names and CLI type names, as `temporal server start-dev --search-attribute Name=Type` wants them. */
 export const searchAttributeDefinitions = [
@@ -22,6 +26,9 @@ export const searchAttributeDefinitions = [
   { name: 'SlaBreached', type: 'Bool' },
   { name: 'AssignedGroup', type: 'Keyword' },
   { name: 'NextSlaDeadline', type: 'Datetime' },
+  { name: 'FollowUpKind', type: 'Keyword' },
+  { name: 'ChangeState', type: 'Keyword' },
+  { name: 'ServiceOrderState', type: 'Keyword' },
 ] as const satisfies ReadonlyArray<{ name: string; type: 'Keyword' | 'Int' | 'Bool' | 'Datetime' }>;
 
 /** The search attributes that mirror an incident's state in the Temporal UI and visibility queries. */
@@ -36,6 +43,12 @@ export function incidentSearchAttributes(state: IncidentState): SearchAttributeU
     { key: AssignedGroup, value: state.assignedGroup },
     { key: NextSlaDeadline, value: state.nextSlaDeadline ? new Date(state.nextSlaDeadline) : null },
   ];
+}
+
+/** The search attributes of a follow-up workflow: its kind, customer, and state under the kind's own name. */
+export function followUpSearchAttributes(record: Pick<FollowUpRecord, 'kind' | 'customerNumber' | 'state'>): SearchAttributeUpdatePair[] {
+  const state = record.kind === 'service_order' ? [{ key: ServiceOrderState, value: record.state }] : record.kind.endsWith('_change') ? [{ key: ChangeState, value: record.state }] : [];
+  return [{ key: FollowUpKind, value: record.kind }, { key: CustomerNumber, value: record.customerNumber }, ...state];
 }
 
 /** The same attributes for a workflow start, which takes only set values. */

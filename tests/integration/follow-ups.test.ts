@@ -3,6 +3,7 @@
 // one is open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
+import { CustomerNumber, FollowUpKind, ServiceOrderState } from '../../src/temporal/search-attributes.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
@@ -75,6 +76,12 @@ describe('follow-up work through the API', () => {
     expect(order.events[0].actor).toEqual({ id: `user:${agent.id}`, name: 'Anna Agent' });
     expect(order.details.workReport.materialTotalCents).toBe(18900);
     expect((await get(`/api/incidents/${number}/follow-ups`)).items.map((f: { ref: string }) => f.ref)).toEqual(['service-order-1']);
+    // In the Temporal UI: a child of the incident, with its kind, customer and state as search attributes.
+    const described = await stack.temporal.client.workflow.getHandle(`incident-${number}/service-order-1`).describe();
+    expect(described.parentExecution?.workflowId).toBe(`incident-${number}`);
+    expect(described.typedSearchAttributes.get(FollowUpKind)).toBe('service_order');
+    expect(described.typedSearchAttributes.get(ServiceOrderState)).toBe('done');
+    expect(described.typedSearchAttributes.get(CustomerNumber)).toBe('K-10002');
   });
 
   it('needs a named approver for a change, and keeps the incident from closing until the change is detached', async () => {

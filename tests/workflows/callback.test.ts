@@ -1,6 +1,7 @@
 // The callback workflow on the time-skipping server: it reminds exactly at the window start,
 // escalates exactly at the window end when no call was logged, reminds again for a retry, records
 // the outcome, and sends no reminder twice when the worker restarts. Activities are stubs here.
+import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -23,9 +24,10 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
 beforeAll(async () => {
   [env, workflowBundle] = await Promise.all([
     createTimeSkippingEnv(),
-    // The workflow is not in the worker's index yet (the incident starts it in a later step).
     bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../src/workflows/callback/workflow.ts', import.meta.url)), logger: quiet }),
   ]);
+  // The workflow keeps its search attributes (FollowUpKind, its state) up to date.
+  await addSearchAttributes(env.connection, 'default');
 });
 afterAll(async () => env?.teardown());
 

@@ -1,5 +1,6 @@
 // The change workflow on the time-skipping server: approvals, the approval deadline escalating to
 // the change manager once, rejection and rollback. Activities are stubs: this is about orchestration.
+import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -33,6 +34,8 @@ beforeAll(async () => {
     createTimeSkippingEnv(),
     bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }),
   ]);
+  // The workflow keeps its search attributes (FollowUpKind, its state) up to date.
+  await addSearchAttributes(env.connection, 'default');
 });
 afterAll(async () => env?.teardown());
 

@@ -1,6 +1,7 @@
 // The service-order workflow on the time-skipping server: reminder and overdue escalation at their
 // exact instants, once each, re-armed by a reschedule, and never repeated by a restarted worker.
 // Activities are stubs that record their calls: this test is about orchestration.
+import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -30,6 +31,8 @@ beforeAll(async () => {
     createTimeSkippingEnv(),
     bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }),
   ]);
+  // The workflow keeps its search attributes (FollowUpKind, its state) up to date.
+  await addSearchAttributes(env.connection, 'default');
 });
 afterAll(async () => env?.teardown());
 

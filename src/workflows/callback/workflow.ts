@@ -1,9 +1,10 @@
 // The callback workflow: takes a callback request, reminds at the window start, escalates when
 // the window closes without a logged call, reminds again for retries, and ends when the call is
 // done or the callback is cancelled. The rules live in src/domain/callback.ts.
+import { followUpSearchAttributes } from '../../temporal/search-attributes.js';
 import { notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { allHandlersFinished, condition, log, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import * as callback from '../../domain/callback.js';
 import type { CallbackRecord, CallbackStep, CallbackWakeUp } from '../../domain/callback.js';
@@ -18,6 +19,7 @@ export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<Ca
 
   async function apply(s: CallbackStep): Promise<CallbackRecord> {
     record = s.record;
+    upsertSearchAttributes(followUpSearchAttributes(record));
     setCurrentDetails(describe(record));
     await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
     // This command's result, even if another command has changed the record meanwhile.
@@ -56,6 +58,7 @@ export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<Ca
   command(attachCallbackToIncidentUpdate, callback.validateAttach, callback.attachToIncident);
 
   setCurrentDetails(describe(record));
+  upsertSearchAttributes(followUpSearchAttributes(record));
   await recordFollowUpEvent.executeWithOptions({ summary: 'timeline: created' }, [created]);
 
   // Sleep until the next wake-up (window opens, window closes, retry) or until a command changes

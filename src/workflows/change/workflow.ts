@@ -1,10 +1,11 @@
 // The change workflow (hardware or software change): it owns the change record, applies commands
 // from the domain state machine, records every step, asks the approvers and, when the approval
 // deadline passes without a decision, calls in the change manager once.
+import { followUpSearchAttributes } from '../../temporal/search-attributes.js';
 import { applyHardwareChange, notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
 import { step } from '../../domain/follow-ups.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { ActivityFailure, allHandlersFinished, condition, log, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, condition, log, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import * as change from '../../domain/change.js';
 import type { ChangeRecord, ChangeStep } from '../../domain/change.js';
@@ -30,6 +31,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
 
   async function apply(s: ChangeStep): Promise<ChangeRecord> {
     record = s.record;
+    upsertSearchAttributes(followUpSearchAttributes(record));
     setCurrentDetails(describe(record));
     await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
     // This command's result, even if another command has changed the record meanwhile.
@@ -95,6 +97,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   }
 
   setCurrentDetails(describe(record));
+  upsertSearchAttributes(followUpSearchAttributes(record));
   await recordFollowUpEvent.executeWithOptions({ summary: 'timeline: created' }, [created]);
 
   // Only the approval has a deadline; every other step waits for its command.

@@ -1,8 +1,9 @@
 // The service-order workflow: owns one service order, applies commands from the domain state machine,
 // reminds the technician before the appointment and escalates to dispatch when the window passes unstarted.
+import { followUpSearchAttributes } from '../../temporal/search-attributes.js';
 import { notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { allHandlersFinished, condition, log, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { CommandContext } from '../../domain/incident.js';
 import * as order from '../../domain/service-order.js';
@@ -25,6 +26,7 @@ export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Pr
 
   async function apply(s: ServiceOrderStep): Promise<ServiceOrderRecord> {
     record = s.record;
+    upsertSearchAttributes(followUpSearchAttributes(record));
     setCurrentDetails(describe(record, leadMinutes));
     await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
     // This command's result, even if another command has changed the record meanwhile.
@@ -65,6 +67,7 @@ export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Pr
   command(cancelServiceOrderUpdate, order.validateCancel, order.cancel);
 
   setCurrentDetails(describe(record, leadMinutes));
+  upsertSearchAttributes(followUpSearchAttributes(record));
   await recordFollowUpEvent.executeWithOptions({ summary: 'timeline: created' }, [created]);
 
   // Sleep until the reminder or the end of the window, or until a command changes the record;
