@@ -1,8 +1,10 @@
-// What every workflow here shares: domain errors as Temporal failures, and the activity proxies
-// of the follow-up workflows grouped by timeout profile.
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+// What every workflow here shares: domain errors as Temporal failures, the activity proxies of the
+// follow-up workflows grouped by timeout profile, and how a follow-up records and notifies.
+import { ApplicationFailure, log, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { DomainError, ValidationError } from '../domain/errors.js';
+import type { FollowUpRecord, FollowUpStep } from '../domain/follow-ups.js';
+import { followUpSearchAttributes } from '../temporal/search-attributes.js';
 
 /**
  * Runs domain code (a validator or a step). A domain error becomes a non-retryable failure of
@@ -33,3 +35,28 @@ export const { notifyFollowUp } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 150 },
 });
+
+/**
+ * How a follow-up workflow records its steps and sends its notices: each step updates the search
+ * attributes and the UI's current details, then goes to the timeline; notices run beside the
+ * workflow's own timers, and `idle()` says none is in flight (the run may end).
+ */
+export function followUpRecorder<R extends FollowUpRecord>(describe: (record: R) => string) {
+  let inFlight = 0;
+  return {
+    async record(s: FollowUpStep<R>): Promise<void> {
+      upsertSearchAttributes(followUpSearchAttributes(s.record));
+      setCurrentDetails(describe(s.record));
+      await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
+    },
+    notify(s: FollowUpStep<R>, recipients: string[], subject: string, body: string): void {
+      inFlight += 1;
+      const notice = { workflowId: s.record.workflowId, seq: s.event.seq, recipients, subject, body, incidentNumber: s.record.incidentNumber };
+      void notifyFollowUp
+        .executeWithOptions({ summary: `notify ${recipients.join(', ')}: ${s.event.type}` }, [notice])
+        .catch((err: unknown) => log.error('follow-up notification failed', { err, workflowId: s.record.workflowId, seq: s.event.seq }))
+        .finally(() => (inFlight -= 1));
+    },
+    idle: () => inFlight === 0,
+  };
+}

@@ -1,10 +1,9 @@
 // The callback workflow: takes a callback request, reminds at the window start, escalates when
 // the window closes without a logged call, reminds again for retries, and ends when the call is
 // done or the callback is cancelled. The rules live in src/domain/callback.ts.
-import { followUpSearchAttributes } from '../../temporal/search-attributes.js';
-import { notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
+import { followUpRecorder, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { allHandlersFinished, condition, log, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import * as callback from '../../domain/callback.js';
 import type { CallbackRecord, CallbackStep, CallbackWakeUp } from '../../domain/callback.js';
@@ -17,25 +16,14 @@ export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<Ca
   const created = validated(() => callback.requestCallback(input, { actor: input.openedBy, at: new Date() }));
   let record = created.record;
 
+  const recorder = followUpRecorder<CallbackRecord>(describe);
   async function apply(s: CallbackStep): Promise<CallbackRecord> {
     record = s.record;
-    upsertSearchAttributes(followUpSearchAttributes(record));
-    setCurrentDetails(describe(record));
-    await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
+    await recorder.record(s);
     // This command's result, even if another command has changed the record meanwhile.
     return s.record;
   }
 
-  /** Notifications run beside the timers; the run ends only when none is in flight. */
-  let inFlight = 0;
-  function notify(s: CallbackStep, recipients: string[], subject: string, body: string): void {
-    inFlight += 1;
-    const notice = { workflowId: s.record.workflowId, seq: s.event.seq, recipients, subject, body, incidentNumber: s.record.incidentNumber };
-    void notifyFollowUp
-      .executeWithOptions({ summary: `notify ${recipients.join(', ')}: ${subject}` }, [notice])
-      .catch((err: unknown) => log.error('callback notification failed', { err, subject }))
-      .finally(() => (inFlight -= 1));
-  }
   /** The agent if one is assigned, else the escalation recipients (a group has no mailbox of its own here). */
   const agentOrEscalation = (r: CallbackRecord) => (r.details.assignee ? [`user:${r.details.assignee.id}`] : escalationRecipients);
 
@@ -57,9 +45,7 @@ export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<Ca
   command(cancelCallbackUpdate, callback.validateCancel, callback.cancel);
   command(attachCallbackToIncidentUpdate, callback.validateAttach, callback.attachToIncident);
 
-  setCurrentDetails(describe(record));
-  upsertSearchAttributes(followUpSearchAttributes(record));
-  await recordFollowUpEvent.executeWithOptions({ summary: 'timeline: created' }, [created]);
+  await recorder.record(created);
 
   // Sleep until the next wake-up (window opens, window closes, retry) or until a command changes
   // the record. Each system step is recorded once, so its notification runs once: on replay the
@@ -77,7 +63,7 @@ export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<Ca
     if (wakeUp) await condition(changed, due!, { summary: timerSummary(wakeUp, record) });
     else await condition(changed);
   }
-  await condition(() => allHandlersFinished() && inFlight === 0);
+  await condition(() => allHandlersFinished() && recorder.idle());
   await reportEndToIncident(input.parentWorkflowId, record);
   return record;
 
@@ -88,13 +74,13 @@ export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<Ca
     const call = `Please call ${contactName} at ${phone} about "${topic}" between ${window.from} and ${window.to}.`;
     switch (wakeUp.step) {
       case 'remind':
-        notify(s, agentOrEscalation(s.record), `Callback due now: ${topic}`, call);
+        recorder.notify(s, agentOrEscalation(s.record), `Callback due now: ${topic}`, call);
         break;
       case 'retry':
-        notify(s, agentOrEscalation(s.record), `Retry call: ${topic}`, `${call} Attempt ${attempts.length + 1} of ${maxAttempts}; the last try did not reach them.`);
+        recorder.notify(s, agentOrEscalation(s.record), `Retry call: ${topic}`, `${call} Attempt ${attempts.length + 1} of ${maxAttempts}; the last try did not reach them.`);
         break;
       case 'overdue':
-        notify(s, escalationRecipients, `Callback overdue: ${topic}`, `The window closed without a logged call. ${call} Assignee: ${s.record.details.assignee?.name ?? 'nobody'}.`);
+        recorder.notify(s, escalationRecipients, `Callback overdue: ${topic}`, `The window closed without a logged call. ${call} Assignee: ${s.record.details.assignee?.name ?? 'nobody'}.`);
         break;
     }
   }

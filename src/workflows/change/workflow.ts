@@ -1,11 +1,10 @@
 // The change workflow (hardware or software change): it owns the change record, applies commands
 // from the domain state machine, records every step, asks the approvers and, when the approval
 // deadline passes without a decision, calls in the change manager once.
-import { followUpSearchAttributes } from '../../temporal/search-attributes.js';
-import { applyHardwareChange, notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
+import { applyHardwareChange, followUpRecorder, validated } from '../shared.js';
 import { step } from '../../domain/follow-ups.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { ActivityFailure, allHandlersFinished, condition, log, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import * as change from '../../domain/change.js';
 import type { ChangeRecord, ChangeStep } from '../../domain/change.js';
@@ -29,25 +28,14 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   const created = change.requestChange(input, new Date());
   let record = created.record;
 
+  const recorder = followUpRecorder<ChangeRecord>(describe);
   async function apply(s: ChangeStep): Promise<ChangeRecord> {
     record = s.record;
-    upsertSearchAttributes(followUpSearchAttributes(record));
-    setCurrentDetails(describe(record));
-    await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
+    await recorder.record(s);
     // This command's result, even if another command has changed the record meanwhile.
     return s.record;
   }
 
-  /** Notifications run beside the change's flow; the run ends only when none is in flight. */
-  let inFlight = 0;
-  function notify(s: ChangeStep, recipients: string[], subject: string, body: string): void {
-    inFlight += 1;
-    const notice = { workflowId: s.record.workflowId, seq: s.event.seq, recipients, subject, body, incidentNumber: s.record.incidentNumber };
-    void notifyFollowUp
-      .executeWithOptions({ summary: `notify ${recipients.join(', ')}: ${s.event.type}` }, [notice])
-      .catch((err: unknown) => log.error('change notification failed', { err, seq: s.event.seq }))
-      .finally(() => (inFlight -= 1));
-  }
 
   /** Wires one command: the validator rejects before history, the handler applies and records. */
   function command<I extends object>(
@@ -84,7 +72,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     const { details } = s.record;
     const recipients = details.approvers.map((id) => `user:${id}`);
     const body = `Please approve or reject the ${kindName(s.record)} "${s.record.title}" by ${details.approvalDeadline}.\n\n${details.description}\n\nRisk: ${details.assessment?.risk ?? '-'}`;
-    notify(s, recipients, `Approval requested: ${s.record.title}`, body);
+    recorder.notify(s, recipients, `Approval requested: ${s.record.title}`, body);
   }
 
   /** The deadline passed with approvals missing: the change manager is told, once. */
@@ -93,12 +81,10 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     await apply(s);
     const outstanding = s.event.payload.outstanding as string[];
     const body = `The approval deadline of the ${kindName(s.record)} "${s.record.title}" passed. Still missing: ${outstanding.join(', ')}.`;
-    notify(s, [`user:${s.record.details.changeManager}`], `Approval overdue: ${s.record.title}`, body);
+    recorder.notify(s, [`user:${s.record.details.changeManager}`], `Approval overdue: ${s.record.title}`, body);
   }
 
-  setCurrentDetails(describe(record));
-  upsertSearchAttributes(followUpSearchAttributes(record));
-  await recordFollowUpEvent.executeWithOptions({ summary: 'timeline: created' }, [created]);
+  await recorder.record(created);
 
   // Only the approval has a deadline; every other step waits for its command.
   while (!record.ended) {
@@ -112,7 +98,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
       await condition(() => record.state !== state);
     }
   }
-  await condition(() => allHandlersFinished() && inFlight === 0);
+  await condition(() => allHandlersFinished() && recorder.idle());
   await updateAssetRegister();
   await reportEndToIncident(input.parentWorkflowId, record);
   return record;

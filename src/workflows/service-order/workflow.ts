@@ -1,9 +1,8 @@
 // The service-order workflow: owns one service order, applies commands from the domain state machine,
 // reminds the technician before the appointment and escalates to dispatch when the window passes unstarted.
-import { followUpSearchAttributes } from '../../temporal/search-attributes.js';
-import { notifyFollowUp, recordFollowUpEvent, validated } from '../shared.js';
+import { followUpRecorder, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { allHandlersFinished, condition, log, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { CommandContext } from '../../domain/incident.js';
 import * as order from '../../domain/service-order.js';
@@ -24,27 +23,14 @@ export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Pr
   const created = validated(() => order.planServiceOrder({ ...input, at: new Date() }));
   let record = created.record;
 
+  const recorder = followUpRecorder<ServiceOrderRecord>((r) => describe(r, leadMinutes));
   async function apply(s: ServiceOrderStep): Promise<ServiceOrderRecord> {
     record = s.record;
-    upsertSearchAttributes(followUpSearchAttributes(record));
-    setCurrentDetails(describe(record, leadMinutes));
-    await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
+    await recorder.record(s);
     // This command's result, even if another command has changed the record meanwhile.
     return s.record;
   }
 
-  /** Notifications run beside the timer loop; the run ends only when none is in flight. */
-  let inFlight = 0;
-  function notify(s: ServiceOrderStep, recipients: string[]): void {
-    const notice = order.noticeOf(s.record, s.event.type);
-    if (!notice) return;
-    inFlight += 1;
-    const request = { workflowId: s.record.workflowId, seq: s.event.seq, recipients, incidentNumber: s.record.incidentNumber, ...notice };
-    void notifyFollowUp
-      .executeWithOptions({ summary: `notify ${recipients.join(', ')}: ${s.event.type}` }, [request])
-      .catch((err: unknown) => log.error('service order notification failed', { err, type: s.event.type }))
-      .finally(() => (inFlight -= 1));
-  }
 
   /** Wires one command: the validator rejects before history, the handler applies and records. */
   function command<I extends object>(
@@ -66,9 +52,7 @@ export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Pr
   command(completeServiceOrderUpdate, order.validateComplete, order.complete);
   command(cancelServiceOrderUpdate, order.validateCancel, order.cancel);
 
-  setCurrentDetails(describe(record, leadMinutes));
-  upsertSearchAttributes(followUpSearchAttributes(record));
-  await recordFollowUpEvent.executeWithOptions({ summary: 'timeline: created' }, [created]);
+  await recorder.record(created);
 
   // Sleep until the reminder or the end of the window, or until a command changes the record;
   // a reschedule changes both instants, so the loop re-arms them. Each step happens once: it is in history.
@@ -76,7 +60,8 @@ export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Pr
     const due = order.dueSystemStep(record, leadMinutes, new Date());
     if (due) {
       await apply(due);
-      notify(due, due.event.type === 'reminder_sent' ? [`user:${due.record.details.technician!.id}`] : dispatchRecipients);
+      const notice = order.noticeOf(due.record, due.event.type);
+      if (notice) recorder.notify(due, due.event.type === 'reminder_sent' ? [`user:${due.record.details.technician!.id}`] : dispatchRecipients, notice.subject, notice.body);
       continue;
     }
     const seen = record.seq;
@@ -88,7 +73,7 @@ export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Pr
       await condition(() => record.seq !== seen);
     }
   }
-  await condition(() => allHandlersFinished() && inFlight === 0);
+  await condition(() => allHandlersFinished() && recorder.idle());
   await reportEndToIncident(input.parentWorkflowId, record);
   return record;
 }
