@@ -3,7 +3,8 @@ import { createMiddleware } from 'hono/factory';
 import { hasRole, type UserRole } from '../domain/enums.js';
 import { Forbidden, Unauthorized } from '../domain/errors.js';
 import { findTokenPrincipal, touchToken } from '../services/api-tokens.js';
-import type { AppEnv } from './context.js';
+import type { Actor } from '../domain/incident.js';
+import type { AppEnv, Principal } from './context.js';
 
 /** Paths that answer without a token. */
 export function isPublicPath(path: string): boolean {
@@ -42,3 +43,6 @@ export function requireAnyRole(...roles: UserRole[]) {
     await next();
   });
 }
+
+/** The timeline's actor for a request's principal: "user:<id>" and the user's name. */
+export const actorOf = (principal: Principal): Actor => ({ id: `user:${principal.userId}`, name: principal.name });

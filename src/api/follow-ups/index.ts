@@ -2,7 +2,6 @@
 // workflows of the incident, read it, tell it what happened, or detach it (agents and above).
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { Context } from 'hono';
 import { NotFound } from '../../domain/errors.js';
 import type { ChildKind } from '../../domain/incident-follow-ups.js';
 import { sendIncidentCommand } from '../../services/incident-commands.js';
@@ -10,9 +9,9 @@ import { findFollowUp, followUpsOf, followUpTimeline, sendFollowUpCommand, staff
 import * as changeMessages from '../../workflows/change/messages.js';
 import { createFollowUpUpdate, detachFollowUpUpdate } from '../../workflows/incident/messages.js';
 import * as orderMessages from '../../workflows/service-order/messages.js';
-import { requireRole } from '../auth.js';
+import { actorOf, requireRole } from '../auth.js';
 import { problemResponses } from '../common-schemas.js';
-import { createRouter, type AppEnv } from '../context.js';
+import { createRouter } from '../context.js';
 import { Incident, ReasonBody } from '../incidents/schemas.js';
 import { requireIncident } from '../incidents/index.js';
 import { incidentViewOfState } from '../incidents/views.js';
@@ -23,7 +22,6 @@ const tags = ['Follow-ups'];
 const security = [{ bearerAuth: [] }];
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
-const actorOf = (c: Context<AppEnv>) => ({ id: `user:${c.var.principal.userId}`, name: c.var.principal.name });
 const refOf = (row: FollowUpRow) => row.workflowId.slice(row.workflowId.lastIndexOf('/') + 1);
 const view = (row: FollowUpRow): z.infer<typeof FollowUp> => ({
   ref: refOf(row),
@@ -67,7 +65,7 @@ followUpsRouter.openapi(
       const [manager] = await staffByEmail(db, [body.changeManagerEmail], 'changeManagerEmail');
       child = { description: body.description || body.title, changeType: body.changeType, approvers: approvers.map((a) => a.id), changeManagerId: manager!.id, approvalHours: body.approvalHours };
     }
-    const state = await sendIncidentCommand(temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor: actorOf(c) });
+    const state = await sendIncidentCommand(temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor: actorOf(c.var.principal) });
     const link = state.followUps!.at(-1)!;
     return c.json({ ...incidentViewOfState(state), followUp: { ref: link.ref, workflowId: link.workflowId } }, 201);
   },
@@ -97,7 +95,7 @@ followUpsRouter.openapi(
   async (c) => {
     const { number, ref } = c.req.valid('param');
     await requireIncident(c.var.services.db, number);
-    const state = await sendIncidentCommand(c.var.services.temporal, number, detachFollowUpUpdate, { ref, reason: c.req.valid('json').reason, actor: actorOf(c) });
+    const state = await sendIncidentCommand(c.var.services.temporal, number, detachFollowUpUpdate, { ref, reason: c.req.valid('json').reason, actor: actorOf(c.var.principal) });
     return c.json(incidentViewOfState(state), 200);
   },
 );
@@ -149,7 +147,7 @@ followUpsRouter.openapi(
       const technician = await staffById(c.var.services.db, technicianId, 'technicianId');
       input = { technician, appointment: { from: input.from, to: input.to } };
     }
-    const record = await sendFollowUpCommand(c.var.services.temporal, row, update, { ...input, actor: actorOf(c) } as never);
+    const record = await sendFollowUpCommand(c.var.services.temporal, row, update, { ...input, actor: actorOf(c.var.principal) } as never);
     return c.json(record as Record<string, unknown>, 200);
   },
 );

@@ -1,7 +1,7 @@
 // /api/incidents: reads come from Postgres; every change goes to the workflow as an update.
 import type { Db } from '../../db/client.js';
 import { NotFound, Unavailable, ValidationError } from '../../domain/errors.js';
-import { openIncident, type Actor, type IncidentState } from '../../domain/incident.js';
+import { openIncident, type IncidentState } from '../../domain/incident.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
 import { assetLookupOf } from '../../services/entitlement.js';
 import { contractCover, openIncidentFromRequest } from '../../services/incident-intake.js';
@@ -22,8 +22,8 @@ import {
   setPendingUpdate,
   type Command,
 } from '../../workflows/incident/messages.js';
-import { requireRole } from '../auth.js';
-import { createRouter, type AppEnv, type Principal } from '../context.js';
+import { actorOf, requireRole } from '../auth.js';
+import { createRouter, type AppEnv } from '../context.js';
 import {
   addNoteRoute,
   assignRoute,
@@ -42,8 +42,6 @@ import {
   resumeRoute,
 } from './routes.js';
 import { incidentView, incidentViewOfState } from './views.js';
-
-const actorOf = (p: Principal): Actor => ({ id: `user:${p.userId}`, name: p.name });
 
 export const incidentsRouter = createRouter();
 incidentsRouter.use('*', requireRole('agent'));

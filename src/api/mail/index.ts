@@ -2,13 +2,12 @@
 // and the mail log with its review queue and downloads (/api/mail).
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
-import type { Actor } from '../../domain/incident.js';
 import { defaultMaxMailBytes, type IngestDeps } from '../../mail/ingest.js';
 import { defaultMailFrom } from '../../mail/outbound.js';
 import { acceptInboundMail } from '../../services/mail-intake.js';
 import { attachment, inboundMail, inboundMailsByStatus, incidentMessages, rawInboundMail, rawOutboundMail } from '../../services/mail-queries.js';
 import { acceptIntoIncident, dismissHeldMail, openIncidentFromHeldMail, reviewStatuses } from '../../services/mail-review.js';
-import { requireAnyRole, requireRole } from '../auth.js';
+import { actorOf, requireAnyRole, requireRole } from '../auth.js';
 import { createRouter, type AppEnv } from '../context.js';
 import { problem } from '../problem.js';
 import type { Context } from 'hono';
@@ -28,7 +27,6 @@ import {
 /** The most the mailgate reads at all; mail above MAIL_MAX_BYTES but below this is kept and flagged. */
 export const mailgateHardLimitBytes = 100 * 1024 * 1024;
 
-const actorOf = (c: Context<AppEnv>): Actor => ({ id: `user:${c.var.principal.userId}`, name: c.var.principal.name });
 const mailFromOf = (c: Context<AppEnv>) => c.var.services.mail?.mailFrom ?? defaultMailFrom;
 
 function ingestDeps(c: Context<AppEnv>): IngestDeps {
@@ -104,15 +102,15 @@ mailRouter.openapi(rawOutboundRoute, async (c) => {
   return emlDownload(c, id, await rawOutboundMail(c.var.services.db, id, mailFromOf(c)));
 });
 mailRouter.openapi(acceptRoute, async (c) => {
-  const row = await acceptIntoIncident(ingestDeps(c), c.req.valid('param').id, actorOf(c), c.req.valid('json').incidentNumber);
+  const row = await acceptIntoIncident(ingestDeps(c), c.req.valid('param').id, actorOf(c.var.principal), c.req.valid('json').incidentNumber);
   return c.json(await inboundMail(c.var.services.db, row.id), 200);
 });
 mailRouter.openapi(openIncidentRoute, async (c) => {
-  const row = await openIncidentFromHeldMail(ingestDeps(c), c.req.valid('param').id, actorOf(c), c.req.valid('json').customerNumber);
+  const row = await openIncidentFromHeldMail(ingestDeps(c), c.req.valid('param').id, actorOf(c.var.principal), c.req.valid('json').customerNumber);
   return c.json(await inboundMail(c.var.services.db, row.id), 200);
 });
 mailRouter.openapi(dismissRoute, async (c) => {
-  const row = await dismissHeldMail(c.var.services.db, c.req.valid('param').id, actorOf(c), c.req.valid('json').reason);
+  const row = await dismissHeldMail(c.var.services.db, c.req.valid('param').id, actorOf(c.var.principal), c.req.valid('json').reason);
   return c.json(await inboundMail(c.var.services.db, row.id), 200);
 });
 
