@@ -32,6 +32,10 @@ export interface SlaPolicySnapshot {
   calendar: CalendarDefinition;
   targets: Record<Priority, SlaTargetMinutes>;
   escalation: EscalationLadder;
+  /** Waiting for follow-up work pauses resolution and next response (default true; absent in incidents opened before it existed). */
+  pauseOnPendingChange?: boolean;
+  /** Callback SLA in business minutes; null or absent is the tier's default. */
+  callbackMinutes?: number | null;
 }
 
 /** Instants are ISO strings so the state stays plain JSON across workflow history. */

@@ -181,5 +181,5 @@ export async function slaSnapshot(db: Conn, policyId: string): Promise<SlaPolicy
     .where(eq(slaPolicies.id, policyId));
   if (!row) throw new Error(`SLA policy ${policyId} vanished during intake`);
   const { policy, calendar } = row;
-  return { id: policy.id, name: policy.name, version: policy.version, tier: policy.tier, calendar: calendarDefinition(calendar), targets: policy.targets, escalation: policy.escalation };
+  return { id: policy.id, name: policy.name, version: policy.version, tier: policy.tier, calendar: calendarDefinition(calendar), targets: policy.targets, escalation: policy.escalation, pauseOnPendingChange: policy.pauseOnPendingChange, callbackMinutes: policy.callbackMinutes };
 }

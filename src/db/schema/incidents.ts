@@ -1,6 +1,7 @@
 import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { channels, contractTiers, entitlementDecisions, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
 import type { Entitlement } from '../../domain/entitlement.js';
+import type { FollowUpLink } from '../../domain/incident-follow-ups.js';
 import type { SlaClock, SlaPolicySnapshot, SlaTarget } from '../../domain/sla.js';
 
 /** Per-year counter behind INC-<year>-<6 digits>; a row lock serialises allocation. */
@@ -66,8 +67,12 @@ export const incidents = pgTable(
     closedAt: timestamp({ withTimezone: true }),
     /** Sequence number of the last event applied; guards against out-of-order writes. */
     version: integer().notNull(),
+    /** The incident this one was split from (a child ticket), if any. */
+    parentNumber: text(),
+    /** Links to its follow-up work (service orders, changes, child tickets, callbacks) as the workflow keeps them. */
+    followUps: jsonb().$type<FollowUpLink[]>().notNull().default([]),
   },
-  (t) => [index().on(t.status), index().on(t.customerNumber), index().on(t.priority), index().on(t.receivedAt)],
+  (t) => [index().on(t.parentNumber), index().on(t.status), index().on(t.customerNumber), index().on(t.priority), index().on(t.receivedAt)],
 );
 
 /** The timeline: every step of an incident, in order of `seq`. */

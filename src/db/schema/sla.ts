@@ -1,4 +1,4 @@
-import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { contractTiers, type Priority, type Weekday } from '../../domain/enums.js';
 import type { DayIntervals } from '../../domain/business-calendar.js';
 import type { EscalationLadder, SlaTargetMinutes } from '../../domain/sla.js';
@@ -30,6 +30,10 @@ export const slaPolicies = pgTable('sla_policies', {
     .references(() => businessCalendars.id),
   targets: jsonb().$type<Record<Priority, SlaTargets>>().notNull(),
   escalation: jsonb().$type<EscalationLadder>().notNull(),
+  /** Waiting for follow-up work (pending_change) pauses resolution and next response, like pending_customer. */
+  pauseOnPendingChange: boolean().notNull().default(true),
+  /** Callback SLA: business minutes from the request to the end of the call window; null is the tier's default. */
+  callbackMinutes: integer(),
   version: integer().notNull().default(1),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
