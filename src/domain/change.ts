@@ -49,7 +49,13 @@ export interface AssessChangeInput {
 }
 export type ChangeAssessment = AssessChangeInput;
 
-export type ChangeApproval = { approverId: string; decision: 'approved' | 'rejected'; comment: string | null; at: string };
+/**
+ * One approver's answer. "overridden": the approver never decided, because the change manager
+ * decided for the approvers (`overriddenBy`); it is not an approval given.
+ */
+export type ChangeApproval = { approverId: string; decision: 'approved' | 'rejected' | 'overridden'; comment: string | null; at: string; overriddenBy?: string };
+/** The change manager's decision on behalf of the approvers (ITIL: emergency decision), with its mandatory reason. */
+export type ChangeOverride = { by: string; decision: 'approved' | 'rejected'; reason: string; at: string; skipped: string[]; afterEscalation: boolean };
 
 // A type, not an interface, so that it fits the projection's `Record<string, unknown>`.
 export type ChangeDetails = {
@@ -63,8 +69,10 @@ export type ChangeDetails = {
   approvalDeadline: string | null;
   /** Set once the approval deadline passed and the change manager was called in. */
   escalated: boolean;
-  /** User id of the change manager. */
+  /** User id of the change manager, who may decide for the approvers (an override). */
   changeManager: string;
+  /** Set when the change manager decided instead of the approvers; null otherwise (absent in records from before overrides). */
+  override?: ChangeOverride | null;
   schedule: { from: string; to: string } | null;
   implementationNotes: string | null;
   review: { outcome: 'successful' | 'failed'; notes: string | null } | null;
@@ -153,6 +161,7 @@ export function requestChange(input: ChangeRequest, at: Date): ChangeStep {
       approvalDeadline: null,
       escalated: false,
       changeManager: input.changeManagerId,
+      override: null,
       schedule: null,
       implementationNotes: null,
       review: null,
@@ -253,19 +262,39 @@ export const userIdOf = (actor: Actor): string | null => (actor.id.startsWith('u
 /** Approvers who have not decided yet. */
 export const outstandingApprovers = (record: ChangeRecord): string[] => record.details.approvers.filter((id) => !record.details.approvals.some((a) => a.approverId === id));
 
+/**
+ * Who decides: a named approver decides as an approver (even if also the change manager); the
+ * change manager who is not a named approver decides for all approvers (an override); anyone else is refused.
+ */
+export function deciderRole(record: ChangeRecord, actor: Actor): 'approver' | 'change_manager' | null {
+  const userId = userIdOf(actor);
+  if (!userId) return null;
+  if (record.details.approvers.includes(userId)) return 'approver';
+  return userId === record.details.changeManager ? 'change_manager' : null;
+}
+
 export function validateDecide(record: ChangeRecord, input: DecideChangeInput, actor: Actor): void {
   requireState(record, ['awaiting_approval'], 'decide on');
   oneOf(input.decision, ['approved', 'rejected'] as const, 'decision');
   if (input.comment != null) optionalText(input.comment, 'comment');
-  const approverId = userIdOf(actor);
-  if (!approverId || !record.details.approvers.includes(approverId)) throw new Forbidden(`${actor.name} is not an approver of change "${record.title}".`);
-  if (!outstandingApprovers(record).includes(approverId)) throw new IllegalTransition(`${actor.name} has already decided on change "${record.title}".`);
+  const role = deciderRole(record, actor);
+  if (!role) throw new Forbidden(`${actor.name} is neither an approver nor the change manager of change "${record.title}".`);
+  if (role === 'change_manager') {
+    if (!input.comment?.trim()) throw new ValidationError('The change manager decides for the approvers only with a reason: give it as comment.', 'comment');
+    return;
+  }
+  if (!outstandingApprovers(record).includes(userIdOf(actor)!)) throw new IllegalTransition(`${actor.name} has already decided on change "${record.title}".`);
   if (input.decision === 'rejected' && !input.comment?.trim()) throw new ValidationError('A rejection needs a comment.', 'comment');
 }
 
-/** One approver's decision: the last approval approves the change, any rejection rejects it (and ends it). */
+/**
+ * One approver's decision: the last approval approves the change, any rejection rejects it (and
+ * ends it). The change manager's decision (an override) approves or rejects at once; the approvers
+ * still outstanding are marked as overridden, not as having approved.
+ */
 export function decide(record: ChangeRecord, input: DecideChangeInput, ctx: CommandContext): ChangeStep {
   validateDecide(record, input, ctx.actor);
+  if (deciderRole(record, ctx.actor) === 'change_manager') return override(record, input, ctx);
   const approval: ChangeApproval = { approverId: userIdOf(ctx.actor)!, decision: input.decision, comment: optionalText(input.comment, 'comment'), at: ctx.at.toISOString() };
   const decided = { ...record, details: { ...record.details, approvals: [...record.details.approvals, approval] } };
   const outstanding = outstandingApprovers(decided);
@@ -273,6 +302,19 @@ export function decide(record: ChangeRecord, input: DecideChangeInput, ctx: Comm
   if (input.decision === 'rejected') return step(decided, { state: 'rejected', ended: true, dueAt: null }, 'rejected', ctx.actor, ctx.at, payload);
   if (outstanding.length === 0) return step(decided, { state: 'approved', dueAt: null }, 'approved', ctx.actor, ctx.at, payload);
   return step(decided, {}, 'approval_recorded', ctx.actor, ctx.at, payload);
+}
+
+function override(record: ChangeRecord, input: DecideChangeInput, ctx: CommandContext): ChangeStep {
+  const at = ctx.at.toISOString();
+  const by = record.details.changeManager;
+  const reason = nonBlank(input.comment, 'comment', maxTextLength);
+  const skipped = outstandingApprovers(record);
+  const decision: ChangeOverride = { by, decision: input.decision, reason, at, skipped, afterEscalation: record.details.escalated };
+  const approvals = [...record.details.approvals, ...skipped.map((approverId): ChangeApproval => ({ approverId, decision: 'overridden', comment: null, at, overriddenBy: by }))];
+  const changes = { dueAt: null, ...withDetails(record, { approvals, override: decision }) };
+  const payload = { override: true, changeManagerId: by, decision: input.decision, reason, skipped, afterEscalation: decision.afterEscalation };
+  if (input.decision === 'rejected') return step(record, { state: 'rejected', ended: true, ...changes }, 'rejected', ctx.actor, ctx.at, payload);
+  return step(record, { state: 'approved', ...changes }, 'approved', ctx.actor, ctx.at, payload);
 }
 
 export function validateEscalate(record: ChangeRecord, at: Date): void {

@@ -14,6 +14,7 @@ import {
   type AssessChangeInput,
   type ChangeRecord,
   type ChangeRequest,
+  type DecideChangeInput,
 } from '../../src/domain/change.js';
 import { Forbidden, IllegalTransition, ValidationError } from '../../src/domain/errors.js';
 import type { CommandContext } from '../../src/domain/incident.js';
@@ -177,6 +178,82 @@ describe('approval', () => {
     // Approval is still possible after the escalation.
     expect(decide(decide(escalated, { decision: 'approved' }, as('alice')).record, { decision: 'approved' }, as('bob')).record.state).toBe('approved');
     expect(outstandingApprovers(escalated)).toEqual(['alice', 'bob']);
+  });
+});
+
+describe('the change manager decides for the approvers (override)', () => {
+  const system = { id: 'system', name: 'Helpdesk' };
+  const escalatedAt = (record: ChangeRecord) => escalateApproval(record, { actor: system, at: new Date(record.details.approvalDeadline!) }).record;
+
+  it('approves at once, marking the outstanding approvers as overridden, not as having approved', () => {
+    const alice = decide(awaiting(), { decision: 'approved', comment: 'ok' }, as('alice', 20)).record;
+    const { record, event } = decide(alice, { decision: 'approved', comment: ' Security fix cannot wait ' }, as('carol', 30));
+    const at = new Date(t0.getTime() + 30 * 60_000).toISOString();
+    expect(record).toMatchObject({ state: 'approved', ended: false, dueAt: null });
+    expect(record.details.approvals).toEqual([
+      { approverId: 'alice', decision: 'approved', comment: 'ok', at: new Date(t0.getTime() + 20 * 60_000).toISOString() },
+      { approverId: 'bob', decision: 'overridden', comment: null, at, overriddenBy: 'carol' },
+    ]);
+    expect(record.details.override).toEqual({ by: 'carol', decision: 'approved', reason: 'Security fix cannot wait', at, skipped: ['bob'], afterEscalation: false });
+    expect(outstandingApprovers(record)).toEqual([]);
+    expect(event).toMatchObject({
+      type: 'approved',
+      actor: { id: 'user:carol' },
+      payload: { override: true, changeManagerId: 'carol', decision: 'approved', reason: 'Security fix cannot wait', skipped: ['bob'], afterEscalation: false },
+    });
+    // The approved change goes on as any other.
+    expect(schedule(record, window, as('dave', 40)).record.state).toBe('scheduled');
+  });
+
+  it('rejects (and ends) the change, before any approver answered and after the escalation', () => {
+    const { record, event } = decide(escalatedAt(awaiting()), { decision: 'rejected', comment: 'Too risky before year-end' }, as('carol', 25 * 60));
+    expect(record).toMatchObject({ state: 'rejected', ended: true, dueAt: null, details: { escalated: true } });
+    expect(record.details.approvals.map((a) => [a.approverId, a.decision, a.overriddenBy])).toEqual([
+      ['alice', 'overridden', 'carol'],
+      ['bob', 'overridden', 'carol'],
+    ]);
+    expect(event).toMatchObject({ type: 'rejected', payload: { override: true, decision: 'rejected', reason: 'Too risky before year-end', skipped: ['alice', 'bob'], afterEscalation: true } });
+  });
+
+  it('needs a reason for an override, approval or rejection', () => {
+    const refusal = (input: DecideChangeInput) => {
+      try {
+        decide(awaiting(), input, as('carol'));
+      } catch (err) {
+        return err;
+      }
+      throw new Error('expected the override to be refused');
+    };
+    for (const decision of ['approved', 'rejected'] as const) {
+      for (const comment of [undefined, null, '   ']) {
+        const err = refusal({ decision, comment });
+        expect(err).toBeInstanceOf(ValidationError);
+        expect(err).toMatchObject({ field: 'comment', message: expect.stringMatching(/only with a reason/) });
+      }
+    }
+  });
+
+  it('lets an approver who is also the change manager decide as an approver only', () => {
+    const record = submitForApproval(assessed({ approvers: ['alice', 'carol'] }), as('dave', 10)).record;
+    // Approving without a reason is fine: it is carol's own approval, alice still has to answer.
+    const { record: decided, event } = decide(record, { decision: 'approved' }, as('carol', 20));
+    expect(decided).toMatchObject({ state: 'awaiting_approval', details: { override: null } });
+    expect(decided.details.approvals).toEqual([expect.objectContaining({ approverId: 'carol', decision: 'approved' })]);
+    expect(event).toMatchObject({ type: 'approval_recorded', payload: { outstanding: ['alice'] } });
+    expect(event.payload).not.toHaveProperty('override');
+    // A second word from carol is a second decision, not an override.
+    expect(() => decide(decided, { decision: 'approved', comment: 'as change manager' }, as('carol', 30))).toThrow(IllegalTransition);
+  });
+
+  it('refuses anyone else and any decision when the change is not awaiting approval', () => {
+    expect(() => decide(awaiting(), { decision: 'approved', comment: 'I am the boss' }, as('mallory'))).toThrow(Forbidden);
+    expect(() => decide(awaiting(), { decision: 'approved', comment: 'x' }, { actor: { id: 'contact:carol', name: 'carol' }, at: t0 })).toThrow(Forbidden);
+    expect(() => decide(awaiting(), { decision: 'approved', comment: 'x' }, { actor: { id: 'system', name: 'Helpdesk' }, at: t0 })).toThrow(Forbidden);
+    expect(() => decide(assessed(), { decision: 'approved', comment: 'urgent' }, as('carol'))).toThrow(IllegalTransition);
+    expect(() => decide(approved(), { decision: 'rejected', comment: 'changed my mind' }, as('carol'))).toThrow(IllegalTransition);
+    const rejected = decide(awaiting(), { decision: 'rejected', comment: 'no' }, as('carol')).record;
+    expect(() => decide(rejected, { decision: 'approved', comment: 'yes after all' }, as('carol'))).toThrow(IllegalTransition);
+    expect(() => decide(awaiting(), { decision: 'maybe' as never, comment: 'x' }, as('carol'))).toThrow(ValidationError);
   });
 });
 

@@ -225,6 +225,83 @@ describe('change workflow', () => {
     expect(run.timeline().map((e) => e.type)).toEqual(['created', 'assessed', 'approval_requested', 'approval_recorded', 'approval_escalated', 'approved']);
   });
 
+  it('lets the change manager decide for the approvers after the escalation, and the change goes on to its schedule', async () => {
+    const input = changeInput({ approvalHours: 4 });
+    const run = await runChange(input, async ({ handle, notices }) => {
+      await update.assess(handle);
+      await update.submit(handle);
+      await update.decide(handle, 'alice', 'approved');
+      await env.sleep('5 hours');
+      expect(await handle.query(getChangeQuery)).toMatchObject({ state: 'awaiting_approval', details: { escalated: true } });
+      expect(notices.filter((n) => n.recipients.includes('user:carol'))).toHaveLength(1);
+      // The change manager answers the escalation: a reason is required, a stranger is still refused.
+      expect(await failureType(update.decide(handle, 'carol', 'approved'))).toBe('ValidationError');
+      expect(await failureType(update.decide(handle, 'mallory', 'approved', 'let me'))).toBe('Forbidden');
+      const approved = await update.decide(handle, 'carol', 'approved', 'Security fix, bob is on leave');
+      expect(approved).toMatchObject({ state: 'approved', dueAt: null, details: { override: { by: 'carol', decision: 'approved', skipped: ['bob'], afterEscalation: true } } });
+      expect(approved.details.approvals.map((a) => [a.approverId, a.decision])).toEqual([
+        ['alice', 'approved'],
+        ['bob', 'overridden'],
+      ]);
+      // The Temporal UI says it was overridden.
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toContain('Overridden: approved by change manager carol for bob');
+      // No second escalation, however long it waits; the scheduled path goes on.
+      await env.sleep('3 days');
+      expect(await handle.query(getChangeQuery)).toMatchObject({ state: 'approved' });
+      // The skipped approver hears that the decision was taken for them (a notice beside the workflow's steps).
+      const toBob = notices.filter((n) => n.recipients.includes('user:bob'));
+      expect(toBob.map((n) => [n.seq, n.recipients])).toEqual([
+        [3, ['user:alice', 'user:bob']],
+        [6, ['user:bob']],
+      ]);
+      expect(toBob[1]!.body).toContain('Security fix, bob is on leave');
+      await update.schedule(handle);
+      await update.implement(handle);
+      await update.review(handle);
+      await update.close(handle);
+      expect(await handle.result()).toMatchObject({ state: 'closed', ended: true });
+      expect(notices.filter((n) => n.recipients.includes('user:carol'))).toHaveLength(1);
+      expect(notices).toHaveLength(3);
+      expect(await timerSummaries(handle)).toEqual([`approval deadline (4h), ${input.title}`]);
+    });
+    expect(run.timeline()).toEqual([
+      { seq: 1, type: 'created', actor: 'user:dave' },
+      { seq: 2, type: 'assessed', actor: 'user:dave' },
+      { seq: 3, type: 'approval_requested', actor: 'user:dave' },
+      { seq: 4, type: 'approval_recorded', actor: 'user:alice' },
+      { seq: 5, type: 'approval_escalated', actor: 'system' },
+      { seq: 6, type: 'approved', actor: 'user:carol' },
+      { seq: 7, type: 'scheduled', actor: 'user:dave' },
+      { seq: 8, type: 'implemented', actor: 'user:dave' },
+      { seq: 9, type: 'reviewed', actor: 'user:carol' },
+      { seq: 10, type: 'closed', actor: 'user:carol' },
+    ]);
+    expect(run.events[5]!.event.payload).toEqual({ override: true, changeManagerId: 'carol', decision: 'approved', reason: 'Security fix, bob is on leave', skipped: ['bob'], afterEscalation: true });
+  });
+
+  it('lets the change manager reject before the deadline, ending the change without an escalation', async () => {
+    const run = await runChange(changeInput({ approvalHours: 4 }), async ({ handle, notices }) => {
+      await update.assess(handle);
+      await update.submit(handle);
+      const rejected = await update.decide(handle, 'carol', 'rejected', 'Conflicts with the year-end closing');
+      expect(rejected).toMatchObject({ state: 'rejected', ended: true, details: { escalated: false, override: { decision: 'rejected', skipped: ['alice', 'bob'], afterEscalation: false } } });
+      await handle.result();
+      expect(notices.map((n) => [n.seq, n.recipients])).toEqual([
+        [3, ['user:alice', 'user:bob']],
+        [4, ['user:alice', 'user:bob']],
+      ]);
+      const history = await handle.fetchHistory();
+      expect(history.events?.some((e) => e.timerFiredEventAttributes)).toBe(false);
+    });
+    expect(run.timeline().map((e) => [e.type, e.actor])).toEqual([
+      ['created', 'user:dave'],
+      ['assessed', 'user:dave'],
+      ['approval_requested', 'user:dave'],
+      ['rejected', 'user:carol'],
+    ]);
+  });
+
   it('ends as rejected when an approver rejects, cancelling the approval timer', async () => {
     const run = await runChange(changeInput(), async ({ handle, notices }) => {
       await update.assess(handle);

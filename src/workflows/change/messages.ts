@@ -19,7 +19,11 @@ export const getChangeQuery = defineQuery<ChangeRecord>('getChange');
 export const assessChangeUpdate = defineUpdate<ChangeRecord, [Command<AssessChangeInput>]>('assessChange');
 /** Sends a normal change to its approvers; a standard change is approved at once. */
 export const submitChangeUpdate = defineUpdate<ChangeRecord, [Command]>('submitChange');
-/** One approver's decision; the approver is the command's actor ("user:<id>"). */
+/**
+ * A decision on the approval by the command's actor ("user:<id>"): a named approver decides for
+ * themselves; the change manager (not a named approver) decides for all of them at once, an override
+ * that needs a reason as `comment`, before or after the escalation. Anyone else: Forbidden.
+ */
 export const decideChangeUpdate = defineUpdate<ChangeRecord, [Command<DecideChangeInput>]>('decideChange');
 export const scheduleChangeUpdate = defineUpdate<ChangeRecord, [Command<ScheduleChangeInput>]>('scheduleChange');
 export const implementChangeUpdate = defineUpdate<ChangeRecord, [Command<ImplementChangeInput>]>('implementChange');

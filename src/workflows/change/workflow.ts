@@ -1,6 +1,6 @@
 // The change workflow (hardware or software change): it owns the change record, applies commands
 // from the domain state machine, records every step, asks the approvers and, when the approval
-// deadline passes without a decision, calls in the change manager once.
+// deadline passes without a decision, calls in the change manager once (who may then decide for them).
 import { applyHardwareChange, followUpRecorder, validated } from '../shared.js';
 import { step } from '../../domain/follow-ups.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
@@ -60,7 +60,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   setHandler(getChangeQuery, () => record);
   command(assessChangeUpdate, change.validateAssess, change.assess);
   command(submitChangeUpdate, (r) => change.validateSubmit(r), (r, _cmd, ctx) => change.submitForApproval(r, ctx), askApprovers);
-  command(decideChangeUpdate, (r, cmd) => change.validateDecide(r, cmd, cmd.actor), change.decide);
+  command(decideChangeUpdate, (r, cmd) => change.validateDecide(r, cmd, cmd.actor), change.decide, tellSkippedApprovers);
   command(scheduleChangeUpdate, change.validateSchedule, change.schedule);
   command(implementChangeUpdate, change.validateImplement, change.implement);
   command(reviewChangeUpdate, change.validateReview, change.review);
@@ -73,6 +73,15 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     const recipients = details.approvers.map((id) => `user:${id}`);
     const body = `Please approve or reject the ${kindName(s.record)} "${s.record.title}" by ${details.approvalDeadline}.\n\n${details.description}\n\nRisk: ${details.assessment?.risk ?? '-'}`;
     recorder.notify(s, recipients, `Approval requested: ${s.record.title}`, body);
+  }
+
+  /** The change manager decided for the approvers: those who had not answered need not any more. */
+  function tellSkippedApprovers(s: ChangeStep): void {
+    if (s.event.payload.override !== true) return;
+    const o = s.record.details.override!;
+    if (o.skipped.length === 0) return;
+    const body = `The change manager ${s.event.actor.name} ${o.decision} the ${kindName(s.record)} "${s.record.title}" on behalf of the approvers; your decision is no longer needed.\n\nReason: ${o.reason}`;
+    recorder.notify(s, o.skipped.map((id) => `user:${id}`), `Change ${o.decision} by the change manager: ${s.record.title}`, body);
   }
 
   /** The deadline passed with approvals missing: the change manager is told, once. */
@@ -126,12 +135,14 @@ const kindName = (r: ChangeRecord) => (r.kind === 'hardware_change' ? 'hardware 
 function describe(r: ChangeRecord): string {
   const d = r.details;
   const approvals = d.approvals.map((a) => `${a.approverId} ${a.decision}`).join(', ') || 'none';
+  const o = d.override;
   return [
     `**${kindName(r)}** ${r.title}${r.incidentNumber ? ` (${r.incidentNumber})` : ''}`,
     `State: ${r.state} · Type: ${d.changeType} · Risk: ${d.assessment?.risk ?? '-'}`,
     `Approvals: ${approvals} (${d.approvals.filter((a) => a.decision === 'approved').length}/${d.approvers.length})` +
       (d.approvalDeadline ? ` · deadline ${d.approvalDeadline}` : '') +
       (d.escalated ? ` · escalated to ${d.changeManager}` : ''),
+    ...(o ? [`Overridden: ${o.decision} by change manager ${o.by} for ${o.skipped.join(', ') || 'no one'} · reason: ${o.reason}`] : []),
     `Window: ${d.schedule ? `${d.schedule.from} – ${d.schedule.to}` : '-'}`,
   ].join('\n');
 }
