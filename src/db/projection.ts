@@ -42,5 +42,7 @@ export function projectionRow(s: IncidentState): typeof incidents.$inferInsert {
     resolvedAt: date(s.resolvedAt),
     closedAt: date(s.closedAt),
     version: s.seq,
+    parentNumber: s.parent?.number ?? null,
+    followUps: s.followUps ?? [],
   };
 }

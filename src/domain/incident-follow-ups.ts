@@ -1,15 +1,16 @@
-// Follow-up work of an incident (service orders, hardware and software changes): the incident
-// keeps a link per child workflow, may wait for them (status pending_change, clocks paused like
-// pending_customer), hears when each ends, and cannot close while one is open and attached.
+// Follow-up work of an incident (service orders, hardware and software changes, child tickets,
+// callbacks): the incident keeps a link per child workflow, may wait for them (status
+// pending_change; the clocks pause like pending_customer when the policy says so), hears when
+// each ends, and cannot close while one is open and attached.
 import type { FollowUpKind } from './enums.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { followUpWorkflowId, kindSlug } from './follow-ups.js';
-import { eventOf, maxNoteLength, next, nonBlank, requireOpen, updateClocks, type CommandContext, type IncidentState, type Transition } from './incident.js';
+import { eventOf, maxNoteLength, next, nonBlank, requireOpen, updateClocks, type CommandContext, type IncidentIntake, type IncidentState, type Transition } from './incident.js';
 import { pauseClock, resumeClock } from './sla.js';
-import { incidentWorkflowId } from './ticket-number.js';
+import { incidentWorkflowId, isIncidentNumber } from './ticket-number.js';
 
-/** The follow-up kinds an incident starts as child workflows (child tickets and callbacks come later). */
-export const childKinds = ['service_order', 'hardware_change', 'software_change'] as const satisfies readonly FollowUpKind[];
+/** The follow-up kinds an incident starts as child workflows. */
+export const childKinds = ['service_order', 'hardware_change', 'software_change', 'child_ticket', 'callback'] as const satisfies readonly FollowUpKind[];
 export type ChildKind = (typeof childKinds)[number];
 
 export type FollowUpOutcome = 'completed' | 'failed' | 'cancelled';
@@ -28,6 +29,16 @@ export interface FollowUpLink {
   endedAt?: string;
   /** The child's end state in its own words (done, closed, rejected, rolled_back, ...). */
   result?: string;
+  /** A child ticket's own incident number (its workflow is `incident-<number>`, so it is addressed like any incident). */
+  number?: string;
+}
+
+/** The incident a child ticket was split from. */
+export interface ParentLink {
+  number: string;
+  workflowId: string;
+  /** The parent waits for it (pending_change) until it is resolved. */
+  waits?: boolean;
 }
 
 export interface CreateFollowUpInput {
@@ -35,6 +46,8 @@ export interface CreateFollowUpInput {
   title: string;
   /** Wait for it: status pending_change, resolution and next-response clocks pause until it ends. */
   waitFor?: boolean;
+  /** A child ticket's number, allocated by intake before the child starts. */
+  childNumber?: string;
 }
 
 export interface FollowUpEndedInput {
@@ -53,14 +66,31 @@ const links = (state: IncidentState) => state.followUps ?? [];
 export const hasOpenFollowUps = (state: IncidentState) => links(state).some((f) => f.status === 'open');
 const waitingFor = (followUps: FollowUpLink[]) => followUps.some((f) => f.status === 'open' && f.waitFor);
 
-/** The link the next follow-up of `kind` gets: numbered across all kinds of the incident. */
+/**
+ * The link the next follow-up of `kind` gets: numbered across all kinds of the incident. A child
+ * ticket is a full incident, so its workflow id is its own number's, not one under the parent.
+ */
 export function nextFollowUpLink(state: IncidentState, input: CreateFollowUpInput, at: Date): FollowUpLink {
   const n = links(state).length + 1;
-  const workflowId = followUpWorkflowId(incidentWorkflowId(state.number), input.kind, n);
-  return { ref: `${kindSlug(input.kind)}-${n}`, workflowId, kind: input.kind, title: input.title.trim(), status: 'open', waitFor: Boolean(input.waitFor), createdAt: at.toISOString() };
+  const childTicket = input.kind === 'child_ticket' && input.childNumber ? { number: input.childNumber } : {};
+  const workflowId = childTicket.number ? incidentWorkflowId(childTicket.number) : followUpWorkflowId(incidentWorkflowId(state.number), input.kind, n);
+  return { ref: `${kindSlug(input.kind)}-${n}`, workflowId, kind: input.kind, title: input.title.trim(), status: 'open', waitFor: Boolean(input.waitFor), createdAt: at.toISOString(), ...childTicket };
 }
 
+/** A child ticket whose link exists already (a retried request): answered, not started twice. */
+export const isChildTicketLinked = (state: IncidentState, input: CreateFollowUpInput) =>
+  input.kind === 'child_ticket' && links(state).some((f) => f.kind === 'child_ticket' && f.number === input.childNumber);
+
 export function validateCreateFollowUp(state: IncidentState, input: CreateFollowUpInput): void {
+  validateNewFollowUp(state, input);
+  if (input.kind === 'child_ticket') {
+    if (!isIncidentNumber(input.childNumber ?? '')) throw new ValidationError('A child ticket needs its own incident number.', 'childNumber');
+    if (input.childNumber === state.number) throw new ValidationError('An incident cannot be its own child ticket.', 'childNumber');
+  }
+}
+
+/** Whether the incident takes follow-up work of this kind now; the API asks before it allocates a child ticket's number. */
+export function validateNewFollowUp(state: IncidentState, input: Omit<CreateFollowUpInput, 'childNumber'>): void {
   requireOpen(state, 'start follow-up work on');
   if (!childKinds.includes(input.kind)) throw new ValidationError(`kind must be one of ${childKinds.join(', ')}.`, 'kind');
   nonBlank(input.title, 'title', 200);
@@ -70,14 +100,35 @@ export function validateCreateFollowUp(state: IncidentState, input: CreateFollow
   if (links(state).length >= 50) throw new IllegalTransition(`Incident ${state.number} has 50 follow-ups already; open a new incident.`);
 }
 
-/** Records the link of a child the workflow starts; waiting for it pauses the clocks like pending_customer. */
+/** A child ticket's intake must be the one the API recorded for it: its number, this incident as parent, the same customer. */
+export function validateChildTicketIntake(state: IncidentState, ownWorkflowId: string, childNumber: string, intake: IncidentIntake | undefined): void {
+  if (!intake || intake.number !== childNumber) throw new ValidationError(`The intake of child ticket ${childNumber} is missing.`, 'child');
+  if (intake.parent?.number !== state.number || intake.parent.workflowId !== ownWorkflowId) throw new ValidationError(`Child ticket ${childNumber} names another parent.`, 'child');
+  if ((intake.customer?.id ?? null) !== (state.customer?.id ?? null)) throw new ValidationError(`Child ticket ${childNumber} is for another customer than ${state.number}.`, 'child');
+}
+
+/** Whether waiting for follow-up work pauses the clocks: the policy says so (default yes). */
+export const pausesForFollowUps = (state: IncidentState) => state.sla?.pauseOnPendingChange !== false;
+
+/** Records the link of a child the workflow starts; waiting for it pauses the clocks like pending_customer (when the policy says so). */
 export function createFollowUp(state: IncidentState, input: CreateFollowUpInput, ctx: CommandContext): Transition {
   validateCreateFollowUp(state, input);
   const link = nextFollowUpLink(state, input, ctx.at);
   const startsWaiting = link.waitFor && state.status !== 'pending_change';
-  const paused = startsWaiting ? updateClocks(state, ['resolution', 'nextResponse'], ctx.at, (clock) => clock && pauseClock(clock, ctx.at)) : state;
+  const paused = startsWaiting && pausesForFollowUps(state) ? updateClocks(state, ['resolution', 'nextResponse'], ctx.at, (clock) => clock && pauseClock(clock, ctx.at)) : state;
   const updated = next(paused, { followUps: [...links(state), link], ...(startsWaiting ? { status: 'pending_change' as const, statusBeforePending: state.status } : {}) }, ctx);
-  return { state: updated, event: eventOf(updated, 'follow_up_created', ctx, { ref: link.ref, workflowId: link.workflowId, kind: link.kind, title: link.title, waitFor: link.waitFor }) };
+  return {
+    state: updated,
+    event: eventOf(updated, 'follow_up_created', ctx, {
+      ref: link.ref,
+      workflowId: link.workflowId,
+      kind: link.kind,
+      title: link.title,
+      waitFor: link.waitFor,
+      ...(link.number ? { number: link.number } : {}),
+      ...(startsWaiting ? { clocksPaused: pausesForFollowUps(state) } : {}),
+    }),
+  };
 }
 
 /** A repeated report of an end (a retried signal) changes nothing. */

@@ -4,7 +4,7 @@ import type { Channel, ContractTier, Impact, IncidentStatus, Priority, Urgency }
 import { IllegalTransition, ValidationError } from './errors.js';
 import { incidentSlaPicture, withSlaDue } from './incident-sla.js';
 import type { Entitlement } from './entitlement.js';
-import type { FollowUpLink } from './incident-follow-ups.js';
+import type { FollowUpLink, ParentLink } from './incident-follow-ups.js';
 import type { MailIntake } from './incident-mail.js';
 import { startClock, stopClock, type SlaClock, type SlaPolicySnapshot, type SlaTarget } from './sla.js';
 
@@ -46,6 +46,8 @@ export interface IncidentFacts extends IncidentParties {
   receivedAt: string;
   /** Days after resolution without a customer reply until it closes by itself (default 7). */
   autoCloseDays?: number;
+  /** A child ticket's parent: the incident it was split from, told when this one is resolved. */
+  parent?: ParentLink | null;
 }
 
 /** Everything the workflow needs to open an incident; resolved by intake before the start. */
@@ -184,6 +186,7 @@ export function openIncident(intake: IncidentIntake): Transition {
       ...(intake.entitlement ? { entitlement: entitlementSummary(intake.entitlement) } : {}),
       due: opened.due,
       ...(intake.mail ? { mail: intake.mail.ref, followUpOf: intake.mail.followUpOf } : {}),
+      ...(intake.parent ? { parent: intake.parent.number } : {}),
     },
   };
   return { state: opened, event };

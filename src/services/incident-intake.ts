@@ -11,12 +11,15 @@ import type { Channel, Impact, Priority, Urgency } from '../domain/enums.js';
 import { IllegalTransition, ValidationError } from '../domain/errors.js';
 import type { MailIntake } from '../domain/incident-mail.js';
 import { openIncident, type Actor, type IncidentIntake, type IncidentParties, type IncidentState } from '../domain/incident.js';
+import type { ParentLink } from '../domain/incident-follow-ups.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
 import { businessDate, defaultBusinessTimezone, incidentWorkflowId, incidentYear } from '../domain/ticket-number.js';
 import { checkEntitlement, entitlementFor } from './entitlement.js';
+import { sendIncidentCommand } from './incident-commands.js';
 import type { Temporal } from '../temporal/client.js';
 import { incidentStartSearchAttributes } from '../temporal/search-attributes.js';
 import type { incidentWorkflow } from '../workflows/index.js';
+import { createFollowUpUpdate } from '../workflows/incident/messages.js';
 
 export interface IncidentRequest {
   title: string;
@@ -138,6 +141,8 @@ export async function openIncidentFromRequest(
     /** Whose keys these are; default the actor. Mail uses one scope, so whoever opens it, it opens one incident. */
     keyScope?: string;
     mail?: MailIntake;
+    /** A child ticket: its parent starts it as a child workflow and links it. */
+    parent?: ParentLink;
   },
 ): Promise<{ incident: IncidentState; started: boolean; replayed: boolean }> {
   const key = options.idempotencyKey ? `${options.keyScope ?? options.actor.id}:${options.idempotencyKey}` : null;
@@ -156,7 +161,7 @@ export async function openIncidentFromRequest(
   const parties = await identifyCaller(deps, request, receivedAt);
   let intake: IncidentIntake;
   try {
-    intake = await recordIntake(deps, request, parties, receivedAt, options.actor, key, options.mail);
+    intake = await recordIntake(deps, request, parties, receivedAt, options.actor, key, options.mail, options.parent);
   } catch (err) {
     // The same key raced us: answer with the incident the other request opened.
     const raced = await replay();
@@ -181,6 +186,7 @@ async function recordIntake(
   actor: Actor,
   idempotencyKey: string | null,
   mail: MailIntake | undefined,
+  parent: IncidentIntake['parent'],
 ): Promise<IncidentIntake> {
   return deps.db.transaction(async (tx) => {
     const number = await allocateIncidentNumber(tx, incidentYear(receivedAt, deps.timezone ?? defaultBusinessTimezone));
@@ -197,6 +203,7 @@ async function recordIntake(
       ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
       openedBy: actor,
       ...(mail ? { mail } : {}),
+      ...(parent ? { parent } : {}),
     };
     await tx.insert(incidentIntakes).values({ number, request: intake, receivedAt, idempotencyKey });
     return intake;
@@ -204,6 +211,34 @@ async function recordIntake(
 }
 
 export async function startIncidentWorkflow(deps: IntakeDeps, intake: IncidentIntake): Promise<void> {
+  if (!intake.parent || !(await startAsChildTicket(deps, intake, intake.parent))) await startOnItsOwn(deps, intake);
+  await deps.db.update(incidentIntakes).set({ workflowStartedAt: new Date() }).where(eq(incidentIntakes.number, intake.number));
+}
+
+/**
+ * Asks the parent to start the child ticket as its child workflow and link it (a repeat is
+ * answered with the link made before). False when the parent can no longer take it (closed
+ * meanwhile): the ticket then runs on its own and keeps its parent's number in its intake.
+ */
+async function startAsChildTicket(deps: IntakeDeps, intake: IncidentIntake, parent: NonNullable<IncidentIntake['parent']>): Promise<boolean> {
+  try {
+    await sendIncidentCommand(deps.temporal, parent.number, createFollowUpUpdate, {
+      kind: 'child_ticket',
+      title: intake.title,
+      waitFor: Boolean(parent.waits),
+      childNumber: intake.number,
+      child: { intake },
+      actor: intake.openedBy,
+    });
+    return true;
+  } catch (err) {
+    if (!(err instanceof IllegalTransition)) throw err;
+    deps.logger.warn({ err, number: intake.number, parent: parent.number }, 'the parent no longer takes its child ticket; it runs on its own');
+    return false;
+  }
+}
+
+async function startOnItsOwn(deps: IntakeDeps, intake: IncidentIntake): Promise<void> {
   const initial = openIncident(intake).state;
   try {
     await deps.temporal.client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
@@ -219,7 +254,6 @@ export async function startIncidentWorkflow(deps: IntakeDeps, intake: IncidentIn
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  await deps.db.update(incidentIntakes).set({ workflowStartedAt: new Date() }).where(eq(incidentIntakes.number, intake.number));
 }
 
 /** Starts the workflows of intakes whose start failed earlier (Temporal down, process crash). */

@@ -42,6 +42,8 @@ export function incidentSearchAttributes(state: IncidentState): SearchAttributeU
     { key: SlaBreached, value: state.slaBreached },
     { key: AssignedGroup, value: state.assignedGroup },
     { key: NextSlaDeadline, value: state.nextSlaDeadline ? new Date(state.nextSlaDeadline) : null },
+    // A child ticket is follow-up work of its parent too (only then, so older histories replay unchanged).
+    ...(state.parent ? [{ key: FollowUpKind, value: 'child_ticket' }] : []),
   ];
 }
 

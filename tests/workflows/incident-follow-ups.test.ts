@@ -11,6 +11,7 @@ import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
 import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { assessChangeUpdate, closeChangeUpdate, decideChangeUpdate, implementChangeUpdate, reviewChangeUpdate, rollBackChangeUpdate, scheduleChangeUpdate, submitChangeUpdate } from '../../src/workflows/change/messages.js';
 import { completeServiceOrderUpdate, scheduleServiceOrderUpdate, startServiceOrderUpdate } from '../../src/workflows/service-order/messages.js';
+import { getCallbackQuery, logCallbackCallUpdate } from '../../src/workflows/callback/messages.js';
 import { closeUpdate, createFollowUpUpdate, detachFollowUpUpdate, getStateQuery, resolveUpdate } from '../../src/workflows/incident/messages.js';
 import { workflowsPath } from '../../src/worker.js';
 import { goldPolicy } from '../support/policies.js';
@@ -32,7 +33,7 @@ const agent = { id: 'user:agent-1', name: 'Anna Agent' };
 const approver = { id: 'user:approver-1', name: 'Carl CAB' };
 let counter = 0;
 
-async function intake(): Promise<IncidentIntake> {
+async function intake(overrides: Partial<IncidentIntake> = {}): Promise<IncidentIntake> {
   counter += 1;
   return testIntake({
     number: `INC-2098-${String(counter).padStart(6, '0')}`,
@@ -44,16 +45,20 @@ async function intake(): Promise<IncidentIntake> {
     contract: { id: 'k', number: 'V-1', tier: 'gold' },
     slaPolicyId: 'gold',
     sla: goldPolicy,
+    ...overrides,
   });
 }
 
 const softwareChange = { changeType: 'normal', description: 'Firmware 7.2.8 fixes the IPsec rekey bug.', approvers: ['approver-1'], changeManagerId: 'manager-1', approvalHours: 24 };
 const assessment = { risk: 'medium' as const, impact: 'VPN down 10 minutes', implementationPlan: 'Upload, reboot', rollbackPlan: 'Boot the old partition', software: { systems: [{ name: 'FortiGate 100F', fromVersion: '7.2.5', toVersion: '7.2.8' }] } };
 
-async function withIncident(script: (ctx: { number: string; handle: ReturnType<typeof env.client.workflow.getHandle>; events: RecordIncidentEventInput[]; childSteps: FollowUpStepInput[] }) => Promise<void>) {
+async function withIncident(
+  script: (ctx: { number: string; handle: ReturnType<typeof env.client.workflow.getHandle>; events: RecordIncidentEventInput[]; childSteps: FollowUpStepInput[] }) => Promise<void>,
+  overrides: Partial<IncidentIntake> = {},
+) {
   const events: RecordIncidentEventInput[] = [];
   const childSteps: FollowUpStepInput[] = [];
-  const opened = await intake();
+  const opened = await intake(overrides);
   const taskQueue = `follow-ups-${opened.number}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -73,7 +78,9 @@ async function withIncident(script: (ctx: { number: string; handle: ReturnType<t
       await script({ number: opened.number, handle, events, childSteps });
     } finally {
       // Workflows left running without their worker would hold the shared test server's clock.
-      for (const id of [incidentWorkflowId(opened.number), `${incidentWorkflowId(opened.number)}/software-change-1`, `${incidentWorkflowId(opened.number)}/service-order-1`]) {
+      const children = ['software-change-1', 'service-order-1', 'callback-1'].map((ref) => `${incidentWorkflowId(opened.number)}/${ref}`);
+      const childTickets = (await env.client.workflow.getHandle(incidentWorkflowId(opened.number)).query(getStateQuery).catch(() => undefined))?.followUps?.filter((f) => f.number) ?? [];
+      for (const id of [incidentWorkflowId(opened.number), ...children, ...childTickets.map((f) => f.workflowId)]) {
         const running = await env.client.workflow
           .getHandle(id)
           .describe()
@@ -189,6 +196,86 @@ describe('follow-up work of an incident', () => {
       await expect.poll(() => events.length, { timeout: 10_000 }).toBe(1);
       expect(events.map((e) => e.event.type)).toEqual(['created']);
       expect((await handle.query(getStateQuery)).followUps ?? []).toEqual([]);
+    });
+  });
+
+  it('splits off a child ticket with its own SLA, waits for it, and resumes when it is resolved', async () => {
+    await withIncident(async ({ number, handle, events }) => {
+      const child = await intake({ title: 'Network team: check the VPN concentrator', priority: 'P3', parent: { number, workflowId: incidentWorkflowId(number), waits: true } });
+      const command = { kind: 'child_ticket' as const, title: child.title, waitFor: true, childNumber: child.number, child: { intake: child }, actor: agent };
+      const waiting = await handle.executeUpdate(createFollowUpUpdate, { args: [command] });
+      expect(waiting.status).toBe('pending_change');
+      expect(waiting.followUps).toEqual([expect.objectContaining({ ref: 'child-ticket-1', kind: 'child_ticket', number: child.number, workflowId: incidentWorkflowId(child.number), status: 'open', waitFor: true })]);
+      // A retried request links nothing twice.
+      expect((await handle.executeUpdate(createFollowUpUpdate, { args: [command] })).followUps).toHaveLength(1);
+
+      // The child is a full incident under the parent in the UI, with its own number, SLA and search attributes.
+      const childHandle = env.client.workflow.getHandle(incidentWorkflowId(child.number));
+      const described = await childHandle.describe();
+      expect(described.parentExecution?.workflowId).toBe(incidentWorkflowId(number));
+      expect(described.searchAttributes).toMatchObject({ FollowUpKind: ['child_ticket'], IncidentPriority: ['P3'] });
+      const childState = await childHandle.query(getStateQuery);
+      expect(childState).toMatchObject({ number: child.number, parent: { number }, priority: 'P3', status: 'new' });
+      expect(childState.due.resolution).not.toBe((await handle.query(getStateQuery)).due.resolution);
+
+      await env.sleep('3 hours');
+      await childHandle.executeUpdate(resolveUpdate, { args: [{ resolution: 'Concentrator rebooted.', actor: agent }] });
+      await expect.poll(() => events.some((e) => e.incident.number === number && e.event.type === 'follow_up_ended'), { timeout: 10_000 }).toBe(true);
+      const resumed = await handle.query(getStateQuery);
+      expect(resumed.status).toBe('new');
+      expect(resumed.followUps?.[0]).toMatchObject({ status: 'completed', result: 'resolved' });
+      // The three hours the parent waited do not count against its resolution target.
+      expect(resumed.clocks?.resolution?.pausedSince).toBeNull();
+      const pause = resumed.clocks!.resolution!.pauses.at(-1)!;
+      expect(Date.parse(pause.to) - Date.parse(pause.from)).toBeGreaterThanOrEqual(3 * 3_600_000);
+      // Both timelines carry the link.
+      const created = events.find((e) => e.incident.number === child.number && e.event.type === 'created')!;
+      expect(created.event.payload).toMatchObject({ parent: number });
+      const parentEvents = events.filter((e) => e.incident.number === number).sort((a, b) => a.event.seq - b.event.seq);
+      expect(parentEvents.map((e) => e.event.type)).toEqual(['created', 'follow_up_created', 'follow_up_ended']);
+      expect(parentEvents[1]!.event.payload).toMatchObject({ kind: 'child_ticket', number: child.number, clocksPaused: true });
+    });
+  });
+
+  it('refuses a child ticket whose intake names another parent or customer', async () => {
+    await withIncident(async ({ number, handle }) => {
+      const stranger = await intake({ parent: { number: 'INC-2098-999999', workflowId: incidentWorkflowId('INC-2098-999999') } });
+      await expect(handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'child_ticket', title: 'x', childNumber: stranger.number, child: { intake: stranger }, actor: agent }] })).rejects.toMatchObject({
+        cause: expect.objectContaining({ type: 'ValidationError', message: expect.stringMatching(/names another parent/) }),
+      });
+      const otherCustomer = await intake({ customer: { id: 'other', number: 'K-2', name: 'Other' }, parent: { number, workflowId: incidentWorkflowId(number) } });
+      await expect(handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'child_ticket', title: 'x', childNumber: otherCustomer.number, child: { intake: otherCustomer }, actor: agent }] })).rejects.toMatchObject({
+        cause: expect.objectContaining({ type: 'ValidationError', message: expect.stringMatching(/another customer/) }),
+      });
+      expect((await handle.query(getStateQuery)).followUps ?? []).toEqual([]);
+    });
+  });
+
+  it('keeps the clocks running while it waits when its policy says waiting for follow-up work does not pause', async () => {
+    await withIncident(
+      async ({ handle }) => {
+        const waiting = await handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'service_order', title: 'Replace the PSU on site', waitFor: true, child: { location: 'onsite', description: 'PSU 2 failed.' }, actor: agent }] });
+        expect(waiting.status).toBe('pending_change');
+        expect(waiting.clocks?.resolution?.pausedSince).toBeNull();
+        expect(waiting.due.resolution).not.toBeNull();
+      },
+      { sla: { ...goldPolicy, pauseOnPendingChange: false } },
+    );
+  });
+
+  it('starts a callback as a child and hears when the call is done', async () => {
+    await withIncident(async ({ number, handle }) => {
+      const now = await env.currentTimeMs();
+      const window = { from: new Date(now + 3_600_000).toISOString(), to: new Date(now + 7_200_000).toISOString() };
+      const state = await handle.executeUpdate(createFollowUpUpdate, {
+        args: [{ kind: 'callback', title: 'Callback to Clara: VPN', child: { phone: '+49 221 1234567', topic: 'VPN', contactName: 'Clara Contact', window, requestedBy: 'phone' }, actor: agent }],
+      });
+      expect(state.followUps).toEqual([expect.objectContaining({ ref: 'callback-1', kind: 'callback', status: 'open' })]);
+      const callback = env.client.workflow.getHandle(`${incidentWorkflowId(number)}/callback-1`);
+      expect(await callback.query(getCallbackQuery)).toMatchObject({ incidentNumber: number, details: { phone: '+492211234567', window } });
+      await callback.executeUpdate(logCallbackCallUpdate, { args: [{ outcome: 'reached', note: 'Explained the workaround.', actor: agent }] });
+      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 10_000 }).toBe('completed');
+      expect((await handle.query(getStateQuery)).followUps?.[0]?.result).toBe('done');
     });
   });
 });

@@ -4,13 +4,15 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import { NotFound } from '../../domain/errors.js';
 import type { ChildKind } from '../../domain/incident-follow-ups.js';
+import { incidentWorkflowId } from '../../domain/ticket-number.js';
+import { openChildTicket } from '../../services/child-tickets.js';
 import { sendIncidentCommand } from '../../services/incident-commands.js';
-import { findFollowUp, followUpsOf, followUpTimeline, sendFollowUpCommand, staffByEmail, staffById, type FollowUpRow } from '../../services/follow-ups.js';
+import { findFollowUp, followUpsOf, followUpTimeline, sendFollowUpCommand, staffByEmail, staffById, type FollowUpItem } from '../../services/follow-ups.js';
 import * as changeMessages from '../../workflows/change/messages.js';
 import { createFollowUpUpdate, detachFollowUpUpdate } from '../../workflows/incident/messages.js';
 import * as orderMessages from '../../workflows/service-order/messages.js';
 import { actorOf, requireRole } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
+import { idempotencyHeader, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { Incident, ReasonBody } from '../incidents/schemas.js';
 import { requireIncident } from '../incidents/index.js';
@@ -22,9 +24,12 @@ const tags = ['Follow-ups'];
 const security = [{ bearerAuth: [] }];
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
-const refOf = (row: FollowUpRow) => row.workflowId.slice(row.workflowId.lastIndexOf('/') + 1);
-const view = (row: FollowUpRow): z.infer<typeof FollowUp> => ({
-  ref: refOf(row),
+const CreatedFollowUp = Incident.extend({
+  followUp: z.object({ ref: z.string().nullable(), workflowId: z.string(), number: z.string().nullable().openapi({ description: "A child ticket's own incident number." }) }),
+});
+
+const view = (row: FollowUpItem): z.infer<typeof FollowUp> => ({
+  ref: row.ref,
   workflowId: row.workflowId,
   kind: row.kind,
   title: row.title,
@@ -48,26 +53,41 @@ followUpsRouter.openapi(
     tags,
     security,
     summary: 'Start follow-up work',
-    description: 'Starts a service order or a hardware or software change as a child workflow of the incident (`incident-<number>/<kind>-<n>`) and links it on both timelines. With `waitFor` the incident waits for it (pending_change).',
-    request: { params: IncidentNumberParam, body: { required: true, content: json(CreateFollowUpBody) } },
-    responses: { 201: { description: 'The incident with the new link.', content: json(Incident.extend({ followUp: z.object({ ref: z.string(), workflowId: z.string() }) })) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+    description:
+      'Starts a service order or a hardware or software change as a child workflow of the incident (`incident-<number>/<kind>-<n>`), or a child ticket: a full incident with its own number, SLA and timeline (`incident-<its number>`), for splitting the work across teams. Each is linked on both timelines and in the incident view. With `waitFor` the incident waits for it (pending_change; the clocks pause when its SLA policy says so) until it ends (a child ticket: until it is resolved). An `Idempotency-Key` makes a retried child ticket open once.',
+    request: { params: IncidentNumberParam, headers: idempotencyHeader('child ticket'), body: { required: true, content: json(CreateFollowUpBody) } },
+    responses: {
+      201: { description: 'The incident with the new link.', content: json(CreatedFollowUp) },
+      202: { description: 'A child ticket recorded with its number while Temporal is away; it is started and linked as soon as it is back.', content: json(CreatedFollowUp) },
+      ...problemResponses(400, 401, 403, 404, 409, 503),
+    },
   }),
   async (c) => {
     const { number } = c.req.valid('param');
     const body = c.req.valid('json');
-    await requireIncident(c.var.services.db, number);
-    const { db, temporal } = c.var.services;
+    const actor = actorOf(c.var.principal);
+    const services = c.var.services;
+    await requireIncident(services.db, number);
+    if (body.kind === 'child_ticket') {
+      const assignee = body.assigneeId ? await staffById(services.db, body.assigneeId, 'assigneeId') : undefined;
+      const idempotencyKey = c.req.valid('header')['idempotency-key'];
+      const opened = await openChildTicket(services, number, { ...body, assignee }, { actor, idempotencyKey });
+      if (opened.replayed) c.header('Idempotency-Replayed', 'true');
+      const link = opened.parent.followUps?.find((f) => f.number === opened.child.number);
+      c.header('Location', `/api/incidents/${opened.child.number}`);
+      return c.json({ ...incidentViewOfState(opened.parent), followUp: { ref: link?.ref ?? null, workflowId: incidentWorkflowId(opened.child.number), number: opened.child.number } }, opened.started ? 201 : 202);
+    }
     let child: Record<string, unknown>;
     if (body.kind === 'service_order') {
       child = { location: body.location, description: body.description || body.title };
     } else {
-      const approvers = await staffByEmail(db, body.approverEmails, 'approverEmails');
-      const [manager] = await staffByEmail(db, [body.changeManagerEmail], 'changeManagerEmail');
+      const approvers = await staffByEmail(services.db, body.approverEmails, 'approverEmails');
+      const [manager] = await staffByEmail(services.db, [body.changeManagerEmail], 'changeManagerEmail');
       child = { description: body.description || body.title, changeType: body.changeType, approvers: approvers.map((a) => a.id), changeManagerId: manager!.id, approvalHours: body.approvalHours };
     }
-    const state = await sendIncidentCommand(temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor: actorOf(c.var.principal) });
+    const state = await sendIncidentCommand(services.temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor });
     const link = state.followUps!.at(-1)!;
-    return c.json({ ...incidentViewOfState(state), followUp: { ref: link.ref, workflowId: link.workflowId } }, 201);
+    return c.json({ ...incidentViewOfState(state), followUp: { ref: link.ref, workflowId: link.workflowId, number: null } }, 201);
   },
 );
 
@@ -85,7 +105,7 @@ followUpsRouter.openapi(
   async (c) => {
     const { number, ref } = c.req.valid('param');
     const row = await findFollowUp(c.var.services.db, number, ref);
-    const events = (await followUpTimeline(c.var.services.db, row.workflowId)).map((e) => ({ seq: e.seq, type: e.type, actor: { id: e.actor, name: e.actorName }, at: e.occurredAt.toISOString(), payload: e.payload }));
+    const events = (await followUpTimeline(c.var.services.db, row)).map((e) => ({ seq: e.seq, type: e.type, actor: { id: e.actor, name: e.actorName }, at: e.occurredAt.toISOString(), payload: e.payload }));
     return c.json({ ...view(row), events }, 200);
   },
 );
@@ -101,7 +121,7 @@ followUpsRouter.openapi(
 );
 
 /** The update behind each action of each kind; a service order's schedule names the technician by id. */
-const updates: Record<ChildKind, Record<string, UpdateDefinition<unknown, [never]>>> = {
+const updates: Partial<Record<ChildKind, Record<string, UpdateDefinition<unknown, [never]>>>> = {
   service_order: {
     schedule: orderMessages.scheduleServiceOrderUpdate,
     start: orderMessages.startServiceOrderUpdate,
@@ -131,15 +151,16 @@ followUpsRouter.openapi(
     tags,
     security,
     summary: 'Tell a follow-up what happened',
-    description: `Actions by kind: ${Object.entries(followUpActions).map(([kind, actions]) => `${kind}: ${actions.join(', ')}`).join('; ')}. The follow-up's workflow checks the step (400 or 409 when it does not fit) and records it on its timeline with you as the actor; a change's decision counts only from a named approver.`,
+    description: `Actions by kind: ${Object.entries(followUpActions).map(([kind, actions]) => `${kind}: ${actions.join(', ')}`).join('; ')}. The follow-up's workflow checks the step (400 or 409 when it does not fit) and records it on its timeline with you as the actor; a change's decision counts only from a named approver, or from the change manager deciding for all approvers with a reason (comment); anyone else gets 403. A child ticket has no actions here: it is an incident, worked at /api/incidents/{its number}.`,
     request: { params: FollowUpActionParam, body: { required: true, content: json(ActionBody) } },
     responses: { 200: { description: 'The follow-up after the step.', content: json(z.record(z.string(), z.unknown())) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { number, ref, action } = c.req.valid('param');
     const row = await findFollowUp(c.var.services.db, number, ref);
-    const kind = row.kind as ChildKind;
+    const kind = row.kind;
     const update = updates[kind]?.[action];
+    if (kind === 'child_ticket') throw new NotFound(`A child ticket is an incident of its own: work it at /api/incidents/${String(row.details.number)}.`);
     if (!update) throw new NotFound(`A ${kind.replace('_', ' ')} has no action ${action}; it has ${followUpActions[kind].join(', ')}.`);
     let input: Record<string, unknown> = c.req.valid('json');
     if (kind === 'service_order' && action === 'schedule') {

@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { followUpKinds } from '../../domain/enums.js';
+import { followUpKinds, impacts, priorities, urgencies } from '../../domain/enums.js';
 import { line, text } from '../common-schemas.js';
 import { IncidentNumberParam } from '../incidents/schemas.js';
 
 export const FollowUpRefParam = IncidentNumberParam.extend({
   ref: z
     .string()
-    .regex(/^(service-order|hardware-change|software-change)-\d{1,3}$/, 'expected a follow-up like service-order-1')
+    .regex(/^(service-order|hardware-change|software-change|child-ticket|callback)-\d{1,3}$/, 'expected a follow-up like service-order-1')
     .openapi({ param: { name: 'ref', in: 'path' }, example: 'service-order-1' }),
 });
 
@@ -15,6 +15,9 @@ export const followUpActions = {
   service_order: ['schedule', 'start', 'complete', 'cancel'],
   hardware_change: ['assess', 'submit', 'decide', 'schedule', 'implement', 'review', 'close', 'roll-back'],
   software_change: ['assess', 'submit', 'decide', 'schedule', 'implement', 'review', 'close', 'roll-back'],
+  // A child ticket is an incident: it is worked through /api/incidents/{its number}.
+  child_ticket: [],
+  callback: ['assign', 'log-call', 'cancel', 'attach', 'open-incident'],
 } as const;
 const allActions = [...new Set(Object.values(followUpActions).flat())] as [string, ...string[]];
 
@@ -33,7 +36,7 @@ const change = (kind: 'hardware_change' | 'software_change') =>
     ...common,
     changeType: z.enum(['normal', 'standard']).default('normal').openapi({ description: 'Standard changes are pre-approved; normal ones need every approver.' }),
     approverEmails: z.array(z.email()).max(20).default([]).openapi({ description: 'Approvers or CAB members (staff users).' }),
-    changeManagerEmail: z.email().openapi({ description: 'Hears of an approval that is late.' }),
+    changeManagerEmail: z.email().openapi({ description: 'Hears of an approval that is late, and may approve or reject on behalf of the approvers (with a reason).' }),
     approvalHours: z.number().int().min(1).max(720).default(24),
   });
 
@@ -42,6 +45,18 @@ export const CreateFollowUpBody = z
     z.object({ kind: z.literal('service_order'), ...common, location: z.enum(['onsite', 'workshop']).default('onsite') }),
     change('hardware_change'),
     change('software_change'),
+    z.object({
+      kind: z.literal('child_ticket'),
+      ...common,
+      description: text(20_000).default('').openapi({ description: 'Default: "Split from <parent>: <parent title>".' }),
+      priority: z.enum(priorities).optional().openapi({ description: "Default: the parent's, unless impact and urgency are given." }),
+      impact: z.enum(impacts).optional(),
+      urgency: z.enum(urgencies).optional(),
+      serialNumber: line(100).optional().openapi({ description: "Another device of the same customer; default the parent's." }),
+      contactEmail: z.email().optional().openapi({ description: 'The contact who hears of this ticket; by default none, so the customer hears from the parent only.' }),
+      group: line(100).optional().openapi({ description: 'The team the work goes to.' }),
+      assigneeId: z.uuid().optional().openapi({ description: 'A staff user to assign it to.' }),
+    }),
   ])
   .openapi('CreateFollowUp');
 
@@ -66,5 +81,5 @@ export const FollowUpWithTimeline = FollowUp.extend({
 
 export const ActionBody = z.record(z.string(), z.unknown()).openapi('FollowUpAction', {
   description:
-    'The action\'s input. Service order: schedule {technicianId, from, to}, start {}, complete {summary, timeEntries?, materials?}, cancel {reason}. Change: assess {risk, impact, implementationPlan, rollbackPlan, software? | hardware?}, submit {}, decide {decision, comment?}, schedule {from, to}, implement {notes?}, review {outcome, notes?}, close {}, roll-back {reason}.',
+    'The action\'s input. Service order: schedule {technicianId, from, to}, start {}, complete {summary, timeEntries?, materials?}, cancel {reason}. Change: assess {risk, impact, implementationPlan, rollbackPlan, software? | hardware?}, submit {}, decide {decision, comment?} (a named approver for themselves; the change manager, if not a named approver, decides for all approvers at once and must give the reason as comment), schedule {from, to}, implement {notes?}, review {outcome, notes?}, close {}, roll-back {reason}.',
 });

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { channels, contractTiers, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
+import { channels, contractTiers, followUpKinds, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 
 import { line, text } from '../common-schemas.js';
@@ -88,6 +88,21 @@ export const SlaPicture = z
   })
   .openapi('SlaPicture');
 
+export const FollowUpLink = z
+  .object({
+    ref: z.string().openapi({ example: 'service-order-1' }),
+    kind: z.enum(followUpKinds),
+    title: z.string(),
+    status: z.enum(['open', 'completed', 'failed', 'cancelled', 'detached']).openapi({ description: 'open until the follow-up ends; detached ones no longer hold the incident.' }),
+    waitFor: z.boolean().openapi({ description: 'The incident waits for it (pending_change).' }),
+    workflowId: z.string(),
+    number: z.string().nullable().openapi({ description: "A child ticket's own incident number." }),
+    result: z.string().nullable().openapi({ description: 'Its end state in its own words (done, closed, rejected, rolled_back, resolved, ...).' }),
+    createdAt: z.string(),
+    endedAt: z.string().nullable(),
+  })
+  .openapi('FollowUpLink');
+
 export const Incident = z
   .object({
     number: z.string(),
@@ -114,6 +129,8 @@ export const Incident = z
     updatedAt: z.string(),
     resolvedAt: instant,
     closedAt: instant,
+    parentNumber: z.string().nullable().openapi({ description: 'A child ticket: the incident it was split from.' }),
+    followUps: z.array(FollowUpLink).openapi({ description: 'Follow-up work started from this incident, oldest first; read each at `/api/incidents/{number}/follow-ups/{ref}` (a child ticket also as `/api/incidents/{child number}`).' }),
   })
   .openapi('Incident');
 export type Incident = z.infer<typeof Incident>;

@@ -5,6 +5,7 @@ import { BusinessCalendar } from '../../domain/business-calendar.js';
 import { levelNames, slaPicture, type SlaPolicySnapshot } from '../../domain/sla.js';
 import type { IncidentRow } from '../../services/incident-queries.js';
 import { entitlementView } from '../entitlement/schemas.js';
+import type { FollowUpLink } from '../../domain/incident-follow-ups.js';
 import type { Incident } from './schemas.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -66,6 +67,24 @@ export function incidentView(row: IncidentRow): Incident {
     updatedAt: row.updatedAt.toISOString(),
     resolvedAt: iso(row.resolvedAt),
     closedAt: iso(row.closedAt),
+    parentNumber: row.parentNumber ?? null,
+    followUps: (row.followUps ?? []).map(followUpLinkView),
+  };
+}
+
+/** A follow-up link as the incident shows it: where to read it (a child ticket is an incident of its own). */
+function followUpLinkView(link: FollowUpLink): Incident['followUps'][number] {
+  return {
+    ref: link.ref,
+    kind: link.kind,
+    title: link.title,
+    status: link.status,
+    waitFor: link.waitFor,
+    workflowId: link.workflowId,
+    number: link.number ?? null,
+    result: link.result ?? null,
+    createdAt: link.createdAt,
+    endedAt: link.endedAt ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 // The incident entity workflow: it owns the live state, applies commands from the domain
 // state machine, and writes every step to the timeline and projection through an activity.
 import { validated } from '../shared.js';
+import { reportToParent } from '../follow-up-parent.js';
 import {
   ParentClosePolicy,
   allHandlersFinished,
@@ -15,7 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
 import { BusinessCalendar } from '../../domain/business-calendar.js';
 import * as incident from '../../domain/incident.js';
@@ -27,7 +28,7 @@ import { systemActor } from '../../domain/incident.js';
 import { incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
 import { levelNames } from '../../domain/sla.js';
 import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
-import { incidentSearchAttributes } from '../../temporal/search-attributes.js';
+import { incidentSearchAttributes, incidentStartSearchAttributes } from '../../temporal/search-attributes.js';
 import {
   addNoteUpdate,
   assignUpdate,
@@ -147,7 +148,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   command(assignUpdate, incident.validateAssign, incident.assign);
   command(addNoteUpdate, incident.validateAddNote, incident.addNote);
   command(replyUpdate, incident.validateReply, incident.reply, { after: (t, input) => mailToCustomer('reply', t.state, t.event.seq, { text: input.text }) });
-  command(resolveUpdate, incident.validateResolve, incident.resolve, { after: (t) => mailToCustomer('resolution', t.state, t.event.seq) });
+  command(resolveUpdate, incident.validateResolve, incident.resolve, {
+    after: (t) => {
+      mailToCustomer('resolution', t.state, t.event.seq);
+      // A child ticket's work is done when it is resolved: its parent hears it (once; a repeat is ignored there).
+      if (t.state.parent) beside(reportToParent(t.state.parent.workflowId, { workflowId: workflowInfo().workflowId, outcome: 'completed', result: 'resolved' }));
+    },
+  });
   command(closeUpdate, incident.validateClose, (current, _input, ctx) => incident.close(current, ctx));
   command(customerMessageUpdate, lifecycle.validateCustomerMessage, lifecycle.customerMessage, { repeat: incidentMail.isAppliedMail });
   command(setPendingUpdate, lifecycle.validateSetPending, lifecycle.setPending);
@@ -164,19 +171,51 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   setHandler(
     createFollowUpUpdate,
     async (cmd) => {
+      if (followUps.isChildTicketLinked(state, cmd)) return state;
       const ctx = { actor: cmd.actor, at: new Date() };
       const link = followUps.nextFollowUpLink(state, cmd, ctx.at);
-      await startChild(followUpWorkflowType[link.kind], {
-        workflowId: link.workflowId,
-        args: [followUpStartArgs(state, link, cmd)],
-        // A detached child lives on after the incident closes; an attached one keeps it from closing.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        staticSummary: `${state.number} ${link.ref}: ${link.title}`,
-      });
+      if (link.kind === 'child_ticket') {
+        await startChildTicket(link, childTicketIntake(cmd)!);
+      } else {
+        await startChild(followUpWorkflowType[link.kind], {
+          workflowId: link.workflowId,
+          args: [followUpStartArgs(state, link, cmd)],
+          // A detached child lives on after the incident closes; an attached one keeps it from closing.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          staticSummary: `${state.number} ${link.ref}: ${link.title}`,
+        });
+      }
       return apply(followUps.createFollowUp(state, cmd, ctx));
     },
-    { validator: (cmd: Command<CreateFollowUpCommand>) => validated(() => followUps.validateCreateFollowUp(state, cmd)) },
+    {
+      validator: (cmd: Command<CreateFollowUpCommand>) =>
+        followUps.isChildTicketLinked(state, cmd)
+          ? undefined
+          : validated(() => {
+              followUps.validateCreateFollowUp(state, cmd);
+              if (cmd.kind === 'child_ticket') followUps.validateChildTicketIntake(state, workflowInfo().workflowId, cmd.childNumber!, childTicketIntake(cmd));
+            }),
+    },
   );
+
+  /** A child ticket is an incident workflow of its own number; one the start-up sweep began alone is linked all the same. */
+  async function startChildTicket(link: followUps.FollowUpLink, intake: IncidentIntake): Promise<void> {
+    const initial = incident.openIncident(intake).state;
+    try {
+      await startChild(incidentWorkflow, {
+        workflowId: link.workflowId,
+        args: [{ intake }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: incidentStartSearchAttributes(initial),
+        staticSummary: `${intake.number}: ${intake.title} (child ticket of ${state.number})`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      log.warn('child ticket was running already; linking it', { workflowId: link.workflowId });
+    }
+  }
+
   command(detachFollowUpUpdate, followUps.validateDetachFollowUp, followUps.detachFollowUp);
   setHandler(followUpEndedSignal, async (ended) => {
     if (followUps.isEndedAlready(state, ended)) {
@@ -234,12 +273,16 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   }
 }
 
-/** The workflow type that runs each kind of follow-up. */
-const followUpWorkflowType: Record<followUps.ChildKind, string> = {
+/** The workflow type that runs each kind of follow-up (a child ticket is an incident workflow of its own). */
+const followUpWorkflowType: Record<Exclude<followUps.ChildKind, 'child_ticket'>, string> = {
   service_order: 'serviceOrderWorkflow',
   hardware_change: 'changeWorkflow',
   software_change: 'changeWorkflow',
+  callback: 'callbackWorkflow',
 };
+
+/** A child ticket's intake, as the API recorded it with its own number. */
+const childTicketIntake = (cmd: CreateFollowUpCommand) => cmd.child?.intake as IncidentIntake | undefined;
 
 /** The child's start input: the kind's own fields from the command, and what every follow-up knows of its incident. */
 function followUpStartArgs(state: IncidentState, link: followUps.FollowUpLink, cmd: { child?: Record<string, unknown>; actor: incident.Actor }) {
