@@ -1,10 +1,13 @@
-// Follow-up work through the API, with real Temporal and Postgres: a service order and a change
-// started from an incident, linked on both timelines, and an incident that cannot close while
-// one is open.
+// Follow-up work through the API, with real Temporal and Postgres: a service order, a change and
+// a child ticket started from an incident, linked on both timelines, and an incident that cannot
+// close while one is open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { incidentIntakes } from '../../src/db/schema/index.js';
+import type { IncidentIntake } from '../../src/domain/incident.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
+import { startPendingIntakes } from '../../src/services/incident-intake.js';
 import { CustomerNumber, FollowUpKind, ServiceOrderState } from '../../src/temporal/search-attributes.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { eventually, silentLogger, startTestStack, type TestStack } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 let stack: TestStack;
@@ -108,6 +111,103 @@ describe('follow-up work through the API', () => {
     // The change runs on after its incident closed.
     expect((await post(`${base}/schedule`, { from: new Date(Date.now() + 60_000).toISOString(), to: new Date(Date.now() + 120_000).toISOString() })).status).toBe(200);
     await stack.temporal.client.workflow.getHandle(`incident-${number}/software-change-1`).terminate('test finished');
+  });
+
+  it('splits off a child ticket with its own number and SLA, once per Idempotency-Key, and resumes the parent when it is resolved', async () => {
+    const number = await openIncident();
+    const request = () =>
+      stack.request('POST', `/api/incidents/${number}/follow-ups`, {
+        token: agent.token,
+        headers: { 'Idempotency-Key': `split-${number}` },
+        body: { kind: 'child_ticket', title: 'Network team: check the VPN concentrator', waitFor: true, priority: 'P3', group: 'network' },
+      });
+    const created = await request();
+    expect(created.status).toBe(201);
+    const body = await created.json();
+    const child = body.followUp.number as string;
+    expect(child).toMatch(/^INC-\d{4}-\d{6}$/);
+    expect(child).not.toBe(number);
+    expect(body).toMatchObject({ number, status: 'pending_change', followUp: { ref: 'child-ticket-1', workflowId: `incident-${child}` } });
+    expect(body.followUps).toEqual([expect.objectContaining({ ref: 'child-ticket-1', kind: 'child_ticket', number: child, status: 'open', waitFor: true })]);
+    expect(created.headers.get('Location')).toBe(`/api/incidents/${child}`);
+    // A retry opens nothing new.
+    const retried = await request();
+    expect(retried.headers.get('Idempotency-Replayed')).toBe('true');
+    expect((await retried.json()).followUp.number).toBe(child);
+
+    // The child is an incident of its own: same customer and device, its own priority, group and due instants, its parent named.
+    const childView = await eventually(async () => {
+      const res = await stack.request('GET', `/api/incidents/${child}`, { token: agent.token });
+      const view = res.status === 200 ? await res.json() : undefined;
+      return view?.assignedGroup === 'network' ? view : undefined;
+    });
+    const parentView = await eventually(async () => {
+      const view = await get(`/api/incidents/${number}`);
+      return view.followUps.length === 1 ? view : undefined;
+    });
+    expect(childView).toMatchObject({ parentNumber: number, customerNumber: parentView.customerNumber, serialNumber: 'FW-FG100F-0042', priority: 'P3', contactEmail: null });
+    expect(childView.due.resolution).not.toBe(parentView.due.resolution);
+    expect(parentView.followUps).toEqual([expect.objectContaining({ ref: 'child-ticket-1', number: child })]);
+    const listed = await get(`/api/incidents/${number}/follow-ups`);
+    expect(listed.items).toEqual([expect.objectContaining({ ref: 'child-ticket-1', kind: 'child_ticket', state: 'assigned', ended: false, details: expect.objectContaining({ number: child, href: `/api/incidents/${child}` }) })]);
+    const read = await get(`/api/incidents/${number}/follow-ups/child-ticket-1`);
+    expect(types(read.events)).toEqual(['created', 'assigned']);
+    expect(read.events[0].payload).toMatchObject({ parent: number });
+    // It is worked as an incident, not through follow-up actions.
+    const action = await post(`/api/incidents/${number}/follow-ups/child-ticket-1/cancel`, { reason: 'x' });
+    expect(action.status).toBe(404);
+    expect((await action.json()).detail).toContain(`/api/incidents/${child}`);
+    const described = await stack.temporal.client.workflow.getHandle(`incident-${child}`).describe();
+    expect(described.parentExecution?.workflowId).toBe(`incident-${number}`);
+    expect(described.typedSearchAttributes.get(FollowUpKind)).toBe('child_ticket');
+
+    expect((await post(`/api/incidents/${child}/resolve`, { resolution: 'Concentrator rebooted.' })).status).toBe(200);
+    const timeline = await eventually(async () => {
+      const t = await get(`/api/incidents/${number}/timeline`);
+      return types(t.events).includes('follow_up_ended') ? t : undefined;
+    });
+    expect(types(timeline.events)).toEqual(['created', 'follow_up_created', 'follow_up_ended']);
+    expect(timeline.events[2].payload).toMatchObject({ ref: 'child-ticket-1', outcome: 'completed', result: 'resolved', resumed: 'new' });
+    expect((await get(`/api/incidents/${number}`)).followUps[0]).toMatchObject({ status: 'completed', result: 'resolved' });
+  });
+
+  it('refuses a child ticket of a closed incident before it takes a number', async () => {
+    const number = await openIncident();
+    expect((await post(`/api/incidents/${number}/resolve`, { resolution: 'Done.' })).status).toBe(200);
+    expect((await post(`/api/incidents/${number}/close`, {})).status).toBe(200);
+    const [{ count: before }] = await stack.database.sql<{ count: number }[]>`select count(*)::int as count from incident_intakes`;
+    const refused = await post(`/api/incidents/${number}/follow-ups`, { kind: 'child_ticket', title: 'Too late' });
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).detail).toMatch(/closed/);
+    const [{ count: after }] = await stack.database.sql<{ count: number }[]>`select count(*)::int as count from incident_intakes`;
+    expect(after).toBe(before);
+  });
+
+  it('starts and links a child ticket recorded while Temporal was away; one of a closed parent runs on its own', async () => {
+    const parent = await openIncident();
+    const closed = await openIncident();
+    expect((await post(`/api/incidents/${closed}/resolve`, { resolution: 'Done.' })).status).toBe(200);
+    expect((await post(`/api/incidents/${closed}/close`, {})).status).toBe(200);
+    const [{ request }] = await stack.database.sql<{ request: IncidentIntake }[]>`select request from incident_intakes where number = ${parent}`;
+    const year = parent.slice(4, 8);
+    const pending = (number: string, of: string): IncidentIntake => ({ ...request, number, title: `Split from ${of}`, receivedAt: new Date().toISOString(), parent: { number: of, workflowId: `incident-${of}` } });
+    const linked = pending(`INC-${year}-910001`, parent);
+    const orphan = pending(`INC-${year}-910002`, closed);
+    for (const intake of [linked, orphan]) await stack.database.db.insert(incidentIntakes).values({ number: intake.number, request: intake, receivedAt: new Date(intake.receivedAt) });
+
+    const deps = { db: stack.database.db, temporal: stack.temporal, logger: silentLogger };
+    expect(await startPendingIntakes(deps)).toBe(2);
+    expect(await startPendingIntakes(deps)).toBe(0);
+    const view = await eventually(async () => {
+      const v = await get(`/api/incidents/${parent}`);
+      return v.followUps.length > 0 ? v : undefined;
+    });
+    expect(view.followUps).toEqual([expect.objectContaining({ ref: 'child-ticket-1', number: linked.number, status: 'open' })]);
+    expect((await stack.temporal.client.workflow.getHandle(`incident-${linked.number}`).describe()).parentExecution?.workflowId).toBe(`incident-${parent}`);
+    // The closed parent could not take it: it runs as an incident of its own that still names its parent.
+    const alone = await stack.temporal.client.workflow.getHandle(`incident-${orphan.number}`).describe();
+    expect(alone.parentExecution).toBeUndefined();
+    expect(await eventually(async () => (await stack.request('GET', `/api/incidents/${orphan.number}`, { token: agent.token }).then((r) => r.json())).parentNumber ?? undefined)).toBe(closed);
   });
 
   it('answers 404 for an unknown follow-up and 403 to sales', async () => {
