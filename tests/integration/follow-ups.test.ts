@@ -175,12 +175,12 @@ describe('follow-up work through the API', () => {
     const number = await openIncident();
     expect((await post(`/api/incidents/${number}/resolve`, { resolution: 'Done.' })).status).toBe(200);
     expect((await post(`/api/incidents/${number}/close`, {})).status).toBe(200);
-    const [{ count: before }] = await stack.database.sql<{ count: number }[]>`select count(*)::int as count from incident_intakes`;
+    const intakes = async () => (await stack.database.sql<{ count: number }[]>`select count(*)::int as count from incident_intakes`)[0]!.count;
+    const before = await intakes();
     const refused = await post(`/api/incidents/${number}/follow-ups`, { kind: 'child_ticket', title: 'Too late' });
     expect(refused.status).toBe(409);
     expect((await refused.json()).detail).toMatch(/closed/);
-    const [{ count: after }] = await stack.database.sql<{ count: number }[]>`select count(*)::int as count from incident_intakes`;
-    expect(after).toBe(before);
+    expect(await intakes()).toBe(before);
   });
 
   it('starts and links a child ticket recorded while Temporal was away; one of a closed parent runs on its own', async () => {
@@ -188,7 +188,7 @@ describe('follow-up work through the API', () => {
     const closed = await openIncident();
     expect((await post(`/api/incidents/${closed}/resolve`, { resolution: 'Done.' })).status).toBe(200);
     expect((await post(`/api/incidents/${closed}/close`, {})).status).toBe(200);
-    const [{ request }] = await stack.database.sql<{ request: IncidentIntake }[]>`select request from incident_intakes where number = ${parent}`;
+    const { request } = (await stack.database.sql<{ request: IncidentIntake }[]>`select request from incident_intakes where number = ${parent}`)[0]!;
     const year = parent.slice(4, 8);
     const pending = (number: string, of: string): IncidentIntake => ({ ...request, number, title: `Split from ${of}`, receivedAt: new Date().toISOString(), parent: { number: of, workflowId: `incident-${of}` } });
     const linked = pending(`INC-${year}-910001`, parent);
