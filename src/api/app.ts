@@ -5,6 +5,7 @@ import { requireAuth } from './auth.js';
 import type { ApiServices, AppEnv } from './context.js';
 import { mountDocs } from './docs.js';
 import { entitlementRouter } from './entitlement/index.js';
+import { callbacksRouter } from './callbacks/index.js';
 import { followUpsRouter } from './follow-ups/index.js';
 import { healthRouter } from './health.js';
 import { invoicesRouter } from './invoices/index.js';
@@ -50,6 +51,7 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   app.route('/api/import', importRouter);
   app.route('/api/incidents', incidentTimeEntriesRouter);
   app.route('/api/incidents', followUpsRouter);
+  app.route('/api/callbacks', callbacksRouter);
   app.route('/api/time-entries', timeEntriesRouter);
   app.route('/api/invoices', invoicesRouter);
   app.route('/api/reports', reportsRouter);

@@ -3,8 +3,9 @@
 // workflow applies them and owns the timers (window start, window end, retry).
 //
 // The escalation deadline is the window end as given. The callback SLA of the contract tier (in
-// business minutes) is the caller's concern in this step: it computes `window.to` from the tier
-// before it starts the workflow; the workflow never derives it.
+// business minutes, src/domain/callback-sla.ts) is the caller's concern: the callback service
+// computes the window before it starts the workflow and hands the SLA along only to record it.
+import type { CallbackSla } from './callback-sla.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
 import { nonBlank, type Actor, type CommandContext } from './incident.js';
@@ -59,6 +60,10 @@ export type CallbackDetails = {
   /** The call asked for an incident and none is attached: whoever started the callback opens one. */
   needsIncident: boolean;
   cancelReason: string | null;
+  /** The contact's e-mail, when the caller is a known contact (an incident opened from the call uses it). */
+  contactEmail?: string | null;
+  /** The callback SLA the window was checked against (set by the service that computed the window). */
+  sla?: CallbackSla;
 };
 
 export interface CallbackRecord extends FollowUpRecord {
@@ -80,6 +85,9 @@ export interface CallbackRequest {
   requestedBy: CallbackChannel;
   maxAttempts?: number;
   retryMinutes?: number;
+  contactEmail?: string | null | undefined;
+  /** The callback SLA behind the window; recorded on the `created` event (e.g. met by agreement). */
+  sla?: CallbackSla | undefined;
 }
 export interface CallbackAssignInput {
   assigneeId?: string | null;
@@ -166,6 +174,8 @@ export function requestCallback(input: CallbackRequest, ctx: CommandContext): Ca
     unreachable: false,
     needsIncident: false,
     cancelReason: null,
+    ...(input.contactEmail ? { contactEmail: input.contactEmail } : {}),
+    ...(input.sla ? { sla: input.sla } : {}),
   };
   const blank: CallbackRecord = {
     workflowId: input.workflowId,
@@ -181,7 +191,7 @@ export function requestCallback(input: CallbackRequest, ctx: CommandContext): Ca
     seq: 0,
     updatedAt: ctx.at.toISOString(),
   };
-  return step(blank, {}, 'created', ctx.actor, ctx.at, { phone: details.phone, window, requestedBy: input.requestedBy, incidentNumber: input.incidentNumber });
+  return step(blank, {}, 'created', ctx.actor, ctx.at, { phone: details.phone, window, requestedBy: input.requestedBy, incidentNumber: input.incidentNumber, ...(input.sla ? { sla: input.sla } : {}) });
 }
 
 /** The record with changed details (and whatever else changes with them). */

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import { fkViolation, pgError, uniqueViolation } from '../db/pg-errors.js';
 import { businessCalendars, contracts, slaPolicies } from '../db/schema/index.js';
 import { validateCalendar, type CalendarDefinition } from '../domain/business-calendar.js';
+import { callbackMinutesRange } from '../domain/callback-sla.js';
 import { IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
 import type { ContractTier, Priority } from '../domain/enums.js';
 import { priorities } from '../domain/enums.js';
@@ -22,6 +23,10 @@ export interface SlaPolicyInput {
   calendarId: string;
   targets: Partial<Record<Priority, SlaTargets>>;
   escalation: EscalationLadder;
+  /** Waiting for follow-up work pauses resolution and next response (default true). */
+  pauseOnPendingChange?: boolean | undefined;
+  /** Callback SLA in business minutes; null or absent is the tier's default. */
+  callbackMinutes?: number | null | undefined;
 }
 
 export function calendarDefinition(row: CalendarRow): CalendarDefinition {
@@ -113,7 +118,19 @@ async function policyValues(db: Db, input: SlaPolicyInput) {
   if (missing.length > 0) throw new ValidationError(`targets: give targets for every priority; missing ${missing.join(', ')}.`, 'targets');
   const [calendar] = await db.select({ id: businessCalendars.id }).from(businessCalendars).where(eq(businessCalendars.id, input.calendarId));
   if (!calendar) throw new ValidationError(`No calendar with id ${input.calendarId}.`, 'calendarId');
-  return { name: input.name, tier: input.tier, calendarId: input.calendarId, targets: input.targets as Record<Priority, SlaTargets>, escalation: input.escalation };
+  const callbackMinutes = input.callbackMinutes ?? null;
+  if (callbackMinutes !== null && (!Number.isInteger(callbackMinutes) || callbackMinutes < callbackMinutesRange.min || callbackMinutes > callbackMinutesRange.max)) {
+    throw new ValidationError(`callbackMinutes: a whole number of business minutes from ${callbackMinutesRange.min} to ${callbackMinutesRange.max}, or null for the tier default.`, 'callbackMinutes');
+  }
+  return {
+    name: input.name,
+    tier: input.tier,
+    calendarId: input.calendarId,
+    targets: input.targets as Record<Priority, SlaTargets>,
+    escalation: input.escalation,
+    pauseOnPendingChange: input.pauseOnPendingChange ?? true,
+    callbackMinutes,
+  };
 }
 
 export async function createPolicy(db: Db, input: SlaPolicyInput): Promise<SlaPolicyRow> {

@@ -187,7 +187,7 @@ describe('roles', () => {
   /** Routes a role may reach at all; every other protected route must answer it 403 before looking at the request. */
   const reachable: Record<'sales' | 'mailgate', string[]> = {
     sales: ['GET /api/entitlement', 'POST /api/sla/preview', 'GET /api/customers/K-10001/insight'],
-    mailgate: ['POST /api/inbound/email'],
+    mailgate: ['POST /api/inbound/email', 'POST /api/callbacks'],
   };
 
   it.each(['sales', 'mailgate'] as const)('lets %s reach only its own routes: 403 on everything else, incidents and mail included', async (role) => {

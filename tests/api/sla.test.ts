@@ -115,7 +115,7 @@ describe('calendars and SLA policies', () => {
     expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(['targets.P2', 'targets.P3', 'targets.P4']);
     const created = await call('POST', '/api/sla-policies', admin, { name: 'Key account', calendarId: cal.id, targets: targets(15) });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ tier: null, version: 1, escalation: { warningPercent: 75, managementOverduePercent: 50 } });
+    expect(created.body).toMatchObject({ tier: null, version: 1, escalation: { warningPercent: 75, managementOverduePercent: 50 }, pauseOnPendingChange: true, callbackMinutes: null });
     const gold = await call('POST', '/api/sla-policies', admin, { name: 'Second gold', tier: 'gold', calendarId: cal.id, targets: targets(15) });
     expect(gold.status).toBe(409);
     expect(gold.body.detail).toMatch(/gold tier already has a default policy/);
@@ -127,5 +127,25 @@ describe('calendars and SLA policies', () => {
     const unknownCalendar = await call('POST', '/api/sla-policies', admin, { name: 'X', calendarId: '00000000-0000-4000-8000-000000000000', targets: targets(1) });
     expect(unknownCalendar.status).toBe(400);
     expect((await call('DELETE', `/api/sla-policies/${created.body.id}`, admin)).status).toBe(204);
+  });
+
+  it('takes and shows the callback SLA and whether waiting for follow-up work pauses the clocks', async () => {
+    const cal = (await call('POST', '/api/calendars', admin, { ...calendar, name: 'For callbacks' })).body;
+    const body = { name: 'Callback in 90', calendarId: cal.id, targets: targets(15), callbackMinutes: 90, pauseOnPendingChange: false };
+    const created = await call('POST', '/api/sla-policies', admin, body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ callbackMinutes: 90, pauseOnPendingChange: false });
+    expect((await call('GET', `/api/sla-policies/${created.body.id}`, agent)).body).toMatchObject({ callbackMinutes: 90, pauseOnPendingChange: false });
+    const [row] = await database.sql<{ callback_minutes: number | null; pause_on_pending_change: boolean }[]>`select callback_minutes, pause_on_pending_change from sla_policies where id = ${created.body.id}`;
+    expect(row).toEqual({ callback_minutes: 90, pause_on_pending_change: false });
+    // Back to the tier default.
+    const { pauseOnPendingChange: _, ...withoutPause } = body;
+    const reset = await call('PUT', `/api/sla-policies/${created.body.id}`, admin, { ...withoutPause, callbackMinutes: null });
+    expect(reset.body).toMatchObject({ version: 2, callbackMinutes: null, pauseOnPendingChange: true });
+    for (const callbackMinutes of [0, 10_081, 1.5]) {
+      const refused = await call('POST', '/api/sla-policies', admin, { ...body, name: `Bad ${callbackMinutes}`, callbackMinutes });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['callbackMinutes']);
+    }
   });
 });

@@ -6,7 +6,10 @@ import { NotFound } from '../../domain/errors.js';
 import type { ChildKind } from '../../domain/incident-follow-ups.js';
 import { incidentWorkflowId } from '../../domain/ticket-number.js';
 import { openChildTicket } from '../../services/child-tickets.js';
-import { sendIncidentCommand } from '../../services/incident-commands.js';
+import { requestCallback } from '../../services/callbacks.js';
+import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
+import { runCallbackAction } from '../callbacks/actions.js';
+import { callbackViewOfRecord } from '../callbacks/index.js';
 import { findFollowUp, followUpsOf, followUpTimeline, sendFollowUpCommand, staffByEmail, staffById, type FollowUpItem } from '../../services/follow-ups.js';
 import * as changeMessages from '../../workflows/change/messages.js';
 import { createFollowUpUpdate, detachFollowUpUpdate } from '../../workflows/incident/messages.js';
@@ -54,7 +57,7 @@ followUpsRouter.openapi(
     security,
     summary: 'Start follow-up work',
     description:
-      'Starts a service order or a hardware or software change as a child workflow of the incident (`incident-<number>/<kind>-<n>`), or a child ticket: a full incident with its own number, SLA and timeline (`incident-<its number>`), for splitting the work across teams. Each is linked on both timelines and in the incident view. With `waitFor` the incident waits for it (pending_change; the clocks pause when its SLA policy says so) until it ends (a child ticket: until it is resolved). An `Idempotency-Key` makes a retried child ticket open once.',
+      'Starts a service order, a hardware or software change or a callback (on the callback SLA of the incident\'s policy, see `POST /api/callbacks`) as a child workflow of the incident (`incident-<number>/<kind>-<n>`), or a child ticket: a full incident with its own number, SLA and timeline (`incident-<its number>`), for splitting the work across teams. Each is linked on both timelines and in the incident view. With `waitFor` the incident waits for it (pending_change; the clocks pause when its SLA policy says so) until it ends (a child ticket: until it is resolved). An `Idempotency-Key` makes a retried child ticket or callback start once.',
     request: { params: IncidentNumberParam, headers: idempotencyHeader('child ticket'), body: { required: true, content: json(CreateFollowUpBody) } },
     responses: {
       201: { description: 'The incident with the new link.', content: json(CreatedFollowUp) },
@@ -68,6 +71,13 @@ followUpsRouter.openapi(
     const actor = actorOf(c.var.principal);
     const services = c.var.services;
     await requireIncident(services.db, number);
+    if (body.kind === 'callback') {
+      const { kind: _kind, ...request } = body;
+      const requested = await requestCallback(services, { ...request, incidentNumber: number }, actor, { idempotencyKey: c.req.valid('header')['idempotency-key'] });
+      const state = await queryIncidentState(services.temporal, number);
+      c.header('Location', requested.href);
+      return c.json({ ...incidentViewOfState(state), followUp: { ref: requested.record.workflowId.split('/')[1] ?? null, workflowId: requested.record.workflowId, number: null } }, 201);
+    }
     if (body.kind === 'child_ticket') {
       const assignee = body.assigneeId ? await staffById(services.db, body.assigneeId, 'assigneeId') : undefined;
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
@@ -159,6 +169,10 @@ followUpsRouter.openapi(
     const { number, ref, action } = c.req.valid('param');
     const row = await findFollowUp(c.var.services.db, number, ref);
     const kind = row.kind;
+    if (kind === 'callback') {
+      const result = await runCallbackAction(c.var.services, row.workflowId, action, c.req.valid('json'), actorOf(c.var.principal));
+      return c.json({ ...callbackViewOfRecord(result), ...(result.openedIncident ? { openedIncident: result.openedIncident } : {}) }, 200);
+    }
     const update = updates[kind]?.[action];
     if (kind === 'child_ticket') throw new NotFound(`A child ticket is an incident of its own: work it at /api/incidents/${String(row.details.number)}.`);
     if (!update) throw new NotFound(`A ${kind.replace('_', ' ')} has no action ${action}; it has ${followUpActions[kind].join(', ')}.`);

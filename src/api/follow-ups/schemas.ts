@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { followUpKinds, impacts, priorities, urgencies } from '../../domain/enums.js';
+import { callbackChannels } from '../../domain/callback.js';
+import { CreateCallbackBody } from '../callbacks/schemas.js';
 import { line, text } from '../common-schemas.js';
 import { IncidentNumberParam } from '../incidents/schemas.js';
 
@@ -56,6 +58,10 @@ export const CreateFollowUpBody = z
       contactEmail: z.email().optional().openapi({ description: 'The contact who hears of this ticket; by default none, so the customer hears from the parent only.' }),
       group: line(100).optional().openapi({ description: 'The team the work goes to.' }),
       assigneeId: z.uuid().optional().openapi({ description: 'A staff user to assign it to.' }),
+    }),
+    CreateCallbackBody.omit({ incidentNumber: true, requestedBy: true }).extend({
+      kind: z.literal('callback'),
+      requestedBy: z.enum(callbackChannels).default('phone'),
     }),
   ])
   .openapi('CreateFollowUp');

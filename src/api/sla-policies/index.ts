@@ -4,14 +4,41 @@ import { createPolicy, deletePolicy, getPolicy, listPolicies, updatePolicy, type
 import { requireRole } from '../auth.js';
 import { problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
-import { IdParam, SlaPolicy, SlaPolicyBody } from '../sla/schemas.js';
+import { callbackMinutesRange, defaultCallbackMinutes } from '../../domain/callback-sla.js';
+import { IdParam, SlaPolicy as SlaPolicyBase, SlaPolicyBody as SlaPolicyBodyBase } from '../sla/schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['SLA policies'];
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
+const d = defaultCallbackMinutes;
+const policyOptions = {
+  pauseOnPendingChange: z.boolean().default(true).openapi({ description: 'Waiting for follow-up work (status pending_change) pauses resolution and next response, like pending_customer.' }),
+  callbackMinutes: z
+    .number()
+    .int()
+    .min(callbackMinutesRange.min)
+    .max(callbackMinutesRange.max)
+    .nullable()
+    .default(null)
+    .openapi({ description: `Callback SLA: business minutes from a callback request to the latest end of its call window. null is the tier default (platinum ${d.platinum}, gold ${d.gold}, silver ${d.silver}; ${d.none} without contract).`, example: 90 }),
+};
+const SlaPolicyBody = SlaPolicyBodyBase.extend(policyOptions).openapi('SlaPolicyWrite');
+const SlaPolicy = SlaPolicyBase.extend({ pauseOnPendingChange: z.boolean(), callbackMinutes: z.number().int().nullable() }).openapi('SlaPolicyWithOptions');
+
 export function policyView(row: SlaPolicyRow): z.infer<typeof SlaPolicy> {
-  return { id: row.id, name: row.name, tier: row.tier, calendarId: row.calendarId, targets: row.targets, escalation: row.escalation, version: row.version, createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    tier: row.tier,
+    calendarId: row.calendarId,
+    targets: row.targets,
+    escalation: row.escalation,
+    pauseOnPendingChange: row.pauseOnPendingChange,
+    callbackMinutes: row.callbackMinutes,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 export const slaPoliciesRouter = createRouter();
@@ -35,7 +62,7 @@ slaPoliciesRouter.openapi(
     tags,
     security,
     summary: 'Create an SLA policy (admin)',
-    description: 'Targets in business minutes for first response, next response and resolution per priority P1-P4, on a calendar, with an escalation ladder (defaults: warning at 75 %, management at 50 % overdue). A policy with a tier is that tier\'s default; one tier has at most one default.',
+    description: 'Targets in business minutes for first response, next response and resolution per priority P1-P4, on a calendar, with an escalation ladder (defaults: warning at 75 %, management at 50 % overdue). A policy with a tier is that tier\'s default; one tier has at most one default. `callbackMinutes` overrides the tier\'s callback SLA (null: tier default); `pauseOnPendingChange` (default true) pauses the clocks while an incident waits for follow-up work.',
     request: { body: { required: true, content: json(SlaPolicyBody) } },
     responses: { 201: { description: 'Created.', content: json(SlaPolicy) }, ...problemResponses(400, 401, 403, 409) },
   }),

@@ -1,5 +1,6 @@
 // Messages of the callback workflow, shared by the workflow and the API. Payloads are one object.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CallbackSla } from '../../domain/callback-sla.js';
 import type { AttachToIncidentInput, CallbackAssignInput, CallbackChannel, CallbackRecord, CallWindow, CancelCallbackInput, LogCallInput } from '../../domain/callback.js';
 import type { Actor } from '../../domain/incident.js';
 import type { Command } from '../incident/messages.js';
@@ -24,6 +25,10 @@ export interface CallbackWorkflowInput {
   escalationRecipients?: string[];
   maxAttempts?: number;
   retryMinutes?: number;
+  /** The caller's e-mail when they are a known contact. */
+  contactEmail?: string | null;
+  /** The callback SLA the window was checked against; recorded on the `created` event. */
+  sla?: CallbackSla;
 }
 
 export const getCallbackQuery = defineQuery<CallbackRecord>('getCallback');

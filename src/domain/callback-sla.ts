@@ -1,0 +1,107 @@
+// The callback SLA: how long a customer may wait for a call back, in business minutes of the
+// policy's calendar, and the call window that follows from it. Pure; the callback service picks
+// policy and calendar, the callback workflow only ever sees the resulting window.
+import { addBusinessMinutes, BusinessCalendar, nextBusinessInstant, type CalendarDefinition } from './business-calendar.js';
+import type { ContractTier } from './enums.js';
+import { ValidationError } from './errors.js';
+import type { SlaPolicySnapshot } from './sla.js';
+
+/** Business minutes from the request to the latest end of the call window, per tier; `none` without a contract. */
+export const defaultCallbackMinutes: Record<ContractTier | 'none', number> = { platinum: 60, gold: 120, silver: 240, none: 480 };
+/** Bounds of a policy's own callback minutes (one week of 24x7). */
+export const callbackMinutesRange = { min: 1, max: 10_080 } as const;
+
+const office: [string, string][] = [['08:00', '17:00']];
+/**
+ * The calendar when no policy and no tier default gives one: office hours Mon-Fri 08:00-17:00 in
+ * the house's time zone, public holidays of Germany. The service prefers the silver default
+ * policy's calendar (the house's basic support hours) and falls back to this one.
+ */
+export function houseCallbackCalendar(timezone: string): CalendarDefinition {
+  return { timezone, week: { mon: office, tue: office, wed: office, thu: office, fri: office }, holidays: { region: 'DE' } };
+}
+
+export interface CallbackTerms {
+  /** The contract tier of the caller, or null without a contract. */
+  tier: ContractTier | null;
+  /** The SLA policy the callback counts on (the incident's or the contract's); null without one. */
+  policy: (Pick<SlaPolicySnapshot, 'id' | 'name' | 'callbackMinutes'> & { tier?: ContractTier | null }) | null;
+}
+
+/** The policy's own minutes when it sets them, else the tier's default (the policy's tier stands in for a missing contract tier). */
+export function callbackMinutesFor(terms: CallbackTerms): number {
+  const own = terms.policy?.callbackMinutes;
+  return own ?? defaultCallbackMinutes[tierOf(terms) ?? 'none'];
+}
+
+const tierOf = (terms: CallbackTerms): ContractTier | null => terms.tier ?? terms.policy?.tier ?? null;
+
+/** What the callback was promised and how the window stands to it; recorded on the callback's `created` event. */
+export type CallbackSla = {
+  minutes: number;
+  tier: ContractTier | null;
+  policy: { id: string; name: string } | null;
+  /** Where the minutes came from. */
+  source: 'policy' | 'tier_default' | 'no_contract_default';
+  /** The latest end of the window the SLA allows: request time plus the minutes in business time. */
+  latestEnd: string;
+  /** `within`: the window ends by `latestEnd`; `by_agreement`: the customer asked for a later time, so the SLA is met by agreement. */
+  met: 'within' | 'by_agreement';
+};
+
+export interface CallbackWindowRequest extends CallbackTerms {
+  requestedAt: Date;
+  /** The calendar to count on: the policy's, or the house calendar without one. */
+  calendar: CalendarDefinition;
+  /** The customer's preferred window, if any. */
+  preferred?: { from: string; to: string } | null | undefined;
+  /** The customer explicitly asked for a time after the SLA's latest end. */
+  laterByAgreement?: boolean | undefined;
+}
+
+export interface CallbackWindowDecision {
+  window: { from: string; to: string };
+  sla: CallbackSla;
+}
+
+function instant(value: string, field: string): number {
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw new ValidationError(`${field} must be an ISO instant.`, field);
+  return ms;
+}
+
+/**
+ * The call window: without a preference, from the next business instant to the SLA's latest end.
+ * A preferred window is taken as it is when it ends by the latest end, or when the customer asked
+ * for later (`laterByAgreement`); otherwise it is refused, naming the latest end. Refused, not
+ * clamped: a silently shortened window is a promise the customer never heard.
+ */
+export function callbackWindow(request: CallbackWindowRequest): CallbackWindowDecision {
+  const minutes = callbackMinutesFor(request);
+  const calendar = new BusinessCalendar(request.calendar);
+  const at = request.requestedAt.getTime();
+  const latestEnd = addBusinessMinutes(calendar, at, minutes);
+  const tier = tierOf(request);
+  const source = request.policy?.callbackMinutes != null ? 'policy' : tier ? 'tier_default' : 'no_contract_default';
+  const sla = (met: CallbackSla['met']): CallbackSla => ({
+    minutes,
+    tier,
+    policy: request.policy ? { id: request.policy.id, name: request.policy.name } : null,
+    source,
+    latestEnd: new Date(latestEnd).toISOString(),
+    met,
+  });
+  if (!request.preferred) {
+    return { window: { from: new Date(nextBusinessInstant(calendar, at)).toISOString(), to: new Date(latestEnd).toISOString() }, sla: sla('within') };
+  }
+  const from = instant(request.preferred.from, 'window.from');
+  const to = instant(request.preferred.to, 'window.to');
+  if (from >= to) throw new ValidationError('The window must end after it starts.', 'window.to');
+  const window = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+  if (to <= latestEnd) return { window, sla: sla('within') };
+  if (request.laterByAgreement) return { window, sla: sla('by_agreement') };
+  throw new ValidationError(
+    `The callback SLA (${minutes} business minutes${tier ? `, ${tier}` : ', no contract'}) needs the call by ${new Date(latestEnd).toISOString()}; choose a window that ends by then, or set laterByAgreement when the customer asked for a later time.`,
+    'window.to',
+  );
+}
