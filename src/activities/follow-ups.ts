@@ -1,7 +1,9 @@
 // Side effects of the follow-up workflows (service orders, changes, callbacks): the timeline and
 // projection in one transaction, and notifications through the outbox. Both are idempotent: the
 // event is keyed by (workflow id, seq), the projection only moves forward, and each mail is
-// keyed by (workflow id, seq, recipient), so a retry never writes or sends twice.
+// keyed by (workflow id, seq, recipient), so a retry never writes or sends twice. Master data
+// and billing updates at a follow-up's end (asset register, a service order's work report) are
+// keyed by the follow-up's workflow id.
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { followUpEvents, followUps, outboxMessages, users } from '../db/schema/index.js';
@@ -10,8 +12,12 @@ import { newMessageId, type Mailer } from '../mail/outbound.js';
 import { createOutboxSender } from '../mail/outbox.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError } from '../domain/errors.js';
+import type { Logger } from 'pino';
+import type { Rates } from '../domain/entitlement.js';
+import type { ServiceOrderReportBooking, WorkBooking } from '../domain/service-order.js';
 import { businessDate, defaultBusinessTimezone } from '../domain/ticket-number.js';
 import { applyHardwareChange, type HardwareChangeApplied, type HardwareChangeItem } from '../services/asset-register.js';
+import { bookServiceOrderReport } from '../services/service-order-billing.js';
 
 export interface FollowUpStepInput {
   record: FollowUpRecord;
@@ -32,8 +38,11 @@ export interface FollowUpActivityDeps {
   db: Db;
   mailer?: Mailer | undefined;
   mailFrom: string;
-  /** The house time zone: the day a hardware change takes devices out of service. */
+  /** The house time zone: the day a hardware change takes devices out of service, "today" for booked work. */
   timezone?: string | undefined;
+  /** Rates for work not under a contract with its own, when a service order's report is booked. */
+  defaultRates?: Rates | undefined;
+  logger?: Logger | undefined;
 }
 
 export interface HardwareChangeInput {
@@ -53,8 +62,19 @@ async function resolveRecipients(db: Db, recipients: string[]): Promise<string[]
   return [...addresses].sort();
 }
 
+/** Domain refusals are permanent: the workflow records them instead of retrying for ever. */
+async function permanentOnDomainError<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof DomainError) throw ApplicationFailure.nonRetryable(err.message, err.kind);
+    throw err;
+  }
+}
+
 export function createFollowUpActivities(deps: FollowUpActivityDeps) {
   const outbox = createOutboxSender(deps);
+  const timezone = deps.timezone ?? defaultBusinessTimezone;
   return {
     /** Writes the follow-up's timeline event and projection row; safe to retry. */
     recordFollowUpEvent: async ({ record, event }: FollowUpStepInput): Promise<void> => {
@@ -86,14 +106,19 @@ export function createFollowUpActivities(deps: FollowUpActivityDeps) {
      * Applies a closed hardware change to the asset register; safe to repeat. Master data that
      * does not allow it (a serial of another customer) fails for good, for a person to sort out.
      */
-    applyHardwareChange: async (input: HardwareChangeInput): Promise<HardwareChangeApplied> => {
-      try {
-        return await applyHardwareChange(deps.db, { customerNumber: input.customerNumber, changeId: input.changeId, day: businessDate(new Date(input.at), deps.timezone ?? defaultBusinessTimezone), items: input.items });
-      } catch (err) {
-        if (err instanceof DomainError) throw ApplicationFailure.nonRetryable(err.message, err.kind);
-        throw err;
-      }
-    },
+    applyHardwareChange: async (input: HardwareChangeInput): Promise<HardwareChangeApplied> =>
+      permanentOnDomainError(() => applyHardwareChange(deps.db, { customerNumber: input.customerNumber, changeId: input.changeId, day: businessDate(new Date(input.at), timezone), items: input.items })),
+
+    /**
+     * Books a done service order's work report under its incident (time priced like logged time,
+     * material billable); safe to repeat: a retry returns what the first attempt booked. A report
+     * the billing refuses (unknown incident, technician not a user) fails for good.
+     */
+    bookServiceOrderReport: async (report: ServiceOrderReportBooking): Promise<WorkBooking> =>
+      permanentOnDomainError(async () => {
+        const { replayed: _replayed, ...booked } = await bookServiceOrderReport({ db: deps.db, timezone, defaultRates: deps.defaultRates, mailFrom: deps.mailFrom, mailer: deps.mailer, logger: deps.logger }, report);
+        return booked;
+      }),
 
     /** Writes one outbox mail per recipient of the step, then delivers what is unsent; safe to retry. */
     notifyFollowUp: async (notice: FollowUpNotice): Promise<{ recipients: string[] }> => {

@@ -39,7 +39,7 @@ export function createActivities(deps: ActivityDeps) {
   const mail = deps.mail ?? {};
   return {
     ...createIncidentProjectionActivities(deps),
-    ...createFollowUpActivities({ db: deps.db, mailer: deps.mailer, mailFrom, timezone: deps.timezone }),
+    ...createFollowUpActivities({ db: deps.db, mailer: deps.mailer, mailFrom, timezone: deps.timezone, defaultRates: deps.defaultRates, logger: deps.logger }),
     ...createNotificationActivities({ ...deps, mailFrom }),
     ...createCustomerMailActivities({
       db: deps.db,

@@ -56,7 +56,7 @@ export const invoiceStatuses = ['draft', 'final'] as const;
 export type InvoiceStatus = (typeof invoiceStatuses)[number];
 
 /** `quota_overage`: billable because the contract's quota for the period was used up. */
-export const invoiceLineKinds = ['time', 'quota_overage'] as const;
+export const invoiceLineKinds = ['time', 'quota_overage', 'material'] as const;
 export type InvoiceLineKind = (typeof invoiceLineKinds)[number];
 
 /** Follow-up work an incident spawns (child workflows), and the callback service. */

@@ -365,3 +365,68 @@ export function noticeOf(record: ServiceOrderRecord, type: string): { subject: s
       return null;
   }
 }
+
+/** What the billing is asked to book once an order is done: its work report under the incident. */
+export interface ServiceOrderReportBooking {
+  /** The order's workflow id: a report is booked once per order, whatever retries. */
+  followUpWorkflowId: string;
+  incidentNumber: string;
+  /** The user id of the technician: the agent of the booked time. */
+  technicianId: string;
+  /** When the order was completed (ISO); its business day is the day the material was used. */
+  completedAt: string;
+  timeEntries: WorkTimeEntry[];
+  materials: UsedMaterial[];
+}
+
+/** What the billing booked: the entries' ids and the totals in minutes and integer cents. */
+export interface WorkBooking {
+  timeEntryIds: string[];
+  materialEntryIds: string[];
+  totals: {
+    minutes: number;
+    quotaMinutes: number;
+    billableMinutes: number;
+    /** The billable time in cents. */
+    timeAmountCents: number;
+    materialAmountCents: number;
+    /** Time plus material, in cents. */
+    amountCents: number;
+  };
+}
+
+/**
+ * What a done order's work report needs: booking under its incident, a note that it is not
+ * booked (an order without incident has nobody to bill), or nothing (an empty report, an order
+ * that was not done).
+ */
+export function bookingOf(record: ServiceOrderRecord): { book: ServiceOrderReportBooking } | { notBooked: string } | null {
+  const report = record.details.workReport;
+  if (record.state !== 'done' || !report || (report.timeEntries.length === 0 && report.materials.length === 0)) return null;
+  if (!record.incidentNumber) return { notBooked: 'The service order belongs to no incident, so its work report is not billed; book it by hand if it is billable.' };
+  return {
+    book: {
+      followUpWorkflowId: record.workflowId,
+      incidentNumber: record.incidentNumber,
+      technicianId: record.details.technician?.id ?? record.assigneeId ?? '',
+      completedAt: record.updatedAt,
+      timeEntries: report.timeEntries,
+      materials: report.materials,
+    },
+  };
+}
+
+/** The work report was booked: time under the incident's entitlement, material billable. */
+export function workBooked(record: ServiceOrderRecord, booking: WorkBooking, at: Date): ServiceOrderStep {
+  return step(record, {}, 'work_booked', systemActor, at, { timeEntryIds: booking.timeEntryIds, materialEntryIds: booking.materialEntryIds, totals: booking.totals });
+}
+
+/** The billing refused the report for good (e.g. an unknown incident); a person books it by hand. */
+export function workBookingRefused(record: ServiceOrderRecord, reason: string, at: Date): ServiceOrderStep {
+  return step(record, {}, 'work_booking_refused', systemActor, at, { reason });
+}
+
+/** The report is not booked, and why. */
+export function workNotBooked(record: ServiceOrderRecord, reason: string, at: Date): ServiceOrderStep {
+  return step(record, {}, 'work_not_booked', systemActor, at, { reason });
+}

@@ -1,11 +1,11 @@
 // Invoice runs, finalising and the ERP export through the API, on a real database: each entry
 // is billed exactly once under concurrent, overlapping, retried and crashed runs.
 import { parse } from 'csv-parse/sync';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { createApp } from '../../src/api/app.js';
 import type { Database, Db } from '../../src/db/client.js';
-import { contracts, customers, invoiceLines, invoiceNumberCounters, invoiceRuns, invoices, projects, timeEntries } from '../../src/db/schema/index.js';
+import { contracts, customers, invoiceLines, invoiceNumberCounters, invoiceRuns, invoices, materialEntries, projects, timeEntries } from '../../src/db/schema/index.js';
 import { amountCents } from '../../src/domain/billing.js';
 import type { ActivityType, EntitlementDecision } from '../../src/domain/enums.js';
 import { businessDate } from '../../src/domain/ticket-number.js';
@@ -99,6 +99,31 @@ async function entry(db: Db, party: Party, agent: TestUser, spec: EntrySpec) {
   return row!;
 }
 
+/** Material a service order booked: always billable at quantity × unit price. */
+async function material(db: Db, party: Party, spec: { workDate: string; articleNumber: string; description?: string; quantity: number; unitPriceCents: number; lineNo?: number }) {
+  incidentSeq += 1;
+  const incidentNumber = `INC-2026-${String(incidentSeq).padStart(6, '0')}`;
+  const [row] = await db
+    .insert(materialEntries)
+    .values({
+      incidentNumber,
+      customerId: party.customer.id,
+      contractId: party.contract.id,
+      projectId: party.project.id,
+      workDate: spec.workDate,
+      followUpWorkflowId: `incident-${incidentNumber}/service-order-1`,
+      lineNo: spec.lineNo ?? 0,
+      articleNumber: spec.articleNumber,
+      description: spec.description ?? `Part ${spec.articleNumber}`,
+      quantity: spec.quantity,
+      unitPriceCents: spec.unitPriceCents,
+      amountCents: spec.quantity * spec.unitPriceCents,
+      createdBy: `follow-up:incident-${incidentNumber}/service-order-1`,
+    })
+    .returning();
+  return row!;
+}
+
 /** Three customers with two billable entries each in November 2026. */
 async function novemberData(w: World) {
   const parties = await Promise.all(['K-100', 'K-200', 'K-300'].map((n) => customerWithContract(w.db, n)));
@@ -110,10 +135,10 @@ async function novemberData(w: World) {
   return { parties, entries };
 }
 
-/** How often each entry is on an invoice line (an entry on none is missing). */
+/** How often each time entry is on an invoice line (an entry on none is missing). */
 async function lineCountsByEntry(db: Db): Promise<Map<string, number>> {
-  const rows = await db.select({ id: invoiceLines.timeEntryId, n: sql<number>`count(*)::int` }).from(invoiceLines).groupBy(invoiceLines.timeEntryId);
-  return new Map(rows.map((r) => [r.id, r.n]));
+  const rows = await db.select({ id: invoiceLines.timeEntryId, n: sql<number>`count(*)::int` }).from(invoiceLines).where(isNotNull(invoiceLines.timeEntryId)).groupBy(invoiceLines.timeEntryId);
+  return new Map(rows.map((r) => [r.id!, r.n]));
 }
 
 async function expectEachBilledOnce(db: Db, entryIds: string[]) {
@@ -235,7 +260,7 @@ describe('POST /api/invoices/runs', () => {
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename="draft_K-700_2026-11-01_2026-11-30.csv"');
     expect(csv.text).toContain('"Printer ""Kyocera"", reset"');
     expect(csv.text.split('\r\n')[0]).toBe(
-      'invoice_number,invoice_status,debtor_number,customer_name,period_from,period_to,contract_number,project_number,incident_number,work_date,activity_type,description,minutes,rate_cents,net_amount_cents,currency',
+      'invoice_number,invoice_status,debtor_number,customer_name,period_from,period_to,contract_number,project_number,incident_number,work_date,activity_type,description,minutes,rate_cents,net_amount_cents,currency,line_kind,article_number,quantity,unit_price_cents',
     );
     const rows: Record<string, string>[] = parse(csv.text, { columns: true });
     expect(rows.map((r) => [r.minutes, r.rate_cents, r.net_amount_cents])).toEqual([
@@ -287,6 +312,78 @@ describe('POST /api/invoices/runs', () => {
     expect(next.status).toBe(201);
     expect(next.body.invoices).toEqual([expect.objectContaining({ status: 'draft', lineCount: 2, netCents: amountCents(15, 9500) + 9500 })]);
     await expectEachBilledOnce(w.db, [billable.id, late.id, december.id]);
+  });
+});
+
+describe('material from service orders', () => {
+  it('bills each material entry once as a material line, in exact cents, in the JSON and the CSV, and freezes it on finalising', async () => {
+    const w = await world();
+    const party = await customerWithContract(w.db, 'K-750');
+    const work = await entry(w.db, party, w.agent, { workDate: '2026-11-03', minutes: 45, activityType: 'onsite' });
+    const fuser = await material(w.db, party, { workDate: '2026-11-03', articleNumber: 'FU-4711', description: 'Fuser unit, "Kyocera"', quantity: 1, unitPriceCents: 18_990 });
+    const screws = await material(w.db, party, { workDate: '2026-11-04', articleNumber: 'SC-1', quantity: 3, unitPriceCents: 15 });
+    const later = await material(w.db, party, { workDate: '2026-12-02', articleNumber: 'TN-1', quantity: 2, unitPriceCents: 4999 });
+    // A material-only customer gets an invoice of its own.
+    const other = await customerWithContract(w.db, 'K-751');
+    const disk = await material(w.db, other, { workDate: '2026-11-20', articleNumber: 'SSD-1', quantity: 2, unitPriceCents: 12_345 });
+
+    const [a, b] = await Promise.all([call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' }), call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' })]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    const run = a.status === 201 ? a : b;
+    expect(run.body.invoices.map((i: { customerNumber: string; lineCount: number; netCents: number }) => [i.customerNumber, i.lineCount, i.netCents])).toEqual([
+      ['K-750', 3, amountCents(45, 11500) + 18_990 + 45],
+      ['K-751', 1, 24_690],
+    ]);
+    const byMaterial = await w.db.select({ id: invoiceLines.materialEntryId, n: sql<number>`count(*)::int` }).from(invoiceLines).where(isNotNull(invoiceLines.materialEntryId)).groupBy(invoiceLines.materialEntryId);
+    expect(new Map(byMaterial.map((r) => [r.id, r.n]))).toEqual(new Map([[fuser.id, 1], [screws.id, 1], [disk.id, 1]]));
+    await expectEachBilledOnce(w.db, [work.id]);
+
+    const id = run.body.invoices[0].id;
+    const invoice = await call(w, 'GET', `/api/invoices/${id}`, w.agent);
+    expect(invoice.status).toBe(200);
+    expect(invoice.body.lines).toEqual([
+      expect.objectContaining({ kind: 'time', timeEntryId: work.id, materialEntryId: null, minutes: 45, rateCents: 11500, activityType: 'onsite', articleNumber: null, quantity: null, unitPriceCents: null, amountCents: amountCents(45, 11500) }),
+      expect.objectContaining({ kind: 'material', timeEntryId: null, materialEntryId: fuser.id, minutes: 0, rateCents: null, activityType: null, articleNumber: 'FU-4711', quantity: 1, unitPriceCents: 18_990, amountCents: 18_990, description: 'Fuser unit, "Kyocera"', contractNumber: 'V-K-750', projectNumber: 'P-V-K-750', incidentNumber: fuser.incidentNumber, workDate: '2026-11-03' }),
+      expect.objectContaining({ kind: 'material', materialEntryId: screws.id, quantity: 3, unitPriceCents: 15, amountCents: 45, workDate: '2026-11-04' }),
+    ]);
+    expect(invoice.body.totals).toEqual({ lineCount: 3, minutes: 45, netCents: amountCents(45, 11500) + 19_035 });
+
+    const csv = await call(w, 'GET', `/api/invoices/${id}/csv`, w.agent);
+    const rows: Record<string, string>[] = parse(csv.text, { columns: true });
+    expect(rows.map((r) => [r.line_kind, r.activity_type, r.minutes, r.rate_cents, r.article_number, r.quantity, r.unit_price_cents, r.net_amount_cents])).toEqual([
+      ['time', 'onsite', '45', '11500', '', '', '', String(amountCents(45, 11500))],
+      ['material', '', '0', '', 'FU-4711', '1', '18990', '18990'],
+      ['material', '', '0', '', 'SC-1', '3', '15', '45'],
+    ]);
+    expect(rows[1]!.description).toBe('Fuser unit, "Kyocera"');
+    expect(rows.reduce((t, r) => t + Number(r.net_amount_cents), 0)).toBe(invoice.body.netCents);
+
+    // Finalised: the material is frozen and no run of this or a later period bills it again.
+    expect((await call(w, 'POST', `/api/invoices/${id}/finalise`, w.manager)).status).toBe(200);
+    const frozen = await w.db.select({ id: materialEntries.id, invoicedAt: materialEntries.invoicedAt }).from(materialEntries);
+    expect(new Map(frozen.map((m) => [m.id, m.invoicedAt !== null]))).toEqual(new Map([[fuser.id, true], [screws.id, true], [later.id, false], [disk.id, false]]));
+    const december = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-12' });
+    expect(december.body.invoices.map((i: { customerNumber: string; lineCount: number; netCents: number }) => [i.customerNumber, i.lineCount, i.netCents])).toEqual([['K-750', 1, 9998]]);
+    const exported: Record<string, string>[] = parse((await call(w, 'GET', '/api/invoices/export.csv?from=2026-11-01&to=2026-11-30', w.agent)).text, { columns: true });
+    expect(exported.map((r) => [r.debtor_number, r.line_kind, r.article_number])).toEqual([
+      ['K-750', 'time', ''],
+      ['K-750', 'material', 'FU-4711'],
+      ['K-750', 'material', 'SC-1'],
+    ]);
+  });
+
+  it('gives the material of a discarded draft back to the next run', async () => {
+    const w = await world();
+    const party = await customerWithContract(w.db, 'K-760');
+    const part = await material(w.db, party, { workDate: '2026-11-10', articleNumber: 'PSU-800', quantity: 1, unitPriceCents: 18_900 });
+    const first = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    const id = first.body.invoices[0].id;
+    expect((await call(w, 'DELETE', `/api/invoices/${id}`, w.manager)).status).toBe(204);
+    expect(await countOf(w.db, invoiceLines)).toBe(0);
+    const again = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    expect(again.body.invoices).toEqual([expect.objectContaining({ status: 'draft', lineCount: 1, netCents: 18_900 })]);
+    const [line] = await w.db.select().from(invoiceLines);
+    expect(line).toMatchObject({ materialEntryId: part.id, kind: 'material', amountCents: 18_900 });
   });
 });
 
@@ -451,6 +548,7 @@ describe('edits, runs and finalising of one customer at once', () => {
     const byEntry = new Map(entries.map((e) => [e.id, e]));
     const billed = new Map<string, number>();
     for (const line of lines) {
+      if (!line.timeEntryId) throw new Error(`line ${line.id} bills no time entry`);
       billed.set(line.timeEntryId, (billed.get(line.timeEntryId) ?? 0) + 1);
       const e = byEntry.get(line.timeEntryId)!;
       // A line is a copy of the entry as it was frozen: an edit that changed the money took it off the draft.

@@ -75,7 +75,15 @@ describe('follow-up work through the API', () => {
       const o = await get(base);
       return o.state === 'done' ? o : undefined;
     });
-    expect(types(order.events)).toEqual(['created', 'scheduled', 'started', 'completed']);
+    // After the order ends, its work report is booked under the incident's entitlement.
+    const booked = await eventually(async () => {
+      const o = await get(base);
+      return types(o.events).includes('work_booked') ? o : undefined;
+    });
+    expect(types(booked.events)).toEqual(['created', 'scheduled', 'started', 'completed', 'work_booked']);
+    expect(booked.events[4].payload.totals).toMatchObject({ materialAmountCents: 18900, amountCents: 18900 });
+    const materials = await get(`/api/incidents/${number}/materials`);
+    expect(materials.totals).toMatchObject({ lineCount: 1, amountCents: 18900 });
     expect(order.events[0].actor).toEqual({ id: `user:${agent.id}`, name: 'Anna Agent' });
     expect(order.details.workReport.materialTotalCents).toBe(18900);
     expect((await get(`/api/incidents/${number}/follow-ups`)).items.map((f: { ref: string }) => f.ref)).toEqual(['service-order-1']);
@@ -208,6 +216,27 @@ describe('follow-up work through the API', () => {
     const alone = await stack.temporal.client.workflow.getHandle(`incident-${orphan.number}`).describe();
     expect(alone.parentExecution).toBeUndefined();
     expect(await eventually(async () => (await stack.request('GET', `/api/incidents/${orphan.number}`, { token: agent.token }).then((r) => r.json())).parentNumber ?? undefined)).toBe(closed);
+  });
+
+  it('starts a callback from an incident on its callback SLA and hears when the call is done', async () => {
+    const number = await openIncident();
+    const created = await post(`/api/incidents/${number}/follow-ups`, { kind: 'callback', phone: '+49 221 1234567', topic: 'Explain the workaround', contactName: 'Petra Müller' });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ followUp: { ref: 'callback-1', workflowId: `incident-${number}/callback-1` }, followUps: [expect.objectContaining({ ref: 'callback-1', kind: 'callback', status: 'open' })] });
+    const base = `/api/incidents/${number}/follow-ups/callback-1`;
+    const callback = await eventually(async () => {
+      const res = await stack.request('GET', base, { token: agent.token });
+      return res.status === 200 ? res.json() : undefined;
+    });
+    expect(callback).toMatchObject({ kind: 'callback', state: 'requested', details: { phone: '+492211234567', requestedBy: 'phone' } });
+    expect((await post(`${base}/log-call`, { outcome: 'maybe' })).status).toBe(400);
+    const logged = await post(`${base}/log-call`, { outcome: 'reached', note: 'Explained the workaround.' });
+    expect(logged.status).toBe(200);
+    expect(await logged.json()).toMatchObject({ state: 'done' });
+    await eventually(async () => ((await get(`/api/incidents/${number}`)).followUps[0].status === 'completed' ? true : undefined));
+    // It is listed with the other callbacks, linking back under its incident.
+    const all = await get('/api/callbacks?view=all');
+    expect(all.items).toEqual(expect.arrayContaining([expect.objectContaining({ workflowId: `incident-${number}/callback-1`, href: base })]));
   });
 
   it('answers 404 for an unknown follow-up and 403 to sales', async () => {

@@ -1,5 +1,6 @@
 // The service-order workflow on the time-skipping server: reminder and overdue escalation at their
-// exact instants, once each, re-armed by a reschedule, and never repeated by a restarted worker.
+// exact instants, once each, re-armed by a reschedule, and never repeated by a restarted worker; the
+// work report booked once when the order is done, a refusal recorded instead of retried for ever.
 // Activities are stubs that record their calls: this test is about orchestration.
 import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FollowUpNotice, FollowUpStepInput } from '../../src/activities/follow-ups.js';
-import type { CompleteInput, ServiceOrderRecord } from '../../src/domain/service-order.js';
+import type { CompleteInput, ServiceOrderRecord, ServiceOrderReportBooking, WorkBooking } from '../../src/domain/service-order.js';
 import {
   cancelServiceOrderUpdate,
   completeServiceOrderUpdate,
@@ -48,9 +49,21 @@ const day = 24 * hour;
 interface Calls {
   events: FollowUpStepInput[];
   notices: FollowUpNotice[];
+  bookings: ServiceOrderReportBooking[];
 }
-const newCalls = (): Calls => ({ events: [], notices: [] });
-const stubs = (calls: Calls) => ({
+const newCalls = (): Calls => ({ events: [], notices: [], bookings: [] });
+const booked: WorkBooking = {
+  timeEntryIds: ['11111111-1111-4111-8111-111111111111'],
+  materialEntryIds: ['22222222-2222-4222-8222-222222222222', '33333333-3333-4333-8333-333333333333'],
+  totals: { minutes: 45, quotaMinutes: 45, billableMinutes: 0, timeAmountCents: 0, materialAmountCents: 19_035, amountCents: 19_035 },
+};
+/** The billing stub: counts its calls and answers with `booked` unless told otherwise. */
+type Book = (report: ServiceOrderReportBooking) => Promise<WorkBooking>;
+const stubs = (calls: Calls, book: Book = () => Promise.resolve(booked)) => ({
+  bookServiceOrderReport: (report: ServiceOrderReportBooking) => {
+    calls.bookings.push(report);
+    return book(report);
+  },
   recordFollowUpEvent: (input: FollowUpStepInput) => {
     // Activities of one workflow task may run in any order; keep them in timeline order, as the projection does.
       calls.events.push(input);
@@ -74,15 +87,17 @@ function nextOrder(): { workflowId: string; taskQueue: string; input: ServiceOrd
   return { workflowId, taskQueue: `service-order-${counter}`, input };
 }
 
-function worker(taskQueue: string, calls: Calls, options: Partial<WorkerOptions> = {}) {
-  return Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs(calls), ...options });
+function worker(taskQueue: string, calls: Calls, options: Partial<WorkerOptions> = {}, book?: Book) {
+  return Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs(calls, book), ...options });
 }
 
 /** Starts the order on a worker and runs the script; a workflow left running would hold the server's clock. */
-async function runOrder(script: (handle: Handle, calls: Calls) => Promise<void>): Promise<Calls> {
-  const { workflowId, taskQueue, input } = nextOrder();
+async function runOrder(script: (handle: Handle, calls: Calls) => Promise<void>, options: { book?: Book; input?: Partial<ServiceOrderWorkflowInput> } = {}): Promise<Calls> {
+  const order = nextOrder();
+  const { workflowId, taskQueue } = order;
+  const input = { ...order.input, ...options.input };
   const calls = newCalls();
-  await (await worker(taskQueue, calls)).runUntil(async () => {
+  await (await worker(taskQueue, calls, {}, options.book)).runUntil(async () => {
     const handle = await env.client.workflow.start<typeof serviceOrderWorkflow>('serviceOrderWorkflow', { taskQueue, workflowId, args: [input] });
     try {
       await script(handle, calls);
@@ -136,7 +151,7 @@ describe('service order workflow', () => {
       expect(started.state).toBe('in_progress');
       await handle.executeUpdate(completeServiceOrderUpdate, { args: [{ actor: techActor, ...report }] });
       const result: ServiceOrderRecord = await handle.result();
-      expect(result).toMatchObject({ state: 'done', ended: true, assigneeId: 't1', seq: 5 });
+      expect(result).toMatchObject({ state: 'done', ended: true, assigneeId: 't1', seq: 6 });
       expect(result.details.workReport).toEqual({ ...report, materialTotalCents: 19_035 });
       expect(result.details.startedBy).toEqual(techActor);
     });
@@ -146,10 +161,23 @@ describe('service order workflow', () => {
       [3, 'reminder_sent', 'system'],
       [4, 'started', techActor.id],
       [5, 'completed', techActor.id],
+      [6, 'work_booked', 'system'],
     ]);
     // Each event is recorded with the record as of that step.
-    expect(calls.events.map((e) => e.record.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(calls.events.map((e) => e.record.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(calls.notices).toHaveLength(1);
+    // The report went to billing once, under the incident, with the technician as the agent of the time.
+    expect(calls.bookings).toEqual([
+      {
+        followUpWorkflowId: calls.events[0]!.record.workflowId,
+        incidentNumber: calls.events[0]!.record.incidentNumber,
+        technicianId: 't1',
+        completedAt: calls.events[4]!.event.at,
+        timeEntries: report.timeEntries,
+        materials: report.materials,
+      },
+    ]);
+    expect(calls.events[5]!.event.payload).toEqual(booked);
   });
 
   it('escalates to the managers once when the window passes without a start', async () => {
@@ -286,5 +314,100 @@ describe('service order workflow', () => {
       [4, 'started'],
       [5, 'completed'],
     ]);
+    // A report without time or material has nothing to book.
+    expect([...before.bookings, ...after.bookings]).toEqual([]);
+  });
+});
+
+describe('booking the work report', () => {
+  /** Schedules, starts and completes the order with the report. */
+  async function completeOrder(handle: Pick<Handle, 'executeUpdate'>) {
+    const w = await windowIn(day);
+    // Started before the window: no reminder step in between (created 1, scheduled 2, started 3, completed 4).
+    await handle.executeUpdate(scheduleServiceOrderUpdate, { args: [{ actor: dispatcher, technician, appointment: w.iso }] });
+    await handle.executeUpdate(startServiceOrderUpdate, { args: [{ actor: techActor }] });
+    await handle.executeUpdate(completeServiceOrderUpdate, { args: [{ actor: techActor, ...report }] });
+  }
+
+  it('books once when the worker dies after the booking and a new worker replays the order', async () => {
+    const { workflowId, taskQueue, input } = nextOrder();
+    const before = newCalls();
+    const after = newCalls();
+    let failedRecords = 0;
+    const handle = env.client.workflow.getHandle<typeof serviceOrderWorkflow>(workflowId);
+    try {
+      // The first worker books, then cannot write the work_booked step (its database went away) and dies.
+      const dying = stubs(before);
+      const activities = {
+        ...dying,
+        recordFollowUpEvent: (step: FollowUpStepInput) => {
+          if (step.event.type !== 'work_booked') return dying.recordFollowUpEvent(step);
+          failedRecords += 1;
+          return Promise.reject(new Error('database connection lost'));
+        },
+      };
+      await (await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, maxCachedWorkflows: 0 })).runUntil(async () => {
+        await env.client.workflow.start<typeof serviceOrderWorkflow>('serviceOrderWorkflow', { taskQueue, workflowId, args: [input] });
+        await completeOrder(handle);
+        await eventually(() => expect(failedRecords).toBeGreaterThan(0));
+      });
+      // The new worker replays the history, in which the booking's result is: it only retries the step.
+      await (await worker(taskQueue, after)).runUntil(async () => {
+        expect((await handle.result()).seq).toBe(5);
+      });
+    } finally {
+      if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING') await handle.terminate('test finished');
+    }
+    expect(before.bookings).toHaveLength(1);
+    expect(after.bookings).toEqual([]);
+    expect(types(before)).toEqual(['created', 'scheduled', 'started', 'completed']);
+    expect(after.events.map((e) => [e.event.seq, e.event.type, e.event.payload])).toEqual([[5, 'work_booked', booked]]);
+  });
+
+  it('retries a booking while the database is away, and books once', async () => {
+    let attempts = 0;
+    const calls = await runOrder(
+      async (handle) => {
+        await completeOrder(handle);
+        expect((await handle.result()).seq).toBe(5);
+      },
+      {
+        book: () => {
+          attempts += 1;
+          return attempts < 3 ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve(booked);
+        },
+      },
+    );
+    expect(attempts).toBe(3);
+    expect(types(calls).slice(-2)).toEqual(['completed', 'work_booked']);
+  });
+
+  it('records a refused booking once instead of retrying it for ever', async () => {
+    const calls = await runOrder(
+      async (handle) => {
+        await completeOrder(handle);
+        const result = await handle.result();
+        expect(result).toMatchObject({ state: 'done', seq: 5 });
+      },
+      { book: (r) => Promise.reject(ApplicationFailure.nonRetryable(`Incident ${r.incidentNumber} does not exist.`, 'NotFound')) },
+    );
+    expect(calls.bookings).toHaveLength(1);
+    expect(types(calls)).toEqual(['created', 'scheduled', 'started', 'completed', 'work_booking_refused']);
+    const refused = calls.events.at(-1)!.event;
+    expect(refused.actor.id).toBe('system');
+    expect(refused.payload).toEqual({ reason: `Incident ${calls.bookings[0]!.incidentNumber} does not exist.` });
+  });
+
+  it('does not book the report of an order without incident, and says so', async () => {
+    const calls = await runOrder(
+      async (handle) => {
+        await completeOrder(handle);
+        expect((await handle.result()).seq).toBe(5);
+      },
+      { input: { incidentNumber: null } },
+    );
+    expect(calls.bookings).toEqual([]);
+    expect(types(calls).slice(-2)).toEqual(['completed', 'work_not_booked']);
+    expect(calls.events.at(-1)!.event.payload).toEqual({ reason: expect.stringMatching(/belongs to no incident/) });
   });
 });

@@ -8,7 +8,7 @@ const tags = ['Invoices'];
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 const csvFormat =
-  'RFC 4180 CSV in UTF-8 with CRLF line ends and a header row, one row per invoice line. Columns: invoice_number (empty for drafts), invoice_status, debtor_number, customer_name, period_from, period_to, contract_number, project_number, incident_number, work_date, activity_type (remote, onsite, travel), description, minutes, rate_cents (net per hour), net_amount_cents, currency. Dates are YYYY-MM-DD; money is integer cents, net of VAT.';
+  'RFC 4180 CSV in UTF-8 with CRLF line ends and a header row, one row per invoice line. Columns: invoice_number (empty for drafts), invoice_status, debtor_number, customer_name, period_from, period_to, contract_number, project_number, incident_number, work_date, activity_type (remote, onsite, travel; empty for material), description, minutes (0 for material), rate_cents (net per hour; empty for material), net_amount_cents, currency, line_kind (time, quota_overage, material), article_number, quantity, unit_price_cents (the last three for material only). Dates are YYYY-MM-DD; money is integer cents, net of VAT.';
 
 export const runRoute = createRoute({
   method: 'post',
@@ -17,7 +17,7 @@ export const runRoute = createRoute({
   security,
   summary: 'Run invoicing for a period (manager)',
   description:
-    'Drafts one invoice per customer with billable time for the period (`from`..`to`, or `period` as YYYY-MM). Every billable, undeleted, not yet invoiced entry dated up to `to` that is on no invoice yet becomes a line, including entries from before `from` that missed their own run. Repeating the run, running it twice at once or retrying it after a crash completes the same invoices; no entry is ever on two invoices. Final invoices are not touched.',
+    'Drafts one invoice per customer with billable time or material for the period (`from`..`to`, or `period` as YYYY-MM). Every billable, undeleted, not yet invoiced time entry dated up to `to` that is on no invoice yet becomes a line, including entries from before `from` that missed their own run; so does every material entry a service order booked (kind `material`, quantity × unit price). Repeating the run, running it twice at once or retrying it after a crash completes the same invoices; no entry is ever on two invoices. Final invoices are not touched.',
   request: { body: { required: true, content: json(RunBody) } },
   responses: {
     201: { description: 'The run was started now.', content: json(InvoiceRun) },
@@ -76,7 +76,7 @@ export const finaliseRoute = createRoute({
   security,
   summary: 'Finalise a draft invoice (manager)',
   description:
-    'Gives the next number RE-<year>-<6 digits> (year of today in the house time zone) and marks every time entry on the invoice as invoiced, so it can no longer be edited or billed again. Finalising a final invoice again changes nothing; an empty draft is refused with 409.',
+    'Gives the next number RE-<year>-<6 digits> (year of today in the house time zone) and marks every time and material entry on the invoice as invoiced, so it can no longer be edited or billed again. Finalising a final invoice again changes nothing; an empty draft is refused with 409.',
   request: { params: IdParam },
   responses: { 200: { description: 'The final invoice.', content: json(InvoiceSummary) }, ...problemResponses(400, 401, 403, 404, 409) },
 });
@@ -87,7 +87,7 @@ export const discardRoute = createRoute({
   tags,
   security,
   summary: 'Discard a draft invoice (manager)',
-  description: 'Its entries become billable again in a later run. A final invoice cannot be discarded (409).',
+  description: 'Its time and material entries become billable again in a later run. A final invoice cannot be discarded (409).',
   request: { params: IdParam },
   responses: { 204: { description: 'Discarded.' }, ...problemResponses(400, 401, 403, 404, 409) },
 });

@@ -47,20 +47,26 @@ export const InvoiceRun = z
   })
   .openapi('InvoiceRun');
 
+const lineKinds = invoiceLineKinds;
+
 export const InvoiceLine = z
   .object({
     id: z.uuid(),
-    timeEntryId: z.uuid(),
-    kind: z.enum(invoiceLineKinds).openapi({ description: '`quota_overage`: billable because the contract quota was used up.' }),
+    timeEntryId: z.uuid().nullable().openapi({ description: 'The time entry of a `time` or `quota_overage` line; null on a `material` line.' }),
+    materialEntryId: z.uuid().nullable().openapi({ description: 'The material entry of a `material` line; null on a time line.' }),
+    kind: z.enum(lineKinds).openapi({ description: '`time`: billable work; `quota_overage`: billable because the contract quota was used up; `material`: parts used by a service order, always billable.' }),
     incidentNumber: z.string(),
     contractNumber: z.string().nullable(),
     projectNumber: z.string().nullable(),
-    workDate: day,
-    activityType: z.enum(activityTypes),
+    workDate: day.openapi({ description: 'The day of the work, or the day the material was used.' }),
+    activityType: z.enum(activityTypes).nullable().openapi({ description: 'Time lines only.' }),
     description: z.string(),
-    minutes: z.number().int(),
-    rateCents: cents.openapi({ description: 'Net hourly rate in cents.' }),
-    amountCents: cents.openapi({ description: 'minutes × rate ÷ 60, rounded half up to whole cents.' }),
+    minutes: z.number().int().openapi({ description: 'Billable minutes; 0 on a material line.' }),
+    rateCents: cents.nullable().openapi({ description: 'Net hourly rate in cents; null on a material line.' }),
+    articleNumber: z.string().nullable().openapi({ description: 'Material lines only.', example: 'FU-4711' }),
+    quantity: z.number().int().nullable().openapi({ description: 'Material lines only: pieces.' }),
+    unitPriceCents: cents.nullable().openapi({ description: 'Material lines only: net price per piece in cents.' }),
+    amountCents: cents.openapi({ description: 'Time: minutes × rate ÷ 60, rounded half up to whole cents. Material: quantity × unit price, exact.' }),
   })
   .openapi('InvoiceLine');
 

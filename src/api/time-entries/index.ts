@@ -6,19 +6,21 @@ import {
   deleteTimeEntry,
   editTimeEntry,
   getTimeEntry,
+  incidentMaterials,
   incidentTimeEntries,
   listTimeEntries,
   logTime,
   overrideBilling,
   timeEntryAudit,
   type EntryActor,
+  type MaterialEntryRow,
   type TimeEntryDeps,
   type TimeEntryEventRow,
   type TimeEntryRow,
 } from '../../services/time-entries/index.js';
 import { requireRole } from '../auth.js';
 import { createRouter, type AppEnv } from '../context.js';
-import { auditRoute, deleteTimeRoute, editTimeRoute, getTimeRoute, incidentTimeRoute, listTimeRoute, logTimeRoute, overrideRoute } from './routes.js';
+import { auditRoute, deleteTimeRoute, editTimeRoute, getTimeRoute, incidentMaterialsRoute, incidentTimeRoute, listTimeRoute, logTimeRoute, overrideRoute } from './routes.js';
 
 function depsOf(c: Context<AppEnv>): TimeEntryDeps {
   const { db, timezone, defaultRates, mail } = c.var.services;
@@ -51,10 +53,32 @@ export function timeEntryView(e: TimeEntryRow) {
     overrideReason: e.overrideReason,
     overrideBy: e.overrideBy,
     invoicedAt: e.invoicedAt?.toISOString() ?? null,
+    followUp: e.followUpWorkflowId !== null && e.followUpLineNo !== null ? { workflowId: e.followUpWorkflowId, lineNo: e.followUpLineNo } : null,
     createdBy: e.createdBy,
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
     deletedAt: e.deletedAt?.toISOString() ?? null,
+  };
+}
+
+function materialView(m: MaterialEntryRow) {
+  return {
+    id: m.id,
+    incidentNumber: m.incidentNumber,
+    customerId: m.customerId,
+    contractId: m.contractId,
+    projectId: m.projectId,
+    workDate: m.workDate,
+    followUp: { workflowId: m.followUpWorkflowId, lineNo: m.lineNo },
+    articleNumber: m.articleNumber,
+    description: m.description,
+    quantity: m.quantity,
+    unitPriceCents: m.unitPriceCents,
+    amountCents: m.amountCents,
+    billable: m.billable,
+    invoicedAt: m.invoicedAt?.toISOString() ?? null,
+    createdBy: m.createdBy,
+    createdAt: m.createdAt.toISOString(),
   };
 }
 
@@ -69,9 +93,10 @@ const eventView = (e: TimeEntryEventRow) => ({
   occurredAt: e.occurredAt.toISOString(),
 });
 
-/** Mounted at /api/incidents: /{number}/time-entries. */
+/** Mounted at /api/incidents: /{number}/time-entries and /{number}/materials. */
 export const incidentTimeEntriesRouter = createRouter();
 incidentTimeEntriesRouter.use('/:number/time-entries', requireRole('agent'));
+incidentTimeEntriesRouter.use('/:number/materials', requireRole('agent'));
 
 incidentTimeEntriesRouter.openapi(logTimeRoute, async (c) => {
   const { number } = c.req.valid('param');
@@ -87,6 +112,11 @@ incidentTimeEntriesRouter.openapi(logTimeRoute, async (c) => {
 incidentTimeEntriesRouter.openapi(incidentTimeRoute, async (c) => {
   const { entries, totals } = await incidentTimeEntries(c.var.services.db, c.req.valid('param').number);
   return c.json({ items: entries.map(timeEntryView), totals }, 200);
+});
+
+incidentTimeEntriesRouter.openapi(incidentMaterialsRoute, async (c) => {
+  const { entries, totals } = await incidentMaterials(c.var.services.db, c.req.valid('param').number);
+  return c.json({ items: entries.map(materialView), totals }, 200);
 });
 
 /** Mounted at /api/time-entries: /{id} edits, overrides, deletes and the audit trail. */

@@ -5,6 +5,7 @@ import { problemResponses } from '../common-schemas.js';
 import {
   BillingOverrideBody,
   IdempotencyHeader,
+  MaterialList,
   TimeEntry,
   TimeEntryBody,
   TimeEntryEvent,
@@ -41,9 +42,22 @@ export const incidentTimeRoute = createRoute({
   tags,
   security,
   summary: "An incident's time entries",
-  description: 'Entries not deleted, oldest work first, with their billing and the totals.',
+  description:
+    "Entries not deleted, oldest work first, with their billing and the totals. Time booked from a service order's work report shows the order in `followUp` (its material is under `/materials`).",
   request: { params: IncidentNumberParam },
   responses: { 200: { description: 'The entries and totals.', content: json(TimeEntryList) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+export const incidentMaterialsRoute = createRoute({
+  method: 'get',
+  path: '/{number}/materials',
+  tags,
+  security,
+  summary: "An incident's material entries",
+  description:
+    "Parts and hardware booked from the work reports of the incident's service orders, oldest first, with the totals in integer cents. Material is always billable at quantity × unit price (a support contract's quota covers time, not parts); invoice runs bill each entry once as a line of kind `material`.",
+  request: { params: IncidentNumberParam },
+  responses: { 200: { description: 'The material entries and totals.', content: json(MaterialList) }, ...problemResponses(400, 401, 403, 404) },
 });
 
 export const listTimeRoute = createRoute({

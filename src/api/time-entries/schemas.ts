@@ -58,7 +58,14 @@ export const TimeEntry = z
     overrideReason: z.string().nullable(),
     overrideBy: z.string().nullable(),
     invoicedAt: z.string().nullable(),
-    createdBy: z.string(),
+    followUp: z
+      .object({
+        workflowId: z.string().openapi({ example: 'incident-INC-2026-000123/service-order-1' }),
+        lineNo: z.number().int().openapi({ description: 'The line of the work report (0-based).' }),
+      })
+      .nullable()
+      .openapi({ description: "The service order whose work report booked this entry; null for time logged directly." }),
+    createdBy: z.string().openapi({ description: '"user:<id>", or "follow-up:<workflow id>" for time booked from a service order.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     deletedAt: z.string().nullable(),
@@ -95,3 +102,33 @@ export const TimeEntryListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 });
+
+export const MaterialEntry = z
+  .object({
+    id: z.uuid(),
+    incidentNumber: z.string(),
+    customerId: z.uuid(),
+    contractId: z.uuid().nullable(),
+    projectId: z.uuid().nullable(),
+    workDate: z.string().openapi({ description: 'The day the material was used: the service order\'s completion day (house time zone).' }),
+    followUp: z.object({ workflowId: z.string(), lineNo: z.number().int() }).openapi({ description: 'The service order and the line of its work report this entry was booked from.' }),
+    articleNumber: z.string().openapi({ example: 'FU-4711' }),
+    description: z.string(),
+    quantity: z.number().int(),
+    unitPriceCents: z.number().int().openapi({ description: 'Net price per piece in cents.' }),
+    amountCents: z.number().int().openapi({ description: 'quantity × unit price, exact integer cents.' }),
+    billable: z.boolean().openapi({ description: 'Material is billed at its price; a support contract\'s quota covers time, not parts.' }),
+    invoicedAt: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi('MaterialEntry');
+
+export const MaterialList = z
+  .object({
+    items: z.array(MaterialEntry),
+    totals: z
+      .object({ lineCount: z.number().int(), amountCents: z.number().int(), unbilledCents: z.number().int().openapi({ description: 'The part not yet on a final invoice.' }) })
+      .openapi('MaterialTotals'),
+  })
+  .openapi('MaterialList');

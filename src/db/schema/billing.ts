@@ -1,5 +1,6 @@
-// Time entries, quota events and outgoing invoices. Money is integer cents throughout.
-import { bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+// Time entries, material entries, quota events and outgoing invoices. Money is integer cents throughout.
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, boolean, check, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { activityTypes, entitlementDecisions, invoiceLineKinds, invoiceStatuses } from '../../domain/enums.js';
 import { contracts, projects } from './contracts.js';
 import { customers } from './customers.js';
@@ -45,12 +46,57 @@ export const timeEntries = pgTable(
     invoicedAt: timestamp({ withTimezone: true }),
     /** The creator's Idempotency-Key, scoped to the creator: a retried POST gets the same entry. */
     idempotencyKey: text().unique(),
+    /** The follow-up (service order) whose work report this entry was booked from, and its line there (0-based). */
+    followUpWorkflowId: text(),
+    followUpLineNo: integer(),
     createdBy: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index().on(t.incidentNumber), index().on(t.customerId, t.workDate), index().on(t.contractId, t.quotaPeriodStart)],
+  (t) => [
+    index().on(t.incidentNumber),
+    index().on(t.customerId, t.workDate),
+    index().on(t.contractId, t.quotaPeriodStart),
+    // Booking a work report twice (a retried activity) finds the lines it booked the first time.
+    unique().on(t.followUpWorkflowId, t.followUpLineNo),
+  ],
+);
+
+/**
+ * Material (parts, hardware) used on an incident, booked from a service order's work report.
+ * Always billable at its unit price: a support contract's quota covers time, not parts.
+ * Frozen once invoiced, like a time entry.
+ */
+export const materialEntries = pgTable(
+  'material_entries',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    incidentNumber: text().notNull(),
+    customerId: uuid()
+      .notNull()
+      .references(() => customers.id),
+    /** The contract and project the incident's work is priced under on that day, if any. */
+    contractId: uuid().references(() => contracts.id),
+    projectId: uuid().references(() => projects.id),
+    /** The day the material was used (the service order's completion, house time zone). */
+    workDate: date().notNull(),
+    followUpWorkflowId: text().notNull(),
+    /** The line of the work report's materials (0-based). */
+    lineNo: integer().notNull(),
+    articleNumber: text().notNull(),
+    description: text().notNull(),
+    quantity: integer().notNull(),
+    unitPriceCents: integer().notNull(),
+    /** quantity × unit price, exact (a line beyond the integer column's range is refused at booking). */
+    amountCents: integer().notNull(),
+    billable: boolean().notNull().default(true),
+    /** Set when the invoice that holds this entry is finalised; the entry is frozen from then on. */
+    invoicedAt: timestamp({ withTimezone: true }),
+    createdBy: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.incidentNumber), index().on(t.customerId, t.workDate), unique().on(t.followUpWorkflowId, t.lineNo)],
 );
 
 /** The audit trail of time entries: every create, edit, override and delete, with before and after. */
@@ -136,7 +182,10 @@ export const invoices = pgTable(
   (t) => [unique().on(t.customerId, t.periodFrom, t.periodTo), index().on(t.status)],
 );
 
-/** A billable time entry on an invoice. The unique entry id is what makes double billing impossible. */
+/**
+ * A billable time or material entry on an invoice. The unique entry ids are what make double
+ * billing impossible; every line holds exactly one of them.
+ */
 export const invoiceLines = pgTable(
   'invoice_lines',
   {
@@ -145,19 +194,28 @@ export const invoiceLines = pgTable(
       .notNull()
       .references(() => invoices.id, { onDelete: 'cascade' }),
     timeEntryId: uuid()
-      .notNull()
       .unique()
       .references(() => timeEntries.id),
+    materialEntryId: uuid()
+      .unique()
+      .references(() => materialEntries.id),
     kind: text({ enum: invoiceLineKinds }).notNull(),
     incidentNumber: text().notNull(),
     contractNumber: text(),
     projectNumber: text(),
     workDate: date().notNull(),
-    activityType: text({ enum: activityTypes }).notNull(),
+    /** Time lines only. */
+    activityType: text({ enum: activityTypes }),
     description: text().notNull(),
+    /** Billable minutes of a time line; 0 on a material line. */
     minutes: integer().notNull(),
-    rateCents: integer().notNull(),
+    /** Hourly rate of a time line; null on a material line. */
+    rateCents: integer(),
+    /** Material lines only. */
+    articleNumber: text(),
+    quantity: integer(),
+    unitPriceCents: integer(),
     amountCents: integer().notNull(),
   },
-  (t) => [index().on(t.invoiceId)],
+  (t) => [index().on(t.invoiceId), check('invoice_lines_one_entry', sql`num_nonnulls(${t.timeEntryId}, ${t.materialEntryId}) = 1`)],
 );

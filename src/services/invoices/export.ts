@@ -1,4 +1,5 @@
-// The ERP export: RFC 4180 CSV (CRLF, header row), one row per invoice line, money as integer cents.
+// The ERP export: RFC 4180 CSV (CRLF, header row), one row per invoice line (time or material),
+// money as integer cents. Columns only ever get appended, so an ERP import by position keeps working.
 import { stringify } from 'csv-stringify/sync';
 import type { InvoiceWithLines } from './queries.js';
 
@@ -19,6 +20,10 @@ export const csvColumns = [
   'rate_cents',
   'net_amount_cents',
   'currency',
+  'line_kind',
+  'article_number',
+  'quantity',
+  'unit_price_cents',
 ] as const;
 
 type CsvRow = Record<(typeof csvColumns)[number], string | number>;
@@ -35,12 +40,16 @@ function rowsOf({ invoice, lines }: InvoiceWithLines): CsvRow[] {
     project_number: line.projectNumber ?? '',
     incident_number: line.incidentNumber,
     work_date: line.workDate,
-    activity_type: line.activityType,
+    activity_type: line.activityType ?? '',
     description: line.description,
     minutes: line.minutes,
-    rate_cents: line.rateCents,
+    rate_cents: line.rateCents ?? '',
     net_amount_cents: line.amountCents,
     currency: invoice.currency,
+    line_kind: line.kind,
+    article_number: line.articleNumber ?? '',
+    quantity: line.quantity ?? '',
+    unit_price_cents: line.unitPriceCents ?? '',
   }));
 }
 

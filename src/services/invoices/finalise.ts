@@ -1,8 +1,8 @@
 // Finalising and discarding draft invoices. Finalising numbers the invoice and freezes every
-// time entry on it (invoicedAt), so no later edit or run can bill it again.
+// time and material entry on it (invoicedAt), so no later edit or run can bill it again.
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
-import { invoiceLines, invoices, timeEntries } from '../../db/schema/index.js';
+import { invoiceLines, invoices, materialEntries, timeEntries } from '../../db/schema/index.js';
 import { allocateInvoiceNumber } from '../../db/yearly-numbers.js';
 import { IllegalTransition, NotFound } from '../../domain/errors.js';
 import { businessDate } from '../../domain/ticket-number.js';
@@ -37,11 +37,13 @@ export async function finaliseInvoice(db: Db, id: string, options: FinaliseOptio
       .where(eq(invoices.id, id));
     const onInvoice = tx.select({ id: invoiceLines.timeEntryId }).from(invoiceLines).where(eq(invoiceLines.invoiceId, id));
     await tx.update(timeEntries).set({ invoicedAt: now }).where(inArray(timeEntries.id, onInvoice));
+    const materialOnInvoice = tx.select({ id: invoiceLines.materialEntryId }).from(invoiceLines).where(eq(invoiceLines.invoiceId, id));
+    await tx.update(materialEntries).set({ invoicedAt: now }).where(inArray(materialEntries.id, materialOnInvoice));
   });
   return findInvoice(db, id);
 }
 
-/** Throws a draft away: its lines go and its entries are billable again in a later run. */
+/** Throws a draft away: its lines go (cascade) and its time and material entries are billable again in a later run. */
 export async function discardDraft(db: Db, id: string): Promise<void> {
   await db.transaction(async (tx) => {
     const invoice = await lockInvoiceBilling(tx, id);

@@ -1,10 +1,10 @@
-// Invoice runs: draft one invoice per customer and period from the billable time entries.
-// Every customer is drafted in its own transaction and an entry can sit on one invoice line
-// only (invoice_lines.time_entry_id is unique), so concurrent, overlapping and retried runs
-// never bill an entry twice: a repeat simply completes what is missing.
+// Invoice runs: draft one invoice per customer and period from the billable time and material
+// entries. Every customer is drafted in its own transaction and an entry can sit on one invoice
+// line only (invoice_lines.time_entry_id and material_entry_id are unique), so concurrent,
+// overlapping and retried runs never bill an entry twice: a repeat simply completes what is missing.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
-import { customers, invoiceLines, invoiceRuns, invoices, timeEntries } from '../../db/schema/index.js';
+import { customers, invoiceLines, invoiceRuns, invoices, materialEntries, timeEntries } from '../../db/schema/index.js';
 import { lockCustomerBilling } from '../billing-locks.js';
 import type { BillingPeriod } from './period.js';
 import { invoicesOfPeriod, type InvoiceSummary } from './queries.js';
@@ -40,6 +40,26 @@ function unbilled(to: string) {
   );
 }
 
+/** Material entries still to bill up to the end of the period: billable, not invoiced, on no line yet. */
+function unbilledMaterial(to: string) {
+  return and(
+    sql`${materialEntries.billable}`,
+    sql`${materialEntries.invoicedAt} is null`,
+    sql`${materialEntries.workDate} <= ${to}`,
+    sql`not exists (select 1 from ${invoiceLines} where ${invoiceLines.materialEntryId} = ${materialEntries.id})`,
+  );
+}
+
+/** The customers with something to bill up to `to`, by customer number. */
+async function customersToBill(db: Db, to: string): Promise<{ id: string; customerNumber: string }[]> {
+  const [withTime, withMaterial] = await Promise.all([
+    db.selectDistinct({ id: customers.id, customerNumber: customers.customerNumber }).from(timeEntries).innerJoin(customers, eq(customers.id, timeEntries.customerId)).where(unbilled(to)),
+    db.selectDistinct({ id: customers.id, customerNumber: customers.customerNumber }).from(materialEntries).innerJoin(customers, eq(customers.id, materialEntries.customerId)).where(unbilledMaterial(to)),
+  ]);
+  const byId = new Map([...withTime, ...withMaterial].map((c) => [c.id, c]));
+  return [...byId.values()].sort((a, b) => (a.customerNumber < b.customerNumber ? -1 : a.customerNumber > b.customerNumber ? 1 : 0));
+}
+
 export async function runInvoices(db: Db, period: BillingPeriod, options: RunOptions): Promise<RunResult> {
   const [inserted] = await db
     .insert(invoiceRuns)
@@ -48,12 +68,7 @@ export async function runInvoices(db: Db, period: BillingPeriod, options: RunOpt
     .returning();
   const run = inserted ?? (await db.select().from(invoiceRuns).where(and(eq(invoiceRuns.periodFrom, period.from), eq(invoiceRuns.periodTo, period.to))))[0]!;
 
-  const toBill = await db
-    .selectDistinct({ id: customers.id, customerNumber: customers.customerNumber })
-    .from(timeEntries)
-    .innerJoin(customers, eq(customers.id, timeEntries.customerId))
-    .where(unbilled(period.to))
-    .orderBy(asc(customers.customerNumber));
+  const toBill = await customersToBill(db, period.to);
   for (const customer of toBill) {
     await db.transaction(async (tx) => {
       await lockCustomerBilling(tx, customer.id);
@@ -68,8 +83,10 @@ export async function runInvoices(db: Db, period: BillingPeriod, options: RunOpt
 }
 
 /**
- * Adds the customer's unbilled entries to its draft for the period, under the customer's
- * billing lock; then the invoice, then its time entries (the lock order of billing-locks.ts).
+ * Adds the customer's unbilled time and material entries to its draft for the period, under the
+ * customer's billing lock; then the invoice, then its time entries (the lock order of
+ * billing-locks.ts). Material entries are never edited or deleted, so they need no row lock:
+ * the billing lock keeps finalising and discarding away meanwhile.
  */
 async function draftInvoice(tx: Tx, customerId: string, period: BillingPeriod): Promise<void> {
   const invoice = await lockInvoice(tx, customerId, period);
@@ -101,6 +118,18 @@ async function draftInvoice(tx: Tx, customerId: string, period: BillingPeriod): 
      order by te.work_date, te.id
     on conflict (time_entry_id) do nothing`);
   }
+  await tx.execute(sql`
+    insert into invoice_lines (invoice_id, material_entry_id, kind, incident_number, contract_number, project_number,
+                               work_date, description, minutes, article_number, quantity, unit_price_cents, amount_cents)
+    select ${invoice.id}, me.id, 'material', me.incident_number, c.contract_number, p.project_number, me.work_date,
+           me.description, 0, me.article_number, me.quantity, me.unit_price_cents, me.amount_cents
+      from material_entries me
+      left join contracts c on c.id = me.contract_id
+      left join projects p on p.id = me.project_id
+     where me.customer_id = ${customerId} and me.billable and me.invoiced_at is null and me.work_date <= ${period.to}
+       and not exists (select 1 from invoice_lines l where l.material_entry_id = me.id)
+     order by me.work_date, me.id
+    on conflict (material_entry_id) do nothing`);
 
   const [totals] = await tx
     .select({ lines: sql<number>`count(*)::int`, net: sql<number>`coalesce(sum(${invoiceLines.amountCents}), 0)::bigint`.mapWith(Number) })

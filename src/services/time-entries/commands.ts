@@ -38,7 +38,7 @@ export interface NewTimeEntry {
 
 export type TimeEntryChange = Partial<Pick<NewTimeEntry, 'minutes' | 'activityType' | 'description' | 'workDate'>>;
 
-function checkWorkDate(deps: TimeEntryDeps, workDate: string): void {
+export function checkWorkDate(deps: Pick<TimeEntryDeps, 'timezone'>, workDate: string): void {
   const today = businessDate(new Date(), deps.timezone);
   if (workDate > today) throw new ValidationError(`workDate ${workDate} is in the future (today is ${today}); log time only for work already done.`, 'workDate');
 }
@@ -71,43 +71,95 @@ export async function logTime(
   const earlier = await replay();
   if (earlier) return earlier;
 
-  const [incident] = await deps.db.select().from(incidents).where(eq(incidents.number, incidentNumber));
-  if (!incident) throw new NotFound(`Incident ${incidentNumber} does not exist.`);
-  const customerId = incident.customerId;
-  if (!customerId) throw new IllegalTransition(`Incident ${incidentNumber} has no customer, so its time can be neither billed nor drawn from a quota.`);
+  const incident = await incidentTermsOf(deps.db, incidentNumber);
   const agentId = input.agentId ?? actor.userId;
   if (agentId !== actor.userId) {
     if (!hasRole(actor.role, 'manager')) throw new Forbidden('Only a manager or admin may log time for another agent.');
-    const [agent] = await deps.db.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, agentId));
-    if (!agent) throw new ValidationError(`No user with id ${agentId}.`, 'agentId');
-    // Time is worked by support staff; a sales or mail gateway account cannot be its agent.
-    if (!hasRole(agent.role, 'agent')) throw new ValidationError(`User ${agentId} has the ${agent.role} role; the agent of a time entry must be an agent, manager or admin.`, 'agentId');
+    await checkAgent(deps.db, agentId, 'agentId');
   }
   const workDate = input.workDate ?? businessDate(new Date(), deps.timezone);
   checkWorkDate(deps, workDate);
 
   let written: { entry: TimeEntryRow; mails: string[] };
   try {
-    written = await deps.db.transaction(async (tx) => {
-      const terms: PricingTerms = { customerId, asset: assetLookupOf(incident), contractId: incident.contractId, projectId: incident.projectId, workDate, minutes: input.minutes, activityType: input.activityType, override: null };
-      // New time is on no invoice: the quota locks (taken by the pricing) are all it needs.
-      const priced = await priceEntry(tx, terms, deps.defaultRates);
-      return writeAndNotify(tx, deps, actor, priced, async () => {
-        const [entry] = await tx
-          .insert(timeEntries)
-          .values({ incidentNumber, customerId, agentId, workDate, minutes: input.minutes, activityType: input.activityType, description: input.description, ...priced.columns, idempotencyKey: key, createdBy: `user:${actor.userId}` })
-          .returning();
-        return { before: null, after: entry!, type: 'created' };
-      });
-    });
+    // New time is on no invoice: the quota locks (taken by the pricing) are all it needs.
+    written = await deps.db.transaction((tx) =>
+      insertTimeEntry(tx, deps, actor, incident, { ...input, agentId, workDate, idempotencyKey: key, createdBy: `user:${actor.userId}` }),
+    );
   } catch (err) {
     // The same key raced in from a parallel retry: that one won, this one rolled back.
     const again = uniqueViolation(err) ? await replay() : undefined;
     if (again) return again;
     throw err;
   }
-  await deliver(deps, written.mails);
+  await deliverQuotaNotices(deps, written.mails);
   return { entry: written.entry, replayed: false };
+}
+
+/** What new time on an incident is priced on: its customer, the asset its intake found, its contract and project. */
+export interface IncidentTerms {
+  incidentNumber: string;
+  customerId: string;
+  asset: PricingTerms['asset'];
+  contractId: string | null;
+  projectId: string | null;
+}
+
+export async function incidentTermsOf(conn: Db | Tx, incidentNumber: string): Promise<IncidentTerms> {
+  const [incident] = await conn.select().from(incidents).where(eq(incidents.number, incidentNumber));
+  if (!incident) throw new NotFound(`Incident ${incidentNumber} does not exist.`);
+  const customerId = incident.customerId;
+  if (!customerId) throw new IllegalTransition(`Incident ${incidentNumber} has no customer, so its time can be neither billed nor drawn from a quota.`);
+  return { incidentNumber, customerId, asset: assetLookupOf(incident), contractId: incident.contractId, projectId: incident.projectId };
+}
+
+/** Time is worked by support staff; a sales or mail gateway account cannot be its agent. */
+export async function checkAgent(conn: Db | Tx, agentId: string, field: string): Promise<void> {
+  const [agent] = await conn.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, agentId));
+  if (!agent) throw new ValidationError(`No user with id ${agentId}.`, field);
+  if (!hasRole(agent.role, 'agent')) throw new ValidationError(`User ${agentId} has the ${agent.role} role; the agent of a time entry must be an agent, manager or admin.`, field);
+}
+
+export interface TimeEntryInsert {
+  agentId: string;
+  workDate: string;
+  minutes: number;
+  activityType: ActivityType;
+  description: string;
+  createdBy: string;
+  idempotencyKey?: string | null | undefined;
+  /** The work report line it is booked from. */
+  followUp?: { workflowId: string; lineNo: number } | undefined;
+}
+
+/**
+ * Prices and writes one new entry inside the caller's transaction, with its audit event and
+ * quota notices; returns the outbox keys to deliver after commit. Takes the quota locks only.
+ */
+export async function insertTimeEntry(tx: Tx, deps: TimeEntryDeps, actor: EntryActor, incident: IncidentTerms, input: TimeEntryInsert): Promise<{ entry: TimeEntryRow; mails: string[] }> {
+  const { customerId, incidentNumber } = incident;
+  const terms: PricingTerms = { customerId, asset: incident.asset, contractId: incident.contractId, projectId: incident.projectId, workDate: input.workDate, minutes: input.minutes, activityType: input.activityType, override: null };
+  const priced = await priceEntry(tx, terms, deps.defaultRates);
+  return writeAndNotify(tx, deps, actor, priced, async () => {
+    const [entry] = await tx
+      .insert(timeEntries)
+      .values({
+        incidentNumber,
+        customerId,
+        agentId: input.agentId,
+        workDate: input.workDate,
+        minutes: input.minutes,
+        activityType: input.activityType,
+        description: input.description,
+        ...priced.columns,
+        idempotencyKey: input.idempotencyKey ?? null,
+        followUpWorkflowId: input.followUp?.workflowId ?? null,
+        followUpLineNo: input.followUp?.lineNo ?? null,
+        createdBy: input.createdBy,
+      })
+      .returning();
+    return { before: null, after: entry!, type: 'created' };
+  });
 }
 
 /** Edits the work of an entry and prices it again on its (possibly new) date. */
@@ -199,7 +251,7 @@ async function rewrite(
       reason,
     );
   });
-  await deliver(deps, written.mails);
+  await deliverQuotaNotices(deps, written.mails);
   return written.entry;
 }
 
@@ -268,7 +320,7 @@ async function writeAndNotify(
 }
 
 /** Sends the new notices now if SMTP is configured; whatever fails, the outbox sweeper retries. */
-async function deliver(deps: TimeEntryDeps, keys: string[]): Promise<void> {
+export async function deliverQuotaNotices(deps: TimeEntryDeps, keys: string[]): Promise<void> {
   if (keys.length === 0 || !deps.mailer) return;
   await createOutboxSender({ db: deps.db, mailer: deps.mailer, mailFrom: deps.mailFrom, logger: deps.logger })
     .deliverKeys(keys)

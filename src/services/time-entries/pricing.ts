@@ -59,8 +59,6 @@ export async function priceEntry(tx: Tx, terms: PricingTerms, defaultRates: Rate
   });
   // The entitlement's own words say more (which contract, why not covered) than the generic ones.
   const ownWords = !terms.override && (decision === 'covered' || decision === 'billable');
-  // The work belongs to the project of the contract that prices it: after a renewal, the new one's.
-  const pricedUnderOther = entitlement.contract !== null && terms.contractId !== null && entitlement.contract.id !== terms.contractId;
   return {
     columns: {
       decision,
@@ -70,9 +68,26 @@ export async function priceEntry(tx: Tx, terms: PricingTerms, defaultRates: Rate
       rateCents: billing.rateCents,
       amountCents: billing.amountCents,
       billingReason: ownWords ? entitlement.reason : billing.reason,
-      contractId: entitlement.contract?.id ?? terms.contractId,
-      projectId: pricedUnderOther ? (project?.id ?? null) : (terms.projectId ?? project?.id ?? null),
+      ...placement(terms, entitlement.contract, project),
     },
     quota: entitlement.quota,
   };
+}
+
+/** The work belongs to the project of the contract that prices it: after a renewal, the new one's. */
+function placement(terms: Pick<PricingTerms, 'contractId' | 'projectId'>, contract: { id: string } | null, project: { id: string } | null): { contractId: string | null; projectId: string | null } {
+  const pricedUnderOther = contract !== null && terms.contractId !== null && contract.id !== terms.contractId;
+  return {
+    contractId: contract?.id ?? terms.contractId,
+    projectId: pricedUnderOther ? (project?.id ?? null) : (terms.projectId ?? project?.id ?? null),
+  };
+}
+
+/**
+ * The contract and project that work of the incident on `workDate` is booked under, as a time
+ * entry of that day would be: for material, which draws no quota and has no rate.
+ */
+export async function contractOfWork(tx: Tx, terms: Pick<PricingTerms, 'customerId' | 'asset' | 'contractId' | 'projectId' | 'workDate'>): Promise<{ contractId: string | null; projectId: string | null }> {
+  const { entitlement, project } = await entitlementFor(tx, { customerId: terms.customerId, asset: terms.asset, contractId: terms.contractId }, terms.workDate);
+  return placement(terms, entitlement.contract, project);
 }

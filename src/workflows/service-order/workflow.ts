@@ -1,9 +1,11 @@
 // The service-order workflow: owns one service order, applies commands from the domain state machine,
 // reminds the technician before the appointment and escalates to dispatch when the window passes unstarted.
+// Once done, its work report is booked under the incident (time and material), once.
 import { followUpRecorder, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
-import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { createActivities } from '../../activities/index.js';
 import type { CommandContext } from '../../domain/incident.js';
 import * as order from '../../domain/service-order.js';
 import type { ServiceOrderRecord, ServiceOrderStep } from '../../domain/service-order.js';
@@ -16,6 +18,12 @@ import {
   type Command,
   type ServiceOrderWorkflowInput,
 } from './messages.js';
+
+/** Billing waits for the database like the timeline does; a refusal (domain error) is not retried. */
+const { bookServiceOrderReport } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Promise<ServiceOrderRecord> {
   const leadMinutes = input.reminderLeadMinutes ?? 60;
@@ -75,7 +83,26 @@ export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Pr
   }
   await condition(() => allHandlersFinished() && recorder.idle());
   await reportEndToIncident(input.parentWorkflowId, record);
+  // Orders that ended before billing existed replay without it.
+  if (patched('book-work-report')) await bookWorkReport();
   return record;
+
+  /** Books the report once (the activity's result is in history, a replay does not call it again); a refusal is recorded for a person. */
+  async function bookWorkReport(): Promise<void> {
+    const booking = order.bookingOf(record);
+    if (!booking) return;
+    if ('notBooked' in booking) {
+      await apply(order.workNotBooked(record, booking.notBooked, new Date()));
+      return;
+    }
+    try {
+      const booked = await bookServiceOrderReport.executeWithOptions({ summary: `billing: book the work report on ${booking.book.incidentNumber}` }, [booking.book]);
+      await apply(order.workBooked(record, booked, new Date()));
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      await apply(order.workBookingRefused(record, err.cause?.message ?? err.message, new Date()));
+    }
+  }
 }
 
 /** The one-glance picture shown as "current details" in the Temporal UI. */

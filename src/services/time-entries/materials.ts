@@ -1,0 +1,34 @@
+// Reading the material entries of an incident (parts and hardware booked from service orders).
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { incidents, materialEntries } from '../../db/schema/index.js';
+import { NotFound } from '../../domain/errors.js';
+
+export type MaterialEntryRow = typeof materialEntries.$inferSelect;
+
+export interface MaterialTotals {
+  lineCount: number;
+  /** Sum of quantity × unit price of every entry, in cents. */
+  amountCents: number;
+  /** The part of it not invoiced yet. */
+  unbilledCents: number;
+}
+
+export function materialTotalsOf(entries: readonly MaterialEntryRow[]): MaterialTotals {
+  return entries.reduce<MaterialTotals>(
+    (sum, m) => ({ lineCount: sum.lineCount + 1, amountCents: sum.amountCents + m.amountCents, unbilledCents: sum.unbilledCents + (m.billable && !m.invoicedAt ? m.amountCents : 0) }),
+    { lineCount: 0, amountCents: 0, unbilledCents: 0 },
+  );
+}
+
+/** The incident's material entries, oldest first, with totals. */
+export async function incidentMaterials(db: Db, incidentNumber: string): Promise<{ entries: MaterialEntryRow[]; totals: MaterialTotals }> {
+  const [incident] = await db.select({ number: incidents.number }).from(incidents).where(eq(incidents.number, incidentNumber));
+  if (!incident) throw new NotFound(`Incident ${incidentNumber} does not exist.`);
+  const entries = await db
+    .select()
+    .from(materialEntries)
+    .where(eq(materialEntries.incidentNumber, incidentNumber))
+    .orderBy(asc(materialEntries.workDate), asc(materialEntries.createdAt), asc(materialEntries.followUpWorkflowId), asc(materialEntries.lineNo));
+  return { entries, totals: materialTotalsOf(entries) };
+}
