@@ -69,6 +69,7 @@ async function withIncident(
       notifyEscalation: () => ({ recipients: [] }),
       recordFollowUpEvent: (input: FollowUpStepInput) => void childSteps.push(input),
       notifyFollowUp: () => ({ recipients: [] }),
+      bookServiceOrderReport: () => ({ timeEntryIds: [], materialEntryIds: [], totals: { minutes: 0, quotaMinutes: 0, billableMinutes: 0, timeAmountCents: 0, materialAmountCents: 0, amountCents: 0 } }),
       mailCustomer: () => ({ status: 'no-recipient' }),
     },
   });
