@@ -10,7 +10,17 @@ const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
 
 describe('replay of recorded histories', () => {
   it('has recorded histories to replay', () => {
-    expect(files).toEqual(expect.arrayContaining(['incident-lifecycle.json', 'incident-open.json', 'mail-incident-lifecycle.json']));
+    expect(files).toEqual(expect.arrayContaining([
+        'incident-lifecycle.json',
+        'incident-open.json',
+        'mail-incident-lifecycle.json',
+        // An incident with follow-up work, and each kind of child it started.
+        'follow-ups-incident.json',
+        'follow-ups-child-ticket.json',
+        'follow-ups-service-order.json',
+        'follow-ups-change.json',
+        'follow-ups-callback.json',
+      ]));
   });
 
   it('replays every recorded history', async () => {
