@@ -57,6 +57,11 @@ export interface FollowUpEndedInput {
   result: string;
 }
 
+/** A child ticket that was resolved is open again (reopened, or the customer wrote). */
+export interface FollowUpReopenedInput {
+  workflowId: string;
+}
+
 export interface DetachFollowUpInput {
   ref: string;
   reason: string;
@@ -131,6 +136,14 @@ export function createFollowUp(state: IncidentState, input: CreateFollowUpInput,
   };
 }
 
+/** How a child ended that could not report it itself. */
+export type ChildFailure = 'failed' | 'terminated' | 'timed_out' | 'cancelled';
+
+/** The end of a child that failed, timed out, was terminated or cancelled, as its incident records it. */
+export function failedChild(workflowId: string, how: ChildFailure): FollowUpEndedInput {
+  return { workflowId, outcome: how === 'cancelled' ? 'cancelled' : 'failed', result: how };
+}
+
 /** A repeated report of an end (a retried signal) changes nothing. */
 export const isEndedAlready = (state: IncidentState, input: FollowUpEndedInput) => links(state).find((f) => f.workflowId === input.workflowId)?.status !== 'open';
 
@@ -146,6 +159,25 @@ export function followUpEnded(state: IncidentState, input: FollowUpEndedInput, c
   const followUps = links(state).map((f): FollowUpLink => (f.workflowId === input.workflowId ? { ...f, status: input.outcome, endedAt: ctx.at.toISOString(), result: input.result } : f));
   const link = followUps.find((f) => f.workflowId === input.workflowId)!;
   return settle(state, followUps, ctx, 'follow_up_ended', { ref: link.ref, workflowId: link.workflowId, kind: link.kind, outcome: input.outcome, result: input.result });
+}
+
+/** Only a link that ended as completed opens again; a detached or unknown one, or a repeat, changes nothing. */
+export const isReopenIgnored = (state: IncidentState, input: FollowUpReopenedInput) => links(state).find((f) => f.workflowId === input.workflowId)?.status !== 'completed';
+
+/**
+ * A child ticket is open again: its link is open again, so the incident cannot close before it
+ * is resolved anew. The incident does not go back to waiting by itself; an agent decides that.
+ */
+export function followUpReopened(state: IncidentState, input: FollowUpReopenedInput, ctx: CommandContext): Transition {
+  if (isReopenIgnored(state, input)) throw new IllegalTransition(`Incident ${state.number} has no completed follow-up ${input.workflowId}.`);
+  const followUps = links(state).map((f): FollowUpLink => {
+    if (f.workflowId !== input.workflowId) return f;
+    const { endedAt: _endedAt, result: _result, ...open } = f;
+    return { ...open, status: 'open' };
+  });
+  const link = followUps.find((f) => f.workflowId === input.workflowId)!;
+  const updated = next(state, { followUps }, ctx);
+  return { state: updated, event: eventOf(updated, 'follow_up_reopened', ctx, { ref: link.ref, workflowId: link.workflowId, kind: link.kind, ...(link.number ? { number: link.number } : {}) }) };
 }
 
 export function validateDetachFollowUp(state: IncidentState, input: DetachFollowUpInput): void {

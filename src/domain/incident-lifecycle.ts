@@ -88,7 +88,9 @@ export function customerMessage(state: IncidentState, input: CustomerMessageInpu
   }
   const effect = state.status === 'resolved' ? 'reopened' : state.status === 'pending_customer' ? 'resumed' : 'waiting';
   const status = state.status === 'resolved' ? reopenedStatus(state) : state.status === 'pending_customer' ? (state.statusBeforePending ?? 'in_progress') : state.status;
-  const changes: Partial<IncidentState> = state.status === 'resolved' ? { status, resolvedAt: null, resolution: null } : { status, statusBeforePending: null };
+  // Still waiting for follow-up work: the status to go back to stays as it was.
+  const changes: Partial<IncidentState> =
+    state.status === 'resolved' ? { status, resolvedAt: null, resolution: null } : state.status === 'pending_change' ? { status } : { status, statusBeforePending: null };
   const updated = next(waitingOnUs(state, ctx.at), { ...changes, ...applied }, ctx);
   return { state: updated, event: eventOf(updated, 'customer_message', ctx, { ...base, effect, previousStatus: state.status }) };
 }

@@ -104,7 +104,8 @@ export interface IncidentEvent {
     | 'delivery_failed'
     | 'follow_up_created'
     | 'follow_up_ended'
-    | 'follow_up_detached';
+    | 'follow_up_detached'
+    | 'follow_up_reopened';
   actor: Actor;
   at: string;
   payload: Record<string, unknown>;
@@ -137,6 +138,9 @@ export interface ReplyInput {
 }
 
 export const openStatuses: readonly IncidentStatus[] = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_change'];
+
+/** Waiting on the customer or for follow-up work: the statuses that go back to `statusBeforePending`. */
+export const isPending = (status: IncidentStatus) => status === 'pending_customer' || status === 'pending_change';
 
 export function isOpen(status: IncidentStatus): boolean {
   return openStatuses.includes(status);
@@ -245,8 +249,8 @@ export function assign(state: IncidentState, input: AssignInput, ctx: CommandCon
   const assignee = input.assigneeId ? { id: input.assigneeId, name: input.assigneeName! } : state.assignee;
   const assignedGroup = input.group?.trim() || state.assignedGroup;
   const status: IncidentStatus = state.status === 'new' ? 'assigned' : state.status;
-  // Assigned while waiting on the customer: it goes back to "assigned", not "new", on resume.
-  const statusBeforePending = state.status === 'pending_customer' && state.statusBeforePending === 'new' ? 'assigned' : state.statusBeforePending;
+  // Assigned while waiting (on the customer or for follow-up work): it goes back to "assigned", not "new", on resume.
+  const statusBeforePending = isPending(state.status) && state.statusBeforePending === 'new' ? 'assigned' : state.statusBeforePending;
   const updated = next(state, { assignee, assignedGroup, status, ...(statusBeforePending !== undefined ? { statusBeforePending } : {}) }, ctx);
   return {
     state: updated,
@@ -310,8 +314,8 @@ export function reply(state: IncidentState, input: ReplyInput, ctx: CommandConte
   const text = input.text.trim();
   const firstReply = state.clocks?.firstResponse ? !state.clocks.firstResponse.stoppedAt : false;
   const status: IncidentStatus = state.status === 'new' || state.status === 'assigned' ? 'in_progress' : state.status;
-  // Answered while waiting on the customer: being worked on when it resumes.
-  const statusBeforePending = state.status === 'pending_customer' ? 'in_progress' : state.statusBeforePending;
+  // Answered while waiting (on the customer or for follow-up work): being worked on when it resumes.
+  const statusBeforePending = isPending(state.status) ? 'in_progress' : state.statusBeforePending;
   const updated = next(stopClocks(state, ['firstResponse', 'nextResponse'], ctx.at), { status, ...(statusBeforePending !== undefined ? { statusBeforePending } : {}) }, ctx);
   return { state: updated, event: eventOf(updated, 'replied', ctx, { text, public: true, firstResponse: firstReply }) };
 }

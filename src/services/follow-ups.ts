@@ -83,8 +83,9 @@ export async function followUpsOf(db: Db, incidentNumber: string): Promise<Follo
   const rows = await db.select().from(followUps).where(eq(followUps.incidentNumber, incidentNumber)).orderBy(asc(followUps.workflowId));
   const children = await db.select().from(incidents).where(eq(incidents.parentNumber, incidentNumber)).orderBy(asc(incidents.number));
   const refs = children.length > 0 ? await childTicketRefs(db, incidentNumber) : new Map<string, string>();
-  const items = [...rows.map((row) => ({ ...row, ref: refOf(row) })), ...children.map((child) => childTicketItem(child, refs.get(child.number) ?? 'child-ticket'))];
-  // In the order the incident created them (its refs are numbered across kinds).
+  const items = [...rows.map((row) => ({ ...row, ref: refOf(row) })), ...children.map((child) => childTicketItem(child, refs.get(child.number) ?? child.number))];
+  // In the order the incident created them (its refs are numbered across kinds). A child ticket the
+  // parent never linked (it had closed when the ticket started) has its number as ref; read it at its href.
   const position = (item: FollowUpItem) => Number(/-(\d+)$/.exec(item.ref)?.[1] ?? Number.MAX_SAFE_INTEGER);
   return items.sort((a, b) => position(a) - position(b) || a.workflowId.localeCompare(b.workflowId));
 }

@@ -222,17 +222,18 @@ export async function startIncidentWorkflow(deps: IntakeDeps, intake: IncidentIn
  */
 async function startAsChildTicket(deps: IntakeDeps, intake: IncidentIntake, parent: NonNullable<IncidentIntake['parent']>): Promise<boolean> {
   try {
-    await sendIncidentCommand(deps.temporal, parent.number, createFollowUpUpdate, {
-      kind: 'child_ticket',
-      title: intake.title,
-      waitFor: Boolean(parent.waits),
-      childNumber: intake.number,
-      child: { intake },
-      actor: intake.openedBy,
-    });
+    await sendIncidentCommand(
+      deps.temporal,
+      parent.number,
+      createFollowUpUpdate,
+      { kind: 'child_ticket', title: intake.title, waitFor: Boolean(parent.waits), childNumber: intake.number, child: { intake }, actor: intake.openedBy },
+      // The API, its retry and the start-up sweep may all ask: the parent links it once.
+      { updateId: `child-ticket:${intake.number}` },
+    );
     return true;
   } catch (err) {
-    if (!(err instanceof IllegalTransition)) throw err;
+    // Temporal away: try again later. The parent refusing (closed, or an intake it does not accept): run on its own.
+    if (!(err instanceof IllegalTransition || err instanceof ValidationError)) throw err;
     deps.logger.warn({ err, number: intake.number, parent: parent.number }, 'the parent no longer takes its child ticket; it runs on its own');
     return false;
   }
@@ -259,9 +260,16 @@ async function startOnItsOwn(deps: IntakeDeps, intake: IncidentIntake): Promise<
 /** Starts the workflows of intakes whose start failed earlier (Temporal down, process crash). */
 export async function startPendingIntakes(deps: IntakeDeps): Promise<number> {
   const pending = await deps.db.select().from(incidentIntakes).where(isNull(incidentIntakes.workflowStartedAt));
+  let started = 0;
   for (const row of pending) {
-    await startIncidentWorkflow(deps, row.request as IncidentIntake);
-    deps.logger.info({ number: row.number }, 'started pending incident intake');
+    // One intake that cannot start yet does not hold up the others; the next sweep tries it again.
+    try {
+      await startIncidentWorkflow(deps, row.request as IncidentIntake);
+      started += 1;
+      deps.logger.info({ number: row.number }, 'started pending incident intake');
+    } catch (err) {
+      deps.logger.error({ err, number: row.number }, 'pending incident intake could not start; retried at the next sweep');
+    }
   }
-  return pending.length;
+  return started;
 }

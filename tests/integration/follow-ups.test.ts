@@ -239,6 +239,18 @@ describe('follow-up work through the API', () => {
     expect(all.items).toEqual(expect.arrayContaining([expect.objectContaining({ workflowId: `incident-${number}/callback-1`, href: base })]));
   });
 
+  it('hears of a follow-up that was terminated, so the incident does not wait for it forever', async () => {
+    const number = await openIncident();
+    expect((await post(`/api/incidents/${number}/follow-ups`, { kind: 'service_order', title: 'Swap the PSU', waitFor: true })).status).toBe(201);
+    await stack.temporal.client.workflow.getHandle(`incident-${number}/service-order-1`).terminate('created by mistake');
+    const view = await eventually(async () => {
+      const v = await get(`/api/incidents/${number}`);
+      return v.followUps[0].status !== 'open' ? v : undefined;
+    });
+    expect(view).toMatchObject({ status: 'new', followUps: [{ ref: 'service-order-1', status: 'failed', result: 'terminated' }] });
+    expect(view.sla.targets.find((t: { target: string }) => t.target === 'resolution').state).toBe('running');
+  });
+
   it('answers 404 for an unknown follow-up and 403 to sales', async () => {
     const number = await openIncident();
     expect((await stack.request('GET', `/api/incidents/${number}/follow-ups/service-order-9`, { token: agent.token })).status).toBe(404);

@@ -12,7 +12,7 @@ import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { assessChangeUpdate, closeChangeUpdate, decideChangeUpdate, implementChangeUpdate, reviewChangeUpdate, rollBackChangeUpdate, scheduleChangeUpdate, submitChangeUpdate } from '../../src/workflows/change/messages.js';
 import { completeServiceOrderUpdate, scheduleServiceOrderUpdate, startServiceOrderUpdate } from '../../src/workflows/service-order/messages.js';
 import { getCallbackQuery, logCallbackCallUpdate } from '../../src/workflows/callback/messages.js';
-import { closeUpdate, createFollowUpUpdate, detachFollowUpUpdate, getStateQuery, resolveUpdate } from '../../src/workflows/incident/messages.js';
+import { closeUpdate, createFollowUpUpdate, detachFollowUpUpdate, getStateQuery, reopenUpdate, resolveUpdate } from '../../src/workflows/incident/messages.js';
 import { workflowsPath } from '../../src/worker.js';
 import { goldPolicy } from '../support/policies.js';
 import { testIntake } from '../support/intake.js';
@@ -235,6 +235,13 @@ describe('follow-up work of an incident', () => {
       const parentEvents = events.filter((e) => e.incident.number === number).sort((a, b) => a.event.seq - b.event.seq);
       expect(parentEvents.map((e) => e.event.type)).toEqual(['created', 'follow_up_created', 'follow_up_ended']);
       expect(parentEvents[1]!.event.payload).toMatchObject({ kind: 'child_ticket', number: child.number, clocksPaused: true });
+
+      // Reopened, the child holds its parent again: the link is open and the parent cannot close.
+      await childHandle.executeUpdate(reopenUpdate, { args: [{ reason: 'The tunnel drops again.', actor: agent }] });
+      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 10_000 }).toBe('open');
+      await expect.poll(() => events.some((e) => e.incident.number === number && e.event.type === 'follow_up_reopened'), { timeout: 10_000 }).toBe(true);
+      await handle.executeUpdate(resolveUpdate, { args: [{ resolution: 'Workaround in place.', actor: agent }] });
+      await expect(handle.executeUpdate(closeUpdate, { args: [{ actor: agent }] })).rejects.toMatchObject({ cause: expect.objectContaining({ type: 'IllegalTransition' }) });
     });
   });
 
@@ -277,6 +284,22 @@ describe('follow-up work of an incident', () => {
       await callback.executeUpdate(logCallbackCallUpdate, { args: [{ outcome: 'reached', note: 'Explained the workaround.', actor: agent }] });
       await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 10_000 }).toBe('completed');
       expect((await handle.query(getStateQuery)).followUps?.[0]?.result).toBe('done');
+    });
+  });
+
+  it('links two follow-ups created at the same time each to its own running child', async () => {
+    await withIncident(async ({ handle }) => {
+      const [a, b] = await Promise.all([
+        handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'service_order', title: 'Swap the PSU', child: { location: 'onsite', description: 'PSU' }, actor: agent }] }),
+        handle.executeUpdate(createFollowUpUpdate, { args: [{ kind: 'software_change', title: 'Firmware', child: softwareChange, actor: agent }] }),
+      ]);
+      const links = (await handle.query(getStateQuery)).followUps!;
+      expect(links.map((l) => l.ref).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^service-order-[12]$/), expect.stringMatching(/^software-change-[12]$/)]));
+      expect(new Set(links.map((l) => l.ref.slice(-1)))).toEqual(new Set(['1', '2']));
+      // Each answer carries its own link last, and each link has a workflow behind it.
+      expect([a.followUps!.at(-1)!.kind, b.followUps!.at(-1)!.kind].sort()).toEqual(['service_order', 'software_change']);
+      for (const link of links) expect((await env.client.workflow.getHandle(link.workflowId).describe()).status.name).toBe('RUNNING');
+      for (const link of links) await env.client.workflow.getHandle(link.workflowId).terminate('test finished');
     });
   });
 });

@@ -57,7 +57,7 @@ followUpsRouter.openapi(
     security,
     summary: 'Start follow-up work',
     description:
-      'Starts a service order, a hardware or software change or a callback (on the callback SLA of the incident\'s policy, see `POST /api/callbacks`) as a child workflow of the incident (`incident-<number>/<kind>-<n>`), or a child ticket: a full incident with its own number, SLA and timeline (`incident-<its number>`), for splitting the work across teams. Each is linked on both timelines and in the incident view. With `waitFor` the incident waits for it (pending_change; the clocks pause when its SLA policy says so) until it ends (a child ticket: until it is resolved). An `Idempotency-Key` makes a retried child ticket or callback start once.',
+      'Starts a service order, a hardware or software change or a callback (on the callback SLA of the incident\'s policy, see `POST /api/callbacks`) as a child workflow of the incident (`incident-<number>/<kind>-<n>`), or a child ticket: a full incident with its own number, SLA and timeline (`incident-<its number>`), for splitting the work across teams. Each is linked on both timelines and in the incident view. With `waitFor` the incident waits for it (pending_change; the clocks pause when its SLA policy says so) until it ends (a child ticket: until it is resolved). An `Idempotency-Key` makes a retry start nothing new (for a service order, change or callback within the current workflow run of the incident, which lasts until continue-as-new after thousands of events; for a child ticket always).',
     request: { params: IncidentNumberParam, headers: idempotencyHeader('child ticket'), body: { required: true, content: json(CreateFollowUpBody) } },
     responses: {
       201: { description: 'The incident with the new link.', content: json(CreatedFollowUp) },
@@ -95,7 +95,9 @@ followUpsRouter.openapi(
       const [manager] = await staffByEmail(services.db, [body.changeManagerEmail], 'changeManagerEmail');
       child = { description: body.description || body.title, changeType: body.changeType, approvers: approvers.map((a) => a.id), changeManagerId: manager!.id, approvalHours: body.approvalHours };
     }
-    const state = await sendIncidentCommand(services.temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor });
+    // With an Idempotency-Key a retry is the same update: Temporal runs it once and answers with its first result.
+    const key = c.req.valid('header')['idempotency-key'];
+    const state = await sendIncidentCommand(services.temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor }, key ? { updateId: `follow-up:${actor.id}:${key}` } : {});
     const link = state.followUps!.at(-1)!;
     return c.json({ ...incidentViewOfState(state), followUp: { ref: link.ref, workflowId: link.workflowId, number: null } }, 201);
   },

@@ -1,6 +1,6 @@
 // Messages of the incident workflow, shared by the workflow and the API. Payloads are one object.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CreateFollowUpInput, DetachFollowUpInput, FollowUpEndedInput } from '../../domain/incident-follow-ups.js';
+import type { CreateFollowUpInput, DetachFollowUpInput, FollowUpEndedInput, FollowUpReopenedInput } from '../../domain/incident-follow-ups.js';
 import type { DeliveryFailureInput } from '../../domain/incident-mail.js';
 import type { Actor, AddNoteInput, AssignInput, IncidentState, ReplyInput, ResolveInput } from '../../domain/incident.js';
 import type {
@@ -35,3 +35,5 @@ export const createFollowUpUpdate = defineUpdate<IncidentState, [Command<CreateF
 export const detachFollowUpUpdate = defineUpdate<IncidentState, [Command<DetachFollowUpInput>]>('detachFollowUp');
 /** A child reports its end to the incident (by workflow id, so it reaches the run after continue-as-new too). */
 export const followUpEndedSignal = defineSignal<[FollowUpEndedInput]>('followUpEnded');
+/** A child ticket that was resolved is open again (reopened, or its customer wrote). */
+export const followUpReopenedSignal = defineSignal<[FollowUpReopenedInput]>('followUpReopened');

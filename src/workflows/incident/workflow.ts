@@ -1,9 +1,13 @@
 // The incident entity workflow: it owns the live state, applies commands from the domain
 // state machine, and writes every step to the timeline and projection through an activity.
 import { validated } from '../shared.js';
-import { reportToParent } from '../follow-up-parent.js';
+import { reportReopenToParent, reportToParent } from '../follow-up-parent.js';
 import {
+  CancelledFailure,
+  ChildWorkflowFailure,
   ParentClosePolicy,
+  TerminatedFailure,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -15,8 +19,9 @@ import {
   startChild,
   upsertSearchAttributes,
   workflowInfo,
+  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
 import { BusinessCalendar } from '../../domain/business-calendar.js';
 import * as incident from '../../domain/incident.js';
@@ -40,6 +45,7 @@ import {
   deliveryFailureUpdate,
   detachFollowUpUpdate,
   followUpEndedSignal,
+  followUpReopenedSignal,
   getStateQuery,
   reopenUpdate,
   replyUpdate,
@@ -118,6 +124,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     );
   }
 
+  /** A child ticket reopened (by an agent or by its customer's message): its parent opens the link again. */
+  function tellParentOfReopen(t: Transition): void {
+    const reopened = t.event.type === 'reopened' || t.event.payload.effect === 'reopened';
+    if (reopened && t.state.parent) beside(reportReopenToParent(t.state.parent.workflowId, { workflowId: workflowInfo().workflowId }));
+  }
+
   /** Wires one command: the validator rejects before history, the handler applies and records. */
   function command<I extends object>(
     update: UpdateDefinition<IncidentState, [Command<I>]>,
@@ -156,7 +168,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     },
   });
   command(closeUpdate, incident.validateClose, (current, _input, ctx) => incident.close(current, ctx));
-  command(customerMessageUpdate, lifecycle.validateCustomerMessage, lifecycle.customerMessage, { repeat: incidentMail.isAppliedMail });
+  command(customerMessageUpdate, lifecycle.validateCustomerMessage, lifecycle.customerMessage, { repeat: incidentMail.isAppliedMail, after: tellParentOfReopen });
   command(setPendingUpdate, lifecycle.validateSetPending, lifecycle.setPending);
   command(resumeUpdate, lifecycle.validateResume, lifecycle.resume);
   command(changePriorityUpdate, lifecycle.validateChangePriority, lifecycle.changePriority);
@@ -164,28 +176,38 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     compiled = undefined; // another policy may bring another calendar
     return lifecycle.changeContract(current, input, ctx);
   });
-  command(reopenUpdate, lifecycle.validateReopen, lifecycle.reopen);
+  command(reopenUpdate, lifecycle.validateReopen, lifecycle.reopen, { after: tellParentOfReopen });
   command(deliveryFailureUpdate, incidentMail.validateDeliveryFailure, incidentMail.deliveryFailure, { repeat: incidentMail.isAppliedMail });
 
   // Follow-up work: the child starts first, so a link on the timeline always has a workflow behind it.
+  // One creation at a time (a promise chain, so two in one activation queue up too): the link's
+  // number is taken before the child starts and recorded after.
+  let creations: Promise<unknown> = Promise.resolve();
+  async function createFollowUp(cmd: Command<CreateFollowUpCommand>): Promise<IncidentState> {
+    // Checked again: another creation may have finished while this one waited.
+    if (followUps.isChildTicketLinked(state, cmd)) return state;
+    validated(() => followUps.validateCreateFollowUp(state, cmd));
+    const ctx = { actor: cmd.actor, at: new Date() };
+    const link = followUps.nextFollowUpLink(state, cmd, ctx.at);
+    const child =
+      link.kind === 'child_ticket'
+        ? await startChildTicket(link, childTicketIntake(cmd)!)
+        : await startChild(followUpWorkflowType[link.kind], {
+            workflowId: link.workflowId,
+            args: [followUpStartArgs(state, link, cmd)],
+            // A detached child lives on after the incident closes; an attached one keeps it from closing.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            staticSummary: `${state.number} ${link.ref}: ${link.title}`,
+          });
+    if (child) watchChild(child, link);
+    return apply(followUps.createFollowUp(state, cmd, ctx));
+  }
   setHandler(
     createFollowUpUpdate,
-    async (cmd) => {
-      if (followUps.isChildTicketLinked(state, cmd)) return state;
-      const ctx = { actor: cmd.actor, at: new Date() };
-      const link = followUps.nextFollowUpLink(state, cmd, ctx.at);
-      if (link.kind === 'child_ticket') {
-        await startChildTicket(link, childTicketIntake(cmd)!);
-      } else {
-        await startChild(followUpWorkflowType[link.kind], {
-          workflowId: link.workflowId,
-          args: [followUpStartArgs(state, link, cmd)],
-          // A detached child lives on after the incident closes; an attached one keeps it from closing.
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          staticSummary: `${state.number} ${link.ref}: ${link.title}`,
-        });
-      }
-      return apply(followUps.createFollowUp(state, cmd, ctx));
+    (cmd) => {
+      const created = creations.then(() => createFollowUp(cmd));
+      creations = created.catch(() => undefined);
+      return created;
     },
     {
       validator: (cmd: Command<CreateFollowUpCommand>) =>
@@ -199,10 +221,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   );
 
   /** A child ticket is an incident workflow of its own number; one the start-up sweep began alone is linked all the same. */
-  async function startChildTicket(link: followUps.FollowUpLink, intake: IncidentIntake): Promise<void> {
+  async function startChildTicket(link: followUps.FollowUpLink, intake: IncidentIntake): Promise<ChildWorkflowHandle<typeof incidentWorkflow> | undefined> {
     const initial = incident.openIncident(intake).state;
     try {
-      await startChild(incidentWorkflow, {
+      return await startChild(incidentWorkflow, {
         workflowId: link.workflowId,
         args: [{ intake }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -213,10 +235,28 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       log.warn('child ticket was running already; linking it', { workflowId: link.workflowId });
+      return undefined;
     }
   }
 
+  /**
+   * A child that ends normally reports its end itself. One that fails, times out, is terminated
+   * or cancelled cannot: the incident records that, so it does not wait for it forever. (Heard by
+   * the run that started the child; after continue-as-new, detach a child that died.)
+   */
+  function watchChild(child: ChildWorkflowHandle<Workflow>, link: followUps.FollowUpLink): void {
+    void child.result().catch((err: unknown) => {
+      const ended = followUps.failedChild(link.workflowId, err instanceof ChildWorkflowFailure ? failureKind(err.cause) : 'failed');
+      if (followUps.isEndedAlready(state, ended)) return;
+      beside(apply(followUps.followUpEnded(state, ended, { actor: systemActor, at: new Date() })));
+    });
+  }
+
   command(detachFollowUpUpdate, followUps.validateDetachFollowUp, followUps.detachFollowUp);
+  setHandler(followUpReopenedSignal, async (reopened) => {
+    if (followUps.isReopenIgnored(state, reopened)) return;
+    await apply(followUps.followUpReopened(state, reopened, { actor: systemActor, at: new Date() }));
+  });
   setHandler(followUpEndedSignal, async (ended) => {
     if (followUps.isEndedAlready(state, ended)) {
       if (!state.followUps?.some((f) => f.workflowId === ended.workflowId)) log.warn('end of an unknown follow-up ignored', { workflowId: ended.workflowId });
@@ -280,6 +320,14 @@ const followUpWorkflowType: Record<Exclude<followUps.ChildKind, 'child_ticket'>,
   software_change: 'changeWorkflow',
   callback: 'callbackWorkflow',
 };
+
+/** How a child that could not report its end ended, in the words of its link. */
+function failureKind(cause: unknown): followUps.ChildFailure {
+  if (cause instanceof TerminatedFailure) return 'terminated';
+  if (cause instanceof TimeoutFailure) return 'timed_out';
+  if (cause instanceof CancelledFailure) return 'cancelled';
+  return 'failed';
+}
 
 /** A child ticket's intake, as the API recorded it with its own number. */
 const childTicketIntake = (cmd: CreateFollowUpCommand) => cmd.child?.intake as IncidentIntake | undefined;
