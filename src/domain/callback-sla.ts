@@ -2,7 +2,8 @@
 // policy's calendar, and the call window that follows from it. Pure; the callback service picks
 // policy and calendar, the callback workflow only ever sees the resulting window.
 import { addBusinessMinutes, BusinessCalendar, nextBusinessInstant, type CalendarDefinition } from './business-calendar.js';
-import type { ContractTier } from './enums.js';
+import { contractTiers, type ContractTier } from './enums.js';
+import { inForce, type ContractFacts } from './entitlement.js';
 import { ValidationError } from './errors.js';
 import type { SlaPolicySnapshot } from './sla.js';
 
@@ -21,11 +22,38 @@ export function houseCallbackCalendar(timezone: string): CalendarDefinition {
   return { timezone, week: { mon: office, tue: office, wed: office, thu: office, fri: office }, holidays: { region: 'DE' } };
 }
 
+/** The contract whose terms a callback counts on. */
+export type CallbackContract = { id: string; number: string; tier: ContractTier };
+
+/**
+ * How the callback's contract was chosen: `incident` the incident's contract and policy; `asset`
+ * the entitlement of the asset the caller named (its serial number); `customer` the customer's best
+ * contract in force (highest tier), whatever assets it lists; `none` an unknown caller.
+ */
+export const callbackBases = ['incident', 'asset', 'customer', 'none'] as const;
+export type CallbackBasis = (typeof callbackBases)[number];
+
 export interface CallbackTerms {
   /** The contract tier of the caller, or null without a contract. */
   tier: ContractTier | null;
   /** The SLA policy the callback counts on (the incident's or the contract's); null without one. */
   policy: (Pick<SlaPolicySnapshot, 'id' | 'name' | 'callbackMinutes'> & { tier?: ContractTier | null }) | null;
+  /** The contract behind tier and policy, recorded with the SLA; null (or absent) without one. */
+  contract?: CallbackContract | null | undefined;
+  /** How that contract was chosen; absent means `none` without a contract. */
+  basis?: CallbackBasis | undefined;
+}
+
+/**
+ * The contract a customer's callback counts on when no asset says otherwise: of the contracts in
+ * force on `day`, the highest tier (platinum > gold > silver), then the latest start, then the
+ * contract number. A contract that lists only some assets still counts: the callback is about the
+ * customer, not about one device. Null when none is in force.
+ */
+export function bestContractInForce<C extends Pick<ContractFacts, 'number' | 'tier' | 'validFrom' | 'validTo'>>(contracts: readonly C[], day: string): C | null {
+  const rank = (c: C) => contractTiers.indexOf(c.tier);
+  const better = (a: C, b: C) => rank(b) - rank(a) || b.validFrom.localeCompare(a.validFrom) || a.number.localeCompare(b.number);
+  return contracts.filter((c) => inForce(c, day)).sort(better)[0] ?? null;
 }
 
 /** The policy's own minutes when it sets them, else the tier's default (the policy's tier stands in for a missing contract tier). */
@@ -47,6 +75,10 @@ export type CallbackSla = {
   latestEnd: string;
   /** `within`: the window ends by `latestEnd`; `by_agreement`: the customer asked for a later time, so the SLA is met by agreement. */
   met: 'within' | 'by_agreement';
+  /** The contract behind tier and policy (absent on callbacks requested before it was recorded). */
+  contract?: CallbackContract | null;
+  /** How that contract was chosen (absent on callbacks requested before it was recorded). */
+  basis?: CallbackBasis;
 };
 
 export interface CallbackWindowRequest extends CallbackTerms {
@@ -90,6 +122,8 @@ export function callbackWindow(request: CallbackWindowRequest): CallbackWindowDe
     source,
     latestEnd: new Date(latestEnd).toISOString(),
     met,
+    contract: request.contract ?? null,
+    basis: request.basis ?? 'none',
   });
   if (!request.preferred) {
     return { window: { from: new Date(nextBusinessInstant(calendar, at)).toISOString(), to: new Date(latestEnd).toISOString() }, sla: sla('within') };

@@ -1,6 +1,8 @@
 // Rules for incoming mail, from the design's "E-mail" section: what is machine-made noise that
 // must never be answered, what is a bounce or an out-of-office reply, and which incident a mail
-// belongs to. Pure: headers in, decisions out; parsing and storage live in src/mail.
+// belongs to, and which mail is a request to be called back. Pure: headers in, decisions out;
+// parsing and storage live in src/mail.
+import { normalisePhone } from './callback.js';
 import { findIncidentNumber } from './ticket-number.js';
 
 /** Header names in lower case; a header that occurs several times has several values. */
@@ -140,6 +142,8 @@ export interface InboundContext {
 }
 
 export interface InboundMailFacts extends InboundFacts {
+  /** The plain text of the mail (a callback request's phone number and topic come from it). */
+  text?: string | undefined;
   parseError?: string | null;
   /** From a delivery status notification: the Message-ID of the mail that bounced. */
   bouncedMessageId?: string | null;
@@ -151,7 +155,8 @@ export type InboundDecision =
   | { kind: 'bounce'; incidentNumber: string }
   | { kind: 'append'; incidentNumber: string; by: 'subject' | 'reference'; automatic: boolean }
   | { kind: 'review'; reason: string; incidentNumber: string | null }
-  | { kind: 'new'; acknowledge: boolean; customerNumber: string; followUpOf: string | null };
+  | { kind: 'new'; acknowledge: boolean; customerNumber: string; followUpOf: string | null }
+  | { kind: 'callback'; customerNumber: string; contactEmail: string; phone: string; topic: string };
 
 export type InboundPlan = InboundDecision & { classification: Classification };
 
@@ -195,7 +200,76 @@ export function planInbound(mail: InboundMailFacts, ctx: InboundContext): Inboun
     return plan({ kind: 'new', acknowledge: !classification.noAutoAnswer, customerNumber: ctx.sender.customerNumber, followUpOf: incident.number });
   }
   if (classification.autoReply) return plan({ kind: 'ignore', reason: 'An automatic reply that matches no incident.' });
+  // A person who is a known contact asks to be called back: a callback, not an incident. Anything
+  // short of that (no usable number, a stranger, a machine) takes the usual path below.
+  const callback = !classification.noAutoAnswer && ctx.sender?.contactEmail ? readCallbackRequest(mail.subject, mail.text ?? '') : null;
+  if (callback) return plan({ kind: 'callback', customerNumber: ctx.sender!.customerNumber, contactEmail: ctx.sender!.contactEmail!, ...callback });
   if (ctx.sender) return plan({ kind: 'new', acknowledge: !classification.noAutoAnswer, customerNumber: ctx.sender.customerNumber, followUpOf: null });
   if (classification.noAutoAnswer) return plan({ kind: 'ignore', reason: `Automatic or bulk mail from an unknown sender (${classification.reasons.join(', ')}).` });
   return plan({ kind: 'review', reason: `${addressOf(mail.from) || 'The sender'} belongs to no known customer.`, incidentNumber: null });
+}
+
+// Callback requests by mail ("Callback please", "Rückruf bitte: Drucker").
+
+/**
+ * The keyword at the start of the subject, whole ("Callback-Funktion defekt" is no request),
+ * optionally with "request", "please" or "bitte", then ":" or a spaced dash; the rest is the topic.
+ */
+const callbackSubject = /^(?:callback|r(?:ü|ue)ckruf(?:bitte|wunsch)?)(?:\s+(?:request|please|bitte))?(?:\s*:|\s*[-–](?=\s|$)|(?=\s)|$)\s*(.*)$/isu;
+/** "+49 …", "0049 …" or a national "0221 …" / "(0221) …", with spaces, dashes, slashes or "(0)" inside; not inside a longer token. */
+const phoneCandidate = /(?<![\p{L}\d+\-/])(?:\+|00(?=[1-9])|\(?0(?=[1-9]))[\d \t()/\-–]{5,24}\d/gu;
+const salutation = /^(hallo|hello|hi|moin|servus|guten (morgen|tag|abend)|sehr geehrte|dear|liebe[rs]?)\b/i;
+const phoneOnly = /^((tel(efon)?|phone|mobil(e)?|handy|fon)\.?:?\s*)?[+\d ()/\-–]+$/i;
+const maxTopicLength = 200;
+
+/** The topic of a callback request: the rest of the subject; null when the subject asks for no callback. */
+export function callbackSubjectTopic(subject: string): string | null {
+  const match = callbackSubject.exec(subject.normalize('NFC').trim());
+  return match ? match[1]!.replace(/\s+/g, ' ').trim() : null;
+}
+
+/**
+ * The first phone number in a text, normalised to "+" and digits (normalisePhone). National
+ * numbers ("0221 555 0201") are taken as numbers of `countryCode` (the house's, Germany); a
+ * candidate with fewer than 8 digits, or one normalisePhone refuses, is passed over for the next.
+ */
+export function firstPhoneNumber(text: string, countryCode = '49'): string | null {
+  for (const [candidate] of text.matchAll(phoneCandidate)) {
+    const written = candidate.replace(/\(0\)/g, '').replace(/^\(/, '');
+    const digits = written.replace(/\D/g, '');
+    const international = written.startsWith('+') ? `+${digits}` : written.startsWith('00') ? `+${digits.slice(2)}` : `+${countryCode}${digits.slice(1)}`;
+    // Fewer than 8 digits with the country code is an extension or a room, not a number to call.
+    if (international.length < 9) continue;
+    try {
+      return normalisePhone(international);
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
+/** The first line of the text that says something: not a salutation, not only the phone number; above the signature. */
+function firstTextLine(text: string): string | null {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\s+/g, ' ').trim();
+    if (line === '--' || line === '-- ') break;
+    if (!line || line.startsWith('>') || salutation.test(line) || phoneOnly.test(line)) continue;
+    return line;
+  }
+  return null;
+}
+
+/**
+ * A mail that asks to be called back: a subject that starts with "Callback" or "Rückruf" (see
+ * callbackSubject) and a phone number in the text. The topic is the rest of the subject, else the
+ * first line of the text that says something, cut to 200 characters. Null when either is missing.
+ */
+export function readCallbackRequest(subject: string, text: string): { phone: string; topic: string } | null {
+  const fromSubject = callbackSubjectTopic(subject);
+  if (fromSubject === null) return null;
+  const phone = firstPhoneNumber(text);
+  if (!phone) return null;
+  const topic = fromSubject || firstTextLine(text) || 'Callback requested by mail';
+  return { phone, topic: topic.length > maxTopicLength ? `${topic.slice(0, maxTopicLength - 1)}…` : topic };
 }

@@ -1,6 +1,6 @@
 // The one ingestion path for IMAP and the mailgate: store the mail durably (deduplicated by
 // Message-ID, else by a hash of the raw bytes), then process it: thread it onto an incident,
-// open an incident, hold it for review, or keep it as noise. Processing is idempotent, so a
+// open an incident, request a callback, hold it for review, or keep it as noise. Processing is idempotent, so a
 // retry after a crash never appends or opens twice.
 import { createHash } from 'node:crypto';
 import { and, eq, getTableColumns, inArray, lt, ne, or, sql } from 'drizzle-orm';
@@ -15,6 +15,7 @@ import { submitIncidentCommand } from '../services/incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from '../services/incident-intake.js';
 import type { Temporal } from '../temporal/client.js';
 import { customerMessageUpdate, deliveryFailureUpdate } from '../workflows/incident/messages.js';
+import { requestCallbackByMail } from './callback-requests.js';
 import { bareAddress, loopMarkerOf, newMessageId, type Mailer } from './outbound.js';
 import { createOutboxSender } from './outbox.js';
 import type { Rates } from '../domain/entitlement.js';
@@ -41,7 +42,7 @@ export type InboundRow = typeof inboundMails.$inferSelect;
 /** A stored mail as processing reads it: everything but the raw bytes, which it never needs. */
 export type InboundMail = Omit<InboundRow, 'raw'>;
 const { raw: _raw, ...processedColumns } = getTableColumns(inboundMails);
-const resultColumns = { id: inboundMails.id, status: inboundMails.status, outcome: inboundMails.outcome, incidentNumber: inboundMails.incidentNumber };
+const resultColumns = { id: inboundMails.id, status: inboundMails.status, outcome: inboundMails.outcome, incidentNumber: inboundMails.incidentNumber, callbackWorkflowId: inboundMails.callbackWorkflowId };
 export interface StoredMail {
   id: string;
   duplicate: boolean;
@@ -156,13 +157,16 @@ export interface ProcessResult {
   status: InboundRow['status'];
   outcome: string | null;
   incidentNumber: string | null;
+  /** Status callback: the callback the mail asked for. */
+  callbackWorkflowId: string | null;
 }
 
-const resultOf = (row: Pick<InboundRow, 'id' | 'status' | 'outcome' | 'incidentNumber'>): ProcessResult => ({
+const resultOf = (row: Pick<InboundRow, 'id' | 'status' | 'outcome' | 'incidentNumber' | 'callbackWorkflowId'>): ProcessResult => ({
   id: row.id,
   status: row.status,
   outcome: row.outcome,
   incidentNumber: row.incidentNumber,
+  callbackWorkflowId: row.callbackWorkflowId,
 });
 
 export function mailRefOf(row: InboundMail): MailRef {
@@ -216,7 +220,7 @@ export async function processInboundMail(deps: IngestDeps, id: string): Promise<
       const [current] = await deps.db.select(resultColumns).from(inboundMails).where(eq(inboundMails.id, id));
       return resultOf(current!);
     }
-    deps.logger.info({ mail: id, status: row.status, incident: row.incidentNumber, outcome: row.outcome }, 'mail processed');
+    deps.logger.info({ mail: id, status: row.status, incident: row.incidentNumber, callback: row.callbackWorkflowId, outcome: row.outcome }, 'mail processed');
     return resultOf(row);
   } catch (err) {
     // Back to "received": the next attempt (activity retry or sweep) starts over; every step is idempotent.
@@ -250,7 +254,7 @@ async function planFor(deps: IngestDeps, mail: InboundMail): Promise<InboundPlan
   }
   const sender = mail.fromAddress ? await senderIdentity(deps.db, mail.fromAddress) : null;
   return planInbound(
-    { headers: mail.headers, from: mail.fromAddress ?? '', subject: mail.subject, contentType: mail.contentType, parseError: mail.parseError, bouncedMessageId: report?.originalMessageId ?? null },
+    { headers: mail.headers, from: mail.fromAddress ?? '', subject: mail.subject, text: mail.textBody, contentType: mail.contentType, parseError: mail.parseError, bouncedMessageId: report?.originalMessageId ?? null },
     {
       own: { addresses: [bareAddress(deps.mailFrom), ...(deps.ownAddresses ?? [])], loopMarker: loopMarkerOf(deps.mailFrom) },
       knownMessage: (messageId) => known.get(messageId),
@@ -260,7 +264,7 @@ async function planFor(deps: IngestDeps, mail: InboundMail): Promise<InboundPlan
   );
 }
 
-type Done = Pick<InboundRow, 'status' | 'outcome'> & Partial<Pick<InboundRow, 'incidentNumber' | 'candidateIncident'>>;
+type Done = Pick<InboundRow, 'status' | 'outcome'> & Partial<Pick<InboundRow, 'incidentNumber' | 'candidateIncident' | 'callbackWorkflowId'>>;
 
 async function execute(deps: IngestDeps, mail: InboundMail, plan: InboundPlan): Promise<Done> {
   const actor = { id: `contact:${mail.fromAddress ?? 'unknown'}`, name: mail.fromName ?? mail.fromAddress ?? 'unknown sender' };
@@ -314,6 +318,9 @@ async function execute(deps: IngestDeps, mail: InboundMail, plan: InboundPlan): 
     }
     case 'new':
       return openFromMail(deps, mail, { customerNumber: plan.customerNumber, acknowledge: plan.acknowledge, followUpOf: plan.followUpOf, actor });
+    case 'callback':
+      // Refused by the callback service: the mail opens an incident as any other would.
+      return (await requestCallbackByMail(deps, mail, plan, actor)) ?? openFromMail(deps, mail, { customerNumber: plan.customerNumber, acknowledge: true, followUpOf: null, actor });
   }
 }
 

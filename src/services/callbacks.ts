@@ -6,21 +6,21 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNo
 import type { UpdateDefinition } from '@temporalio/common';
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { businessCalendars, contacts, customers, followUps, slaPolicies } from '../db/schema/index.js';
+import { businessCalendars, contacts, contracts, customers, followUps, slaPolicies } from '../db/schema/index.js';
 import * as callback from '../domain/callback.js';
 import type { CallbackChannel, CallbackRecord, CallbackRequest, CallWindow } from '../domain/callback.js';
-import { callbackWindow, houseCallbackCalendar, type CallbackSla } from '../domain/callback-sla.js';
+import { bestContractInForce, callbackWindow, houseCallbackCalendar, type CallbackBasis, type CallbackContract, type CallbackSla } from '../domain/callback-sla.js';
 import type { CalendarDefinition } from '../domain/business-calendar.js';
 import type { ContractTier } from '../domain/enums.js';
-import { NotFound, ValidationError } from '../domain/errors.js';
+import { IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
 import type { Actor } from '../domain/incident.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';
 import { businessDate, defaultBusinessTimezone, incidentWorkflowId, isIncidentNumber } from '../domain/ticket-number.js';
 import { CustomerNumber, FollowUpKind } from '../temporal/search-attributes.js';
 import { assignCallbackUpdate, getCallbackQuery, type CallbackWorkflowInput } from '../workflows/callback/messages.js';
 import type { callbackWorkflow } from '../workflows/index.js';
-import { createFollowUpUpdate } from '../workflows/incident/messages.js';
-import { checkEntitlement } from './entitlement.js';
+import { addNoteUpdate, createFollowUpUpdate } from '../workflows/incident/messages.js';
+import { checkEntitlement, policyIdOf, slaSnapshot } from './entitlement.js';
 import { staffById, type FollowUpRow } from './follow-ups.js';
 import { commandError, sendIncidentCommand } from './incident-commands.js';
 import type { IntakeDeps } from './incident-intake.js';
@@ -35,6 +35,8 @@ export interface CallbackRequestInput {
   contactName?: string | undefined;
   customerNumber?: string | undefined;
   contactEmail?: string | undefined;
+  /** The asset the call is about: its entitlement decides the terms (else the customer's best contract). */
+  serialNumber?: string | undefined;
   incidentNumber?: string | undefined;
   window?: CallWindow | undefined;
   /** The customer asked for a window after the SLA's latest end. */
@@ -59,6 +61,8 @@ interface Caller {
   tier: ContractTier | null;
   policy: SlaPolicySnapshot | null;
   incidentNumber: string | null;
+  contract: CallbackContract | null;
+  basis: CallbackBasis;
 }
 
 const callbackPrefix = 'callback-';
@@ -90,7 +94,7 @@ export async function requestCallback(
   deps: CallbackDeps,
   request: CallbackRequestInput,
   actor: Actor,
-  options: { idempotencyKey?: string | undefined; keyScope?: string } = {},
+  options: { idempotencyKey?: string | undefined; keyScope?: string; requestedAt?: Date | undefined } = {},
 ): Promise<RequestedCallback> {
   const scope = options.keyScope ?? actor.id;
   const standaloneId = standaloneWorkflowId(options.idempotencyKey ? uuidFromKey(scope, options.idempotencyKey) : randomUUID());
@@ -105,7 +109,12 @@ export async function requestCallback(
   const contactName = request.contactName?.trim() || caller.contactName;
   if (!contactName) throw new ValidationError('contactName: give the name of the person to call (the caller is no known contact).', 'contactName');
   const calendar = caller.policy?.calendar ?? (await houseCalendar(deps));
-  const { window, sla } = callbackWindow({ tier: caller.tier, policy: caller.policy, calendar, requestedAt: at, preferred: request.window, laterByAgreement: request.laterByAgreement });
+  const decide = (requestedAt: Date) =>
+    callbackWindow({ tier: caller.tier, policy: caller.policy, contract: caller.contract, basis: caller.basis, calendar, requestedAt, preferred: request.window, laterByAgreement: request.laterByAgreement });
+  // The SLA counts from when the request reached us (a mail's arrival). Taken up so late that its
+  // window has closed (e.g. after an outage), it counts from now: a callback is never born overdue.
+  const asked = options.requestedAt && options.requestedAt < at ? decide(options.requestedAt) : undefined;
+  const { window, sla } = asked && Date.parse(asked.window.to) > at.getTime() ? asked : decide(at);
   const assignee = request.assigneeId ? await staffById(deps.db, request.assigneeId, 'assigneeId') : null;
   const group = request.group?.trim() || null;
 
@@ -159,10 +168,17 @@ async function startStandalone(deps: CallbackDeps, input: CallbackWorkflowInput)
   });
 }
 
-/** The incident's terms, the customer's entitlement, or no contract at all for an unknown caller. */
+/**
+ * The incident's terms; else the entitlement of the asset the caller named; else the customer's
+ * best contract in force today (highest tier, even one that lists only some assets); no contract
+ * at all for an unknown caller.
+ */
 async function identifyCaller(deps: CallbackDeps, request: CallbackRequestInput, at: Date): Promise<Caller> {
   const { db } = deps;
-  if (request.incidentNumber) return incidentCaller(db, request);
+  if (request.incidentNumber) {
+    if (request.serialNumber) throw new ValidationError('serialNumber: a callback under an incident counts on the incident\'s terms; leave serialNumber out.', 'serialNumber');
+    return incidentCaller(db, request);
+  }
   let contact: typeof contacts.$inferSelect | undefined;
   let customerNumber = request.customerNumber;
   if (request.contactEmail) {
@@ -172,16 +188,37 @@ async function identifyCaller(deps: CallbackDeps, request: CallbackRequestInput,
     if (!ofContact && !customerNumber) throw new ValidationError(`No customer is known for ${request.contactEmail}; give customerNumber, or leave contactEmail out to call back an unknown caller.`, 'contactEmail');
     customerNumber ??= ofContact?.customerNumber;
   }
-  if (!customerNumber) return { customerNumber: null, contactName: null, contactEmail: null, tier: null, policy: null, incidentNumber: null };
-  const check = await checkEntitlement(db, { customerNumber }, businessDate(at, deps.timezone ?? defaultBusinessTimezone), { defaultRates: deps.defaultRates });
-  return {
-    customerNumber,
-    contactName: contact?.name ?? null,
-    contactEmail: contact?.email ?? request.contactEmail ?? null,
-    tier: check.entitlement.contract?.tier ?? null,
-    policy: check.sla,
-    incidentNumber: null,
-  };
+  const who = { contactName: contact?.name ?? null, contactEmail: contact?.email ?? request.contactEmail ?? null, incidentNumber: null };
+  const day = businessDate(at, deps.timezone ?? defaultBusinessTimezone);
+  if (request.serialNumber) return { ...who, ...(await assetTerms(deps, { customerNumber, serialNumber: request.serialNumber }, day)) };
+  if (!customerNumber) return { ...who, customerNumber: null, tier: null, policy: null, contract: null, basis: 'none' };
+  return { ...who, ...(await customerTerms(db, customerNumber, day)) };
+}
+
+type Terms = Pick<Caller, 'customerNumber' | 'tier' | 'policy' | 'contract' | 'basis'>;
+
+/** The entitlement of the named asset (which also names the customer); an asset we do not know as theirs is a 400. */
+async function assetTerms(deps: CallbackDeps, query: { customerNumber: string | undefined; serialNumber: string }, day: string): Promise<Terms> {
+  const check = await checkEntitlement(deps.db, query, day, { defaultRates: deps.defaultRates });
+  const asset = check.entitlement.asset;
+  if (asset?.kind === 'unknown') throw new ValidationError(`No asset with serial number ${query.serialNumber}.`, 'serialNumber');
+  if (asset?.kind === 'other-customer') throw new ValidationError(`Asset ${query.serialNumber} is not an asset of customer ${query.customerNumber}.`, 'serialNumber');
+  const contract = check.entitlement.contract;
+  return { customerNumber: check.customer?.customerNumber ?? null, tier: contract?.tier ?? null, policy: check.sla, contract: contract ? { id: contract.id, number: contract.number, tier: contract.tier } : null, basis: 'asset' };
+}
+
+/** The customer's best contract in force on `day` (bestContractInForce) and its SLA policy. */
+async function customerTerms(db: Db, customerNumber: string, day: string): Promise<Terms> {
+  const [customer] = await db.select({ id: customers.id }).from(customers).where(eq(customers.customerNumber, customerNumber));
+  if (!customer) throw new ValidationError(`No customer with number ${customerNumber}.`, 'customerNumber');
+  const rows = await db
+    .select({ id: contracts.id, number: contracts.contractNumber, tier: contracts.tier, validFrom: contracts.validFrom, validTo: contracts.validTo })
+    .from(contracts)
+    .where(eq(contracts.customerId, customer.id));
+  const best = bestContractInForce(rows, day);
+  if (!best) return { customerNumber, tier: null, policy: null, contract: null, basis: 'customer' };
+  const policyId = await policyIdOf(db, best.id);
+  return { customerNumber, tier: best.tier, policy: policyId ? await slaSnapshot(db, policyId) : null, contract: { id: best.id, number: best.number, tier: best.tier }, basis: 'customer' };
 }
 
 async function incidentCaller(db: Db, request: CallbackRequestInput): Promise<Caller> {
@@ -191,12 +228,15 @@ async function incidentCaller(db: Db, request: CallbackRequestInput): Promise<Ca
   let caller: Caller;
   if (row) {
     const [contact] = row.contactId ? await db.select().from(contacts).where(eq(contacts.id, row.contactId)) : [];
-    caller = { customerNumber: row.customerNumber, contactName: contact?.name ?? null, contactEmail: row.contactEmail, tier: row.contractTier, policy: row.slaPolicy, incidentNumber: number };
+    // The incident's contract now (a manager may have changed it since intake).
+    const [contract] = row.contractId ? await db.select({ id: contracts.id, number: contracts.contractNumber, tier: contracts.tier }).from(contracts).where(eq(contracts.id, row.contractId)) : [];
+    caller = { customerNumber: row.customerNumber, contactName: contact?.name ?? null, contactEmail: row.contactEmail, tier: row.contractTier, policy: row.slaPolicy, incidentNumber: number, contract: contract ?? null, basis: 'incident' };
   } else {
     const recorded = await findIntake(db, number);
     if (!recorded) throw new NotFound(`Incident ${number} does not exist.`);
     const { intake } = recorded;
-    caller = { customerNumber: intake.customer?.number ?? null, contactName: intake.contact?.name ?? null, contactEmail: intake.contact?.email ?? null, tier: intake.contract?.tier ?? null, policy: intake.sla ?? null, incidentNumber: number };
+    const contract = intake.contract ? { id: intake.contract.id, number: intake.contract.number, tier: intake.contract.tier } : null;
+    caller = { customerNumber: intake.customer?.number ?? null, contactName: intake.contact?.name ?? null, contactEmail: intake.contact?.email ?? null, tier: intake.contract?.tier ?? null, policy: intake.sla ?? null, incidentNumber: number, contract, basis: 'incident' };
   }
   if (request.customerNumber && caller.customerNumber && request.customerNumber !== caller.customerNumber) {
     throw new ValidationError(`Incident ${number} belongs to customer ${caller.customerNumber}, not ${request.customerNumber}.`, 'customerNumber');
@@ -246,6 +286,24 @@ export async function sendCallbackCommand<I>(
     return await deps.temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [input], ...(updateId ? { updateId } : {}) });
   } catch (err) {
     throw commandError(err, `callback ${workflowId}`);
+  }
+}
+
+/**
+ * Puts a note on the incident's timeline saying which standalone callback was attached to it. The
+ * update id comes from the callback's workflow id (a callback is attached at most once), so a
+ * retry, or a second path that ensures the note, adds it once. A closed incident takes no note:
+ * the attachment stands (it is on the callback's own timeline), the miss is logged.
+ */
+export async function noteAttachedCallback(deps: Pick<CallbackDeps, 'temporal' | 'logger'>, record: CallbackRecord, incidentNumber: string, actor: Actor): Promise<void> {
+  if (!record.workflowId.startsWith(callbackPrefix)) return;
+  const { contactName, phone, topic } = record.details;
+  const text = `Callback attached: ${contactName}, ${phone}, about "${topic}" (${callbackHref(record.workflowId)}).`;
+  try {
+    await sendIncidentCommand(deps.temporal, incidentNumber, addNoteUpdate, { text, actor }, { updateId: `callback-attached:${record.workflowId}` });
+  } catch (err) {
+    if (!(err instanceof IllegalTransition)) throw err;
+    deps.logger.warn({ callback: record.workflowId, incident: incidentNumber, reason: err.message }, 'callback attached, but the incident took no note');
   }
 }
 

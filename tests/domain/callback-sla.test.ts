@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callbackMinutesFor, callbackWindow, defaultCallbackMinutes, houseCallbackCalendar, type CallbackWindowRequest } from '../../src/domain/callback-sla.js';
+import { bestContractInForce, callbackMinutesFor, callbackWindow, defaultCallbackMinutes, houseCallbackCalendar, type CallbackWindowRequest } from '../../src/domain/callback-sla.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import { goldPolicy } from '../support/policies.js';
 
@@ -29,7 +29,7 @@ describe('the callback window', () => {
   it('runs from the request to the tier minutes later in business time', () => {
     const { window, sla } = decide({});
     expect(window).toEqual({ from: iso(march(11, 10)), to: iso(march(11, 12)) });
-    expect(sla).toEqual({ minutes: 120, tier: 'gold', policy: { id: 'p1', name: 'Gold' }, source: 'tier_default', latestEnd: iso(march(11, 12)), met: 'within' });
+    expect(sla).toEqual({ minutes: 120, tier: 'gold', policy: { id: 'p1', name: 'Gold' }, source: 'tier_default', latestEnd: iso(march(11, 12)), met: 'within', contract: null, basis: 'none' });
   });
 
   it('carries over the weekend: gold on Friday 16:00 ends Monday 09:00', () => {
@@ -63,6 +63,44 @@ describe('the callback window', () => {
     const { window, sla } = callbackWindow({ tier: null, policy: null, calendar: houseCallbackCalendar('Europe/Berlin'), requestedAt: march(10, 10) });
     expect(sla).toMatchObject({ minutes: 480, tier: null, policy: null, source: 'no_contract_default' });
     expect(window.to).toBe(iso(march(11, 9)));
+  });
+});
+
+describe('the contract a callback counts on', () => {
+  const contract = (number: string, tier: 'silver' | 'gold' | 'platinum', validFrom: string, validTo: string | null = null) => ({ id: number, number, tier, validFrom, validTo });
+
+  it('is the highest tier in force, whatever it covers', () => {
+    const silver = contract('V-1', 'silver', '2026-01-01');
+    const platinum = contract('V-2', 'platinum', '2025-07-01');
+    const gold = contract('V-3', 'gold', '2026-02-01');
+    expect(bestContractInForce([silver, platinum, gold], '2026-03-11')).toBe(platinum);
+    expect(bestContractInForce([silver, gold], '2026-03-11')).toBe(gold);
+  });
+
+  it('leaves out contracts not in force on the day (validity days inclusive)', () => {
+    const ended = contract('V-1', 'platinum', '2025-01-01', '2026-03-10');
+    const future = contract('V-2', 'platinum', '2026-03-12');
+    const silver = contract('V-3', 'silver', '2026-01-01');
+    expect(bestContractInForce([ended, future, silver], '2026-03-11')).toBe(silver);
+    expect(bestContractInForce([ended], '2026-03-10')).toBe(ended);
+    expect(bestContractInForce([ended, future], '2026-03-11')).toBeNull();
+    expect(bestContractInForce([], '2026-03-11')).toBeNull();
+  });
+
+  it('prefers the later start, then the contract number, within a tier', () => {
+    const older = contract('V-9', 'gold', '2025-01-01');
+    const renewal = contract('V-8', 'gold', '2026-01-01');
+    const twin = contract('V-7', 'gold', '2026-01-01');
+    expect(bestContractInForce([older, renewal], '2026-03-11')).toBe(renewal);
+    expect(bestContractInForce([older, renewal, twin], '2026-03-11')).toBe(twin);
+  });
+
+  it('is recorded with the SLA, with how it was chosen', () => {
+    const platinum = { id: 'c2', number: 'V-2026-0002', tier: 'platinum' as const };
+    const { sla } = decide({ tier: 'platinum', policy: { ...policy, name: 'Platinum', tier: 'platinum' }, contract: platinum, basis: 'customer' });
+    expect(sla).toMatchObject({ minutes: 60, tier: 'platinum', contract: platinum, basis: 'customer', source: 'tier_default' });
+    const { sla: asset } = decide({ tier: null, policy: null, contract: null, basis: 'asset' });
+    expect(asset).toMatchObject({ minutes: 480, tier: null, contract: null, basis: 'asset', source: 'no_contract_default' });
   });
 });
 

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { addressOf, classifyInbound, decideThread, mayAppend, referencedMessageIds, type InboundFacts } from '../../src/domain/mail-rules.js';
+import {
+  addressOf,
+  callbackSubjectTopic,
+  classifyInbound,
+  decideThread,
+  firstPhoneNumber,
+  mayAppend,
+  planInbound,
+  readCallbackRequest,
+  referencedMessageIds,
+  type InboundContext,
+  type InboundFacts,
+  type InboundMailFacts,
+} from '../../src/domain/mail-rules.js';
 
 const own = { addresses: ['support@systemhaus.example'], loopMarker: 'helpdesk' };
 const mail = (headers: InboundFacts['headers'], extra: Partial<InboundFacts> = {}): InboundFacts => ({
@@ -86,5 +99,96 @@ describe('who may add to an incident', () => {
   it('reads addresses out of display forms', () => {
     expect(addressOf('"Müller, Petra" <Petra.Mueller@Example.COM>')).toBe('petra.mueller@example.com');
     expect(addressOf('plain@example.com')).toBe('plain@example.com');
+  });
+});
+
+describe('a callback request by mail', () => {
+  it.each([
+    ['Callback', ''],
+    ['Callback please', ''],
+    ['callback request: VPN drops every hour', 'VPN drops every hour'],
+    ['Callback please: VPN', 'VPN'],
+    ['Rückruf bitte: Drucker im 2. OG', 'Drucker im 2. OG'],
+    ['RÜCKRUF - Plotter', 'Plotter'],
+    ['Rueckruf – Server', 'Server'],
+    ['Rückrufbitte: Lizenzen', 'Lizenzen'],
+    ['Ru\u0308ckruf: NFD-Umlaut', 'NFD-Umlaut'],
+    ['  Callback:   two   spaces  ', 'two spaces'],
+  ])('reads the subject %j as a request about %j', (subject, topic) => {
+    expect(callbackSubjectTopic(subject)).toBe(topic);
+  });
+
+  it.each(['Callback-Funktion im CRM defekt', 'Callbacks fail in the API', 'Rückrufe fehlen', 'Re: Callback please', 'AW: Rückruf', 'Bitte um Rückruf', 'Drucker defekt'])('reads no request in %j', (subject) => {
+    expect(callbackSubjectTopic(subject)).toBeNull();
+  });
+
+  it.each([
+    ['Tel.: +49 221 555 02 01', '+492215550201'],
+    ['Bitte unter 0221 555-0201 anrufen.', '+492215550201'],
+    ['(0221) 555 0201', '+492215550201'],
+    ['+49 (0)221 5550201', '+492215550201'],
+    ['0049 221 5550201', '+492215550201'],
+    ['+44 20 7946 0958', '+442079460958'],
+    ['Ticket INC-2026-000123 vom 01.03.2026, Tel. 0211/5550101', '+492115550101'],
+    ['Kunde 0815, dann +49 211 555 0101', '+492115550101'],
+  ])('takes the first usable phone number in %j', (text, phone) => {
+    expect(firstPhoneNumber(text)).toBe(phone);
+  });
+
+  it('finds no phone number in dates, ticket numbers or short numbers', () => {
+    expect(firstPhoneNumber('INC-2026-000123 am 01.03.2026 um 08:00, Raum 0815')).toBeNull();
+    expect(firstPhoneNumber('')).toBeNull();
+  });
+
+  it('takes the topic from the subject, else the first line that says something', () => {
+    expect(readCallbackRequest('Rückruf bitte: VPN', 'Tel. 0211 555 0101')).toEqual({ phone: '+492115550101', topic: 'VPN' });
+    const text = 'Guten Tag,\n\nTel: 0211 555 0101\nunser VPN bricht ständig ab.\n-- \nPetra Müller';
+    expect(readCallbackRequest('Callback please', text)).toEqual({ phone: '+492115550101', topic: 'unser VPN bricht ständig ab.' });
+    expect(readCallbackRequest('Callback please', 'Hallo,\n+49 211 555 0101\n-- \nPetra')).toEqual({ phone: '+492115550101', topic: 'Callback requested by mail' });
+    expect(readCallbackRequest('Callback: ' + 'x'.repeat(300), '0211 555 0101')!.topic).toHaveLength(200);
+  });
+
+  it('is no request without a usable phone number or without the subject', () => {
+    expect(readCallbackRequest('Callback please', 'Please call me back.')).toBeNull();
+    expect(readCallbackRequest('Callback please', 'Call 0211 55')).toBeNull();
+    expect(readCallbackRequest('Drucker defekt', 'Tel. 0211 555 0101')).toBeNull();
+  });
+
+  describe('in the plan of an incoming mail', () => {
+    const petra = 'petra.mueller@mueller-maschinenbau.example';
+    const ctx = (sender: InboundContext['sender'], known: Record<string, string> = {}): InboundContext => ({
+      own,
+      knownMessage: (id) => known[id],
+      incident: (number) => (number === 'INC-2026-000010' ? { number, closed: false, customerDomains: ['mueller-maschinenbau.example'], contactAddresses: [petra], threadParticipants: [] } : undefined),
+      sender,
+    });
+    const contact = { customerNumber: 'K-10001', contactEmail: petra };
+    const facts = (extra: Partial<InboundMailFacts> = {}): InboundMailFacts => ({
+      headers: {},
+      from: `Petra Müller <${petra}>`,
+      subject: 'Rückruf bitte: VPN',
+      text: 'Bitte rufen Sie mich an: 0211 555 0101',
+      contentType: 'text/plain',
+      ...extra,
+    });
+
+    it('makes a known contact\'s request a callback', () => {
+      expect(planInbound(facts(), ctx(contact))).toMatchObject({ kind: 'callback', customerNumber: 'K-10001', contactEmail: petra, phone: '+492115550101', topic: 'VPN' });
+    });
+
+    it('opens an incident as before without a phone number, for a sender known only by domain, or for machine mail', () => {
+      expect(planInbound(facts({ text: 'Bitte rufen Sie mich an.' }), ctx(contact))).toMatchObject({ kind: 'new', customerNumber: 'K-10001', acknowledge: true });
+      expect(planInbound(facts({ from: 'someone@mueller-maschinenbau.example' }), ctx({ customerNumber: 'K-10001', contactEmail: null }))).toMatchObject({ kind: 'new' });
+      expect(planInbound(facts({ headers: { 'auto-submitted': 'auto-generated' } }), ctx(contact))).toMatchObject({ kind: 'new', acknowledge: false });
+    });
+
+    it('holds a stranger\'s request for review, as any stranger\'s mail', () => {
+      expect(planInbound(facts({ from: 'someone@freemail.example' }), ctx(null))).toMatchObject({ kind: 'review', incidentNumber: null });
+    });
+
+    it('threads a mail that belongs to an incident, whatever its subject says', () => {
+      expect(planInbound(facts({ subject: 'Rückruf bitte [INC-2026-000010]' }), ctx(contact))).toMatchObject({ kind: 'append', incidentNumber: 'INC-2026-000010' });
+      expect(planInbound(facts({ headers: { 'in-reply-to': '<orig@x.example>' } }), ctx(contact, { '<orig@x.example>': 'INC-2026-000010' }))).toMatchObject({ kind: 'append', by: 'reference' });
+    });
   });
 });

@@ -30,6 +30,18 @@ const request = (changes: Record<string, unknown> = {}) => ({ phone: '+49 211 55
 async function listed(view: string, workflowId: string, query = ''): Promise<Record<string, unknown>> {
   return eventually(async () => (await get(`/api/callbacks?view=${view}${query}`)).items.find((c: { workflowId: string }) => c.workflowId === workflowId));
 }
+/** The internal notes on an incident's timeline that name a callback's href. */
+async function callbackNotes(number: string, href: string): Promise<{ type: string; payload: { text: string; internal: boolean } }[]> {
+  const timeline = await get(`/api/incidents/${number}/timeline`);
+  return timeline.events.filter((e: { type: string; payload: { text?: string } }) => e.type === 'note_added' && e.payload.text?.includes(href));
+}
+async function openIncident(body: Record<string, unknown>): Promise<string> {
+  const opened = await post('/api/incidents', body);
+  expect(opened.status).toBe(201);
+  const { number } = await opened.json();
+  await eventually(async () => ((await stack.request('GET', `/api/incidents/${number}`, { token: agent.token })).status === 200 ? true : undefined));
+  return number;
+}
 async function created(res: TestResponse): Promise<{ id: string; workflowId: string; href: string; [k: string]: unknown }> {
   expect(res.status).toBe(201);
   return res.json();
@@ -44,7 +56,12 @@ describe('the callback service', () => {
     const callback = await created(res);
     expect(res.headers.get('Location')).toBe(`/api/callbacks/${callback.id}`);
     expect(callback.workflowId).toBe(`callback-${callback.id}`);
-    expect(callback).toMatchObject({ state: 'requested', customerNumber: 'K-10001', incidentNumber: null, sla: { minutes: 120, tier: 'gold', policy: { name: 'Gold' }, source: 'tier_default', met: 'within' } });
+    expect(callback).toMatchObject({
+      state: 'requested',
+      customerNumber: 'K-10001',
+      incidentNumber: null,
+      sla: { minutes: 120, tier: 'gold', policy: { name: 'Gold' }, source: 'tier_default', met: 'within', contract: { number: 'V-2026-0001', tier: 'gold' }, basis: 'customer' },
+    });
     const sla = callback.sla as { latestEnd: string };
     // Due at the SLA's latest end: the request time plus 120 business minutes on the Gold calendar.
     expect(callback.dueAt).toBe(sla.latestEnd);
@@ -124,9 +141,78 @@ describe('the callback service', () => {
       return res.status === 200 ? res.json() : undefined;
     });
     expect(incident).toMatchObject({ title: 'Printer queue stuck', channel: 'phone', priority: 'P2' });
-    // Attached once: attaching elsewhere is refused.
+    // The incident's timeline says once which callback was attached, despite three open-incident calls.
+    const notes = await eventually(async () => {
+      const found = await callbackNotes(number, callback.href);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.payload).toMatchObject({ internal: true });
+    expect(notes[0]!.payload.text).toBe(`Callback attached: Jens Kraft, +492115550101, about "Printer queue stuck" (${callback.href}).`);
+    // Attached once: attaching again is refused.
     expect((await post(`${base}/attach`, { incidentNumber: number })).status).toBe(409);
+    expect(await callbackNotes(number, callback.href)).toHaveLength(1);
     expect((await post(`${base}/cancel`, { reason: 'Handled in the incident.' })).status).toBe(200);
+  });
+
+  it('gives a customer whose platinum contract lists only some assets the platinum callback SLA; a serial number decides by its asset', async () => {
+    const started: string[] = [];
+    const take = async (changes: Record<string, unknown>) => {
+      const callback = await created(await post('/api/callbacks', request({ contactName: 'Sabine Lehmann', ...changes })));
+      started.push(callback.workflowId);
+      return callback;
+    };
+    // K-10002: V-2026-0002 (platinum) covers the firewall and the switch only; no customer-wide contract.
+    const platinum = { number: 'V-2026-0002', tier: 'platinum' };
+    expect(await take({ customerNumber: 'K-10002' })).toMatchObject({
+      customerNumber: 'K-10002',
+      sla: { minutes: 60, tier: 'platinum', policy: { name: 'Platinum' }, source: 'tier_default', contract: platinum, basis: 'customer' },
+    });
+    // The serial number alone names the customer; a listed asset gets its contract.
+    expect(await take({ customerNumber: undefined, serialNumber: 'FW-FG100F-0042' })).toMatchObject({ customerNumber: 'K-10002', sla: { minutes: 60, tier: 'platinum', contract: platinum, basis: 'asset' } });
+    // An asset no contract covers: that asset's entitlement, i.e. no contract.
+    expect(await take({ customerNumber: 'K-10002', serialNumber: 'NAS-DS923-5501' })).toMatchObject({
+      customerNumber: 'K-10002',
+      sla: { minutes: 480, tier: null, policy: null, source: 'no_contract_default', contract: null, basis: 'asset' },
+    });
+    // A contact of K-10002 gives the customer; the best contract still counts.
+    expect(await take({ customerNumber: undefined, contactName: undefined, contactEmail: 's.lehmann@stadtwerke-beispielstadt.example' })).toMatchObject({
+      customerNumber: 'K-10002',
+      details: { contactName: 'Sabine Lehmann' },
+      sla: { minutes: 60, contract: platinum, basis: 'customer' },
+    });
+    const refused = async (changes: Record<string, unknown>) => {
+      const res = await post('/api/callbacks', request(changes));
+      expect(res.status).toBe(400);
+      return (await res.json()) as { detail: string; errors: { field: string }[] };
+    };
+    expect((await refused({ serialNumber: 'NOPE-0000' })).detail).toMatch(/No asset with serial number NOPE-0000/);
+    expect((await refused({ customerNumber: 'K-10001', serialNumber: 'FW-FG100F-0042' })).detail).toMatch(/not an asset of customer K-10001/);
+    expect((await refused({ incidentNumber: 'INC-2026-999999', serialNumber: 'FW-FG100F-0042' })).errors[0]!.field).toBe('serialNumber');
+    for (const workflowId of started) await stack.temporal.client.workflow.getHandle(workflowId).terminate('test finished');
+  });
+
+  it("notes an attached callback once on the incident's timeline", async () => {
+    const number = await openIncident({ title: 'Plotter jams', customerNumber: 'K-10001' });
+    const callback = await created(await post('/api/callbacks', request({ topic: 'Plotter jams again' })));
+    const base = `/api/callbacks/${callback.id}`;
+    const attached = await post(`${base}/attach`, { incidentNumber: number });
+    expect(attached.status).toBe(200);
+    expect(await attached.json()).toMatchObject({ incidentNumber: number, details: { incidentNumber: number } });
+    const notes = await eventually(async () => {
+      const found = await callbackNotes(number, `/api/callbacks/${callback.id}`);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.payload.text).toBe(`Callback attached: Petra Müller, +492115550101, about "Plotter jams again" (/api/callbacks/${callback.id}).`);
+    // The same attach again (a client retry): refused as done, the note stays single.
+    expect((await post(`${base}/attach`, { incidentNumber: number })).status).toBe(409);
+    const other = await openIncident({ title: 'Something else', customerNumber: 'K-10001' });
+    expect((await post(`${base}/attach`, { incidentNumber: other })).status).toBe(409);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await callbackNotes(number, `/api/callbacks/${callback.id}`)).toHaveLength(1);
+    expect(await callbackNotes(other, `/api/callbacks/${callback.id}`)).toHaveLength(0);
+    await stack.temporal.client.workflow.getHandle(callback.workflowId).terminate('test finished');
   });
 
   it('refuses bad input with 400 and unknown things with 404', async () => {

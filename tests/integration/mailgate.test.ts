@@ -384,3 +384,72 @@ describe('the mailgate edge', () => {
     expect((await stack.request('GET', '/api/mail/inbound', { token: mailgate.token })).status).toBe(403);
   });
 });
+
+describe('callback requests by mail', () => {
+  const callbackAcksTo = (address: string) => smtp.to(address).filter((m) => /^Ihr Rückrufwunsch|^Your callback request/.test(m.parsed.subject ?? ''));
+  const incidentAcksFor = async (messageId: string) =>
+    (await stack.database.db.select().from(outboxMessages).where(and(eq(outboxMessages.inReplyTo, messageId), eq(outboxMessages.template, 'acknowledgement')))).length;
+
+  it('turns a contact\'s "Rückruf bitte" with a phone number into one callback per Message-ID, acknowledged once with its window', async () => {
+    const mail = { from: `Jens Kraft <${jens}>`, subject: 'Rückruf bitte: VPN bricht ab', text: 'Guten Tag,\n\nbitte rufen Sie mich unter 0211 555 0102 zurück.\n\n-- \nJens Kraft' };
+    const { row, messageId, raw } = await deliver(mail);
+    expect(row).toMatchObject({ status: 'callback', incidentNumber: null });
+    const workflowId = row.callbackWorkflowId!;
+    expect(workflowId).toMatch(/^callback-[0-9a-f-]{36}$/);
+    const id = workflowId.slice('callback-'.length);
+    expect(row.outcome).toContain(`/api/callbacks/${id}`);
+
+    const res = await stack.request('GET', `/api/callbacks/${id}`, { token: agent.token });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      workflowId,
+      customerNumber: 'K-10001',
+      incidentNumber: null,
+      details: { requestedBy: 'mail', phone: '+492115550102', topic: 'VPN bricht ab', contactName: 'Jens Kraft', contactEmail: jens },
+    });
+
+    // A second delivery is the same stored mail; processing it again finds the same callback.
+    const again = await post(raw);
+    expect(await again.json()).toMatchObject({ id: row.id, duplicate: true, status: 'callback' });
+    await stack.database.db.update(inboundMails).set({ status: 'received', callbackWorkflowId: null }).where(eq(inboundMails.id, row.id));
+    const { processInboundMail } = await import('../../src/mail/ingest.js');
+    const reprocessed = await processInboundMail({ db: stack.database.db, temporal: stack.temporal, logger: silentLogger, mailFrom }, row.id);
+    expect(reprocessed).toMatchObject({ status: 'callback', callbackWorkflowId: workflowId, incidentNumber: null });
+
+    const ack = await eventually(() => Promise.resolve(callbackAcksTo(jens)[0]));
+    expect(ack.parsed.subject).toBe('Ihr Rückrufwunsch: VPN bricht ab');
+    expect(ack.parsed.text).toMatch(/unter \+492115550102 zurück, zwischen .+ und .+\./);
+    expect(ack.parsed.inReplyTo).toBe(messageId);
+    expect(ack.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    await eventually(async () => {
+      const rows = await stack.database.sql<{ count: number }[]>`select count(*)::int as count from follow_ups where workflow_id = ${workflowId}`;
+      return rows[0]?.count === 1 ? true : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(callbackAcksTo(jens)).toHaveLength(1);
+    const callbacks = await stack.database.sql<{ count: number }[]>`select count(*)::int as count from follow_ups where kind = 'callback' and details->>'contactEmail' = ${jens}`;
+    expect(callbacks[0]?.count).toBe(1);
+    // No incident, so no incident acknowledgement.
+    expect(await incidentAcksFor(messageId)).toBe(0);
+    const listed = await stack.request('GET', '/api/mail/inbound?status=callback', { token: agent.token });
+    expect((await listed.json()).items.map((m: { id: string }) => m.id)).toContain(row.id);
+    await stack.temporal.client.workflow.getHandle(workflowId).terminate('test finished');
+  });
+
+  it('takes a callback mail the usual way without a phone number, from a sender known only by domain, or from a stranger', async () => {
+    const noPhone = await deliver({ from: jens, subject: 'Callback please', text: 'Please call me back, my number is in the CRM.' });
+    expect(noPhone.row).toMatchObject({ status: 'processed', callbackWorkflowId: null });
+    expect(noPhone.row.incidentNumber).toMatch(/^INC-/);
+
+    const byDomain = await deliver({ from: 'einkauf@mueller-maschinenbau.example', subject: 'Rückruf bitte', text: 'Tel. 0211 555 0199' });
+    expect(byDomain.row).toMatchObject({ status: 'processed', callbackWorkflowId: null });
+    expect(byDomain.row.incidentNumber).toMatch(/^INC-/);
+
+    const stranger = await deliver({ from: 'caller@freemail.example', subject: 'Callback request: quote', text: 'Call me: +49 170 1234567' });
+    expect(stranger.row).toMatchObject({ status: 'review', incidentNumber: null, callbackWorkflowId: null });
+
+    const strangerCallbacks = await stack.database.sql<{ count: number }[]>`select count(*)::int as count from follow_ups where kind = 'callback' and details->>'phone' in ('+492115550199', '+491701234567')`;
+    expect(strangerCallbacks[0]?.count).toBe(0);
+    expect(callbackAcksTo('einkauf@mueller-maschinenbau.example')).toHaveLength(0);
+  });
+});

@@ -121,6 +121,8 @@ describe('the mail corpus', () => {
       headers: parsed.headers,
       from: parsed.from?.address ?? '',
       subject: parsed.subject,
+      // As processing passes it: the text decides whether a "Rückruf" mail is a callback request.
+      text: parsed.text,
       contentType: parsed.contentType,
       parseError: parsed.parseError,
       bouncedMessageId: parsed.deliveryReport?.originalMessageId,

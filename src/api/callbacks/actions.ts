@@ -1,12 +1,13 @@
 // What an agent can tell a callback: assign, log a call, cancel, attach to an incident, or open an
-// incident for it. Shared by /api/callbacks/{id}/{action} and the incident's follow-up route.
+// incident for it (a standalone callback attached either way leaves a note on the incident's
+// timeline). Shared by /api/callbacks/{id}/{action} and the incident's follow-up route.
 import { eq } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import { incidentIntakes } from '../../db/schema/index.js';
 import { isOpenCallback, type CallbackRecord } from '../../domain/callback.js';
 import { IllegalTransition, ValidationError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/incident.js';
-import { currentCallback, sendCallbackCommand } from '../../services/callbacks.js';
+import { currentCallback, noteAttachedCallback, sendCallbackCommand } from '../../services/callbacks.js';
 import { staffById } from '../../services/follow-ups.js';
 import { openIncidentFromRequest } from '../../services/incident-intake.js';
 import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, logCallbackCallUpdate } from '../../workflows/callback/messages.js';
@@ -45,7 +46,12 @@ export async function runCallbackAction(services: ApiServices, workflowId: strin
     case 'attach': {
       const { incidentNumber } = parseBody('attach', body);
       await requireIncident(services.db, incidentNumber);
-      return send(attachCallbackToIncidentUpdate, { incidentNumber });
+      // A retry of an attach whose note went missing (Temporal away after the attach): the note is
+      // made sure of; the attach itself is still refused as done (409).
+      if (current.details.incidentNumber === incidentNumber) await noteAttachedCallback(services, current, incidentNumber, actor);
+      const attached = await send(attachCallbackToIncidentUpdate, { incidentNumber });
+      await noteAttachedCallback(services, attached, incidentNumber, actor);
+      return attached;
     }
     case 'open-incident':
       return openIncidentFor(services, current, parseBody('open-incident', body), actor);
@@ -65,6 +71,7 @@ async function openIncidentFor(services: ApiServices, record: CallbackRecord, in
   if (d.incidentNumber !== null) {
     const [earlier] = await services.db.select({ number: incidentIntakes.number }).from(incidentIntakes).where(eq(incidentIntakes.idempotencyKey, `${keyScope}:${idempotencyKey}`));
     if (earlier?.number !== d.incidentNumber) throw new IllegalTransition(`Callback ${record.workflowId} belongs to incident ${d.incidentNumber} already.`);
+    await noteAttachedCallback(services, record, d.incidentNumber, actor);
     return { ...record, openedIncident: { number: d.incidentNumber, href: `/api/incidents/${d.incidentNumber}`, replayed: true, attached: true } };
   }
   const customerNumber = input.customerNumber ?? record.customerNumber ?? undefined;
@@ -83,5 +90,6 @@ async function openIncidentFor(services: ApiServices, record: CallbackRecord, in
   // An ended callback (done, perhaps with "needs an incident") takes no more commands: the incident stands alone.
   if (!isOpenCallback(record)) return { ...record, openedIncident: { ...opened, attached: false } };
   const attached = await sendCallbackCommand(services, record.workflowId, attachCallbackToIncidentUpdate, { incidentNumber: incident.number, actor }, `attach:${incident.number}`);
+  await noteAttachedCallback(services, attached, incident.number, actor);
   return { ...attached, openedIncident: { ...opened, attached: true } };
 }

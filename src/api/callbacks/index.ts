@@ -73,7 +73,8 @@ callbacksRouter.openapi(
     security,
     summary: 'Request a callback',
     description: [
-      'Identifies the caller by `customerNumber`, `contactEmail` or `incidentNumber`; an unknown caller with only a phone number is fine (no-contract SLA).',
+      'Identifies the caller by `customerNumber`, `contactEmail`, `serialNumber` or `incidentNumber`; an unknown caller with only a phone number is fine (no-contract SLA).',
+      'The terms: the incident\'s contract and policy; else, with `serialNumber`, that asset\'s entitlement; else the customer\'s best contract in force today (platinum > gold > silver, also one that covers only listed assets) with its SLA policy. `sla.contract` and `sla.basis` record which contract was used and why.',
       'The callback SLA is business minutes per contract tier (platinum 60, gold 120, silver 240, none 480) unless the SLA policy sets its own `callbackMinutes`; it counts on the policy\'s calendar (without a policy: the silver default policy\'s calendar, else office hours Mon-Fri 08-17).',
       'Without `window` the window runs from now (the next business instant) to the latest end. A preferred window must end by the latest end, or set `laterByAgreement` when the customer asked for later (recorded as met by agreement); otherwise 400.',
       'With `incidentNumber` it runs as the incident\'s follow-up `incident-<n>/callback-<k>` on the incident\'s SLA policy; else as workflow `callback-<uuid>`. `Idempotency-Key`: a retry gets the same callback (`Idempotency-Replayed: true`).',
@@ -147,7 +148,7 @@ callbacksRouter.openapi(
     security,
     summary: 'Tell a callback what happened',
     description:
-      'assign {assigneeId?, group?}; log-call {outcome: reached | not_reached | voicemail, note?, needsIncident?} (not reached schedules a retry until the attempts run out); cancel {reason}; attach {incidentNumber}; open-incident {title?, description?, priority?} opens an incident (channel phone) for the callback\'s customer and attaches the callback; a retry answers with the same incident. The workflow checks each step (400 or 409 when it does not fit).',
+      'assign {assigneeId?, group?}; log-call {outcome: reached | not_reached | voicemail, note?, needsIncident?} (not reached schedules a retry until the attempts run out); cancel {reason}; attach {incidentNumber}; open-incident {title?, description?, priority?} opens an incident (channel phone) for the callback\'s customer and attaches the callback; a retry answers with the same incident. Attached either way, the incident\'s timeline gets one internal note naming the callback (contact, phone, topic, `/api/callbacks/<id>`). The workflow checks each step (400 or 409 when it does not fit).',
     request: { params: CallbackActionParam, body: { required: true, content: json(CallbackActionBody) } },
     responses: { 200: { description: 'The callback after the step (with `openedIncident` for open-incident).', content: json(CallbackAfterAction) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
   }),

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { callbackChannels, callOutcomes } from '../../domain/callback.js';
+import { callbackBases } from '../../domain/callback-sla.js';
 import { contractTiers, priorities } from '../../domain/enums.js';
 import { callbackViews } from '../../services/callbacks.js';
 import { idempotencyHeader, line, text } from '../common-schemas.js';
@@ -27,6 +28,17 @@ export const CreateCallbackBody = z
     contactName: line(200).optional().openapi({ description: 'Whom to ask for; defaults to the contact\'s (or the incident contact\'s) name. Required for an unknown caller.' }),
     customerNumber: z.string().trim().min(1).max(40).optional().openapi({ example: 'K-10001' }),
     contactEmail: z.email().max(320).optional().openapi({ description: 'A known contact: gives the customer and the name.' }),
+    serialNumber: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({
+        description:
+          'The asset the call is about: its entitlement decides tier and policy (and names the customer). Without it the customer\'s best contract in force today counts (highest tier, also one that covers only listed assets). An unknown serial number, or another customer\'s, is a 400; not with incidentNumber.',
+        example: 'FW-FG100F-0042',
+      }),
     incidentNumber: incidentNumber.optional().openapi({ description: 'Attach the callback to this incident: it runs as the incident\'s follow-up `callback-<k>` on the incident\'s SLA policy.' }),
     window: z
       .object({ from: instant, to: instant })
@@ -49,6 +61,18 @@ export const CallbackSlaSchema = z
     source: z.enum(['policy', 'tier_default', 'no_contract_default']),
     latestEnd: z.string().openapi({ description: 'Request time plus the minutes in business time.' }),
     met: z.enum(['within', 'by_agreement']),
+    contract: z
+      .object({ id: z.string(), number: z.string(), tier: z.enum(contractTiers) })
+      .nullable()
+      .optional()
+      .openapi({ description: 'The contract behind tier and policy; null without one. Absent on callbacks requested before it was recorded.', example: { id: '0b5f7c1e-4a7e-4d2a-9a57-2f7c1d9e8a10', number: 'V-2026-0002', tier: 'platinum' } }),
+    basis: z
+      .enum(callbackBases)
+      .optional()
+      .openapi({
+        description:
+          'How the contract was chosen: `incident` the incident\'s contract and policy; `asset` the entitlement of the asset named by `serialNumber`; `customer` the customer\'s best contract in force today (highest tier); `none` an unknown caller.',
+      }),
   })
   .openapi('CallbackSla');
 

@@ -59,7 +59,7 @@ export const CreateFollowUpBody = z
       group: line(100).optional().openapi({ description: 'The team the work goes to.' }),
       assigneeId: z.uuid().optional().openapi({ description: 'A staff user to assign it to.' }),
     }),
-    CreateCallbackBody.omit({ incidentNumber: true, requestedBy: true }).extend({
+    CreateCallbackBody.omit({ incidentNumber: true, requestedBy: true, serialNumber: true }).extend({
       kind: z.literal('callback'),
       requestedBy: z.enum(callbackChannels).default('phone'),
     }),

@@ -6,10 +6,11 @@ export const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType
 
 /**
  * received: stored, not yet processed · processing: claimed by a processor · processed: threaded or
- * opened an incident · review: held for an agent · ignored: noise or our own mail, kept ·
- * quarantined: could not be parsed, kept for an agent.
+ * opened an incident · callback: became a callback request (see callbackWorkflowId) · review: held
+ * for an agent · ignored: noise or our own mail, kept · quarantined: could not be parsed, kept for
+ * an agent.
  */
-export const inboundMailStatuses = ['received', 'processing', 'processed', 'review', 'ignored', 'quarantined'] as const;
+export const inboundMailStatuses = ['received', 'processing', 'processed', 'callback', 'review', 'ignored', 'quarantined'] as const;
 export type InboundMailStatus = (typeof inboundMailStatuses)[number];
 
 /** Every mail that reached us, raw and parsed, with what became of it. */
@@ -50,6 +51,8 @@ export const inboundMails = pgTable(
     /** What processing did, in words ("opened INC-…", "appended to INC-…", the review reason). */
     outcome: text(),
     incidentNumber: text(),
+    /** Status callback: the workflow id of the callback the mail asked for (`callback-<uuid>`). */
+    callbackWorkflowId: text(),
     /** For review: the incident the mail points at, if any. */
     candidateIncident: text(),
     attempts: integer().notNull().default(0),
