@@ -6,6 +6,7 @@ import type { ApiServices, AppEnv } from './context.js';
 import { mountDocs } from './docs.js';
 import { entitlementRouter } from './entitlement/index.js';
 import { callbacksRouter } from './callbacks/index.js';
+import { materialEntriesRouter } from './material-entries/index.js';
 import { followUpsRouter } from './follow-ups/index.js';
 import { healthRouter } from './health.js';
 import { invoicesRouter } from './invoices/index.js';
@@ -53,6 +54,7 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   app.route('/api/incidents', followUpsRouter);
   app.route('/api/callbacks', callbacksRouter);
   app.route('/api/time-entries', timeEntriesRouter);
+  app.route('/api/material-entries', materialEntriesRouter);
   app.route('/api/invoices', invoicesRouter);
   app.route('/api/reports', reportsRouter);
   mountDocs(app);

@@ -4,8 +4,9 @@
 //   2. the customer's quota lock (lockCustomerQuotas),
 //   3. the customer row (master data writes, FOR NO KEY UPDATE),
 //   4. invoice rows (FOR UPDATE),
-//   5. time entry rows (FOR UPDATE / FOR SHARE). Material entries are never edited, so runs
-//      take no row lock on them; finalising updates them after the invoice row.
+//   5. time and material entry rows (FOR UPDATE / FOR SHARE). Material entries are corrected,
+//      waived and deleted only under the billing lock, so runs take no row lock on them;
+//      finalising updates them after the invoice row.
 // Taking them in this order only, no two transactions can wait for each other in a circle
 // (Postgres would abort one with a deadlock, 40P01, which the API could only answer with a 500).
 // Each lock is per customer, so a transaction never needs two of one kind in some order.

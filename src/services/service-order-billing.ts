@@ -31,7 +31,7 @@ export async function bookServiceOrderReport(deps: TimeEntryDeps, report: Servic
   if (!uuidPattern.test(report.technicianId)) throw new ValidationError(`The technician "${report.technicianId}" is not a user id, so the time cannot be booked to anyone.`, 'technicianId');
   report.timeEntries.forEach((line) => checkWorkDate(deps, line.workDate));
   report.materials.forEach((m, i) => {
-    if (m.quantity * m.unitPriceCents > maxAmountCents) throw new ValidationError(`Material line ${i + 1} (${m.articleNumber}) is worth more than ${maxAmountCents} cents; book it by hand.`, `materials[${i}]`);
+    if (m.quantity * m.unitPriceCents > maxAmountCents) throw new ValidationError(`Material line ${i + 1} (${m.articleNumber}) is worth more than ${maxAmountCents} cents; split it into several lines in the ERP.`, `materials[${i}]`);
   });
   const incident = await incidentTermsOf(deps.db, report.incidentNumber);
   await checkAgent(deps.db, report.technicianId, 'technicianId');

@@ -163,7 +163,7 @@ describe('booking a service order report', () => {
       [{ technicianId: '00000000-0000-4000-8000-000000000000' }, ValidationError, /No user/],
       [{ technicianId: salesUser!.id }, ValidationError, /sales role/],
       [{ timeEntries: [{ minutes: 30, activityType: 'onsite', description: 'Later', workDate: '2099-01-01' }] }, ValidationError, /in the future/],
-      [{ materials: [{ articleNumber: 'RACK', description: 'Data centre', quantity: 100_000, unitPriceCents: 1_000_000 }] }, ValidationError, /book it by hand/],
+      [{ materials: [{ articleNumber: 'RACK', description: 'Data centre', quantity: 100_000, unitPriceCents: 1_000_000 }] }, ValidationError, /split it into several lines/],
     ];
     for (const [i, [change, type, message]] of refusals.entries()) {
       const report = reportFor(s.number, { ...change, followUpWorkflowId: `incident-${s.number}/service-order-${i + 2}` });

@@ -54,7 +54,7 @@ export const InvoiceLine = z
     id: z.uuid(),
     timeEntryId: z.uuid().nullable().openapi({ description: 'The time entry of a `time` or `quota_overage` line; null on a `material` line.' }),
     materialEntryId: z.uuid().nullable().openapi({ description: 'The material entry of a `material` line; null on a time line.' }),
-    kind: z.enum(lineKinds).openapi({ description: '`time`: billable work; `quota_overage`: billable because the contract quota was used up; `material`: parts used by a service order, always billable.' }),
+    kind: z.enum(lineKinds).openapi({ description: '`time`: billable work; `quota_overage`: billable because the contract quota was used up; `material`: parts used by a service order, billable unless a manager waived them.' }),
     incidentNumber: z.string(),
     contractNumber: z.string().nullable(),
     projectNumber: z.string().nullable(),

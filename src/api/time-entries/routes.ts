@@ -55,7 +55,7 @@ export const incidentMaterialsRoute = createRoute({
   security,
   summary: "An incident's material entries",
   description:
-    "Parts and hardware booked from the work reports of the incident's service orders, oldest first, with the totals in integer cents. Material is always billable at quantity × unit price (a support contract's quota covers time, not parts); invoice runs bill each entry once as a line of kind `material`.",
+    "Parts and hardware booked from the work reports of the incident's service orders, oldest first, with the totals in integer cents. Material is billable at quantity × unit price unless a manager waived it (PUT /api/material-entries/{id}/billing; a support contract's quota covers time, not parts); deleted entries are not listed. Invoice runs bill each entry once as a line of kind `material`.",
   request: { params: IncidentNumberParam },
   responses: { 200: { description: 'The material entries and totals.', content: json(MaterialList) }, ...problemResponses(400, 401, 403, 404) },
 });

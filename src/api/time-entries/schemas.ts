@@ -117,7 +117,7 @@ export const MaterialEntry = z
     quantity: z.number().int(),
     unitPriceCents: z.number().int().openapi({ description: 'Net price per piece in cents.' }),
     amountCents: z.number().int().openapi({ description: 'quantity × unit price, exact integer cents.' }),
-    billable: z.boolean().openapi({ description: 'Material is billed at its price; a support contract\'s quota covers time, not parts.' }),
+    billable: z.boolean().openapi({ description: 'false when a manager waived it; a support contract\'s quota covers time, not parts.' }),
     invoicedAt: z.string().nullable(),
     createdBy: z.string(),
     createdAt: z.string(),

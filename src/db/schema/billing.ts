@@ -65,8 +65,9 @@ export const timeEntries = pgTable(
 
 /**
  * Material (parts, hardware) used on an incident, booked from a service order's work report.
- * Always billable at its unit price: a support contract's quota covers time, not parts.
- * Frozen once invoiced, like a time entry.
+ * Billable at its unit price (a support contract's quota covers time, not parts) unless a
+ * manager waived it. A manager may correct or delete it until it is invoiced, with a reason
+ * recorded in material_entry_events; frozen once invoiced, like a time entry.
  */
 export const materialEntries = pgTable(
   'material_entries',
@@ -88,15 +89,50 @@ export const materialEntries = pgTable(
     description: text().notNull(),
     quantity: integer().notNull(),
     unitPriceCents: integer().notNull(),
-    /** quantity × unit price, exact (a line beyond the integer column's range is refused at booking). */
+    /** quantity × unit price, exact (a line beyond the integer column's range is refused at booking and correction). */
     amountCents: integer().notNull(),
+    /** False when a manager waived it: the value stays in amountCents, an invoice bills nothing of it. */
     billable: boolean().notNull().default(true),
+    /** The manager's last billing decision (waive or bill again) and its reason; null while never decided. */
+    overrideReason: text(),
+    overrideBy: text(),
     /** Set when the invoice that holds this entry is finalised; the entry is frozen from then on. */
     invoicedAt: timestamp({ withTimezone: true }),
     createdBy: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Soft delete: the entry stays for its audit trail and is never billed. */
+    deletedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index().on(t.incidentNumber), index().on(t.customerId, t.workDate), unique().on(t.followUpWorkflowId, t.lineNo)],
+  (t) => [
+    index().on(t.incidentNumber),
+    index().on(t.customerId, t.workDate),
+    unique().on(t.followUpWorkflowId, t.lineNo),
+    check('material_entries_amount', sql`${t.quantity} > 0 and ${t.unitPriceCents} >= 0 and ${t.amountCents}::bigint = ${t.quantity}::bigint * ${t.unitPriceCents}`),
+  ],
+);
+
+/** What happened to a material entry; booking is recorded on the entry itself (createdBy, createdAt). */
+export const materialEntryEventTypes = ['corrected', 'billing_overridden', 'deleted'] as const;
+
+/** The audit trail of material entries: every correction, billing decision and delete, with reason, before and after. */
+export const materialEntryEvents = pgTable(
+  'material_entry_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    materialEntryId: uuid()
+      .notNull()
+      .references(() => materialEntries.id),
+    incidentNumber: text().notNull(),
+    type: text({ enum: materialEntryEventTypes }).notNull(),
+    actor: text().notNull(),
+    actorName: text().notNull(),
+    reason: text().notNull(),
+    before: jsonb().$type<Record<string, unknown>>().notNull(),
+    after: jsonb().$type<Record<string, unknown>>().notNull(),
+    occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.materialEntryId), index().on(t.incidentNumber)],
 );
 
 /** The audit trail of time entries: every create, edit, override and delete, with before and after. */

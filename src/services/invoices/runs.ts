@@ -40,10 +40,11 @@ function unbilled(to: string) {
   );
 }
 
-/** Material entries still to bill up to the end of the period: billable, not invoiced, on no line yet. */
+/** Material entries still to bill up to the end of the period: billable (not waived), not deleted, not invoiced, on no line yet. */
 function unbilledMaterial(to: string) {
   return and(
     sql`${materialEntries.billable}`,
+    sql`${materialEntries.deletedAt} is null`,
     sql`${materialEntries.invoicedAt} is null`,
     sql`${materialEntries.workDate} <= ${to}`,
     sql`not exists (select 1 from ${invoiceLines} where ${invoiceLines.materialEntryId} = ${materialEntries.id})`,
@@ -85,8 +86,8 @@ export async function runInvoices(db: Db, period: BillingPeriod, options: RunOpt
 /**
  * Adds the customer's unbilled time and material entries to its draft for the period, under the
  * customer's billing lock; then the invoice, then its time entries (the lock order of
- * billing-locks.ts). Material entries are never edited or deleted, so they need no row lock:
- * the billing lock keeps finalising and discarding away meanwhile.
+ * billing-locks.ts). Material entries need no row lock: they are corrected, waived and deleted
+ * only under the customer's billing lock, which this run holds, as do finalising and discarding.
  */
 async function draftInvoice(tx: Tx, customerId: string, period: BillingPeriod): Promise<void> {
   const invoice = await lockInvoice(tx, customerId, period);
@@ -126,7 +127,7 @@ async function draftInvoice(tx: Tx, customerId: string, period: BillingPeriod): 
       from material_entries me
       left join contracts c on c.id = me.contract_id
       left join projects p on p.id = me.project_id
-     where me.customer_id = ${customerId} and me.billable and me.invoiced_at is null and me.work_date <= ${period.to}
+     where me.customer_id = ${customerId} and me.billable and me.deleted_at is null and me.invoiced_at is null and me.work_date <= ${period.to}
        and not exists (select 1 from invoice_lines l where l.material_entry_id = me.id)
      order by me.work_date, me.id
     on conflict (material_entry_id) do nothing`);

@@ -1,5 +1,5 @@
 // Reading the material entries of an incident (parts and hardware booked from service orders).
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { incidents, materialEntries } from '../../db/schema/index.js';
 import { NotFound } from '../../domain/errors.js';
@@ -8,9 +8,9 @@ export type MaterialEntryRow = typeof materialEntries.$inferSelect;
 
 export interface MaterialTotals {
   lineCount: number;
-  /** Sum of quantity × unit price of every entry, in cents. */
+  /** Sum of quantity × unit price of every entry, in cents (waived ones included: their value). */
   amountCents: number;
-  /** The part of it not invoiced yet. */
+  /** The billable part of it not invoiced yet (waived entries bill nothing). */
   unbilledCents: number;
 }
 
@@ -21,14 +21,14 @@ export function materialTotalsOf(entries: readonly MaterialEntryRow[]): Material
   );
 }
 
-/** The incident's material entries, oldest first, with totals. */
+/** The incident's material entries not deleted, oldest first, with totals. */
 export async function incidentMaterials(db: Db, incidentNumber: string): Promise<{ entries: MaterialEntryRow[]; totals: MaterialTotals }> {
   const [incident] = await db.select({ number: incidents.number }).from(incidents).where(eq(incidents.number, incidentNumber));
   if (!incident) throw new NotFound(`Incident ${incidentNumber} does not exist.`);
   const entries = await db
     .select()
     .from(materialEntries)
-    .where(eq(materialEntries.incidentNumber, incidentNumber))
+    .where(and(eq(materialEntries.incidentNumber, incidentNumber), isNull(materialEntries.deletedAt)))
     .orderBy(asc(materialEntries.workDate), asc(materialEntries.createdAt), asc(materialEntries.followUpWorkflowId), asc(materialEntries.lineNo));
   return { entries, totals: materialTotalsOf(entries) };
 }

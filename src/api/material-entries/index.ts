@@ -1,0 +1,77 @@
+// /api/material-entries/{id}: read, correct, waive or bill again, delete, and the audit trail.
+// Agents and above read; managers and admins change (with a reason).
+import type { Context } from 'hono';
+import type { EntryActor, MaterialEntryRow } from '../../services/time-entries/index.js';
+import {
+  billableCentsOf,
+  correctMaterialEntry,
+  deleteMaterialEntry,
+  getMaterialEntry,
+  materialEntryAudit,
+  overrideMaterialBilling,
+  type MaterialEntryEventRow,
+} from '../../services/material-entries.js';
+import { requireRole } from '../auth.js';
+import { createRouter, type AppEnv } from '../context.js';
+import { correctMaterialRoute, deleteMaterialRoute, getMaterialRoute, materialAuditRoute, materialBillingRoute } from './routes.js';
+
+const actorOf = (c: Context<AppEnv>): EntryActor => ({ userId: c.var.principal.userId, name: c.var.principal.name, role: c.var.principal.role });
+
+export function materialEntryView(m: MaterialEntryRow) {
+  return {
+    id: m.id,
+    incidentNumber: m.incidentNumber,
+    customerId: m.customerId,
+    contractId: m.contractId,
+    projectId: m.projectId,
+    workDate: m.workDate,
+    followUp: { workflowId: m.followUpWorkflowId, lineNo: m.lineNo },
+    articleNumber: m.articleNumber,
+    description: m.description,
+    quantity: m.quantity,
+    unitPriceCents: m.unitPriceCents,
+    amountCents: m.amountCents,
+    billable: m.billable,
+    billableCents: billableCentsOf(m),
+    overrideReason: m.overrideReason,
+    overrideBy: m.overrideBy,
+    invoicedAt: m.invoicedAt?.toISOString() ?? null,
+    createdBy: m.createdBy,
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+    deletedAt: m.deletedAt?.toISOString() ?? null,
+  };
+}
+
+const eventView = (e: MaterialEntryEventRow) => ({
+  id: e.id,
+  type: e.type,
+  actor: e.actor,
+  actorName: e.actorName,
+  reason: e.reason,
+  before: e.before,
+  after: e.after,
+  occurredAt: e.occurredAt.toISOString(),
+});
+
+/** Mounted at /api/material-entries. */
+export const materialEntriesRouter = createRouter();
+materialEntriesRouter.use('*', requireRole('agent'));
+for (const method of ['PUT', 'PATCH', 'DELETE'] as const) materialEntriesRouter.on(method, '*', requireRole('manager'));
+
+materialEntriesRouter.openapi(getMaterialRoute, async (c) => c.json(materialEntryView(await getMaterialEntry(c.var.services.db, c.req.valid('param').id)), 200));
+
+materialEntriesRouter.openapi(materialAuditRoute, async (c) => c.json({ items: (await materialEntryAudit(c.var.services.db, c.req.valid('param').id)).map(eventView) }, 200));
+
+materialEntriesRouter.openapi(correctMaterialRoute, async (c) =>
+  c.json(materialEntryView(await correctMaterialEntry(c.var.services.db, actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200),
+);
+
+materialEntriesRouter.openapi(materialBillingRoute, async (c) =>
+  c.json(materialEntryView(await overrideMaterialBilling(c.var.services.db, actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200),
+);
+
+materialEntriesRouter.openapi(deleteMaterialRoute, async (c) => {
+  await deleteMaterialEntry(c.var.services.db, actorOf(c), c.req.valid('param').id, c.req.valid('json').reason);
+  return c.body(null, 204);
+});
