@@ -12,6 +12,7 @@ import {
   type MaterialEntryEventRow,
 } from '../../services/material-entries.js';
 import { requireRole } from '../auth.js';
+import { materialView } from '../time-entries/index.js';
 import { createRouter, type AppEnv } from '../context.js';
 import { correctMaterialRoute, deleteMaterialRoute, getMaterialRoute, materialAuditRoute, materialBillingRoute } from './routes.js';
 
@@ -19,25 +20,10 @@ const actorOf = (c: Context<AppEnv>): EntryActor => ({ userId: c.var.principal.u
 
 export function materialEntryView(m: MaterialEntryRow) {
   return {
-    id: m.id,
-    incidentNumber: m.incidentNumber,
-    customerId: m.customerId,
-    contractId: m.contractId,
-    projectId: m.projectId,
-    workDate: m.workDate,
-    followUp: { workflowId: m.followUpWorkflowId, lineNo: m.lineNo },
-    articleNumber: m.articleNumber,
-    description: m.description,
-    quantity: m.quantity,
-    unitPriceCents: m.unitPriceCents,
-    amountCents: m.amountCents,
-    billable: m.billable,
+    ...materialView(m),
     billableCents: billableCentsOf(m),
     overrideReason: m.overrideReason,
     overrideBy: m.overrideBy,
-    invoicedAt: m.invoicedAt?.toISOString() ?? null,
-    createdBy: m.createdBy,
-    createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
     deletedAt: m.deletedAt?.toISOString() ?? null,
   };

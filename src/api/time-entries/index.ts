@@ -61,7 +61,8 @@ export function timeEntryView(e: TimeEntryRow) {
   };
 }
 
-function materialView(m: MaterialEntryRow) {
+/** A material entry as the incident's list shows it; `/api/material-entries/{id}` adds its corrections. */
+export function materialView(m: MaterialEntryRow) {
   return {
     id: m.id,
     incidentNumber: m.incidentNumber,
