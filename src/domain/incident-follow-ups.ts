@@ -31,6 +31,8 @@ export interface FollowUpLink {
   result?: string;
   /** A child ticket's own incident number (its workflow is `incident-<number>`, so it is addressed like any incident). */
   number?: string;
+  /** The client's Idempotency-Key (scoped to the caller) that created it: a retry finds this link. */
+  requestKey?: string;
 }
 
 /** The incident a child ticket was split from. */
@@ -48,6 +50,8 @@ export interface CreateFollowUpInput {
   waitFor?: boolean;
   /** A child ticket's number, allocated by intake before the child starts. */
   childNumber?: string;
+  /** The caller-scoped Idempotency-Key of the request; the same key again answers with the same link. */
+  requestKey?: string;
 }
 
 export interface FollowUpEndedInput {
@@ -79,12 +83,22 @@ export function nextFollowUpLink(state: IncidentState, input: CreateFollowUpInpu
   const n = links(state).length + 1;
   const childTicket = input.kind === 'child_ticket' && input.childNumber ? { number: input.childNumber } : {};
   const workflowId = childTicket.number ? incidentWorkflowId(childTicket.number) : followUpWorkflowId(incidentWorkflowId(state.number), input.kind, n);
-  return { ref: `${kindSlug(input.kind)}-${n}`, workflowId, kind: input.kind, title: input.title.trim(), status: 'open', waitFor: Boolean(input.waitFor), createdAt: at.toISOString(), ...childTicket };
+  const requestKey = input.requestKey ? { requestKey: input.requestKey } : {};
+  return { ref: `${kindSlug(input.kind)}-${n}`, workflowId, kind: input.kind, title: input.title.trim(), status: 'open', waitFor: Boolean(input.waitFor), createdAt: at.toISOString(), ...childTicket, ...requestKey };
 }
 
 /** A child ticket whose link exists already (a retried request): answered, not started twice. */
 export const isChildTicketLinked = (state: IncidentState, input: CreateFollowUpInput) =>
   input.kind === 'child_ticket' && links(state).some((f) => f.kind === 'child_ticket' && f.number === input.childNumber);
+
+/** The link a request made before: the same child ticket, or the same Idempotency-Key (kept in the state, so also after continue-as-new). */
+export function earlierLink(state: IncidentState, input: CreateFollowUpInput): FollowUpLink | undefined {
+  if (input.kind === 'child_ticket' && input.childNumber) {
+    const linked = links(state).find((f) => f.kind === 'child_ticket' && f.number === input.childNumber);
+    if (linked) return linked;
+  }
+  return input.requestKey ? links(state).find((f) => f.requestKey === input.requestKey) : undefined;
+}
 
 export function validateCreateFollowUp(state: IncidentState, input: CreateFollowUpInput): void {
   validateNewFollowUp(state, input);
@@ -99,6 +113,7 @@ export function validateNewFollowUp(state: IncidentState, input: Omit<CreateFoll
   requireOpen(state, 'start follow-up work on');
   if (!childKinds.includes(input.kind)) throw new ValidationError(`kind must be one of ${childKinds.join(', ')}.`, 'kind');
   nonBlank(input.title, 'title', 200);
+  if (input.requestKey !== undefined) nonBlank(input.requestKey, 'requestKey', 400);
   if (input.waitFor && state.status === 'pending_customer') {
     throw new IllegalTransition(`Incident ${state.number} is waiting on the customer; resume it before it waits for follow-up work.`);
   }

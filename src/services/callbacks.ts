@@ -132,10 +132,11 @@ export async function requestCallback(
       deps.temporal,
       caller.incidentNumber,
       createFollowUpUpdate,
-      { kind: 'callback', title: titleOf(created.record), waitFor: false, child, actor },
+      { kind: 'callback', title: titleOf(created.record), waitFor: false, child, actor, requestKey: updateId },
       updateId ? { updateId } : {},
     );
-    const link = state.followUps!.at(-1)!;
+    // A retry with the same key finds the link the first request made, also after continue-as-new.
+    const link = (updateId && state.followUps?.find((f) => f.requestKey === updateId)) || state.followUps!.at(-1)!;
     record = { ...created.record, workflowId: link.workflowId };
   } else {
     try {

@@ -6,6 +6,7 @@ import { assign, openIncident, reply, type CommandContext, type IncidentState } 
 import {
   createFollowUp,
   detachFollowUp,
+  earlierLink,
   failedChild,
   followUpEnded,
   isChildTicketLinked,
@@ -94,6 +95,15 @@ describe('waiting for follow-up work', () => {
     const ended = followUpEnded(waiting, failedChild(orderId, 'timed_out'), at('2026-11-24T10:00:00Z'));
     expect(ended.state.followUps?.[0]).toMatchObject({ status: 'failed', result: 'timed_out' });
     expect(ended.state.status).toBe('new');
+  });
+
+  it("finds the link a request with the same Idempotency-Key made, whatever came after it", () => {
+    const keyed = { ...order, requestKey: 'user:b:retry-1' };
+    const first = createFollowUp(opened(), keyed, at('2026-11-24T09:00:00Z')).state;
+    const more = createFollowUp(first, { ...order, title: 'Another order' }, at('2026-11-24T09:05:00Z')).state;
+    expect(earlierLink(more, keyed)).toMatchObject({ ref: 'service-order-1', requestKey: 'user:b:retry-1' });
+    expect(earlierLink(more, { ...keyed, requestKey: 'user:b:other' })).toBeUndefined();
+    expect(earlierLink(more, order)).toBeUndefined();
   });
 
   it('refuses to wait while it waits on the customer', () => {

@@ -239,6 +239,15 @@ describe('follow-up work through the API', () => {
     expect(all.items).toEqual(expect.arrayContaining([expect.objectContaining({ workflowId: `incident-${number}/callback-1`, href: base })]));
   });
 
+  it('starts one service order for a request retried with the same Idempotency-Key', async () => {
+    const number = await openIncident();
+    const request = () => stack.request('POST', `/api/incidents/${number}/follow-ups`, { token: agent.token, headers: { 'Idempotency-Key': `order-${number}` }, body: { kind: 'service_order', title: 'Swap the PSU' } });
+    const [first, second] = [await request(), await request()];
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect((await second.json()).followUp).toEqual((await first.json()).followUp);
+    expect((await get(`/api/incidents/${number}`)).followUps).toHaveLength(1);
+  });
+
   it('hears of a follow-up that was terminated, so the incident does not wait for it forever', async () => {
     const number = await openIncident();
     expect((await post(`/api/incidents/${number}/follow-ups`, { kind: 'service_order', title: 'Swap the PSU', waitFor: true })).status).toBe(201);

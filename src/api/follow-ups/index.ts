@@ -95,10 +95,11 @@ followUpsRouter.openapi(
       const [manager] = await staffByEmail(services.db, [body.changeManagerEmail], 'changeManagerEmail');
       child = { description: body.description || body.title, changeType: body.changeType, approvers: approvers.map((a) => a.id), changeManagerId: manager!.id, approvalHours: body.approvalHours };
     }
-    // With an Idempotency-Key a retry is the same update: Temporal runs it once and answers with its first result.
+    // With an Idempotency-Key a retry finds the link the first request made (the incident keeps the key with the link).
     const key = c.req.valid('header')['idempotency-key'];
-    const state = await sendIncidentCommand(services.temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor }, key ? { updateId: `follow-up:${actor.id}:${key}` } : {});
-    const link = state.followUps!.at(-1)!;
+    const requestKey = key ? `${actor.id}:${key}` : undefined;
+    const state = await sendIncidentCommand(services.temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor, requestKey }, requestKey ? { updateId: `follow-up:${requestKey}` } : {});
+    const link = (requestKey && state.followUps?.find((f) => f.requestKey === requestKey)) || state.followUps!.at(-1)!;
     return c.json({ ...incidentViewOfState(state), followUp: { ref: link.ref, workflowId: link.workflowId, number: null } }, 201);
   },
 );

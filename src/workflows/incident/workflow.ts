@@ -185,7 +185,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   let creations: Promise<unknown> = Promise.resolve();
   async function createFollowUp(cmd: Command<CreateFollowUpCommand>): Promise<IncidentState> {
     // Checked again: another creation may have finished while this one waited.
-    if (followUps.isChildTicketLinked(state, cmd)) return state;
+    if (followUps.earlierLink(state, cmd)) return state;
     validated(() => followUps.validateCreateFollowUp(state, cmd));
     const ctx = { actor: cmd.actor, at: new Date() };
     const link = followUps.nextFollowUpLink(state, cmd, ctx.at);
@@ -211,7 +211,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     },
     {
       validator: (cmd: Command<CreateFollowUpCommand>) =>
-        followUps.isChildTicketLinked(state, cmd)
+        followUps.earlierLink(state, cmd)
           ? undefined
           : validated(() => {
               followUps.validateCreateFollowUp(state, cmd);
