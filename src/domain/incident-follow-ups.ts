@@ -100,6 +100,18 @@ export function earlierLink(state: IncidentState, input: CreateFollowUpInput): F
   return input.requestKey ? links(state).find((f) => f.requestKey === input.requestKey) : undefined;
 }
 
+/**
+ * A repeated request answered with the state that has its link; the same key used for another
+ * request (another kind or title) is refused instead of answered with the wrong follow-up.
+ */
+export function repeatOf(state: IncidentState, input: CreateFollowUpInput): IncidentState {
+  const link = earlierLink(state, input);
+  if (link && (link.kind !== input.kind || link.title !== input.title.trim())) {
+    throw new IllegalTransition(`This Idempotency-Key was used for another request: ${link.ref} "${link.title}". Use a new key for a new follow-up.`);
+  }
+  return state;
+}
+
 export function validateCreateFollowUp(state: IncidentState, input: CreateFollowUpInput): void {
   validateNewFollowUp(state, input);
   if (input.kind === 'child_ticket') {

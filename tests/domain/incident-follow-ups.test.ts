@@ -11,6 +11,7 @@ import {
   followUpEnded,
   isChildTicketLinked,
   nextFollowUpLink,
+  repeatOf,
   validateChildTicketIntake,
   validateNewFollowUp,
 } from '../../src/domain/incident-follow-ups.js';
@@ -104,6 +105,10 @@ describe('waiting for follow-up work', () => {
     expect(earlierLink(more, keyed)).toMatchObject({ ref: 'service-order-1', requestKey: 'user:b:retry-1' });
     expect(earlierLink(more, { ...keyed, requestKey: 'user:b:other' })).toBeUndefined();
     expect(earlierLink(more, order)).toBeUndefined();
+    // The same key for another request is refused, not answered with the wrong follow-up.
+    expect(repeatOf(more, keyed)).toBe(more);
+    expect(() => repeatOf(more, { ...keyed, title: 'Replace the fan' })).toThrow(/used for another request: service-order-1/);
+    expect(() => repeatOf(more, { ...keyed, kind: 'hardware_change' })).toThrow(IllegalTransition);
   });
 
   it('refuses to wait while it waits on the customer', () => {

@@ -246,6 +246,10 @@ describe('follow-up work through the API', () => {
     expect([first.status, second.status]).toEqual([201, 201]);
     expect((await second.json()).followUp).toEqual((await first.json()).followUp);
     expect((await get(`/api/incidents/${number}`)).followUps).toHaveLength(1);
+    // The same key for another request is refused, not answered with the first order.
+    const other = await stack.request('POST', `/api/incidents/${number}/follow-ups`, { token: agent.token, headers: { 'Idempotency-Key': `order-${number}` }, body: { kind: 'service_order', title: 'Replace the fan' } });
+    expect(other.status).toBe(409);
+    expect((await other.json()).detail).toMatch(/used for another request/);
   });
 
   it('hears of a follow-up that was terminated, so the incident does not wait for it forever', async () => {

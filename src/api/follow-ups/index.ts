@@ -98,7 +98,7 @@ followUpsRouter.openapi(
     // With an Idempotency-Key a retry finds the link the first request made (the incident keeps the key with the link).
     const key = c.req.valid('header')['idempotency-key'];
     const requestKey = key ? `${actor.id}:${key}` : undefined;
-    const state = await sendIncidentCommand(services.temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor, requestKey }, requestKey ? { updateId: `follow-up:${requestKey}` } : {});
+    const state = await sendIncidentCommand(services.temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor, requestKey });
     const link = (requestKey && state.followUps?.find((f) => f.requestKey === requestKey)) || state.followUps!.at(-1)!;
     return c.json({ ...incidentViewOfState(state), followUp: { ref: link.ref, workflowId: link.workflowId, number: null } }, 201);
   },

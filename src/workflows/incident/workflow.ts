@@ -185,7 +185,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   let creations: Promise<unknown> = Promise.resolve();
   async function createFollowUp(cmd: Command<CreateFollowUpCommand>): Promise<IncidentState> {
     // Checked again: another creation may have finished while this one waited.
-    if (followUps.earlierLink(state, cmd)) return state;
+    if (followUps.earlierLink(state, cmd)) return validated(() => followUps.repeatOf(state, cmd));
     validated(() => followUps.validateCreateFollowUp(state, cmd));
     const ctx = { actor: cmd.actor, at: new Date() };
     const link = followUps.nextFollowUpLink(state, cmd, ctx.at);
@@ -212,7 +212,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     {
       validator: (cmd: Command<CreateFollowUpCommand>) =>
         followUps.earlierLink(state, cmd)
-          ? undefined
+          ? validated(() => void followUps.repeatOf(state, cmd))
           : validated(() => {
               followUps.validateCreateFollowUp(state, cmd);
               if (cmd.kind === 'child_ticket') followUps.validateChildTicketIntake(state, workflowInfo().workflowId, cmd.childNumber!, childTicketIntake(cmd));
