@@ -64,6 +64,14 @@ export function callbackMinutesFor(terms: CallbackTerms): number {
 
 const tierOf = (terms: CallbackTerms): ContractTier | null => terms.tier ?? terms.policy?.tier ?? null;
 
+/**
+ * How the window stands to the SLA: `within` it ends by the latest end; `by_agreement` the customer
+ * asked for a later time; `late` the request was taken up only after its latest end had passed
+ * (a mail processed after an outage): the SLA is breached, the window counts from the take-up.
+ */
+export const callbackSlaOutcomes = ['within', 'by_agreement', 'late'] as const;
+export type CallbackSlaOutcome = (typeof callbackSlaOutcomes)[number];
+
 /** What the callback was promised and how the window stands to it; recorded on the callback's `created` event. */
 export type CallbackSla = {
   minutes: number;
@@ -71,10 +79,12 @@ export type CallbackSla = {
   policy: { id: string; name: string } | null;
   /** Where the minutes came from. */
   source: 'policy' | 'tier_default' | 'no_contract_default';
-  /** The latest end of the window the SLA allows: request time plus the minutes in business time. */
+  /** The latest end of the window the SLA allows: request time (a mail's arrival) plus the minutes in business time. */
   latestEnd: string;
-  /** `within`: the window ends by `latestEnd`; `by_agreement`: the customer asked for a later time, so the SLA is met by agreement. */
-  met: 'within' | 'by_agreement';
+  /** See callbackSlaOutcomes; `late` is a breach (latestEnd had passed when the request was taken up). */
+  met: CallbackSlaOutcome;
+  /** With `late`: when the request was taken up, the instant the window counts from. */
+  takenUpAt?: string;
   /** The contract behind tier and policy (absent on callbacks requested before it was recorded). */
   contract?: CallbackContract | null;
   /** How that contract was chosen (absent on callbacks requested before it was recorded). */
@@ -89,6 +99,12 @@ export interface CallbackWindowRequest extends CallbackTerms {
   preferred?: { from: string; to: string } | null | undefined;
   /** The customer explicitly asked for a time after the SLA's latest end. */
   laterByAgreement?: boolean | undefined;
+  /**
+   * When the request is taken up, if later than `requestedAt` (a mail processed late). Once the
+   * window counted from `requestedAt` has closed by then, the window counts from `takenUpAt` and
+   * the SLA, its latest end still from `requestedAt`, is `late`.
+   */
+  takenUpAt?: Date | undefined;
 }
 
 export interface CallbackWindowDecision {
@@ -109,6 +125,15 @@ function instant(value: string, field: string): number {
  * clamped: a silently shortened window is a promise the customer never heard.
  */
 export function callbackWindow(request: CallbackWindowRequest): CallbackWindowDecision {
+  const { takenUpAt, ...asked } = request;
+  const onTime = windowFrom(asked);
+  if (!takenUpAt || takenUpAt <= request.requestedAt || Date.parse(onTime.window.to) > takenUpAt.getTime()) return onTime;
+  // Never born overdue, never hiding the breach: the window from now, the SLA from the arrival.
+  const fromNow = windowFrom({ ...asked, requestedAt: takenUpAt });
+  return { window: fromNow.window, sla: { ...onTime.sla, met: 'late', takenUpAt: takenUpAt.toISOString() } };
+}
+
+function windowFrom(request: Omit<CallbackWindowRequest, 'takenUpAt'>): CallbackWindowDecision {
   const minutes = callbackMinutesFor(request);
   const calendar = new BusinessCalendar(request.calendar);
   const at = request.requestedAt.getTime();

@@ -17,6 +17,9 @@ export const callbackChannels = ['portal', 'mail', 'phone', 'agent'] as const;
 export type CallbackChannel = (typeof callbackChannels)[number];
 export const callOutcomes = ['reached', 'not_reached', 'voicemail'] as const;
 export type CallOutcome = (typeof callOutcomes)[number];
+/** Where the number of a request by mail came from: the mail's text, or the contact's number on record. */
+export const phoneSources = ['mail', 'contact'] as const;
+export type PhoneSource = (typeof phoneSources)[number];
 
 export const defaultMaxAttempts = 3;
 export const defaultRetryMinutes = 60;
@@ -64,6 +67,10 @@ export type CallbackDetails = {
   contactEmail?: string | null;
   /** The callback SLA the window was checked against (set by the service that computed the window). */
   sla?: CallbackSla;
+  /** Where the number came from (requests by mail): the mail's text, or the contact's number on record. */
+  phoneSource?: PhoneSource;
+  /** The contact's number on record, when the mail named another one: the agent sees both and decides. */
+  contactPhone?: string;
 };
 
 export interface CallbackRecord extends FollowUpRecord {
@@ -88,6 +95,8 @@ export interface CallbackRequest {
   contactEmail?: string | null | undefined;
   /** The callback SLA behind the window; recorded on the `created` event (e.g. met by agreement). */
   sla?: CallbackSla | undefined;
+  phoneSource?: PhoneSource | undefined;
+  contactPhone?: string | null | undefined;
 }
 export interface CallbackAssignInput {
   assigneeId?: string | null;
@@ -124,6 +133,42 @@ export function normalisePhone(phone: string): string {
   return compact;
 }
 
+/**
+ * Numbers we never call back, whoever asks and however (API, mail, phone): premium-rate and
+ * service ranges, where the call costs per minute or reaches someone else's service. A forged
+ * request (a mail with someone else's From) must not make us call them. Country code and the
+ * national prefix after it (without the trunk 0), one entry per range.
+ */
+export const refusedPhoneRanges: readonly { country: string; prefix: string; range: string }[] = [
+  { country: '49', prefix: '900', range: 'German premium-rate number (0900)' },
+  { country: '49', prefix: '137', range: 'German mass-call number (0137)' },
+  { country: '49', prefix: '138', range: 'German mass-call number (0138)' },
+  { country: '49', prefix: '180', range: 'German shared-cost service number (0180)' },
+  { country: '49', prefix: '118', range: 'German directory enquiry number (118xy)' },
+  { country: '49', prefix: '116', range: 'European harmonised service number (116xxx)' },
+  { country: '43', prefix: '900', range: 'Austrian premium-rate number (0900)' },
+  { country: '43', prefix: '930', range: 'Austrian premium-rate number (0930)' },
+  { country: '43', prefix: '939', range: 'Austrian premium-rate number (0939)' },
+  { country: '41', prefix: '900', range: 'Swiss premium-rate number (0900)' },
+  { country: '41', prefix: '901', range: 'Swiss premium-rate number (0901)' },
+  { country: '41', prefix: '906', range: 'Swiss premium-rate number (0906)' },
+  { country: '44', prefix: '9', range: 'UK premium-rate number (09)' },
+  { country: '33', prefix: '89', range: 'French premium-rate number (089)' },
+];
+
+/**
+ * A number we may call: normalised (normalisePhone), with a country code (never "+0…", which is
+ * "00…" written twice), and in none of the refusedPhoneRanges, also not with a stray trunk 0
+ * ("+49 0900 …").
+ */
+export function requireCallablePhone(phone: string): string {
+  const normalised = normalisePhone(phone);
+  if (normalised.startsWith('+0')) throw new ValidationError('phone: a country code never starts with 0; write "+49 …", not "+0049 …".', 'phone');
+  const refused = refusedPhoneRanges.find(({ country, prefix }) => normalised.startsWith(`+${country}${prefix}`) || normalised.startsWith(`+${country}0${prefix}`));
+  if (refused) throw new ValidationError(`phone ${normalised} is a ${refused.range}; premium-rate and service numbers are never called back.`, 'phone');
+  return normalised;
+}
+
 function instant(value: string, field: string): number {
   const ms = typeof value === 'string' ? Date.parse(value) : NaN;
   if (Number.isNaN(ms)) throw new ValidationError(`${field} must be an ISO instant.`, field);
@@ -137,7 +182,9 @@ function wholeNumber(value: number, field: string, min: number, max: number): nu
 
 export function validateRequest(input: CallbackRequest, at: Date): void {
   nonBlank(input.workflowId, 'workflowId', 200);
-  normalisePhone(input.phone);
+  requireCallablePhone(input.phone);
+  if (input.phoneSource !== undefined && !phoneSources.includes(input.phoneSource)) throw new ValidationError(`phoneSource must be one of ${phoneSources.join(', ')}.`, 'phoneSource');
+  if (input.contactPhone != null) normalisePhone(input.contactPhone);
   nonBlank(input.topic, 'topic', 200);
   nonBlank(input.contactName, 'contactName', 200);
   if (!callbackChannels.includes(input.requestedBy)) throw new ValidationError(`requestedBy must be one of ${callbackChannels.join(', ')}.`, 'requestedBy');
@@ -176,6 +223,8 @@ export function requestCallback(input: CallbackRequest, ctx: CommandContext): Ca
     cancelReason: null,
     ...(input.contactEmail ? { contactEmail: input.contactEmail } : {}),
     ...(input.sla ? { sla: input.sla } : {}),
+    ...(input.phoneSource ? { phoneSource: input.phoneSource } : {}),
+    ...(input.contactPhone ? { contactPhone: normalisePhone(input.contactPhone) } : {}),
   };
   const blank: CallbackRecord = {
     workflowId: input.workflowId,
@@ -191,7 +240,15 @@ export function requestCallback(input: CallbackRequest, ctx: CommandContext): Ca
     seq: 0,
     updatedAt: ctx.at.toISOString(),
   };
-  return step(blank, {}, 'created', ctx.actor, ctx.at, { phone: details.phone, window, requestedBy: input.requestedBy, incidentNumber: input.incidentNumber, ...(input.sla ? { sla: input.sla } : {}) });
+  return step(blank, {}, 'created', ctx.actor, ctx.at, {
+    phone: details.phone,
+    window,
+    requestedBy: input.requestedBy,
+    incidentNumber: input.incidentNumber,
+    ...(input.sla ? { sla: input.sla } : {}),
+    ...(details.phoneSource ? { phoneSource: details.phoneSource } : {}),
+    ...(details.contactPhone ? { contactPhone: details.contactPhone } : {}),
+  });
 }
 
 /** The record with changed details (and whatever else changes with them). */

@@ -2,7 +2,7 @@
 // must never be answered, what is a bounce or an out-of-office reply, and which incident a mail
 // belongs to, and which mail is a request to be called back. Pure: headers in, decisions out;
 // parsing and storage live in src/mail.
-import { normalisePhone } from './callback.js';
+import { normalisePhone, type PhoneSource } from './callback.js';
 import { findIncidentNumber } from './ticket-number.js';
 
 /** Header names in lower case; a header that occurs several times has several values. */
@@ -137,8 +137,11 @@ export interface InboundContext {
   /** The incident a stored Message-ID (in or out) belongs to. */
   knownMessage(messageId: string): string | undefined;
   incident(number: string): ThreadIncident | undefined;
-  /** The sender as a contact (exact address) or by the customer's mail domain; null if unknown. */
-  sender: { customerNumber: string; contactEmail: string | null } | null;
+  /**
+   * The sender as a contact (exact address) or by the customer's mail domain; null if unknown. The
+   * contact's phone number on record is called when a callback request by mail names none.
+   */
+  sender: { customerNumber: string; contactEmail: string | null; contactPhone?: string | null | undefined } | null;
 }
 
 export interface InboundMailFacts extends InboundFacts {
@@ -156,7 +159,7 @@ export type InboundDecision =
   | { kind: 'append'; incidentNumber: string; by: 'subject' | 'reference'; automatic: boolean }
   | { kind: 'review'; reason: string; incidentNumber: string | null }
   | { kind: 'new'; acknowledge: boolean; customerNumber: string; followUpOf: string | null }
-  | { kind: 'callback'; customerNumber: string; contactEmail: string; phone: string; topic: string };
+  | ({ kind: 'callback'; customerNumber: string; contactEmail: string } & CallbackRequestByMail);
 
 export type InboundPlan = InboundDecision & { classification: Classification };
 
@@ -202,7 +205,7 @@ export function planInbound(mail: InboundMailFacts, ctx: InboundContext): Inboun
   if (classification.autoReply) return plan({ kind: 'ignore', reason: 'An automatic reply that matches no incident.' });
   // A person who is a known contact asks to be called back: a callback, not an incident. Anything
   // short of that (no usable number, a stranger, a machine) takes the usual path below.
-  const callback = !classification.noAutoAnswer && ctx.sender?.contactEmail ? readCallbackRequest(mail.subject, mail.text ?? '') : null;
+  const callback = !classification.noAutoAnswer && ctx.sender?.contactEmail ? readCallbackRequest(mail.subject, mail.text ?? '', ctx.sender.contactPhone) : null;
   if (callback) return plan({ kind: 'callback', customerNumber: ctx.sender!.customerNumber, contactEmail: ctx.sender!.contactEmail!, ...callback });
   if (ctx.sender) return plan({ kind: 'new', acknowledge: !classification.noAutoAnswer, customerNumber: ctx.sender.customerNumber, followUpOf: null });
   if (classification.noAutoAnswer) return plan({ kind: 'ignore', reason: `Automatic or bulk mail from an unknown sender (${classification.reasons.join(', ')}).` });
@@ -217,7 +220,20 @@ export function planInbound(mail: InboundMailFacts, ctx: InboundContext): Inboun
  */
 const callbackSubject = /^(?:callback|r(?:ü|ue)ckruf(?:bitte|wunsch)?)(?:\s+(?:request|please|bitte))?(?:\s*:|\s*[-–](?=\s|$)|(?=\s)|$)\s*(.*)$/isu;
 /** "+49 …", "0049 …" or a national "0221 …" / "(0221) …", with spaces, dashes, slashes or "(0)" inside; not inside a longer token. */
-const phoneCandidate = /(?<![\p{L}\d+\-/])(?:\+|00(?=[1-9])|\(?0(?=[1-9]))[\d \t()/\-–]{5,24}\d/gu;
+const phoneCandidate = /(?<![\p{L}\d+\-/])(?:\+|00(?=[1-9])|\(?0(?=[1-9]))[\d \t()/\-–]{5,40}\d/gu;
+/**
+ * Words before a number on the same line: `phone` labels make a national number count; after a
+ * `fax` label no number counts; after any `other` number word (Bestellnummer, Rechnungsnr., IBAN,
+ * SN) neither. A label must be a word of its own: "IBAN-Nummer" is no phone label.
+ */
+const numberLabel =
+  /(?<![\p{L}\p{N}-])(?:(?<fax>(?:tele)?fax(?:nummer|-?nr\.?)?)|(?<phone>tel(?:efon)?(?:nummer|\.?[ -]?nr)?\.?|phone(?: number| no\.)?|mobil(?:e|funk)?(?:nummer|-?nr\.?)?|handy(?:nummer|-?nr\.?)?|(?:r(?:ü|ue)ck)?rufnummer|nummer|number|unter|erreichbar|(?:call|reach) me (?:at|on))|(?<other>\p{L}*(?:nummer|nr\.|nr(?!\p{L})|no\.)|iban|bic|sn|s\/n|serial))(?!\p{L})/giu;
+/** Between a label and its number: at most three words and punctuation, no digits ("Tel.: ", "unter der Nummer ", "Handy (privat): "). */
+const labelGap = /^[\s:.,()\-–]*(?:[\p{L}'’]+[\s:.,()\-–]*){0,3}$/u;
+/** A national number that starts like a date or a range: "01/12/2026", "05-12-2026", "01-03 2026". */
+const dateLike = /^\(?\d{1,2}\s?[/\-–]\s?\d{1,2}(?!\d)/;
+/** Where the mail's own text ends: a signature separator, or the header of a quoted mail. */
+const ownTextEnds = [/^--\s?$/, /^am\s.+\bschrieb\b.*:\s*$/i, /^on\s.+\bwrote:\s*$/i, /^-{2,}\s*(original message|ursprüngliche nachricht)\s*-{2,}$/i];
 const salutation = /^(hallo|hello|hi|moin|servus|guten (morgen|tag|abend)|sehr geehrte|dear|liebe[rs]?)\b/i;
 const phoneOnly = /^((tel(efon)?|phone|mobil(e)?|handy|fon)\.?:?\s*)?[+\d ()/\-–]+$/i;
 const maxTopicLength = 200;
@@ -228,22 +244,64 @@ export function callbackSubjectTopic(subject: string): string | null {
   return match ? match[1]!.replace(/\s+/g, ' ').trim() : null;
 }
 
+/** The lines the sender wrote: above the signature and the quoted mail, without quoted ("> ") lines. */
+function ownLines(text: string): string[] {
+  const lines: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (ownTextEnds.some((end) => end.test(line.trim()))) break;
+    if (!line.trimStart().startsWith('>')) lines.push(line);
+  }
+  return lines;
+}
+
 /**
- * The first phone number in a text, normalised to "+" and digits (normalisePhone). National
- * numbers ("0221 555 0201") are taken as numbers of `countryCode` (the house's, Germany); a
- * candidate with fewer than 8 digits, or one normalisePhone refuses, is passed over for the next.
+ * A written number as "+" and digits, or null when it is none: national numbers ("0221 555 0201")
+ * are numbers of `countryCode`, "(0)" after a country code is dropped, and fewer than 8 digits
+ * with the country code is an extension or a room, not a number to call.
+ */
+export function internationalPhone(written: string, countryCode = '49'): string | null {
+  const compact = written.trim().replace(/\(0\)/g, '').replace(/^\(/, '');
+  const digits = compact.replace(/\D/g, '');
+  const international = compact.startsWith('+') ? `+${digits}` : compact.startsWith('00') ? `+${digits.slice(2)}` : compact.startsWith('0') ? `+${countryCode}${digits.slice(1)}` : null;
+  if (!international || international.length < 9) return null;
+  try {
+    return normalisePhone(international);
+  } catch {
+    return null;
+  }
+}
+
+/** A candidate as a number; when two numbers run together ("0221 5550201 / 0171 1234567"), the first. */
+function candidateNumber(candidate: string, countryCode: string): string | null {
+  return internationalPhone(candidate, countryCode) ?? internationalPhone(candidate.split(/\s+[/–-]\s+/)[0]!, countryCode);
+}
+
+/** The label nearest before `at` on the line, if it is close enough to be the number's. */
+function labelOf(line: string, at: number): 'phone' | 'fax' | 'other' | null {
+  let nearest: { kind: 'phone' | 'fax' | 'other'; end: number } | null = null;
+  for (const m of line.slice(0, at).matchAll(numberLabel)) {
+    const kind = m.groups!['fax'] ? 'fax' : m.groups!['phone'] ? 'phone' : 'other';
+    nearest = { kind, end: m.index + m[0].length };
+  }
+  return nearest && labelGap.test(line.slice(nearest.end, at)) ? nearest.kind : null;
+}
+
+/**
+ * The first phone number in the sender's own text (ownLines), normalised to "+" and digits. A
+ * number written with "+" counts wherever it stands; a national ("0221 …", "(0221) …") or "00…"
+ * number only right after a phone label on its line ("Tel.: 0221/5550201", "unter 0171 …"), and
+ * never when it starts like a date. After a fax label, or another number word ("Bestellnummer"),
+ * nothing counts. National numbers are taken as numbers of `countryCode` (the house's, Germany).
  */
 export function firstPhoneNumber(text: string, countryCode = '49'): string | null {
-  for (const [candidate] of text.matchAll(phoneCandidate)) {
-    const written = candidate.replace(/\(0\)/g, '').replace(/^\(/, '');
-    const digits = written.replace(/\D/g, '');
-    const international = written.startsWith('+') ? `+${digits}` : written.startsWith('00') ? `+${digits.slice(2)}` : `+${countryCode}${digits.slice(1)}`;
-    // Fewer than 8 digits with the country code is an extension or a room, not a number to call.
-    if (international.length < 9) continue;
-    try {
-      return normalisePhone(international);
-    } catch {
-      continue;
+  for (const line of ownLines(text)) {
+    for (const m of line.matchAll(phoneCandidate)) {
+      const candidate = m[0];
+      const label = labelOf(line, m.index);
+      if (label === 'fax' || label === 'other') continue;
+      if (!candidate.startsWith('+') && (label !== 'phone' || dateLike.test(candidate))) continue;
+      const phone = candidateNumber(candidate, countryCode);
+      if (phone) return phone;
     }
   }
   return null;
@@ -251,25 +309,41 @@ export function firstPhoneNumber(text: string, countryCode = '49'): string | nul
 
 /** The first line of the text that says something: not a salutation, not only the phone number; above the signature. */
 function firstTextLine(text: string): string | null {
-  for (const raw of text.split(/\r?\n/)) {
+  for (const raw of ownLines(text)) {
     const line = raw.replace(/\s+/g, ' ').trim();
-    if (line === '--' || line === '-- ') break;
-    if (!line || line.startsWith('>') || salutation.test(line) || phoneOnly.test(line)) continue;
+    if (!line || salutation.test(line) || phoneOnly.test(line)) continue;
     return line;
   }
   return null;
 }
 
+export interface CallbackRequestByMail {
+  phone: string;
+  topic: string;
+  /** `mail`: the number in the mail; `contact`: none there, the contact's number on record. */
+  phoneSource: PhoneSource;
+  /** The contact's number on record, when the mail named another one (the agent decides). */
+  contactPhone?: string;
+}
+
 /**
  * A mail that asks to be called back: a subject that starts with "Callback" or "Rückruf" (see
- * callbackSubject) and a phone number in the text. The topic is the rest of the subject, else the
- * first line of the text that says something, cut to 200 characters. Null when either is missing.
+ * callbackSubject) and a number to call: the first in the text (firstPhoneNumber), else the
+ * contact's number on record. The topic is the rest of the subject, else the first line of the
+ * text that says something, cut to 200 characters. Null when the subject or any number is missing.
  */
-export function readCallbackRequest(subject: string, text: string): { phone: string; topic: string } | null {
+export function readCallbackRequest(subject: string, text: string, phoneOnRecord?: string | null): CallbackRequestByMail | null {
   const fromSubject = callbackSubjectTopic(subject);
   if (fromSubject === null) return null;
-  const phone = firstPhoneNumber(text);
+  const written = firstPhoneNumber(text);
+  const recorded = phoneOnRecord ? internationalPhone(phoneOnRecord) : null;
+  const phone = written ?? recorded;
   if (!phone) return null;
   const topic = fromSubject || firstTextLine(text) || 'Callback requested by mail';
-  return { phone, topic: topic.length > maxTopicLength ? `${topic.slice(0, maxTopicLength - 1)}…` : topic };
+  return {
+    phone,
+    topic: topic.length > maxTopicLength ? `${topic.slice(0, maxTopicLength - 1)}…` : topic,
+    phoneSource: written ? 'mail' : 'contact',
+    ...(written && recorded && recorded !== written ? { contactPhone: recorded } : {}),
+  };
 }

@@ -2,14 +2,15 @@
 // becomes a callback request instead of an incident: one callback per Message-ID, however often
 // the mail is delivered or processed, and one short acknowledgement with the call window.
 import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
-import { outboxMessages } from '../db/schema/index.js';
+import type { Db, Tx } from '../db/client.js';
+import { contacts, followUps, inboundMails, outboxMessages } from '../db/schema/index.js';
 import type { CallWindow } from '../domain/callback.js';
 import { DomainError, Unavailable } from '../domain/errors.js';
 import type { Language } from '../domain/enums.js';
 import type { Actor } from '../domain/incident.js';
 import type { InboundDecision } from '../domain/mail-rules.js';
 import { defaultBusinessTimezone } from '../domain/ticket-number.js';
-import { requestCallback, type CallbackDeps } from '../services/callbacks.js';
+import { existingCallback, keyedWorkflowId, requestCallback, type CallbackDeps } from '../services/callbacks.js';
 import type { IngestDeps, InboundMail, InboundRow } from './ingest.js';
 import { newMessageId } from './outbound.js';
 import { createOutboxSender } from './outbox.js';
@@ -21,13 +22,16 @@ export type CallbackDone = Pick<InboundRow, 'status' | 'outcome' | 'callbackWork
 
 /** Callback acknowledgements per recipient and hour; beyond that the callback stands, unannounced. */
 const acknowledgementsPerHour = 5;
+/** Open callbacks requested by mail per contact; a further request takes the usual path (a new incident), so forged mail cannot flood the callback list. */
+export const maxOpenCallbacksByMail = 3;
 const acknowledgementTemplate = 'callback_acknowledgement';
 
 /**
  * Requests the callback the mail asks for. The Message-ID (else the stored mail's id) is the
  * idempotency key, so a second delivery or a retried processing answers with the first callback.
- * Returns undefined when the callback service refuses the request (say, the contact was removed
- * meanwhile): the caller then takes the mail the usual way, so it is never lost.
+ * Returns undefined when the sender has maxOpenCallbacksByMail open already, or when the callback
+ * service refuses the request (say, a premium-rate number, or the contact was removed meanwhile):
+ * the caller then takes the mail the usual way, so it is never lost.
  */
 export async function requestCallbackByMail(deps: IngestDeps, mail: InboundMail, plan: CallbackPlan, actor: Actor): Promise<CallbackDone | undefined> {
   const callbackDeps: CallbackDeps = {
@@ -37,17 +41,34 @@ export async function requestCallbackByMail(deps: IngestDeps, mail: InboundMail,
     ...(deps.timezone ? { timezone: deps.timezone } : {}),
     defaultRates: deps.defaultRates,
   };
+  const idempotencyKey = mail.messageId ?? `mail-${mail.id}`;
+  const workflowId = keyedWorkflowId('mail', idempotencyKey);
+  // A retry of a mail whose callback exists answers with it, however many are open by now.
+  if (!(await existingCallback(deps, workflowId)) && !(await reserveCallbackSlot(deps.db, mail, plan.contactEmail, workflowId))) {
+    deps.logger.info({ mail: mail.id, contact: plan.contactEmail }, `callback mail taken the usual way: ${maxOpenCallbacksByMail} callbacks by mail open`);
+    return undefined;
+  }
   let requested: Awaited<ReturnType<typeof requestCallback>>;
   try {
     requested = await requestCallback(
       callbackDeps,
-      { phone: plan.phone, topic: plan.topic, customerNumber: plan.customerNumber, contactEmail: plan.contactEmail, requestedBy: 'mail' },
+      {
+        phone: plan.phone,
+        topic: plan.topic,
+        customerNumber: plan.customerNumber,
+        contactEmail: plan.contactEmail,
+        requestedBy: 'mail',
+        phoneSource: plan.phoneSource,
+        contactPhone: plan.contactPhone,
+      },
       actor,
-      { idempotencyKey: mail.messageId ?? `mail-${mail.id}`, keyScope: 'mail', requestedAt: mail.receivedAt },
+      { idempotencyKey, keyScope: 'mail', requestedAt: mail.receivedAt },
     );
   } catch (err) {
-    // Temporal away: retry the mail later. Anything else the service refuses: the usual path.
+    // Temporal away: retry the mail later (the slot stays this mail's). Anything else the service
+    // refuses: the usual path, and the slot is free again.
     if (!(err instanceof DomainError) || err instanceof Unavailable) throw err;
+    await releaseCallbackSlot(deps.db, mail, workflowId);
     deps.logger.info({ mail: mail.id, reason: err.message }, 'callback mail taken the usual way');
     return undefined;
   }
@@ -56,11 +77,59 @@ export async function requestCallbackByMail(deps: IngestDeps, mail: InboundMail,
     // The callback must not wait for SMTP: the outbox sweep sends the acknowledgement later.
     (err: unknown) => deps.logger.warn({ err, mail: mail.id }, 'callback acknowledgement left in the outbox'),
   );
+  const source = record.details.phoneSource === 'contact' ? ' (the number on record)' : '';
   return {
     status: 'callback',
-    outcome: `Callback requested: ${record.details.contactName} at ${record.details.phone} about "${record.details.topic}", window ${record.details.window.from} to ${record.details.window.to} (${href}).`,
+    outcome: `Callback requested: ${record.details.contactName} at ${record.details.phone}${source} about "${record.details.topic}", window ${record.details.window.from} to ${record.details.window.to} (${href}).`,
     callbackWorkflowId: record.workflowId,
   };
+}
+
+/** The phone number on record of a contact (by address, in any case), or null. */
+export async function contactPhoneOf(db: Db, contactEmail: string): Promise<string | null> {
+  const [contact] = await db.select({ phone: contacts.phone }).from(contacts).where(eq(sql`lower(${contacts.email})`, contactEmail.toLowerCase()));
+  return contact?.phone?.trim() || null;
+}
+
+/**
+ * Takes one of the contact's maxOpenCallbacksByMail slots for this mail's callback, or says there
+ * is none left. Under a lock per contact, so mails processed at once cannot all take the last slot.
+ * The slot is the mail's callbackWorkflowId, set before the workflow starts: it counts until the
+ * projection has the callback, and from then on the projection's open callback counts.
+ */
+async function reserveCallbackSlot(db: Db, mail: InboundMail, contactEmail: string, workflowId: string): Promise<boolean> {
+  const contact = contactEmail.toLowerCase();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callback-by-mail:${contact}`}))`);
+    const taken = await openCallbacksByMail(tx, contact, workflowId);
+    if (taken >= maxOpenCallbacksByMail) return false;
+    await tx.update(inboundMails).set({ callbackWorkflowId: workflowId }).where(eq(inboundMails.id, mail.id));
+    return true;
+  });
+}
+
+async function releaseCallbackSlot(db: Db, mail: InboundMail, workflowId: string): Promise<void> {
+  await db.update(inboundMails).set({ callbackWorkflowId: null }).where(and(eq(inboundMails.id, mail.id), eq(inboundMails.callbackWorkflowId, workflowId)));
+}
+
+/**
+ * Open callbacks requested by mail for a contact (lower-cased address), other than `except`: in
+ * the projection (kind callback, not ended, requested by mail, for that contact), plus slots of
+ * mails from that address whose callback the projection does not have yet.
+ */
+async function openCallbacksByMail(tx: Tx, contact: string, except: string): Promise<number> {
+  const rows = await tx.execute<{ n: number }>(sql`
+    select count(*)::int as n from (
+      select ${followUps.workflowId} as id from ${followUps}
+       where ${followUps.kind} = 'callback' and ${followUps.ended} = false
+         and ${followUps.details}->>'requestedBy' = 'mail' and lower(${followUps.details}->>'contactEmail') = ${contact}
+      union
+      select ${inboundMails.callbackWorkflowId} from ${inboundMails}
+       where ${inboundMails.status} in ('received', 'processing', 'callback') and ${inboundMails.callbackWorkflowId} is not null
+         and lower(${inboundMails.fromAddress}) = ${contact}
+         and not exists (select 1 from ${followUps} where ${followUps.workflowId} = ${inboundMails.callbackWorkflowId})
+    ) open where id <> ${except}`);
+  return rows[0]?.n ?? 0;
 }
 
 interface AcknowledgedCallback {
@@ -78,7 +147,7 @@ async function acknowledge(deps: IngestDeps, mail: InboundMail, callback: Acknow
   const [recent] = await deps.db
     .select({ n: count() })
     .from(outboxMessages)
-    .where(and(eq(outboxMessages.recipient, mail.fromAddress), eq(outboxMessages.template, acknowledgementTemplate), ne(outboxMessages.idempotencyKey, key), gt(outboxMessages.createdAt, sql`now() - interval '1 hour'`)));
+    .where(and(eq(sql`lower(${outboxMessages.recipient})`, mail.fromAddress.toLowerCase()), eq(outboxMessages.template, acknowledgementTemplate), ne(outboxMessages.idempotencyKey, key), gt(outboxMessages.createdAt, sql`now() - interval '1 hour'`)));
   if ((recent?.n ?? 0) >= acknowledgementsPerHour) {
     deps.logger.info({ mail: mail.id, to: mail.fromAddress }, 'callback acknowledgement suppressed: rate limit');
     return;

@@ -8,7 +8,7 @@ import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { businessCalendars, contacts, contracts, customers, followUps, slaPolicies } from '../db/schema/index.js';
 import * as callback from '../domain/callback.js';
-import type { CallbackChannel, CallbackRecord, CallbackRequest, CallWindow } from '../domain/callback.js';
+import type { CallbackChannel, CallbackRecord, CallbackRequest, CallWindow, PhoneSource } from '../domain/callback.js';
 import { bestContractInForce, callbackWindow, houseCallbackCalendar, type CallbackBasis, type CallbackContract, type CallbackSla } from '../domain/callback-sla.js';
 import type { CalendarDefinition } from '../domain/business-calendar.js';
 import type { ContractTier } from '../domain/enums.js';
@@ -44,6 +44,9 @@ export interface CallbackRequestInput {
   requestedBy: CallbackChannel;
   assigneeId?: string | undefined;
   group?: string | undefined;
+  /** Requests by mail: where the number came from, and the contact's number on record when it differs. */
+  phoneSource?: PhoneSource | undefined;
+  contactPhone?: string | null | undefined;
 }
 
 export interface RequestedCallback {
@@ -78,6 +81,9 @@ export function callbackHref(workflowId: string): string {
   return `/api/incidents/${parent!.replace(/^incident-/, '')}/follow-ups/${ref}`;
 }
 
+/** The workflow id of the standalone callback that an Idempotency-Key of a caller (scope) names. */
+export const keyedWorkflowId = (scope: string, key: string) => standaloneWorkflowId(uuidFromKey(scope, key));
+
 /** The same key from the same caller names the same callback: a UUID from a hash of both. */
 function uuidFromKey(scope: string, key: string): string {
   const hex = createHash('sha256').update(`callback:${scope}:${key}`).digest('hex');
@@ -97,28 +103,47 @@ export async function requestCallback(
   options: { idempotencyKey?: string | undefined; keyScope?: string; requestedAt?: Date | undefined } = {},
 ): Promise<RequestedCallback> {
   const scope = options.keyScope ?? actor.id;
-  const standaloneId = standaloneWorkflowId(options.idempotencyKey ? uuidFromKey(scope, options.idempotencyKey) : randomUUID());
+  const standaloneId = options.idempotencyKey ? keyedWorkflowId(scope, options.idempotencyKey) : standaloneWorkflowId(randomUUID());
   if (options.idempotencyKey && !request.incidentNumber) {
     const earlier = await existingCallback(deps, standaloneId);
     if (earlier) return { record: earlier, sla: earlier.details.sla!, href: callbackHref(standaloneId), replayed: true };
   }
 
   const at = new Date();
-  const phone = callback.normalisePhone(request.phone);
-  const caller = await identifyCaller(deps, request, at);
+  // The SLA and the contract count from when the request reached us (a mail's arrival), not from
+  // when it is taken up. Taken up so late that its window has closed (e.g. after an outage), the
+  // window counts from now, so a callback is never born overdue, and the SLA says `late`.
+  const requestedAt = options.requestedAt && options.requestedAt < at ? options.requestedAt : at;
+  const phone = callback.requireCallablePhone(request.phone);
+  const caller = await identifyCaller(deps, request, requestedAt);
   const contactName = request.contactName?.trim() || caller.contactName;
   if (!contactName) throw new ValidationError('contactName: give the name of the person to call (the caller is no known contact).', 'contactName');
   const calendar = caller.policy?.calendar ?? (await houseCalendar(deps));
-  const decide = (requestedAt: Date) =>
-    callbackWindow({ tier: caller.tier, policy: caller.policy, contract: caller.contract, basis: caller.basis, calendar, requestedAt, preferred: request.window, laterByAgreement: request.laterByAgreement });
-  // The SLA counts from when the request reached us (a mail's arrival). Taken up so late that its
-  // window has closed (e.g. after an outage), it counts from now: a callback is never born overdue.
-  const asked = options.requestedAt && options.requestedAt < at ? decide(options.requestedAt) : undefined;
-  const { window, sla } = asked && Date.parse(asked.window.to) > at.getTime() ? asked : decide(at);
+  const { window, sla } = callbackWindow({
+    tier: caller.tier,
+    policy: caller.policy,
+    contract: caller.contract,
+    basis: caller.basis,
+    calendar,
+    requestedAt,
+    takenUpAt: at,
+    preferred: request.window,
+    laterByAgreement: request.laterByAgreement,
+  });
   const assignee = request.assigneeId ? await staffById(deps.db, request.assigneeId, 'assigneeId') : null;
   const group = request.group?.trim() || null;
 
-  const child = { phone, topic: request.topic, contactName, window, requestedBy: request.requestedBy, contactEmail: caller.contactEmail, sla };
+  const child = {
+    phone,
+    topic: request.topic,
+    contactName,
+    window,
+    requestedBy: request.requestedBy,
+    contactEmail: caller.contactEmail,
+    sla,
+    ...(request.phoneSource ? { phoneSource: request.phoneSource } : {}),
+    ...(request.contactPhone ? { contactPhone: request.contactPhone } : {}),
+  };
   const workflowId = caller.incidentNumber ? `${incidentWorkflowId(caller.incidentNumber)}/callback-0` : standaloneId;
   const input: CallbackRequest = { ...child, workflowId, incidentNumber: caller.incidentNumber, customerNumber: caller.customerNumber };
   // Everything the workflow checks, checked here: a bad request is a 400, not a failed workflow.
@@ -171,8 +196,8 @@ async function startStandalone(deps: CallbackDeps, input: CallbackWorkflowInput)
 
 /**
  * The incident's terms; else the entitlement of the asset the caller named; else the customer's
- * best contract in force today (highest tier, even one that lists only some assets); no contract
- * at all for an unknown caller.
+ * best contract in force on the day of the request (highest tier, even one that lists only some
+ * assets); no contract at all for an unknown caller.
  */
 async function identifyCaller(deps: CallbackDeps, request: CallbackRequestInput, at: Date): Promise<Caller> {
   const { db } = deps;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestContractInForce, callbackMinutesFor, callbackWindow, defaultCallbackMinutes, houseCallbackCalendar, type CallbackWindowRequest } from '../../src/domain/callback-sla.js';
+import { bestContractInForce, callbackMinutesFor, callbackSlaOutcomes, callbackWindow, defaultCallbackMinutes, houseCallbackCalendar, type CallbackWindowRequest } from '../../src/domain/callback-sla.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import { goldPolicy } from '../support/policies.js';
 
@@ -101,6 +101,30 @@ describe('the contract a callback counts on', () => {
     expect(sla).toMatchObject({ minutes: 60, tier: 'platinum', contract: platinum, basis: 'customer', source: 'tier_default' });
     const { sla: asset } = decide({ tier: null, policy: null, contract: null, basis: 'asset' });
     expect(asset).toMatchObject({ minutes: 480, tier: null, contract: null, basis: 'asset', source: 'no_contract_default' });
+  });
+});
+
+describe('a request taken up late (a mail processed after an outage)', () => {
+  it('keeps the window and the SLA from the arrival while its window is still open', () => {
+    const { window, sla } = decide({ requestedAt: march(11, 10), takenUpAt: march(11, 11, 30) });
+    expect(window).toEqual({ from: iso(march(11, 10)), to: iso(march(11, 12)) });
+    expect(sla).toMatchObject({ met: 'within', latestEnd: iso(march(11, 12)) });
+    expect(sla).not.toHaveProperty('takenUpAt');
+  });
+
+  it('counts the window from the take-up once the SLA ran out, and records the breach', () => {
+    const { window, sla } = decide({ requestedAt: march(11, 10), takenUpAt: march(12, 9) });
+    // The latest end stays the arrival's; the customer still gets a full window from now.
+    expect(window).toEqual({ from: iso(march(12, 9)), to: iso(march(12, 11)) });
+    expect(sla).toMatchObject({ minutes: 120, met: 'late', latestEnd: iso(march(11, 12)), takenUpAt: iso(march(12, 9)) });
+    expect(callbackSlaOutcomes).toEqual(['within', 'by_agreement', 'late']);
+  });
+
+  it('is late exactly when the latest end has passed at the take-up', () => {
+    expect(decide({ requestedAt: march(11, 10), takenUpAt: march(11, 12) }).sla.met).toBe('late');
+    expect(decide({ requestedAt: march(11, 10), takenUpAt: march(11, 11, 59) }).sla.met).toBe('within');
+    // A take-up "before" the arrival (clock skew) changes nothing.
+    expect(decide({ requestedAt: march(11, 10), takenUpAt: march(11, 9) }).sla).toMatchObject({ met: 'within', latestEnd: iso(march(11, 12)) });
   });
 });
 

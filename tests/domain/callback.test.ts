@@ -8,8 +8,11 @@ import {
   nextWakeUp,
   normalisePhone,
   remind,
+  refusedPhoneRanges,
   remindRetry,
   requestCallback,
+  requireCallablePhone,
+  validateRequest,
   wakeUpStep,
   type CallbackRecord,
   type CallbackRequest,
@@ -60,6 +63,56 @@ describe('requesting a callback', () => {
     ['+1234567890123456', 'phone'],
   ])('refuses the phone number %s', (phone, field) => {
     expect(() => requestCallback(request({ phone }), ctx(t(9)))).toThrow(expect.objectContaining({ field }));
+  });
+
+  it.each([
+    ['+49 900 1234567', 'German premium-rate number (0900)'],
+    ['+49 0900 1234567', 'German premium-rate number (0900)'],
+    ['+49 137 1234567', 'German mass-call number (0137)'],
+    ['+49 138 1234567', 'German mass-call number (0138)'],
+    ['+49 180 5 123456', 'German shared-cost service number (0180)'],
+    ['+49 11833', 'German directory enquiry number (118xy)'],
+    ['+49 116 117', 'European harmonised service number (116xxx)'],
+    ['+43 900 123456', 'Austrian premium-rate number (0900)'],
+    ['+43 930 123456', 'Austrian premium-rate number (0930)'],
+    ['+43 939 123456', 'Austrian premium-rate number (0939)'],
+    ['+41 900 123456', 'Swiss premium-rate number (0900)'],
+    ['+41 901 123456', 'Swiss premium-rate number (0901)'],
+    ['+41 906 123456', 'Swiss premium-rate number (0906)'],
+    ['+44 909 8790000', 'UK premium-rate number (09)'],
+    ['+33 8 99 12 34 56', 'French premium-rate number (089)'],
+  ])('never calls the premium-rate or service number %s', (phone, range) => {
+    let error: unknown;
+    try {
+      requestCallback(request({ phone }), ctx(t(9)));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field: 'phone', message: expect.stringContaining(range) });
+    expect(() => validateRequest(request({ phone }), t(9))).toThrow(ValidationError);
+  });
+
+  it('lists the refused ranges in one place, and calls ordinary numbers of those countries', () => {
+    expect(refusedPhoneRanges.map((r) => `+${r.country} ${r.prefix}`)).toEqual(
+      expect.arrayContaining(['+49 900', '+49 137', '+49 138', '+49 180', '+49 118', '+49 116', '+43 900', '+43 930', '+43 939', '+41 900', '+41 901', '+41 906']),
+    );
+    for (const phone of ['+49 221 5550201', '+49 171 1234567', '+49 911 123456', '+43 1 5125555', '+41 44 6681800', '+44 20 7946 0958', '+33 1 42 68 53 00']) {
+      expect(requireCallablePhone(phone)).toBe(phone.replace(/\s/g, ''));
+    }
+    // "00" written after the "+": no country code starts with 0.
+    expect(() => requireCallablePhone('+0049 221 5550201')).toThrow(/country code/);
+  });
+
+  it('records where a number by mail came from, and the contact\'s number when it differs', () => {
+    const { record, event } = requestCallback(request({ requestedBy: 'mail', phoneSource: 'mail', contactPhone: '+49 211 555 0101' }), ctx(t(9)));
+    expect(record.details).toMatchObject({ phone: '+492211234567', phoneSource: 'mail', contactPhone: '+492115550101' });
+    expect(event.payload).toMatchObject({ phoneSource: 'mail', contactPhone: '+492115550101' });
+    expect(requested({ phoneSource: 'contact' }).details).toMatchObject({ phoneSource: 'contact' });
+    expect(requested().details).not.toHaveProperty('phoneSource');
+    expect(requested().details).not.toHaveProperty('contactPhone');
+    expect(() => requested({ phoneSource: 'crm' as never })).toThrow(expect.objectContaining({ field: 'phoneSource' }));
+    expect(() => requested({ contactPhone: '0211 5550101' })).toThrow(expect.objectContaining({ field: 'phone' }));
   });
 
   it('accepts + and 6 to 15 digits, spaces anywhere', () => {

@@ -124,34 +124,81 @@ describe('a callback request by mail', () => {
 
   it.each([
     ['Tel.: +49 221 555 02 01', '+492215550201'],
+    ['+49 221 5550201', '+492215550201'],
     ['Bitte unter 0221 555-0201 anrufen.', '+492215550201'],
-    ['(0221) 555 0201', '+492215550201'],
+    ['Bitte rufen Sie mich unter 0171 1234567 an', '+491711234567'],
+    ['Tel.: 0221/5550201', '+492215550201'],
+    ['Tel. (0221) 555 0201', '+492215550201'],
+    ['Telefonnummer: 0221 / 555 02 01', '+492215550201'],
+    ['Sie erreichen mich unter der Nummer 0171 1234567.', '+491711234567'],
+    ['Handy (privat): 0171 1234567', '+491711234567'],
+    ['Please call me at 0044 20 7946 0958', '+442079460958'],
     ['+49 (0)221 5550201', '+492215550201'],
-    ['0049 221 5550201', '+492215550201'],
+    ['Mobil 0049 221 5550201', '+492215550201'],
     ['+44 20 7946 0958', '+442079460958'],
     ['Ticket INC-2026-000123 vom 01.03.2026, Tel. 0211/5550101', '+492115550101'],
     ['Kunde 0815, dann +49 211 555 0101', '+492115550101'],
+    ['Tel 0221 5550201 / 0171 1234567', '+492215550201'],
+    ['Fax 0221 5550200\nTel 0221 5550201', '+492215550201'],
+    ['Rechnungsnr. 0100234567, Tel. 0221 5550201', '+492215550201'],
   ])('takes the first usable phone number in %j', (text, phone) => {
     expect(firstPhoneNumber(text)).toBe(phone);
   });
 
+  it.each([
+    'Termin am 01/12/2026',
+    'Datum 05-12-2026',
+    'Zeitraum 01-03 2026',
+    'Bestellnummer 0045123456',
+    'IBAN DE89 3704 0044 0532 0130 00',
+    'Meine IBAN-Nummer DE89 3704 0044 0532 0130 00',
+    'SN 0123-4567-89',
+    'Rechnungsnr. 0100234567',
+    'unter der Bestellnummer 0045123456',
+    'Ich bin erreichbar ab 01-03 2026',
+    'Telefon: 01/12/2026 ab 9 Uhr',
+    '(0221) 555 0201',
+    '0221 555 0201',
+    'Fax 0221 5550200',
+    'Fax: +49 221 5550200',
+    '> Hotline 0211 555 0000',
+    '> Tel. +49 211 555 0000',
+    'Bitte um Rückruf.\n-- \nPetra Müller\nTel. +49 211 555 0101',
+    'Bitte um Rückruf.\n--\nTel. +49 211 555 0101',
+    'Danke!\n\nAm 12.03.2026 um 10:00 schrieb Helpdesk <helpdesk@helpdesk.example>:\nTel. +49 211 555 0000',
+    'Thanks!\n\nOn Thu, 12 Mar 2026 at 10:00, Helpdesk <helpdesk@helpdesk.example> wrote:\nTel. +49 211 555 0000',
+  ])('reads no phone number in %j', (text) => {
+    expect(firstPhoneNumber(text)).toBeNull();
+  });
+
   it('finds no phone number in dates, ticket numbers or short numbers', () => {
     expect(firstPhoneNumber('INC-2026-000123 am 01.03.2026 um 08:00, Raum 0815')).toBeNull();
+    expect(firstPhoneNumber('Tel. 0211 55')).toBeNull();
     expect(firstPhoneNumber('')).toBeNull();
   });
 
   it('takes the topic from the subject, else the first line that says something', () => {
-    expect(readCallbackRequest('Rückruf bitte: VPN', 'Tel. 0211 555 0101')).toEqual({ phone: '+492115550101', topic: 'VPN' });
+    expect(readCallbackRequest('Rückruf bitte: VPN', 'Tel. 0211 555 0101')).toEqual({ phone: '+492115550101', topic: 'VPN', phoneSource: 'mail' });
     const text = 'Guten Tag,\n\nTel: 0211 555 0101\nunser VPN bricht ständig ab.\n-- \nPetra Müller';
-    expect(readCallbackRequest('Callback please', text)).toEqual({ phone: '+492115550101', topic: 'unser VPN bricht ständig ab.' });
-    expect(readCallbackRequest('Callback please', 'Hallo,\n+49 211 555 0101\n-- \nPetra')).toEqual({ phone: '+492115550101', topic: 'Callback requested by mail' });
-    expect(readCallbackRequest('Callback: ' + 'x'.repeat(300), '0211 555 0101')!.topic).toHaveLength(200);
+    expect(readCallbackRequest('Callback please', text)).toEqual({ phone: '+492115550101', topic: 'unser VPN bricht ständig ab.', phoneSource: 'mail' });
+    expect(readCallbackRequest('Callback please', 'Hallo,\n+49 211 555 0101\n-- \nPetra')).toEqual({ phone: '+492115550101', topic: 'Callback requested by mail', phoneSource: 'mail' });
+    expect(readCallbackRequest('Callback: ' + 'x'.repeat(300), 'Tel. 0211 555 0101')!.topic).toHaveLength(200);
   });
 
   it('is no request without a usable phone number or without the subject', () => {
     expect(readCallbackRequest('Callback please', 'Please call me back.')).toBeNull();
     expect(readCallbackRequest('Callback please', 'Call 0211 55')).toBeNull();
+    expect(readCallbackRequest('Callback please', 'Please call me back.', '0211 55')).toBeNull();
     expect(readCallbackRequest('Drucker defekt', 'Tel. 0211 555 0101')).toBeNull();
+    expect(readCallbackRequest('Drucker defekt', 'Please call me.', '+49 211 555 0101')).toBeNull();
+  });
+
+  it("calls the contact's number on record when the mail names none, and shows both when they differ", () => {
+    expect(readCallbackRequest('Rückruf bitte: VPN', 'Bitte rufen Sie mich zurück.\n-- \nTel. 0211 555 0999', '+49 211 555 0101')).toEqual({ phone: '+492115550101', topic: 'VPN', phoneSource: 'contact' });
+    expect(readCallbackRequest('Rückruf bitte: VPN', 'Bitte zurückrufen.', '0211 555-0101')).toMatchObject({ phone: '+492115550101', phoneSource: 'contact' });
+    expect(readCallbackRequest('Rückruf bitte: VPN', 'Handy: 0171 1234567', '+49 211 555 0101')).toEqual({ phone: '+491711234567', topic: 'VPN', phoneSource: 'mail', contactPhone: '+492115550101' });
+    // The same number, written another way: nothing to decide.
+    expect(readCallbackRequest('Rückruf bitte: VPN', 'Tel. 0211/5550101', '+49 211 555 0101')).toEqual({ phone: '+492115550101', topic: 'VPN', phoneSource: 'mail' });
   });
 
   describe('in the plan of an incoming mail', () => {
@@ -167,13 +214,20 @@ describe('a callback request by mail', () => {
       headers: {},
       from: `Petra Müller <${petra}>`,
       subject: 'Rückruf bitte: VPN',
-      text: 'Bitte rufen Sie mich an: 0211 555 0101',
+      text: 'Bitte rufen Sie mich unter 0211 555 0101 an.',
       contentType: 'text/plain',
       ...extra,
     });
 
     it('makes a known contact\'s request a callback', () => {
       expect(planInbound(facts(), ctx(contact))).toMatchObject({ kind: 'callback', customerNumber: 'K-10001', contactEmail: petra, phone: '+492115550101', topic: 'VPN' });
+    });
+
+    it("falls back to the contact's number on record, and tells a differing one", () => {
+      expect(planInbound(facts({ text: 'Bitte rufen Sie mich an.' }), ctx({ ...contact, contactPhone: '+49 211 555 0101' }))).toMatchObject({ kind: 'callback', phone: '+492115550101', phoneSource: 'contact' });
+      expect(planInbound(facts(), ctx({ ...contact, contactPhone: '+49 171 1234567' }))).toMatchObject({ kind: 'callback', phone: '+492115550101', phoneSource: 'mail', contactPhone: '+491711234567' });
+      // A sender known only by domain has no number on record, and no callback.
+      expect(planInbound(facts({ text: 'Bitte rufen Sie mich an.' }), ctx({ customerNumber: 'K-10001', contactEmail: null, contactPhone: '+49 211 555 0101' }))).toMatchObject({ kind: 'new' });
     });
 
     it('opens an incident as before without a phone number, for a sender known only by domain, or for machine mail', () => {

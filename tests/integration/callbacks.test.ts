@@ -4,8 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCallbackAction } from '../../src/api/callbacks/actions.js';
 import { addBusinessMinutes, BusinessCalendar } from '../../src/domain/business-calendar.js';
+import { businessDate } from '../../src/domain/ticket-number.js';
 import { demoCalendar } from '../../src/infra/demo-data.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
+import { requestCallback } from '../../src/services/callbacks.js';
+import { contractDefaults, createContract } from '../../src/services/master-data/contracts.js';
+import { createCustomer } from '../../src/services/master-data/customers.js';
 import { CustomerNumber, FollowUpKind } from '../../src/temporal/search-attributes.js';
 import { eventually, silentLogger, startTestStack, type TestResponse, type TestStack } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
@@ -221,6 +225,9 @@ describe('the callback service', () => {
       return res.json();
     };
     expect((await problem(await post('/api/callbacks', request({ phone: '0211 555' })), 400)).detail).toMatch(/phone must be "\+" followed by 6 to 15 digits/);
+    for (const phone of ['+49 900 1234567', '+49 180 5123456', '+43 930 123456']) {
+      expect((await problem(await post('/api/callbacks', request({ phone })), 400)).detail).toMatch(/premium-rate and service numbers are never called back/);
+    }
     expect((await problem(await post('/api/callbacks', request({ window: { from: inMinutes(-120), to: inMinutes(-60) } })), 400)).detail).toMatch(/already ended/);
     expect((await problem(await post('/api/callbacks', request({ window: { from: inMinutes(60 * 24 * 3), to: inMinutes(60 * 24 * 3 + 60) } })), 400)).detail).toMatch(/needs the call by .*laterByAgreement/);
     expect((await problem(await post('/api/callbacks', request({ assigneeId: '00000000-0000-4000-8000-000000000000' })), 400)).detail).toMatch(/no staff user/);
@@ -239,6 +246,32 @@ describe('the callback service', () => {
     expect((await problem(await post(`${base}/open-incident`, {}), 400)).detail).toMatch(/no known customer/);
     expect((await problem(await post(`${base}/assign`, { assigneeId: 'nope' }), 400)).errors[0].field).toBe('assigneeId');
     expect((await post(`${base}/cancel`, { reason: 'Duplicate.' })).status).toBe(200);
+  });
+
+  it('counts a request taken up late from its arrival: the contract in force then, the SLA breached, the window from now', async () => {
+    const day = (daysAgo: number) => businessDate(new Date(Date.now() - daysAgo * 86_400_000), demoCalendar.timezone);
+    const customerNumber = `K-LATE-${Date.now()}`;
+    await createCustomer(stack.database.db, { customerNumber, name: 'Spät GmbH', mailDomains: [], language: 'de', creditHold: false, accountManagerEmail: null });
+    // Gold until five days ago, silver since: the request arrived ten days ago, under gold.
+    await createContract(stack.database.db, { ...contractDefaults, contractNumber: `${customerNumber}-G`, customerNumber, tier: 'gold', validFrom: '2025-01-01', validTo: day(5) });
+    await createContract(stack.database.db, { ...contractDefaults, contractNumber: `${customerNumber}-S`, customerNumber, tier: 'silver', validFrom: day(4) });
+    const arrived = new Date(Date.now() - 10 * 86_400_000);
+    const deps = { db: stack.database.db, temporal: stack.temporal, logger: silentLogger };
+    const actor = { id: 'contact:test', name: 'Test' };
+    const before = Date.now();
+    const { record, sla } = await requestCallback(deps, { phone: '+49 211 555 0190', topic: 'After the outage', customerNumber, contactName: 'Lotte Spät', requestedBy: 'mail' }, actor, { requestedAt: arrived });
+    const calendar = new BusinessCalendar({ timezone: demoCalendar.timezone, week: demoCalendar.week as never, holidays: { region: demoCalendar.holidayRegion } });
+    expect(sla).toMatchObject({ tier: 'gold', minutes: 120, contract: { number: `${customerNumber}-G` }, basis: 'customer', met: 'late' });
+    expect(sla.latestEnd).toBe(new Date(addBusinessMinutes(calendar, arrived.getTime(), 120)).toISOString());
+    expect(Date.parse(sla.takenUpAt!)).toBeGreaterThanOrEqual(before);
+    // A full gold window from the take-up, not one born overdue.
+    expect(Date.parse(record.details.window.to)).toBeGreaterThanOrEqual(addBusinessMinutes(calendar, before, 120));
+    expect(record.details.sla).toEqual(sla);
+
+    // Taken up on time, the same customer counts on the contract in force now.
+    const now = await requestCallback(deps, { phone: '+49 211 555 0190', topic: 'Today', customerNumber, contactName: 'Lotte Spät', requestedBy: 'phone' }, actor);
+    expect(now.sla).toMatchObject({ tier: 'silver', contract: { number: `${customerNumber}-S` }, met: 'within' });
+    for (const r of [record, now.record]) await stack.temporal.client.workflow.getHandle(r.workflowId).terminate('test finished');
   });
 
   it('keeps sales out and lets the mailgate only hand in callbacks by mail', async () => {

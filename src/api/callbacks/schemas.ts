@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { callbackChannels, callOutcomes } from '../../domain/callback.js';
-import { callbackBases } from '../../domain/callback-sla.js';
+import { callbackBases, callbackSlaOutcomes } from '../../domain/callback-sla.js';
 import { contractTiers, priorities } from '../../domain/enums.js';
 import { callbackViews } from '../../services/callbacks.js';
 import { idempotencyHeader, line, text } from '../common-schemas.js';
@@ -60,7 +60,10 @@ export const CallbackSlaSchema = z
     policy: z.object({ id: z.string(), name: z.string() }).nullable().openapi({ description: 'The SLA policy counted on; null without contract (house calendar).' }),
     source: z.enum(['policy', 'tier_default', 'no_contract_default']),
     latestEnd: z.string().openapi({ description: 'Request time plus the minutes in business time.' }),
-    met: z.enum(['within', 'by_agreement']),
+    met: z.enum(callbackSlaOutcomes).openapi({
+      description: '`within`: the window ends by `latestEnd`; `by_agreement`: the customer asked for a later window; `late`: the request (a mail) was taken up only after `latestEnd` had passed, so the SLA is breached and the window counts from `takenUpAt`.',
+    }),
+    takenUpAt: z.string().optional().openapi({ description: 'With `met: late`: when the request was taken up; the window counts from then.' }),
     contract: z
       .object({ id: z.string(), number: z.string(), tier: z.enum(contractTiers) })
       .nullable()

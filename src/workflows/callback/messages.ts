@@ -1,7 +1,7 @@
 // Messages of the callback workflow, shared by the workflow and the API. Payloads are one object.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CallbackSla } from '../../domain/callback-sla.js';
-import type { AttachToIncidentInput, CallbackAssignInput, CallbackChannel, CallbackRecord, CallWindow, CancelCallbackInput, LogCallInput } from '../../domain/callback.js';
+import type { AttachToIncidentInput, PhoneSource, CallbackAssignInput, CallbackChannel, CallbackRecord, CallWindow, CancelCallbackInput, LogCallInput } from '../../domain/callback.js';
 import type { Actor } from '../../domain/incident.js';
 import type { Command } from '../incident/messages.js';
 
@@ -29,6 +29,9 @@ export interface CallbackWorkflowInput {
   contactEmail?: string | null;
   /** The callback SLA the window was checked against; recorded on the `created` event. */
   sla?: CallbackSla;
+  /** Where the number came from (a mail's text, or the contact's record), and the number on record when it differs. */
+  phoneSource?: PhoneSource;
+  contactPhone?: string | null;
 }
 
 export const getCallbackQuery = defineQuery<CallbackRecord>('getCallback');
