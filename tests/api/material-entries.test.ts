@@ -5,13 +5,14 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { materialEntriesRouter } from '../../src/api/material-entries/index.js';
 import type { Database } from '../../src/db/client.js';
-import { contracts, customers, incidents, invoiceLines, invoices, materialEntries, materialEntryEvents, projects } from '../../src/db/schema/index.js';
+import { invoiceLines, invoices, materialEntries, materialEntryEvents } from '../../src/db/schema/index.js';
 import type { ServiceOrderReportBooking } from '../../src/domain/service-order.js';
 import { discardDraft, finaliseInvoice } from '../../src/services/invoices/finalise.js';
 import { invoiceDetail } from '../../src/services/invoices/queries.js';
 import { runInvoices } from '../../src/services/invoices/runs.js';
 import { bookServiceOrderReport } from '../../src/services/service-order-billing.js';
 import { apiCaller, databaseOnlyApp, type TestApp } from '../support/api.js';
+import { incidentUnderContract } from '../support/incident-under-contract.js';
 import { createTestDatabase } from '../support/database.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
@@ -44,30 +45,7 @@ let seq = 0;
 /** A customer whose contract covers the time (no quota), an incident under it, and a booked work report with two material lines. */
 async function bookedMaterial() {
   seq += 1;
-  const db = database.db;
-  const [customer] = await db.insert(customers).values({ customerNumber: `K-ME-${seq}`, name: `Kunde ${seq}` }).returning();
-  const [contract] = await db
-    .insert(contracts)
-    .values({ contractNumber: `V-ME-${seq}`, customerId: customer!.id, tier: 'gold', validFrom: '2026-01-01', coversAllAssets: true, hourlyRates: { remote: 9600, onsite: 13_200, travel: 7200 } })
-    .returning();
-  const [project] = await db.insert(projects).values({ projectNumber: `P-V-ME-${seq}`, contractId: contract!.id, customerId: customer!.id, kind: 'support', name: 'Support' }).returning();
-  const number = `INC-2026-${String(800 + seq).padStart(6, '0')}`;
-  const at = new Date('2026-10-01T08:00:00Z');
-  await db.insert(incidents).values({
-    number,
-    customerId: customer!.id,
-    customerNumber: customer!.customerNumber,
-    contractId: contract!.id,
-    projectId: project!.id,
-    title: 'Printer jams',
-    description: 'Paper jam on floor 2',
-    channel: 'phone',
-    priority: 'P3',
-    status: 'in_progress',
-    receivedAt: at,
-    updatedAt: at,
-    version: 1,
-  });
+  const { number, customer } = await incidentUnderContract(database.db, { key: `ME-${seq}`, incidentNumber: `INC-2026-${String(800 + seq).padStart(6, '0')}`, rates: { remote: 9600, onsite: 13_200, travel: 7200 } });
   const report: ServiceOrderReportBooking = {
     followUpWorkflowId: `incident-${number}/service-order-1`,
     incidentNumber: number,
@@ -81,7 +59,7 @@ async function bookedMaterial() {
   };
   const booked = await bookServiceOrderReport(deps(), report);
   const [fuser, screws] = booked.materialEntryIds as [string, string];
-  return { customerNumber: customer!.customerNumber, number, report, booked, fuser, screws };
+  return { customerNumber: customer.customerNumber, number, report, booked, fuser, screws };
 }
 
 /** Runs November and returns this customer's invoice of it (undefined when there is nothing to bill). */

@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Db } from '../../src/db/client.js';
-import { contracts, customers, incidents, invoiceLines, invoices, materialEntries, outboxMessages, projects, quotaEvents, timeEntries, timeEntryEvents, users } from '../../src/db/schema/index.js';
+import { invoiceLines, invoices, materialEntries, outboxMessages, quotaEvents, timeEntries, timeEntryEvents, users } from '../../src/db/schema/index.js';
 import { amountCents } from '../../src/domain/billing.js';
 import { NotFound, ValidationError } from '../../src/domain/errors.js';
 import type { ServiceOrderReportBooking } from '../../src/domain/service-order.js';
@@ -14,6 +14,7 @@ import { invoiceDetail } from '../../src/services/invoices/queries.js';
 import { runInvoices } from '../../src/services/invoices/runs.js';
 import { bookServiceOrderReport } from '../../src/services/service-order-billing.js';
 import { logTime, type TimeEntryDeps } from '../../src/services/time-entries/index.js';
+import { incidentUnderContract as underContract } from '../support/incident-under-contract.js';
 import { createTestDatabase } from '../support/database.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
@@ -37,30 +38,7 @@ let seq = 0;
 async function incidentUnderContract(quotaMinutes: number | null) {
   seq += 1;
   const [am] = await db.insert(users).values({ name: `AM ${seq}`, email: `am-billing-${seq}@systemhaus.example`, role: 'sales' }).returning();
-  const [customer] = await db.insert(customers).values({ customerNumber: `K-SO-${seq}`, name: `Kunde ${seq}`, accountManagerId: am!.id }).returning();
-  const [contract] = await db
-    .insert(contracts)
-    .values({ contractNumber: `V-SO-${seq}`, customerId: customer!.id, tier: 'gold', validFrom: '2026-01-01', coversAllAssets: true, hourlyRates: rates, quotaMinutes, quotaPeriod: quotaMinutes === null ? null : 'month' })
-    .returning();
-  const [project] = await db.insert(projects).values({ projectNumber: `P-V-SO-${seq}`, contractId: contract!.id, customerId: customer!.id, kind: 'support', name: 'Support' }).returning();
-  const number = `INC-2026-${String(700 + seq).padStart(6, '0')}`;
-  const at = new Date('2026-10-01T08:00:00Z');
-  await db.insert(incidents).values({
-    number,
-    customerId: customer!.id,
-    customerNumber: customer!.customerNumber,
-    contractId: contract!.id,
-    projectId: project!.id,
-    title: 'Printer jams',
-    description: 'Paper jam on floor 2',
-    channel: 'phone',
-    priority: 'P3',
-    status: 'in_progress',
-    receivedAt: at,
-    updatedAt: at,
-    version: 1,
-  });
-  return { number, customer: customer!, contract: contract!, project: project! };
+  return underContract(db, { key: `SO-${seq}`, incidentNumber: `INC-2026-${String(700 + seq).padStart(6, '0')}`, rates, quotaMinutes, accountManagerId: am!.id });
 }
 
 function reportFor(incidentNumber: string, more: Partial<ServiceOrderReportBooking> = {}): ServiceOrderReportBooking {
