@@ -3,12 +3,13 @@
 // frozen; an entry on a draft invoice leaves the draft when its money changes (the next run
 // bills it as it is then) and otherwise keeps its line, which follows its wording.
 // Lock order (billing-locks.ts): the customer's billing lock, the invoice row, the entry row.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { invoiceLines, invoices, materialEntries, materialEntryEvents } from '../db/schema/index.js';
 import { hasRole } from '../domain/enums.js';
 import { Forbidden, IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
 import { lockCustomerBilling } from './billing-locks.js';
+import { describeOnDraftInvoice, releaseFromDraftInvoice } from './time-entries/invoice-guard.js';
 import type { EntryActor, MaterialEntryRow } from './time-entries/index.js';
 
 export type MaterialEntryEventRow = typeof materialEntryEvents.$inferSelect;
@@ -116,8 +117,9 @@ async function applyChange(db: Db, actor: EntryActor, id: string, type: Material
     if (changed.length === 0) return before;
 
     const money = changed.some((k) => k === 'amountCents' || k === 'quantity' || k === 'unitPriceCents' || k === 'billable' || k === 'deletedAt');
-    if (money) await releaseMaterialFromDraft(tx, id);
-    else if (changed.includes('description') || changed.includes('articleNumber')) await describeOnDraft(tx, id, change.description ?? before.description, change.articleNumber ?? before.articleNumber);
+    if (money) await releaseFromDraftInvoice(tx, { materialEntryId: id });
+    else if (changed.includes('description') || changed.includes('articleNumber'))
+      await describeOnDraftInvoice(tx, { materialEntryId: id }, { description: change.description ?? before.description, articleNumber: change.articleNumber ?? before.articleNumber });
 
     const [after] = await tx
       .update(materialEntries)
@@ -178,31 +180,4 @@ async function lockMaterialForChange(tx: Tx, id: string): Promise<MaterialEntryR
     throw new IllegalTransition(`Material entry ${id} was invoiced on ${on}; invoiced entries can no longer be corrected, waived or deleted (correct it with a credit note in the ERP).`);
   }
   return entry;
-}
-
-/** Takes the entry off its draft invoice, if it is on one, and keeps the draft's net_cents the sum of its remaining lines. */
-async function releaseMaterialFromDraft(tx: Tx, materialEntryId: string): Promise<void> {
-  const [line] = await tx
-    .select({ id: invoiceLines.id, invoiceId: invoiceLines.invoiceId })
-    .from(invoiceLines)
-    .innerJoin(invoices, eq(invoices.id, invoiceLines.invoiceId))
-    .where(and(eq(invoiceLines.materialEntryId, materialEntryId), eq(invoices.status, 'draft')));
-  if (!line) return;
-  await tx.delete(invoiceLines).where(eq(invoiceLines.id, line.id));
-  await tx
-    .update(invoices)
-    .set({
-      netCents: sql`(select coalesce(sum(${invoiceLines.amountCents}), 0) from ${invoiceLines} where ${invoiceLines.invoiceId} = ${line.invoiceId})`,
-      updatedAt: sql`now()`,
-    })
-    .where(eq(invoices.id, line.invoiceId));
-}
-
-/** A correction of wording keeps the entry on its draft; the line says what the entry says. */
-async function describeOnDraft(tx: Tx, materialEntryId: string, description: string, articleNumber: string): Promise<void> {
-  const drafts = tx.select({ id: invoices.id }).from(invoices).where(eq(invoices.status, 'draft'));
-  await tx
-    .update(invoiceLines)
-    .set({ description, articleNumber })
-    .where(and(eq(invoiceLines.materialEntryId, materialEntryId), inArray(invoiceLines.invoiceId, drafts)));
 }

@@ -9,10 +9,9 @@ import {
   getMaterialEntry,
   materialEntryAudit,
   overrideMaterialBilling,
-  type MaterialEntryEventRow,
 } from '../../services/material-entries.js';
 import { requireRole } from '../auth.js';
-import { materialView } from '../time-entries/index.js';
+import { eventView, materialView } from '../time-entries/index.js';
 import { createRouter, type AppEnv } from '../context.js';
 import { correctMaterialRoute, deleteMaterialRoute, getMaterialRoute, materialAuditRoute, materialBillingRoute } from './routes.js';
 
@@ -29,16 +28,6 @@ export function materialEntryView(m: MaterialEntryRow) {
   };
 }
 
-const eventView = (e: MaterialEntryEventRow) => ({
-  id: e.id,
-  type: e.type,
-  actor: e.actor,
-  actorName: e.actorName,
-  reason: e.reason,
-  before: e.before,
-  after: e.after,
-  occurredAt: e.occurredAt.toISOString(),
-});
 
 /** Mounted at /api/material-entries. */
 export const materialEntriesRouter = createRouter();

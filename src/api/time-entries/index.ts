@@ -83,7 +83,10 @@ export function materialView(m: MaterialEntryRow) {
   };
 }
 
-const eventView = (e: TimeEntryEventRow) => ({
+/** An audit row of a time or material entry. */
+export const eventView = <E extends Pick<TimeEntryEventRow, 'id' | 'actor' | 'actorName' | 'occurredAt'> & { type: string; reason: string | null; before: unknown; after: unknown }>(
+  e: E,
+): Pick<E, 'id' | 'type' | 'actor' | 'actorName' | 'reason' | 'before' | 'after'> & { occurredAt: string } => ({
   id: e.id,
   type: e.type,
   actor: e.actor,

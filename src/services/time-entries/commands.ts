@@ -234,7 +234,7 @@ async function rewrite(
 
     const before = await lockEntryForChange(tx, id);
     if (reprice) await releaseFromDraftInvoice(tx, id);
-    else if (work.description !== before.description) await describeOnDraftInvoice(tx, id, work.description);
+    else if (work.description !== before.description) await describeOnDraftInvoice(tx, id, { description: work.description });
     return writeAndNotify(
       tx,
       deps,

@@ -48,16 +48,20 @@ async function changeable(tx: Tx, id: string, entry: TimeEntryRow | undefined): 
   return entry;
 }
 
+/** The entry an invoice line bills: a time entry (by its id alone) or a material entry. */
+export type BilledEntry = string | { materialEntryId: string };
+const lineOf = (entry: BilledEntry) => (typeof entry === 'string' ? eq(invoiceLines.timeEntryId, entry) : eq(invoiceLines.materialEntryId, entry.materialEntryId));
+
 /**
  * Takes the entry off its draft invoice, if it sits on one, and keeps the draft's net_cents
  * equal to the sum of its remaining lines. Returns the draft's id, or null.
  */
-export async function releaseFromDraftInvoice(tx: Tx, timeEntryId: string): Promise<string | null> {
+export async function releaseFromDraftInvoice(tx: Tx, entry: BilledEntry): Promise<string | null> {
   const [line] = await tx
     .select({ id: invoiceLines.id, invoiceId: invoiceLines.invoiceId })
     .from(invoiceLines)
     .innerJoin(invoices, eq(invoices.id, invoiceLines.invoiceId))
-    .where(and(eq(invoiceLines.timeEntryId, timeEntryId), eq(invoices.status, 'draft')));
+    .where(and(lineOf(entry), eq(invoices.status, 'draft')));
   if (!line) return null;
   await tx.delete(invoiceLines).where(eq(invoiceLines.id, line.id));
   await tx
@@ -71,10 +75,10 @@ export async function releaseFromDraftInvoice(tx: Tx, timeEntryId: string): Prom
 }
 
 /** An edit that leaves the money alone keeps the entry on its draft; the line says what the entry says. */
-export async function describeOnDraftInvoice(tx: Tx, timeEntryId: string, description: string): Promise<void> {
+export async function describeOnDraftInvoice(tx: Tx, entry: BilledEntry, wording: { description: string; articleNumber?: string }): Promise<void> {
   const drafts = tx.select({ id: invoices.id }).from(invoices).where(eq(invoices.status, 'draft'));
   await tx
     .update(invoiceLines)
-    .set({ description })
-    .where(and(eq(invoiceLines.timeEntryId, timeEntryId), inArray(invoiceLines.invoiceId, drafts)));
+    .set(wording)
+    .where(and(lineOf(entry), inArray(invoiceLines.invoiceId, drafts)));
 }
