@@ -12,8 +12,7 @@ import type { InboundDecision } from '../domain/mail-rules.js';
 import { defaultBusinessTimezone } from '../domain/ticket-number.js';
 import { existingCallback, keyedWorkflowId, requestCallback, type CallbackDeps } from '../services/callbacks.js';
 import type { IngestDeps, InboundMail, InboundRow } from './ingest.js';
-import { newMessageId } from './outbound.js';
-import { createOutboxSender } from './outbox.js';
+import { replyInThread } from './outbox.js';
 import type { RenderedMail } from './templates.js';
 import { senderIdentity } from './threads.js';
 
@@ -154,23 +153,13 @@ async function acknowledge(deps: IngestDeps, mail: InboundMail, callback: Acknow
   }
   const language = (await senderIdentity(deps.db, mail.fromAddress))?.language ?? 'de';
   const rendered = callbackAcknowledgementMail(callback, language, deps.timezone ?? defaultBusinessTimezone);
-  await deps.db
-    .insert(outboxMessages)
-    .values({
-      idempotencyKey: key,
-      kind: 'email',
-      template: acknowledgementTemplate,
-      incidentNumber: null,
-      recipient: mail.fromAddress,
-      messageId: newMessageId(deps.mailFrom),
-      inReplyTo: mail.messageId,
-      references: mail.messageId ? [mail.messageId] : [],
-      subject: rendered.subject,
-      body: rendered.body,
-      payload: { callbackWorkflowId: callback.workflowId },
-    })
-    .onConflictDoNothing({ target: outboxMessages.idempotencyKey });
-  await createOutboxSender({ db: deps.db, mailer: deps.mailer, mailFrom: deps.mailFrom, logger: deps.logger }).deliverKeys([key]);
+  await replyInThread(deps, { fromAddress: mail.fromAddress, messageId: mail.messageId }, {
+    key,
+    template: acknowledgementTemplate,
+    incidentNumber: null,
+    ...rendered,
+    payload: { callbackWorkflowId: callback.workflowId },
+  });
 }
 
 /** "We will call you back between X and Y". The subject does not start with "Rückruf"/"Callback", so a reply to it is no new request. */

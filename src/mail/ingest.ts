@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, getTableColumns, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { inboundMails, incidentEvents, mailAttachments, outboxMessages } from '../db/schema/index.js';
+import { inboundMails, incidentEvents, mailAttachments } from '../db/schema/index.js';
 import { DomainError, IllegalTransition } from '../domain/errors.js';
 import type { MailRef } from '../domain/incident-mail.js';
 import { callbackSubjectTopic, planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
@@ -16,8 +16,8 @@ import { openIncidentFromRequest, type IntakeDeps } from '../services/incident-i
 import type { Temporal } from '../temporal/client.js';
 import { customerMessageUpdate, deliveryFailureUpdate } from '../workflows/incident/messages.js';
 import { contactPhoneOf, requestCallbackByMail } from './callback-requests.js';
-import { bareAddress, loopMarkerOf, newMessageId, type Mailer } from './outbound.js';
-import { createOutboxSender } from './outbox.js';
+import { bareAddress, loopMarkerOf, type Mailer } from './outbound.js';
+import { replyInThread } from './outbox.js';
 import type { Rates } from '../domain/entitlement.js';
 import { parseMail } from './parse.js';
 import { oversizedMail } from './templates.js';
@@ -379,23 +379,7 @@ async function answerOversized(deps: IngestDeps, mail: InboundMail, incidentNumb
   if (!mail.fromAddress) return;
   const sender = await senderIdentity(deps.db, mail.fromAddress);
   const rendered = oversizedMail(incidentNumber, mail.subject, deps.maxMailBytes ?? defaultMaxMailBytes, sender?.language ?? 'de');
-  const key = `mail:${mail.id}:oversized`;
-  await deps.db
-    .insert(outboxMessages)
-    .values({
-      idempotencyKey: key,
-      kind: 'email',
-      template: 'oversized',
-      incidentNumber,
-      recipient: mail.fromAddress,
-      messageId: newMessageId(deps.mailFrom),
-      inReplyTo: mail.messageId,
-      references: mail.messageId ? [mail.messageId] : [],
-      subject: rendered.subject,
-      body: rendered.body,
-    })
-    .onConflictDoNothing({ target: outboxMessages.idempotencyKey });
-  await createOutboxSender({ db: deps.db, mailer: deps.mailer, mailFrom: deps.mailFrom, logger: deps.logger }).deliverKeys([key]);
+  await replyInThread(deps, { fromAddress: mail.fromAddress, messageId: mail.messageId }, { key: `mail:${mail.id}:oversized`, template: 'oversized', incidentNumber, ...rendered });
 }
 
 /** Processes mail that was stored but not processed (a crash, Temporal down); returns how many. */

@@ -4,7 +4,7 @@ import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { outboxMessages } from '../db/schema/index.js';
-import type { Mailer } from './outbound.js';
+import { newMessageId, type Mailer } from './outbound.js';
 
 export type OutboxRow = typeof outboxMessages.$inferSelect;
 
@@ -151,4 +151,36 @@ export function startOutboxSweeper(deps: OutboxDeps, everyMs = 60_000): { stop()
   }, everyMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/** A reply to a received mail, in its thread: what it says and how it is keyed. */
+export interface ThreadReply {
+  /** One outbox row per key: a repeat writes and sends nothing new. */
+  key: string;
+  template: string;
+  incidentNumber: string | null;
+  subject: string;
+  body: string;
+  payload?: Record<string, unknown>;
+}
+
+/** Answers a received mail in its thread through the outbox, and tries to send it at once (the sweeper retries). */
+export async function replyInThread(deps: OutboxDeps, mail: { fromAddress: string; messageId: string | null }, reply: ThreadReply): Promise<void> {
+  await deps.db
+    .insert(outboxMessages)
+    .values({
+      idempotencyKey: reply.key,
+      kind: 'email',
+      template: reply.template,
+      incidentNumber: reply.incidentNumber,
+      recipient: mail.fromAddress,
+      messageId: newMessageId(deps.mailFrom),
+      inReplyTo: mail.messageId,
+      references: mail.messageId ? [mail.messageId] : [],
+      subject: reply.subject,
+      body: reply.body,
+      ...(reply.payload ? { payload: reply.payload } : {}),
+    })
+    .onConflictDoNothing({ target: outboxMessages.idempotencyKey });
+  await createOutboxSender(deps).deliverKeys([reply.key]);
 }
