@@ -61,14 +61,13 @@ export interface Entitlement {
 
 /** In force on the day: validity days count inclusively, an open end runs forever. */
 export const inForce = (c: Pick<ContractFacts, 'validFrom' | 'validTo'>, day: string) => c.validFrom <= day && (c.validTo === null || c.validTo >= day);
-const active = inForce;
 
 /**
  * The covering contract on a day: an active contract that lists the asset wins over an
  * active customer-wide one; without an asset only customer-wide contracts cover.
  */
 export function coveringContract(contracts: readonly ContractFacts[], day: string, asset: AssetLookup): ContractFacts | null {
-  const live = contracts.filter((c) => active(c, day));
+  const live = contracts.filter((c) => inForce(c, day));
   const byStart = (a: ContractFacts, b: ContractFacts) => b.validFrom.localeCompare(a.validFrom) || a.number.localeCompare(b.number);
   if (asset.kind === 'own') {
     const listing = live.filter((c) => c.listsAsset).sort(byStart)[0];
@@ -181,7 +180,7 @@ export function decideEntitlement(facts: EntitlementFacts): Entitlement {
   const lapsed = lapsedContract(facts.contracts, day, asset);
   if (lapsed && lapsed.validTo !== null && lapsed.validTo < day) return billable(`Contract ${lapsed.number} expired on ${spokenDate(lapsed.validTo)}.`);
   if (lapsed && lapsed.validFrom > day) return billable(`Contract ${lapsed.number} starts only on ${spokenDate(lapsed.validFrom)}.`);
-  const namedOnly = facts.contracts.find((c) => active(c, day) && !c.coversAllAssets);
+  const namedOnly = facts.contracts.find((c) => inForce(c, day) && !c.coversAllAssets);
   if (namedOnly && asset.kind === 'none') return billable(`Contract ${namedOnly.number} covers named assets only; give the serial number to check cover.`);
   if (namedOnly && asset.kind === 'own') return billable(`No contract of ${customer.number} covers ${asset.serialNumber}.`);
   return billable(`${customer.name} (${customer.number}) has no support contract in force.`);
@@ -197,7 +196,7 @@ function quotaWords(quota: QuotaStatus): string {
 
 /** The contract that would cover if it were in force: the latest that lists the asset, else the latest customer-wide one. */
 function lapsedContract(contracts: readonly ContractFacts[], day: string, asset: AssetLookup): ContractFacts | null {
-  const relevant = contracts.filter((c) => !active(c, day) && ((asset.kind === 'own' && c.listsAsset) || c.coversAllAssets));
+  const relevant = contracts.filter((c) => !inForce(c, day) && ((asset.kind === 'own' && c.listsAsset) || c.coversAllAssets));
   // Prefer the one nearest to the day: the latest that ended, else the soonest to start.
   const ended = relevant.filter((c) => c.validTo !== null && c.validTo < day).sort((a, b) => b.validTo!.localeCompare(a.validTo!));
   const upcoming = relevant.filter((c) => c.validFrom > day).sort((a, b) => a.validFrom.localeCompare(b.validFrom));
@@ -206,7 +205,7 @@ function lapsedContract(contracts: readonly ContractFacts[], day: string, asset:
 
 /** A current contract of the customer, else (for its own asset or no asset) the one that lapsed. */
 function rateContractFor(contracts: readonly ContractFacts[], day: string, asset: AssetLookup): ContractFacts | null {
-  const current = contracts.filter((c) => active(c, day)).sort((a, b) => b.validFrom.localeCompare(a.validFrom))[0];
+  const current = contracts.filter((c) => inForce(c, day)).sort((a, b) => b.validFrom.localeCompare(a.validFrom))[0];
   if (current || asset.kind === 'unknown' || asset.kind === 'other-customer' || asset.kind === 'retired') return current ?? null;
   return lapsedContract(contracts, day, asset);
 }

@@ -23,10 +23,10 @@ export function isIncidentNumber(value: string): boolean {
   return parseIncidentNumber(value) !== undefined;
 }
 
-/** The calendar date (YYYY-MM-DD) of an instant in the business time zone, e.g. for contract validity. */
 /** The house's time zone unless BUSINESS_TIMEZONE says otherwise. */
 export const defaultBusinessTimezone = 'Europe/Berlin';
 
+/** The calendar date (YYYY-MM-DD) of an instant in the business time zone, e.g. for contract validity. */
 export function businessDate(at: Date, timezone: string): string {
   // en-CA formats as YYYY-MM-DD.
   return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);

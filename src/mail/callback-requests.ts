@@ -3,7 +3,7 @@
 // the mail is delivered or processed, and one short acknowledgement with the call window.
 import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
-import { contacts, followUps, inboundMails, outboxMessages } from '../db/schema/index.js';
+import { followUps, inboundMails, outboxMessages } from '../db/schema/index.js';
 import type { CallWindow } from '../domain/callback.js';
 import { DomainError, Unavailable } from '../domain/errors.js';
 import type { Language } from '../domain/enums.js';
@@ -82,12 +82,6 @@ export async function requestCallbackByMail(deps: IngestDeps, mail: InboundMail,
     outcome: `Callback requested: ${record.details.contactName} at ${record.details.phone}${source} about "${record.details.topic}", window ${record.details.window.from} to ${record.details.window.to} (${href}).`,
     callbackWorkflowId: record.workflowId,
   };
-}
-
-/** The phone number on record of a contact (by address, in any case), or null. */
-export async function contactPhoneOf(db: Db, contactEmail: string): Promise<string | null> {
-  const [contact] = await db.select({ phone: contacts.phone }).from(contacts).where(eq(sql`lower(${contacts.email})`, contactEmail.toLowerCase()));
-  return contact?.phone?.trim() || null;
 }
 
 /**

@@ -9,13 +9,13 @@ import type { Db } from '../db/client.js';
 import { inboundMails, incidentEvents, mailAttachments } from '../db/schema/index.js';
 import { DomainError, IllegalTransition } from '../domain/errors.js';
 import type { MailRef } from '../domain/incident-mail.js';
-import { callbackSubjectTopic, planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
+import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
 import { findIncidentNumber } from '../domain/ticket-number.js';
 import { submitIncidentCommand } from '../services/incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from '../services/incident-intake.js';
 import type { Temporal } from '../temporal/client.js';
 import { customerMessageUpdate, deliveryFailureUpdate } from '../workflows/incident/messages.js';
-import { contactPhoneOf, requestCallbackByMail } from './callback-requests.js';
+import { requestCallbackByMail } from './callback-requests.js';
 import { bareAddress, loopMarkerOf, type Mailer } from './outbound.js';
 import { replyInThread } from './outbox.js';
 import type { Rates } from '../domain/entitlement.js';
@@ -252,10 +252,7 @@ async function planFor(deps: IngestDeps, mail: InboundMail): Promise<InboundPlan
     const incident = await threadIncident(deps.db, number);
     if (incident) incidents.set(number, incident);
   }
-  const identity = mail.fromAddress ? await senderIdentity(deps.db, mail.fromAddress) : null;
-  // A callback request without a number in its text calls the contact's number on record.
-  const contactPhone = identity?.contactEmail && callbackSubjectTopic(mail.subject) !== null ? await contactPhoneOf(deps.db, identity.contactEmail) : null;
-  const sender = identity && { ...identity, contactPhone };
+  const sender = mail.fromAddress ? await senderIdentity(deps.db, mail.fromAddress) : null;
   return planInbound(
     { headers: mail.headers, from: mail.fromAddress ?? '', subject: mail.subject, text: mail.textBody, contentType: mail.contentType, parseError: mail.parseError, bouncedMessageId: report?.originalMessageId ?? null },
     {

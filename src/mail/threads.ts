@@ -67,6 +67,8 @@ export async function threadIncident(db: Db, number: string): Promise<ThreadInci
 export interface SenderIdentity {
   customerNumber: string;
   contactEmail: string | null;
+  /** The contact's phone number on record (a callback request without a number in its text calls it). */
+  contactPhone: string | null;
   language: 'de' | 'en';
 }
 
@@ -75,18 +77,18 @@ export async function senderIdentity(db: Db, address: string): Promise<SenderIde
   const normalized = address.trim().toLowerCase();
   if (!normalized.includes('@')) return null;
   const [contact] = await db
-    .select({ email: contacts.email, language: contacts.language, customerNumber: customers.customerNumber, customerLanguage: customers.language })
+    .select({ email: contacts.email, phone: contacts.phone, language: contacts.language, customerNumber: customers.customerNumber, customerLanguage: customers.language })
     .from(contacts)
     .innerJoin(customers, eq(customers.id, contacts.customerId))
     .where(eq(sql`lower(${contacts.email})`, normalized));
-  if (contact) return { customerNumber: contact.customerNumber, contactEmail: contact.email, language: contact.language ?? contact.customerLanguage };
+  if (contact) return { customerNumber: contact.customerNumber, contactEmail: contact.email, contactPhone: contact.phone?.trim() || null, language: contact.language ?? contact.customerLanguage };
   const domain = normalized.split('@')[1]!;
   const byDomain = await db
     .select({ customerNumber: customers.customerNumber, language: customers.language })
     .from(customers)
     .where(sql`${domain} = any(${customers.mailDomains})`);
   // A domain shared by two customers (a hoster, a freemail domain) identifies nobody.
-  return byDomain.length === 1 ? { customerNumber: byDomain[0]!.customerNumber, contactEmail: null, language: byDomain[0]!.language } : null;
+  return byDomain.length === 1 ? { customerNumber: byDomain[0]!.customerNumber, contactEmail: null, contactPhone: null, language: byDomain[0]!.language } : null;
 }
 
 /** The language to write to an address in: the contact's, else the customer's, else German. */
