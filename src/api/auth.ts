@@ -4,6 +4,7 @@ import { hasRole, type UserRole } from '../domain/enums.js';
 import { Forbidden, Unauthorized } from '../domain/errors.js';
 import { findTokenPrincipal, touchToken } from '../services/api-tokens.js';
 import type { Actor } from '../domain/incident.js';
+import type { EntryActor } from '../services/time-entries/index.js';
 import type { AppEnv, Principal } from './context.js';
 
 /** Paths that answer without a token. */
@@ -46,3 +47,6 @@ export function requireAnyRole(...roles: UserRole[]) {
 
 /** The timeline's actor for a request's principal: "user:<id>" and the user's name. */
 export const actorOf = (principal: Principal): Actor => ({ id: `user:${principal.userId}`, name: principal.name });
+
+/** The audit trail's actor of a time or material entry change: the user with the role their rights come from. */
+export const entryActorOf = (principal: Principal): EntryActor => ({ userId: principal.userId, name: principal.name, role: principal.role });

@@ -2,6 +2,9 @@ import { z } from '@hono/zod-openapi';
 import { isCalendarDay } from '../domain/calendar-dates.js';
 import { controlCharacters } from '../domain/incident.js';
 
+/** A JSON body or response of the schema, as route specs write their `content`. */
+export const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
 /** Text without NUL and other control characters (tabs and line breaks are fine). */
 export const text = (max: number) =>
   z

@@ -1,8 +1,18 @@
 // Billing arithmetic in integer cents: what a time entry costs the customer, quota draw-down,
-// quota thresholds, prorated contract fees and internal effort. No floating-point money.
+// quota thresholds, prorated contract fees, internal effort and what a material entry may hold.
+// No floating-point money.
 import { daysInMonth, daysInclusive, maxDate, minDate, monthEnd, monthsBetween, parts } from './calendar-dates.js';
 import type { ActivityType, EntitlementDecision } from './enums.js';
 import type { Rates } from './entitlement.js';
+
+/** The most one material entry can hold: its amount_cents column is a 32-bit integer. */
+export const maxMaterialAmountCents = 2_147_483_647;
+
+/** quantity × unit price in exact cents; null when the amount does not fit one material entry. */
+export function materialAmountCents(quantity: number, unitPriceCents: number): number | null {
+  const amount = quantity * unitPriceCents;
+  return Number.isSafeInteger(amount) && amount <= maxMaterialAmountCents ? amount : null;
+}
 
 /** minutes × hourly rate, rounded half up to whole cents. */
 export function amountCents(minutes: number, hourlyRateCents: number): number {

@@ -2,8 +2,7 @@
 // and start the callback workflow (on its own, or as a child of an incident); plus the reads
 // of the callback projection and the commands to a running callback.
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { businessCalendars, contacts, contracts, customers, followUps, slaPolicies } from '../db/schema/index.js';
@@ -12,6 +11,7 @@ import type { CallbackChannel, CallbackRecord, CallbackRequest, CallWindow, Phon
 import { bestContractInForce, callbackWindow, houseCallbackCalendar, type CallbackBasis, type CallbackContract, type CallbackSla } from '../domain/callback-sla.js';
 import type { CalendarDefinition } from '../domain/business-calendar.js';
 import type { ContractTier } from '../domain/enums.js';
+import { earlierLink } from '../domain/incident-follow-ups.js';
 import { IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
 import type { Actor } from '../domain/incident.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';
@@ -21,8 +21,8 @@ import { assignCallbackUpdate, getCallbackQuery, type CallbackWorkflowInput } fr
 import type { callbackWorkflow } from '../workflows/index.js';
 import { addNoteUpdate, createFollowUpUpdate } from '../workflows/incident/messages.js';
 import { checkEntitlement, policyIdOf, slaSnapshot } from './entitlement.js';
-import { staffById, type FollowUpRow } from './follow-ups.js';
-import { commandError, sendIncidentCommand } from './incident-commands.js';
+import { sendFollowUpCommand, staffById, type FollowUpRow } from './follow-ups.js';
+import { commandError, isNotFound, sendIncidentCommand } from './incident-commands.js';
 import type { IntakeDeps } from './incident-intake.js';
 import { findIncident, findIntake } from './incident-queries.js';
 import { calendarDefinition } from './sla-config.js';
@@ -69,7 +69,6 @@ interface Caller {
 }
 
 const callbackPrefix = 'callback-';
-const grpcNotFound = 5;
 /** A follow-up title has at most 200 characters. */
 const titleOf = (record: CallbackRecord) => (record.title.length > 200 ? `${record.title.slice(0, 199)}…` : record.title);
 export const standaloneWorkflowId = (id: string) => `${callbackPrefix}${id}`;
@@ -153,15 +152,10 @@ export async function requestCallback(
   let replayed = false;
   if (caller.incidentNumber) {
     const updateId = options.idempotencyKey ? `callback:${scope}:${options.idempotencyKey}` : undefined;
-    const state = await sendIncidentCommand(
-      deps.temporal,
-      caller.incidentNumber,
-      createFollowUpUpdate,
-      { kind: 'callback', title: titleOf(created.record), waitFor: false, child, actor, requestKey: updateId },
-      updateId ? { updateId } : {},
-    );
+    const followUp = { kind: 'callback', title: titleOf(created.record), waitFor: false, child, actor, requestKey: updateId } as const;
+    const state = await sendIncidentCommand(deps.temporal, caller.incidentNumber, createFollowUpUpdate, followUp, updateId ? { updateId } : {});
     // A retry with the same key finds the link the first request made, also after continue-as-new.
-    const link = (updateId && state.followUps?.find((f) => f.requestKey === updateId)) || state.followUps!.at(-1)!;
+    const link = earlierLink(state, followUp) ?? state.followUps!.at(-1)!;
     record = { ...created.record, workflowId: link.workflowId };
   } else {
     try {
@@ -176,7 +170,8 @@ export async function requestCallback(
     }
   }
   if (!replayed && (assignee || group)) {
-    record = await sendCallbackCommand(deps, record.workflowId, assignCallbackUpdate, { assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null, group, actor }, 'initial-assignment');
+    const assignment = { assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null, group, actor };
+    record = await sendFollowUpCommand(deps.temporal, record, assignCallbackUpdate, assignment, { updateId: 'initial-assignment' });
   }
   return { record, sla, href: callbackHref(record.workflowId), replayed };
 }
@@ -288,7 +283,7 @@ export async function existingCallback(deps: Pick<CallbackDeps, 'temporal'>, wor
   try {
     return await deps.temporal.client.workflow.getHandle(workflowId).query(getCallbackQuery);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError || (err as { code?: unknown }).code === grpcNotFound) return undefined;
+    if (isNotFound(err)) return undefined;
     throw commandError(err, `callback ${workflowId}`);
   }
 }
@@ -298,21 +293,6 @@ export async function currentCallback(deps: Pick<CallbackDeps, 'temporal'>, work
   const record = await existingCallback(deps, workflowId);
   if (!record) throw new NotFound(`There is no callback ${workflowId}.`);
   return record;
-}
-
-/** Sends an update to a callback; its refusals come back as domain errors. An updateId makes a retry run once. */
-export async function sendCallbackCommand<I>(
-  deps: Pick<CallbackDeps, 'temporal'>,
-  workflowId: string,
-  update: UpdateDefinition<CallbackRecord, [I & { actor: Actor }]>,
-  input: I & { actor: Actor },
-  updateId?: string,
-): Promise<CallbackRecord> {
-  try {
-    return await deps.temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [input], ...(updateId ? { updateId } : {}) });
-  } catch (err) {
-    throw commandError(err, `callback ${workflowId}`);
-  }
 }
 
 /**

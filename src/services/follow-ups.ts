@@ -2,9 +2,9 @@
 // its children, and the reads of the follow-up projection.
 import type { UpdateDefinition } from '@temporalio/common';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { followUpEvents, followUps, incidentEvents, incidents, users } from '../db/schema/index.js';
-import { hasRole } from '../domain/enums.js';
+import { hasRole, type UserRole } from '../domain/enums.js';
 import { NotFound, ValidationError } from '../domain/errors.js';
 import { incidentWorkflowId } from '../domain/ticket-number.js';
 import type { Temporal } from '../temporal/client.js';
@@ -58,11 +58,13 @@ export async function staffByEmail(db: Db, emails: string[], field: string): Pro
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function staffById(db: Db, id: string, field: string): Promise<{ id: string; name: string }> {
-  if (!uuidPattern.test(id)) throw new ValidationError(`${field}: expected a user id (UUID).`, field);
-  const [user] = await db.select().from(users).where(eq(users.id, id));
-  if (!user || !hasRole(user.role, 'agent')) throw new ValidationError(`${field}: no staff user with id ${id}.`, field);
-  return { id: user.id, name: user.name };
+/** A staff user (agent, manager or admin) by id; a malformed, unknown or non-staff id is a 400 naming the field. */
+export async function staffById(conn: Db | Tx, id: string, field: string): Promise<{ id: string; name: string; role: UserRole }> {
+  if (!uuidPattern.test(id)) throw new ValidationError(`${field}: "${id}" is not a user id (UUID).`, field);
+  const [user] = await conn.select({ id: users.id, name: users.name, role: users.role }).from(users).where(eq(users.id, id));
+  if (!user) throw new ValidationError(`${field}: no user with id ${id}.`, field);
+  if (!hasRole(user.role, 'agent')) throw new ValidationError(`${field}: user ${id} has the ${user.role} role; only staff (agent, manager or admin) can be named here.`, field);
+  return user;
 }
 
 /** The follow-up `ref` (e.g. "service-order-1", "child-ticket-2") of an incident, from the projections. */
@@ -98,10 +100,16 @@ export async function followUpTimeline(db: Db, item: Pick<FollowUpItem, 'workflo
   return db.select().from(followUpEvents).where(eq(followUpEvents.workflowId, item.workflowId)).orderBy(asc(followUpEvents.seq));
 }
 
-/** Sends an update to a follow-up's workflow; its refusals come back as domain errors. */
-export async function sendFollowUpCommand<R, I>(temporal: Temporal, row: Pick<FollowUpRow, 'workflowId'>, update: UpdateDefinition<R, [I]>, input: I): Promise<R> {
+/** Sends an update to a follow-up's workflow; its refusals come back as domain errors. An updateId makes a retry run once. */
+export async function sendFollowUpCommand<R, I>(
+  temporal: Temporal,
+  row: Pick<FollowUpRow, 'workflowId'>,
+  update: UpdateDefinition<R, [I]>,
+  input: I,
+  options: { updateId?: string | undefined } = {},
+): Promise<R> {
   try {
-    return await temporal.client.workflow.getHandle(row.workflowId).executeUpdate(update, { args: [input] });
+    return await temporal.client.workflow.getHandle(row.workflowId).executeUpdate(update, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) });
   } catch (err) {
     throw commandError(err, `follow-up ${row.workflowId}`);
   }

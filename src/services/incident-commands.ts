@@ -15,7 +15,8 @@ function handleOf(temporal: Temporal, number: string): WorkflowHandle {
 const grpc = { notFound: 5, deadlineExceeded: 4, unavailable: 14 } as const;
 const codeOf = (err: unknown) => (err as { code?: unknown }).code;
 
-function isNotFound(err: unknown): boolean {
+/** The workflow does not exist, or has ended and takes no more updates. */
+export function isNotFound(err: unknown): boolean {
   if (err instanceof WorkflowNotFoundError) return true;
   // Updates and queries on a completed workflow fail with gRPC NOT_FOUND or this message.
   return codeOf(err) === grpc.notFound || (err instanceof Error && /workflow execution already completed/i.test(err.message));

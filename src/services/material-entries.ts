@@ -4,19 +4,16 @@
 // bills it as it is then) and otherwise keeps its line, which follows its wording.
 // Lock order (billing-locks.ts): the customer's billing lock, the invoice row, the entry row.
 import { asc, eq } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client.js';
-import { invoiceLines, invoices, materialEntries, materialEntryEvents } from '../db/schema/index.js';
+import type { Db } from '../db/client.js';
+import { materialEntries, materialEntryEvents } from '../db/schema/index.js';
+import { materialAmountCents, maxMaterialAmountCents } from '../domain/billing.js';
 import { hasRole } from '../domain/enums.js';
-import { Forbidden, IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
-import { lockCustomerBilling } from './billing-locks.js';
-import { describeOnDraftInvoice, releaseFromDraftInvoice } from './time-entries/invoice-guard.js';
+import { Forbidden, NotFound, ValidationError } from '../domain/errors.js';
+import { describeOnDraftInvoice, lockBillingOfEntry, lockEntryForChange, releaseFromDraftInvoice } from './time-entries/invoice-guard.js';
 import type { EntryActor, MaterialEntryRow } from './time-entries/index.js';
 
 export type MaterialEntryEventRow = typeof materialEntryEvents.$inferSelect;
 type MaterialEntryEventType = MaterialEntryEventRow['type'];
-
-/** The largest amount the integer amount_cents column holds: quantity × unit price must stay within it. */
-export const maxMaterialAmountCents = 2_147_483_647;
 
 export interface MaterialCorrection {
   quantity?: number | undefined;
@@ -95,8 +92,8 @@ function checkText(value: string | undefined, field: string, max: number): void 
 }
 
 function amountOf(quantity: number, unitPriceCents: number): number {
-  const amount = quantity * unitPriceCents;
-  if (!Number.isSafeInteger(amount) || amount > maxMaterialAmountCents) {
+  const amount = materialAmountCents(quantity, unitPriceCents);
+  if (amount === null) {
     throw new ValidationError(`${quantity} × ${unitPriceCents} cents is more than ${maxMaterialAmountCents} cents, the most one material entry can hold; split it into several entries.`, 'unitPriceCents');
   }
   return amount;
@@ -110,8 +107,8 @@ function amountOf(quantity: number, unitPriceCents: number): number {
  */
 async function applyChange(db: Db, actor: EntryActor, id: string, type: MaterialEntryEventType, reason: string, changeOf: (entry: MaterialEntryRow) => Change): Promise<MaterialEntryRow> {
   return db.transaction(async (tx) => {
-    await lockBillingOfMaterial(tx, id);
-    const before = await lockMaterialForChange(tx, id);
+    await lockBillingOfEntry(tx, { materialEntryId: id });
+    const before = await lockEntryForChange(tx, { materialEntryId: id });
     const change = changeOf(before);
     const changed = (Object.keys(change) as (keyof Change)[]).filter((k) => k !== 'overrideBy' && !same(before[k], change[k]));
     if (changed.length === 0) return before;
@@ -154,30 +151,4 @@ function snapshot(m: MaterialEntryRow): Record<string, unknown> {
     overrideReason: m.overrideReason,
     deletedAt: m.deletedAt?.toISOString() ?? null,
   };
-}
-
-/** The customer's billing lock, the first of every change; the customer is read unlocked (an entry never changes customer). */
-async function lockBillingOfMaterial(tx: Tx, id: string): Promise<void> {
-  const [known] = await tx.select({ customerId: materialEntries.customerId }).from(materialEntries).where(eq(materialEntries.id, id));
-  if (!known) throw new NotFound(`No material entry with id ${id}.`);
-  await lockCustomerBilling(tx, known.customerId);
-}
-
-/** Its invoice row (if on a line), then the entry row, the order of finalising; refuses deleted and invoiced entries. */
-async function lockMaterialForChange(tx: Tx, id: string): Promise<MaterialEntryRow> {
-  const [onInvoice] = await tx.select({ invoiceId: invoiceLines.invoiceId }).from(invoiceLines).where(eq(invoiceLines.materialEntryId, id));
-  if (onInvoice) await tx.select({ id: invoices.id }).from(invoices).where(eq(invoices.id, onInvoice.invoiceId)).for('update');
-  const [entry] = await tx.select().from(materialEntries).where(eq(materialEntries.id, id)).for('update');
-  if (!entry) throw new NotFound(`No material entry with id ${id}.`);
-  if (entry.deletedAt) throw new IllegalTransition(`Material entry ${id} was deleted on ${entry.deletedAt.toISOString()}; it can no longer be changed.`);
-  if (entry.invoicedAt) {
-    const [invoice] = await tx
-      .select({ number: invoices.invoiceNumber })
-      .from(invoiceLines)
-      .innerJoin(invoices, eq(invoices.id, invoiceLines.invoiceId))
-      .where(eq(invoiceLines.materialEntryId, id));
-    const on = invoice?.number ?? `an invoice finalised on ${entry.invoicedAt.toISOString().slice(0, 10)}`;
-    throw new IllegalTransition(`Material entry ${id} was invoiced on ${on}; invoiced entries can no longer be corrected, waived or deleted (correct it with a credit note in the ERP).`);
-  }
-  return entry;
 }

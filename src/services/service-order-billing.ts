@@ -8,36 +8,35 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { uniqueViolation } from '../db/pg-errors.js';
-import { materialEntries, timeEntries, users } from '../db/schema/index.js';
+import { materialEntries, timeEntries } from '../db/schema/index.js';
+import { materialAmountCents, maxMaterialAmountCents } from '../domain/billing.js';
 import { ValidationError } from '../domain/errors.js';
 import type { ServiceOrderReportBooking, WorkBooking } from '../domain/service-order.js';
 import { businessDate } from '../domain/ticket-number.js';
 import { contractOfWork } from './time-entries/pricing.js';
-import { checkAgent, checkWorkDate, deliverQuotaNotices, incidentTermsOf, insertTimeEntry, totalsOf, type TimeEntryDeps } from './time-entries/index.js';
+import { staffById } from './follow-ups.js';
+import { checkWorkDate, deliverQuotaNotices, incidentTermsOf, insertTimeEntry, totalsOf, type TimeEntryDeps } from './time-entries/index.js';
 
 export interface BookedReport extends WorkBooking {
   /** True when the report had been booked before (a retry): nothing was written now. */
   replayed: boolean;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The largest amount a material entry's integer column holds. */
-const maxAmountCents = 2_147_483_647;
 
 /** Books the report once; a second call returns what the first booked. */
 export async function bookServiceOrderReport(deps: TimeEntryDeps, report: ServiceOrderReportBooking): Promise<BookedReport> {
   const earlier = await bookedBefore(deps, report.followUpWorkflowId);
   if (earlier) return earlier;
-  if (!uuidPattern.test(report.technicianId)) throw new ValidationError(`The technician "${report.technicianId}" is not a user id, so the time cannot be booked to anyone.`, 'technicianId');
   report.timeEntries.forEach((line) => checkWorkDate(deps, line.workDate));
   report.materials.forEach((m, i) => {
-    if (m.quantity * m.unitPriceCents > maxAmountCents) throw new ValidationError(`Material line ${i + 1} (${m.articleNumber}) is worth more than ${maxAmountCents} cents; split it into several lines in the ERP.`, `materials[${i}]`);
+    if (materialAmountCents(m.quantity, m.unitPriceCents) === null) {
+      throw new ValidationError(`Material line ${i + 1} (${m.articleNumber}) is worth more than ${maxMaterialAmountCents} cents; split it into several lines in the ERP.`, `materials[${i}]`);
+    }
   });
   const incident = await incidentTermsOf(deps.db, report.incidentNumber);
-  await checkAgent(deps.db, report.technicianId, 'technicianId');
-  const [technician] = await deps.db.select({ id: users.id, name: users.name, role: users.role }).from(users).where(eq(users.id, report.technicianId));
+  const technician = await staffById(deps.db, report.technicianId, 'technicianId');
   // The technician reported the work: the audit trail shows them as the entries' creator.
-  const actor = { userId: technician!.id, name: technician!.name, role: technician!.role };
+  const actor = { userId: technician.id, name: technician.name, role: technician.role };
   const createdBy = `follow-up:${report.followUpWorkflowId}`;
   const usedOn = businessDate(new Date(report.completedAt), deps.timezone);
 
@@ -50,7 +49,7 @@ export async function bookServiceOrderReport(deps: TimeEntryDeps, report: Servic
       for (const [lineNo, line] of report.timeEntries.entries()) {
         const { entry, mails: notices } = await insertTimeEntry(tx, deps, actor, incident, {
           ...line,
-          agentId: technician!.id,
+          agentId: technician.id,
           createdBy,
           followUp: { workflowId: report.followUpWorkflowId, lineNo },
         });
@@ -95,7 +94,8 @@ async function insertMaterials(
         description: m.description,
         quantity: m.quantity,
         unitPriceCents: m.unitPriceCents,
-        amountCents: m.quantity * m.unitPriceCents,
+        // Checked before the transaction: every line fits.
+        amountCents: materialAmountCents(m.quantity, m.unitPriceCents)!,
         createdBy,
       })),
     )

@@ -230,7 +230,7 @@ describe('the callback service', () => {
     }
     expect((await problem(await post('/api/callbacks', request({ window: { from: inMinutes(-120), to: inMinutes(-60) } })), 400)).detail).toMatch(/already ended/);
     expect((await problem(await post('/api/callbacks', request({ window: { from: inMinutes(60 * 24 * 3), to: inMinutes(60 * 24 * 3 + 60) } })), 400)).detail).toMatch(/needs the call by .*laterByAgreement/);
-    expect((await problem(await post('/api/callbacks', request({ assigneeId: '00000000-0000-4000-8000-000000000000' })), 400)).detail).toMatch(/no staff user/);
+    expect((await problem(await post('/api/callbacks', request({ assigneeId: '00000000-0000-4000-8000-000000000000' })), 400)).detail).toMatch(/no user with id/);
     expect((await problem(await post('/api/callbacks', request({ customerNumber: 'K-99999' })), 400)).detail).toMatch(/No customer with number K-99999/);
     expect((await problem(await post('/api/callbacks', request({ customerNumber: undefined, contactName: undefined })), 400)).detail).toMatch(/contactName/);
     expect(await problem(await post('/api/callbacks', request({ incidentNumber: 'INC-2026-999999' })), 404)).toMatchObject({ detail: 'Incident INC-2026-999999 does not exist.' });

@@ -138,7 +138,7 @@ describe('booking a service order report', () => {
     const refusals: [Partial<ServiceOrderReportBooking>, typeof NotFound | typeof ValidationError, RegExp][] = [
       [{ incidentNumber: 'INC-2026-999999' }, NotFound, /INC-2026-999999 does not exist/],
       [{ technicianId: 't1' }, ValidationError, /not a user id/],
-      [{ technicianId: '00000000-0000-4000-8000-000000000000' }, ValidationError, /No user/],
+      [{ technicianId: '00000000-0000-4000-8000-000000000000' }, ValidationError, /no user/],
       [{ technicianId: salesUser!.id }, ValidationError, /sales role/],
       [{ timeEntries: [{ minutes: 30, activityType: 'onsite', description: 'Later', workDate: '2099-01-01' }] }, ValidationError, /in the future/],
       [{ materials: [{ articleNumber: 'RACK', description: 'Data centre', quantity: 100_000, unitPriceCents: 1_000_000 }] }, ValidationError, /split it into several lines/],

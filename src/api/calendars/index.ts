@@ -2,13 +2,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { calendarDefinition, createCalendar, deleteCalendar, getCalendar, listCalendars, updateCalendar, type CalendarRow } from '../../services/sla-config.js';
 import { requireRole } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { Calendar, CalendarBody, IdParam } from '../sla/schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Calendars'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 export function calendarView(row: CalendarRow): z.infer<typeof Calendar> {
   const { holidays, ...def } = calendarDefinition(row);

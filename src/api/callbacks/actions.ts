@@ -3,12 +3,13 @@
 // timeline). Shared by /api/callbacks/{id}/{action} and the incident's follow-up route.
 import { eq } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
+import type { UpdateDefinition } from '@temporalio/common';
 import { incidentIntakes } from '../../db/schema/index.js';
 import { isOpenCallback, type CallbackRecord } from '../../domain/callback.js';
 import { IllegalTransition, ValidationError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/incident.js';
-import { currentCallback, noteAttachedCallback, sendCallbackCommand } from '../../services/callbacks.js';
-import { staffById } from '../../services/follow-ups.js';
+import { currentCallback, noteAttachedCallback } from '../../services/callbacks.js';
+import { sendFollowUpCommand, staffById } from '../../services/follow-ups.js';
 import { openIncidentFromRequest } from '../../services/incident-intake.js';
 import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, logCallbackCallUpdate } from '../../workflows/callback/messages.js';
 import type { ApiServices } from '../context.js';
@@ -31,8 +32,8 @@ export async function runCallbackAction(services: ApiServices, workflowId: strin
   if (!(callbackActions as readonly string[]).includes(action)) throw new ValidationError(`A callback has no action ${action}; it has ${callbackActions.join(', ')}.`, 'action');
   // A clear 404 for a callback that never existed (an update would only say "not open").
   const current = await currentCallback(services, workflowId);
-  const send = <I extends object>(update: Parameters<typeof sendCallbackCommand<I>>[2], input: I, updateId?: string) =>
-    sendCallbackCommand<I>(services, workflowId, update, { ...input, actor }, updateId);
+  const send = <I extends object>(update: UpdateDefinition<CallbackRecord, [I & { actor: Actor }]>, input: I, updateId?: string) =>
+    sendFollowUpCommand(services.temporal, { workflowId }, update, { ...input, actor }, { updateId });
   switch (action as CallbackAction) {
     case 'assign': {
       const input = parseBody('assign', body);
@@ -89,7 +90,7 @@ async function openIncidentFor(services: ApiServices, record: CallbackRecord, in
   const opened = { number: incident.number, href: `/api/incidents/${incident.number}`, replayed };
   // An ended callback (done, perhaps with "needs an incident") takes no more commands: the incident stands alone.
   if (!isOpenCallback(record)) return { ...record, openedIncident: { ...opened, attached: false } };
-  const attached = await sendCallbackCommand(services, record.workflowId, attachCallbackToIncidentUpdate, { incidentNumber: incident.number, actor }, `attach:${incident.number}`);
+  const attached = await sendFollowUpCommand(services.temporal, record, attachCallbackToIncidentUpdate, { incidentNumber: incident.number, actor }, { updateId: `attach:${incident.number}` });
   await noteAttachedCallback(services, attached, incident.number, actor);
   return { ...attached, openedIncident: { ...opened, attached: true } };
 }

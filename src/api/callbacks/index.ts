@@ -9,8 +9,9 @@ import { hasRole } from '../../domain/enums.js';
 import { callbackHref, existingCallback, findCallbackRow, listCallbacks, requestCallback, standaloneWorkflowId } from '../../services/callbacks.js';
 import { followUpTimeline, type FollowUpRow } from '../../services/follow-ups.js';
 import { actorOf } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import { createRouter, type AppEnv } from '../context.js';
+import { timelineEventView } from '../incidents/views.js';
 import { runCallbackAction } from './actions.js';
 import {
   Callback,
@@ -27,7 +28,6 @@ import {
 
 const tags = ['Callbacks'];
 const security = [{ bearerAuth: [] }];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 type CallbackView = z.infer<typeof Callback>;
 const idOf = (workflowId: string) => (workflowId.startsWith('callback-') ? workflowId.slice('callback-'.length) : null);
@@ -135,7 +135,7 @@ callbacksRouter.openapi(
       if (!record) throw new NotFound(`There is no callback ${workflowId}.`);
       return c.json({ ...callbackViewOfRecord(record), events: [] }, 200);
     }
-    const events = (await followUpTimeline(db, row)).map((e) => ({ seq: e.seq, type: e.type, actor: { id: e.actor, name: e.actorName }, at: e.occurredAt.toISOString(), payload: e.payload }));
+    const events = (await followUpTimeline(db, row)).map(timelineEventView);
     return c.json({ ...callbackViewOfRow(row), events }, 200);
   },
 );

@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import { NotFound } from '../../domain/errors.js';
-import type { ChildKind } from '../../domain/incident-follow-ups.js';
+import { earlierLink, type ChildKind } from '../../domain/incident-follow-ups.js';
 import { incidentWorkflowId } from '../../domain/ticket-number.js';
 import { openChildTicket } from '../../services/child-tickets.js';
 import { requestCallback } from '../../services/callbacks.js';
@@ -15,17 +15,16 @@ import * as changeMessages from '../../workflows/change/messages.js';
 import { createFollowUpUpdate, detachFollowUpUpdate } from '../../workflows/incident/messages.js';
 import * as orderMessages from '../../workflows/service-order/messages.js';
 import { actorOf, requireRole } from '../auth.js';
-import { idempotencyHeader, problemResponses } from '../common-schemas.js';
+import { idempotencyHeader, json, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { Incident, ReasonBody } from '../incidents/schemas.js';
 import { requireIncident } from '../incidents/index.js';
-import { incidentViewOfState } from '../incidents/views.js';
+import { incidentViewOfState, timelineEventView } from '../incidents/views.js';
 import { ActionBody, CreateFollowUpBody, FollowUp, FollowUpActionParam, FollowUpRefParam, FollowUpWithTimeline, followUpActions } from './schemas.js';
 import { IncidentNumberParam } from '../incidents/schemas.js';
 
 const tags = ['Follow-ups'];
 const security = [{ bearerAuth: [] }];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 const CreatedFollowUp = Incident.extend({
   followUp: z.object({ ref: z.string().nullable(), workflowId: z.string(), number: z.string().nullable().openapi({ description: "A child ticket's own incident number." }) }),
@@ -83,7 +82,7 @@ followUpsRouter.openapi(
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
       const opened = await openChildTicket(services, number, { ...body, assignee }, { actor, idempotencyKey });
       if (opened.replayed) c.header('Idempotency-Replayed', 'true');
-      const link = opened.parent.followUps?.find((f) => f.number === opened.child.number);
+      const link = earlierLink(opened.parent, { kind: 'child_ticket', title: body.title, childNumber: opened.child.number });
       c.header('Location', `/api/incidents/${opened.child.number}`);
       return c.json({ ...incidentViewOfState(opened.parent), followUp: { ref: link?.ref ?? null, workflowId: incidentWorkflowId(opened.child.number), number: opened.child.number } }, opened.started ? 201 : 202);
     }
@@ -98,8 +97,9 @@ followUpsRouter.openapi(
     // With an Idempotency-Key a retry finds the link the first request made (the incident keeps the key with the link).
     const key = c.req.valid('header')['idempotency-key'];
     const requestKey = key ? `${actor.id}:${key}` : undefined;
-    const state = await sendIncidentCommand(services.temporal, number, createFollowUpUpdate, { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor, requestKey });
-    const link = (requestKey && state.followUps?.find((f) => f.requestKey === requestKey)) || state.followUps!.at(-1)!;
+    const followUp = { kind: body.kind, title: body.title, waitFor: body.waitFor, child, actor, requestKey };
+    const state = await sendIncidentCommand(services.temporal, number, createFollowUpUpdate, followUp);
+    const link = earlierLink(state, followUp) ?? state.followUps!.at(-1)!;
     return c.json({ ...incidentViewOfState(state), followUp: { ref: link.ref, workflowId: link.workflowId, number: null } }, 201);
   },
 );
@@ -118,7 +118,7 @@ followUpsRouter.openapi(
   async (c) => {
     const { number, ref } = c.req.valid('param');
     const row = await findFollowUp(c.var.services.db, number, ref);
-    const events = (await followUpTimeline(c.var.services.db, row)).map((e) => ({ seq: e.seq, type: e.type, actor: { id: e.actor, name: e.actorName }, at: e.occurredAt.toISOString(), payload: e.payload }));
+    const events = (await followUpTimeline(c.var.services.db, row)).map(timelineEventView);
     return c.json({ ...view(row), events }, 200);
   },
 );
@@ -182,8 +182,8 @@ followUpsRouter.openapi(
     let input: Record<string, unknown> = c.req.valid('json');
     if (kind === 'service_order' && action === 'schedule') {
       const technicianId = typeof input.technicianId === 'string' ? input.technicianId : '';
-      const technician = await staffById(c.var.services.db, technicianId, 'technicianId');
-      input = { technician, appointment: { from: input.from, to: input.to } };
+      const { id, name } = await staffById(c.var.services.db, technicianId, 'technicianId');
+      input = { technician: { id, name }, appointment: { from: input.from, to: input.to } };
     }
     const record = await sendFollowUpCommand(c.var.services.temporal, row, update, { ...input, actor: actorOf(c.var.principal) } as never);
     return c.json(record as Record<string, unknown>, 200);

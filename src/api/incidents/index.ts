@@ -41,7 +41,7 @@ import {
   resolveRoute,
   resumeRoute,
 } from './routes.js';
-import { incidentView, incidentViewOfState } from './views.js';
+import { incidentView, incidentViewOfState, timelineEventView } from './views.js';
 
 export const incidentsRouter = createRouter();
 incidentsRouter.use('*', requireRole('agent'));
@@ -84,7 +84,7 @@ incidentsRouter.openapi(getTimelineRoute, async (c) => {
   return c.json(
     {
       number,
-      events: events.map((e) => ({ seq: e.seq, type: e.type, actor: { id: e.actor, name: e.actorName }, at: e.occurredAt.toISOString(), payload: e.payload })),
+      events: events.map(timelineEventView),
     },
     200,
   );

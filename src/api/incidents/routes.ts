@@ -1,7 +1,7 @@
 // OpenAPI route specs for /api/incidents; handlers live in index.ts.
 import type { z } from '@hono/zod-openapi';
 import { createRoute } from '@hono/zod-openapi';
-import { idempotencyHeader, problemResponses } from '../common-schemas.js';
+import { idempotencyHeader, json, problemResponses } from '../common-schemas.js';
 import {
   AssignBody,
   ContractBody,
@@ -22,7 +22,6 @@ import {
 const security = [{ bearerAuth: [] }];
 const IdempotencyHeader = idempotencyHeader('incident');
 const tags = ['Incidents'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 export const createIncidentRoute = createRoute({
   method: 'post',

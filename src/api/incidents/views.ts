@@ -1,5 +1,6 @@
 // JSON views of incidents, from the projection row or the workflow's live state.
 import { projectionRow } from '../../db/projection.js';
+import type { incidentEvents } from '../../db/schema/index.js';
 import type { IncidentState } from '../../domain/incident.js';
 import { BusinessCalendar } from '../../domain/business-calendar.js';
 import { levelNames, slaPicture, type SlaPolicySnapshot } from '../../domain/sla.js';
@@ -8,7 +9,18 @@ import { entitlementView } from '../entitlement/schemas.js';
 import type { FollowUpLink } from '../../domain/incident-follow-ups.js';
 import type { Incident } from './schemas.js';
 
+type IncidentEventRow = typeof incidentEvents.$inferSelect;
+
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** A timeline event as the API shows it, on an incident's, a follow-up's and a callback's timeline alike. */
+export const timelineEventView = (e: Pick<IncidentEventRow, 'seq' | 'type' | 'actor' | 'actorName' | 'occurredAt' | 'payload'>) => ({
+  seq: e.seq,
+  type: e.type,
+  actor: { id: e.actor, name: e.actorName },
+  at: e.occurredAt.toISOString(),
+  payload: e.payload,
+});
 
 // Compiled calendars per policy version: lists compute a picture per row.
 const calendars = new Map<string, BusinessCalendar>();

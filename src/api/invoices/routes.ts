@@ -1,11 +1,10 @@
 // OpenAPI route specs for /api/invoices; handlers live in index.ts.
-import { createRoute, type z } from '@hono/zod-openapi';
-import { problemResponses } from '../common-schemas.js';
+import { createRoute } from '@hono/zod-openapi';
+import { json, problemResponses } from '../common-schemas.js';
 import { csvContent, ExportQuery, IdParam, Invoice, InvoiceList, InvoiceRun, InvoiceSummary, ListQuery, RunBody } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Invoices'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 const csvFormat =
   'RFC 4180 CSV in UTF-8 with CRLF line ends and a header row, one row per invoice line. Columns: invoice_number (empty for drafts), invoice_status, debtor_number, customer_name, period_from, period_to, contract_number, project_number, incident_number, work_date, activity_type (remote, onsite, travel; empty for material), description, minutes (0 for material), rate_cents (net per hour; empty for material), net_amount_cents, currency, line_kind (time, quota_overage, material), article_number, quantity, unit_price_cents (the last three for material only). Dates are YYYY-MM-DD; money is integer cents, net of VAT.';

@@ -1,12 +1,11 @@
 // OpenAPI route specs for the mailgate and the mail log; handlers live in index.ts.
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import { IncidentNumberParam } from '../incidents/schemas.js';
 import { AcceptBody, Accepted, AttachmentParams, DismissBody, HeldMailQuery, MailIdParam, MailList, Message, MessageList, OpenIncidentBody } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Mail'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 const download = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } });
 
 export const mailgateRoute = createRoute({

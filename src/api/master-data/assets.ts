@@ -1,15 +1,13 @@
 // /api/assets: the customers' devices by serial number (agents read, admins write).
-import type { z } from '@hono/zod-openapi';
 import { createRoute } from '@hono/zod-openapi';
 import { createAsset, deleteAsset, getAsset, listAssets, updateAsset } from '../../services/master-data/assets.js';
 import { requireRole } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { Asset, AssetChanges, AssetCreate, AssetListQuery, AssetPage, AssetReplace, SerialNumberParam, withInstants } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Master data'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 export const assetsRouter = createRouter();
 assetsRouter.use('*', requireRole('agent'));

@@ -1,15 +1,13 @@
 // /api/contacts: the people of a customer who call or write in (agents read, admins write).
-import type { z } from '@hono/zod-openapi';
 import { createRoute } from '@hono/zod-openapi';
 import { createContact, deleteContact, getContact, listContacts, updateContact } from '../../services/master-data/contacts.js';
 import { requireRole } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { Contact, ContactChanges, ContactCreate, ContactIdParam, ContactListQuery, ContactPage, withInstants } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Master data'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 export const contactsRouter = createRouter();
 contactsRouter.use('*', requireRole('agent'));

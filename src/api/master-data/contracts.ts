@@ -2,13 +2,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createContract, deleteContract, getContract, listContracts, updateContract, type ContractRecord } from '../../services/master-data/contracts.js';
 import { requireRole } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { Contract, ContractChanges, ContractCreate, ContractListQuery, ContractNumberParam, ContractPage, ContractReplace, withInstants } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Master data'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 const view = (contract: ContractRecord) => withInstants(contract);
 
 export const contractsRouter = createRouter();

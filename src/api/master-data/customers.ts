@@ -1,15 +1,13 @@
 // /api/customers: the debtors (agents read, admins write). GET /{customerNumber}/insight lives in the reports router.
-import type { z } from '@hono/zod-openapi';
 import { createRoute } from '@hono/zod-openapi';
 import { createCustomer, deleteCustomer, getCustomer, listCustomers, updateCustomer } from '../../services/master-data/customers.js';
 import { requireRole } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { Customer, CustomerChanges, CustomerCreate, CustomerListQuery, CustomerNumberParam, CustomerPage, CustomerReplace, withInstants } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Master data'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 export const customersRouter = createRouter();
 // Only the paths of this router: /{customerNumber}/insight answers the sales role through another router.

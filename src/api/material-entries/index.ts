@@ -1,7 +1,6 @@
 // /api/material-entries/{id}: read, correct, waive or bill again, delete, and the audit trail.
 // Agents and above read; managers and admins change (with a reason).
-import type { Context } from 'hono';
-import type { EntryActor, MaterialEntryRow } from '../../services/time-entries/index.js';
+import type { MaterialEntryRow } from '../../services/time-entries/index.js';
 import {
   billableCentsOf,
   correctMaterialEntry,
@@ -10,12 +9,10 @@ import {
   materialEntryAudit,
   overrideMaterialBilling,
 } from '../../services/material-entries.js';
-import { requireRole } from '../auth.js';
+import { entryActorOf, requireRole } from '../auth.js';
 import { eventView, materialView } from '../time-entries/index.js';
-import { createRouter, type AppEnv } from '../context.js';
+import { createRouter } from '../context.js';
 import { correctMaterialRoute, deleteMaterialRoute, getMaterialRoute, materialAuditRoute, materialBillingRoute } from './routes.js';
-
-const actorOf = (c: Context<AppEnv>): EntryActor => ({ userId: c.var.principal.userId, name: c.var.principal.name, role: c.var.principal.role });
 
 export function materialEntryView(m: MaterialEntryRow) {
   return {
@@ -39,14 +36,14 @@ materialEntriesRouter.openapi(getMaterialRoute, async (c) => c.json(materialEntr
 materialEntriesRouter.openapi(materialAuditRoute, async (c) => c.json({ items: (await materialEntryAudit(c.var.services.db, c.req.valid('param').id)).map(eventView) }, 200));
 
 materialEntriesRouter.openapi(correctMaterialRoute, async (c) =>
-  c.json(materialEntryView(await correctMaterialEntry(c.var.services.db, actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200),
+  c.json(materialEntryView(await correctMaterialEntry(c.var.services.db, entryActorOf(c.var.principal), c.req.valid('param').id, c.req.valid('json'))), 200),
 );
 
 materialEntriesRouter.openapi(materialBillingRoute, async (c) =>
-  c.json(materialEntryView(await overrideMaterialBilling(c.var.services.db, actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200),
+  c.json(materialEntryView(await overrideMaterialBilling(c.var.services.db, entryActorOf(c.var.principal), c.req.valid('param').id, c.req.valid('json'))), 200),
 );
 
 materialEntriesRouter.openapi(deleteMaterialRoute, async (c) => {
-  await deleteMaterialEntry(c.var.services.db, actorOf(c), c.req.valid('param').id, c.req.valid('json').reason);
+  await deleteMaterialEntry(c.var.services.db, entryActorOf(c.var.principal), c.req.valid('param').id, c.req.valid('json').reason);
   return c.body(null, 204);
 });

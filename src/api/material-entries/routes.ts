@@ -1,12 +1,11 @@
 // OpenAPI route specs for material entries; handlers live in index.ts.
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../common-schemas.js';
-import { maxMaterialAmountCents } from '../../services/material-entries.js';
+import { json, problemResponses } from '../common-schemas.js';
+import { maxMaterialAmountCents } from '../../domain/billing.js';
 import { MaterialBillingBody, MaterialCorrectionBody, MaterialDeleteBody, MaterialEntryDetail, MaterialEntryEvent, MaterialEntryIdParam } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Material entries'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 const frozen =
   'Managers and admins only, always with a reason, each change in the audit trail. Invoiced entries (on a final invoice) are frozen (409), as are deleted ones. An entry on a draft invoice is taken off the draft when its money changes, and the next invoice run bills it as it is then.';

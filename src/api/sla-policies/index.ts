@@ -2,14 +2,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createPolicy, deletePolicy, getPolicy, listPolicies, updatePolicy, type SlaPolicyRow } from '../../services/sla-config.js';
 import { requireRole } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { callbackMinutesRange, defaultCallbackMinutes } from '../../domain/callback-sla.js';
 import { IdParam, SlaPolicy as SlaPolicyBase, SlaPolicyBody as SlaPolicyBodyBase } from '../sla/schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['SLA policies'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 const d = defaultCallbackMinutes;
 const policyOptions = {

@@ -1,15 +1,13 @@
 // POST /api/sla/preview: "if they call now on Gold, when must we answer?"
-import type { z } from '@hono/zod-openapi';
 import { createRoute } from '@hono/zod-openapi';
 import { addBusinessMinutes, BusinessCalendar, nextBusinessInstant } from '../../domain/business-calendar.js';
 import { calendarDefinition, checkCalendar, getCalendar } from '../../services/sla-config.js';
 import { requireRole } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { PreviewBody, PreviewResult } from './schemas.js';
 import { ValidationError } from '../../domain/errors.js';
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 export const slaRouter = createRouter();
 slaRouter.use('*', requireRole('sales'));

@@ -12,13 +12,12 @@ import {
   logTime,
   overrideBilling,
   timeEntryAudit,
-  type EntryActor,
   type MaterialEntryRow,
   type TimeEntryDeps,
   type TimeEntryEventRow,
   type TimeEntryRow,
 } from '../../services/time-entries/index.js';
-import { requireRole } from '../auth.js';
+import { entryActorOf, requireRole } from '../auth.js';
 import { createRouter, type AppEnv } from '../context.js';
 import { auditRoute, deleteTimeRoute, editTimeRoute, getTimeRoute, incidentMaterialsRoute, incidentTimeRoute, listTimeRoute, logTimeRoute, overrideRoute } from './routes.js';
 
@@ -26,8 +25,6 @@ function depsOf(c: Context<AppEnv>): TimeEntryDeps {
   const { db, timezone, defaultRates, mail } = c.var.services;
   return { db, timezone: timezone ?? defaultBusinessTimezone, defaultRates, mailFrom: mail?.mailFrom ?? defaultMailFrom, mailer: mail?.mailer, logger: c.var.logger };
 }
-
-const actorOf = (c: Context<AppEnv>): EntryActor => ({ userId: c.var.principal.userId, name: c.var.principal.name, role: c.var.principal.role });
 
 export function timeEntryView(e: TimeEntryRow) {
   return {
@@ -104,7 +101,7 @@ incidentTimeEntriesRouter.use('/:number/materials', requireRole('agent'));
 
 incidentTimeEntriesRouter.openapi(logTimeRoute, async (c) => {
   const { number } = c.req.valid('param');
-  const { entry, replayed } = await logTime(depsOf(c), actorOf(c), number, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+  const { entry, replayed } = await logTime(depsOf(c), entryActorOf(c.var.principal), number, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
   c.header('Location', `/api/time-entries/${entry.id}`);
   if (replayed) {
     c.header('Idempotency-Replayed', 'true');
@@ -139,11 +136,11 @@ timeEntriesRouter.openapi(getTimeRoute, async (c) => c.json(timeEntryView(await 
 
 timeEntriesRouter.openapi(auditRoute, async (c) => c.json({ items: (await timeEntryAudit(c.var.services.db, c.req.valid('param').id)).map(eventView) }, 200));
 
-timeEntriesRouter.openapi(editTimeRoute, async (c) => c.json(timeEntryView(await editTimeEntry(depsOf(c), actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200));
+timeEntriesRouter.openapi(editTimeRoute, async (c) => c.json(timeEntryView(await editTimeEntry(depsOf(c), entryActorOf(c.var.principal), c.req.valid('param').id, c.req.valid('json'))), 200));
 
 timeEntriesRouter.openapi(deleteTimeRoute, async (c) => {
-  await deleteTimeEntry(depsOf(c), actorOf(c), c.req.valid('param').id);
+  await deleteTimeEntry(depsOf(c), entryActorOf(c.var.principal), c.req.valid('param').id);
   return c.body(null, 204);
 });
 
-timeEntriesRouter.openapi(overrideRoute, async (c) => c.json(timeEntryView(await overrideBilling(depsOf(c), actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200));
+timeEntriesRouter.openapi(overrideRoute, async (c) => c.json(timeEntryView(await overrideBilling(depsOf(c), entryActorOf(c.var.principal), c.req.valid('param').id, c.req.valid('json'))), 200));

@@ -1,7 +1,7 @@
 // OpenAPI route specs for time entries; handlers live in index.ts.
 import { createRoute, z } from '@hono/zod-openapi';
 import { IncidentNumberParam } from '../incidents/schemas.js';
-import { problemResponses } from '../common-schemas.js';
+import { json, problemResponses } from '../common-schemas.js';
 import {
   BillingOverrideBody,
   IdempotencyHeader,
@@ -18,7 +18,6 @@ import {
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Time entries'];
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 export const logTimeRoute = createRoute({
   method: 'post',

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../db/client.js';
-import { incidents, timeEntries, users } from '../../db/schema/index.js';
+import { incidents, timeEntries } from '../../db/schema/index.js';
 import type { Rates } from '../../domain/entitlement.js';
 import { hasRole, type ActivityType } from '../../domain/enums.js';
 import { Forbidden, IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
@@ -13,6 +13,7 @@ import type { Mailer } from '../../mail/outbound.js';
 import { createOutboxSender } from '../../mail/outbox.js';
 import { uniqueViolation } from '../../db/pg-errors.js';
 import { assetLookupOf, quotaUsedMinutes } from '../entitlement.js';
+import { staffById } from '../follow-ups.js';
 import { recordEntryEvent, type EntryActor, type TimeEntryEventType, type TimeEntryRow } from './audit.js';
 import { describeOnDraftInvoice, lockBillingOfEntry, lockEntryForChange, releaseFromDraftInvoice } from './invoice-guard.js';
 import { priceEntry, type EntryPricing, type PricedEntry, type PricingTerms } from './pricing.js';
@@ -75,7 +76,8 @@ export async function logTime(
   const agentId = input.agentId ?? actor.userId;
   if (agentId !== actor.userId) {
     if (!hasRole(actor.role, 'manager')) throw new Forbidden('Only a manager or admin may log time for another agent.');
-    await checkAgent(deps.db, agentId, 'agentId');
+    // Time is worked by support staff; a sales or mail gateway account cannot be its agent.
+    await staffById(deps.db, agentId, 'agentId');
   }
   const workDate = input.workDate ?? businessDate(new Date(), deps.timezone);
   checkWorkDate(deps, workDate);
@@ -111,13 +113,6 @@ export async function incidentTermsOf(conn: Db | Tx, incidentNumber: string): Pr
   const customerId = incident.customerId;
   if (!customerId) throw new IllegalTransition(`Incident ${incidentNumber} has no customer, so its time can be neither billed nor drawn from a quota.`);
   return { incidentNumber, customerId, asset: assetLookupOf(incident), contractId: incident.contractId, projectId: incident.projectId };
-}
-
-/** Time is worked by support staff; a sales or mail gateway account cannot be its agent. */
-export async function checkAgent(conn: Db | Tx, agentId: string, field: string): Promise<void> {
-  const [agent] = await conn.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, agentId));
-  if (!agent) throw new ValidationError(`No user with id ${agentId}.`, field);
-  if (!hasRole(agent.role, 'agent')) throw new ValidationError(`User ${agentId} has the ${agent.role} role; the agent of a time entry must be an agent, manager or admin.`, field);
 }
 
 export interface TimeEntryInsert {

@@ -2,7 +2,6 @@
 // and the material entries booked beside them from service orders.
 export type { EntryActor, TimeEntryRow } from './audit.js';
 export {
-  checkAgent,
   checkWorkDate,
   deleteTimeEntry,
   deliverQuotaNotices,
