@@ -6,6 +6,7 @@ import { contractTiers, type ContractTier } from './enums.js';
 import { inForce, type ContractFacts } from './entitlement.js';
 import { ValidationError } from './errors.js';
 import type { SlaPolicySnapshot } from './sla.js';
+import { instant } from './validation.js';
 
 /** Business minutes from the request to the latest end of the call window, per tier; `none` without a contract. */
 export const defaultCallbackMinutes: Record<ContractTier | 'none', number> = { platinum: 60, gold: 120, silver: 240, none: 480 };
@@ -110,12 +111,6 @@ export interface CallbackWindowRequest extends CallbackTerms {
 export interface CallbackWindowDecision {
   window: { from: string; to: string };
   sla: CallbackSla;
-}
-
-function instant(value: string, field: string): number {
-  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw new ValidationError(`${field} must be an ISO instant.`, field);
-  return ms;
 }
 
 /**

@@ -8,8 +8,9 @@
 import type { CallbackSla } from './callback-sla.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
-import { nonBlank, type Actor, type CommandContext } from './incident.js';
+import type { Actor, CommandContext } from './incident.js';
 import { isIncidentNumber } from './ticket-number.js';
+import { instant, nonBlank, oneOf, wholeNumber } from './validation.js';
 
 export const callbackStates = ['requested', 'assigned', 'reminded', 'overdue', 'done', 'cancelled'] as const;
 export type CallbackState = (typeof callbackStates)[number];
@@ -82,6 +83,7 @@ export interface CallbackRecord extends FollowUpRecord {
 export type CallbackStep = FollowUpStep<CallbackRecord>;
 
 export interface CallbackRequest {
+  /** `callback-<uuid>`, or `incident-INC-2026-000123/callback-1` under an incident. */
   workflowId: string;
   incidentNumber: string | null;
   customerNumber: string | null;
@@ -92,9 +94,11 @@ export interface CallbackRequest {
   requestedBy: CallbackChannel;
   maxAttempts?: number;
   retryMinutes?: number;
+  /** The caller's e-mail when they are a known contact. */
   contactEmail?: string | null | undefined;
   /** The callback SLA behind the window; recorded on the `created` event (e.g. met by agreement). */
   sla?: CallbackSla | undefined;
+  /** Where the number came from (a mail's text, or the contact's record), and the number on record when it differs. */
   phoneSource?: PhoneSource | undefined;
   contactPhone?: string | null | undefined;
 }
@@ -169,25 +173,14 @@ export function requireCallablePhone(phone: string): string {
   return normalised;
 }
 
-function instant(value: string, field: string): number {
-  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw new ValidationError(`${field} must be an ISO instant.`, field);
-  return ms;
-}
-
-function wholeNumber(value: number, field: string, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new ValidationError(`${field} must be a whole number from ${min} to ${max}.`, field);
-  return value;
-}
-
 export function validateRequest(input: CallbackRequest, at: Date): void {
   nonBlank(input.workflowId, 'workflowId', 200);
   requireCallablePhone(input.phone);
-  if (input.phoneSource !== undefined && !phoneSources.includes(input.phoneSource)) throw new ValidationError(`phoneSource must be one of ${phoneSources.join(', ')}.`, 'phoneSource');
+  if (input.phoneSource !== undefined) oneOf(input.phoneSource, phoneSources, 'phoneSource');
   if (input.contactPhone != null) normalisePhone(input.contactPhone);
   nonBlank(input.topic, 'topic', 200);
   nonBlank(input.contactName, 'contactName', 200);
-  if (!callbackChannels.includes(input.requestedBy)) throw new ValidationError(`requestedBy must be one of ${callbackChannels.join(', ')}.`, 'requestedBy');
+  oneOf(input.requestedBy, callbackChannels, 'requestedBy');
   const from = instant(input.window?.from, 'window.from');
   const to = instant(input.window?.to, 'window.to');
   if (from >= to) throw new ValidationError('The window must end after it starts.', 'window.to');
@@ -284,7 +277,7 @@ export function assign(record: CallbackRecord, input: CallbackAssignInput, ctx: 
 
 export function validateLogCall(record: CallbackRecord, input: LogCallInput): void {
   requireOpen(record, 'log a call on');
-  if (!callOutcomes.includes(input.outcome)) throw new ValidationError(`outcome must be one of ${callOutcomes.join(', ')}.`, 'outcome');
+  oneOf(input.outcome, callOutcomes, 'outcome');
   if (input.note != null && input.note.trim() !== '') nonBlank(input.note, 'note', 2000);
 }
 
@@ -413,5 +406,26 @@ export function wakeUpStep(record: CallbackRecord, wakeUp: CallbackWakeUp, ctx: 
       return markOverdue(record, ctx);
     case 'retry':
       return remindRetry(record, ctx);
+  }
+}
+
+/**
+ * Whom a system step's notice goes to, its subject and body, or nothing for steps nobody is told
+ * about. Reminders go to the agent if one is assigned, else to the escalation recipients (a group
+ * has no mailbox of its own here); an overdue callback always goes to the escalation recipients.
+ */
+export function noticeOf(record: CallbackRecord, type: string, escalationRecipients: string[]): { recipients: string[]; subject: string; body: string } | null {
+  const { topic, contactName, phone, window, attempts, maxAttempts, assignee } = record.details;
+  const agentOrEscalation = assignee ? [`user:${assignee.id}`] : escalationRecipients;
+  const call = `Please call ${contactName} at ${phone} about "${topic}" between ${window.from} and ${window.to}.`;
+  switch (type) {
+    case 'reminded':
+      return { recipients: agentOrEscalation, subject: `Callback due now: ${topic}`, body: call };
+    case 'retry_reminded':
+      return { recipients: agentOrEscalation, subject: `Retry call: ${topic}`, body: `${call} Attempt ${attempts.length + 1} of ${maxAttempts}; the last try did not reach them.` };
+    case 'overdue':
+      return { recipients: escalationRecipients, subject: `Callback overdue: ${topic}`, body: `The window closed without a logged call. ${call} Assignee: ${assignee?.name ?? 'nobody'}.` };
+    default:
+      return null;
   }
 }

@@ -3,7 +3,8 @@
 // or rejected or rolled back. The change workflow applies these; every step is one timeline event.
 import { Forbidden, IllegalTransition, ValidationError } from './errors.js';
 import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
-import { nonBlank, type Actor, type CommandContext } from './incident.js';
+import type { Actor, CommandContext } from './incident.js';
+import { instant, nonBlank, oneOf, wholeNumber } from './validation.js';
 
 export const changeKinds = ['hardware_change', 'software_change'] as const;
 export type ChangeKind = (typeof changeKinds)[number];
@@ -12,7 +13,6 @@ export const changeTypes = ['normal', 'standard'] as const;
 export type ChangeType = (typeof changeTypes)[number];
 export const changeStates = ['requested', 'assessed', 'awaiting_approval', 'approved', 'scheduled', 'implemented', 'reviewed', 'closed', 'rejected', 'rolled_back'] as const;
 export type ChangeState = (typeof changeStates)[number];
-export const endedChangeStates: readonly ChangeState[] = ['closed', 'rejected', 'rolled_back'];
 export const changeRisks = ['low', 'medium', 'high'] as const;
 export type ChangeRisk = (typeof changeRisks)[number];
 export const hardwareActions = ['add', 'replace', 'retire'] as const;
@@ -88,8 +88,6 @@ export type ChangeStep = FollowUpStep<ChangeRecord>;
 
 export interface ChangeRequest {
   workflowId: string;
-  /** The incident workflow that started this change, told when it ends. */
-  parentWorkflowId?: string | undefined;
   kind: ChangeKind;
   incidentNumber: string | null;
   customerNumber: string | null;
@@ -108,18 +106,9 @@ export type ImplementChangeInput = { notes?: string | null };
 export type ReviewChangeInput = { outcome: 'successful' | 'failed'; notes?: string | null };
 export type RollBackChangeInput = { reason: string };
 
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
-  if (!allowed.includes(value as T)) throw new ValidationError(`${field} must be one of ${allowed.join(', ')}.`, field);
-  return value as T;
-}
 const optionalText = (value: string | null | undefined, field: string) => (value?.trim() ? nonBlank(value, field, maxTextLength) : null);
 function requireState(record: ChangeRecord, allowed: readonly ChangeState[], action: string): void {
   if (!allowed.includes(record.state)) throw new IllegalTransition(`Cannot ${action} change "${record.title}": it is ${record.state}.`);
-}
-function instant(value: string, field: string): Date {
-  const at = new Date(value);
-  if (typeof value !== 'string' || Number.isNaN(at.getTime())) throw new ValidationError(`${field} must be an ISO instant.`, field);
-  return at;
 }
 
 // ---- request ----
@@ -135,8 +124,7 @@ export function validateRequest(input: ChangeRequest): void {
   for (const id of approvers) nonBlank(id, 'approvers', 100);
   if (new Set(approvers).size !== approvers.length) throw new ValidationError('An approver is listed twice.', 'approvers');
   if (input.changeType === 'normal' && approvers.length === 0) throw new ValidationError('A normal change needs at least one approver.', 'approvers');
-  const hours = input.approvalHours ?? defaultApprovalHours;
-  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 30) throw new ValidationError('approvalHours must be a whole number from 1 to 720.', 'approvalHours');
+  wholeNumber(input.approvalHours ?? defaultApprovalHours, 'approvalHours', 1, 24 * 30);
 }
 
 export function requestChange(input: ChangeRequest, at: Date): ChangeStep {
@@ -341,7 +329,7 @@ export function validateSchedule(record: ChangeRecord, input: ScheduleChangeInpu
   requireState(record, ['approved', 'scheduled'], 'schedule');
   const from = instant(input.from, 'from');
   const to = instant(input.to, 'to');
-  if (to.getTime() <= from.getTime()) throw new ValidationError('The window must end after it starts.', 'to');
+  if (to <= from) throw new ValidationError('The window must end after it starts.', 'to');
 }
 
 /** Schedules (or reschedules) the implementation window. */
@@ -397,4 +385,48 @@ export function rollBack(record: ChangeRecord, input: RollBackChangeInput, ctx: 
   validateRollBack(record, input);
   const rollbackReason = input.reason.trim();
   return step(record, { state: 'rolled_back', ended: true, dueAt: null, ...withDetails(record, { rollbackReason }) }, 'rolled_back', ctx.actor, ctx.at, { reason: rollbackReason });
+}
+
+// ---- notices ----
+
+/** "hardware change" or "software change", as notices and the Temporal UI say it. */
+export const kindName = (record: ChangeRecord) => (record.kind === 'hardware_change' ? 'hardware change' : 'software change');
+
+/**
+ * Whom a step's notice goes to, its subject and body, or nothing for steps nobody is told about:
+ * the approvers when the approval is requested (a standard change is pre-approved), the approvers
+ * skipped by the change manager's decision, and the change manager when the deadline passed.
+ */
+export function noticeOf(s: ChangeStep): { recipients: string[]; subject: string; body: string } | null {
+  const { record, event } = s;
+  const { details } = record;
+  switch (event.type) {
+    case 'approval_requested':
+      return {
+        recipients: details.approvers.map((id) => `user:${id}`),
+        subject: `Approval requested: ${record.title}`,
+        body: `Please approve or reject the ${kindName(record)} "${record.title}" by ${details.approvalDeadline}.\n\n${details.description}\n\nRisk: ${details.assessment?.risk ?? '-'}`,
+      };
+    case 'approved':
+    case 'rejected': {
+      if (event.payload.override !== true) return null;
+      const o = details.override!;
+      if (o.skipped.length === 0) return null;
+      return {
+        recipients: o.skipped.map((id) => `user:${id}`),
+        subject: `Change ${o.decision} by the change manager: ${record.title}`,
+        body: `The change manager ${event.actor.name} ${o.decision} the ${kindName(record)} "${record.title}" on behalf of the approvers; your decision is no longer needed.\n\nReason: ${o.reason}`,
+      };
+    }
+    case 'approval_escalated': {
+      const outstanding = event.payload.outstanding as string[];
+      return {
+        recipients: [`user:${details.changeManager}`],
+        subject: `Approval overdue: ${record.title}`,
+        body: `The approval deadline of the ${kindName(record)} "${record.title}" passed. Still missing: ${outstanding.join(', ')}.`,
+      };
+    }
+    default:
+      return null;
+  }
 }

@@ -2,16 +2,16 @@
 // callbacks): the incident keeps a link per child workflow, may wait for them (status
 // pending_change; the clocks pause like pending_customer when the policy says so), hears when
 // each ends, and cannot close while one is open and attached.
-import type { FollowUpKind } from './enums.js';
+import { followUpKinds, type FollowUpKind } from './enums.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { followUpWorkflowId, kindSlug } from './follow-ups.js';
 import { eventOf, maxNoteLength, next, nonBlank, requireOpen, updateClocks, type CommandContext, type IncidentIntake, type IncidentState, type Transition } from './incident.js';
 import { pauseClock, resumeClock } from './sla.js';
 import { incidentWorkflowId, isIncidentNumber } from './ticket-number.js';
+import { oneOf } from './validation.js';
 
-/** The follow-up kinds an incident starts as child workflows. */
-export const childKinds = ['service_order', 'hardware_change', 'software_change', 'child_ticket', 'callback'] as const satisfies readonly FollowUpKind[];
-export type ChildKind = (typeof childKinds)[number];
+/** The follow-up kinds an incident starts as child workflows: all of them. */
+export type ChildKind = FollowUpKind;
 
 export type FollowUpOutcome = 'completed' | 'failed' | 'cancelled';
 
@@ -87,10 +87,6 @@ export function nextFollowUpLink(state: IncidentState, input: CreateFollowUpInpu
   return { ref: `${kindSlug(input.kind)}-${n}`, workflowId, kind: input.kind, title: input.title.trim(), status: 'open', waitFor: Boolean(input.waitFor), createdAt: at.toISOString(), ...childTicket, ...requestKey };
 }
 
-/** A child ticket whose link exists already (a retried request): answered, not started twice. */
-export const isChildTicketLinked = (state: IncidentState, input: CreateFollowUpInput) =>
-  input.kind === 'child_ticket' && links(state).some((f) => f.kind === 'child_ticket' && f.number === input.childNumber);
-
 /** The link a request made before: the same child ticket, or the same Idempotency-Key (kept in the state, so also after continue-as-new). */
 export function earlierLink(state: IncidentState, input: CreateFollowUpInput): FollowUpLink | undefined {
   if (input.kind === 'child_ticket' && input.childNumber) {
@@ -123,7 +119,7 @@ export function validateCreateFollowUp(state: IncidentState, input: CreateFollow
 /** Whether the incident takes follow-up work of this kind now; the API asks before it allocates a child ticket's number. */
 export function validateNewFollowUp(state: IncidentState, input: Omit<CreateFollowUpInput, 'childNumber'>): void {
   requireOpen(state, 'start follow-up work on');
-  if (!childKinds.includes(input.kind)) throw new ValidationError(`kind must be one of ${childKinds.join(', ')}.`, 'kind');
+  oneOf(input.kind, followUpKinds, 'kind');
   nonBlank(input.title, 'title', 200);
   if (input.requestKey !== undefined) nonBlank(input.requestKey, 'requestKey', 400);
   if (input.waitFor && state.status === 'pending_customer') {

@@ -5,7 +5,8 @@ import { activityTypes, type ActivityType } from './enums.js';
 import { isCalendarDay } from './calendar-dates.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
-import { nonBlank, systemActor, type Actor, type CommandContext } from './incident.js';
+import { systemActor, type Actor, type CommandContext } from './incident.js';
+import { instant, nonBlank, oneOf, wholeNumber } from './validation.js';
 
 export const serviceOrderStates = ['planned', 'scheduled', 'in_progress', 'done', 'cancelled'] as const;
 export type ServiceOrderState = (typeof serviceOrderStates)[number];
@@ -111,20 +112,6 @@ function requireState(record: ServiceOrderRecord, allowed: readonly ServiceOrder
   }
 }
 
-const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-function instant(value: string | undefined, field: string): number {
-  const ms = typeof value === 'string' && isoInstant.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw new ValidationError(`${field} must be an ISO instant with a time zone, e.g. 2026-11-12T08:00:00Z.`, field);
-  return ms;
-}
-
-function integer(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError(`${field} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}.`, field);
-  }
-  return value;
-}
-
 export function validatePlan(input: PlanServiceOrderInput): void {
   nonBlank(input.workflowId, 'workflowId', 200);
   nonBlank(input.title, 'title', 200);
@@ -228,8 +215,8 @@ export function start(record: ServiceOrderRecord, _input: StartInput, ctx: Comma
 
 function validateTimeEntry(entry: WorkTimeEntry, i: number): void {
   const at = `timeEntries[${i}]`;
-  integer(entry?.minutes, `${at}.minutes`, 1, maxEntryMinutes);
-  if (!activityTypes.includes(entry.activityType)) throw new ValidationError(`${at}.activityType must be one of ${activityTypes.join(', ')}.`, `${at}.activityType`);
+  wholeNumber(entry?.minutes, `${at}.minutes`, 1, maxEntryMinutes);
+  oneOf(entry.activityType, activityTypes, `${at}.activityType`);
   nonBlank(entry.description, `${at}.description`, 2000);
   if (typeof entry.workDate !== 'string' || !isCalendarDay(entry.workDate)) throw new ValidationError(`${at}.workDate must be a day YYYY-MM-DD.`, `${at}.workDate`);
 }
@@ -238,8 +225,8 @@ function validateMaterial(material: UsedMaterial, i: number): void {
   const at = `materials[${i}]`;
   nonBlank(material?.articleNumber, `${at}.articleNumber`, 100);
   nonBlank(material.description, `${at}.description`, 500);
-  integer(material.quantity, `${at}.quantity`, 1);
-  integer(material.unitPriceCents, `${at}.unitPriceCents`, 0);
+  wholeNumber(material.quantity, `${at}.quantity`, 1);
+  wholeNumber(material.unitPriceCents, `${at}.unitPriceCents`, 0);
 }
 
 /** Sum of quantity × unit price in integer cents; refuses totals beyond exact integer arithmetic. */

@@ -1,14 +1,13 @@
 // The callback workflow: takes a callback request, reminds at the window start, escalates when
 // the window closes without a logged call, reminds again for retries, and ends when the call is
 // done or the callback is cancelled. The rules live in src/domain/callback.ts.
-import { followUpRecorder, validated } from '../shared.js';
+import { followUpCommands, followUpRecorder, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
 import * as callback from '../../domain/callback.js';
 import type { CallbackRecord, CallbackStep, CallbackWakeUp } from '../../domain/callback.js';
-import { systemActor, type CommandContext } from '../../domain/incident.js';
-import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, getCallbackQuery, logCallbackCallUpdate, type CallbackWorkflowInput, type Command } from './messages.js';
+import { systemActor } from '../../domain/incident.js';
+import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, getCallbackQuery, logCallbackCallUpdate, type CallbackWorkflowInput } from './messages.js';
 
 export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<CallbackRecord> {
   const escalationRecipients = input.escalationRecipients?.length ? input.escalationRecipients : ['managers'];
@@ -24,19 +23,7 @@ export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<Ca
     return s.record;
   }
 
-  /** The agent if one is assigned, else the escalation recipients (a group has no mailbox of its own here). */
-  const agentOrEscalation = (r: CallbackRecord) => (r.details.assignee ? [`user:${r.details.assignee.id}`] : escalationRecipients);
-
-  /** Wires one command: the validator rejects before history, the handler applies and records. */
-  function command<I extends object>(
-    update: UpdateDefinition<CallbackRecord, [Command<I>]>,
-    validate: (current: CallbackRecord, input: I) => void,
-    run: (current: CallbackRecord, input: I, ctx: CommandContext) => CallbackStep,
-  ): void {
-    setHandler(update, (cmd: Command<I>) => apply(run(record, cmd, { actor: cmd.actor, at: new Date() })), {
-      validator: (cmd: Command<I>) => validated(() => validate(record, cmd)),
-    });
-  }
+  const command = followUpCommands(() => record, apply);
 
   // Handlers before the first await, so no command is lost while the creation is recorded.
   setHandler(getCallbackQuery, () => record);
@@ -70,19 +57,8 @@ export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<Ca
   async function wake(wakeUp: CallbackWakeUp): Promise<void> {
     const s = callback.wakeUpStep(record, wakeUp, { actor: systemActor, at: new Date() });
     await apply(s);
-    const { topic, contactName, phone, window, attempts, maxAttempts } = s.record.details;
-    const call = `Please call ${contactName} at ${phone} about "${topic}" between ${window.from} and ${window.to}.`;
-    switch (wakeUp.step) {
-      case 'remind':
-        recorder.notify(s, agentOrEscalation(s.record), `Callback due now: ${topic}`, call);
-        break;
-      case 'retry':
-        recorder.notify(s, agentOrEscalation(s.record), `Retry call: ${topic}`, `${call} Attempt ${attempts.length + 1} of ${maxAttempts}; the last try did not reach them.`);
-        break;
-      case 'overdue':
-        recorder.notify(s, escalationRecipients, `Callback overdue: ${topic}`, `The window closed without a logged call. ${call} Assignee: ${s.record.details.assignee?.name ?? 'nobody'}.`);
-        break;
-    }
+    const notice = callback.noticeOf(s.record, s.event.type, escalationRecipients);
+    if (notice) recorder.notify(s, notice.recipients, notice.subject, notice.body);
   }
 }
 

@@ -11,9 +11,10 @@ import type {
   ScheduleChangeInput,
 } from '../../domain/change.js';
 import type { Command } from '../incident/messages.js';
+import type { FollowUpStart } from '../shared.js';
 
 /** What the parent incident (or a test) starts a change with; `approvalHours` defaults to 24. */
-export type ChangeWorkflowInput = ChangeRequest;
+export type ChangeWorkflowInput = ChangeRequest & FollowUpStart;
 
 export const getChangeQuery = defineQuery<ChangeRecord>('getChange');
 export const assessChangeUpdate = defineUpdate<ChangeRecord, [Command<AssessChangeInput>]>('assessChange');

@@ -1,15 +1,13 @@
 // The change workflow (hardware or software change): it owns the change record, applies commands
 // from the domain state machine, records every step, asks the approvers and, when the approval
 // deadline passes without a decision, calls in the change manager once (who may then decide for them).
-import { applyHardwareChange, followUpRecorder, validated } from '../shared.js';
+import { applyHardwareChange, followUpCommands, followUpRecorder, validated } from '../shared.js';
 import { step } from '../../domain/follow-ups.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
 import { ActivityFailure, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
 import * as change from '../../domain/change.js';
 import type { ChangeRecord, ChangeStep } from '../../domain/change.js';
-import { systemActor, type CommandContext } from '../../domain/incident.js';
-import type { Command } from '../incident/messages.js';
+import { systemActor } from '../../domain/incident.js';
 import {
   assessChangeUpdate,
   closeChangeUpdate,
@@ -24,8 +22,8 @@ import {
 } from './messages.js';
 
 export async function changeWorkflow(input: ChangeWorkflowInput): Promise<ChangeRecord> {
-  validated(() => change.validateRequest(input));
-  const created = change.requestChange(input, new Date());
+  // A bad request fails the workflow at once instead of retrying its first task forever.
+  const created = validated(() => change.requestChange(input, new Date()));
   let record = created.record;
 
   const recorder = followUpRecorder<ChangeRecord>(describe);
@@ -36,61 +34,29 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     return s.record;
   }
 
-
-  /** Wires one command: the validator rejects before history, the handler applies and records. */
-  function command<I extends object>(
-    update: UpdateDefinition<ChangeRecord, [Command<I>]>,
-    validate: (current: ChangeRecord, cmd: Command<I>) => void,
-    run: (current: ChangeRecord, cmd: Command<I>, ctx: CommandContext) => ChangeStep,
-    after?: (s: ChangeStep) => void,
-  ): void {
-    setHandler(
-      update,
-      async (cmd: Command<I>) => {
-        // Checked again: a concurrent command may have changed the record since the validator ran.
-        const s = validated(() => run(record, cmd, { actor: cmd.actor, at: new Date() }));
-        const result = await apply(s);
-        after?.(s);
-        return result;
-      },
-      { validator: (cmd: Command<I>) => validated(() => validate(record, cmd)) },
-    );
-  }
+  const command = followUpCommands(() => record, apply);
 
   setHandler(getChangeQuery, () => record);
   command(assessChangeUpdate, change.validateAssess, change.assess);
-  command(submitChangeUpdate, (r) => change.validateSubmit(r), (r, _cmd, ctx) => change.submitForApproval(r, ctx), askApprovers);
-  command(decideChangeUpdate, (r, cmd) => change.validateDecide(r, cmd, cmd.actor), change.decide, tellSkippedApprovers);
+  command(submitChangeUpdate, (r) => change.validateSubmit(r), (r, _cmd, ctx) => change.submitForApproval(r, ctx), notify);
+  command(decideChangeUpdate, (r, cmd) => change.validateDecide(r, cmd, cmd.actor), change.decide, notify);
   command(scheduleChangeUpdate, change.validateSchedule, change.schedule);
   command(implementChangeUpdate, change.validateImplement, change.implement);
   command(reviewChangeUpdate, change.validateReview, change.review);
   command(closeChangeUpdate, (r) => change.validateClose(r), (r, _cmd, ctx) => change.close(r, ctx));
   command(rollBackChangeUpdate, change.validateRollBack, change.rollBack);
 
-  function askApprovers(s: ChangeStep): void {
-    if (s.record.state !== 'awaiting_approval') return; // a standard change is pre-approved
-    const { details } = s.record;
-    const recipients = details.approvers.map((id) => `user:${id}`);
-    const body = `Please approve or reject the ${kindName(s.record)} "${s.record.title}" by ${details.approvalDeadline}.\n\n${details.description}\n\nRisk: ${details.assessment?.risk ?? '-'}`;
-    recorder.notify(s, recipients, `Approval requested: ${s.record.title}`, body);
-  }
-
-  /** The change manager decided for the approvers: those who had not answered need not any more. */
-  function tellSkippedApprovers(s: ChangeStep): void {
-    if (s.event.payload.override !== true) return;
-    const o = s.record.details.override!;
-    if (o.skipped.length === 0) return;
-    const body = `The change manager ${s.event.actor.name} ${o.decision} the ${kindName(s.record)} "${s.record.title}" on behalf of the approvers; your decision is no longer needed.\n\nReason: ${o.reason}`;
-    recorder.notify(s, o.skipped.map((id) => `user:${id}`), `Change ${o.decision} by the change manager: ${s.record.title}`, body);
+  /** Tells whoever the step concerns (approvers, skipped approvers, the change manager), beside the workflow's timers. */
+  function notify(s: ChangeStep): void {
+    const notice = change.noticeOf(s);
+    if (notice) recorder.notify(s, notice.recipients, notice.subject, notice.body);
   }
 
   /** The deadline passed with approvals missing: the change manager is told, once. */
   async function escalate(): Promise<void> {
     const s = change.escalateApproval(record, { actor: systemActor, at: new Date() });
     await apply(s);
-    const outstanding = s.event.payload.outstanding as string[];
-    const body = `The approval deadline of the ${kindName(s.record)} "${s.record.title}" passed. Still missing: ${outstanding.join(', ')}.`;
-    recorder.notify(s, [`user:${s.record.details.changeManager}`], `Approval overdue: ${s.record.title}`, body);
+    notify(s);
   }
 
   await recorder.record(created);
@@ -129,15 +95,13 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   }
 }
 
-const kindName = (r: ChangeRecord) => (r.kind === 'hardware_change' ? 'hardware change' : 'software change');
-
 /** The one-glance picture shown as "current details" in the Temporal UI. */
 function describe(r: ChangeRecord): string {
   const d = r.details;
   const approvals = d.approvals.map((a) => `${a.approverId} ${a.decision}`).join(', ') || 'none';
   const o = d.override;
   return [
-    `**${kindName(r)}** ${r.title}${r.incidentNumber ? ` (${r.incidentNumber})` : ''}`,
+    `**${change.kindName(r)}** ${r.title}${r.incidentNumber ? ` (${r.incidentNumber})` : ''}`,
     `State: ${r.state} · Type: ${d.changeType} · Risk: ${d.assessment?.risk ?? '-'}`,
     `Approvals: ${approvals} (${d.approvals.filter((a) => a.decision === 'approved').length}/${d.approvers.length})` +
       (d.approvalDeadline ? ` · deadline ${d.approvalDeadline}` : '') +

@@ -1,12 +1,10 @@
 // The service-order workflow: owns one service order, applies commands from the domain state machine,
 // reminds the technician before the appointment and escalates to dispatch when the window passes unstarted.
 // Once done, its work report is booked under the incident (time and material), once.
-import { followUpRecorder, validated } from '../shared.js';
+import { followUpCommands, followUpRecorder, validated } from '../shared.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
 import { ActivityFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
-import type { CommandContext } from '../../domain/incident.js';
 import * as order from '../../domain/service-order.js';
 import type { ServiceOrderRecord, ServiceOrderStep } from '../../domain/service-order.js';
 import {
@@ -15,7 +13,6 @@ import {
   getServiceOrderQuery,
   scheduleServiceOrderUpdate,
   startServiceOrderUpdate,
-  type Command,
   type ServiceOrderWorkflowInput,
 } from './messages.js';
 
@@ -39,20 +36,7 @@ export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Pr
     return s.record;
   }
 
-
-  /** Wires one command: the validator rejects before history, the handler applies and records. */
-  function command<I extends object>(
-    update: UpdateDefinition<ServiceOrderRecord, [Command<I>]>,
-    validate: (current: ServiceOrderRecord, input: I, at: Date) => void,
-    run: (current: ServiceOrderRecord, input: I, ctx: CommandContext) => ServiceOrderStep,
-  ): void {
-    setHandler(
-      update,
-      // Validated again in the handler: another command may have changed the record since the validator ran.
-      async (cmd: Command<I>) => apply(validated(() => run(record, cmd, { actor: cmd.actor, at: new Date() }))),
-      { validator: (cmd: Command<I>) => validated(() => validate(record, cmd, new Date())) },
-    );
-  }
+  const command = followUpCommands(() => record, apply);
 
   setHandler(getServiceOrderQuery, () => record);
   command(scheduleServiceOrderUpdate, order.validateSchedule, order.schedule);
