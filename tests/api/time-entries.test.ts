@@ -3,7 +3,7 @@
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
-import { contracts, customers, incidents, invoiceLines, invoices, outboxMessages, projects, quotaEvents, timeEntries, users } from '../../src/db/schema/index.js';
+import { contracts, customers, incidentIntakes, incidents, invoiceLines, invoices, outboxMessages, projects, quotaEvents, timeEntries, users } from '../../src/db/schema/index.js';
 import type { HourlyRates } from '../../src/db/schema/contracts.js';
 import type { AssetLookup, Entitlement } from '../../src/domain/entitlement.js';
 import type { OutgoingMail } from '../../src/mail/outbound.js';
@@ -11,6 +11,7 @@ import { bookServiceOrderReport } from '../../src/services/service-order-billing
 import { databaseOnlyApp, apiCaller, type TestApp } from '../support/api.js';
 import { createTestDatabase } from '../support/database.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
+import { testIntake } from '../support/intake.js';
 
 let database: Database;
 let app: TestApp;
@@ -146,6 +147,24 @@ describe('quota draw-down', () => {
     expect(list.status).toBe(200);
     expect(list.body.items).toHaveLength(3);
     expect(list.body.totals).toEqual({ minutes: 255, quotaMinutes: 120, billableMinutes: 135, amountCents: 24_300 });
+  });
+});
+
+describe('an incident just opened', () => {
+  it('prices time from its recorded intake before the workflow has written its projection', async () => {
+    const s = await setUp({ contract: { quotaMinutes: 600, quotaPeriod: 'month' } });
+    const number = `INC-2026-${String(500_000 + seq).padStart(6, '0')}`;
+    const intake = testIntake({
+      number,
+      customer: { id: s.customerId, number: s.customerNumber, name: 'Kunde' },
+      contract: { id: s.contractId!, number: 'V', tier: 'gold' },
+      project: { id: s.projectId!, number: 'P' },
+    });
+    await database.db.insert(incidentIntakes).values({ number, request: intake, receivedAt: new Date(intake.receivedAt) });
+    const res = await call('POST', `/api/incidents/${number}/time-entries`, agent, { minutes: 30, activityType: 'remote', description: 'First call', workDate: '2026-11-02' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ decision: 'quota', quotaMinutes: 30, contractId: s.contractId, projectId: s.projectId, billable: false });
+    expect((await call('POST', '/api/incidents/INC-2026-999998/time-entries', agent, { minutes: 30, activityType: 'remote', description: 'x' })).status).toBe(404);
   });
 });
 

@@ -4,7 +4,8 @@
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../db/client.js';
-import { incidents, timeEntries } from '../../db/schema/index.js';
+import { incidentIntakes, incidents, timeEntries } from '../../db/schema/index.js';
+import type { IncidentIntake } from '../../domain/incident.js';
 import type { Rates } from '../../domain/entitlement.js';
 import { hasRole, type ActivityType } from '../../domain/enums.js';
 import { Forbidden, IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
@@ -109,10 +110,27 @@ export interface IncidentTerms {
 
 export async function incidentTermsOf(conn: Db | Tx, incidentNumber: string): Promise<IncidentTerms> {
   const [incident] = await conn.select().from(incidents).where(eq(incidents.number, incidentNumber));
-  if (!incident) throw new NotFound(`Incident ${incidentNumber} does not exist.`);
-  const customerId = incident.customerId;
+  // Just opened, its projection not written yet: the recorded intake has the same terms.
+  const terms = incident ?? (await intakeTermsOf(conn, incidentNumber));
+  if (!terms) throw new NotFound(`Incident ${incidentNumber} does not exist.`);
+  const customerId = terms.customerId;
   if (!customerId) throw new IllegalTransition(`Incident ${incidentNumber} has no customer, so its time can be neither billed nor drawn from a quota.`);
-  return { incidentNumber, customerId, asset: assetLookupOf(incident), contractId: incident.contractId, projectId: incident.projectId };
+  return { incidentNumber, customerId, asset: assetLookupOf(terms), contractId: terms.contractId, projectId: terms.projectId };
+}
+
+/** The terms an intake recorded, in the projection's shape. */
+async function intakeTermsOf(conn: Db | Tx, incidentNumber: string) {
+  const [row] = await conn.select({ request: incidentIntakes.request }).from(incidentIntakes).where(eq(incidentIntakes.number, incidentNumber));
+  if (!row) return undefined;
+  const intake = row.request as IncidentIntake;
+  return {
+    customerId: intake.customer?.id ?? null,
+    entitlement: intake.entitlement ?? null,
+    assetId: intake.asset?.id ?? null,
+    serialNumber: intake.asset?.serialNumber ?? null,
+    contractId: intake.contract?.id ?? null,
+    projectId: intake.project?.id ?? null,
+  };
 }
 
 export interface TimeEntryInsert {
