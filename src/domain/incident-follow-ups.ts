@@ -234,3 +234,14 @@ export function childOutcome(record: { state: string; details: Record<string, un
   const review = record.details.review as { outcome?: string } | null | undefined;
   return review?.outcome === 'failed' ? 'failed' : 'completed';
 }
+
+/** What a child ticket's parent hears after one of the child's steps. */
+export type ParentNotice = { ended: FollowUpEndedInput } | { reopened: FollowUpReopenedInput };
+
+/** A child ticket's parent hears when it is resolved (its work is done) and when it is open again; other steps it does not hear. */
+export function parentNoticeOf(t: Transition, ownWorkflowId: string): ParentNotice | null {
+  if (!t.state.parent) return null;
+  if (t.event.type === 'resolved') return { ended: { workflowId: ownWorkflowId, outcome: 'completed', result: 'resolved' } };
+  if (t.event.type === 'reopened' || t.event.payload.effect === 'reopened') return { reopened: { workflowId: ownWorkflowId } };
+  return null;
+}

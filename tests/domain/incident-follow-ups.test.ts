@@ -2,7 +2,7 @@
 // without paused clocks, what the incident goes back to, child tickets, and children that died.
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import { assign, openIncident, reply, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
+import { assign, openIncident, reply, resolve, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
 import {
   createFollowUp,
   detachFollowUp,
@@ -10,11 +10,12 @@ import {
   failedChild,
   followUpEnded,
   nextFollowUpLink,
+  parentNoticeOf,
   repeatOf,
   validateChildTicketIntake,
   validateNewFollowUp,
 } from '../../src/domain/incident-follow-ups.js';
-import { customerMessage, setPending } from '../../src/domain/incident-lifecycle.js';
+import { customerMessage, reopen, setPending } from '../../src/domain/incident-lifecycle.js';
 import { goldPolicy } from '../support/policies.js';
 import { testIntake } from '../support/intake.js';
 
@@ -118,6 +119,18 @@ describe('waiting for follow-up work', () => {
 });
 
 describe('child tickets', () => {
+  it('tell their parent when they are resolved and when they are open again, and nothing else', () => {
+    const own = 'incident-INC-2026-000078';
+    const child = openIncident({ ...intake, number: 'INC-2026-000078', parent: { number: intake.number, workflowId: 'incident-INC-2026-000077' } }).state;
+    const resolved = resolve(child, { resolution: 'Rebooted.' }, at('2026-11-24T09:00:00Z'));
+    expect(parentNoticeOf(resolved, own)).toEqual({ ended: { workflowId: own, outcome: 'completed', result: 'resolved' } });
+    expect(parentNoticeOf(reopen(resolved.state, { reason: 'Again' }, at('2026-11-24T10:00:00Z')), own)).toEqual({ reopened: { workflowId: own } });
+    expect(parentNoticeOf(customerMessage(resolved.state, { text: 'Still broken' }, at('2026-11-24T10:00:00Z')), own)).toEqual({ reopened: { workflowId: own } });
+    expect(parentNoticeOf(assign(child, { group: 'network' }, at('2026-11-24T09:00:00Z')), own)).toBeNull();
+    // An incident without a parent tells nobody.
+    expect(parentNoticeOf(resolve(opened(), { resolution: 'Rebooted.' }, at('2026-11-24T09:00:00Z')), 'incident-INC-2026-000077')).toBeNull();
+  });
+
   const parent = { number: intake.number, workflowId: 'incident-INC-2026-000077' };
   const childIntake = testIntake({ number: 'INC-2026-000078', customer: intake.customer, parent });
   const command = { kind: 'child_ticket' as const, title: 'Network team', childNumber: childIntake.number };

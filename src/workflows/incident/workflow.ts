@@ -124,10 +124,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     );
   }
 
-  /** A child ticket reopened (by an agent or by its customer's message): its parent opens the link again. */
-  function tellParentOfReopen(t: Transition): void {
-    const reopened = t.event.type === 'reopened' || t.event.payload.effect === 'reopened';
-    if (reopened && t.state.parent) beside(reportReopenToParent(t.state.parent.workflowId, { workflowId: workflowInfo().workflowId }));
+  /** A child ticket tells its parent when it is resolved and when it is open again. */
+  function tellParent(t: Transition): void {
+    const notice = followUps.parentNoticeOf(t, workflowInfo().workflowId);
+    if (!notice || !t.state.parent) return;
+    const parent = t.state.parent.workflowId;
+    beside('ended' in notice ? reportToParent(parent, notice.ended) : reportReopenToParent(parent, notice.reopened));
   }
 
   /** Wires one command: the validator rejects before history, the handler applies and records. */
@@ -163,12 +165,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   command(resolveUpdate, incident.validateResolve, incident.resolve, {
     after: (t) => {
       mailToCustomer('resolution', t.state, t.event.seq);
-      // A child ticket's work is done when it is resolved: its parent hears it (once; a repeat is ignored there).
-      if (t.state.parent) beside(reportToParent(t.state.parent.workflowId, { workflowId: workflowInfo().workflowId, outcome: 'completed', result: 'resolved' }));
+      tellParent(t);
     },
   });
   command(closeUpdate, incident.validateClose, (current, _input, ctx) => incident.close(current, ctx));
-  command(customerMessageUpdate, lifecycle.validateCustomerMessage, lifecycle.customerMessage, { repeat: incidentMail.isAppliedMail, after: tellParentOfReopen });
+  command(customerMessageUpdate, lifecycle.validateCustomerMessage, lifecycle.customerMessage, { repeat: incidentMail.isAppliedMail, after: tellParent });
   command(setPendingUpdate, lifecycle.validateSetPending, lifecycle.setPending);
   command(resumeUpdate, lifecycle.validateResume, lifecycle.resume);
   command(changePriorityUpdate, lifecycle.validateChangePriority, lifecycle.changePriority);
@@ -176,7 +177,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     compiled = undefined; // another policy may bring another calendar
     return lifecycle.changeContract(current, input, ctx);
   });
-  command(reopenUpdate, lifecycle.validateReopen, lifecycle.reopen, { after: tellParentOfReopen });
+  command(reopenUpdate, lifecycle.validateReopen, lifecycle.reopen, { after: tellParent });
   command(deliveryFailureUpdate, incidentMail.validateDeliveryFailure, incidentMail.deliveryFailure, { repeat: incidentMail.isAppliedMail });
 
   // Follow-up work: the child starts first, so a link on the timeline always has a workflow behind it.
