@@ -110,7 +110,7 @@ describe('follow-up work of an incident', () => {
       await handle.executeUpdate(detachFollowUpUpdate, { args: [{ ref: 'software-change-1', reason: 'Runs on as planned maintenance.', actor: agent }] });
       // Detached, the follow-up no longer holds it: the overdue automatic close happens at once.
       // (Polled, not awaited: waiting for a result lets the test server skip time.)
-      await expect.poll(async () => (await handle.describe()).status.name, { timeout: 10_000 }).toBe('COMPLETED');
+      await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000 }).toBe('COMPLETED');
       // Activities of one workflow task may run in any order; the projection orders by seq.
       const bySeq = [...events].sort((a, b) => a.event.seq - b.event.seq).map((e) => e.event);
       expect(bySeq.map((e) => e.type)).toEqual(['created', 'follow_up_created', 'resolved', 'follow_up_detached', 'closed']);
@@ -142,7 +142,7 @@ describe('follow-up work of an incident', () => {
       await child.result();
 
       // The state changes before its timeline event is recorded: wait for the event.
-      await expect.poll(() => events.some((e) => e.event.type === 'follow_up_ended'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => events.some((e) => e.event.type === 'follow_up_ended'), { timeout: 30_000 }).toBe(true);
       expect((await handle.query(getStateQuery)).status).toBe('new');
       const state = await handle.query(getStateQuery);
       expect(state.followUps?.[0]).toMatchObject({ status: 'completed', result: 'closed' });
@@ -166,7 +166,7 @@ describe('follow-up work of an incident', () => {
       await order.executeUpdate(startServiceOrderUpdate, { args: [{ actor: { id: 'user:tech-1', name: 'Tom Tech' } }] });
       await order.executeUpdate(completeServiceOrderUpdate, { args: [{ summary: 'PSU replaced.', materials: [{ articleNumber: 'PSU-800', description: 'PSU 800 W', quantity: 1, unitPriceCents: 18900 }], actor: { id: 'user:tech-1', name: 'Tom Tech' } }] });
       // The state changes before its timeline event is recorded: wait for the event.
-      await expect.poll(() => events.some((e) => e.event.type === 'follow_up_ended'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => events.some((e) => e.event.type === 'follow_up_ended'), { timeout: 30_000 }).toBe(true);
       expect((await handle.query(getStateQuery)).status).toBe('new');
       const ended = [...events].sort((a, b) => a.event.seq - b.event.seq).at(-1)!.event;
       expect(ended).toMatchObject({ type: 'follow_up_ended', payload: { ref: 'service-order-1', outcome: 'completed', result: 'done', resumed: 'new' } });
@@ -184,7 +184,7 @@ describe('follow-up work of an incident', () => {
       await child.executeUpdate(implementChangeUpdate, { args: [{ actor: agent }] });
       await child.executeUpdate(rollBackChangeUpdate, { args: [{ reason: 'VPN worse than before', actor: agent }] });
       await child.result();
-      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 10_000 }).toBe('failed');
+      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 30_000 }).toBe('failed');
     });
   });
 
@@ -194,7 +194,7 @@ describe('follow-up work of an incident', () => {
         cause: expect.objectContaining({ type: 'ValidationError', message: expect.stringMatching(/kind must be one of/) }),
       });
       // The creation may still be on its way to the timeline: wait for it, then nothing else is there.
-      await expect.poll(() => events.length, { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => events.length, { timeout: 30_000 }).toBe(1);
       expect(events.map((e) => e.event.type)).toEqual(['created']);
       expect((await handle.query(getStateQuery)).followUps ?? []).toEqual([]);
     });
@@ -221,7 +221,7 @@ describe('follow-up work of an incident', () => {
 
       await env.sleep('3 hours');
       await childHandle.executeUpdate(resolveUpdate, { args: [{ resolution: 'Concentrator rebooted.', actor: agent }] });
-      await expect.poll(() => events.some((e) => e.incident.number === number && e.event.type === 'follow_up_ended'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => events.some((e) => e.incident.number === number && e.event.type === 'follow_up_ended'), { timeout: 30_000 }).toBe(true);
       const resumed = await handle.query(getStateQuery);
       expect(resumed.status).toBe('new');
       expect(resumed.followUps?.[0]).toMatchObject({ status: 'completed', result: 'resolved' });
@@ -238,8 +238,8 @@ describe('follow-up work of an incident', () => {
 
       // Reopened, the child holds its parent again: the link is open and the parent cannot close.
       await childHandle.executeUpdate(reopenUpdate, { args: [{ reason: 'The tunnel drops again.', actor: agent }] });
-      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 10_000 }).toBe('open');
-      await expect.poll(() => events.some((e) => e.incident.number === number && e.event.type === 'follow_up_reopened'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 30_000 }).toBe('open');
+      await expect.poll(() => events.some((e) => e.incident.number === number && e.event.type === 'follow_up_reopened'), { timeout: 30_000 }).toBe(true);
       await handle.executeUpdate(resolveUpdate, { args: [{ resolution: 'Workaround in place.', actor: agent }] });
       await expect(handle.executeUpdate(closeUpdate, { args: [{ actor: agent }] })).rejects.toMatchObject({ cause: expect.objectContaining({ type: 'IllegalTransition' }) });
     });
@@ -282,7 +282,7 @@ describe('follow-up work of an incident', () => {
       const callback = env.client.workflow.getHandle(`${incidentWorkflowId(number)}/callback-1`);
       expect(await callback.query(getCallbackQuery)).toMatchObject({ incidentNumber: number, details: { phone: '+492211234567', window } });
       await callback.executeUpdate(logCallbackCallUpdate, { args: [{ outcome: 'reached', note: 'Explained the workaround.', actor: agent }] });
-      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 10_000 }).toBe('completed');
+      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 30_000 }).toBe('completed');
       expect((await handle.query(getStateQuery)).followUps?.[0]?.result).toBe('done');
     });
   });
