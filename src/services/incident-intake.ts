@@ -127,6 +127,19 @@ export function priorityOf(request: Pick<IncidentRequest, 'priority' | 'impact' 
   return request.priority ?? priorityFor(request.impact ?? defaultImpact, request.urgency ?? defaultUrgency);
 }
 
+/** The stored form of an Idempotency-Key: whose keys (the scope) and the key. */
+const intakeKey = (scope: string, key: string) => `${scope}:${key}`;
+
+async function intakeByKey(db: Db, key: string) {
+  const [row] = await db.select().from(incidentIntakes).where(eq(incidentIntakes.idempotencyKey, key));
+  return row;
+}
+
+/** The number of the incident an earlier request with this key (in this scope) opened, if any. */
+export async function incidentOpenedByKey(db: Db, scope: string, key: string): Promise<string | undefined> {
+  return (await intakeByKey(db, intakeKey(scope, key)))?.number;
+}
+
 /**
  * Records the intake with a fresh number and starts the workflow. If the start fails, the
  * intake stays pending and `startPendingIntakes` starts it later: the number is never lost.
@@ -145,10 +158,9 @@ export async function openIncidentFromRequest(
     parent?: ParentLink;
   },
 ): Promise<{ incident: IncidentState; started: boolean; replayed: boolean }> {
-  const key = options.idempotencyKey ? `${options.keyScope ?? options.actor.id}:${options.idempotencyKey}` : null;
+  const key = options.idempotencyKey ? intakeKey(options.keyScope ?? options.actor.id, options.idempotencyKey) : null;
   const replay = async () => {
-    if (!key) return undefined;
-    const [row] = await deps.db.select().from(incidentIntakes).where(eq(incidentIntakes.idempotencyKey, key));
+    const row = key ? await intakeByKey(deps.db, key) : undefined;
     if (!row) return undefined;
     const intake = row.request as IncidentIntake;
     // The first request may still be starting the workflow (or have failed to): make sure it runs.
