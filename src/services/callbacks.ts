@@ -21,6 +21,7 @@ import { assignCallbackUpdate, getCallbackQuery, type CallbackWorkflowInput } fr
 import type { callbackWorkflow } from '../workflows/index.js';
 import { addNoteUpdate, createFollowUpUpdate } from '../workflows/incident/messages.js';
 import { checkEntitlement, policyIdOf, slaSnapshot } from './entitlement.js';
+import { callerContact } from './master-data/contacts.js';
 import { sendFollowUpCommand, staffById, type FollowUpRow } from './follow-ups.js';
 import { commandError, isNotFound, sendIncidentCommand } from './incident-commands.js';
 import type { IntakeDeps } from './incident-intake.js';
@@ -200,15 +201,12 @@ async function identifyCaller(deps: CallbackDeps, request: CallbackRequestInput,
     if (request.serialNumber) throw new ValidationError('serialNumber: a callback under an incident counts on the incident\'s terms; leave serialNumber out.', 'serialNumber');
     return incidentCaller(db, request);
   }
-  let contact: typeof contacts.$inferSelect | undefined;
-  let customerNumber = request.customerNumber;
-  if (request.contactEmail) {
-    [contact] = await db.select().from(contacts).where(eq(sql`lower(${contacts.email})`, request.contactEmail.toLowerCase()));
-    const [ofContact] = contact ? await db.select().from(customers).where(eq(customers.id, contact.customerId)) : [];
-    if (ofContact && customerNumber && ofContact.customerNumber !== customerNumber) throw new ValidationError(`${request.contactEmail} is a contact of another customer.`, 'contactEmail');
-    if (!ofContact && !customerNumber) throw new ValidationError(`No customer is known for ${request.contactEmail}; give customerNumber, or leave contactEmail out to call back an unknown caller.`, 'contactEmail');
-    customerNumber ??= ofContact?.customerNumber;
+  const caller = request.contactEmail ? await callerContact(db, request.contactEmail, request.customerNumber) : undefined;
+  if (request.contactEmail && !caller && !request.customerNumber) {
+    throw new ValidationError(`No customer is known for ${request.contactEmail}; give customerNumber, or leave contactEmail out to call back an unknown caller.`, 'contactEmail');
   }
+  const contact = caller?.contact;
+  const customerNumber = request.customerNumber ?? caller?.customerNumber;
   const who = { contactName: contact?.name ?? null, contactEmail: contact?.email ?? request.contactEmail ?? null, incidentNumber: null };
   const day = businessDate(at, deps.timezone ?? defaultBusinessTimezone);
   if (request.serialNumber) return { ...who, ...(await assetTerms(deps, { customerNumber, serialNumber: request.serialNumber }, day)) };

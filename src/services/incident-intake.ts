@@ -1,11 +1,11 @@
 // Opening an incident: identify the caller, pick contract and SLA policy, allocate the number
 // durably, then start the incident workflow. API, mail and portal all come through here.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
-import { eq, isNull, sql } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { allocateIncidentNumber } from '../db/yearly-numbers.js';
-import { contacts, contracts, customers, incidentIntakes } from '../db/schema/index.js';
+import { contracts, incidentIntakes } from '../db/schema/index.js';
 import { inForce, type AssetLookup, type Rates } from '../domain/entitlement.js';
 import type { Channel, Impact, Priority, Urgency } from '../domain/enums.js';
 import { IllegalTransition, ValidationError } from '../domain/errors.js';
@@ -15,6 +15,7 @@ import type { ParentLink } from '../domain/incident-follow-ups.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
 import { businessDate, defaultBusinessTimezone, incidentWorkflowId, incidentYear } from '../domain/ticket-number.js';
 import { checkEntitlement, entitlementFor } from './entitlement.js';
+import { callerContact } from './master-data/contacts.js';
 import { sendIncidentCommand } from './incident-commands.js';
 import type { Temporal } from '../temporal/client.js';
 import { incidentStartSearchAttributes } from '../temporal/search-attributes.js';
@@ -54,17 +55,10 @@ export interface IntakeDeps {
  */
 export async function identifyCaller(deps: Pick<IntakeDeps, 'db' | 'timezone' | 'defaultRates'>, request: IncidentRequest, at: Date): Promise<IncidentParties> {
   const { db } = deps;
-  let contact: typeof contacts.$inferSelect | undefined;
-  let customerNumber = request.customerNumber;
-  if (request.contactEmail) {
-    [contact] = await db.select().from(contacts).where(eq(sql`lower(${contacts.email})`, request.contactEmail.toLowerCase()));
-    const [ofContact] = contact ? await db.select().from(customers).where(eq(customers.id, contact.customerId)) : [];
-    if (ofContact && customerNumber && ofContact.customerNumber !== customerNumber) {
-      throw new ValidationError(`${request.contactEmail} is a contact of another customer.`, 'contactEmail');
-    }
-    // The caller is the contact's customer; an asset that is not theirs is then not covered.
-    if (ofContact) customerNumber ??= ofContact.customerNumber;
-  }
+  const caller = request.contactEmail ? await callerContact(db, request.contactEmail, request.customerNumber) : undefined;
+  const contact = caller?.contact;
+  // The caller is the contact's customer; an asset that is not theirs is then not covered.
+  const customerNumber = request.customerNumber ?? caller?.customerNumber;
   const day = businessDate(at, deps.timezone ?? defaultBusinessTimezone);
   const check = await checkEntitlement(db, { customerNumber, serialNumber: request.serialNumber, identNumber: request.identNumber }, day, { defaultRates: deps.defaultRates });
   const { customer, entitlement } = check;

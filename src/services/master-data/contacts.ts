@@ -3,7 +3,7 @@
 import { and, asc, count, eq, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
 import { contacts, customers, incidents } from '../../db/schema/index.js';
 import type { Language } from '../../domain/enums.js';
-import { IllegalTransition, NotFound } from '../../domain/errors.js';
+import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { checkEmail, checkName } from './rules.js';
 import { customerByNumber, likePattern, lockCustomer, refusedWhileReferenced, requiredForNew, sameValues, uniqueViolation, type Conn, type Page, type Paging, type UpsertOutcome } from './shared.js';
 
@@ -35,6 +35,16 @@ const columns = {
 };
 const selectRecords = (conn: Conn) => conn.select(columns).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId));
 const sameEmail = (email: string) => eq(sql`lower(${contacts.email})`, email.toLowerCase());
+
+/**
+ * The contact who calls or writes from `email` (any case) and their customer's number; a
+ * `customerNumber` given alongside must be that customer's (400 on contactEmail otherwise).
+ */
+export async function callerContact(conn: Conn, email: string, customerNumber?: string): Promise<{ contact: typeof contacts.$inferSelect; customerNumber: string } | undefined> {
+  const [row] = await conn.select({ contact: contacts, customerNumber: customers.customerNumber }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(sameEmail(email));
+  if (row && customerNumber && row.customerNumber !== customerNumber) throw new ValidationError(`${email} is a contact of another customer.`, 'contactEmail');
+  return row;
+}
 
 export async function listContacts(conn: Conn, filter: { customerNumber?: string | undefined; q?: string | undefined } & Paging): Promise<Page<ContactRecord>> {
   const conditions: (SQL | undefined)[] = [];
