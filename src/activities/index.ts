@@ -6,6 +6,7 @@ import type { ImapMailbox } from '../config.js';
 import type { Db } from '../db/client.js';
 import { defaultMailFrom, type Mailer } from '../mail/outbound.js';
 import type { Temporal } from '../temporal/client.js';
+import { createCalendarActivities } from './calendar.js';
 import { createCustomerMailActivities } from './customer-mail.js';
 import { createIncidentProjectionActivities } from './incident-projection.js';
 import { createMailActivities } from './mail.js';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
   const mail = deps.mail ?? {};
   return {
     ...createIncidentProjectionActivities(deps),
+    ...createCalendarActivities(),
     ...createFollowUpActivities({ db: deps.db, mailer: deps.mailer, mailFrom, timezone: deps.timezone, defaultRates: deps.defaultRates, logger: deps.logger }),
     ...createNotificationActivities({ ...deps, mailFrom }),
     ...createCustomerMailActivities({

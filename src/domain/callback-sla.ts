@@ -1,7 +1,7 @@
 // The callback SLA: how long a customer may wait for a call back, in business minutes of the
 // policy's calendar, and the call window that follows from it. Pure; the callback service picks
 // policy and calendar, the callback workflow only ever sees the resulting window.
-import { addBusinessMinutes, BusinessCalendar, nextBusinessInstant, type CalendarDefinition } from './business-calendar.js';
+import { addBusinessMinutes, businessCalendar, nextBusinessInstant, type CalendarDefinition } from './business-calendar.js';
 import { contractTiers, type ContractTier } from './enums.js';
 import { inForce, type ContractFacts } from './entitlement.js';
 import { ValidationError } from './errors.js';
@@ -130,7 +130,7 @@ export function callbackWindow(request: CallbackWindowRequest): CallbackWindowDe
 
 function windowFrom(request: Omit<CallbackWindowRequest, 'takenUpAt'>): CallbackWindowDecision {
   const minutes = callbackMinutesFor(request);
-  const calendar = new BusinessCalendar(request.calendar);
+  const calendar = businessCalendar(request.calendar);
   const at = request.requestedAt.getTime();
   const latestEnd = addBusinessMinutes(calendar, at, minutes);
   const tier = tierOf(request);

@@ -1,7 +1,7 @@
 // SLA clocks and the escalation ladder. A clock counts business time from its start, minus
 // its pauses, against a budget; the ladder's levels are exact instants on that count, so the
 // workflow can sleep until the next one instead of polling.
-import { addBusinessMillis, BusinessCalendar, businessMillisBetween, type CalendarDefinition, type Span } from './business-calendar.js';
+import { addBusinessMillis, BusinessCalendar, businessMillisBetween, resolvedHolidayLookup, type CalendarDefinition, type ResolvedHolidays, type Span } from './business-time.js';
 import type { ContractTier, Priority } from './enums.js';
 
 export const slaTargets = ['firstResponse', 'nextResponse', 'resolution'] as const;
@@ -30,6 +30,11 @@ export interface SlaPolicySnapshot {
   version: number;
   tier: ContractTier | null;
   calendar: CalendarDefinition;
+  /**
+   * The calendar's public holidays as dates, resolved when the snapshot was taken, so the
+   * workflow needs no holiday rules. Absent in incidents opened before it existed.
+   */
+  publicHolidays?: ResolvedHolidays | null;
   targets: Record<Priority, SlaTargetMinutes>;
   escalation: EscalationLadder;
   /** Waiting for follow-up work pauses resolution and next response (default true; absent in incidents opened before it existed). */
@@ -157,12 +162,27 @@ export interface SlaPicture {
   breached: boolean;
 }
 
+const calendars = new WeakMap<SlaPolicySnapshot, BusinessCalendar>();
+
+/**
+ * The snapshot's calendar with the holidays it carries, compiled once per snapshot object (its
+ * days and running totals are kept inside, so every later picture of the incident is cheap).
+ */
+export function policyCalendar(policy: SlaPolicySnapshot): BusinessCalendar {
+  let calendar = calendars.get(policy);
+  if (!calendar) {
+    calendar = new BusinessCalendar(policy.calendar, resolvedHolidayLookup(policy.publicHolidays));
+    calendars.set(policy, calendar);
+  }
+  return calendar;
+}
+
 export function slaPicture(
   policy: SlaPolicySnapshot,
   priority: Priority,
   clocks: Partial<Record<SlaTarget, SlaClock>>,
   now: Date,
-  calendar = new BusinessCalendar(policy.calendar),
+  calendar = policyCalendar(policy),
 ): SlaPicture {
   const pictures = slaTargets.flatMap((target) => {
     const clock = clocks[target];

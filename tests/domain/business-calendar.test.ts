@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   addBusinessMillis,
   addBusinessMinutes,
-  BusinessCalendar,
+  businessCalendar,
+  type BusinessCalendar,
   businessMillisBetween,
   businessMinutesBetween,
   nextBusinessInstant,
@@ -32,7 +33,7 @@ const withLunch: CalendarDefinition = {
   week: { mon: [['08:00', '12:00'], ['13:00', '17:00']], tue: [['08:00', '12:00'], ['13:00', '17:00']] },
 };
 
-const cal = new BusinessCalendar(nrw);
+const cal = businessCalendar(nrw);
 const ms = (iso: string) => new Date(iso).getTime();
 const iso = (t: number) => new Date(t).toISOString();
 /** Adds minutes and answers in UTC ISO. */
@@ -90,7 +91,7 @@ describe('measuring business time', () => {
 });
 
 describe('24x7 calendars count real time on DST days', () => {
-  const c = new BusinessCalendar(twentyFourSeven);
+  const c = businessCalendar(twentyFourSeven);
   it('has 23 hours on the March switch day and 25 on the October one', () => {
     expect(businessMinutesBetween(c, ms('2026-03-28T23:00:00Z'), ms('2026-03-29T22:00:00Z'))).toBe(23 * 60);
     expect(businessMinutesBetween(c, ms('2026-10-24T22:00:00Z'), ms('2026-10-25T23:00:00Z'))).toBe(25 * 60);
@@ -103,13 +104,13 @@ describe('24x7 calendars count real time on DST days', () => {
 
 describe('lunch breaks and intervals ending at 24:00', () => {
   it('skips the lunch break', () => {
-    const c = new BusinessCalendar(withLunch);
+    const c = businessCalendar(withLunch);
     expect(add(c, '2026-11-23T10:30:00Z', 60)).toBe('2026-11-23T12:30:00.000Z');
     expect(add(c, '2026-11-23T10:00:00Z', 60)).toBe('2026-11-23T11:00:00.000Z');
     expect(businessMinutesBetween(c, ms('2026-11-23T07:00:00Z'), ms('2026-11-23T16:00:00Z'))).toBe(8 * 60);
   });
   it('runs on from 24:00 into the next day without a gap', () => {
-    const c = new BusinessCalendar({ timezone: 'Europe/Berlin', week: { mon: [['20:00', '24:00']], tue: [['00:00', '02:00']] } });
+    const c = businessCalendar({ timezone: 'Europe/Berlin', week: { mon: [['20:00', '24:00']], tue: [['00:00', '02:00']] } });
     expect(add(c, '2026-11-23T22:30:00Z', 60)).toBe('2026-11-23T23:30:00.000Z');
     expect(add(c, '2026-11-23T22:30:00Z', 90)).toBe('2026-11-24T00:00:00.000Z');
     expect(add(c, '2026-11-23T22:30:00Z', 151)).toBe('2026-11-30T19:01:00.000Z');
@@ -118,7 +119,7 @@ describe('lunch breaks and intervals ending at 24:00', () => {
 
 describe('holiday regions', () => {
   it('knows regional holidays: Corpus Christi in NW and BY, not in BE', () => {
-    const region = (r: string) => new BusinessCalendar({ ...nrw, holidays: { region: r } });
+    const region = (r: string) => businessCalendar({ ...nrw, holidays: { region: r } });
     expect(region('DE-NW').isHoliday('2026-06-04')).toBe(true);
     expect(region('DE-BY').isHoliday('2026-06-04')).toBe(true);
     expect(region('DE-BE').isHoliday('2026-06-04')).toBe(false);
@@ -147,24 +148,24 @@ describe('calendar validation', () => {
   });
 
   it('refuses a calendar without business hours, and bounds how far it computes', () => {
-    expect(() => new BusinessCalendar({ timezone: 'UTC', week: {} })).toThrow(/no business hours on any weekday/);
-    expect(() => new BusinessCalendar({ timezone: 'UTC', week: { mon: [] } })).toThrow(ValidationError);
+    expect(() => businessCalendar({ timezone: 'UTC', week: {} })).toThrow(/no business hours on any weekday/);
+    expect(() => businessCalendar({ timezone: 'UTC', week: { mon: [] } })).toThrow(ValidationError);
     // One minute a week: a million minutes would be ~19,000 years; the arithmetic stops at ten.
-    const sparse = new BusinessCalendar({ timezone: 'UTC', week: { mon: [['08:00', '08:01']] } });
+    const sparse = businessCalendar({ timezone: 'UTC', week: { mon: [['08:00', '08:01']] } });
     expect(() => addBusinessMinutes(sparse, 0, 1_000_000)).toThrow(/more than 3660 days/);
     expect(addBusinessMinutes(sparse, Date.UTC(2026, 10, 23), 2)).toBe(Date.UTC(2026, 10, 30, 8, 1));
   });
 
   it('closes every day of a multi-day public holiday', () => {
     // Eid al-Adha in the UAE spans several days.
-    const uae = new BusinessCalendar({ timezone: 'Asia/Dubai', week: { mon: officeHours, tue: officeHours, wed: officeHours, thu: officeHours, fri: officeHours }, holidays: { region: 'AE' } });
+    const uae = businessCalendar({ timezone: 'Asia/Dubai', week: { mon: officeHours, tue: officeHours, wed: officeHours, thu: officeHours, fri: officeHours }, holidays: { region: 'AE' } });
     const days = Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10)).filter((d) => uae.isHoliday(d));
     const consecutive = days.filter((d, i) => i > 0 && Date.parse(d) - Date.parse(days[i - 1]!) === 86_400_000);
     expect(consecutive.length).toBeGreaterThan(0);
   });
 
   it('measures correctly where DST skips midnight (America/Santiago)', () => {
-    const c = new BusinessCalendar({ ...twentyFourSeven, timezone: 'America/Santiago' });
+    const c = businessCalendar({ ...twentyFourSeven, timezone: 'America/Santiago' });
     const start = ms('2022-09-10T12:00:00Z');
     const due = addBusinessMinutes(c, start, 40 * 60);
     expect(businessMinutesBetween(c, start, due)).toBe(40 * 60);
@@ -172,7 +173,7 @@ describe('calendar validation', () => {
 });
 
 describe('properties', () => {
-  const calendars = [cal, new BusinessCalendar(twentyFourSeven), new BusinessCalendar(withLunch), new BusinessCalendar({ ...nrw, holidays: { region: 'DE-BY' }, timezone: 'America/New_York' })];
+  const calendars = [cal, businessCalendar(twentyFourSeven), businessCalendar(withLunch), businessCalendar({ ...nrw, holidays: { region: 'DE-BY' }, timezone: 'America/New_York' })];
   const instant = fc.integer({ min: ms('2025-01-01T00:00:00Z'), max: ms('2028-12-31T00:00:00Z') });
   const duration = fc.integer({ min: 1, max: 6000 * 60_000 });
   const pause = fc.record({ from: instant, length: fc.integer({ min: 1, max: 5 * 24 * 3_600_000 }) }).map((p) => ({ from: p.from, to: p.from + p.length }));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { clockPicture, defaultEscalationLadder, pauseClock, resumeClock, slaPicture, startClock, stopClock } from '../../src/domain/sla.js';
 import { goldPolicy } from '../support/policies.js';
-import { BusinessCalendar } from '../../src/domain/business-calendar.js';
+import { businessCalendar } from '../../src/domain/business-calendar.js';
 
-const calendar = new BusinessCalendar(goldPolicy.calendar);
+const calendar = businessCalendar(goldPolicy.calendar);
 const at = (iso: string) => new Date(iso);
 // Friday 22 May 2026, 16:30 CEST; Monday 25 May is Whit Monday (DE-NW).
 const received = at('2026-05-22T14:30:00Z');
@@ -85,7 +85,7 @@ describe('the incident picture', () => {
 describe('threshold instants and levels agree for every ladder', () => {
   it('reaches each level exactly at its instant, for odd percentages too', () => {
     const allDay: [string, string][] = [['00:00', '24:00']];
-    const c = new BusinessCalendar({ timezone: 'UTC', week: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay } });
+    const c = businessCalendar({ timezone: 'UTC', week: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay } });
     const clock = startClock('resolution', at('2026-11-23T00:00:00Z'));
     for (const budget of [1, 7, 480, 481, 2700]) {
       for (const [warningPercent, managementOverduePercent] of [[75, 50], [33, 10], [99, 7], [1, 1000], [67, 34]] as const) {

@@ -3,7 +3,7 @@
 // bad input, roles, Idempotency-Key, and a callback under an incident.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCallbackAction } from '../../src/api/callbacks/actions.js';
-import { addBusinessMinutes, BusinessCalendar } from '../../src/domain/business-calendar.js';
+import { addBusinessMinutes, businessCalendar } from '../../src/domain/business-calendar.js';
 import { businessDate } from '../../src/domain/ticket-number.js';
 import { demoCalendar } from '../../src/infra/demo-data.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
@@ -53,7 +53,7 @@ async function created(res: TestResponse): Promise<{ id: string; workflowId: str
 
 describe('the callback service', () => {
   it('takes a standalone callback with its window from the gold tier and lists it as open', async () => {
-    const calendar = new BusinessCalendar({ timezone: demoCalendar.timezone, week: demoCalendar.week as never, holidays: { region: demoCalendar.holidayRegion } });
+    const calendar = businessCalendar({ timezone: demoCalendar.timezone, week: demoCalendar.week as never, holidays: { region: demoCalendar.holidayRegion } });
     const before = Date.now();
     const res = await post('/api/callbacks', request());
     const after = Date.now();
@@ -260,7 +260,7 @@ describe('the callback service', () => {
     const actor = { id: 'contact:test', name: 'Test' };
     const before = Date.now();
     const { record, sla } = await requestCallback(deps, { phone: '+49 211 555 0190', topic: 'After the outage', customerNumber, contactName: 'Lotte Spät', requestedBy: 'mail' }, actor, { requestedAt: arrived });
-    const calendar = new BusinessCalendar({ timezone: demoCalendar.timezone, week: demoCalendar.week as never, holidays: { region: demoCalendar.holidayRegion } });
+    const calendar = businessCalendar({ timezone: demoCalendar.timezone, week: demoCalendar.week as never, holidays: { region: demoCalendar.holidayRegion } });
     expect(sla).toMatchObject({ tier: 'gold', minutes: 120, contract: { number: `${customerNumber}-G` }, basis: 'customer', met: 'late' });
     expect(sla.latestEnd).toBe(new Date(addBusinessMinutes(calendar, arrived.getTime(), 120)).toISOString());
     expect(Date.parse(sla.takenUpAt!)).toBeGreaterThanOrEqual(before);

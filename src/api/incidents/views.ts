@@ -2,7 +2,7 @@
 import { projectionRow } from '../../db/projection.js';
 import type { incidentEvents } from '../../db/schema/index.js';
 import type { IncidentState } from '../../domain/incident.js';
-import { BusinessCalendar } from '../../domain/business-calendar.js';
+import { businessCalendar, BusinessCalendar, resolvedHolidayLookup } from '../../domain/business-calendar.js';
 import { levelNames, slaPicture, type SlaPolicySnapshot } from '../../domain/sla.js';
 import type { IncidentRow } from '../../services/incident-queries.js';
 import { entitlementView } from '../entitlement/schemas.js';
@@ -22,14 +22,17 @@ export const timelineEventView = (e: Pick<IncidentEventRow, 'seq' | 'type' | 'ac
   payload: e.payload,
 });
 
-// Compiled calendars per policy version: lists compute a picture per row.
+// Compiled calendars per policy version and holiday years, kept across requests: a list computes a
+// picture per row, and with the calendar's days and running totals kept, each one is O(log days).
 const calendars = new Map<string, BusinessCalendar>();
 function calendarOf(policy: SlaPolicySnapshot): BusinessCalendar {
-  const key = `${policy.id}:${policy.version}:${JSON.stringify(policy.calendar)}`;
+  const holidays = policy.publicHolidays;
+  const key = `${policy.id}:${policy.version}:${holidays ? `${holidays.fromYear}-${holidays.toYear}` : 'rules'}:${JSON.stringify(policy.calendar)}`;
   let calendar = calendars.get(key);
   if (!calendar) {
     if (calendars.size > 500) calendars.clear();
-    calendar = new BusinessCalendar(policy.calendar);
+    // A snapshot from before snapshots carried their holidays: the region's rules.
+    calendar = holidays || !policy.calendar.holidays ? new BusinessCalendar(policy.calendar, resolvedHolidayLookup(holidays)) : businessCalendar(policy.calendar);
     calendars.set(key, calendar);
   }
   return calendar;

@@ -1,6 +1,6 @@
 // POST /api/sla/preview: "if they call now on Gold, when must we answer?"
 import { createRoute } from '@hono/zod-openapi';
-import { addBusinessMinutes, BusinessCalendar, nextBusinessInstant } from '../../domain/business-calendar.js';
+import { addBusinessMinutes, businessCalendar, nextBusinessInstant } from '../../domain/business-calendar.js';
 import { calendarDefinition, checkCalendar, getCalendar } from '../../services/sla-config.js';
 import { requireRole } from '../auth.js';
 import { json, problemResponses } from '../common-schemas.js';
@@ -32,7 +32,7 @@ slaRouter.openapi(
     } else {
       definition = calendarDefinition(await getCalendar(c.var.services.db, body.calendarId!));
     }
-    const calendar = new BusinessCalendar(definition);
+    const calendar = businessCalendar(definition);
     const start = Date.parse(body.start);
     const pauses = body.pauses.map((p, i) => {
       const span = { from: Date.parse(p.from), to: Date.parse(p.to) };
