@@ -1,5 +1,5 @@
 // The incident's SLA picture: due instants, the sticky breach flag and escalation level changes.
-import type { BusinessCalendar } from './business-calendar.js';
+import type { BusinessCalendar } from './business-time.js';
 import type { CommandContext, IncidentState, Transition } from './incident.js';
 import { levelNames, slaPicture, type EscalationLevel, type SlaPicture } from './sla.js';
 
@@ -21,20 +21,59 @@ export function withSlaDue(state: IncidentState, picture: SlaPicture): IncidentS
 
 /**
  * Re-assesses the escalation level at `now`. A change of level, up or down, is a timeline
- * event naming the new level, its recipients and the target that decides it.
+ * event naming the new level, its recipients and the target that decides it. A jump of more
+ * than one level up is one event here; `escalationSteps` records every level passed.
  */
-export function reassessEscalation(state: IncidentState, ctx: CommandContext, calendar?: BusinessCalendar): Transition | undefined {
-  const picture = incidentSlaPicture(state, ctx.at, calendar);
-  if (!picture) {
-    // No SLA any more (moved to time and material): nothing can be at risk.
-    if (state.escalationLevel === 0) return undefined;
-    const cleared = { ...state, due: { firstResponse: null, nextResponse: null, resolution: null }, nextSlaDeadline: null };
-    return levelChange(state, cleared, 0, ctx, { target: null, dueAt: null, reachedAt: null, recipients: [], policy: 'none' });
-  }
+export function reassessEscalation(state: IncidentState, ctx: CommandContext, calendar?: BusinessCalendar, picture = incidentSlaPicture(state, ctx.at, calendar)): Transition | undefined {
+  if (!picture) return clearedEscalation(state, ctx);
   if (picture.level === state.escalationLevel) return undefined;
-  const level: EscalationLevel = picture.level;
-  const decisive = picture.clocks.filter((c) => c.level === level).sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''))[0];
-  const reachedAt = decisive ? ({ 1: decisive.thresholds.warning, 2: decisive.thresholds.breach, 3: decisive.thresholds.management } as Record<number, string | null>)[level] : null;
+  return levelReached(state, picture, picture.level, ctx);
+}
+
+/**
+ * The level changes due at `now`, in order. A workflow that wakes late (a busy or stopped
+ * worker) finds several levels passed: each one up to the current level is its own event with
+ * the exact instant it was reached, so no warning goes missing from the timeline or the
+ * search attribute's history. A step down is one event.
+ */
+export function escalationSteps(state: IncidentState, ctx: CommandContext, calendar?: BusinessCalendar, picture = incidentSlaPicture(state, ctx.at, calendar)): Transition[] {
+  if (!picture) {
+    const cleared = clearedEscalation(state, ctx);
+    return cleared ? [cleared] : [];
+  }
+  if (picture.level <= state.escalationLevel) {
+    const change = reassessEscalation(state, ctx, calendar, picture);
+    return change ? [change] : [];
+  }
+  const steps: Transition[] = [];
+  let current = state;
+  for (let level = state.escalationLevel + 1; level <= picture.level; level++) {
+    const step = levelReached(current, picture, level as EscalationLevel, ctx);
+    steps.push(step);
+    current = step.state;
+  }
+  return steps;
+}
+
+function clearedEscalation(state: IncidentState, ctx: CommandContext): Transition | undefined {
+  // No SLA any more (moved to time and material): nothing can be at risk.
+  if (state.escalationLevel === 0) return undefined;
+  const cleared = { ...state, due: { firstResponse: null, nextResponse: null, resolution: null }, nextSlaDeadline: null };
+  return levelChange(state, cleared, 0, ctx, { target: null, dueAt: null, reachedAt: null, recipients: [], policy: 'none' });
+}
+
+const thresholdOf = (clock: SlaPicture['clocks'][number], level: EscalationLevel) =>
+  ({ 0: null, 1: clock.thresholds.warning, 2: clock.thresholds.breach, 3: clock.thresholds.management })[level];
+
+/** The change to `level`, decided by the running target that reached it first. */
+function levelReached(state: IncidentState, picture: SlaPicture, level: EscalationLevel, ctx: CommandContext): Transition {
+  // The current level: the clock on it with the earliest due instant (as before); a level passed
+  // on the way: the clock that reached it first.
+  const decisive =
+    level === picture.level
+      ? picture.clocks.filter((c) => c.level === level).sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''))[0]
+      : picture.clocks.filter((c) => c.level >= level && thresholdOf(c, level)).sort((a, b) => thresholdOf(a, level)!.localeCompare(thresholdOf(b, level)!))[0];
+  const reachedAt = decisive ? thresholdOf(decisive, level) : null;
   return levelChange(state, withSlaDue(state, picture), level, ctx, {
     target: decisive?.target ?? null,
     dueAt: decisive?.dueAt ?? null,

@@ -7,7 +7,8 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordIncidentEventInput } from '../../src/activities/incident-projection.js';
 import type { EscalationNotice } from '../../src/activities/notifications.js';
-import { BusinessCalendar } from '../../src/domain/business-calendar.js';
+import type { ResolveHolidaysInput } from '../../src/activities/calendar.js';
+import { businessCalendar, resolveHolidays } from '../../src/domain/business-calendar.js';
 import type { IncidentIntake } from '../../src/domain/incident.js';
 import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
 import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
@@ -37,7 +38,7 @@ async function serverNow(): Promise<DateTime> {
 
 /** The first Friday at least 10 days ahead whose Monday is a DE-NW public holiday (and Friday is not). */
 async function fridayBeforeHolidayMonday(): Promise<DateTime> {
-  const calendar = new BusinessCalendar(goldPolicy.calendar);
+  const calendar = businessCalendar(goldPolicy.calendar);
   let day = (await serverNow()).plus({ days: 10 }).startOf('day');
   for (;;) {
     if (day.weekday === 5 && !calendar.isHoliday(day.toISODate()!) && calendar.isHoliday(day.plus({ days: 3 }).toISODate()!)) return day;
@@ -47,7 +48,7 @@ async function fridayBeforeHolidayMonday(): Promise<DateTime> {
 
 /** A Tuesday at least 10 days ahead with no holiday from Tuesday to Thursday. */
 async function plainTuesday(): Promise<DateTime> {
-  const calendar = new BusinessCalendar(goldPolicy.calendar);
+  const calendar = businessCalendar(goldPolicy.calendar);
   let day = (await serverNow()).plus({ days: 10 }).startOf('day');
   for (;;) {
     if (day.weekday === 2 && [0, 1, 2].every((d) => !calendar.isHoliday(day.plus({ days: d }).toISODate()!))) return day;
@@ -76,24 +77,30 @@ function intakeAt(receivedAt: DateTime, priority: 'P1' | 'P2' | 'P3' | 'P4' = 'P
   });
 }
 
+/** Holiday look-ups the workflows asked the activity for. */
+const holidayRequests: ResolveHolidaysInput[] = [];
+
+function stubActivities(intake: IncidentIntake, events: RecordIncidentEventInput[]) {
+  return {
+    recordIncidentEvent: (input: RecordIncidentEventInput) => {
+      events.push(input);
+      return Promise.resolve();
+    },
+    notifyEscalation: (notice: EscalationNotice) => {
+      notices.set(intake.number, [...(notices.get(intake.number) ?? []), notice]);
+      return Promise.resolve({ recipients: [] });
+    },
+    resolvePublicHolidays: (input: ResolveHolidaysInput) => {
+      holidayRequests.push(input);
+      return Promise.resolve(resolveHolidays(input.region, input.fromYear, input.toYear));
+    },
+  };
+}
+
 async function runIncident(intake: IncidentIntake, script: (events: RecordIncidentEventInput[]) => Promise<void>) {
   const events: RecordIncidentEventInput[] = [];
   const taskQueue = `sla-${intake.number}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities: {
-      recordIncidentEvent: (input: RecordIncidentEventInput) => {
-        events.push(input);
-        return Promise.resolve();
-      },
-      notifyEscalation: (notice: EscalationNotice) => {
-        notices.set(intake.number, [...(notices.get(intake.number) ?? []), notice]);
-        return Promise.resolve({ recipients: [] });
-      },
-    },
-  });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubActivities(intake, events) });
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: incidentWorkflowId(intake.number), args: [{ intake }] });
     try {
@@ -235,10 +242,14 @@ describe('the lifecycle moves the clocks', () => {
       expect(changed.due.firstResponse).toBe(iso(local(tuesday, 10, 0)));
       await sleepUntil(local(tuesday, 10, 31));
     });
+    // As P1 the warning (75 % of 60 min) was passed at 09:45: recorded on the way to the breach.
     expect(escalations(events).map((e) => [e.payload.to, e.payload.reachedAt])).toEqual([
+      [1, iso(local(tuesday, 9, 45))],
       [2, iso(local(tuesday, 10, 0))],
       [3, iso(local(tuesday, 10, 30))], // 150 % of 60 min
     ]);
+    // One notification for the jump, for the level it landed on; one for management.
+    expect(notices.get(intake.number)!.map((n) => n.event.payload.to)).toEqual([2, 3]);
   });
 
   it('restarts only the resolution clock on reopen, without the resolved period', async () => {
@@ -267,5 +278,55 @@ describe('the lifecycle moves the clocks', () => {
     const closed = events.at(-1)!.event;
     expect(closed).toMatchObject({ type: 'closed', actor: { id: 'system' }, payload: { automatic: true } });
     expect(closed.at.slice(0, 19)).toBe(iso(local(tuesday, 10, 0).plus({ days: 7 }))!.slice(0, 19));
+  });
+});
+
+describe('a workflow that runs late', () => {
+  // A workflow that gets to its thresholds late finds several passed at once, as after a mail that
+  // waited in the mailbox, or a worker that was down (tests/integration/escalation-late.test.ts
+  // stops a real one). The time-skipping server cannot leave a timer's task unhandled, so here
+  // the incident arrives late: received at 09:00, started at 11:15.
+  it('records every level passed, in order, with its exact instant, and notifies the level reached', async () => {
+    const tuesday = await plainTuesday();
+    await sleepUntil(local(tuesday, 11, 15));
+    const intake = intakeAt(local(tuesday, 9, 0)); // Gold P2: warning 10:30, breach 11:00, management 12:00
+    const events = await runIncident(intake, async (recorded) => {
+      const handle = env.client.workflow.getHandle(incidentWorkflowId(intake.number));
+      for (let i = 0; i < 100 && escalations(recorded).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await handle.query(getStateQuery)).escalationLevel).toBe(2);
+      // The search attribute went through level 1 too.
+      const history = await handle.fetchHistory();
+      const levels = (history.events ?? []).flatMap((e) => {
+        const payload = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.EscalationLevel;
+        return payload?.data ? [JSON.parse(Buffer.from(payload.data).toString()) as number] : [];
+      });
+      expect(levels).toEqual([1, 2]);
+    });
+    expect(escalations(events).map((e) => [e.seq, e.payload.from, e.payload.to, e.payload.reachedAt])).toEqual([
+      [2, 0, 1, iso(local(tuesday, 10, 30))],
+      [3, 1, 2, iso(local(tuesday, 11, 0))],
+    ]);
+    expect(escalations(events).map((e) => e.payload.recipients)).toEqual([['assignee', 'group'], ['group-lead']]);
+    // The warning's notification is folded into the breach's.
+    expect(notices.get(intake.number)!.map((n) => n.event.payload.to)).toEqual([2]);
+  });
+});
+
+describe('an incident opened before snapshots carried their holidays', () => {
+  it('gets the public holidays from an activity, and its thresholds skip the holiday', async () => {
+    const friday = await fridayBeforeHolidayMonday();
+    const tuesday = friday.plus({ days: 4 });
+    const { publicHolidays: _dropped, ...legacyPolicy } = goldPolicy;
+    const intake = { ...intakeAt(local(friday, 16, 30)), sla: legacyPolicy };
+    const before = holidayRequests.length;
+    const events = await runIncident(intake, async () => {
+      await sleepUntil(local(tuesday, 9, 31));
+    });
+    expect(holidayRequests.slice(before)).toEqual([{ region: 'DE-NW', fromYear: expect.any(Number), toYear: expect.any(Number) }]);
+    // Without the holiday Monday the warning would have come on Monday at 09:00.
+    expect(escalations(events).map((e) => [e.payload.to, e.payload.reachedAt])).toEqual([
+      [1, iso(local(tuesday, 9, 0))],
+      [2, iso(local(tuesday, 9, 30))],
+    ]);
   });
 });

@@ -23,15 +23,15 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
-import { BusinessCalendar } from '../../domain/business-calendar.js';
+import { snapshotHolidayYears } from '../../domain/business-time.js';
 import * as incident from '../../domain/incident.js';
 import * as followUps from '../../domain/incident-follow-ups.js';
 import * as lifecycle from '../../domain/incident-lifecycle.js';
 import * as incidentMail from '../../domain/incident-mail.js';
 import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
 import { systemActor } from '../../domain/incident.js';
-import { incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
-import { levelNames } from '../../domain/sla.js';
+import { escalationSteps, incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
+import { levelNames, policyCalendar } from '../../domain/sla.js';
 import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
 import { incidentSearchAttributes, incidentStartSearchAttributes } from '../../temporal/search-attributes.js';
 import {
@@ -56,7 +56,7 @@ import {
   type CreateFollowUpCommand,
 } from './messages.js';
 
-const { recordIncidentEvent } = proxyActivities<ReturnType<typeof createActivities>>({
+const { recordIncidentEvent, resolvePublicHolidays } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -87,9 +87,23 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   // creation is recorded is lost; the projection's version guard keeps the order right.
   const opened = 'continued' in input ? undefined : incident.openIncident(input.intake);
   state = 'continued' in input ? input.continued : opened!.state;
-  // The policy's calendar, compiled once per run (its day schedule is cached inside).
-  let compiled: BusinessCalendar | undefined;
-  const calendar = () => (state.sla ? (compiled ??= new BusinessCalendar(state.sla.calendar)) : undefined);
+  // The policy's calendar, compiled once per snapshot (its days and running totals are kept inside).
+  const calendar = () => (state.sla ? policyCalendar(state.sla) : undefined);
+
+  /**
+   * An incident opened before snapshots carried their public holidays gets them from an activity
+   * (the holiday rules stay out of the workflow); until then, and in the history before, it
+   * counts closed and special days only.
+   */
+  async function resolveLegacyHolidays(): Promise<void> {
+    const sla = state.sla;
+    if (!sla?.calendar.holidays || sla.publicHolidays || !patched('sla-public-holidays')) return;
+    const publicHolidays = await resolvePublicHolidays.executeWithOptions({ summary: `public holidays ${sla.calendar.holidays.region}` }, [
+      { region: sla.calendar.holidays.region, ...snapshotHolidayYears(new Date()) },
+    ]);
+    // Another policy may have come in meanwhile; it carries its own.
+    if (state.sla === sla) state = { ...state, sla: { ...sla, publicHolidays } };
+  }
 
   /** Notifications and customer mail run beside the SLA loop; the run ends only when none is in flight. */
   let inFlight = 0;
@@ -173,10 +187,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   command(setPendingUpdate, lifecycle.validateSetPending, lifecycle.setPending);
   command(resumeUpdate, lifecycle.validateResume, lifecycle.resume);
   command(changePriorityUpdate, lifecycle.validateChangePriority, lifecycle.changePriority);
-  command(changeContractUpdate, lifecycle.validateChangeContract, (current, input, ctx) => {
-    compiled = undefined; // another policy may bring another calendar
-    return lifecycle.changeContract(current, input, ctx);
-  });
+  command(changeContractUpdate, lifecycle.validateChangeContract, lifecycle.changeContract);
   command(reopenUpdate, lifecycle.validateReopen, lifecycle.reopen, { after: tellParent });
   command(deliveryFailureUpdate, incidentMail.validateDeliveryFailure, incidentMail.deliveryFailure, { repeat: incidentMail.isAppliedMail });
 
@@ -276,10 +287,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   // The SLA loop: re-assess the escalation level, then sleep until the next threshold instant
   // or until a command changes the state. No polling: the timer fires at the exact instant.
   for (;;) {
-    const escalation = reassessEscalation(state, { actor: systemActor, at: new Date() }, calendar());
-    if (escalation) {
-      await apply(escalation);
-      if (patched('escalation-notifications')) notify(escalation);
+    await resolveLegacyHolidays();
+    const ctx = { actor: systemActor, at: new Date() };
+    const picture = incidentSlaPicture(state, ctx.at, calendar());
+    const steps = escalationSteps(state, ctx, calendar(), picture);
+    if (steps.length > 0) {
+      // Every level passed while the workflow was busy or its worker down is recorded, one step
+      // per turn of the loop (a command may come in between); the notification goes out once,
+      // for the level reached last. Histories from before recorded a jump as one change.
+      const everyLevel = steps.length === 1 || patched('escalation-every-level');
+      const step = everyLevel ? steps[0]! : reassessEscalation(state, ctx, calendar(), picture)!;
+      await apply(step);
+      if ((steps.length === 1 || !everyLevel) && patched('escalation-notifications')) notify(step);
       continue;
     }
     if (state.status === 'closed' || workflowInfo().continueAsNewSuggested) break;
@@ -292,7 +311,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     }
     const seen = state.seq;
     const changed = () => state.seq !== seen || workflowInfo().continueAsNewSuggested;
-    const threshold = incidentSlaPicture(state, new Date(), calendar())?.nextThreshold;
+    const threshold = picture?.nextThreshold;
     const wakeUps = [
       ...(threshold
         ? [{ at: Date.parse(threshold.at), summary: `${levelNames[threshold.level]} ${threshold.level === 1 ? `${state.sla!.escalation.warningPercent} % ` : ''}${threshold.target}, ${state.sla!.name} ${state.priority}` }]
