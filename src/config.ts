@@ -51,6 +51,22 @@ export const defaultRatesSchema = z.object({ remote: cents, onsite: cents, trave
 /** Internal cost per hour in cents by role, for users without their own cost rate. */
 export const costRatesSchema = z.object({ sales: cents, agent: cents, manager: cents, admin: cents }).partial().strict();
 
+/**
+ * The default bound of the worker's sticky cache, from memory measured per cached incident
+ * workflow (2026-12-02, 2 cores, Node 20, SDK 1.24: one worker, a cache larger than the test, 300
+ * Gold incidents opened through the API and left open, memory read after gc() once every workflow
+ * was cached and idle; deltas against 5 warm-up incidents):
+ * - main at 5db158f (9.5 MB workflow bundle with date-holidays, moment and luxon): 2.4 MB of heap
+ *   per cached workflow (workflows on the main thread, TEMPORAL_DEBUG=1, heapUsed) and 2.5 MB of
+ *   RSS (the normal worker thread), as issue 12 saw (2.8 MB, out of memory at ~1,700).
+ * - with the bundle slimmed to 2.3 MB (work in progress at the time): 0.2 MB of heap, 0.3-0.5 MB RSS.
+ * 400 keeps the cache under 1 GiB of heap at the larger figure (400 x 2.4 MB = 0.94 GiB, against
+ * Node's default heap limit of about 4 GiB for the workflow thread); re-measure and raise it once
+ * the slim bundle is what runs (1 GiB / 0.2 MB would allow about 5,000). Workflows beyond the bound
+ * are evicted and replayed from their history on their next task, which costs CPU, not memory.
+ */
+export const defaultMaxCachedWorkflows = 400;
+
 export const configSchema = z.object({
   /** HTTP port of the API. */
   PORT: port.default(3000),
@@ -115,6 +131,17 @@ export const configSchema = z.object({
   INTERNAL_COST_RATES: jsonVariable('{"agent":5200,"manager":7000,"admin":7000,"sales":6000}', costRatesSchema, 'a JSON object of role to cents per hour'),
   /** Days after resolution without a customer reply until an incident closes by itself. */
   AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /**
+   * Workflows the worker keeps in its sticky cache (0 disables the cache); an evicted incident is
+   * replayed from its history on its next task. The SDK's own default (about 2,300 with Node's
+   * 4 GiB heap) assumes 1.7 MB per cached workflow, more than ours costs, and ran the workflow
+   * thread out of memory at about 1,700 open incidents (issue 12).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(defaultMaxCachedWorkflows),
+  /** Workflow tasks the worker runs at once (at least 2: one for the sticky and one for the shared queue); unset: the SDK's default (40). */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+  /** Activities the worker runs at once; unset: the SDK's default (100). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
   /** Seed demo data on the first start of an empty database. */
   SEED_DEMO_DATA: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -17,7 +17,7 @@ import { connectTemporal } from './temporal/client.js';
 import { ensureSearchAttributes } from './temporal/namespace-setup.js';
 import { startOutboxSweeper } from './mail/outbox.js';
 import { startMailboxWorkflows } from './services/mail-intake.js';
-import { activityDeps, createHelpdeskWorker } from './worker.js';
+import { activityDeps, createHelpdeskWorker, workerLimits } from './worker.js';
 
 runEntryPoint(async (lifecycle) => {
   const config = loadConfig();
@@ -75,6 +75,7 @@ runEntryPoint(async (lifecycle) => {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: activityDeps(config, { db: database.db, mailer, logger, temporal }),
+    ...workerLimits(config),
   });
   const workerRun = worker.run();
   workerRun.catch((err: unknown) => {

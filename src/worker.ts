@@ -22,6 +22,12 @@ export interface HelpdeskWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests build it once per file). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Bound of the sticky workflow cache (0: no cache); unset: the SDK's default, which assumes a heap we do not have (give WORKER_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number | undefined;
+  /** Workflow tasks run at once; unset: the SDK's default. */
+  maxConcurrentWorkflowTasks?: number | undefined;
+  /** Activities run at once; unset: the SDK's default. */
+  maxConcurrentActivities?: number | undefined;
 }
 
 export function createHelpdeskWorker(options: HelpdeskWorkerOptions): Promise<Worker> {
@@ -31,7 +37,19 @@ export function createHelpdeskWorker(options: HelpdeskWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.maxConcurrentWorkflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTasks } : {}),
+    ...(options.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities } : {}),
   });
+}
+
+/** The worker's limits as the configuration sets them. */
+export function workerLimits(config: Config): Pick<HelpdeskWorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTasks' | 'maxConcurrentActivities'> {
+  return {
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  };
 }
 
 export { workflowsPath };
@@ -82,13 +100,14 @@ if (isEntryPoint(import.meta.url)) {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: activityDeps(config, { db: database.db, mailer, logger, temporal }),
+      ...workerLimits(config),
     });
     const running = worker.run();
     lifecycle.started('worker', async () => {
       worker.shutdown();
       await running;
     });
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...workerLimits(config) }, 'worker started');
     await startMailboxWorkflows(temporal, config.IMAP_MAILBOXES);
     running.catch((err: unknown) => {
       logger.fatal({ err }, 'the worker failed');

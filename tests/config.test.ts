@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, defaultMaxCachedWorkflows, loadConfig } from '../src/config.js';
 
 describe('configuration', () => {
   it('has working defaults for the embedded stack', () => {
@@ -19,6 +19,25 @@ describe('configuration', () => {
     expect(loadConfig({}).DEFAULT_HOURLY_RATES).toEqual({ remote: 9500, onsite: 11500, travel: 6500 });
   });
 
+  it('bounds the worker\'s workflow cache by default and leaves its concurrency to the SDK', () => {
+    const config = loadConfig({});
+    expect(config.WORKER_MAX_CACHED_WORKFLOWS).toBe(defaultMaxCachedWorkflows);
+    expect(defaultMaxCachedWorkflows).toBeGreaterThanOrEqual(100);
+    expect(defaultMaxCachedWorkflows).toBeLessThan(2310); // the SDK's own default with a 4 GiB heap, which ran out of memory
+    expect(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS).toBeUndefined();
+    expect(config.WORKER_MAX_CONCURRENT_ACTIVITIES).toBeUndefined();
+  });
+
+  it('reads the worker\'s cache and concurrency limits', () => {
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '250', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', WORKER_MAX_CONCURRENT_ACTIVITIES: '50' })).toMatchObject({
+      WORKER_MAX_CACHED_WORKFLOWS: 250,
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 20,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 50,
+    });
+    // 0 turns the cache off: every workflow task replays the history.
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(0);
+  });
+
   it.each([
     [{ PORT: 'abc' }, /^Invalid configuration: PORT="abc": /],
     [{ PORT: '70000' }, /PORT="70000"/],
@@ -32,6 +51,11 @@ describe('configuration', () => {
     [{ DEFAULT_HOURLY_RATES: 'cheap' }, /DEFAULT_HOURLY_RATES="cheap": expected a JSON object/],
     [{ INTERNAL_COST_RATES: '{"intern":100}' }, /INTERNAL_COST_RATES=/],
     [{ INTERNAL_COST_RATES: '{"agent":-1}' }, /INTERNAL_COST_RATES=/],
+    [{ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, /^Invalid configuration: WORKER_MAX_CACHED_WORKFLOWS="lots": .*expected number/],
+    [{ WORKER_MAX_CACHED_WORKFLOWS: '-1' }, /^Invalid configuration: WORKER_MAX_CACHED_WORKFLOWS="-1": /],
+    [{ WORKER_MAX_CACHED_WORKFLOWS: '2.5' }, /^Invalid configuration: WORKER_MAX_CACHED_WORKFLOWS="2.5": .*expected int/],
+    [{ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }, /^Invalid configuration: WORKER_MAX_CONCURRENT_WORKFLOW_TASKS="1": Too small/],
+    [{ WORKER_MAX_CONCURRENT_ACTIVITIES: 'ten' }, /^Invalid configuration: WORKER_MAX_CONCURRENT_ACTIVITIES="ten": /],
   ])('rejects %j with one line naming the variable', (env, message) => {
     let error: unknown;
     try {
