@@ -27,9 +27,17 @@ export function isIncidentNumber(value: string): boolean {
 export const defaultBusinessTimezone = 'Europe/Berlin';
 
 /** The calendar date (YYYY-MM-DD) of an instant in the business time zone, e.g. for contract validity. */
+// Formatters per zone: building one costs far more than formatting with it.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function businessDate(at: Date, timezone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let format = dateFormats.get(timezone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timezone, format);
+  }
+  return format.format(at);
 }
 
 /** The year an incident number belongs to: the business zone's year at receipt, not UTC's. */

@@ -28,6 +28,10 @@ export interface TestStack {
   app: ReturnType<typeof createApp>;
   /** Calls the app in-process with an optional bearer token and JSON body. */
   request(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string | Uint8Array; headers?: Record<string, string> }): Promise<TestResponse>;
+  /** Stops the worker (its cached workflows go with it), as a worker process that dies would. */
+  stopWorker(): Promise<void>;
+  /** Starts a new worker on the same task queue. */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,8 +61,14 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   const temporal = await connectTemporal({ address, namespace: 'default', taskQueue });
   await ensureSearchAttributes(temporal.connection, 'default');
   const connection = await NativeConnection.connect({ address });
-  const worker: Worker = await createHelpdeskWorker({ connection, namespace: 'default', taskQueue, deps: { db: database.db, temporal, logger: silentLogger, ...options.worker }, workflowBundle });
-  const running = worker.run();
+  const newWorker = () => createHelpdeskWorker({ connection, namespace: 'default', taskQueue, deps: { db: database.db, temporal, logger: silentLogger, ...options.worker }, workflowBundle });
+  let worker: Worker | undefined = await newWorker();
+  let running = worker.run();
+  const stopWorker = async () => {
+    worker?.shutdown();
+    await running;
+    worker = undefined;
+  };
   const app = createApp({
     db: database.db,
     temporal,
@@ -85,9 +95,14 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       }
       return Promise.resolve(app.request(path, { method, headers, body }));
     },
+    stopWorker,
+    async startWorker() {
+      if (worker) return;
+      worker = await newWorker();
+      running = worker.run();
+    },
     async stop() {
-      worker.shutdown();
-      await running;
+      await stopWorker();
       await connection.close();
       await temporal.close();
       await server.stop();

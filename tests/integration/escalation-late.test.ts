@@ -1,0 +1,103 @@
+// A worker that is down across two thresholds (issue 12): when a new one takes the incidents up,
+// the warning it missed is recorded all the same, before the breach, each with the exact instant
+// it was reached, and one notification goes out, for the breach. Real Temporal dev server, real
+// Postgres, the real worker stopped and started again; about 75 s of real time, not timed.
+import { and, eq, inArray, like, or } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contracts, incidentEvents, outboxMessages } from '../../src/db/schema/index.js';
+import { seedDemoData } from '../../src/infra/demo-seed.js';
+import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { createUserWithToken, type TestUser } from '../support/users.js';
+
+let stack: TestStack;
+let admin: TestUser;
+let agent: TestUser;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  await seedDemoData(stack.database.db);
+  [admin, agent] = await Promise.all([createUserWithToken(stack.database.db, 'admin', 'Ada Late'), createUserWithToken(stack.database.db, 'agent', 'Anton Late')]);
+});
+afterAll(async () => stack?.stop());
+
+describe('a worker down across the warning and the breach', () => {
+  it('records both levels in order with their exact instants and notifies once', { timeout: 150_000 }, async () => {
+    const allDay = [['00:00', '24:00']];
+    const calendar = await stack.request('POST', '/api/calendars', {
+      token: admin.token,
+      body: { name: '24x7 late worker', timezone: 'Europe/Berlin', week: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay } },
+    });
+    expect(calendar.status).toBe(201);
+    const targets = { firstResponse: 1, nextResponse: 600, resolution: 600 };
+    const calendarBody = await calendar.json();
+    // Warning at 25 % (15 s), breach at 60 s, management far off (1000 % overdue).
+    const policy = await stack.request('POST', '/api/sla-policies', {
+      token: admin.token,
+      body: {
+        name: 'One minute, late worker',
+        calendarId: calendarBody.id,
+        targets: { P1: targets, P2: targets, P3: targets, P4: targets },
+        escalation: { warningPercent: 25, managementOverduePercent: 1000, recipients: { level1: ['account-manager'], level2: ['account-manager'], level3: ['account-manager'] } },
+      },
+    });
+    expect(policy.status, JSON.stringify(await policy.clone().json())).toBe(201);
+    await stack.database.db.update(contracts).set({ slaPolicyId: (await policy.json()).id }).where(eq(contracts.contractNumber, 'V-2026-0003'));
+
+    const opened = await Promise.all(
+      [1, 2, 3].map(async (i) => {
+        const res = await stack.request('POST', '/api/incidents', { token: agent.token, body: { title: `Late worker ${i}`, customerNumber: 'K-10003', channel: 'phone' } });
+        expect(res.status).toBe(201);
+        const body = await res.json();
+        const firstResponse = body.sla.targets.find((t: { target: string }) => t.target === 'firstResponse');
+        return { number: body.number as string, warning: new Date(Date.parse(firstResponse.dueAt) - 45_000).toISOString(), breach: firstResponse.dueAt as string };
+      }),
+    );
+    const numbers = opened.map((o) => o.number);
+    // Each workflow has recorded its creation: then the worker goes away, before the warning.
+    await eventually(async () => {
+      const rows = await stack.database.db.select().from(incidentEvents).where(and(inArray(incidentEvents.incidentNumber, numbers), eq(incidentEvents.type, 'created')));
+      return rows.length === numbers.length ? true : undefined;
+    });
+    await stack.stopWorker();
+    const lastBreach = Math.max(...opened.map((o) => Date.parse(o.breach)));
+    expect(Date.now()).toBeLessThan(Math.min(...opened.map((o) => Date.parse(o.warning))));
+    await sleep(lastBreach - Date.now() + 2_000);
+    const whileDown = await stack.database.db.select().from(incidentEvents).where(and(inArray(incidentEvents.incidentNumber, numbers), eq(incidentEvents.type, 'escalation_changed')));
+    expect(whileDown).toEqual([]);
+
+    await stack.startWorker();
+    const events = await eventually(async () => {
+      const rows = await stack.database.db
+        .select()
+        .from(incidentEvents)
+        .where(and(inArray(incidentEvents.incidentNumber, numbers), eq(incidentEvents.type, 'escalation_changed')))
+        .orderBy(incidentEvents.incidentNumber, incidentEvents.seq);
+      return rows.length >= 2 * numbers.length ? rows : undefined;
+    }, 30_000);
+    for (const o of opened) {
+      const mine = events.filter((e) => e.incidentNumber === o.number).map((e) => ({ seq: e.seq, ...(e.payload as { from: number; to: number; reachedAt: string }) }));
+      expect(mine.map((e) => [e.seq, e.from, e.to, e.reachedAt]), o.number).toEqual([
+        [2, 0, 1, new Date(Date.parse(o.breach) - 45_000).toISOString()],
+        [3, 1, 2, o.breach],
+      ]);
+    }
+    // One notification per incident, for the breach (seq 3); the missed warning's is folded into it.
+    const outbox = await eventually(async () => {
+      const rows = await stack.database.db
+        .select({ key: outboxMessages.idempotencyKey })
+        .from(outboxMessages)
+        .where(or(...numbers.map((n) => like(outboxMessages.idempotencyKey, `${n}:%`))));
+      return rows.length >= numbers.length ? rows : undefined;
+    });
+    for (const n of numbers) {
+      const keys = outbox.map((r) => r.key).filter((k) => k.startsWith(`${n}:`));
+      expect(keys.length, n).toBeGreaterThan(0);
+      expect(keys.every((k) => k.startsWith(`${n}:3:`)), `${n}: ${keys.join(', ')}`).toBe(true);
+    }
+    // The projection shows the level the incidents are on.
+    const list = await stack.request('GET', '/api/incidents?customerNumber=K-10003', { token: agent.token });
+    const listed = (await list.json()).items.filter((i: { number: string }) => numbers.includes(i.number));
+    expect(listed.map((i: { escalationLevel: number; slaBreached: boolean }) => [i.escalationLevel, i.slaBreached])).toEqual(numbers.map(() => [2, true]));
+  });
+});
