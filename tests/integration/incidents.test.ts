@@ -324,11 +324,16 @@ describe('escalation through the whole stack', () => {
     await stack.database.db.update(contracts).set({ slaPolicyId: policy!.id }).where(eq(contracts.contractNumber, 'V-2026-0003'));
     try {
       const number = (await (await create({ title: 'Overdue on arrival', customerNumber: 'K-10003' })).json()).number;
-      const row = await projection(number, 2);
+      // Every level is passed on receipt: each one is recorded, in order, at that instant.
+      const row = await projection(number, 4);
       expect(row).toMatchObject({ escalationLevel: 3, slaBreached: true });
       const read = await (await stack.request('GET', `/api/incidents/${number}`, { token: agent.token })).json();
       expect(read.sla).toMatchObject({ policy: { name: 'Instant' }, level: 3, levelName: 'management', breached: true });
-      expect(read.sla.escalations).toEqual([expect.objectContaining({ from: 0, to: 3, name: 'management', target: 'firstResponse' })]);
+      expect(read.sla.escalations).toEqual([
+        expect.objectContaining({ from: 0, to: 1, name: 'warning', target: 'firstResponse', reachedAt: read.receivedAt }),
+        expect.objectContaining({ from: 1, to: 2, name: 'breach', target: 'firstResponse', reachedAt: read.receivedAt }),
+        expect.objectContaining({ from: 2, to: 3, name: 'management', target: 'firstResponse', reachedAt: read.receivedAt }),
+      ]);
       const desc = await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).describe();
       expect(desc.typedSearchAttributes.get({ name: 'EscalationLevel', type: 'INT' } as never)).toBe(3);
       expect(desc.typedSearchAttributes.get({ name: 'SlaBreached', type: 'BOOL' } as never)).toBe(true);

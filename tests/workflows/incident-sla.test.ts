@@ -90,6 +90,8 @@ function stubActivities(intake: IncidentIntake, events: RecordIncidentEventInput
       notices.set(intake.number, [...(notices.get(intake.number) ?? []), notice]);
       return Promise.resolve({ recipients: [] });
     },
+    // Customer mail is tested elsewhere; here the incident has nobody to mail.
+    mailCustomer: () => Promise.resolve({ status: 'no-recipient' }),
     resolvePublicHolidays: (input: ResolveHolidaysInput) => {
       holidayRequests.push(input);
       return Promise.resolve(resolveHolidays(input.region, input.fromYear, input.toYear));

@@ -93,11 +93,14 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   /**
    * An incident opened before snapshots carried their public holidays gets them from an activity
    * (the holiday rules stay out of the workflow); until then, and in the history before, it
-   * counts closed and special days only.
+   * counts closed and special days only. One open for years gets the years ahead the same way.
    */
-  async function resolveLegacyHolidays(): Promise<void> {
+  async function resolveHolidays(): Promise<void> {
     const sla = state.sla;
-    if (!sla?.calendar.holidays || sla.publicHolidays || !patched('sla-public-holidays')) return;
+    if (!sla?.calendar.holidays) return;
+    const resolved = sla.publicHolidays;
+    if (resolved && resolved.toYear > new Date().getUTCFullYear()) return;
+    if (!patched('sla-public-holidays')) return;
     const publicHolidays = await resolvePublicHolidays.executeWithOptions({ summary: `public holidays ${sla.calendar.holidays.region}` }, [
       { region: sla.calendar.holidays.region, ...snapshotHolidayYears(new Date()) },
     ]);
@@ -287,7 +290,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   // The SLA loop: re-assess the escalation level, then sleep until the next threshold instant
   // or until a command changes the state. No polling: the timer fires at the exact instant.
   for (;;) {
-    await resolveLegacyHolidays();
+    await resolveHolidays();
     const ctx = { actor: systemActor, at: new Date() };
     const picture = incidentSlaPicture(state, ctx.at, calendar());
     const steps = escalationSteps(state, ctx, calendar(), picture);
