@@ -6,8 +6,9 @@
 // calendar's zone, so a 00:00-24:00 day lasts 23 or 25 real hours on daylight-saving days.
 // All arithmetic is in epoch milliseconds; business minutes are a view on top.
 import Holidays from 'date-holidays';
-import { DateTime, IANAZone } from 'luxon';
-import { weekdays, type Weekday } from '../../src/domain/enums.js';
+import { DateTime } from 'luxon';
+import { mergeSpans, validateCalendar, type CalendarDefinition, type Span } from '../../src/domain/business-calendar.js';
+import { weekdays } from '../../src/domain/enums.js';
 import { ValidationError } from '../../src/domain/errors.js';
 
 export type DayIntervals = [string, string][];
@@ -19,91 +20,11 @@ interface Holiday {
   type: string;
 }
 
-/** A calendar as stored and as sent to `POST /api/sla/preview`. */
-export interface CalendarDefinition {
-  timezone: string;
-  week: Partial<Record<Weekday, DayIntervals>>;
-  /** Public holidays of a date-holidays region, e.g. "DE-NW" (country, or country-state). */
-  holidays?: { region: string } | null;
-  closedDates?: string[];
-  /** Days with their own intervals, overriding weekday, holiday and closed date. */
-  specialDays?: Record<string, DayIntervals>;
-}
-
-/** A half-open span of real time `[from, to)` in epoch ms; `to` may be Infinity (open pause). */
-export interface Span {
-  from: number;
-  to: number;
-}
-
 const minuteMs = 60_000;
 /** How far the arithmetic looks for business time before it calls a calendar empty. */
 const maxDaysWithoutBusinessTime = 366 * 3;
 /** How far any computation may look ahead at all; bounds the work of a sparse calendar or a huge target. */
 const maxDaysAhead = 366 * 10;
-const timePattern = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
-const datePattern = /^\d{4}-\d{2}-\d{2}$/;
-
-function minutesOf(time: string): number {
-  return time === '24:00' ? 24 * 60 : Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-}
-
-function validateDate(date: string, field: string): void {
-  if (!datePattern.test(date) || !DateTime.fromISO(date, { zone: 'UTC' }).isValid) {
-    throw new ValidationError(`${field}: "${date}" is not a date (YYYY-MM-DD).`, field);
-  }
-}
-
-function validateIntervals(intervals: unknown, field: string): void {
-  if (!Array.isArray(intervals)) throw new ValidationError(`${field}: expected a list of ["HH:MM", "HH:MM"] intervals.`, field);
-  let previousEnd = -1;
-  for (const [i, interval] of (intervals as unknown[]).entries()) {
-    const [start, end] = Array.isArray(interval) ? (interval as unknown[]) : [];
-    if (typeof start !== 'string' || typeof end !== 'string' || (interval as unknown[]).length !== 2) {
-      throw new ValidationError(`${field}[${i}]: expected ["HH:MM", "HH:MM"].`, field);
-    }
-    if (!timePattern.test(start) || start === '24:00') throw new ValidationError(`${field}[${i}]: "${start}" is not a start time (00:00-23:59).`, field);
-    if (!timePattern.test(end)) throw new ValidationError(`${field}[${i}]: "${end}" is not an end time (00:01-24:00).`, field);
-    const [s, e] = [minutesOf(start), minutesOf(end)];
-    if (e <= s) throw new ValidationError(`${field}[${i}]: the end ${end} is not after the start ${start}.`, field);
-    if (s < previousEnd) throw new ValidationError(`${field}[${i}]: ${start}-${end} overlaps the interval before it (intervals must be sorted and must not overlap).`, field);
-    previousEnd = e;
-  }
-}
-
-function parseRegion(region: string): { country: string; state?: string } {
-  const [country, state, ...rest] = region.split('-');
-  const holidays = new Holidays();
-  const countries = holidays.getCountries() as Record<string, string> | undefined;
-  if (!country || rest.length > 0 || !countries?.[country]) {
-    throw new ValidationError(`holidays.region: unknown region "${region}" (expected e.g. "DE" or "DE-NW").`, 'holidays.region');
-  }
-  if (state !== undefined) {
-    const states = (holidays.getStates(country) ?? {}) as Record<string, string>;
-    if (!states[state]) throw new ValidationError(`holidays.region: "${country}" has no region "${state}".`, 'holidays.region');
-  }
-  return state === undefined ? { country } : { country, state };
-}
-
-/** Checks a calendar definition; throws a ValidationError that names the field and the reason. */
-export function validateCalendar(def: CalendarDefinition): void {
-  if (typeof def.timezone !== 'string' || !IANAZone.isValidZone(def.timezone)) {
-    throw new ValidationError(`timezone: "${String(def.timezone)}" is not an IANA time zone (e.g. "Europe/Berlin").`, 'timezone');
-  }
-  for (const [day, intervals] of Object.entries(def.week ?? {})) {
-    if (!(weekdays as readonly string[]).includes(day)) throw new ValidationError(`week: "${day}" is not a weekday (mon..sun).`, 'week');
-    validateIntervals(intervals, `week.${day}`);
-  }
-  if (def.holidays) parseRegion(def.holidays.region);
-  if (!Object.values(def.week ?? {}).some((intervals) => intervals.length > 0)) {
-    throw new ValidationError('week: the calendar has no business hours on any weekday.', 'week');
-  }
-  for (const date of def.closedDates ?? []) validateDate(date, 'closedDates');
-  for (const [date, intervals] of Object.entries(def.specialDays ?? {})) {
-    validateDate(date, 'specialDays');
-    validateIntervals(intervals, `specialDays.${date}`);
-  }
-}
 
 /** A validated calendar with its day schedule cached. */
 export class ReferenceCalendar {
@@ -114,11 +35,11 @@ export class ReferenceCalendar {
   private readonly closed: Set<string>;
 
   constructor(readonly definition: CalendarDefinition) {
-    validateCalendar(definition);
+    validateCalendar(definition); // today's validation: the oracle is about the arithmetic
     this.zone = definition.timezone;
     this.closed = new Set(definition.closedDates ?? []);
     if (definition.holidays) {
-      const { country, state } = parseRegion(definition.holidays.region);
+      const [country, state] = definition.holidays.region.split('-') as [string, string | undefined];
       this.holidays = state ? new Holidays(country, state, { types: ['public'] }) : new Holidays(country, { types: ['public'] });
     }
   }
@@ -204,17 +125,6 @@ export class ReferenceCalendar {
     }
     throw new ValidationError(`The calendar has no business time in ${maxDaysWithoutBusinessTime} days after ${new Date(from).toISOString()}.`, 'calendar');
   }
-}
-
-export function mergeSpans(spans: Span[]): Span[] {
-  const sorted = spans.filter((s) => s.to > s.from).sort((a, b) => a.from - b.from);
-  const merged: Span[] = [];
-  for (const s of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && s.from <= last.to) last.to = Math.max(last.to, s.to);
-    else merged.push({ ...s });
-  }
-  return merged;
 }
 
 /** `span` minus the (merged, sorted) pauses. */
