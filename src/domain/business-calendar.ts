@@ -5,7 +5,7 @@
 import Holidays from 'date-holidays';
 import { addDays } from './calendar-dates.js';
 import { ValidationError } from './errors.js';
-import { BusinessCalendar, snapshotHolidayYears, validateCalendarDays, validateCalendarShape, type CalendarDefinition, type HolidayLookup, type ResolvedHolidays } from './business-time.js';
+import { BusinessCalendar, resolveZone, snapshotHolidayYears, validateCalendarDays, validateCalendarShape, type CalendarDefinition, type HolidayLookup, type ResolvedHolidays, type ResolvedZone } from './business-time.js';
 
 export * from './business-time.js';
 
@@ -81,6 +81,12 @@ export function snapshotHolidays(calendar: CalendarDefinition, at: Date): Resolv
   if (!calendar.holidays) return null;
   const { fromYear, toYear } = snapshotHolidayYears(at);
   return resolveHolidays(calendar.holidays.region, fromYear, toYear);
+}
+
+/** The zone offsets an SLA snapshot taken at `at` carries, for the same years as its holidays. */
+export function snapshotZone(calendar: CalendarDefinition, at: Date): ResolvedZone {
+  const { fromYear, toYear } = snapshotHolidayYears(at);
+  return resolveZone(calendar.timezone, fromYear, toYear);
 }
 
 /** Checks a calendar definition; throws a ValidationError that names the field and the reason. */

@@ -87,8 +87,8 @@ export function isTimeZone(zone: unknown): zone is string {
  * the holiday rules; `validateCalendar` in `business-calendar.ts` checks it too). Throws a
  * ValidationError that names the field and the reason.
  */
-export function validateCalendarShape(def: CalendarDefinition): void {
-  if (!isTimeZone(def.timezone)) {
+export function validateCalendarShape(def: CalendarDefinition, options: { zoneKnown?: boolean } = {}): void {
+  if (!options.zoneKnown && !isTimeZone(def.timezone)) {
     throw new ValidationError(`timezone: "${String(def.timezone)}" is not an IANA time zone (e.g. "Europe/Berlin").`, 'timezone');
   }
   for (const [day, intervals] of Object.entries(def.week ?? {})) {
@@ -147,37 +147,75 @@ function intlOffsetMinutes(formatter: Intl.DateTimeFormat, at: number): number {
 }
 
 /**
- * A zone's offsets per UTC day: one Intl call per day boundary, and on the rare day whose two
- * boundaries differ, the switch found to the second by bisection. (Intl is slow, about 17 µs a
- * call; zones switch at most once a day.) Shared by every calendar in the zone.
+ * A zone's UTC offsets over `[from, to)` (epoch ms): `initial` at `from`, then `[at, offset]` for
+ * each switch. Resolved when an SLA snapshot is taken, so the workflow computes its instants
+ * from data in its history, not from the time-zone database of whichever Node replays it.
+ */
+export interface ResolvedZone {
+  zone: string;
+  from: number;
+  to: number;
+  initial: number;
+  switches: [number, number][];
+}
+
+type DayOffsets = number | { switchAt: number; before: number; after: number };
+
+/**
+ * A zone's offsets: from its resolved switches where it has them, else per UTC day from Intl,
+ * one call per day boundary, and on the rare day whose two boundaries differ, the switch found
+ * to the second by bisection (Intl is slow, about 17 µs a call; zones switch at most once a day).
  */
 class ZoneOffsets {
   private readonly edges = new Map<number, number>();
-  private readonly days = new Map<number, number | { switchAt: number; before: number; after: number }>();
+  private readonly days = new Map<number, DayOffsets>();
+  private formatter: Intl.DateTimeFormat | undefined;
 
-  constructor(private readonly formatter: Intl.DateTimeFormat) {}
+  constructor(
+    private readonly zone: string,
+    private readonly resolved?: ResolvedZone | null,
+  ) {}
 
   at(at: number): number {
-    const k = Math.floor(at / dayMs);
-    let day = this.days.get(k);
-    if (day === undefined) {
-      day = this.dayOf(k);
-      this.days.set(k, day);
+    const resolved = this.resolved;
+    if (resolved && at >= resolved.from && at < resolved.to) {
+      let offset = resolved.initial;
+      for (const [switchAt, after] of resolved.switches) {
+        if (at < switchAt) break;
+        offset = after;
+      }
+      return offset;
     }
+    const day = this.dayOf(Math.floor(at / dayMs));
     if (typeof day === 'number') return day;
     return at < day.switchAt ? day.before : day.after;
+  }
+
+  /** The offsets of the UTC day `k`, from Intl. */
+  dayOf(k: number): DayOffsets {
+    let day = this.days.get(k);
+    if (day === undefined) {
+      day = this.intlDay(k);
+      this.days.set(k, day);
+    }
+    return day;
+  }
+
+  private intl(at: number): number {
+    this.formatter ??= zoneFormatter(this.zone);
+    return intlOffsetMinutes(this.formatter, at);
   }
 
   private edge(k: number): number {
     let offset = this.edges.get(k);
     if (offset === undefined) {
-      offset = intlOffsetMinutes(this.formatter, k * dayMs);
+      offset = this.intl(k * dayMs);
       this.edges.set(k, offset);
     }
     return offset;
   }
 
-  private dayOf(k: number): number | { switchAt: number; before: number; after: number } {
+  private intlDay(k: number): DayOffsets {
     const before = this.edge(k);
     const after = this.edge(k + 1);
     if (before === after) return before;
@@ -185,21 +223,43 @@ class ZoneOffsets {
     let hi = (k + 1) * dayMs;
     while (hi - lo > 1000) {
       const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-      if (intlOffsetMinutes(this.formatter, mid) === before) lo = mid;
+      if (this.intl(mid) === before) lo = mid;
       else hi = mid;
     }
     return { switchAt: hi, before, after };
   }
 }
 
+/** Intl's offsets per zone, shared by every calendar of the zone that has no resolved ones. */
 const zoneOffsets = new Map<string, ZoneOffsets>();
 function offsetsOf(zone: string): ZoneOffsets {
   let offsets = zoneOffsets.get(zone);
   if (!offsets) {
-    offsets = new ZoneOffsets(zoneFormatter(zone));
+    offsets = new ZoneOffsets(zone);
     zoneOffsets.set(zone, offsets);
   }
   return offsets;
+}
+
+const resolvedZones = new Map<string, ResolvedZone>();
+
+/** A zone's offsets over the UTC years `fromYear..toYear`, from Intl (kept per process). */
+export function resolveZone(zone: string, fromYear: number, toYear: number): ResolvedZone {
+  const key = `${zone}:${fromYear}:${toYear}`;
+  let resolved = resolvedZones.get(key);
+  if (!resolved) {
+    const offsets = offsetsOf(zone);
+    const from = Date.UTC(fromYear, 0, 1);
+    const to = Date.UTC(toYear + 1, 0, 1);
+    const switches: [number, number][] = [];
+    for (let k = from / dayMs; k < to / dayMs; k++) {
+      const day = offsets.dayOf(k);
+      if (typeof day !== 'number') switches.push([day.switchAt, day.after]);
+    }
+    resolved = { zone, from, to, initial: offsets.at(from), switches };
+    resolvedZones.set(key, resolved);
+  }
+  return resolved;
 }
 
 /**
@@ -237,13 +297,20 @@ export class BusinessCalendar {
   private totals: number[] = [0];
   private base: number | undefined;
 
+  /**
+   * `zone`: the calendar zone's offsets resolved before (an SLA snapshot's); without them, or
+   * outside them, the offsets come from Intl.
+   */
   constructor(
     readonly definition: CalendarDefinition,
     private readonly holidays: HolidayLookup = noHolidays,
+    zone?: ResolvedZone | null,
   ) {
-    validateCalendarShape(definition);
+    const resolved = zone?.zone === definition.timezone ? zone : undefined;
+    // A zone that was resolved is one Intl knows; checking it again would cost a formatter.
+    validateCalendarShape(definition, { zoneKnown: resolved !== undefined });
     validateCalendarDays(definition);
-    this.offsets = offsetsOf(definition.timezone);
+    this.offsets = resolved ? new ZoneOffsets(definition.timezone, resolved) : offsetsOf(definition.timezone);
     this.closed = new Set(definition.closedDates ?? []);
   }
 

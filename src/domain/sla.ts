@@ -1,7 +1,7 @@
 // SLA clocks and the escalation ladder. A clock counts business time from its start, minus
 // its pauses, against a budget; the ladder's levels are exact instants on that count, so the
 // workflow can sleep until the next one instead of polling.
-import { addBusinessMillis, BusinessCalendar, businessMillisBetween, resolvedHolidayLookup, type CalendarDefinition, type ResolvedHolidays, type Span } from './business-time.js';
+import { addBusinessMillis, BusinessCalendar, businessMillisBetween, resolvedHolidayLookup, type CalendarDefinition, type ResolvedHolidays, type ResolvedZone, type Span } from './business-time.js';
 import type { ContractTier, Priority } from './enums.js';
 
 export const slaTargets = ['firstResponse', 'nextResponse', 'resolution'] as const;
@@ -35,6 +35,8 @@ export interface SlaPolicySnapshot {
    * workflow needs no holiday rules. Absent in incidents opened before it existed.
    */
   publicHolidays?: ResolvedHolidays | null;
+  /** The calendar zone's UTC offsets for the same years, so replays do not depend on the time-zone database. */
+  zoneOffsets?: ResolvedZone | null;
   targets: Record<Priority, SlaTargetMinutes>;
   escalation: EscalationLadder;
   /** Waiting for follow-up work pauses resolution and next response (default true; absent in incidents opened before it existed). */
@@ -171,7 +173,7 @@ const calendars = new WeakMap<SlaPolicySnapshot, BusinessCalendar>();
 export function policyCalendar(policy: SlaPolicySnapshot): BusinessCalendar {
   let calendar = calendars.get(policy);
   if (!calendar) {
-    calendar = new BusinessCalendar(policy.calendar, resolvedHolidayLookup(policy.publicHolidays));
+    calendar = new BusinessCalendar(policy.calendar, resolvedHolidayLookup(policy.publicHolidays), policy.zoneOffsets);
     calendars.set(policy, calendar);
   }
   return calendar;

@@ -5,7 +5,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { assets, businessCalendars, contractAssets, contracts, customers, projects, slaPolicies, timeEntries } from '../db/schema/index.js';
 import { decideEntitlement, houseDefaultRates, inForce, quotaPeriodOf, type AssetLookup, type ContractFacts, type Entitlement, type Rates } from '../domain/entitlement.js';
-import { snapshotHolidays } from '../domain/business-calendar.js';
+import { snapshotHolidays, snapshotZone } from '../domain/business-calendar.js';
 import { ValidationError } from '../domain/errors.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';
 import { calendarDefinition } from './sla-config.js';
@@ -183,5 +183,5 @@ export async function slaSnapshot(db: Conn, policyId: string): Promise<SlaPolicy
   if (!row) throw new Error(`SLA policy ${policyId} vanished during intake`);
   const { policy, calendar } = row;
   const definition = calendarDefinition(calendar);
-  return { id: policy.id, name: policy.name, version: policy.version, tier: policy.tier, calendar: definition, publicHolidays: snapshotHolidays(definition, new Date()), targets: policy.targets, escalation: policy.escalation, pauseOnPendingChange: policy.pauseOnPendingChange, callbackMinutes: policy.callbackMinutes };
+  return { id: policy.id, name: policy.name, version: policy.version, tier: policy.tier, calendar: definition, publicHolidays: snapshotHolidays(definition, new Date()), zoneOffsets: snapshotZone(definition, new Date()), targets: policy.targets, escalation: policy.escalation, pauseOnPendingChange: policy.pauseOnPendingChange, callbackMinutes: policy.callbackMinutes };
 }

@@ -9,6 +9,7 @@ import {
   businessMillisBetween,
   nextBusinessInstant,
   resolvedHolidayLookup,
+  resolveZone,
   type CalendarDefinition,
   type DayIntervals,
   type Span,
@@ -168,5 +169,33 @@ describe('holidays resolved into a snapshot', () => {
 
   it('refuses an unknown region by name', () => {
     expect(() => resolveHolidays('QQ', 2026, 2026)).toThrow(/unknown region "QQ"/);
+  });
+});
+
+describe('zone offsets resolved into a snapshot', () => {
+  it('switches where Intl switches: twice a year in Berlin, never in Kolkata, at the second', () => {
+    const berlin = resolveZone('Europe/Berlin', 2026, 2026);
+    expect(berlin).toEqual({ zone: 'Europe/Berlin', from: ms('2026-01-01T00:00:00Z'), to: ms('2027-01-01T00:00:00Z'), initial: 60, switches: [[ms('2026-03-29T01:00:00Z'), 120], [ms('2026-10-25T01:00:00Z'), 60]] });
+    expect(resolveZone('Asia/Kolkata', 2025, 2027)).toMatchObject({ initial: 330, switches: [] });
+    expect(resolveZone('Australia/Lord_Howe', 2026, 2026).switches.map(([, offset]) => offset)).toEqual([630, 660]);
+  });
+
+  it('gives the same instants as Intl, inside the resolved years and past them', () => {
+    fc.assert(
+      fc.property(definition, instant, duration, fc.array(pause, { maxLength: 2 }), (def, start, amount, pauses) => {
+        const resolved = new BusinessCalendar(def, undefined, resolveZone(def.timezone, 2026, 2026));
+        const intl = new BusinessCalendar(def);
+        expect(addBusinessMillis(resolved, start, amount, pauses)).toBe(addBusinessMillis(intl, start, amount, pauses));
+        expect(businessMillisBetween(resolved, start, start + amount, pauses)).toBe(businessMillisBetween(intl, start, start + amount, pauses));
+        expect(resolved.localDate(start)).toBe(intl.localDate(start));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is ignored for a calendar in another zone', () => {
+    const def = { timezone: 'America/New_York', week: { mon: [['08:00', '17:00']] as DayIntervals } };
+    const wrong = new BusinessCalendar(def, undefined, resolveZone('Europe/Berlin', 2026, 2026));
+    expect(wrong.spansOn('2026-06-01')).toEqual([{ from: ms('2026-06-01T12:00:00Z'), to: ms('2026-06-01T21:00:00Z') }]);
   });
 });

@@ -1,5 +1,5 @@
 // An SLA policy snapshot for tests: Gold, Mon-Fri 08-17 Europe/Berlin with DE-NW holidays.
-import { resolveHolidays } from '../../src/domain/business-calendar.js';
+import { resolveHolidays, resolveZone } from '../../src/domain/business-calendar.js';
 import { defaultEscalationLadder, type SlaPolicySnapshot } from '../../src/domain/sla.js';
 
 const office: [string, string][] = [['08:00', '17:00']];
@@ -11,6 +11,7 @@ export const goldPolicy: SlaPolicySnapshot = {
   calendar: { timezone: 'Europe/Berlin', week: { mon: office, tue: office, wed: office, thu: office, fri: office }, holidays: { region: 'DE-NW' } },
   // As intake resolves them (the years around the tests' dates).
   publicHolidays: resolveHolidays('DE-NW', 2024, 2035),
+  zoneOffsets: resolveZone('Europe/Berlin', 2024, 2035),
   targets: {
     P1: { firstResponse: 60, nextResponse: 120, resolution: 480 },
     P2: { firstResponse: 120, nextResponse: 240, resolution: 960 },

@@ -27,12 +27,12 @@ export const timelineEventView = (e: Pick<IncidentEventRow, 'seq' | 'type' | 'ac
 const calendars = new Map<string, BusinessCalendar>();
 function calendarOf(policy: SlaPolicySnapshot): BusinessCalendar {
   const holidays = policy.publicHolidays;
-  const key = `${policy.id}:${policy.version}:${holidays ? `${holidays.fromYear}-${holidays.toYear}` : 'rules'}:${JSON.stringify(policy.calendar)}`;
+  const key = `${policy.id}:${policy.version}:${holidays ? `${holidays.fromYear}-${holidays.toYear}` : 'rules'}:${policy.zoneOffsets ? policy.zoneOffsets.from : 'intl'}:${JSON.stringify(policy.calendar)}`;
   let calendar = calendars.get(key);
   if (!calendar) {
     if (calendars.size > 500) calendars.clear();
     // A snapshot from before snapshots carried their holidays: the region's rules.
-    calendar = holidays || !policy.calendar.holidays ? new BusinessCalendar(policy.calendar, resolvedHolidayLookup(holidays)) : businessCalendar(policy.calendar);
+    calendar = holidays || !policy.calendar.holidays ? new BusinessCalendar(policy.calendar, resolvedHolidayLookup(holidays), policy.zoneOffsets) : businessCalendar(policy.calendar);
     calendars.set(key, calendar);
   }
   return calendar;
