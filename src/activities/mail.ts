@@ -34,7 +34,15 @@ export function createMailActivities(deps: MailActivityDeps) {
     return deps.ingest;
   };
   return {
-    processInboundMail: async (input: { mailId: string }): Promise<ProcessResult> => processInboundMail(ingest(), input.mailId),
+    processInboundMail: async (input: { mailId: string }): Promise<ProcessResult> => {
+      try {
+        return await processInboundMail(ingest(), input.mailId);
+      } catch (err) {
+        // Waiting for its original is routine, not a fault: retried soon, and logged at debug only.
+        if (err instanceof MailBusy) throw ApplicationFailure.create({ message: err.message, type: 'MailBusy', category: 'BENIGN' });
+        throw err;
+      }
+    },
 
     pollMailbox: async (input: { mailbox: string }): Promise<MailboxProgress> => {
       const mailbox = deps.mailboxes?.find((m) => m.name === input.mailbox);

@@ -16,7 +16,7 @@ const { processInboundMail } = proxyActivities<ReturnType<typeof createActivitie
   startToCloseTimeout: '2 minutes',
   // Short steps: a reply waiting for its original (MailBusy) goes on soon after it; a workflow that gives
   // up (about 1.5 h) is started again by the API's sweep.
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 200 },
+  retry: { initialInterval: '250 milliseconds', maximumInterval: '30 seconds', maximumAttempts: 200 },
 });
 
 export async function mailboxWorkflow(input: { mailbox: string; sessions?: number }): Promise<void> {
