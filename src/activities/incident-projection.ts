@@ -1,6 +1,6 @@
 // Writes an incident's timeline event and its projection row in one transaction.
-// Idempotent: the event is keyed by (incident number, seq), and the projection only moves
-// forward in version, so a retry or an out-of-order delivery never writes twice or goes back.
+// Idempotent: the event is keyed by (incident number, seq), and the projection never goes back
+// in version, so a retry or an out-of-order delivery never writes twice or goes back.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { incidentEvents, incidents } from '../db/schema/index.js';
@@ -24,20 +24,17 @@ export function createIncidentProjectionActivities(deps: { db: Db }) {
           .onConflictDoUpdate({
             target: incidents.number,
             set: changes,
-            setWhere: sql`${incidents.version} < ${row.version}`,
+            // The same version again may be a newer attempt of the same step (below).
+            setWhere: sql`${incidents.version} <= ${row.version}`,
           });
+        const written = { type: event.type, actor: event.actor.id, actorName: event.actor.name, payload: event.payload, occurredAt: new Date(event.at) };
+        // As a local activity, this runs before its workflow task is committed: when that task
+        // fails and runs again, the new attempt's step under this number is the one in history,
+        // so the last write of a (number, seq) wins. A retry of a regular activity writes the same.
         await tx
           .insert(incidentEvents)
-          .values({
-            incidentNumber: incident.number,
-            seq: event.seq,
-            type: event.type,
-            actor: event.actor.id,
-            actorName: event.actor.name,
-            payload: event.payload,
-            occurredAt: new Date(event.at),
-          })
-          .onConflictDoNothing({ target: [incidentEvents.incidentNumber, incidentEvents.seq] });
+          .values({ incidentNumber: incident.number, seq: event.seq, ...written })
+          .onConflictDoUpdate({ target: [incidentEvents.incidentNumber, incidentEvents.seq], set: written });
       });
     },
   };

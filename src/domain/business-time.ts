@@ -1,7 +1,7 @@
 // Business-time arithmetic: which instants count as business time, and how to add or measure
 // business time with pauses. Pure, deterministic and free of libraries, because the workflows
 // run it: the zone's offsets come from the runtime's own `Intl`, and public holidays are dates
-// resolved before (see `public-holidays.ts`), not computed here.
+// resolved before (see `business-calendar.ts`), not computed here.
 //
 // A day's intervals are local wall-clock `[start, end)` pairs turned into real instants in the
 // calendar's zone, so a 00:00-24:00 day lasts 23 or 25 real hours on daylight-saving days.
@@ -36,6 +36,9 @@ export type HolidayLookup = (date: string) => boolean;
 const noHolidays: HolidayLookup = () => false;
 const minuteMs = 60_000;
 const dayMs = 86_400_000;
+/** The local days the arithmetic knows: the dates it can write as YYYY-MM-DD. */
+const firstDayNumber = Date.parse('0000-01-01T00:00:00Z') / dayMs;
+const lastDayNumber = Date.UTC(9999, 11, 31) / dayMs;
 /** How far the arithmetic looks for business time before it calls a calendar empty. */
 const maxDaysWithoutBusinessTime = 366 * 3;
 /** How far any computation may look ahead at all; bounds the work of a sparse calendar or a huge target. */
@@ -195,6 +198,11 @@ class ZoneOffsets {
   dayOf(k: number): DayOffsets {
     let day = this.days.get(k);
     if (day === undefined) {
+      // Shared by a long-lived API process: kept to about 270 years of days per zone.
+      if (this.days.size > 100_000) {
+        this.days.clear();
+        this.edges.clear();
+      }
       day = this.intlDay(k);
       this.days.set(k, day);
     }
@@ -461,12 +469,15 @@ export class BusinessCalendar {
   private day(n: number): Day {
     let day = this.days.get(n);
     if (!day) {
+      if (n < firstDayNumber || n > lastDayNumber) throw new ValidationError('The computation reaches beyond the years 0000 to 9999.', 'calendar');
       const date = new Date(n * dayMs).toISOString().slice(0, 10);
       const midnight = this.midnight(n);
+      const next = this.midnight(n + 1);
       const guess = this.offsets.at(midnight);
-      const instant = (time: string) => (time === '24:00' ? this.midnight(n + 1) : instantOfWallTime(this.offsets, n * dayMs + minutesOf(time) * minuteMs, guess));
+      const instant = (time: string) => (time === '24:00' ? next : instantOfWallTime(this.offsets, n * dayMs + minutesOf(time) * minuteMs, guess));
+      // Clipped to the day: a date the zone skipped (Pacific/Apia, 30 Dec 2011) has no time at all.
       const spans = this.wallIntervalsOn(date)
-        .map(([start, end]) => ({ from: instant(start), to: instant(end) }))
+        .map(([start, end]) => ({ from: Math.max(instant(start), midnight), to: Math.min(instant(end), next) }))
         .filter((s) => s.to > s.from);
       day = { date, midnight, spans, total: spans.reduce((sum, s) => sum + s.to - s.from, 0) };
       this.days.set(n, day);

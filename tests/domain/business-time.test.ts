@@ -199,3 +199,18 @@ describe('zone offsets resolved into a snapshot', () => {
     expect(wrong.spansOn('2026-06-01')).toEqual([{ from: ms('2026-06-01T12:00:00Z'), to: ms('2026-06-01T21:00:00Z') }]);
   });
 });
+
+describe('the edges of the calendar', () => {
+  const allDay: DayIntervals = [['00:00', '24:00']];
+  const week = Object.fromEntries(weekdays.map((d) => [d, allDay]));
+  it('has no time on a date the zone skipped (Samoa, 30 December 2011)', () => {
+    const apia = new BusinessCalendar({ timezone: 'Pacific/Apia', week });
+    expect(apia.spansOn('2011-12-30')).toEqual([]);
+    expect(businessMillisBetween(apia, ms('2011-12-29T09:00:00Z'), ms('2011-12-31T09:00:00Z'))).toBe(48 * 3_600_000);
+  });
+
+  it('refuses to compute past the year 9999 instead of answering wrong', () => {
+    const office = new BusinessCalendar({ timezone: 'UTC', week: { mon: [['08:00', '17:00']] } });
+    expect(() => nextBusinessInstant(office, ms('9999-12-31T18:00:00Z'))).toThrow(/beyond the years 0000 to 9999/);
+  });
+});

@@ -1,5 +1,5 @@
 // Incidents end to end: HTTP API -> Temporal workflow -> activities -> Postgres projection.
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessCalendars, contracts, incidentEvents, incidentIntakes, incidents, projects, slaPolicies } from '../../src/db/schema/index.js';
 import { defaultEscalationLadder } from '../../src/domain/sla.js';
@@ -384,6 +384,17 @@ describe('the projection activity', () => {
     expect(row).toMatchObject({ version: 3, assignedGroup: 'third' });
     const events = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number)).orderBy(incidentEvents.seq);
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+
+    // A workflow task that wrote step 4 through the local activity and then failed runs again and
+    // takes number 4 for another step: the step in history (the later write) is what stays.
+    const lost = { incident: { ...base, seq: 4, assignedGroup: 'dead attempt' }, event: { seq: 4, type: 'escalation_changed' as const, actor, at: new Date().toISOString(), payload: { to: 1 } } };
+    const kept = { incident: { ...base, seq: 4, assignedGroup: 'fourth' }, event: { seq: 4, type: 'note_added' as const, actor, at: new Date().toISOString(), payload: { text: 'kept' } } };
+    await recordIncidentEvent(lost);
+    await recordIncidentEvent(kept);
+    const [fourth] = await stack.database.db.select().from(incidentEvents).where(and(eq(incidentEvents.incidentNumber, number), eq(incidentEvents.seq, 4)));
+    expect(fourth).toMatchObject({ type: 'note_added', payload: { text: 'kept' } });
+    const [after] = await stack.database.db.select().from(incidents).where(eq(incidents.number, number));
+    expect(after).toMatchObject({ version: 4, assignedGroup: 'fourth' });
   });
 });
 

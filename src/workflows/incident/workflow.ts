@@ -107,7 +107,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   /**
    * An incident opened before snapshots carried their public holidays gets them from an activity
    * (the holiday rules stay out of the workflow); until then, and in the history before, it
-   * counts closed and special days only. One open for years gets the years ahead the same way.
+   * counts closed and special days only. One open for years gets the years ahead the same way,
+   * keeping the years its clocks have already run through.
    */
   async function resolveHolidays(): Promise<void> {
     const sla = state.sla;
@@ -115,11 +116,19 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     const resolved = sla.publicHolidays;
     if (resolved && resolved.toYear > new Date().getUTCFullYear()) return;
     if (!patched('sla-public-holidays')) return;
-    const publicHolidays = await resolvePublicHolidays.executeWithOptions({ summary: `public holidays ${sla.calendar.holidays.region}` }, [
-      { region: sla.calendar.holidays.region, ...snapshotHolidayYears(new Date()) },
-    ]);
-    // Another policy may have come in meanwhile; it carries its own.
-    if (state.sla === sla) state = { ...state, sla: { ...sla, publicHolidays } };
+    const ahead = snapshotHolidayYears(new Date());
+    const years = { fromYear: Math.min(resolved?.fromYear ?? Infinity, new Date(state.receivedAt).getUTCFullYear() - 1, ahead.fromYear), toYear: ahead.toYear };
+    let publicHolidays: NonNullable<typeof resolved>;
+    try {
+      publicHolidays = await resolvePublicHolidays.executeWithOptions({ summary: `public holidays ${sla.calendar.holidays.region}` }, [{ region: sla.calendar.holidays.region, ...years }]);
+    } catch (err) {
+      // An unknown region (the activity fails for good): the incident goes on without holidays.
+      log.error('public holidays could not be resolved; counting without them', { err, region: sla.calendar.holidays.region });
+      publicHolidays = { region: sla.calendar.holidays.region, ...years, dates: [] };
+    }
+    // Another policy may have come in meanwhile; it carries its own. The due instants follow the
+    // holidays at once (the projection gets them with the next event).
+    if (state.sla === sla) state = incident.refreshSla({ ...state, sla: { ...sla, publicHolidays } }, new Date());
   }
 
   /** Notifications and customer mail run beside the SLA loop; the run ends only when none is in flight. */
@@ -303,6 +312,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
 
   // The SLA loop: re-assess the escalation level, then sleep until the next threshold instant
   // or until a command changes the state. No polling: the timer fires at the exact instant.
+  let unnotified: Transition | undefined;
   for (;;) {
     await resolveHolidays();
     const ctx = { actor: systemActor, at: new Date() };
@@ -315,8 +325,19 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       const everyLevel = steps.length === 1 || patched('escalation-every-level');
       const step = everyLevel ? steps[0]! : reassessEscalation(state, ctx, calendar(), picture)!;
       await apply(step);
-      if ((steps.length === 1 || !everyLevel) && patched('escalation-notifications')) notify(step);
+      if (steps.length === 1 || !everyLevel) {
+        unnotified = undefined;
+        if (patched('escalation-notifications')) notify(step);
+      } else {
+        unnotified = step;
+      }
       continue;
+    }
+    // A level recorded on the way whose next step never came (a command moved the clocks
+    // meanwhile) is the level reached last: it is notified now.
+    if (unnotified) {
+      notify(unnotified);
+      unnotified = undefined;
     }
     if (state.status === 'closed' || workflowInfo().continueAsNewSuggested) break;
     // Resolved and no reply from the customer for N days: close by itself (added after the first release).
