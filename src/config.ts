@@ -59,11 +59,13 @@ export const costRatesSchema = z.object({ sales: cents, agent: cents, manager: c
  * - main at 5db158f (9.5 MB workflow bundle with date-holidays, moment and luxon): 2.4 MB of heap
  *   per cached workflow (workflows on the main thread, TEMPORAL_DEBUG=1, heapUsed) and 2.5 MB of
  *   RSS (the normal worker thread), as issue 12 saw (2.8 MB, out of memory at ~1,700).
- * - with the bundle slimmed to 2.3 MB (work in progress at the time): 0.2 MB of heap, 0.3-0.5 MB RSS.
- * 400 keeps the cache under 1 GiB of heap at the larger figure (400 x 2.4 MB = 0.94 GiB, against
- * Node's default heap limit of about 4 GiB for the workflow thread); re-measure and raise it once
- * the slim bundle is what runs (1 GiB / 0.2 MB would allow about 5,000). Workflows beyond the bound
- * are evicted and replayed from their history on their next task, which costs CPU, not memory.
+ * - with the bundle slimmed to 0.8 MB of code (no holiday rules, moment or luxon): 0.2 MB of heap,
+ *   0.3-0.5 MB RSS per cached workflow; bench/open-incidents.ts with a cache of 1,000 held the worker
+ *   at 0.94-0.97 GB RSS from 15,000 to 50,000 open incidents, after peaks of 1.4-1.6 GB in the first
+ *   10,000 (heap not yet collected).
+ * 400 keeps the worker well under 1 GiB whatever the number of open incidents; a house with bursts
+ * of more incidents than that at once can raise it (1,000 measured above). Workflows beyond the
+ * bound are evicted and replayed from their history on their next task, which costs CPU, not memory.
  */
 export const defaultMaxCachedWorkflows = 400;
 
