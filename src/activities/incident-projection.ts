@@ -28,9 +28,9 @@ export function createIncidentProjectionActivities(deps: { db: Db }) {
             setWhere: sql`${incidents.version} <= ${row.version}`,
           });
         const written = { type: event.type, actor: event.actor.id, actorName: event.actor.name, payload: event.payload, occurredAt: new Date(event.at) };
-        // As a local activity, this runs before its workflow task is committed: when that task
-        // fails and runs again, the new attempt's step under this number is the one in history,
-        // so the last write of a (number, seq) wins. A retry of a regular activity writes the same.
+        // The last write of a (number, seq) wins: a retry writes the same step again, and were this
+        // ever run as a local activity (before its workflow task commits), the attempt that commits
+        // is the one that writes last.
         await tx
           .insert(incidentEvents)
           .values({ incidentNumber: incident.number, seq: event.seq, ...written })

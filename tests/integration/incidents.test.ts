@@ -385,8 +385,8 @@ describe('the projection activity', () => {
     const events = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number)).orderBy(incidentEvents.seq);
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
 
-    // A workflow task that wrote step 4 through the local activity and then failed runs again and
-    // takes number 4 for another step: the step in history (the later write) is what stays.
+    // A step written again under its number (a retry, or a workflow task that wrote it and ran again)
+    // takes that number for its own step: the last write stays.
     const lost = { incident: { ...base, seq: 4, assignedGroup: 'dead attempt' }, event: { seq: 4, type: 'escalation_changed' as const, actor, at: new Date().toISOString(), payload: { to: 1 } } };
     const kept = { incident: { ...base, seq: 4, assignedGroup: 'fourth' }, event: { seq: 4, type: 'note_added' as const, actor, at: new Date().toISOString(), payload: { text: 'kept' } } };
     await recordIncidentEvent(lost);

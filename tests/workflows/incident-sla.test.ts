@@ -323,6 +323,8 @@ describe('an incident opened before snapshots carried their holidays', () => {
     const before = holidayRequests.length;
     const startedYear = (await serverNow()).toUTC().year;
     const events = await runIncident(intake, async () => {
+      // The holidays first, then the months up to the holiday go by.
+      await expect.poll(() => holidayRequests.length, { timeout: 30_000 }).toBeGreaterThan(before);
       await sleepUntil(local(tuesday, 9, 31));
     });
     // The years from before its receipt (its clocks run from there) to four years past the workflow's now.
