@@ -31,6 +31,7 @@ import { startDovecot, type RunningImapServer } from '../tests/support/dovecot.j
 import { freePort } from '../tests/support/ports.js';
 import { startSmtpReceiver } from '../tests/support/smtp.js';
 import { buildCorpus, type CorpusMail } from './mail-corpus.js';
+import { cleanUp, onCleanup } from './support.js';
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const settings = {
@@ -53,32 +54,11 @@ const log = (message: string) => process.stderr.write(`[bench ${new Date().toISO
 // ---------------------------------------------------------------------------------------------
 // Clean-up: everything started registers how to stop it; run in reverse on success, error or signal.
 
-const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
-let cleaning: Promise<void> | undefined;
-/** Set by Ctrl-C (or SIGTERM): the measuring loop stops, clean-up runs. */
+/** Set by Ctrl-C (or SIGTERM): the measuring loop stops, clean-up (bench/support.ts) runs. */
 let interrupted = false;
-function onCleanup(name: string, run: () => Promise<unknown>) {
-  cleanups.push({ name, run });
-}
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const { name, run } = cleanups.pop()!;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([run(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 30 s')), 30_000)))]);
-      } catch (err) {
-        log(`clean-up of ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  })();
-  return cleaning;
-}
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
-    if (cleaning) {
+    if (interrupted) {
       log(`${signal} again: exiting without waiting for clean-up`);
       process.exit(130);
     }
