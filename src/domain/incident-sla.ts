@@ -1,5 +1,5 @@
 // The incident's SLA picture: due instants, the sticky breach flag and escalation level changes.
-import type { BusinessCalendar } from './business-time.js';
+import { snapshotHolidayYears, type BusinessCalendar } from './business-time.js';
 import type { CommandContext, IncidentState, Transition } from './incident.js';
 import { levelNames, slaPicture, type EscalationLevel, type SlaPicture } from './sla.js';
 
@@ -96,4 +96,17 @@ function levelChange(before: IncidentState, after: IncidentState, level: Escalat
       payload: { from: before.escalationLevel, to: level, name: levelNames[level], direction: level > before.escalationLevel ? 'up' : 'down', ...details },
     },
   };
+}
+
+/**
+ * The public holidays an incident's snapshot still needs, or undefined: none when its calendar has
+ * no region or its resolved years reach past this one; otherwise its region, from the year before
+ * its receipt (keeping the years its clocks have run through) to four years past `now`.
+ */
+export function holidaysToResolve(state: IncidentState, now: Date): { region: string; fromYear: number; toYear: number } | undefined {
+  const region = state.sla?.calendar.holidays?.region;
+  const resolved = state.sla?.publicHolidays;
+  if (!region || (resolved && resolved.toYear > now.getUTCFullYear())) return undefined;
+  const ahead = snapshotHolidayYears(now);
+  return { region, fromYear: Math.min(resolved?.fromYear ?? Infinity, new Date(state.receivedAt).getUTCFullYear() - 1, ahead.fromYear), toYear: ahead.toYear };
 }

@@ -23,14 +23,13 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
-import { snapshotHolidayYears } from '../../domain/business-time.js';
 import * as incident from '../../domain/incident.js';
 import * as followUps from '../../domain/incident-follow-ups.js';
 import * as lifecycle from '../../domain/incident-lifecycle.js';
 import * as incidentMail from '../../domain/incident-mail.js';
 import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
 import { systemActor } from '../../domain/incident.js';
-import { escalationSteps, incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
+import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
 import { levelNames, policyCalendar } from '../../domain/sla.js';
 import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
 import { incidentSearchAttributes, incidentStartSearchAttributes } from '../../temporal/search-attributes.js';
@@ -60,14 +59,6 @@ const { recordIncidentEvent, resolvePublicHolidays } = proxyActivities<ReturnTyp
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-/**
- * Writes a timeline event and the projection. (As a local activity it halved the server's work per
- * escalation under a burst, but with the time-skipping test server and evictions it left workflow
- * tasks timing out; see bench/README.md.)
- */
-function record(input: { incident: IncidentState; event: Transition['event'] }, summary: string): Promise<void> {
-  return recordIncidentEvent.executeWithOptions({ summary }, [input]);
-}
 // Mail servers can be down for a while; notifications keep trying without holding up the SLA loop.
 // Bounded (about a day of retries), so a dead mailbox cannot hold the incident open forever.
 const { notifyEscalation, mailCustomer } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -84,7 +75,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     state = transition.state;
     upsertSearchAttributes(incidentSearchAttributes(state));
     setCurrentDetails(describe(state));
-    await record({ incident: transition.state, event: transition.event }, `timeline: ${transition.event.type}`);
+    await recordIncidentEvent.executeWithOptions({ summary: `timeline: ${transition.event.type}` }, [
+      { incident: transition.state, event: transition.event },
+    ]);
     // This command's result, even if another command has changed the state meanwhile.
     return transition.state;
   }
@@ -104,19 +97,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
    */
   async function resolveHolidays(): Promise<void> {
     const sla = state.sla;
-    if (!sla?.calendar.holidays) return;
-    const resolved = sla.publicHolidays;
-    if (resolved && resolved.toYear > new Date().getUTCFullYear()) return;
-    if (!patched('sla-public-holidays')) return;
-    const ahead = snapshotHolidayYears(new Date());
-    const years = { fromYear: Math.min(resolved?.fromYear ?? Infinity, new Date(state.receivedAt).getUTCFullYear() - 1, ahead.fromYear), toYear: ahead.toYear };
-    let publicHolidays: NonNullable<typeof resolved>;
+    const wanted = holidaysToResolve(state, new Date());
+    if (!sla || !wanted || !patched('sla-public-holidays')) return;
+    let publicHolidays: NonNullable<typeof sla.publicHolidays>;
     try {
-      publicHolidays = await resolvePublicHolidays.executeWithOptions({ summary: `public holidays ${sla.calendar.holidays.region}` }, [{ region: sla.calendar.holidays.region, ...years }]);
+      publicHolidays = await resolvePublicHolidays.executeWithOptions({ summary: `public holidays ${wanted.region}` }, [wanted]);
     } catch (err) {
       // An unknown region (the activity fails for good): the incident goes on without holidays.
-      log.error('public holidays could not be resolved; counting without them', { err, region: sla.calendar.holidays.region });
-      publicHolidays = { region: sla.calendar.holidays.region, ...years, dates: [] };
+      log.error('public holidays could not be resolved; counting without them', { err, region: wanted.region });
+      publicHolidays = { ...wanted, dates: [] };
     }
     // Another policy may have come in meanwhile; it carries its own. The due instants follow the
     // holidays at once (the projection gets them with the next event).
@@ -297,7 +286,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
 
   setCurrentDetails(describe(state));
   if (opened) {
-    await record({ incident: opened.state, event: opened.event }, 'timeline: created');
+    await recordIncidentEvent.executeWithOptions({ summary: 'timeline: created' }, [{ incident: opened.state, event: opened.event }]);
     const mail = 'intake' in input ? input.intake.mail : undefined;
     if (mail?.acknowledge) mailToCustomer('acknowledgement', opened.state, opened.event.seq, { oversized: mail.oversized });
   }
