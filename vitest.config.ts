@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests that run many workflows in real time on their own Temporal dev server (a worker with a tiny
-// cache, a worker stopped across thresholds) load both cores for a minute or more; they run after
-// the others, so the time-skipping workflow tests never share the machine with them.
+// Groups run one after the other (sequence.groupOrder). The workflow tests on the time-skipping
+// server that sleep through hours or months (an incident with follow-up work and a child ticket,
+// the SLA timers) time out now and then when other files load the machine beside them: the server
+// skips past a workflow task still running, and its next attempt waits out the sticky queue in real
+// time. Each of them runs in a group of its own. The files that run many workflows in real time on
+// their own dev server (a worker with a tiny cache, a worker stopped across thresholds) run last.
+const alone = ['tests/workflows/incident-sla.test.ts', 'tests/workflows/incident-follow-ups.test.ts'];
 const heavy = ['tests/integration/worker-cache.test.ts', 'tests/integration/escalation-late.test.ts'];
 
 export default defineConfig({
@@ -15,8 +19,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: 'main', include: ['tests/**/*.test.ts'], exclude: heavy, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'real-time', include: heavy, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'main', include: ['tests/**/*.test.ts'], exclude: [...alone, ...heavy], sequence: { groupOrder: 0 } } },
+      ...alone.map((file, i) => ({ extends: true, test: { name: file.split('/').pop()!.replace('.test.ts', ''), include: [file], sequence: { groupOrder: 1 + i } } })),
+      { extends: true, test: { name: 'real-time', include: heavy, sequence: { groupOrder: 1 + alone.length } } },
     ],
   },
 });
