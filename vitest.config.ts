@@ -20,7 +20,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'main', include: ['tests/**/*.test.ts'], exclude: [...alone, ...heavy], sequence: { groupOrder: 0 } } },
-      ...alone.map((file, i) => ({ extends: true, test: { name: file.split('/').pop()!.replace('.test.ts', ''), include: [file], sequence: { groupOrder: 1 + i } } })),
+      ...alone.map((file, i) => ({ extends: true as const, test: { name: file.split('/').pop()!.replace('.test.ts', ''), include: [file], sequence: { groupOrder: 1 + i } } })),
       { extends: true, test: { name: 'real-time', include: heavy, sequence: { groupOrder: 1 + alone.length } } },
     ],
   },
