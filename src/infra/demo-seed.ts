@@ -38,7 +38,7 @@ export async function seedDemoData(db: Db): Promise<DemoToken[]> {
       await createContract(tx, { ...contract, coveredSerialNumbers, slaPolicyId: null });
     }
     const tokens = userRows.map((u) => ({ name: u.name, email: u.email, role: u.role, token: generateToken(), userId: u.id }));
-    await tx.insert(apiTokens).values(tokens.map((t) => ({ userId: t.userId, name: 'demo', tokenHash: hashToken(t.token), role: t.role })));
+    await tx.insert(apiTokens).values(tokens.map((t) => ({ userId: t.userId, name: 'demo', tokenHash: hashToken(t.token) })));
     return tokens.map(({ userId: _userId, ...t }) => t);
   });
 }

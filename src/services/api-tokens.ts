@@ -23,10 +23,13 @@ export interface TokenPrincipal {
   role: UserRole;
 }
 
-/** The user behind a valid, unrevoked token. */
+/**
+ * The user behind a valid, unrevoked token, with the role the user has now: a token carries no
+ * role of its own, so demoting (or promoting) a user takes effect on their next request.
+ */
 export async function findTokenPrincipal(db: Db, token: string): Promise<TokenPrincipal | undefined> {
   const [row] = await db
-    .select({ tokenId: apiTokens.id, role: apiTokens.role, userId: users.id, name: users.name })
+    .select({ tokenId: apiTokens.id, role: users.role, userId: users.id, name: users.name })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))

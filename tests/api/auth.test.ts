@@ -8,7 +8,7 @@ import { isPublicPath, requireAuth, requireRole } from '../../src/api/auth.js';
 import type { AppEnv } from '../../src/api/context.js';
 import { onError } from '../../src/api/problem.js';
 import type { Database } from '../../src/db/client.js';
-import { apiTokens } from '../../src/db/schema/index.js';
+import { apiTokens, users } from '../../src/db/schema/index.js';
 import type { Temporal } from '../../src/temporal/client.js';
 import { createTestDatabase } from '../support/database.js';
 import { silentLogger } from '../support/stack.js';
@@ -182,6 +182,33 @@ describe('roles', () => {
     expect((await body(res)).detail).toMatch(/needs the admin role; your token has agent/);
     const admin = await createUserWithToken(database.db, 'admin');
     expect((await mini.request('/admin-only', { headers: { Authorization: `Bearer ${admin.token}` } })).status).toBe(200);
+  });
+
+  it("takes the role from the user at each request, so a demotion or promotion holds for the user's existing tokens", async () => {
+    const mini = new Hono<AppEnv>();
+    mini.use('*', async (c, next) => {
+      c.set('services', { db: database.db, logger: silentLogger } as never);
+      await next();
+    });
+    mini.use('*', requireAuth);
+    mini.get('/manager-only', requireRole('manager'), (c) => c.text(c.var.principal.role));
+    mini.onError(onError);
+    const user = await createUserWithToken(database.db, 'agent', 'Changing Roles');
+    const call = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${user.token}` } });
+    const managerOnly = () => mini.request('/manager-only', { headers: { Authorization: `Bearer ${user.token}` } });
+    expect((await call('/api/incidents')).status).toBe(200);
+    expect((await managerOnly()).status).toBe(403);
+
+    await database.db.update(users).set({ role: 'manager' }).where(eq(users.id, user.id));
+    const promoted = await managerOnly();
+    expect(promoted.status).toBe(200);
+    expect(await promoted.text()).toBe('manager');
+
+    await database.db.update(users).set({ role: 'sales' }).where(eq(users.id, user.id));
+    expect((await managerOnly()).status).toBe(403);
+    const demoted = await call('/api/incidents');
+    expect(demoted.status).toBe(403);
+    expect((await body(demoted)).detail).toMatch(/your token has sales/);
   });
 
   /** Routes a role may reach at all; every other protected route must answer it 403 before looking at the request. */

@@ -17,6 +17,6 @@ export async function createUserWithToken(db: Db, role: UserRole, name = `Test $
     .values({ name, email: `${role}-${randomBytes(4).toString('hex')}@test.example`, role })
     .returning();
   const token = generateToken();
-  await db.insert(apiTokens).values({ userId: user!.id, name: 'test', tokenHash: hashToken(token), role });
+  await db.insert(apiTokens).values({ userId: user!.id, name: 'test', tokenHash: hashToken(token) });
   return { id: user!.id, name, role, token };
 }

@@ -13,7 +13,10 @@ export const users = pgTable('users', {
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
-/** Bearer tokens; only the SHA-256 of the (high-entropy) token is stored. */
+/**
+ * Bearer tokens; only the SHA-256 of the (high-entropy) token is stored. The role is the user's
+ * (users.role, read at each request), never the token's, so a role change cannot leave a token behind.
+ */
 export const apiTokens = pgTable('api_tokens', {
   id: uuid().primaryKey().defaultRandom(),
   userId: uuid()
@@ -21,7 +24,6 @@ export const apiTokens = pgTable('api_tokens', {
     .references(() => users.id),
   name: text().notNull(),
   tokenHash: text().notNull().unique(),
-  role: text({ enum: userRoles }).notNull(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   lastUsedAt: timestamp({ withTimezone: true }),
   revokedAt: timestamp({ withTimezone: true }),
