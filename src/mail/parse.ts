@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 import libmime from 'libmime';
 import { simpleParser, type AddressObject } from 'mailparser';
-import sanitizeHtml from 'sanitize-html';
 import type { MailHeaders } from '../domain/mail-rules.js';
+import { sanitizeMailHtml } from './sanitize.js';
+
+export { sanitizeMailHtml };
 
 export interface MailAddress {
   address: string;
@@ -63,8 +65,18 @@ export interface ParsedMail {
 const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 export const maxTextLength = 200_000;
 
+/**
+ * Mail text as we keep it: no control characters (Postgres refuses NUL), and well-formed Unicode.
+ * A broken encoded word or charset (UTF-16 cut in a surrogate pair) yields lone surrogates, which
+ * Postgres refuses in JSON (a bounce's subject, a timeline event): they become U+FFFD and the
+ * mail is kept. Cut after the repair, so a cut never leaves half a pair behind either.
+ */
+function storable(value: string, max: number): string {
+  return value.replace(controlCharacters, '').toWellFormed().slice(0, max).toWellFormed();
+}
+
 export function cleanText(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(controlCharacters, '').slice(0, maxTextLength);
+  return storable(text.replace(/\r\n?/g, '\n'), maxTextLength);
 }
 
 function addresses(value: AddressObject | AddressObject[] | undefined): MailAddress[] {
@@ -138,44 +150,45 @@ function deliveryReportOf(contentType: string, attachments: ParsedAttachment[], 
   };
 }
 
-export function sanitizeMailHtml(html: string): string {
-  return sanitizeHtml(html, {
-    allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img'],
-    allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesByTag: { img: ['cid', 'data'] },
-  });
-}
-
 export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   return forStorage(await parseWithFallback(raw), contentHash(raw, rawHeaders(raw)));
 }
 
+/** A header line ("Name: value") or the continuation of one (leading space or tab). */
+const headerLine = /^([!-9;-~]+:|[ \t])/;
+
 /**
  * A mail without Message-ID is the same mail when what its sender wrote is the same: the hash
  * leaves out trace headers (Received, Delivered-To, Return-Path) that differ between the copy
- * IMAP sees and the one an MTA pipes to the mailgate.
+ * IMAP sees and the one an MTA pipes to the mailgate. That needs a header block to leave them
+ * out of: without the blank line that ends it, or with lines in it that are no header, nothing
+ * tells trace headers from content, and the hash covers the whole raw mail (two different
+ * header-less mails once hashed alike, and the second was taken for the first).
  */
 export function contentHash(raw: Buffer, headers: MailHeaders): string {
-  const hash = createHash('sha256');
-  for (const name of ['from', 'to', 'cc', 'date', 'subject']) hash.update(`${name}:${[headers[name] ?? ''].flat().join('\n')}\n`);
   const text = raw.toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
-  hash.update(end === -1 ? Buffer.alloc(0) : raw.subarray(end).toString('latin1').replace(/\r\n/g, '\n').trim());
+  const separable = end !== -1 && text.slice(0, end).split(/\r?\n/).every((line) => headerLine.test(line));
+  if (!separable) return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  const hash = createHash('sha256');
+  for (const name of ['from', 'to', 'cc', 'date', 'subject']) hash.update(`${name}:${[headers[name] ?? ''].flat().join('\n')}\n`);
+  hash.update(raw.subarray(end).toString('latin1').replace(/\r\n/g, '\n').trim());
   return `sha256:${hash.digest('hex')}`;
 }
 
 const maxMessageIdLength = 500;
 const maxHeaderValueLength = 10_000;
-const anyControl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
-const clean = (value: string, max: number) => value.replace(anyControl, '').slice(0, max);
+const clean = storable;
 
 /**
- * What we store must be storable: Postgres refuses NUL in text and jsonb, and an index entry has a
- * size limit. Control characters go, overlong values are cut, an absurd Message-ID counts as none.
+ * What we store must be storable: Postgres refuses NUL in text and jsonb and lone surrogates in
+ * jsonb, and an index entry has a size limit. Control characters go, broken Unicode becomes
+ * U+FFFD (storable), overlong values are cut, an absurd Message-ID counts as none. Every text
+ * field of the mail passes through here.
  */
 function forStorage(mail: ParsedMail, hash: string): ParsedMail {
   const address = (a: MailAddress): MailAddress => ({ address: clean(a.address, 320), name: a.name === null ? null : clean(a.name, 320) || null });
-  const id = (value: string | null) => (value && value.length <= maxMessageIdLength && !/[\u0000-\u001F\u007F]/.test(value) ? value : null);
+  const id = (value: string | null) => (value && value.length <= maxMessageIdLength && !/[\u0000-\u001F\u007F]/.test(value) && value.isWellFormed() ? value : null);
   const messageId = id(mail.messageId);
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(mail.headers).slice(0, 500)) {
@@ -196,7 +209,8 @@ function forStorage(mail: ParsedMail, hash: string): ParsedMail {
     references: mail.references.map(id).filter((r): r is string => r !== null).slice(-100),
     headers,
     contentType: clean(mail.contentType, 500),
-    html: mail.html === null ? null : mail.html.replace(/\u0000/g, ''),
+    text: cleanText(mail.text),
+    html: mail.html === null ? null : mail.html.replace(/\u0000/g, '').toWellFormed(),
     attachments: mail.attachments.map((a) => ({ ...a, filename: a.filename === null ? null : clean(a.filename, 255), contentType: clean(a.contentType, 200), contentId: a.contentId === null ? null : clean(a.contentId, 500) })),
     deliveryReport: mail.deliveryReport
       ? {
@@ -210,11 +224,28 @@ function forStorage(mail: ParsedMail, hash: string): ParsedMail {
   };
 }
 
+const parserOptions = { keepCidLinks: true, keepDeliveryStatus: true, skipTextToHtml: true, maxHtmlLengthToParse: 5_000_000 } as const;
+
+/**
+ * The text of an HTML part, by mailparser's own conversion. mailparser converts HTML only when it
+ * is the whole mail or an alternative to a text part; an HTML part beside attachments in a
+ * multipart/mixed (an Outlook mail with a PDF) gave no text at all. Parsed on its own, it is
+ * the whole mail and converted.
+ */
+async function htmlAsText(html: string): Promise<string> {
+  const single = Buffer.concat([Buffer.from('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'), Buffer.from(html, 'utf8')]);
+  try {
+    return (await simpleParser(single, parserOptions)).text ?? '';
+  } catch {
+    return '';
+  }
+}
+
 async function parseWithFallback(raw: Buffer): Promise<ParsedMail> {
   const headers = rawHeaders(raw);
   const hash = contentHash(raw, headers);
   try {
-    const parsed = await simpleParser(raw, { keepCidLinks: true, keepDeliveryStatus: true, skipTextToHtml: true, maxHtmlLengthToParse: 5_000_000 });
+    const parsed = await simpleParser(raw, parserOptions);
     const messageId = parsed.messageId && messageIdPattern.test(parsed.messageId) ? parsed.messageId.trim() : null;
     const contentTypeHeader = parsed.headers.get('content-type') as { value: string; params: Record<string, string> } | undefined;
     const contentType = contentTypeHeader
@@ -230,7 +261,8 @@ async function parseWithFallback(raw: Buffer): Promise<ParsedMail> {
     }));
     // Raw 8-bit bytes in the Subject (no encoded words) come out as U+FFFD; latin1 is the usual culprit.
     const subject = parsed.subject?.includes('\uFFFD') ? decodeHeader(single(headers.subject)) : (parsed.subject ?? '');
-    const parsedText = cleanText(parsed.text ?? '').trim();
+    const html = parsed.html ? sanitizeMailHtml(parsed.html) : null;
+    const parsedText = cleanText(parsed.text ?? '').trim() || (html ? cleanText(await htmlAsText(html)).trim() : '');
     // A multipart whose boundary never occurs yields nothing: keep the body as text rather than lose it.
     const text = parsedText || (!parsed.html && attachments.length === 0 ? cleanText(rawBody(raw)).trim() : '');
     const from = addresses(parsed.from)[0] ?? null;
@@ -249,7 +281,7 @@ async function parseWithFallback(raw: Buffer): Promise<ParsedMail> {
       headers,
       contentType: contentType.toLowerCase(),
       text,
-      html: parsed.html ? sanitizeMailHtml(parsed.html) : null,
+      html,
       attachments,
       tnef: attachments.some((a) => a.contentType === 'application/ms-tnef' || a.filename?.toLowerCase() === 'winmail.dat'),
       deliveryReport: deliveryReportOf(contentType.toLowerCase(), attachments, from?.address, text),

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.js';
 import { inboundMails, incidents, mailAttachments, outboxMessages, type InboundMailStatus } from '../db/schema/index.js';
 import { NotFound } from '../domain/errors.js';
 import { loopHeaders } from '../mail/outbound.js';
+import { sanitizeMailHtml } from '../mail/sanitize.js';
 
 type InboundRow = typeof inboundMails.$inferSelect;
 type OutboxRow = typeof outboxMessages.$inferSelect;
@@ -56,7 +57,8 @@ function inboundView(row: InboundView, attachments: AttachmentMeta[]): MessageVi
     cc: row.ccAddresses,
     subject: row.subject,
     text: row.textBody,
-    html: row.htmlBody,
+    // Sanitized again as it is shown: mail stored under an older, laxer sanitizer is safe too.
+    html: row.htmlBody === null ? null : sanitizeMailHtml(row.htmlBody),
     messageId: row.messageId,
     status: row.status,
     outcome: row.outcome,
