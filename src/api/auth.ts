@@ -25,10 +25,15 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Admits the role and every role above it (agent < manager < admin); mailgate ranks below all. */
-export function requireRole(minimum: UserRole) {
+/**
+ * Admits the role and every role above it (agent < manager < admin); mailgate ranks below all.
+ * `also` admits integration roles besides, for a route that declares it in its spec
+ * (`middleware: [requireRole('agent', { also: ['mailgate'] })]`), so no path list decides.
+ */
+export function requireRole(minimum: UserRole, options: { also?: readonly UserRole[] } = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!hasRole(c.var.principal.role, minimum)) {
+    const { role } = c.var.principal;
+    if (!hasRole(role, minimum) && !options.also?.includes(role)) {
       throw new Forbidden(`This action needs the ${minimum} role; your token has ${c.var.principal.role}.`);
     }
     await next();

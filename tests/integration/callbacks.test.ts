@@ -282,8 +282,32 @@ describe('the callback service', () => {
     expect((await post('/api/callbacks', request(), mailgate)).status).toBe(403);
     expect((await stack.request('GET', '/api/callbacks', { token: mailgate.token })).status).toBe(403);
     const byMail = await created(await post('/api/callbacks', request({ requestedBy: 'mail' }), mailgate));
-    expect(byMail.details).toMatchObject({ requestedBy: 'mail' });
+    expect(byMail.state).toBe('requested');
     await stack.temporal.client.workflow.getHandle(byMail.workflowId).terminate('test finished');
+  });
+
+  it('lets the mailgate name no incident, with the same 400 whether the number exists or not, and answers it a receipt without customer or terms', async () => {
+    const mailgate = await createUserWithToken(stack.database.db, 'mailgate');
+    const number = await openIncident({ title: 'Scanner offline', customerNumber: 'K-10001' });
+    const strip = ({ requestId: _r, ...problem }: Record<string, unknown>) => problem;
+    const existing = await post('/api/callbacks', request({ requestedBy: 'mail', incidentNumber: number }), mailgate);
+    const missing = await post('/api/callbacks', request({ requestedBy: 'mail', incidentNumber: 'INC-2026-999999' }), mailgate);
+    expect([existing.status, missing.status]).toEqual([400, 400]);
+    const [onExisting, onMissing] = [strip(await existing.json()), strip(await missing.json())];
+    expect(onExisting.errors).toEqual([{ field: 'incidentNumber', message: expect.stringMatching(/mailgate/) }]);
+    // Nothing in the answer tells the numbers apart: the number is not even echoed.
+    expect(JSON.stringify(onExisting).replace(number, '')).toBe(JSON.stringify(onExisting));
+    expect(onExisting).toEqual(onMissing);
+    expect((await get(`/api/incidents/${number}`)).followUps ?? []).toEqual([]);
+
+    const res = await post('/api/callbacks', request({ requestedBy: 'mail' }), mailgate);
+    const receipt = await created(res);
+    expect(Object.keys(receipt).sort()).toEqual(['dueAt', 'href', 'id', 'state', 'window', 'workflowId']);
+    expect(receipt).toMatchObject({ state: 'requested', href: `/api/callbacks/${receipt.id}`, window: { from: expect.any(String), to: receipt.dueAt } });
+    expect(JSON.stringify(receipt)).not.toMatch(/K-10001|gold|Gold|V-2026|Petra/);
+    // The agents see the whole callback as before.
+    expect(await get(`/api/callbacks/${receipt.id}`)).toMatchObject({ customerNumber: 'K-10001', details: { requestedBy: 'mail', sla: { tier: 'gold' } } });
+    await stack.temporal.client.workflow.getHandle(receipt.workflowId).terminate('test finished');
   });
 
   it('gives one callback per Idempotency-Key and caller', async () => {

@@ -1,18 +1,18 @@
 // /api/callbacks: the callback service ("Rückruf-Service"). A customer asks to be called back;
 // the callback runs as a workflow (on its own or under an incident) with a window from the
-// contract tier's callback SLA. Agents and above; a mailgate token may only create (via mail).
+// contract tier's callback SLA. Agents and above; a mailgate token may only create (via mail), each
+// route declaring its roles in its spec.
 import { createRoute, z } from '@hono/zod-openapi';
-import { createMiddleware } from 'hono/factory';
 import type { CallbackRecord } from '../../domain/callback.js';
 import { Forbidden, NotFound } from '../../domain/errors.js';
-import { hasRole } from '../../domain/enums.js';
 import { callbackHref, existingCallback, findCallbackRow, listCallbacks, requestCallback, standaloneWorkflowId } from '../../services/callbacks.js';
 import { followUpTimeline, type FollowUpRow } from '../../services/follow-ups.js';
-import { actorOf } from '../auth.js';
+import { actorOf, requireRole } from '../auth.js';
 import { json, problemResponses } from '../common-schemas.js';
-import { createRouter, type AppEnv } from '../context.js';
+import { createRouter } from '../context.js';
 import { timelineEventView } from '../incidents/views.js';
 import { runCallbackAction } from './actions.js';
+import { MailgateCallbackReceipt, mailgateReceipt, refuseMailgateFields } from './mailgate.js';
 import {
   Callback,
   CallbackActionBody,
@@ -54,21 +54,17 @@ function callbackViewOfRow(row: FollowUpRow): CallbackView {
   };
 }
 
-/** Agents and above; a mailgate token only for POST /api/callbacks (its body is checked for requestedBy mail). */
-const callbackRoles = createMiddleware<AppEnv>(async (c, next) => {
-  const { role } = c.var.principal;
-  const creates = c.req.method === 'POST' && /\/callbacks\/?$/.test(c.req.path);
-  if (hasRole(role, 'agent') || (role === 'mailgate' && creates)) return next();
-  throw new Forbidden(`Callbacks need the agent role; your token has ${role}.`);
-});
+/** Agents and above on every route; requesting a callback also for a mailgate token (by mail only). */
+const agents = [requireRole('agent')];
+const agentsAndMailgate = [requireRole('agent', { also: ['mailgate'] })];
 
 export const callbacksRouter = createRouter();
-callbacksRouter.use('*', callbackRoles);
 
 callbacksRouter.openapi(
   createRoute({
     method: 'post',
     path: '/',
+    middleware: agentsAndMailgate,
     tags,
     security,
     summary: 'Request a callback',
@@ -78,21 +74,29 @@ callbacksRouter.openapi(
       'The callback SLA is business minutes per contract tier (platinum 60, gold 120, silver 240, none 480) unless the SLA policy sets its own `callbackMinutes`; it counts on the policy\'s calendar (without a policy: the silver default policy\'s calendar, else office hours Mon-Fri 08-17).',
       'Without `window` the window runs from now (the next business instant) to the latest end. A preferred window must end by the latest end, or set `laterByAgreement` when the customer asked for later (recorded as met by agreement); otherwise 400.',
       'With `incidentNumber` it runs as the incident\'s follow-up `incident-<n>/callback-<k>` on the incident\'s SLA policy; else as workflow `callback-<uuid>`. `Idempotency-Key`: a retry gets the same callback (`Idempotency-Replayed: true`).',
+      'A mailgate token may only send `requestedBy: mail` (else 403) and may not name `incidentNumber`, `serialNumber` or `assigneeId` (400 naming the field, whatever its value); it gets back only a `MailgateCallbackReceipt` (id, href, state, window, dueAt), nothing of the customer, contract, tier or SLA policy.',
     ].join(' '),
     request: { headers: CreateCallbackHeaders, body: { required: true, content: json(CreateCallbackBody) } },
     responses: {
-      201: { description: 'The callback with its window, due instant (`dueAt`, the window end) and the SLA it was checked against.', content: json(CreatedCallback) },
+      201: {
+        description: 'The callback with its window, due instant (`dueAt`, the window end) and the SLA it was checked against; for a mailgate token only the receipt.',
+        content: json(z.union([CreatedCallback, MailgateCallbackReceipt])),
+      },
       ...problemResponses(400, 401, 403, 404, 409, 503),
     },
   }),
   async (c) => {
     const body = c.req.valid('json');
     const { principal } = c.var;
-    if (principal.role === 'mailgate' && body.requestedBy !== 'mail') throw new Forbidden('A mailgate token may only request callbacks that came by mail (requestedBy "mail").');
+    const mailgate = principal.role === 'mailgate';
+    if (mailgate) {
+      if (body.requestedBy !== 'mail') throw new Forbidden('A mailgate token may only request callbacks that came by mail (requestedBy "mail").');
+      refuseMailgateFields(body);
+    }
     const { record, sla, href, replayed } = await requestCallback(c.var.services, body, actorOf(principal), { idempotencyKey: c.req.valid('header')['idempotency-key'] });
     c.header('Location', href);
     if (replayed) c.header('Idempotency-Replayed', 'true');
-    return c.json({ ...callbackViewOfRecord(record), sla }, 201);
+    return c.json(mailgate ? mailgateReceipt(record) : { ...callbackViewOfRecord(record), sla }, 201);
   },
 );
 
@@ -100,6 +104,7 @@ callbacksRouter.openapi(
   createRoute({
     method: 'get',
     path: '/',
+    middleware: agents,
     tags,
     security,
     summary: 'List callbacks',
@@ -119,6 +124,7 @@ callbacksRouter.openapi(
   createRoute({
     method: 'get',
     path: '/{id}',
+    middleware: agents,
     tags,
     security,
     summary: 'One callback with its timeline',
@@ -144,6 +150,7 @@ callbacksRouter.openapi(
   createRoute({
     method: 'post',
     path: '/{id}/{action}',
+    middleware: agents,
     tags,
     security,
     summary: 'Tell a callback what happened',
