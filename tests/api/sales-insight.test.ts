@@ -62,29 +62,40 @@ const alphaOpen = [
   { number: 'INC-2026-000101', title: 'Server down', priority: 'P1', status: 'in_progress', escalationLevel: 3, receivedAt: '2026-11-20T08:00:00.000Z' },
   { number: 'INC-2026-000102', title: 'Mail relay slow', priority: 'P3', status: 'pending_customer', escalationLevel: 2, receivedAt: '2026-10-20T08:00:00.000Z' },
 ];
+/** What sales sees of them: numbers, levels, statuses and dates, no titles (a mail incident's title is the customer's subject line). */
+const withoutTitles = <T extends { title: string }>(rows: T[]) => rows.map(({ title: _title, ...row }) => row);
 const alphaQuota = [{ contractNumber: 'V-1001-A', period: 'month', periodStart: '2026-11-01', periodEnd: '2026-11-30', totalMinutes: 600, usedMinutes: 513, remainingMinutes: 87, percentUsed: 85 }];
 
 describe('GET /api/customers/{customerNumber}/insight', () => {
-  it('answers escalations, open incidents, SLA breaches, quota and the summary for the last 14 days', async () => {
+  const alphaBreaches14 = [
+    { number: 'INC-2026-000101', title: 'Server down', status: 'in_progress' },
+    { number: 'INC-2026-000106', title: 'Backup failed', status: 'resolved' },
+    { number: 'INC-2026-000103', title: 'VPN drops', status: 'closed' },
+  ];
+  const alpha14 = {
+    customerNumber: 'K-1001',
+    name: 'Alpha GmbH',
+    days: 14,
+    since: '2026-11-12T10:00:00.000Z',
+    creditHold: false,
+    quota: alphaQuota,
+    summary: '3 escalations in the last 14 days, last one INC-2026-000101 on 25 Nov: consider a goodwill gesture. Quota of V-1001-A is 85 % used.',
+  };
+
+  it('answers sales escalations, open incidents, SLA breaches, quota and the summary for the last 14 days, without incident titles', async () => {
     pinNow();
     const res = await get('/api/customers/K-1001/insight', sales);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      customerNumber: 'K-1001',
-      name: 'Alpha GmbH',
-      days: 14,
-      since: '2026-11-12T10:00:00.000Z',
-      creditHold: false,
-      escalations: alphaEscalations14,
-      openIncidents: alphaOpen,
-      slaBreaches: [
-        { number: 'INC-2026-000101', title: 'Server down', status: 'in_progress' },
-        { number: 'INC-2026-000106', title: 'Backup failed', status: 'resolved' },
-        { number: 'INC-2026-000103', title: 'VPN drops', status: 'closed' },
-      ],
-      quota: alphaQuota,
-      summary: '3 escalations in the last 14 days, last one INC-2026-000101 on 25 Nov: consider a goodwill gesture. Quota of V-1001-A is 85 % used.',
-    });
+    expect(res.body).toEqual({ ...alpha14, escalations: withoutTitles(alphaEscalations14), openIncidents: withoutTitles(alphaOpen), slaBreaches: withoutTitles(alphaBreaches14) });
+    for (const title of ['Server down', 'Backup failed', 'VPN drops', 'New laptop', 'Mail relay slow']) expect(res.text).not.toContain(title);
+  });
+
+  it('gives agents, managers and admins the titles too (they read the incidents themselves)', async () => {
+    pinNow();
+    for (const user of [agent, manager, admin]) {
+      const res = await get('/api/customers/K-1001/insight', user);
+      expect(res.body).toEqual({ ...alpha14, escalations: alphaEscalations14, openIncidents: alphaOpen, slaBreaches: alphaBreaches14 });
+    }
   });
 
   it('shows neither incident descriptions nor timeline bodies', async () => {

@@ -6,6 +6,7 @@ import { salesInsight } from '../../services/reports/sales-insight.js';
 import { requireRole } from '../auth.js';
 import { problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
+import { insightView } from './insight-view.js';
 import { profitabilityCsv } from './profitability-csv.js';
 import { InsightParams, InsightQuery, Profitability, ProfitabilityQuery, SalesInsight } from './schemas.js';
 
@@ -55,13 +56,13 @@ customerInsightRouter.openapi(
     security,
     summary: 'Sales insight on a customer (sales)',
     description:
-      'What to know before calling a customer: escalations to level 2 or higher in the last `days` days (default 14), open incidents, SLA breaches open during the window, quota usage of the current period, the credit hold flag, and a one-line summary in plain language. Only numbers, titles and statuses: no descriptions, no mail, no timeline texts.',
+      'What to know before calling a customer: escalations to level 2 or higher in the last `days` days (default 14), open incidents, SLA breaches open during the window, quota usage of the current period, the credit hold flag, and a one-line summary in plain language. Sales sees incident numbers, levels, statuses and dates only: no titles (a mail incident\'s title is the customer\'s subject line), descriptions, mail or timeline texts. Agents, managers and admins also get each incident\'s `title`.',
     request: { params: InsightParams, query: InsightQuery },
     responses: { 200: { description: 'The insight.', content: { 'application/json': { schema: SalesInsight } } }, ...problemResponses(400, 401, 403, 404) },
   }),
   async (c) => {
     const { db, timezone } = c.var.services;
     const insight = await salesInsight(db, c.req.valid('param').customerNumber, { days: c.req.valid('query').days, now: new Date(), timezone: timezone ?? defaultBusinessTimezone });
-    return c.json(insight, 200);
+    return c.json(insightView(insight, c.var.principal.role), 200);
   },
 );

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { incidentStatuses, priorities, projectKinds, quotaPeriods } from '../../domain/enums.js';
-import { calendarDay, line } from '../common-schemas.js';
+import { calendarDay, line, queryInt } from '../common-schemas.js';
 
 const day = (description: string) => calendarDay.openapi({ description, example: '2026-11-01' });
 const cents = (description: string) => z.number().int().openapi({ description });
@@ -45,8 +45,11 @@ export const InsightParams = z.object({
 });
 
 export const InsightQuery = z.object({
-  days: z.coerce.number().int().min(1).max(365).default(14).openapi({ description: 'The window for escalations and SLA breaches, in days (1-365).' }),
+  days: queryInt(1, 365).default(14).openapi({ description: 'The window for escalations and SLA breaches, in days (1-365).' }),
 });
+
+/** Incident titles are for staff: absent for the sales role (a mail incident's title is the customer's subject line). */
+const staffTitle = z.string().optional().openapi({ description: 'Agents, managers and admins only; never sent to sales.' });
 
 export const SalesInsight = z
   .object({
@@ -55,13 +58,13 @@ export const SalesInsight = z
     days: z.number().int(),
     since: z.string().openapi({ description: 'Start of the window (instant).' }),
     creditHold: z.boolean(),
-    escalations: z.array(z.object({ incidentNumber: z.string(), title: z.string(), level: z.number().int(), levelName: z.string(), at: z.string() })).openapi({
+    escalations: z.array(z.object({ incidentNumber: z.string(), title: staffTitle, level: z.number().int(), levelName: z.string(), at: z.string() })).openapi({
       description: 'Escalations up to level 2 (breach) or 3 (management) in the window, newest first.',
     }),
     openIncidents: z.array(
-      z.object({ number: z.string(), title: z.string(), priority: z.enum(priorities), status: z.enum(incidentStatuses), escalationLevel: z.number().int(), receivedAt: z.string() }),
+      z.object({ number: z.string(), title: staffTitle, priority: z.enum(priorities), status: z.enum(incidentStatuses), escalationLevel: z.number().int(), receivedAt: z.string() }),
     ),
-    slaBreaches: z.array(z.object({ number: z.string(), title: z.string(), status: z.enum(incidentStatuses) })).openapi({ description: 'Incidents with a breached SLA that were open during the window.' }),
+    slaBreaches: z.array(z.object({ number: z.string(), title: staffTitle, status: z.enum(incidentStatuses) })).openapi({ description: 'Incidents with a breached SLA that were open during the window.' }),
     quota: z.array(
       z.object({
         contractNumber: z.string(),

@@ -1,5 +1,6 @@
 // The sales insight: a customer's commercial picture before a call (escalations, open incidents,
-// SLA breaches, quota usage, credit hold). Titles and numbers only: no descriptions, no mail.
+// SLA breaches, quota usage, credit hold). Titles and numbers only: no descriptions, no mail; the
+// API leaves the titles out for the sales role (src/api/reports/insight-view.ts).
 import { openStatuses } from '../../domain/incident.js';
 import { and, desc, eq, gte, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
