@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { requireAuth } from './auth.js';
+import { apiBodyLimit, wellFormedInput } from './input-guard.js';
 import type { ApiServices, AppEnv } from './context.js';
 import { mountDocs } from './docs.js';
 import { entitlementRouter } from './entitlement/index.js';
@@ -33,7 +34,9 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
       'request',
     );
   });
+  app.use('*', apiBodyLimit(services.bodyLimitBytes));
   app.use('*', requireAuth);
+  app.use('*', wellFormedInput);
 
   app.route('/', healthRouter);
   app.route('/api/incidents', incidentMessagesRouter);

@@ -1,18 +1,44 @@
 import { z } from '@hono/zod-openapi';
 import { isCalendarDay } from '../domain/calendar-dates.js';
-import { controlCharacters } from '../domain/incident.js';
+import { anyControlCharacter, textProblem } from '../domain/text.js';
 
 /** A JSON body or response of the schema, as route specs write their `content`. */
 export const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
-/** Text without NUL and other control characters (tabs and line breaks are fine). */
-export const text = (max: number) =>
+/** Refuses what text may not be: ill-formed Unicode (an unpaired surrogate) or control characters. */
+const acceptableText = (controls?: RegExp) => (value: string, ctx: z.RefinementCtx) => {
+  const problem = textProblem(value, controls);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+
+/** Text: well-formed Unicode without NUL and other control characters (tabs and line breaks are fine). */
+export const text = (max: number) => z.string().trim().max(max).superRefine(acceptableText());
+export const line = (max: number) => text(max).min(1);
+
+/** A text filter in a query string: no control character at all (no line breaks either). */
+export const queryText = (max: number) => z.string().trim().max(max).superRefine(acceptableText(anyControlCharacter));
+
+/** A whole number in a query string: digits only, so `?offset=` is refused rather than read as 0. */
+export const queryInt = (min: number, max: number) =>
   z
     .string()
-    .trim()
-    .max(max)
-    .refine((v) => !controlCharacters.test(v), 'must not contain control characters');
-export const line = (max: number) => text(max).min(1);
+    .regex(/^\d{1,15}$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .openapi({ type: 'integer', minimum: min, maximum: max });
+
+/** The paging of a list: `limit` (default `fallback`, at most `maxLimit`) and `offset`. */
+export const paging = (fallback: number, maxLimit: number, maxOffset = 10_000_000) => ({
+  limit: queryInt(1, maxLimit).default(fallback),
+  offset: queryInt(0, maxOffset).default(0),
+});
+
+/** A PATCH body: the fields to change, at least one of them. */
+export const changes = <T extends z.ZodRawShape>(fields: T) =>
+  z
+    .object(fields)
+    .partial()
+    .refine((body) => Object.values(body).some((v) => v !== undefined), { message: 'give at least one field to change' });
 
 /** A calendar day "YYYY-MM-DD": a real date (no 30 February) between 1900 and 9999. */
 export const calendarDay = z.string().refine(isCalendarDay, 'expected a date YYYY-MM-DD between 1900 and 9999');

@@ -21,7 +21,9 @@ export interface ApiServices {
   /** Internal cost per hour in cents by role, for profitability (INTERNAL_COST_RATES). */
   costRates?: Partial<Record<UserRole, number>>;
   /** Mail settings for the mailgate, the review queue and the mail log. */
-  mail?: { mailFrom: string; ownAddresses?: string[]; maxMailBytes?: number; mailer?: Mailer | undefined };
+  mail?: { mailFrom: string; ownAddresses?: string[]; maxMailBytes?: number; oversizedNoticesPerHour?: number; mailer?: Mailer | undefined };
+  /** The largest request body (bytes) outside the mailgate and the CSV import (API_BODY_LIMIT_BYTES, default 1 MiB). */
+  bodyLimitBytes?: number;
   /** Cheap liveness probe of the database, e.g. `select 1`. */
   pingDatabase: () => Promise<void>;
 }

@@ -23,12 +23,13 @@ function parseRegion(region: string): { country: string; state?: string } {
   const [country, state, ...rest] = region.split('-');
   const holidays = new Holidays();
   const countries = holidays.getCountries() as Record<string, string> | undefined;
-  if (!country || rest.length > 0 || !countries?.[country]) {
+  // Own keys only: "__proto__" or "constructor" are no region even though every object answers to them.
+  if (!country || rest.length > 0 || !countries || !Object.hasOwn(countries, country)) {
     throw new ValidationError(`holidays.region: unknown region "${region}" (expected e.g. "DE" or "DE-NW").`, 'holidays.region');
   }
   if (state !== undefined) {
     const states = (holidays.getStates(country) ?? {}) as Record<string, string>;
-    if (!states[state]) throw new ValidationError(`holidays.region: "${country}" has no region "${state}".`, 'holidays.region');
+    if (!Object.hasOwn(states, state)) throw new ValidationError(`holidays.region: "${country}" has no region "${state}".`, 'holidays.region');
   }
   return state === undefined ? { country } : { country, state };
 }

@@ -2,11 +2,14 @@
 // The incident workflow owns one IncidentState and applies these; the API never does.
 import type { Channel, ContractTier, Impact, IncidentStatus, Priority, Urgency } from './enums.js';
 import { IllegalTransition, ValidationError } from './errors.js';
+import { nonBlank } from './text.js';
 import { incidentSlaPicture, withSlaDue } from './incident-sla.js';
 import type { Entitlement } from './entitlement.js';
 import type { FollowUpLink, ParentLink } from './incident-follow-ups.js';
 import type { MailIntake } from './incident-mail.js';
 import { startClock, stopClock, type SlaClock, type SlaPolicySnapshot, type SlaTarget } from './sla.js';
+// The text rules live in text.ts; incident modules import them from here as before.
+export { controlCharacters, nonBlank } from './text.js';
 
 export interface Actor {
   /** "user:<id>", "contact:<email>" or "system". */
@@ -105,7 +108,9 @@ export interface IncidentEvent {
     | 'follow_up_created'
     | 'follow_up_ended'
     | 'follow_up_detached'
-    | 'follow_up_reopened';
+    | 'follow_up_reopened'
+    /** A step whose own entry Postgres refused (payload: eventType, reason). */
+    | 'recording_failed';
   actor: Actor;
   at: string;
   payload: Record<string, unknown>;
@@ -210,17 +215,6 @@ export function requireOpen(state: IncidentState, action: string): void {
   if (!isOpen(state.status)) {
     throw new IllegalTransition(`Cannot ${action} incident ${state.number}: it is ${state.status}.`);
   }
-}
-
-// Postgres cannot store NUL; other control characters have no place in text either.
-export const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
-export function nonBlank(value: string | undefined | null, field: string, max: number): string {
-  const trimmed = (value ?? '').trim();
-  if (trimmed === '') throw new ValidationError(`${field} must not be empty.`, field);
-  if (trimmed.length > max) throw new ValidationError(`${field} is longer than ${max} characters.`, field);
-  if (controlCharacters.test(trimmed)) throw new ValidationError(`${field} must not contain control characters.`, field);
-  return trimmed;
 }
 
 export function next(state: IncidentState, changes: Partial<IncidentState>, ctx: CommandContext): IncidentState {

@@ -1,7 +1,7 @@
 // The field checks that every domain module shares; each throws a ValidationError naming the field.
 import { ValidationError } from './errors.js';
 
-export { nonBlank } from './incident.js';
+export { nonBlank } from './text.js';
 
 const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 

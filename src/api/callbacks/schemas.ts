@@ -3,7 +3,7 @@ import { callbackChannels, callOutcomes } from '../../domain/callback.js';
 import { callbackBases, callbackSlaOutcomes } from '../../domain/callback-sla.js';
 import { contractTiers, priorities } from '../../domain/enums.js';
 import { callbackViews } from '../../services/callbacks.js';
-import { idempotencyHeader, line, text } from '../common-schemas.js';
+import { idempotencyHeader, line, paging, queryText, text } from '../common-schemas.js';
 
 const instant = z.iso.datetime({ offset: true });
 const incidentNumber = z.string().regex(/^INC-\d{4}-\d{6}$/, 'expected an incident number like INC-2026-000123');
@@ -108,9 +108,8 @@ export const ListCallbacksQuery = z.object({
     .union([z.literal('me'), z.uuid()])
     .optional()
     .openapi({ description: '`me` or a user id.' }),
-  group: z.string().trim().min(1).max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  group: queryText(100).pipe(z.string().min(1)).optional(),
+  ...paging(100, 500),
 });
 
 // The bodies of the actions, checked by runCallbackAction (the incident follow-ups route shares it).
@@ -123,7 +122,7 @@ export const actionBodies = {
     title: line(200).optional(),
     description: text(20_000).optional(),
     priority: z.enum(priorities).optional(),
-    customerNumber: z.string().trim().min(1).max(40).optional(),
+    customerNumber: line(40).optional(),
     contactEmail: z.email().max(320).optional(),
   }),
 } satisfies Record<CallbackAction, z.ZodType>;

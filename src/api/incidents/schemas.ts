@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { channels, contractTiers, followUpKinds, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 
-import { line, text } from '../common-schemas.js';
+import { line, paging, text } from '../common-schemas.js';
 import { Entitlement } from '../entitlement/schemas.js';
 
 export const IncidentNumberParam = z.object({
@@ -143,8 +143,7 @@ export const ListQuery = z.object({
   status: z.enum(incidentStatuses).optional(),
   customerNumber: line(64).optional(),
   priority: z.enum(priorities).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...paging(50, 200),
 });
 
 export const TimelineEvent = z

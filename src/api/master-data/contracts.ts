@@ -1,8 +1,8 @@
 // /api/contracts: tier, validity, cover, SLA policy, fees, rates, quota and the project (agents read, admins write).
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { createContract, deleteContract, getContract, listContracts, updateContract, type ContractRecord } from '../../services/master-data/contracts.js';
 import { requireRole } from '../auth.js';
-import { json, problemResponses } from '../common-schemas.js';
+import { json, line, problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { Contract, ContractChanges, ContractCreate, ContractListQuery, ContractNumberParam, ContractPage, ContractReplace, withInstants } from './schemas.js';
 
@@ -61,7 +61,7 @@ contractsRouter.openapi(
     security,
     summary: 'Replace a contract (admin)',
     description: `The contract number and customer cannot change; coveredSerialNumbers replaces the cover list. ${rules}`,
-    request: { params: ContractNumberParam, body: { required: true, content: json(ContractReplace.extend({ customerNumber: z.string().optional().openapi({ description: 'Must be the contract\'s customer if given.' }) })) } },
+    request: { params: ContractNumberParam, body: { required: true, content: json(ContractReplace.extend({ customerNumber: line(64).optional().openapi({ description: 'Must be the contract\'s customer if given.' }) })) } },
     responses: { 200: { description: 'Replaced.', content: json(Contract) }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
   async (c) => c.json(view(await updateContract(c.var.services.db, c.req.valid('param').contractNumber, c.req.valid('json'))), 200),
@@ -75,7 +75,7 @@ contractsRouter.openapi(
     security,
     summary: 'Change some fields of a contract (admin)',
     description: `E.g. \`{"validTo": "2027-12-31"}\`. ${rules}`,
-    request: { params: ContractNumberParam, body: { required: true, content: json(ContractChanges.extend({ customerNumber: z.string().optional() })) } },
+    request: { params: ContractNumberParam, body: { required: true, content: json(ContractChanges) } },
     responses: { 200: { description: 'Changed.', content: json(Contract) }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
   async (c) => c.json(view(await updateContract(c.var.services.db, c.req.valid('param').contractNumber, c.req.valid('json'))), 200),

@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { activityTypes, contractTiers, languages, projectKinds, quotaPeriods } from '../../domain/enums.js';
 import { maxRateCents } from '../../services/master-data/rules.js';
-import { calendarDay, line } from '../common-schemas.js';
+import { calendarDay, changes, line, paging, queryText } from '../common-schemas.js';
 
 const businessNumber = (example: string) => line(64).openapi({ example });
 const day = calendarDay.openapi({ example: '2026-01-01' });
@@ -12,8 +12,7 @@ const rateCents = z.number().int().min(0).max(maxRateCents);
 const instant = z.string().openapi({ example: '2026-11-26T09:00:00.000Z' });
 
 export const PagingQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...paging(50, 500),
 });
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 
@@ -30,7 +29,7 @@ const customerFields = {
   creditHold: z.boolean().openapi({ description: 'On credit hold: support is blocked until accounting releases it.' }),
   accountManagerEmail: z.email().nullable().openapi({ description: 'An existing user with role agent, manager or admin; gets quota notices.' }),
 };
-export const CustomerChanges = z.object(customerFields).partial().openapi('CustomerChanges');
+export const CustomerChanges = changes(customerFields).openapi('CustomerChanges');
 export const CustomerReplace = z
   .object({ ...customerFields, mailDomains: customerFields.mailDomains.default([]), language: customerFields.language.default('de'), creditHold: customerFields.creditHold.default(false), accountManagerEmail: customerFields.accountManagerEmail.default(null) })
   .openapi('CustomerReplace');
@@ -48,7 +47,7 @@ export const Customer = z
   })
   .openapi('Customer');
 export const CustomerPage = page(Customer).openapi('CustomerPage');
-export const CustomerListQuery = PagingQuery.extend({ q: z.string().trim().max(100).optional().openapi({ description: 'Part of the number or name.' }) });
+export const CustomerListQuery = PagingQuery.extend({ q: queryText(100).optional().openapi({ description: 'Part of the number or name.' }) });
 
 // Contacts
 const contactFields = {
@@ -58,13 +57,13 @@ const contactFields = {
   phone: line(50).nullable(),
   language: z.enum(languages).nullable().openapi({ description: 'Null: the customer\'s language.' }),
 };
-export const ContactChanges = z.object(contactFields).partial().openapi('ContactChanges');
+export const ContactChanges = changes(contactFields).openapi('ContactChanges');
 export const ContactCreate = z.object({ ...contactFields, phone: contactFields.phone.default(null), language: contactFields.language.default(null) }).openapi('ContactInput');
 export const Contact = z
   .object({ id: z.uuid(), customerNumber: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable(), language: z.enum(languages).nullable(), createdAt: instant, updatedAt: instant })
   .openapi('Contact');
 export const ContactPage = page(Contact).openapi('ContactPage');
-export const ContactListQuery = PagingQuery.extend({ customerNumber: z.string().trim().max(64).optional(), q: z.string().trim().max(100).optional() });
+export const ContactListQuery = PagingQuery.extend({ customerNumber: queryText(64).optional(), q: queryText(100).optional() });
 
 // Contracts
 const rates = z
@@ -84,7 +83,7 @@ const contractFields = {
   quotaPeriod: z.enum(quotaPeriods).nullable().openapi({ description: 'month, quarter, year, or prepaid (one block over the validity).' }),
   projectKind: z.enum(projectKinds),
 };
-export const ContractChanges = z.object(contractFields).partial().openapi('ContractChanges');
+export const ContractChanges = changes({ ...contractFields, customerNumber: businessNumber('K-10001').openapi({ description: "Must be the contract's customer if given." }) }).openapi('ContractChanges');
 export const ContractReplace = z
   .object({
     ...contractFields,
@@ -120,7 +119,7 @@ export const Contract = z
   })
   .openapi('Contract');
 export const ContractPage = page(Contract).openapi('ContractPage');
-export const ContractListQuery = PagingQuery.extend({ customerNumber: z.string().trim().max(64).optional() });
+export const ContractListQuery = PagingQuery.extend({ customerNumber: queryText(64).optional() });
 
 // Assets
 const assetFields = {
@@ -129,7 +128,7 @@ const assetFields = {
   customerNumber: businessNumber('K-10002'),
   contractNumber: line(64).nullable().openapi({ description: 'Also list the asset on this contract of the same customer (adds; never removes).' }),
 };
-export const AssetChanges = z.object(assetFields).partial().openapi('AssetChanges');
+export const AssetChanges = changes(assetFields).openapi('AssetChanges');
 export const AssetReplace = z
   .object({ ...assetFields, identNumber: assetFields.identNumber.default(null), contractNumber: assetFields.contractNumber.optional() })
   .openapi('AssetReplace');
@@ -148,7 +147,7 @@ export const Asset = z
   })
   .openapi('Asset');
 export const AssetPage = page(Asset).openapi('AssetPage');
-export const AssetListQuery = PagingQuery.extend({ customerNumber: z.string().trim().max(64).optional(), q: z.string().trim().max(100).optional() });
+export const AssetListQuery = PagingQuery.extend({ customerNumber: queryText(64).optional(), q: queryText(100).optional() });
 
 /** Instants as ISO strings in views. */
 export function withInstants<T extends { createdAt: Date; updatedAt: Date }>(value: T): Omit<T, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string } {

@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { contractTiers, priorities, weekdays } from '../../domain/enums.js';
 import { defaultEscalationLadder } from '../../domain/sla.js';
-import { calendarDay } from '../common-schemas.js';
+import { calendarDay, line } from '../common-schemas.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM (00:00-24:00)');
 const intervals = z.array(z.tuple([hhmm, hhmm])).openapi({ example: [['08:00', '12:00'], ['13:00', '17:00']] });
@@ -10,16 +10,16 @@ const isoDate = calendarDay;
 
 export const InlineCalendar = z
   .object({
-    timezone: z.string().min(1).openapi({ example: 'Europe/Berlin' }),
+    timezone: line(64).openapi({ example: 'Europe/Berlin' }),
     week: z.partialRecord(z.enum(weekdays), intervals),
-    holidays: z.object({ region: z.string().min(2).max(20).openapi({ example: 'DE-NW' }) }).nullish(),
+    holidays: z.object({ region: line(20).pipe(z.string().min(2)).openapi({ example: 'DE-NW' }) }).nullish(),
     closedDates: z.array(isoDate).max(1000).optional(),
     specialDays: z.record(isoDate, intervals).optional().openapi({ example: { '2026-12-24': [['08:00', '12:00']] } }),
   })
   .openapi('CalendarDefinition');
 export type InlineCalendar = z.infer<typeof InlineCalendar>;
 
-export const CalendarBody = InlineCalendar.extend({ name: z.string().trim().min(1).max(120) }).openapi('CalendarInput');
+export const CalendarBody = InlineCalendar.extend({ name: line(120) }).openapi('CalendarInput');
 export const Calendar = CalendarBody.extend({ id: z.uuid(), createdAt: z.string() }).openapi('Calendar');
 
 export const businessMinutes = z.number().int().min(0).max(10_000_000);
@@ -30,14 +30,14 @@ export const EscalationLadder = z
     warningPercent: z.number().int().min(1).max(99).default(75),
     managementOverduePercent: z.number().int().min(1).max(1000).default(50),
     recipients: z
-      .object({ level1: z.array(z.string().min(1)).max(50), level2: z.array(z.string().min(1)).max(50), level3: z.array(z.string().min(1)).max(50) })
+      .object({ level1: z.array(line(254)).max(50), level2: z.array(line(254)).max(50), level3: z.array(line(254)).max(50) })
       .default(defaultEscalationLadder.recipients),
   })
   .openapi('EscalationLadder');
 
 export const SlaPolicyBody = z
   .object({
-    name: z.string().trim().min(1).max(120),
+    name: line(120),
     tier: z.enum(contractTiers).nullable().default(null).openapi({ description: 'The tier this policy is the default for; null for a contract-specific policy.' }),
     calendarId: z.uuid(),
     targets: z.record(z.enum(priorities), Targets).openapi({ description: 'Business minutes per priority P1-P4.' }),

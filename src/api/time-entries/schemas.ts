@@ -1,7 +1,7 @@
 // Zod schemas for time entries: the work logged, its pricing, overrides and the audit trail.
 import { z } from '@hono/zod-openapi';
 import { activityTypes, entitlementDecisions } from '../../domain/enums.js';
-import { calendarDay, idempotencyHeader, line, text } from '../common-schemas.js';
+import { calendarDay, idempotencyHeader, line, paging, queryText, text } from '../common-schemas.js';
 
 const workDate = calendarDay.openapi({ example: '2026-11-12', description: 'The day the work was done (YYYY-MM-DD, house time zone); not in the future.' });
 const minutes = z.number().int('minutes must be whole minutes').min(1, 'at least 1 minute').max(1440, 'at most 1440 minutes (one day)');
@@ -95,12 +95,11 @@ export const TimeEntryEvent = z
   .openapi('TimeEntryEvent');
 
 export const TimeEntryListQuery = z.object({
-  customerNumber: z.string().min(1).max(50).optional(),
+  customerNumber: queryText(50).pipe(z.string().min(1)).optional(),
   from: calendarDay.optional(),
   to: calendarDay.optional(),
   billable: z.enum(['true', 'false']).optional().openapi({ description: 'true: only entries with billable minutes; false: only those without.' }),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
-  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  ...paging(200, 1000),
 });
 
 export const MaterialEntry = z

@@ -1,0 +1,64 @@
+// The edge of every route: a body limit, and text that is well-formed Unicode without control
+// characters in the query string, the path and every string of a JSON body (its keys too). Checked
+// here once, before any router, so no route (including one added later) can let such text through
+// to Postgres or into a workflow's history, where it would fail every write of its record.
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
+import { anyControlCharacter, findTextProblem, textProblem } from '../domain/text.js';
+import type { AppEnv } from './context.js';
+import { problem } from './problem.js';
+
+/** The default limit of a JSON body: 1 MiB (API_BODY_LIMIT_BYTES). */
+export const defaultBodyLimitBytes = 1024 * 1024;
+
+/** Routes with a limit of their own: raw mail (the mailgate) and the CSV import. */
+const ownLimits = ['/api/inbound/*', '/api/import/*'];
+
+export function apiBodyLimit(maxBytes = defaultBodyLimitBytes): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => problem(c as Context<AppEnv>, 413, `The request body is larger than ${formatBytes(maxBytes)}.`),
+  });
+  return except(ownLimits, limit);
+}
+
+const formatBytes = (bytes: number) => (bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`);
+
+function refused(c: Context<AppEnv>, where: string, field: string, message: string): Response {
+  return problem(c, 400, `Invalid ${where}: ${field}: ${message}`, { errors: [{ field, message }] });
+}
+
+export const wellFormedInput: MiddlewareHandler<AppEnv> = async (c, next) => {
+  for (const segment of new URL(c.req.url).pathname.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      continue; // Not percent-encoded text; the router answers it as it is.
+    }
+    const message = textProblem(decoded, anyControlCharacter);
+    if (message) return refused(c, 'path', 'path', message);
+  }
+  for (const [key, values] of Object.entries(c.req.queries())) {
+    const keyProblem = textProblem(key, anyControlCharacter);
+    if (keyProblem) return refused(c, 'query', key.toWellFormed(), `the parameter name ${keyProblem}`);
+    for (const value of values) {
+      const message = textProblem(value, anyControlCharacter);
+      if (message) return refused(c, 'query', key, message);
+    }
+  }
+  if (isJson(c.req.header('content-type'))) {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return next(); // Not JSON after all: the route's validator names that.
+    }
+    const found = findTextProblem(body);
+    if (found) return refused(c, 'body', found.field, found.message);
+  }
+  return next();
+};
+
+const isJson = (type: string | undefined) => type !== undefined && /^application\/([\w.+-]*\+)?json\b/i.test(type);
