@@ -387,6 +387,51 @@ describe('material from service orders', () => {
   });
 });
 
+describe('CSV for people and for the ERP', () => {
+  const attack = "=cmd|' /C calc'!A0";
+
+  it('neutralises text cells that would run as formulas by default, and keeps the exact bytes with ?dialect=erp', async () => {
+    const w = await world();
+    const party = await customerWithContract(w.db, 'K-760');
+    await w.db.update(customers).set({ name: '@SUM(1+1) GmbH' }).where(eq(customers.id, party.customer.id));
+    await entry(w.db, party, w.agent, { workDate: '2026-11-02', minutes: 60, description: '-12.50 refund; +1 call' });
+    await material(w.db, party, { workDate: '2026-11-03', articleNumber: 'FU-1', description: attack, quantity: 1, unitPriceCents: 100 });
+    const run = await call(w, 'POST', '/api/invoices/runs', w.manager, { period: '2026-11' });
+    const id = run.body.invoices[0].id;
+
+    const opened = await call(w, 'GET', `/api/invoices/${id}/csv`, w.agent);
+    expect(opened.status).toBe(200);
+    const rows: Record<string, string>[] = parse(opened.text, { columns: true });
+    expect(rows.map((r) => [r.customer_name, r.description, r.net_amount_cents])).toEqual([
+      ["'@SUM(1+1) GmbH", "'-12.50 refund; +1 call", '9500'],
+      ["'@SUM(1+1) GmbH", `'${attack}`, '100'],
+    ]);
+    // A description with ";" is quoted, so a German Excel that splits on ";" finds no bare "+1 call" cell.
+    expect(opened.text).toContain(`"'-12.50 refund; +1 call"`);
+
+    const erp = await call(w, 'GET', `/api/invoices/${id}/csv?dialect=erp`, w.agent);
+    expect(erp.status).toBe(200);
+    const erpRows: Record<string, string>[] = parse(erp.text, { columns: true });
+    expect(erpRows.map((r) => [r.customer_name, r.description])).toEqual([
+      ['@SUM(1+1) GmbH', '-12.50 refund; +1 call'],
+      ['@SUM(1+1) GmbH', attack],
+    ]);
+    // As stored, byte for byte: unquoted, no leading quote, CRLF line ends.
+    expect(erp.text).toContain(`,K-760,@SUM(1+1) GmbH,2026-11-01,`);
+    expect(erp.text).toContain(`,${attack},0,,100,EUR,material,FU-1,1,100\r\n`);
+    expect(erp.text).toContain(',-12.50 refund; +1 call,60,9500,9500,EUR,time,,,\r\n');
+
+    const period = '/api/invoices/export.csv?from=2026-11-01&to=2026-11-30&status=draft';
+    expect((await call(w, 'GET', period, w.agent)).text).toBe(opened.text);
+    expect((await call(w, 'GET', `${period}&dialect=erp`, w.agent)).text).toBe(erp.text);
+    for (const path of [`/api/invoices/${id}/csv?dialect=xlsx`, `${period}&dialect=excel`]) {
+      const bad = await call(w, 'GET', path, w.agent);
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0].field).toBe('dialect');
+    }
+  });
+});
+
 describe('finalising and discarding', () => {
   it('numbers finals in sequence, freezes their entries and treats a repeat as a no-op', async () => {
     const w = await world();

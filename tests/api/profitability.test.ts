@@ -1,6 +1,9 @@
 // GET /api/reports/profitability against the seeded billing fixture, figures computed by hand.
+import { parse } from 'csv-parse/sync';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
+import { customers } from '../../src/db/schema/index.js';
 import { marginPercentOf } from '../../src/services/reports/profitability.js';
 import { fixtureCostRates, seedBillingFixture } from '../support/billing-fixture.js';
 import { databaseOnlyApp, type TestApp } from '../support/api.js';
@@ -127,6 +130,23 @@ describe('GET /api/reports/profitability', () => {
     expect(lines).toContain('customer,K-1002,Beta AG,,,,10667,10000,20667,0,50,1583,19084,92.3');
     expect(lines.at(-1)).toBe('total,,,,,,252602,17500,270102,5066,735,51150,218952,81.1');
     expect(lines).toHaveLength(1 + 3 + 1 + 2 + 1 + 1);
+  });
+
+  it('neutralises a customer name that would run as a formula in the CSV, and leaves negative figures numbers', async () => {
+    const formula = '=HYPERLINK("http://evil.example","Beta")';
+    await database.db.update(customers).set({ name: formula }).where(eq(customers.customerNumber, 'K-1002'));
+    try {
+      const res = await get(`${period}&format=csv`, manager);
+      expect(res.status).toBe(200);
+      const rows: string[][] = parse(res.text);
+      expect(rows.find((r) => r[0] === 'customer' && r[1] === 'K-1002')![2]).toBe(`'${formula}`);
+      for (const row of rows) for (const cell of row.slice(0, 6)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+      expect(res.text.split('\n')).toContain('project,K-1001,Alpha GmbH,,,,0,0,0,1108,7,554,-554,');
+      // The JSON report is data, not a spreadsheet: the name as it is.
+      expect((await get(period, manager)).body.customers[1].name).toBe(formula);
+    } finally {
+      await database.db.update(customers).set({ name: 'Beta AG' }).where(eq(customers.customerNumber, 'K-1002'));
+    }
   });
 
   it('answers an empty report for a period without contracts or time', async () => {

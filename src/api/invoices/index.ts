@@ -1,4 +1,4 @@
-// /api/invoices: invoice runs, draft and final invoices, JSON and CSV export for the ERP.
+// /api/invoices: invoice runs, draft and final invoices, JSON and CSV export (for people, or exact for the ERP).
 // Agents and above read; managers run, finalise and discard.
 import type { z } from '@hono/zod-openapi';
 import { csvFileName, invoicesCsv } from '../../services/invoices/export.js';
@@ -53,11 +53,11 @@ invoicesRouter.openapi(listRoute, async (c) => {
 
 // Before /{id}: "export.csv" is not an invoice id.
 invoicesRouter.openapi(exportRoute, async (c) => {
-  const { from, to, status } = c.req.valid('query');
+  const { from, to, status, dialect } = c.req.valid('query');
   const period = { from, to };
   checkPeriod(period, 1);
   const found = await invoicesForExport(c.var.services.db, period, status);
-  return csvResponse(invoicesCsv(found), csvFileName('invoices', period.from, period.to, status));
+  return csvResponse(invoicesCsv(found, dialect), csvFileName('invoices', period.from, period.to, status));
 });
 
 invoicesRouter.openapi(getRoute, async (c) => {
@@ -69,7 +69,7 @@ invoicesRouter.openapi(csvRoute, async (c) => {
   const found = await invoiceWithLines(c.var.services.db, c.req.valid('param').id);
   const { invoice } = found;
   const name = invoice.invoiceNumber ? csvFileName(invoice.invoiceNumber) : csvFileName('draft', invoice.customerNumber, invoice.periodFrom, invoice.periodTo);
-  return csvResponse(invoicesCsv([found]), name);
+  return csvResponse(invoicesCsv([found], c.req.valid('query').dialect), name);
 });
 
 invoicesRouter.openapi(finaliseRoute, async (c) => {

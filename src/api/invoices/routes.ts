@@ -1,13 +1,13 @@
 // OpenAPI route specs for /api/invoices; handlers live in index.ts.
 import { createRoute } from '@hono/zod-openapi';
 import { json, problemResponses } from '../common-schemas.js';
-import { csvContent, ExportQuery, IdParam, Invoice, InvoiceList, InvoiceRun, InvoiceSummary, ListQuery, RunBody } from './schemas.js';
+import { csvContent, CsvDialectQuery, ExportQuery, IdParam, Invoice, InvoiceList, InvoiceRun, InvoiceSummary, ListQuery, RunBody } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Invoices'];
 
 const csvFormat =
-  'RFC 4180 CSV in UTF-8 with CRLF line ends and a header row, one row per invoice line. Columns: invoice_number (empty for drafts), invoice_status, debtor_number, customer_name, period_from, period_to, contract_number, project_number, incident_number, work_date, activity_type (remote, onsite, travel; empty for material), description, minutes (0 for material), rate_cents (net per hour; empty for material), net_amount_cents, currency, line_kind (time, quota_overage, material), article_number, quantity, unit_price_cents (the last three for material only). Dates are YYYY-MM-DD; money is integer cents, net of VAT.';
+  'RFC 4180 CSV in UTF-8 with CRLF line ends and a header row, one row per invoice line. Columns: invoice_number (empty for drafts), invoice_status, debtor_number, customer_name, period_from, period_to, contract_number, project_number, incident_number, work_date, activity_type (remote, onsite, travel; empty for material), description, minutes (0 for material), rate_cents (net per hour; empty for material), net_amount_cents, currency, line_kind (time, quota_overage, material), article_number, quantity, unit_price_cents (the last three for material only). Dates are YYYY-MM-DD; money is integer cents, net of VAT. `dialect=spreadsheet` (default) neutralises text cells that a spreadsheet would run as formulas; an ERP import that needs the exact bytes asks for `dialect=erp`.';
 
 export const runRoute = createRoute({
   method: 'post',
@@ -64,7 +64,7 @@ export const csvRoute = createRoute({
   security,
   summary: 'Get an invoice as CSV',
   description: csvFormat,
-  request: { params: IdParam },
+  request: { params: IdParam, query: CsvDialectQuery },
   responses: { 200: { description: 'The CSV file.', content: csvContent }, ...problemResponses(400, 401, 403, 404) },
 });
 

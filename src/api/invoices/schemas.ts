@@ -1,6 +1,7 @@
 // Zod schemas of /api/invoices: runs, invoice summaries, invoices with lines, queries.
 import { z } from '@hono/zod-openapi';
 import { activityTypes, invoiceLineKinds, invoiceStatuses } from '../../domain/enums.js';
+import { csvDialects } from '../../services/spreadsheet-csv.js';
 import { calendarDay, line } from '../common-schemas.js';
 
 const day = calendarDay.openapi({ example: '2026-11-30' });
@@ -88,11 +89,21 @@ export const ListQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export const ExportQuery = z.object({
-  from: day.openapi({ description: 'Export the invoices whose period starts on or after this day...' }),
-  to: day.openapi({ description: '...and on or before this day.' }),
-  status: z.enum(invoiceStatuses).default('final'),
+export const CsvDialectQuery = z.object({
+  dialect: z.enum(csvDialects).default('spreadsheet').openapi({
+    description:
+      '`spreadsheet` (default): safe to open in Excel or LibreOffice; a text cell starting with =, +, -, @, tab or CR gets a leading `\'` so it is never run as a formula, and a text cell holding ";" or a tab is quoted. Number columns are never changed. `erp`: every cell exactly as stored, for an ERP import that must get the same bytes; not for opening in a spreadsheet.',
+    example: 'erp',
+  }),
 });
+
+export const ExportQuery = z
+  .object({
+    from: day.openapi({ description: 'Export the invoices whose period starts on or after this day...' }),
+    to: day.openapi({ description: '...and on or before this day.' }),
+    status: z.enum(invoiceStatuses).default('final'),
+  })
+  .extend(CsvDialectQuery.shape);
 
 export const IdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 

@@ -8,7 +8,7 @@ const cents = (description: string) => z.number().int().openapi({ description })
 export const ProfitabilityQuery = z.object({
   from: day('First day of the period (inclusive).'),
   to: day('Last day of the period (inclusive); at most two years after `from`.'),
-  format: z.enum(['json', 'csv']).default('json').openapi({ description: '`csv` answers text/csv, one row per project and one per customer, plus a totals row.' }),
+  format: z.enum(['json', 'csv']).default('json').openapi({ description: '`csv` answers text/csv, one row per project and one per customer, plus a totals row. It is for a spreadsheet: a text cell starting with =, +, -, @, tab or CR (a customer name, say) gets a leading `\'` so it never runs as a formula; the figures stay numbers.' }),
 });
 
 const figures = {

@@ -1,6 +1,8 @@
-// The ERP export: RFC 4180 CSV (CRLF, header row), one row per invoice line (time or material),
+// The invoice export: RFC 4180 CSV (CRLF, header row), one row per invoice line (time or material),
 // money as integer cents. Columns only ever get appended, so an ERP import by position keeps working.
-import { stringify } from 'csv-stringify/sync';
+// People open it in a spreadsheet, so text cells are neutralised unless the ERP asks for its exact
+// dialect (src/services/spreadsheet-csv.ts).
+import { writeCsv, type CsvCell, type CsvDialect } from '../spreadsheet-csv.js';
 import type { InvoiceWithLines } from './queries.js';
 
 export const csvColumns = [
@@ -26,7 +28,7 @@ export const csvColumns = [
   'unit_price_cents',
 ] as const;
 
-type CsvRow = Record<(typeof csvColumns)[number], string | number>;
+type CsvRow = Record<(typeof csvColumns)[number], CsvCell>;
 
 function rowsOf({ invoice, lines }: InvoiceWithLines): CsvRow[] {
   return lines.map((line) => ({
@@ -53,8 +55,9 @@ function rowsOf({ invoice, lines }: InvoiceWithLines): CsvRow[] {
   }));
 }
 
-export function invoicesCsv(invoices: InvoiceWithLines[]): string {
-  return stringify(invoices.flatMap(rowsOf), { header: true, columns: [...csvColumns], record_delimiter: 'windows' });
+export function invoicesCsv(invoices: InvoiceWithLines[], dialect: CsvDialect): string {
+  const rows = invoices.flatMap(rowsOf).map((row) => csvColumns.map((column) => row[column]));
+  return writeCsv(rows, { columns: csvColumns, dialect, lineEnds: 'crlf' });
 }
 
 /** A file name without characters that need quoting in Content-Disposition. */
