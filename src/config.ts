@@ -107,6 +107,8 @@ export const configSchema = z.object({
   MAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
   /** Acknowledgements per sender and hour; more mails are taken in without one. */
   MAIL_ACK_LIMIT_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(5),
+  /** Notices that a mail was too large, per sender and hour; their own budget, so they go out when acknowledgements are used up. */
+  MAIL_OVERSIZED_NOTICES_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(20),
   /** IMAP mailboxes to ingest, as a JSON array; see the README ("E-mail"). */
   IMAP_MAILBOXES: jsonVariable(
     '[]',
@@ -144,6 +146,10 @@ export const configSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
   /** Activities the worker runs at once; unset: the SDK's default (100). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+  /** The largest request body in bytes outside the mailgate (MAIL_MAX_BYTES) and the CSV import (10 MB); larger ones get 413. */
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
+  /** How long an API call waits for an incident's workflow to take and answer a step (ms); after that it answers 503 with Retry-After. */
+  TEMPORAL_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Seed demo data on the first start of an empty database. */
   SEED_DEMO_DATA: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

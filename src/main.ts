@@ -56,7 +56,7 @@ runEntryPoint(async (lifecycle) => {
   });
   started('Temporal dev server', () => devServer.stop());
 
-  const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS });
   started('Temporal client', () => temporal.close());
   const added = await ensureSearchAttributes(temporal.connection, config.TEMPORAL_NAMESPACE);
   if (added.length > 0) logger.info({ added }, 'registered search attributes');

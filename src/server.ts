@@ -28,7 +28,8 @@ export async function startApiServer(opts: { config: Config; database: Database;
     timezone: config.BUSINESS_TIMEZONE,
     defaultRates: config.DEFAULT_HOURLY_RATES,
     costRates: config.INTERNAL_COST_RATES,
-    mail: { mailFrom: config.MAIL_FROM, ownAddresses: config.MAIL_ADDRESSES, maxMailBytes: config.MAIL_MAX_BYTES },
+    mail: { mailFrom: config.MAIL_FROM, ownAddresses: config.MAIL_ADDRESSES, maxMailBytes: config.MAIL_MAX_BYTES, oversizedNoticesPerHour: config.MAIL_OVERSIZED_NOTICES_PER_HOUR },
+    bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     pingDatabase: async () => {
       await database.sql`select 1`;
     },
@@ -69,7 +70,7 @@ if (isEntryPoint(import.meta.url)) {
     const database = createDatabase(config.DATABASE_URL);
     lifecycle.started('database', () => database.close());
     await runMigrations(database);
-    const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS });
     lifecycle.started('Temporal client', () => temporal.close());
     const api = await startApiServer({ config, database, temporal, logger });
     lifecycle.started('API', () => api.close());

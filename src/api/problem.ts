@@ -3,7 +3,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { DomainError, ValidationError } from '../domain/errors.js';
+import { DomainError, Unavailable, ValidationError } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
 
 export interface Problem {
@@ -14,6 +14,8 @@ export interface Problem {
   instance?: string;
   requestId?: string;
   errors?: { field: string; message: string }[];
+  /** Not serialised: the Retry-After header of a 503. */
+  retryAfterSeconds?: number;
 }
 
 const titles: Record<number, string> = {
@@ -30,6 +32,7 @@ const titles: Record<number, string> = {
 };
 
 export function problem(c: Context<AppEnv>, status: ContentfulStatusCode, detail: string, extra: Partial<Problem> = {}): Response {
+  const { retryAfterSeconds: _retryAfter, ...fields } = extra;
   const body: Problem = {
     type: 'about:blank',
     title: titles[status] ?? 'Error',
@@ -37,9 +40,11 @@ export function problem(c: Context<AppEnv>, status: ContentfulStatusCode, detail
     detail,
     instance: c.req.path,
     requestId: c.get('requestId'),
-    ...extra,
+    ...fields,
   };
   if (status === 401) c.header('WWW-Authenticate', 'Bearer');
+  // Every 503 says when to try again (a backing service away, a workflow that did not answer in time).
+  if (status === 503) c.header('Retry-After', String(extra.retryAfterSeconds ?? 5));
   return c.body(JSON.stringify(body), status, { 'Content-Type': 'application/problem+json' });
 }
 
@@ -54,7 +59,8 @@ export function validationProblem(c: Context<AppEnv>, error: ZodError, target: s
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof DomainError) {
-    const extra = err instanceof ValidationError && err.field ? { errors: [{ field: err.field, message: err.message }] } : {};
+    const extra: Partial<Problem> = err instanceof ValidationError && err.field ? { errors: [{ field: err.field, message: err.message }] } : {};
+    if (err instanceof Unavailable) extra.retryAfterSeconds = err.retryAfterSeconds;
     return problem(c, err.status, err.message, extra);
   }
   if (err instanceof HTTPException) {

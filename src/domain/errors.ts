@@ -2,7 +2,7 @@
 // turn them into ApplicationFailures of the same type name.
 
 export abstract class DomainError extends Error {
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 503;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 503;
   /** Stable machine-readable kind, used as the ApplicationFailure type across Temporal. */
   abstract readonly kind: string;
 }
@@ -44,10 +44,27 @@ export class IllegalTransition extends DomainError {
   override name = 'IllegalTransition';
 }
 
+/** A step that was taken but whose record Postgres refused for its data (the timeline says so). */
+export class Unprocessable extends DomainError {
+  readonly status = 422;
+  readonly kind = 'Unprocessable';
+  override name = 'Unprocessable';
+}
+
+/** The failure type of an activity that Postgres refused for its data: retrying cannot help. */
+export const dataErrorType = 'DataError';
+
 export class Unavailable extends DomainError {
   readonly status = 503;
   readonly kind = 'Unavailable';
   override name = 'Unavailable';
+  constructor(
+    message: string,
+    /** When to try again, for the Retry-After header. */
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+  }
 }
 
 /** Maps a failure type name coming back from Temporal to the domain error it stands for. */
@@ -61,6 +78,8 @@ export function domainErrorFromKind(kind: string | undefined | null, message: st
       return new NotFound(message);
     case 'Forbidden':
       return new Forbidden(message);
+    case 'Unprocessable':
+      return new Unprocessable(message);
     default:
       return undefined;
   }

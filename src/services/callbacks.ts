@@ -27,6 +27,7 @@ import { commandError, isNotFound, sendIncidentCommand } from './incident-comman
 import type { IntakeDeps } from './incident-intake.js';
 import { findIncident, findIntake } from './incident-queries.js';
 import { calendarDefinition } from './sla-config.js';
+import { withWorkflowDeadline } from '../temporal/client.js';
 
 export type CallbackDeps = Pick<IntakeDeps, 'db' | 'temporal' | 'logger' | 'timezone' | 'defaultRates'>;
 
@@ -279,10 +280,10 @@ async function houseCalendar(deps: CallbackDeps): Promise<CalendarDefinition> {
 /** The callback as its workflow has it now (also once ended), or undefined when there is none. */
 export async function existingCallback(deps: Pick<CallbackDeps, 'temporal'>, workflowId: string): Promise<CallbackRecord | undefined> {
   try {
-    return await deps.temporal.client.workflow.getHandle(workflowId).query(getCallbackQuery);
+    return await withWorkflowDeadline(deps.temporal, () => deps.temporal.client.workflow.getHandle(workflowId).query(getCallbackQuery));
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw commandError(err, `callback ${workflowId}`);
+    throw commandError(err, `callback ${workflowId}`, deps.temporal);
   }
 }
 

@@ -7,7 +7,7 @@ import { followUpEvents, followUps, incidentEvents, incidents, users } from '../
 import { hasRole, type UserRole } from '../domain/enums.js';
 import { NotFound, ValidationError } from '../domain/errors.js';
 import { incidentWorkflowId } from '../domain/ticket-number.js';
-import type { Temporal } from '../temporal/client.js';
+import { withWorkflowDeadline, type Temporal } from '../temporal/client.js';
 import { commandError } from './incident-commands.js';
 
 export type FollowUpRow = typeof followUps.$inferSelect;
@@ -109,8 +109,10 @@ export async function sendFollowUpCommand<R, I>(
   options: { updateId?: string | undefined } = {},
 ): Promise<R> {
   try {
-    return await temporal.client.workflow.getHandle(row.workflowId).executeUpdate(update, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) });
+    return await withWorkflowDeadline(temporal, () =>
+      temporal.client.workflow.getHandle(row.workflowId).executeUpdate(update, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) }),
+    );
   } catch (err) {
-    throw commandError(err, `follow-up ${row.workflowId}`);
+    throw commandError(err, `follow-up ${row.workflowId}`, temporal);
   }
 }

@@ -1,19 +1,25 @@
 // Sends commands to an incident's workflow as updates and maps their failures to domain errors.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { domainErrorFromKind, IllegalTransition, NotFound, Unavailable } from '../domain/errors.js';
 import type { IncidentState } from '../domain/incident.js';
 import { incidentWorkflowId } from '../domain/ticket-number.js';
-import type { Temporal } from '../temporal/client.js';
+import { defaultUpdateTimeoutMs, withWorkflowDeadline, type Temporal } from '../temporal/client.js';
 import { getStateQuery } from '../workflows/incident/messages.js';
 
 function handleOf(temporal: Temporal, number: string): WorkflowHandle {
   return temporal.client.workflow.getHandle(incidentWorkflowId(number));
 }
 
-const grpc = { notFound: 5, deadlineExceeded: 4, unavailable: 14 } as const;
-const codeOf = (err: unknown) => (err as { code?: unknown }).code;
+const grpc = { notFound: 5, deadlineExceeded: 4, resourceExhausted: 8, unavailable: 14 } as const;
+/** The gRPC status behind an error: the client wraps it in `cause` once or twice. */
+function codeOf(err: unknown): unknown {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'number') return e.code;
+  }
+  return undefined;
+}
 
 /** The workflow does not exist, or has ended and takes no more updates. */
 export function isNotFound(err: unknown): boolean {
@@ -22,10 +28,15 @@ export function isNotFound(err: unknown): boolean {
   return codeOf(err) === grpc.notFound || (err instanceof Error && /workflow execution already completed/i.test(err.message));
 }
 
-/** Temporal could not be reached or did not answer in time: worth a retry, not a 500. */
-function isUnavailable(err: unknown): boolean {
+/** The wait passed its deadline, or Temporal refused for load (too many updates in flight on the workflow). */
+function isTimedOut(err: unknown): boolean {
   const code = codeOf(err);
-  return code === grpc.unavailable || code === grpc.deadlineExceeded || (err instanceof Error && /ECONNREFUSED|Connection dropped|UNAVAILABLE/i.test(err.message));
+  return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || code === grpc.deadlineExceeded || code === grpc.resourceExhausted;
+}
+
+/** Temporal could not be reached: worth a retry, not a 500. */
+function isUnavailable(err: unknown): boolean {
+  return codeOf(err) === grpc.unavailable || (err instanceof Error && /ECONNREFUSED|Connection dropped|UNAVAILABLE/i.test(err.message));
 }
 
 function fieldOf(failure: ApplicationFailure): string | undefined {
@@ -42,9 +53,11 @@ export async function sendIncidentCommand<Input>(
 ): Promise<IncidentState> {
   try {
     // With an updateId, Temporal runs a repeated update only once and answers with the first result.
-    return await handleOf(temporal, number).executeUpdate(update, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) });
+    return await withWorkflowDeadline(temporal, () =>
+      handleOf(temporal, number).executeUpdate(update, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) }),
+    );
   } catch (err) {
-    throw commandError(err, `incident ${number}`);
+    throw commandError(err, `incident ${number}`, temporal);
   }
 }
 
@@ -54,30 +67,36 @@ export async function sendIncidentCommand<Input>(
  */
 export async function submitIncidentCommand<Input>(temporal: Temporal, number: string, update: UpdateDefinition<IncidentState, [Input]>, input: Input, options: { updateId: string }): Promise<void> {
   try {
-    await handleOf(temporal, number).startUpdate(update, { args: [input], updateId: options.updateId, waitForStage: WorkflowUpdateStage.ACCEPTED });
+    await withWorkflowDeadline(temporal, () => handleOf(temporal, number).startUpdate(update, { args: [input], updateId: options.updateId, waitForStage: WorkflowUpdateStage.ACCEPTED }));
   } catch (err) {
-    throw commandError(err, `incident ${number}`);
+    throw commandError(err, `incident ${number}`, temporal);
   }
 }
 
 /** A failed update as a domain error: the workflow's own refusal, an ended workflow, or Temporal away. `what`: "incident INC-…". */
-export function commandError(err: unknown, what: string): unknown {
+export function commandError(err: unknown, what: string, temporal?: Temporal): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const mapped = domainErrorFromKind(err.cause.type, err.cause.message, fieldOf(err.cause));
     if (mapped) return mapped;
   }
-  if (isNotFound(err)) return new IllegalTransition(`${what.charAt(0).toUpperCase()}${what.slice(1)} is no longer open for changes (its workflow has ended).`);
+  if (isNotFound(err)) return new IllegalTransition(`${capitalised(what)} is no longer open for changes (its workflow has ended).`);
+  if (isTimedOut(err)) {
+    const seconds = Math.round((temporal?.updateTimeoutMs ?? defaultUpdateTimeoutMs) / 1000);
+    return new Unavailable(`${capitalised(what)} did not answer within ${seconds} s; the step may still be applied. Look at the incident, or send the same request again (with the same Idempotency-Key where it takes one).`, 5);
+  }
   if (isUnavailable(err)) return new Unavailable(`Temporal is not reachable; ${what} was not changed. Try again shortly.`);
   return err;
 }
 
+const capitalised = (what: string) => `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+
 /** The live state from the workflow, for incidents whose projection is not written yet. */
 export async function queryIncidentState(temporal: Temporal, number: string): Promise<IncidentState> {
   try {
-    return await handleOf(temporal, number).query(getStateQuery);
+    return await withWorkflowDeadline(temporal, () => handleOf(temporal, number).query(getStateQuery));
   } catch (err) {
     if (isNotFound(err)) throw new NotFound(`Incident ${number} does not exist.`);
-    if (isUnavailable(err)) throw new Unavailable(`Temporal is not reachable to read incident ${number}. Try again shortly.`);
+    if (isUnavailable(err) || isTimedOut(err)) throw new Unavailable(`Temporal is not reachable to read incident ${number}. Try again shortly.`);
     throw err;
   }
 }

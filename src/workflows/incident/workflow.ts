@@ -3,6 +3,8 @@
 import { validated } from '../shared.js';
 import { reportReopenToParent, reportToParent } from '../follow-up-parent.js';
 import {
+  ActivityFailure,
+  ApplicationFailure,
   CancelledFailure,
   ChildWorkflowFailure,
   ParentClosePolicy,
@@ -29,6 +31,8 @@ import * as lifecycle from '../../domain/incident-lifecycle.js';
 import * as incidentMail from '../../domain/incident-mail.js';
 import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
 import { systemActor } from '../../domain/incident.js';
+import { dataErrorType } from '../../domain/errors.js';
+import { recordingRefused, writableState } from '../../domain/incident-recording.js';
 import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
 import { levelNames, policyCalendar } from '../../domain/sla.js';
 import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
@@ -71,15 +75,42 @@ export type IncidentWorkflowInput = { intake: IncidentIntake } | { continued: In
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<void> {
   let state: IncidentState;
 
-  async function apply(transition: Transition): Promise<IncidentState> {
+  /**
+   * Applies a step: the live state, the search attributes and the Temporal UI's details, then the
+   * timeline entry. A command (`refusalFails`) whose entry Postgres refused fails with 422 after
+   * the refusal is on the timeline; any other step goes on.
+   */
+  async function apply(transition: Transition, options: { refusalFails?: boolean } = {}): Promise<IncidentState> {
     state = transition.state;
     upsertSearchAttributes(incidentSearchAttributes(state));
     setCurrentDetails(describe(state));
-    await recordIncidentEvent.executeWithOptions({ summary: `timeline: ${transition.event.type}` }, [
-      { incident: transition.state, event: transition.event },
-    ]);
+    const refused = await record(transition);
+    if (refused !== undefined && options.refusalFails) {
+      throw ApplicationFailure.create({ type: 'Unprocessable', nonRetryable: true, message: `The ${transition.event.type.replace(/_/g, ' ')} step was taken, but its timeline entry was refused (${refused}); the timeline shows it as recording_failed.` });
+    }
     // This command's result, even if another command has changed the state meanwhile.
     return transition.state;
+  }
+
+  /**
+   * Writes a step's timeline entry and projection. One that Postgres refuses for its data (the
+   * activity fails at once, non-retryably) is recorded as recording_failed under the same sequence
+   * number, with the live state's text made writable, so no later step is held up by it.
+   * Returns why it was refused, or undefined.
+   */
+  async function record(step: Transition): Promise<string | undefined> {
+    try {
+      await recordIncidentEvent.executeWithOptions({ summary: `timeline: ${step.event.type}` }, [{ incident: step.state, event: step.event }]);
+      return undefined;
+    } catch (err) {
+      const reason = dataRefusal(err);
+      if (reason === undefined) throw err;
+      log.error('timeline entry refused for its data; recorded as recording_failed', { seq: step.event.seq, type: step.event.type, reason });
+      const standIn = recordingRefused(step, reason);
+      state = state === step.state ? standIn.state : writableState(state);
+      await recordIncidentEvent.executeWithOptions({ summary: `timeline: recording_failed (${step.event.type})` }, [{ incident: standIn.state, event: standIn.event }]);
+      return reason;
+    }
   }
 
   // Handlers are registered before the first await, so no command that arrives while the
@@ -171,7 +202,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       async (cmd: Command<I>) => {
         if (repeat?.(state, cmd)) return state;
         const transition = run(state, cmd, { actor: cmd.actor, at: new Date() });
-        const result = await apply(transition);
+        const result = await apply(transition, { refusalFails: true });
         after?.(transition, cmd);
         return result;
       },
@@ -219,7 +250,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
             staticSummary: `${state.number} ${link.ref}: ${link.title}`,
           });
     if (child) watchChild(child, link);
-    return apply(followUps.createFollowUp(state, cmd, ctx));
+    return apply(followUps.createFollowUp(state, cmd, ctx), { refusalFails: true });
   }
   setHandler(
     createFollowUpUpdate,
@@ -286,7 +317,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
 
   setCurrentDetails(describe(state));
   if (opened) {
-    await recordIncidentEvent.executeWithOptions({ summary: 'timeline: created' }, [{ incident: opened.state, event: opened.event }]);
+    await record(opened);
     const mail = 'intake' in input ? input.intake.mail : undefined;
     if (mail?.acknowledge) mailToCustomer('acknowledgement', opened.state, opened.event.seq, { oversized: mail.oversized });
   }
@@ -350,6 +381,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   if (state.status !== 'closed') {
     await continueAsNew<typeof incidentWorkflow>({ continued: state });
   }
+}
+
+/** Why Postgres refused an activity's data (it failed non-retryably as a DataError), or undefined for any other failure. */
+function dataRefusal(err: unknown): string | undefined {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === dataErrorType ? err.cause.message : undefined;
 }
 
 /** The workflow type that runs each kind of follow-up (a child ticket is an incident workflow of its own). */
