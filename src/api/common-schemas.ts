@@ -75,7 +75,9 @@ const descriptions = {
   403: 'The token\'s role may not do this.',
   404: 'Not found.',
   409: 'Not allowed in the current state.',
-  503: 'A backing service is unavailable.',
+  413: 'The request body is larger than the limit (API_BODY_LIMIT_BYTES).',
+  422: 'The step was taken but its record was refused for its data; the timeline shows it as recording_failed.',
+  503: 'A backing service is unavailable, or the workflow did not answer in time; `Retry-After` says when to try again.',
 } as const;
 
 /** OpenAPI response entries for the given problem statuses. */

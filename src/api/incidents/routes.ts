@@ -81,14 +81,19 @@ function commandRoute<B extends z.ZodType>(path: string, summary: string, descri
     request: { params: IncidentNumberParam, body: { required: true, content: json(body) } },
     responses: {
       200: { description: 'The incident after the change.', content: json(Incident) },
-      ...problemResponses(400, 401, 403, 404, 409, 503),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 422, 503),
     },
   });
 }
 
 export const assignRoute = commandRoute('assign', 'Assign an incident', 'Sets the assignee (a user id), the group, or both. A new incident becomes assigned.', AssignBody);
 export const addNoteRoute = commandRoute('notes', 'Add an internal note', 'Internal notes are never shown to the customer.', NoteBody);
-export const replyRoute = commandRoute('reply', 'Reply to the customer', 'A public answer. The first one meets the first-response target; each one meets a pending next-response target. A new or assigned incident becomes in progress.', ReplyBody);
+export const replyRoute = commandRoute(
+  'reply',
+  'Reply to the customer',
+  'A public answer, mailed to the incident\'s contact. The first one meets the first-response target; each one meets a pending next-response target. A new or assigned incident becomes in progress. CC: of the people on the customer\'s last mail only the customer\'s own (its contacts, or an address at one of its mail domains) are copied, plus every address in `cc`; the others are not copied and are listed as `droppedCc` on the `mail_sent` event of the timeline.',
+  ReplyBody,
+);
 export const resolveRoute = commandRoute('resolve', 'Resolve an incident', 'Records the resolution text; only open incidents can be resolved.', ResolveBody);
 export const customerMessageRoute = commandRoute('customer-messages', 'Record a customer message', 'From mail or portal. Restarts the next-response clock once we have answered, ends waiting on the customer, and reopens a resolved incident. An automatic reply is only logged.', CustomerMessageBody);
 export const pendingRoute = commandRoute('pending', 'Wait on the customer', 'Status pending_customer: the resolution and next-response clocks pause (first response does not).', ReasonBody);
