@@ -18,7 +18,7 @@ describe('activities that fail on their data', () => {
 
   it('wraps every activity of the object and passes results and other errors through', async () => {
     const activities = failingOnDataForGood({
-      ok: async (n: number) => n + 1,
+      ok: (n: number) => Promise.resolve(n + 1),
       refused: async () => Promise.reject(pg('22021')),
       down: async () => Promise.reject(new Error('ECONNREFUSED')),
     });
