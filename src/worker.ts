@@ -67,6 +67,7 @@ export function activityDeps(config: Config, services: { db: Db; logger: Logger;
       ownAddresses: config.MAIL_ADDRESSES,
       maxMailBytes: config.MAIL_MAX_BYTES,
       acknowledgementsPerHour: config.MAIL_ACK_LIMIT_PER_HOUR,
+      oversizedNoticesPerHour: config.MAIL_OVERSIZED_NOTICES_PER_HOUR,
       mailboxes: config.IMAP_MAILBOXES,
     },
   };

@@ -25,6 +25,7 @@ export interface ActivityDeps {
     ownAddresses?: string[];
     maxMailBytes?: number;
     acknowledgementsPerHour?: number;
+    oversizedNoticesPerHour?: number;
     mailboxes?: ImapMailbox[];
     sessionMs?: number;
   };
@@ -62,6 +63,7 @@ export function createActivities(deps: ActivityDeps) {
             mailer: deps.mailer,
             ...(mail.ownAddresses ? { ownAddresses: mail.ownAddresses } : {}),
             ...(mail.maxMailBytes ? { maxMailBytes: mail.maxMailBytes } : {}),
+            ...(mail.oversizedNoticesPerHour !== undefined ? { oversizedNoticesPerHour: mail.oversizedNoticesPerHour } : {}),
             ...(deps.timezone ? { timezone: deps.timezone } : {}),
             ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
             defaultRates: deps.defaultRates,

@@ -3,6 +3,7 @@
 // belongs to, and which mail is a request to be called back. Pure: headers in, decisions out;
 // parsing and storage live in src/mail.
 import { normalisePhone, type PhoneSource } from './callback.js';
+import { outlookConversation } from './thread-index.js';
 import { findIncidentNumber } from './ticket-number.js';
 
 /** Header names in lower case; a header that occurs several times has several values. */
@@ -85,20 +86,35 @@ export function referencedMessageIds(headers: MailHeaders): string[] {
   return [...new Set([...inReplyTo, ...references])];
 }
 
+/** How a mail was found to belong to an incident: subject number, Message-ID reference, or Outlook conversation. */
+export type ThreadedBy = 'subject' | 'reference' | 'conversation';
+
 export type ThreadDecision =
-  | { kind: 'thread'; incidentNumber: string; by: 'subject' | 'reference' }
+  | { kind: 'thread'; incidentNumber: string; by: ThreadedBy }
   | { kind: 'new' };
 
 /**
+ * The last threading rule: a mail of an Outlook conversation (Thread-Index) we already have on an
+ * incident belongs to it. Outlook keeps the conversation when a reply loses In-Reply-To and
+ * References (a new subject, a forward into the thread, a mail gateway that strips them).
+ */
+export function threadByConversation(headers: MailHeaders, knownConversation: (conversation: string) => string | undefined): string | undefined {
+  const conversation = outlookConversation(headers['thread-index']);
+  return conversation ? knownConversation(conversation) : undefined;
+}
+
+/**
  * Which incident a mail belongs to: the ticket number in the subject, then (a bounce's original
- * Message-ID and) In-Reply-To and References against stored Message-IDs (ours and theirs), else a
- * new incident. Only incidents that exist count. Whether the sender may add to that incident is a
- * separate check (contact of the customer or on the thread).
+ * Message-ID and) In-Reply-To and References against stored Message-IDs (ours and theirs), then
+ * the Outlook conversation (threadByConversation), else a new incident. Only incidents that exist
+ * count. Whether the sender may add to that incident is a separate check (contact of the customer
+ * or on the thread).
  */
 export function decideThread(
   mail: { subject: string; headers: MailHeaders; bouncedMessageId?: string | null },
   knownMessage: (messageId: string) => string | undefined,
   incidentExists: (number: string) => boolean = () => true,
+  knownConversation: (conversation: string) => string | undefined = () => undefined,
 ): ThreadDecision {
   const fromSubject = findIncidentNumber(mail.subject);
   if (fromSubject && incidentExists(fromSubject)) return { kind: 'thread', incidentNumber: fromSubject, by: 'subject' };
@@ -106,6 +122,8 @@ export function decideThread(
     const incidentNumber = knownMessage(id);
     if (incidentNumber && incidentExists(incidentNumber)) return { kind: 'thread', incidentNumber, by: 'reference' };
   }
+  const byConversation = threadByConversation(mail.headers, knownConversation);
+  if (byConversation && incidentExists(byConversation)) return { kind: 'thread', incidentNumber: byConversation, by: 'conversation' };
   return { kind: 'new' };
 }
 
@@ -136,6 +154,8 @@ export interface InboundContext {
   own: { addresses: string[]; loopMarker: string };
   /** The incident a stored Message-ID (in or out) belongs to. */
   knownMessage(messageId: string): string | undefined;
+  /** The incident of a stored mail of this Outlook conversation (see outlookConversation). */
+  knownConversation?(conversation: string): string | undefined;
   incident(number: string): ThreadIncident | undefined;
   /**
    * The sender as a contact (exact address) or by the customer's mail domain; null if unknown. The
@@ -156,7 +176,7 @@ export type InboundDecision =
   | { kind: 'ignore'; reason: string }
   | { kind: 'quarantine'; reason: string }
   | { kind: 'bounce'; incidentNumber: string }
-  | { kind: 'append'; incidentNumber: string; by: 'subject' | 'reference'; automatic: boolean }
+  | { kind: 'append'; incidentNumber: string; by: ThreadedBy; automatic: boolean }
   | { kind: 'review'; reason: string; incidentNumber: string | null }
   | { kind: 'new'; acknowledge: boolean; customerNumber: string; followUpOf: string | null }
   | ({ kind: 'callback'; customerNumber: string; contactEmail: string } & CallbackRequestByMail);
@@ -164,9 +184,14 @@ export type InboundDecision =
 export type InboundPlan = InboundDecision & { classification: Classification };
 
 /** The incident a mail belongs to, if that incident exists. */
-function threadedIncident(mail: InboundMailFacts, ctx: InboundContext, bounce: boolean): { incident: ThreadIncident; by: 'subject' | 'reference' } | undefined {
+function threadedIncident(mail: InboundMailFacts, ctx: InboundContext, bounce: boolean): { incident: ThreadIncident; by: ThreadedBy } | undefined {
   // Only a bounce is about the message it quotes; a forwarded mail is not a reply to the one it carries.
-  const decision = decideThread({ ...mail, bouncedMessageId: bounce ? mail.bouncedMessageId : null }, (id) => ctx.knownMessage(id), (number) => ctx.incident(number) !== undefined);
+  const decision = decideThread(
+    { ...mail, bouncedMessageId: bounce ? mail.bouncedMessageId : null },
+    (id) => ctx.knownMessage(id),
+    (number) => ctx.incident(number) !== undefined,
+    (conversation) => ctx.knownConversation?.(conversation),
+  );
   return decision.kind === 'thread' ? { incident: ctx.incident(decision.incidentNumber)!, by: decision.by } : undefined;
 }
 

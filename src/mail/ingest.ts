@@ -10,6 +10,7 @@ import { inboundMails, incidentEvents, mailAttachments } from '../db/schema/inde
 import { DomainError, IllegalTransition } from '../domain/errors.js';
 import type { MailRef } from '../domain/incident-mail.js';
 import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
+import { outlookConversation } from '../domain/thread-index.js';
 import { findIncidentNumber } from '../domain/ticket-number.js';
 import { submitIncidentCommand } from '../services/incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from '../services/incident-intake.js';
@@ -17,11 +18,10 @@ import type { Temporal } from '../temporal/client.js';
 import { customerMessageUpdate, deliveryFailureUpdate } from '../workflows/incident/messages.js';
 import { requestCallbackByMail } from './callback-requests.js';
 import { bareAddress, loopMarkerOf, type Mailer } from './outbound.js';
-import { replyInThread } from './outbox.js';
 import type { Rates } from '../domain/entitlement.js';
 import { parseMail } from './parse.js';
-import { oversizedMail } from './templates.js';
-import { incidentsOfMessageIds, senderIdentity, threadIncident } from './threads.js';
+import { tellSenderMailTooLarge } from './oversized-notice.js';
+import { incidentOfConversation, incidentsOfMessageIds, senderIdentity, threadIncident } from './threads.js';
 
 export interface IngestDeps {
   db: Db;
@@ -31,6 +31,8 @@ export interface IngestDeps {
   ownAddresses?: string[];
   /** Larger mail is kept whole and flagged; default 25 MiB. */
   maxMailBytes?: number;
+  /** Notices that a mail was too large, per sender and hour (default 20; see oversized-notice.ts). */
+  oversizedNoticesPerHour?: number;
   timezone?: string;
   autoCloseDays?: number;
   /** Hourly rates for work no contract prices (entitlement at intake). */
@@ -97,6 +99,7 @@ export async function storeInboundMail(deps: Pick<IngestDeps, 'db' | 'maxMailByt
         subject: parsed.subject,
         inReplyTo: parsed.inReplyTo,
         references: parsed.references,
+        outlookConversation: outlookConversation(parsed.headers['thread-index']),
         headers: parsed.headers as Record<string, string | string[]>,
         contentType: parsed.contentType,
         textBody: parsed.text,
@@ -245,8 +248,20 @@ async function planFor(deps: IngestDeps, mail: InboundMail): Promise<InboundPlan
       .limit(1);
     if (parent) throw new MailBusy(`Mail ${mail.id} answers mail ${parent.id}, which is not processed yet.`);
   }
+  // The same for an earlier mail of its Outlook conversation (only earlier ones: two mails of one
+  // conversation must not wait for each other).
+  const conversation = mail.outlookConversation;
+  if (conversation) {
+    const [earlier] = await deps.db
+      .select({ id: inboundMails.id })
+      .from(inboundMails)
+      .where(and(eq(inboundMails.outlookConversation, conversation), inArray(inboundMails.status, ['received', 'processing']), lt(inboundMails.storedAt, mail.storedAt)))
+      .limit(1);
+    if (earlier) throw new MailBusy(`Mail ${mail.id} continues the conversation of mail ${earlier.id}, which is not processed yet.`);
+  }
+  const conversationIncident = conversation ? await incidentOfConversation(deps.db, conversation, mail.id) : undefined;
   const known = await incidentsOfMessageIds(deps.db, referenced);
-  const numbers = new Set([...known.values(), ...(findIncidentNumber(mail.subject) ? [findIncidentNumber(mail.subject)!] : [])]);
+  const numbers = new Set([...known.values(), ...(findIncidentNumber(mail.subject) ? [findIncidentNumber(mail.subject)!] : []), ...(conversationIncident ? [conversationIncident] : [])]);
   const incidents = new Map<string, ThreadIncident>();
   for (const number of numbers) {
     const incident = await threadIncident(deps.db, number);
@@ -258,6 +273,7 @@ async function planFor(deps: IngestDeps, mail: InboundMail): Promise<InboundPlan
     {
       own: { addresses: [bareAddress(deps.mailFrom), ...(deps.ownAddresses ?? [])], loopMarker: loopMarkerOf(deps.mailFrom) },
       knownMessage: (messageId) => known.get(messageId),
+      knownConversation: (id) => (id === conversation ? conversationIncident : undefined),
       incident: (number) => incidents.get(number),
       sender,
     },
@@ -312,7 +328,7 @@ async function execute(deps: IngestDeps, mail: InboundMail, plan: InboundPlan): 
       }
       if (mail.oversized && !plan.classification.noAutoAnswer) {
         // The answer must not undo the append: if SMTP is down, the outbox sweep sends it later.
-        await answerOversized(deps, mail, plan.incidentNumber).catch((err: unknown) => deps.logger.warn({ err, mail: mail.id }, 'oversized notice left in the outbox'));
+        await tellSenderMailTooLarge(deps, mail, plan.incidentNumber).catch((err: unknown) => deps.logger.warn({ err, mail: mail.id }, 'oversized notice left in the outbox'));
       }
       return { status: 'processed', outcome: `${plan.automatic ? 'Automatic reply logged on' : 'Appended to'} ${plan.incidentNumber} (by ${plan.by}).`, incidentNumber: plan.incidentNumber };
     }
@@ -349,10 +365,16 @@ export async function openFromMail(
         receivedAt: mail.receivedAt,
         idempotencyKey: mail.id,
         keyScope: 'mail',
-        mail: { ref: mailRefOf(mail), acknowledge: options.acknowledge, oversized: mail.oversized, followUpOf: options.followUpOf },
+        // The acknowledgement no longer says the mail was too large: the notice below does, under its own budget.
+        mail: { ref: mailRefOf(mail), acknowledge: options.acknowledge, oversized: false, followUpOf: options.followUpOf },
       },
     );
-    if (mail.oversized && !options.acknowledge) deps.logger.info({ mail: mail.id }, 'oversized automatic mail: no answer');
+    if (mail.oversized) {
+      // Only to whom we answer at all (options.acknowledge is false for machine-made mail). As on a
+      // thread, the notice must not undo the incident: if SMTP is down, the outbox sweep sends it.
+      if (options.acknowledge) await tellSenderMailTooLarge(deps, mail, incident.number).catch((err: unknown) => deps.logger.warn({ err, mail: mail.id }, 'oversized notice left in the outbox'));
+      else deps.logger.info({ mail: mail.id }, 'oversized automatic mail: no answer');
+    }
     return { status: 'processed', outcome: `Opened ${incident.number}${options.followUpOf ? ` as a follow-up of ${options.followUpOf}` : ''}.`, incidentNumber: incident.number };
   } catch (err) {
     // The customer could not be resolved (e.g. removed meanwhile): an agent decides.
@@ -369,14 +391,6 @@ async function appliedBefore(db: Db, incidentNumber: string, mailId: string): Pr
     .where(and(eq(incidentEvents.incidentNumber, incidentNumber), or(sql`${incidentEvents.payload}->'mail'->>'mailId' = ${mailId}`, sql`${incidentEvents.payload}->>'mailId' = ${mailId}`)))
     .limit(1);
   return found !== undefined;
-}
-
-/** Tells the sender of an oversized mail on an existing incident that it was kept (once per mail). */
-async function answerOversized(deps: IngestDeps, mail: InboundMail, incidentNumber: string): Promise<void> {
-  if (!mail.fromAddress) return;
-  const sender = await senderIdentity(deps.db, mail.fromAddress);
-  const rendered = oversizedMail(incidentNumber, mail.subject, deps.maxMailBytes ?? defaultMaxMailBytes, sender?.language ?? 'de');
-  await replyInThread(deps, { fromAddress: mail.fromAddress, messageId: mail.messageId }, { key: `mail:${mail.id}:oversized`, template: 'oversized', incidentNumber, ...rendered });
 }
 
 /** Processes mail that was stored but not processed (a crash, Temporal down); returns how many. */

@@ -1,6 +1,6 @@
 // Delivery of outbox rows. A row is claimed before it is sent, so under retries and several
 // workers each row reaches SMTP at most once per lease; sent and rejected rows are never sent again.
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { outboxMessages } from '../db/schema/index.js';
@@ -162,25 +162,48 @@ export interface ThreadReply {
   subject: string;
   body: string;
   payload?: Record<string, unknown>;
+  /**
+   * At most this many mails of the template to the recipient within an hour, counted under a
+   * lock so a burst cannot overshoot; a repeat of the same key is the same mail, not one more.
+   */
+  perHour?: number;
 }
 
-/** Answers a received mail in its thread through the outbox, and tries to send it at once (the sweeper retries). */
-export async function replyInThread(deps: OutboxDeps, mail: { fromAddress: string; messageId: string | null }, reply: ThreadReply): Promise<void> {
-  await deps.db
-    .insert(outboxMessages)
-    .values({
-      idempotencyKey: reply.key,
-      kind: 'email',
-      template: reply.template,
-      incidentNumber: reply.incidentNumber,
-      recipient: mail.fromAddress,
-      messageId: newMessageId(deps.mailFrom),
-      inReplyTo: mail.messageId,
-      references: mail.messageId ? [mail.messageId] : [],
-      subject: reply.subject,
-      body: reply.body,
-      ...(reply.payload ? { payload: reply.payload } : {}),
-    })
-    .onConflictDoNothing({ target: outboxMessages.idempotencyKey });
-  await createOutboxSender(deps).deliverKeys([reply.key]);
+/**
+ * Answers a received mail in its thread through the outbox, and tries to send it at once (the
+ * sweeper retries). False when the hourly budget (reply.perHour) was used up and nothing was written.
+ */
+export async function replyInThread(deps: OutboxDeps, mail: { fromAddress: string; messageId: string | null }, reply: ThreadReply): Promise<boolean> {
+  const recipient = mail.fromAddress.toLowerCase();
+  const written = await deps.db.transaction(async (tx) => {
+    if (reply.perHour !== undefined) {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${reply.template}:${recipient}`}))`);
+      const [existing] = await tx.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.idempotencyKey, reply.key));
+      if (existing) return true;
+      const [recent] = await tx
+        .select({ n: count() })
+        .from(outboxMessages)
+        .where(and(eq(sql`lower(${outboxMessages.recipient})`, recipient), eq(outboxMessages.template, reply.template), gt(outboxMessages.createdAt, sql`now() - interval '1 hour'`), ne(outboxMessages.idempotencyKey, reply.key)));
+      if ((recent?.n ?? 0) >= reply.perHour) return false;
+    }
+    await tx
+      .insert(outboxMessages)
+      .values({
+        idempotencyKey: reply.key,
+        kind: 'email',
+        template: reply.template,
+        incidentNumber: reply.incidentNumber,
+        recipient: mail.fromAddress,
+        messageId: newMessageId(deps.mailFrom),
+        inReplyTo: mail.messageId,
+        references: mail.messageId ? [mail.messageId] : [],
+        subject: reply.subject,
+        body: reply.body,
+        ...(reply.payload ? { payload: reply.payload } : {}),
+      })
+      .onConflictDoNothing({ target: outboxMessages.idempotencyKey });
+    return true;
+  });
+  if (written) await createOutboxSender(deps).deliverKeys([reply.key]);
+  return written;
 }

@@ -1,6 +1,6 @@
 // What threading needs from the database: which incident a Message-ID belongs to, who may
 // write to an incident, who a sender is, and the headers that keep our answers in the thread.
-import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { contacts, customers, inboundMails, incidentIntakes, incidents, outboxMessages } from '../db/schema/index.js';
 import type { IncidentIntake } from '../domain/incident.js';
@@ -20,6 +20,17 @@ export async function incidentsOfMessageIds(db: Db, messageIds: string[]): Promi
     .where(and(inArray(outboxMessages.messageId, messageIds), isNotNull(outboxMessages.incidentNumber)));
   for (const row of [...inbound, ...outbound]) if (row.messageId && row.number) found.set(row.messageId, row.number);
   return found;
+}
+
+/** The incident of the latest mail we took in from this Outlook conversation (other than `mailId`). */
+export async function incidentOfConversation(db: Db, conversation: string, mailId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ number: inboundMails.incidentNumber })
+    .from(inboundMails)
+    .where(and(eq(inboundMails.outlookConversation, conversation), isNotNull(inboundMails.incidentNumber), ne(inboundMails.id, mailId)))
+    .orderBy(desc(inboundMails.receivedAt))
+    .limit(1);
+  return row?.number ?? undefined;
 }
 
 /** Who an incident belongs to: from its projection, or from its intake when it was opened moments ago. */

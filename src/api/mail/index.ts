@@ -39,6 +39,7 @@ function ingestDeps(c: Context<AppEnv>): IngestDeps {
     mailer: mail?.mailer,
     ...(mail?.ownAddresses ? { ownAddresses: mail.ownAddresses } : {}),
     ...(mail?.maxMailBytes ? { maxMailBytes: mail.maxMailBytes } : {}),
+    ...(mail?.oversizedNoticesPerHour !== undefined ? { oversizedNoticesPerHour: mail.oversizedNoticesPerHour } : {}),
     ...(timezone ? { timezone } : {}),
     ...(autoCloseDays ? { autoCloseDays } : {}),
     defaultRates: c.var.services.defaultRates,

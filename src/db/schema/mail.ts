@@ -39,6 +39,8 @@ export const inboundMails = pgTable(
     subject: text().notNull().default(''),
     inReplyTo: text(),
     references: text().array().notNull().default([]),
+    /** The Outlook conversation (first 22 bytes of Thread-Index, hex): the last threading rule. */
+    outlookConversation: text(),
     headers: jsonb().$type<Record<string, string | string[]>>().notNull(),
     contentType: text().notNull(),
     textBody: text().notNull().default(''),
@@ -63,7 +65,7 @@ export const inboundMails = pgTable(
     reviewedBy: text(),
     reviewedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index().on(t.messageId), index().on(t.incidentNumber), index().on(t.status), index().on(t.fromAddress, t.receivedAt)],
+  (t) => [index().on(t.messageId), index().on(t.incidentNumber), index().on(t.status), index().on(t.fromAddress, t.receivedAt), index().on(t.outlookConversation)],
 );
 
 export const mailAttachments = pgTable(

@@ -1,0 +1,2 @@
+ALTER TABLE "inbound_mails" ADD COLUMN "outlook_conversation" text;--> statement-breakpoint
+CREATE INDEX "inbound_mails_outlook_conversation_index" ON "inbound_mails" USING btree ("outlook_conversation");
