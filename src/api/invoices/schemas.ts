@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { activityTypes, invoiceLineKinds, invoiceStatuses } from '../../domain/enums.js';
 import { csvDialects } from '../../services/spreadsheet-csv.js';
-import { calendarDay, line } from '../common-schemas.js';
+import { calendarDay, line, paging } from '../common-schemas.js';
 
 const day = calendarDay.openapi({ example: '2026-11-30' });
 const cents = z.number().int().openapi({ description: 'Integer cents; never a decimal.' });
@@ -11,7 +11,7 @@ export const RunBody = z
   .object({
     from: day.optional().openapi({ description: 'First day of the period (with `to`).' }),
     to: day.optional().openapi({ description: 'Last day of the period, inclusive; at most one year after `from`.' }),
-    period: z.string().optional().openapi({ description: 'Shorthand for a calendar month, YYYY-MM.', example: '2026-11' }),
+    period: line(7).optional().openapi({ description: 'Shorthand for a calendar month, YYYY-MM (1900-01 to 9999-12).', example: '2026-11' }),
   })
   .openapi('InvoiceRunRequest');
 
@@ -85,8 +85,7 @@ export const ListQuery = z.object({
   customerNumber: line(64).optional(),
   from: day.optional().openapi({ description: 'Invoices whose period ends on or after this day.' }),
   to: day.optional().openapi({ description: 'Invoices whose period starts on or before this day.' }),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...paging(50, 200),
 });
 
 export const CsvDialectQuery = z.object({

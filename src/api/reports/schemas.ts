@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { incidentStatuses, priorities, projectKinds, quotaPeriods } from '../../domain/enums.js';
-import { calendarDay, line } from '../common-schemas.js';
+import { calendarDay, line, queryInt } from '../common-schemas.js';
 
 const day = (description: string) => calendarDay.openapi({ description, example: '2026-11-01' });
 const cents = (description: string) => z.number().int().openapi({ description });
@@ -45,7 +45,7 @@ export const InsightParams = z.object({
 });
 
 export const InsightQuery = z.object({
-  days: z.coerce.number().int().min(1).max(365).default(14).openapi({ description: 'The window for escalations and SLA breaches, in days (1-365).' }),
+  days: queryInt(1, 365).default(14).openapi({ description: 'The window for escalations and SLA breaches, in days (1-365).' }),
 });
 
 /** Incident titles are for staff: absent for the sales role (a mail incident's title is the customer's subject line). */
