@@ -9,6 +9,7 @@ import type { Actor } from '../domain/incident.js';
 import { mailRefOf, openFromMail, type IngestDeps, type InboundRow } from '../mail/ingest.js';
 import { customerMessageUpdate } from '../workflows/incident/messages.js';
 import { sendIncidentCommand } from './incident-commands.js';
+import { customerForProspect, type NewCustomerFromMail } from './mail-prospect.js';
 
 export const reviewStatuses = ['review', 'quarantined'] as const;
 
@@ -66,11 +67,20 @@ export async function acceptIntoIncident(deps: IngestDeps, id: string, actor: Ac
   });
 }
 
-/** Opens a new incident from a held mail for the given customer (the sender may be unknown). */
-export async function openIncidentFromHeldMail(deps: IngestDeps, id: string, actor: Actor, customerNumber: string): Promise<InboundRow> {
+/** Whom a held mail's incident is for: an existing customer, or a new one made from the prospect's mail. */
+export type HeldMailCustomer = { customerNumber: string } | { newCustomer: NewCustomerFromMail };
+
+/**
+ * Opens a new incident from a held mail for the given customer (the sender may be unknown), or
+ * for a new customer with the sender as its contact, created in the same decision.
+ */
+export async function openIncidentFromHeldMail(deps: IngestDeps, id: string, actor: Actor, target: HeldMailCustomer): Promise<InboundRow> {
   const claimed = await claim(deps.db, id);
   const { row } = claimed;
   return decide(deps.db, claimed, actor, async () => {
+    // Committed before the incident opens (intake reads it); a failure after this leaves the
+    // customer in place, and the agent's retry finds it instead of making a second one.
+    const customerNumber = 'newCustomer' in target ? await customerForProspect(deps.db, row, target.newCustomer) : target.customerNumber;
     const auto = row.classification?.noAutoAnswer ?? false;
     const done = await openFromMail(deps, row, { customerNumber, acknowledge: !auto, followUpOf: null, actor });
     if (done.status !== 'processed') throw new ValidationError(done.outcome ?? 'The incident could not be opened.', 'customerNumber');

@@ -107,7 +107,9 @@ mailRouter.openapi(acceptRoute, async (c) => {
   return c.json(await inboundMail(c.var.services.db, row.id), 200);
 });
 mailRouter.openapi(openIncidentRoute, async (c) => {
-  const row = await openIncidentFromHeldMail(ingestDeps(c), c.req.valid('param').id, actorOf(c.var.principal), c.req.valid('json').customerNumber);
+  const { customerNumber, newCustomer } = c.req.valid('json');
+  const target = newCustomer ? { newCustomer } : { customerNumber: customerNumber! };
+  const row = await openIncidentFromHeldMail(ingestDeps(c), c.req.valid('param').id, actorOf(c.var.principal), target);
   return c.json(await inboundMail(c.var.services.db, row.id), 200);
 });
 mailRouter.openapi(dismissRoute, async (c) => {

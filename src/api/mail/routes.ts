@@ -100,5 +100,5 @@ const decision = <B extends z.ZodType>(path: string, summary: string, descriptio
   });
 
 export const acceptRoute = decision('accept', 'Append a held mail to an incident', 'Adds the mail to the incident as a customer message (default: the incident it pointed at).', AcceptBody);
-export const openIncidentRoute = decision('open-incident', 'Open an incident from a held mail', 'Opens a new incident for the given customer, with the usual entitlement and SLA; the sender gets an acknowledgement unless the mail was automatic.', OpenIncidentBody);
+export const openIncidentRoute = decision('open-incident', 'Open an incident from a held mail', 'Opens a new incident for an existing customer (`customerNumber`), or for a new one (`newCustomer`) created in the same step with the sender as its contact, with the usual entitlement and SLA (a new customer has no contract: billable work). The sender gets an acknowledgement unless the mail was automatic. A retry after a failure finds the customer it created instead of making a second one.', OpenIncidentBody);
 export const dismissRoute = decision('dismiss', 'Dismiss a held mail', 'Keeps the mail as noise, with the reason.', DismissBody);

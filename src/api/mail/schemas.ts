@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { inboundMailStatuses } from '../../db/schema/mail.js';
+import { languages } from '../../domain/enums.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
-import { line } from '../common-schemas.js';
+import { line, paging } from '../common-schemas.js';
 
 export const MailIdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 export const AttachmentParams = MailIdParam.extend({ attachmentId: z.uuid().openapi({ param: { name: 'attachmentId', in: 'path' } }) });
@@ -37,13 +38,30 @@ export const MessageList = z.object({ items: z.array(Message) }).openapi('Messag
 
 export const HeldMailQuery = z.object({
   status: z.enum(inboundMailStatuses).optional().openapi({ description: 'Default: review and quarantined.' }),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...paging(50, 200),
 });
 export const MailList = z.object({ items: z.array(Message), total: z.number().int() }).openapi('MailList');
 
 export const AcceptBody = z.object({ incidentNumber: incidentNumber.optional().openapi({ description: 'Default: the incident the mail points at.' }) }).openapi('AcceptMail');
-export const OpenIncidentBody = z.object({ customerNumber: line(64) }).openapi('OpenIncidentFromMail');
+const NewCustomerFromMail = z
+  .object({
+    customerNumber: line(64).openapi({ description: 'The new debtor number.', example: 'K-20001' }),
+    name: line(200).openapi({ example: 'Neue Kunde AG' }),
+    mailDomains: z.array(line(253)).max(50).optional().openapi({ description: 'Mail from these domains is matched to the customer (default none).' }),
+    language: z.enum(languages).optional().openapi({ description: 'Default de.' }),
+  })
+  .openapi('NewCustomerFromMail', { description: "A prospect: created with the mail's sender (name and address) as its contact, in the same step." });
+
+export const OpenIncidentBody = z
+  .object({
+    customerNumber: line(64).optional().openapi({ description: 'An existing customer. Give this or newCustomer.' }),
+    newCustomer: NewCustomerFromMail.optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.customerNumber !== undefined && body.newCustomer !== undefined) ctx.addIssue({ code: 'custom', path: ['newCustomer'], message: 'give customerNumber or newCustomer, not both' });
+    if (body.customerNumber === undefined && body.newCustomer === undefined) ctx.addIssue({ code: 'custom', path: ['customerNumber'], message: 'give customerNumber (an existing customer) or newCustomer (a new one)' });
+  })
+  .openapi('OpenIncidentFromMail');
 export const DismissBody = z.object({ reason: line(2000) }).openapi('DismissMail');
 
 export const Accepted = z
