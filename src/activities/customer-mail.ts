@@ -4,8 +4,9 @@
 import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { outboxMessages } from '../db/schema/index.js';
+import { contacts, customers, outboxMessages } from '../db/schema/index.js';
 import type { CustomerMailOutcome, CustomerMailRequest, MailRef } from '../domain/incident-mail.js';
+import { replyCopies, type CopyFacts } from '../domain/reply-recipients.js';
 import { defaultBusinessTimezone } from '../domain/ticket-number.js';
 import { bareAddress, newMessageId, type Mailer } from '../mail/outbound.js';
 import { createOutboxSender } from '../mail/outbox.js';
@@ -42,9 +43,19 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
           : template === 'reply'
             ? replyMail(incident, language, request.text ?? '')
             : resolutionMail(incident, language);
-      // Answers go to the contact with everyone else on the last mail on CC, as a reply-all would;
-      // acknowledgements go to the sender only.
-      const cc = template === 'acknowledgement' ? [] : [...new Set([...(thread.lastFrom ? [thread.lastFrom] : []), ...thread.lastTo, ...thread.lastCc].map(bareAddress))].filter((a) => a !== to && !own.has(a));
+      // Answers go to the contact, with the customer's own people from the last mail and whoever
+      // the agent named on CC (replyCopies); acknowledgements go to the sender only.
+      const copies =
+        template === 'acknowledgement'
+          ? { cc: [], dropped: [] }
+          : replyCopies({
+              to,
+              replyAll: [...(thread.lastFrom ? [thread.lastFrom] : []), ...thread.lastTo, ...thread.lastCc].map(bareAddress),
+              customer: await customerPeople(deps.db, incident.customerNumber),
+              named: request.cc ?? [],
+              own: [...own],
+            });
+      const { cc } = copies;
       const key = `${incident.number}:${request.seq}:customer:${template}`;
       const row = {
         idempotencyKey: key,
@@ -58,8 +69,10 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
         references: thread.references,
         subject: rendered.subject,
         body: rendered.body,
+        // Who was on the customer's last mail but not copied, for the mail log (the timeline has it too).
+        ...(copies.dropped.length > 0 ? { payload: { droppedCc: copies.dropped } } : {}),
       };
-      const refOf = (r: { id: string; messageId: string; recipient: string; cc: string[]; subject: string; body: string }): MailRef => ({
+      const refOf = (r: { id: string; messageId: string; recipient: string; cc: string[]; subject: string; body: string; payload: Record<string, unknown> | null }): MailRef => ({
         direction: 'out',
         outboxId: r.id,
         messageId: r.messageId,
@@ -69,6 +82,7 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
         subject: r.subject,
         template,
         text: r.body,
+        ...droppedOf(r.payload),
       });
 
       // Acknowledgements are counted per recipient under a lock, so a burst of mails (or a loop
@@ -97,4 +111,19 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
       return { status: result === 'queued' ? 'queued' : 'sent', mail: refOf(stored) };
     },
   };
+}
+
+/** The incident's customer as the copy rule needs it: its contacts' addresses and its mail domains. */
+async function customerPeople(db: Db, customerNumber: string | null): Promise<CopyFacts['customer']> {
+  if (!customerNumber) return { contactAddresses: [], mailDomains: [] };
+  const [customer] = await db.select({ id: customers.id, mailDomains: customers.mailDomains }).from(customers).where(eq(customers.customerNumber, customerNumber));
+  if (!customer) return { contactAddresses: [], mailDomains: [] };
+  const rows = await db.select({ email: contacts.email }).from(contacts).where(eq(contacts.customerId, customer.id));
+  return { contactAddresses: rows.map((r) => r.email), mailDomains: customer.mailDomains };
+}
+
+/** The dropped copies as the stored row has them (a retry reports what the first attempt decided). */
+function droppedOf(payload: Record<string, unknown> | null): Pick<MailRef, 'droppedCc'> {
+  const dropped = payload?.droppedCc;
+  return Array.isArray(dropped) && dropped.length > 0 ? { droppedCc: dropped.map(String) } : {};
 }

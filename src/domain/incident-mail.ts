@@ -18,6 +18,8 @@ export interface MailRef {
   template?: string;
   /** Outbound only: the text as sent (inbound text is the event's own `text`). */
   text?: string;
+  /** Outbound only: on the customer's last mail, but not copied, being neither the customer's nor named by the agent. */
+  droppedCc?: string[];
 }
 
 export interface MailIntake {
@@ -49,11 +51,15 @@ export interface CustomerMailRequest {
   };
   /** The agent's text, for replies. */
   text?: string;
+  /** Addresses the agent named on the reply: copied whoever they are. */
+  cc?: string[];
   /** The opening mail was over the size limit (acknowledgement only). */
   oversized?: boolean;
 }
 
-export function customerMailRequest(state: IncidentState, template: CustomerMailTemplate, seq: number, extra: { text?: string; oversized?: boolean } = {}): CustomerMailRequest {
+export type CustomerMailExtra = Pick<CustomerMailRequest, 'text' | 'cc' | 'oversized'>;
+
+export function customerMailRequest(state: IncidentState, template: CustomerMailTemplate, seq: number, extra: CustomerMailExtra = {}): CustomerMailRequest {
   return {
     template,
     seq,

@@ -54,7 +54,20 @@ export const PriorityBody = z.object({ priority: z.enum(priorities), reason: lin
 export const ContractBody = z
   .object({ contractNumber: line(64).nullable().openapi({ description: 'null: no contract (time and material).' }), reason: line(20_000) })
   .openapi('ChangeContract');
-export const ReplyBody = z.object({ text: line(100_000) }).openapi('Reply');
+export const ReplyBody = z
+  .object({
+    text: line(100_000),
+    cc: z
+      .array(z.email().max(320))
+      .max(20)
+      .optional()
+      .openapi({
+        description:
+          'Addresses to copy besides the customer\'s own people, e.g. a supplier the customer asked us to include; always copied. Without it the answer copies only the contacts and mail-domain addresses of the incident\'s customer that were on its last mail.',
+        example: ['it-dienstleister@partner.example'],
+      }),
+  })
+  .openapi('Reply');
 export const ResolveBody = z.object({ resolution: line(20_000) }).openapi('ResolveIncident');
 
 

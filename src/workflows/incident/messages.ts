@@ -2,7 +2,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CreateFollowUpInput, DetachFollowUpInput, FollowUpEndedInput, FollowUpReopenedInput } from '../../domain/incident-follow-ups.js';
 import type { DeliveryFailureInput } from '../../domain/incident-mail.js';
-import type { Actor, AddNoteInput, AssignInput, IncidentState, ReplyInput, ResolveInput } from '../../domain/incident.js';
+import type { Actor, AddNoteInput, AssignInput, IncidentState, ResolveInput } from '../../domain/incident.js';
+import type { ReplyWithCc } from '../../domain/reply-cc.js';
 import type {
   ChangeContractInput,
   ChangePriorityInput,
@@ -18,7 +19,7 @@ export type Command<T = object> = T & { actor: Actor };
 export const getStateQuery = defineQuery<IncidentState>('getState');
 export const assignUpdate = defineUpdate<IncidentState, [Command<AssignInput>]>('assign');
 export const addNoteUpdate = defineUpdate<IncidentState, [Command<AddNoteInput>]>('addNote');
-export const replyUpdate = defineUpdate<IncidentState, [Command<ReplyInput>]>('reply');
+export const replyUpdate = defineUpdate<IncidentState, [Command<ReplyWithCc>]>('reply');
 export const resolveUpdate = defineUpdate<IncidentState, [Command<ResolveInput>]>('resolve');
 export const closeUpdate = defineUpdate<IncidentState, [Command]>('close');
 export const customerMessageUpdate = defineUpdate<IncidentState, [Command<CustomerMessageInput>]>('customerMessage');

@@ -29,6 +29,7 @@ import * as incident from '../../domain/incident.js';
 import * as followUps from '../../domain/incident-follow-ups.js';
 import * as lifecycle from '../../domain/incident-lifecycle.js';
 import * as incidentMail from '../../domain/incident-mail.js';
+import * as replyCc from '../../domain/reply-cc.js';
 import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
 import { systemActor } from '../../domain/incident.js';
 import { dataErrorType } from '../../domain/errors.js';
@@ -159,7 +160,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   }
 
   /** Mail to the customer runs beside the SLA loop too; what became of it goes on the timeline. */
-  function mailToCustomer(template: CustomerMailTemplate, s: IncidentState, seq: number, extra: { text?: string; oversized?: boolean } = {}): void {
+  function mailToCustomer(template: CustomerMailTemplate, s: IncidentState, seq: number, extra: incidentMail.CustomerMailExtra = {}): void {
     if (!patched('customer-mail')) return;
     const request = incidentMail.customerMailRequest(s, template, seq, extra);
     beside(
@@ -213,7 +214,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   setHandler(getStateQuery, () => state);
   command(assignUpdate, incident.validateAssign, incident.assign);
   command(addNoteUpdate, incident.validateAddNote, incident.addNote);
-  command(replyUpdate, incident.validateReply, incident.reply, { after: (t, input) => mailToCustomer('reply', t.state, t.event.seq, { text: input.text }) });
+  // A reply without cc runs exactly as before (same event, same activity input), so no patch is needed.
+  command(replyUpdate, replyCc.validateReplyWithCc, replyCc.replyWithCc, {
+    after: (t, input) => {
+      const cc = replyCc.namedCc(input.cc);
+      mailToCustomer('reply', t.state, t.event.seq, { text: input.text, ...(cc.length > 0 ? { cc } : {}) });
+    },
+  });
   command(resolveUpdate, incident.validateResolve, incident.resolve, {
     after: (t) => {
       mailToCustomer('resolution', t.state, t.event.seq);
