@@ -4,7 +4,7 @@
 // to Postgres or into a workflow's history, where it would fail every write of its record.
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { except } from 'hono/combine';
+import { every, except } from 'hono/combine';
 import { anyControlCharacter, findTextProblem, textProblem } from '../domain/text.js';
 import type { AppEnv } from './context.js';
 import { problem } from './problem.js';
@@ -12,7 +12,7 @@ import { problem } from './problem.js';
 /** The default limit of a JSON body: 1 MiB (API_BODY_LIMIT_BYTES). */
 export const defaultBodyLimitBytes = 1024 * 1024;
 
-/** Routes with a limit of their own: raw mail (the mailgate) and the CSV import. */
+/** Routes with a limit of their own: raw mail (the mailgate) and the CSV import. They take no JSON, and read the raw body themselves. */
 const ownLimits = ['/api/inbound/*', '/api/import/*'];
 
 export function apiBodyLimit(maxBytes = defaultBodyLimitBytes): MiddlewareHandler<AppEnv> {
@@ -29,7 +29,8 @@ function refused(c: Context<AppEnv>, where: string, field: string, message: stri
   return problem(c, 400, `Invalid ${where}: ${field}: ${message}`, { errors: [{ field, message }] });
 }
 
-export const wellFormedInput: MiddlewareHandler<AppEnv> = async (c, next) => {
+/** The path and the query string: no control character at all, and well-formed Unicode. */
+const wellFormedAddress: MiddlewareHandler<AppEnv> = async (c, next) => {
   for (const segment of new URL(c.req.url).pathname.split('/')) {
     let decoded: string;
     try {
@@ -48,17 +49,24 @@ export const wellFormedInput: MiddlewareHandler<AppEnv> = async (c, next) => {
       if (message) return refused(c, 'query', key, message);
     }
   }
-  if (isJson(c.req.header('content-type'))) {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return next(); // Not JSON after all: the route's validator names that.
-    }
-    const found = findTextProblem(body);
-    if (found) return refused(c, 'body', found.field, found.message);
-  }
   return next();
 };
+
+/** Every string and key of a JSON body: well-formed Unicode, no control characters but tabs and line breaks. */
+const wellFormedJson: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!isJson(c.req.header('content-type'))) return next();
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    return next(); // Not JSON after all: the route's validator names that.
+  }
+  const found = findTextProblem(body);
+  if (found) return refused(c, 'body', found.field, found.message);
+  return next();
+};
+
+/** The check of every request; the mailgate and the CSV import read and check their raw bodies themselves. */
+export const wellFormedInput = every(wellFormedAddress, except(ownLimits, wellFormedJson));
 
 const isJson = (type: string | undefined) => type !== undefined && /^application\/([\w.+-]*\+)?json\b/i.test(type);

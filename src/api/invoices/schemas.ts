@@ -11,7 +11,7 @@ export const RunBody = z
   .object({
     from: day.optional().openapi({ description: 'First day of the period (with `to`).' }),
     to: day.optional().openapi({ description: 'Last day of the period, inclusive; at most one year after `from`.' }),
-    period: line(7).optional().openapi({ description: 'Shorthand for a calendar month, YYYY-MM (1900-01 to 9999-12).', example: '2026-11' }),
+    period: line(20).optional().openapi({ description: 'Shorthand for a calendar month, YYYY-MM (1900-01 to 9999-12).', example: '2026-11' }),
   })
   .openapi('InvoiceRunRequest');
 
