@@ -88,7 +88,7 @@ if (isEntryPoint(import.meta.url)) {
     lifecycle.started('database', () => database.close());
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     lifecycle.started('Temporal connection', () => connection.close());
-    const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS });
     lifecycle.started('Temporal client', () => temporal.close());
     const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : undefined;
     if (mailer) {

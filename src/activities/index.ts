@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js';
 import { defaultMailFrom, type Mailer } from '../mail/outbound.js';
 import type { Temporal } from '../temporal/client.js';
 import { createCalendarActivities } from './calendar.js';
+import { failingOnDataForGood } from './data-errors.js';
 import { createCustomerMailActivities } from './customer-mail.js';
 import { createIncidentProjectionActivities } from './incident-projection.js';
 import { createMailActivities } from './mail.js';
@@ -39,7 +40,7 @@ const silentLogger = pino({ level: 'silent' });
 export function createActivities(deps: ActivityDeps) {
   const mailFrom = deps.mailFrom ?? defaultMailFrom;
   const mail = deps.mail ?? {};
-  return {
+  return failingOnDataForGood({
     ...createIncidentProjectionActivities(deps),
     ...createCalendarActivities(),
     ...createFollowUpActivities({ db: deps.db, mailer: deps.mailer, mailFrom, timezone: deps.timezone, defaultRates: deps.defaultRates, logger: deps.logger }),
@@ -72,7 +73,7 @@ export function createActivities(deps: ActivityDeps) {
       ...(mail.mailboxes ? { mailboxes: mail.mailboxes } : {}),
       ...(mail.sessionMs ? { sessionMs: mail.sessionMs } : {}),
     }),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;
