@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import libmime from 'libmime';
 import { simpleParser, type AddressObject } from 'mailparser';
 import type { MailHeaders } from '../domain/mail-rules.js';
+import { writableText } from '../domain/text.js';
 import { sanitizeMailHtml } from './sanitize.js';
 
 export { sanitizeMailHtml };
@@ -62,7 +63,6 @@ export interface ParsedMail {
   parseError: string | null;
 }
 
-const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 export const maxTextLength = 200_000;
 
 /**
@@ -72,7 +72,7 @@ export const maxTextLength = 200_000;
  * mail is kept. Cut after the repair, so a cut never leaves half a pair behind either.
  */
 function storable(value: string, max: number): string {
-  return value.replace(controlCharacters, '').toWellFormed().slice(0, max).toWellFormed();
+  return writableText(writableText(value).slice(0, max));
 }
 
 export function cleanText(text: string): string {

@@ -48,11 +48,21 @@ export function sanitizeMailHtml(html: string): string {
     allowedSchemes: ['http', 'https', 'mailto'],
     // sanitize-html looks a srcset's schemes up under the attribute's name, not the tag's.
     allowedSchemesByTag: { img: ['cid', 'data'], srcset: ['cid', 'data'] },
+    // "//tracker.example/x.png" would load from the network with the page's own scheme.
+    allowProtocolRelative: false,
     transformTags: {
       // And whatever the library's lookup does in a later version: no srcset with a remote image.
+      // A src without a scheme (a relative path, a UNC path with backslashes) would load from our own origin or the network: only cid: and data: stay.
       img: (tagName, attribs) => {
-        const { srcset, ...rest } = attribs;
-        return { tagName, attribs: srcset !== undefined && srcsetIsEmbedded(srcset) ? { ...rest, srcset } : rest };
+        const { srcset, src, ...rest } = attribs;
+        return {
+          tagName,
+          attribs: {
+            ...rest,
+            ...(src !== undefined && embedded.test(src) ? { src } : {}),
+            ...(srcset !== undefined && srcsetIsEmbedded(srcset) ? { srcset } : {}),
+          },
+        };
       },
       // A link that opens a new window must not hand the new page our window (window.opener) or our address (Referer).
       a: (tagName, attribs) => {

@@ -20,6 +20,14 @@ describe('sanitized mail HTML', () => {
     expect(sanitizeMailHtml('<img src="data:image/gif;base64,R0lGOD">')).toContain('src="data:image/gif;base64,R0lGOD"');
   });
 
+  it('drops a src without a scheme: protocol-relative, backslashed or relative', () => {
+    for (const src of ['//tracker.example/x.png', '\\\\tracker.example\\x.png', '/\\tracker.example/x.png', 'x.png', ' //tracker.example/x.png']) {
+      const out = sanitizeMailHtml(`<img src="${src}" alt="p">`);
+      expect(out, src).not.toContain('src=');
+      expect(out).toContain('alt="p"');
+    }
+  });
+
   it('drops the background attribute on any element', () => {
     for (const tag of ['body', 'table', 'td', 'div']) {
       expect(sanitizeMailHtml(`<${tag} background="http://tracker.example/bg.png">x</${tag}>`)).not.toContain('tracker.example');
