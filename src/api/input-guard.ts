@@ -32,13 +32,7 @@ function refused(c: Context<AppEnv>, where: string, field: string, message: stri
 /** The path and the query string: no control character at all, and well-formed Unicode. */
 const wellFormedAddress: MiddlewareHandler<AppEnv> = async (c, next) => {
   for (const segment of new URL(c.req.url).pathname.split('/')) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      continue; // Not percent-encoded text; the router answers it as it is.
-    }
-    const message = textProblem(decoded, anyControlCharacter);
+    const message = textProblem(decodedAsTheRouterDoes(segment), anyControlCharacter);
     if (message) return refused(c, 'path', 'path', message);
   }
   for (const [key, values] of Object.entries(c.req.queries())) {
@@ -51,6 +45,16 @@ const wellFormedAddress: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   return next();
 };
+
+/** A path segment decoded as Hono's router decodes it: each run of valid %XX groups, the rest as it is. */
+const decodedAsTheRouterDoes = (segment: string) =>
+  segment.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 
 /** Every string and key of a JSON body: well-formed Unicode, no control characters but tabs and line breaks. */
 const wellFormedJson: MiddlewareHandler<AppEnv> = async (c, next) => {

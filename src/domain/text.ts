@@ -21,8 +21,9 @@ export function nonBlank(value: string | undefined | null, field: string, max: n
   const trimmed = (value ?? '').trim();
   if (trimmed === '') throw new ValidationError(`${field} must not be empty.`, field);
   if (trimmed.length > max) throw new ValidationError(`${field} is longer than ${max} characters.`, field);
-  const problem = textProblem(trimmed);
-  if (problem) throw new ValidationError(`${field} ${problem}.`, field);
+  // Control characters only: this runs in workflow handlers too, and a history from before the
+  // well-formedness check (requireWellFormedText, in the validators) must replay as it ran.
+  if (controlCharacters.test(trimmed)) throw new ValidationError(`${field} must not contain control characters.`, field);
   return trimmed;
 }
 
@@ -52,30 +53,44 @@ export function writableCopy<T>(value: T): T {
   return value;
 }
 
+/** How deep a JSON body may nest: no form of ours goes beyond a handful of levels. */
+export const maxJsonDepth = 64;
+
 /**
- * The first string in a parsed JSON value (keys included) that is not acceptable text, with
- * its path (`contacts.2.name`), or undefined.
+ * The first string in a parsed JSON value (keys included) that is not acceptable text, with its
+ * path (`contacts.2.name`), or undefined. `controls: null` checks well-formedness only. Walked
+ * with a stack of its own, so a body nested 300,000 deep is a 400, not a stack overflow.
  */
-export function findTextProblem(value: unknown, path: string[] = []): { field: string; message: string } | undefined {
+export function findTextProblem(value: unknown, controls: RegExp | null = controlCharacters): { field: string; message: string } | undefined {
   const at = (p: string[]) => p.join('.') || 'body';
-  if (typeof value === 'string') {
-    const message = textProblem(value);
-    return message ? { field: at(path), message } : undefined;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findTextProblem(value[i], [...path, String(i)]);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const keyProblem = textProblem(key, anyControlCharacter);
-      if (keyProblem) return { field: at([...path, key.toWellFormed()]), message: `the field name ${keyProblem}` };
-      const found = findTextProblem(item, [...path, key]);
-      if (found) return found;
+  const check = (text: string, keys: RegExp | null) => (controls === null ? (text.isWellFormed() ? undefined : textProblem(text)) : textProblem(text, keys ?? controls));
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: item, path } = stack.pop()!;
+    if (path.length > maxJsonDepth) return { field: at(path.slice(0, maxJsonDepth)), message: `nests deeper than ${maxJsonDepth} levels` };
+    if (typeof item === 'string') {
+      const message = check(item, null);
+      if (message) return { field: at(path), message };
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push({ value: item[i], path: [...path, String(i)] });
+    } else if (item !== null && typeof item === 'object') {
+      const entries = Object.entries(item);
+      for (const [key] of entries) {
+        const keyProblem = check(key, anyControlCharacter);
+        if (keyProblem) return { field: at([...path, key.toWellFormed()]), message: `the field name ${keyProblem}` };
+      }
+      for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
     }
   }
   return undefined;
+}
+
+/**
+ * Refuses a command whose text is not well-formed Unicode, naming the field. For workflow update
+ * validators: they run before a command enters history and never on replay, so histories from
+ * before this check (a note with an unpaired surrogate) replay as they ran.
+ */
+export function requireWellFormedText(value: unknown): void {
+  const found = findTextProblem(value, null);
+  if (found) throw new ValidationError(`${found.field} ${found.message}.`, found.field);
 }

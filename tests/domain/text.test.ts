@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
 import { recordingRefused } from '../../src/domain/incident-recording.js';
 import { openIncident } from '../../src/domain/incident.js';
-import { findTextProblem, nonBlank, textProblem, writableCopy, writableText } from '../../src/domain/text.js';
+import { findTextProblem, nonBlank, requireWellFormedText, textProblem, writableCopy, writableText } from '../../src/domain/text.js';
 import { testIntake } from '../support/intake.js';
 
 const anyText = fc.string({ unit: fc.oneof(fc.constantFrom('\u0000', '\u0007', '\u001b', '\u007f', '\ud800', '\udc00', '\t', '\n'), fc.string({ unit: 'binary', maxLength: 1 })), maxLength: 20 });
@@ -15,7 +15,24 @@ describe('text rules', () => {
     expect(textProblem('a\udfffb')).toContain('surrogate');
     expect(textProblem('a\u0000')).toBe('must not contain control characters');
     expect(textProblem('a\u007f')).toBe('must not contain control characters');
-    expect(() => nonBlank('x\ud800', 'text', 100)).toThrow(new ValidationError('text must be well-formed Unicode (it contains an unpaired surrogate).', 'text'));
+    expect(() => nonBlank('x\u0000', 'text', 100)).toThrow(new ValidationError('text must not contain control characters.', 'text'));
+  });
+
+  it('nonBlank leaves well-formedness to the validators, so old histories replay; requireWellFormedText refuses it naming the field', () => {
+    // A workflow handler runs nonBlank on replay too: a note with an unpaired surrogate from before the check must replay as it ran.
+    expect(nonBlank('x\ud800', 'text', 100)).toBe('x\ud800');
+    expect(() => requireWellFormedText({ text: 'x\ud800', actor: { id: 'user:1', name: 'A' } })).toThrow(new ValidationError('text must be well-formed Unicode (it contains an unpaired surrogate).', 'text'));
+    // Control characters are the handlers' business (a NUL in an actor's name is no reason to refuse the step).
+    expect(() => requireWellFormedText({ text: 'fine', actor: { name: 'N\u0000' } })).not.toThrow();
+  });
+
+  it('a JSON value nested deeper than the limit is a problem, found without recursion', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 300_000; i++) deep = [deep];
+    expect(findTextProblem(deep)).toEqual({ field: Array(64).fill('0').join('.'), message: 'nests deeper than 64 levels' });
+    let fine: unknown = 'ok';
+    for (let i = 0; i < 60; i++) fine = { a: fine };
+    expect(findTextProblem(fine)).toBeUndefined();
   });
 
   it('writable text is always acceptable, and acceptable text stays as it is (property)', () => {

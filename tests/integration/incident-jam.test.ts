@@ -4,11 +4,11 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
-import { incidentEvents, incidents } from '../../src/db/schema/index.js';
-import { Unprocessable } from '../../src/domain/errors.js';
+import { incidentEvents, incidents, outboxMessages } from '../../src/db/schema/index.js';
+import { Unavailable, Unprocessable, ValidationError } from '../../src/domain/errors.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { sendIncidentCommand } from '../../src/services/incident-commands.js';
-import { addNoteUpdate } from '../../src/workflows/incident/messages.js';
+import { queryIncidentState, sendIncidentCommand } from '../../src/services/incident-commands.js';
+import { addNoteUpdate, replyUpdate } from '../../src/workflows/incident/messages.js';
 import { eventually, silentLogger, startTestStack, type TestStack } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
@@ -45,6 +45,22 @@ describe('one field value never jams an incident', () => {
     expect(assign.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(1000);
     expect((await timeline(number)).map((e) => e.type)).toEqual(['created', 'assigned']);
+    // Sent to the workflow directly, past the API, its validator refuses it before history.
+    const direct = await sendIncidentCommand(stack.temporal, number, addNoteUpdate, { text: 'x\ud800', actor: { id: `user:${agent.id}`, name: 'Jana Jam' } }).catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(ValidationError);
+    expect(direct).toMatchObject({ field: 'text' });
+  });
+
+  it('a reply whose timeline entry is refused still mails the customer, and answers 422', async () => {
+    const res = await stack.request('POST', '/api/incidents', { token: agent.token, body: { title: 'Refused reply', customerNumber: 'K-10001', contactEmail: 'petra.mueller@mueller-maschinenbau.example', priority: 'P3' } });
+    const { number } = await res.json();
+    await eventually(async () => ((await timeline(number)).length ? true : undefined));
+    const err = await sendIncidentCommand(stack.temporal, number, replyUpdate, { text: 'We replaced the disk.', actor: { id: `user:${agent.id}`, name: 'Jana\u0000Jam' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Unprocessable);
+    expect((err as Unprocessable).status).toBe(422);
+    const mail = await eventually(async () => (await stack.database.db.select().from(outboxMessages).where(and(eq(outboxMessages.incidentNumber, number), eq(outboxMessages.template, 'reply'))))[0]);
+    expect(mail).toBeDefined();
+    expect((await timeline(number)).map((e) => e.type)).toContain('recording_failed');
   });
 
   it('ten steps whose timeline write Postgres refuses each fail at once, are on the timeline as recording_failed, and assign still answers within a second', async () => {
@@ -97,9 +113,10 @@ describe('every wait on a workflow has a deadline', () => {
       expect(((await res.json()) as { detail: string }).detail).toMatch(/did not answer within 2 s; the step may still be applied/);
       expect(took).toBeGreaterThanOrEqual(1400);
       expect(took).toBeLessThan(6000);
-      // A read of the live state has the same deadline.
-      const view = await impatient.request(`/api/incidents/${number}`, { headers: { Authorization: `Bearer ${agent.token}` } });
-      expect(view.status).toBe(200);
+      // A read of the live state from the workflow has the same deadline.
+      const queried = Date.now();
+      await expect(queryIncidentState({ ...stack.temporal, updateTimeoutMs: 1500 }, number)).rejects.toBeInstanceOf(Unavailable);
+      expect(Date.now() - queried).toBeLessThan(6000);
     } finally {
       await stack.startWorker();
     }

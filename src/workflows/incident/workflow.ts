@@ -34,6 +34,7 @@ import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
 import { systemActor } from '../../domain/incident.js';
 import { dataErrorType } from '../../domain/errors.js';
 import { recordingRefused, writableState } from '../../domain/incident-recording.js';
+import { requireWellFormedText } from '../../domain/text.js';
 import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
 import { levelNames, policyCalendar } from '../../domain/sla.js';
 import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
@@ -76,21 +77,19 @@ export type IncidentWorkflowInput = { intake: IncidentIntake } | { continued: In
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<void> {
   let state: IncidentState;
 
-  /**
-   * Applies a step: the live state, the search attributes and the Temporal UI's details, then the
-   * timeline entry. A command (`refusalFails`) whose entry Postgres refused fails with 422 after
-   * the refusal is on the timeline; any other step goes on.
-   */
-  async function apply(transition: Transition, options: { refusalFails?: boolean } = {}): Promise<IncidentState> {
+  /** Applies a step: the live state, the search attributes and the Temporal UI's details, then the timeline entry. */
+  async function apply(transition: Transition): Promise<IncidentState> {
+    await applyStep(transition);
+    // This command's result, even if another command has changed the state meanwhile.
+    return transition.state;
+  }
+
+  /** Like apply; answers why the timeline entry was refused for its data, if it was (the step stays taken). */
+  async function applyStep(transition: Transition): Promise<string | undefined> {
     state = transition.state;
     upsertSearchAttributes(incidentSearchAttributes(state));
     setCurrentDetails(describe(state));
-    const refused = await record(transition);
-    if (refused !== undefined && options.refusalFails) {
-      throw ApplicationFailure.create({ type: 'Unprocessable', nonRetryable: true, message: `The ${transition.event.type.replace(/_/g, ' ')} step was taken, but its timeline entry was refused (${refused}); the timeline shows it as recording_failed.` });
-    }
-    // This command's result, even if another command has changed the state meanwhile.
-    return transition.state;
+    return record(transition);
   }
 
   /**
@@ -109,9 +108,25 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       log.error('timeline entry refused for its data; recorded as recording_failed', { seq: step.event.seq, type: step.event.type, reason });
       const standIn = recordingRefused(step, reason);
       state = state === step.state ? standIn.state : writableState(state);
-      await recordIncidentEvent.executeWithOptions({ summary: `timeline: recording_failed (${step.event.type})` }, [{ incident: standIn.state, event: standIn.event }]);
+      try {
+        await recordIncidentEvent.executeWithOptions({ summary: `timeline: recording_failed (${step.event.type})` }, [{ incident: standIn.state, event: standIn.event }]);
+      } catch (again) {
+        // Refused too (a value other than text, out of range): the step stays taken, without an
+        // entry; the incident goes on rather than fail.
+        if (dataRefusal(again) === undefined) throw again;
+        log.error('recording_failed entry refused as well; the step has no timeline entry', { seq: step.event.seq, type: step.event.type, reason: dataRefusal(again) });
+      }
       return reason;
     }
+  }
+
+  /** The answer to a command whose step was taken but whose timeline entry was refused. */
+  function refusedStep(transition: Transition, reason: string): ApplicationFailure {
+    return ApplicationFailure.create({
+      type: 'Unprocessable',
+      nonRetryable: true,
+      message: `The ${transition.event.type.replace(/_/g, ' ')} step was taken, but its timeline entry was refused (${reason}); the timeline shows it as recording_failed.`,
+    });
   }
 
   // Handlers are registered before the first await, so no command that arrives while the
@@ -203,11 +218,21 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       async (cmd: Command<I>) => {
         if (repeat?.(state, cmd)) return state;
         const transition = run(state, cmd, { actor: cmd.actor, at: new Date() });
-        const result = await apply(transition, { refusalFails: true });
+        const refused = await applyStep(transition);
+        // The step is taken either way: its mail and its word to a parent go out too.
         after?.(transition, cmd);
-        return result;
+        if (refused !== undefined) throw refusedStep(transition, refused);
+        return transition.state;
       },
-      { validator: (cmd: Command<I>) => (repeat?.(state, cmd) ? undefined : validated(() => validate(state, cmd))) },
+      {
+        validator: (cmd: Command<I>) =>
+          repeat?.(state, cmd)
+            ? undefined
+            : validated(() => {
+                requireWellFormedText(cmd);
+                validate(state, cmd);
+              }),
+      },
     );
   }
 
@@ -257,7 +282,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
             staticSummary: `${state.number} ${link.ref}: ${link.title}`,
           });
     if (child) watchChild(child, link);
-    return apply(followUps.createFollowUp(state, cmd, ctx), { refusalFails: true });
+    const created = followUps.createFollowUp(state, cmd, ctx);
+    const refused = await applyStep(created);
+    if (refused !== undefined) throw refusedStep(created, refused);
+    return created.state;
   }
   setHandler(
     createFollowUpUpdate,
@@ -271,6 +299,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
         followUps.earlierLink(state, cmd)
           ? validated(() => void followUps.repeatOf(state, cmd))
           : validated(() => {
+              requireWellFormedText(cmd);
               followUps.validateCreateFollowUp(state, cmd);
               if (cmd.kind === 'child_ticket') followUps.validateChildTicketIntake(state, workflowInfo().workflowId, cmd.childNumber!, childTicketIntake(cmd));
             }),
