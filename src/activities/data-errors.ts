@@ -25,10 +25,18 @@ export function asDataFailure(err: unknown): unknown {
 
 type Activity = (...args: never[]) => Promise<unknown>;
 
-/** Every activity of the object, with Postgres' refusals of its data made non-retryable. */
-export function failingOnDataForGood<T extends Record<string, Activity>>(activities: T): T {
+/**
+ * Every activity of the object, with Postgres' refusals of its data made non-retryable, except
+ * `keepRetrying`: an IMAP session (pollMailbox) stores many mails, and one refused mail must not
+ * end the mailbox's workflow; the session is retried with backoff as before.
+ */
+export function failingOnDataForGood<T extends Record<string, Activity>>(activities: T, keepRetrying: readonly (keyof T)[] = []): T {
   const wrapped: Record<string, Activity> = {};
   for (const [name, activity] of Object.entries(activities)) {
+    if (keepRetrying.includes(name)) {
+      wrapped[name] = activity;
+      continue;
+    }
     wrapped[name] = async (...args: never[]) => {
       try {
         return await activity(...args);

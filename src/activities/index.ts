@@ -73,7 +73,7 @@ export function createActivities(deps: ActivityDeps) {
       ...(mail.mailboxes ? { mailboxes: mail.mailboxes } : {}),
       ...(mail.sessionMs ? { sessionMs: mail.sessionMs } : {}),
     }),
-  });
+  }, ['pollMailbox']);
 }
 
 export type Activities = ReturnType<typeof createActivities>;

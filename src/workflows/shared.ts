@@ -1,9 +1,11 @@
 // What every workflow here shares: domain errors as Temporal failures, the activity proxies of the
 // follow-up workflows grouped by timeout profile, and how a follow-up records, notifies and takes commands.
 import type { UpdateDefinition } from '@temporalio/common';
-import { ApplicationFailure, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { DomainError, ValidationError } from '../domain/errors.js';
+import { dataErrorType, DomainError, ValidationError } from '../domain/errors.js';
+import { standInEvent } from '../domain/incident-recording.js';
+import { writableCopy } from '../domain/text.js';
 import type { FollowUpRecord, FollowUpStep } from '../domain/follow-ups.js';
 import type { Actor, CommandContext } from '../domain/incident.js';
 import { followUpSearchAttributes } from '../temporal/search-attributes.js';
@@ -23,6 +25,11 @@ export function validated<T>(run: () => T): T {
     }
     throw err;
   }
+}
+
+/** Why Postgres refused an activity's data (it failed non-retryably as a DataError), or undefined for any other failure. */
+export function dataRefusal(err: unknown): string | undefined {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === dataErrorType ? err.cause.message : undefined;
 }
 
 /** What every follow-up workflow is started with beside its domain request. */
@@ -57,7 +64,19 @@ export function followUpRecorder<R extends FollowUpRecord>(describe: (record: R)
     async record(s: FollowUpStep<R>): Promise<void> {
       upsertSearchAttributes(followUpSearchAttributes(s.record));
       setCurrentDetails(describe(s.record));
-      await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
+      try {
+        await recordFollowUpEvent.executeWithOptions({ summary: `timeline: ${s.event.type}` }, [s]);
+      } catch (err) {
+        // Refused for its data: the step stays taken, the timeline says so, the follow-up goes on.
+        const reason = dataRefusal(err);
+        if (reason === undefined) throw err;
+        log.error('follow-up timeline entry refused for its data; recorded as recording_failed', { workflowId: s.record.workflowId, seq: s.event.seq, reason });
+        const standIn = { record: writableCopy(s.record), event: standInEvent(s.event, reason) };
+        await recordFollowUpEvent.executeWithOptions({ summary: `timeline: recording_failed (${s.event.type})` }, [standIn]).catch((again: unknown) => {
+          if (dataRefusal(again) === undefined) throw again;
+          log.error('recording_failed entry refused as well', { workflowId: s.record.workflowId, seq: s.event.seq });
+        });
+      }
     },
     notify(s: FollowUpStep<R>, recipients: string[], subject: string, body: string): void {
       inFlight += 1;

@@ -26,4 +26,9 @@ describe('activities that fail on their data', () => {
     await expect(activities.refused()).rejects.toMatchObject({ type: 'DataError', nonRetryable: true });
     await expect(activities.down()).rejects.toThrow('ECONNREFUSED');
   });
+
+  it('leaves the activities named to keep retrying as they are (an IMAP session)', async () => {
+    const activities = failingOnDataForGood({ pollMailbox: async () => Promise.reject(pg('22021')) }, ['pollMailbox']);
+    await expect(activities.pollMailbox()).rejects.not.toBeInstanceOf(ApplicationFailure);
+  });
 });

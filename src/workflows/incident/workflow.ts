@@ -1,9 +1,8 @@
 // The incident entity workflow: it owns the live state, applies commands from the domain
 // state machine, and writes every step to the timeline and projection through an activity.
-import { validated } from '../shared.js';
+import { dataRefusal, validated } from '../shared.js';
 import { reportReopenToParent, reportToParent } from '../follow-up-parent.js';
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancelledFailure,
   ChildWorkflowFailure,
@@ -32,7 +31,6 @@ import * as incidentMail from '../../domain/incident-mail.js';
 import * as replyCc from '../../domain/reply-cc.js';
 import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
 import { systemActor } from '../../domain/incident.js';
-import { dataErrorType } from '../../domain/errors.js';
 import { recordingRefused, writableState } from '../../domain/incident-recording.js';
 import { requireWellFormedText } from '../../domain/text.js';
 import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
@@ -417,11 +415,6 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   if (state.status !== 'closed') {
     await continueAsNew<typeof incidentWorkflow>({ continued: state });
   }
-}
-
-/** Why Postgres refused an activity's data (it failed non-retryably as a DataError), or undefined for any other failure. */
-function dataRefusal(err: unknown): string | undefined {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === dataErrorType ? err.cause.message : undefined;
 }
 
 /** The workflow type that runs each kind of follow-up (a child ticket is an incident workflow of its own). */
