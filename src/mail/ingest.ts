@@ -3,7 +3,7 @@
 // open an incident, request a callback, hold it for review, or keep it as noise. Processing is idempotent, so a
 // retry after a crash never appends or opens twice.
 import { createHash } from 'node:crypto';
-import { and, eq, getTableColumns, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { inboundMails, incidentEvents, mailAttachments } from '../db/schema/index.js';
@@ -235,6 +235,9 @@ export async function processInboundMail(deps: IngestDeps, id: string): Promise<
   }
 }
 
+/** How long a mail waits for an earlier, unprocessed mail of its Outlook conversation. */
+const conversationWaitMs = 10 * 60_000;
+
 async function planFor(deps: IngestDeps, mail: InboundMail): Promise<InboundPlan> {
   const report = mail.deliveryReport as { originalMessageId?: string | null } | null;
   const referenced = [...(report?.originalMessageId ? [report.originalMessageId] : []), ...referencedMessageIds(mail.headers)];
@@ -248,16 +251,26 @@ async function planFor(deps: IngestDeps, mail: InboundMail): Promise<InboundPlan
       .limit(1);
     if (parent) throw new MailBusy(`Mail ${mail.id} answers mail ${parent.id}, which is not processed yet.`);
   }
-  // The same for an earlier mail of its Outlook conversation (only earlier ones: two mails of one
-  // conversation must not wait for each other).
+  // The same for an earlier mail of its Outlook conversation: only earlier ones (two mails of one
+  // conversation must not wait for each other), not one that answers this mail (it waits for this
+  // one above), and not one stored long before and still unprocessed (stuck: it must not hold up
+  // its whole conversation; this mail then threads by the other rules, or opens an incident).
   const conversation = mail.outlookConversation;
   if (conversation) {
-    const [earlier] = await deps.db
-      .select({ id: inboundMails.id })
+    const earlier = await deps.db
+      .select({ id: inboundMails.id, headers: inboundMails.headers })
       .from(inboundMails)
-      .where(and(eq(inboundMails.outlookConversation, conversation), inArray(inboundMails.status, ['received', 'processing']), lt(inboundMails.storedAt, mail.storedAt)))
-      .limit(1);
-    if (earlier) throw new MailBusy(`Mail ${mail.id} continues the conversation of mail ${earlier.id}, which is not processed yet.`);
+      .where(
+        and(
+          eq(inboundMails.outlookConversation, conversation),
+          inArray(inboundMails.status, ['received', 'processing']),
+          lt(inboundMails.storedAt, mail.storedAt),
+          gt(inboundMails.storedAt, new Date(mail.storedAt.getTime() - conversationWaitMs)),
+        ),
+      )
+      .limit(20);
+    const waitFor = earlier.find((other) => !mail.messageId || !referencedMessageIds(other.headers).includes(mail.messageId));
+    if (waitFor) throw new MailBusy(`Mail ${mail.id} continues the conversation of mail ${waitFor.id}, which is not processed yet.`);
   }
   const conversationIncident = conversation ? await incidentOfConversation(deps.db, conversation, mail.id) : undefined;
   const known = await incidentsOfMessageIds(deps.db, referenced);

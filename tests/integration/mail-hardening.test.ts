@@ -11,7 +11,7 @@ import { createSmtpMailer } from '../../src/mail/outbound.js';
 import { createContact } from '../../src/services/master-data/contacts.js';
 import { buildMail, type TestMail } from '../support/mail.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { eventually, silentLogger, startTestStack, type TestStack } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 
 const mailFrom = 'Helpdesk <helpdesk@helpdesk.example>';
@@ -170,6 +170,24 @@ describe("Outlook's Thread-Index", () => {
     const appended = await eventually(async () => (await timeline(first.incidentNumber!)).find((e) => e.type === 'customer_message' && e.payload.mail?.mailId === reply.id));
     expect(appended.payload.text).toBe('Es passiert auch im Webmail.');
   });
+
+  it('a reply stored before its original, both of one conversation, does not wait for it in a circle', async () => {
+    const { storeInboundMail } = await import('../../src/mail/ingest.js');
+    const { startInboundMailWorkflow } = await import('../../src/services/mail-intake.js');
+    const conversation = randomBytes(22);
+    const original = await buildMail({ from: petra, subject: 'Drucker im 2. OG', headers: { 'Thread-Index': Buffer.concat([conversation, randomBytes(5)]).toString('base64') } });
+    const answer = await buildMail({ from: petra, subject: 'AW: Drucker im 2. OG', inReplyTo: original.messageId, references: [original.messageId], headers: { 'Thread-Index': Buffer.concat([conversation, randomBytes(5), randomBytes(5)]).toString('base64') } });
+    // The reply reaches us first (another path), its original a moment later: the reply waits for
+    // the original it answers; the original must not wait for the earlier reply of its conversation.
+    const storedAnswer = await storeInboundMail({ db: stack.database.db }, answer.raw, { source: 'mailgate' });
+    await new Promise((r) => setTimeout(r, 20));
+    const storedOriginal = await storeInboundMail({ db: stack.database.db }, original.raw, { source: 'mailgate' });
+    expect(await startInboundMailWorkflow(stack.temporal, silentLogger, storedAnswer.id)).toBe(true);
+    expect(await startInboundMailWorkflow(stack.temporal, silentLogger, storedOriginal.id)).toBe(true);
+    const [first, second] = [await decided(storedOriginal.id), await decided(storedAnswer.id)];
+    expect(first.status).toBe('processed');
+    expect(second).toMatchObject({ status: 'processed', incidentNumber: first.incidentNumber });
+  }, 60_000);
 
   it('ignores a malformed Thread-Index: the mail opens its own incident', async () => {
     const conversation = randomBytes(22);
