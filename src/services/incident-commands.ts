@@ -28,10 +28,10 @@ export function isNotFound(err: unknown): boolean {
   return codeOf(err) === grpc.notFound || (err instanceof Error && /workflow execution already completed/i.test(err.message));
 }
 
-/** The wait passed its deadline, or Temporal refused for load (too many updates in flight on the workflow). */
+/** The wait passed its deadline. */
 function isTimedOut(err: unknown): boolean {
   const code = codeOf(err);
-  return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || code === grpc.deadlineExceeded || code === grpc.resourceExhausted;
+  return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || code === grpc.deadlineExceeded;
 }
 
 /** Temporal could not be reached: worth a retry, not a 500. */
@@ -80,9 +80,10 @@ export function commandError(err: unknown, what: string, temporal?: Temporal): u
     if (mapped) return mapped;
   }
   if (isNotFound(err)) return new IllegalTransition(`${capitalised(what)} is no longer open for changes (its workflow has ended).`);
+  if (codeOf(err) === grpc.resourceExhausted) return new Unavailable(`${capitalised(what)} has too many steps in flight; this one was not taken. Try again shortly.`, 5);
   if (isTimedOut(err)) {
     const seconds = Math.round((temporal?.updateTimeoutMs ?? defaultUpdateTimeoutMs) / 1000);
-    return new Unavailable(`${capitalised(what)} did not answer within ${seconds} s; the step may still be applied. Look at the incident, or send the same request again (with the same Idempotency-Key where it takes one).`, 5);
+    return new Unavailable(`${capitalised(what)} did not answer within ${seconds} s; the step may still be taken when its workflow gets to it. Send it again with the same Idempotency-Key to have it taken once, or look at the incident first.`, 5);
   }
   if (isUnavailable(err)) return new Unavailable(`Temporal is not reachable; ${what} was not changed. Try again shortly.`);
   return err;
@@ -96,7 +97,7 @@ export async function queryIncidentState(temporal: Temporal, number: string): Pr
     return await withWorkflowDeadline(temporal, () => handleOf(temporal, number).query(getStateQuery));
   } catch (err) {
     if (isNotFound(err)) throw new NotFound(`Incident ${number} does not exist.`);
-    if (isUnavailable(err) || isTimedOut(err)) throw new Unavailable(`Temporal is not reachable to read incident ${number}. Try again shortly.`);
+    if (isUnavailable(err) || isTimedOut(err) || codeOf(err) === grpc.resourceExhausted) throw new Unavailable(`Temporal is not reachable to read incident ${number}. Try again shortly.`);
     throw err;
   }
 }

@@ -115,7 +115,10 @@ incidentsRouter.openapi(assignRoute, async (c) => {
 async function command<I>(c: Context<AppEnv>, number: string, update: UpdateDefinition<IncidentState, [Command<I>]>, input: I) {
   const { db, temporal } = c.var.services;
   await requireIncident(db, number);
-  const state = await sendIncidentCommand(temporal, number, update, { ...input, actor: actorOf(c.var.principal) });
+  // With an Idempotency-Key, a command sent again (after a 503 past the deadline) is the same update: taken once.
+  const key = c.req.header('idempotency-key');
+  const updateId = key ? `api:${c.var.principal.userId}:${key}` : undefined;
+  const state = await sendIncidentCommand(temporal, number, update, { ...input, actor: actorOf(c.var.principal) }, updateId ? { updateId } : {});
   return incidentViewOfState(state);
 }
 

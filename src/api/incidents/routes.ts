@@ -70,6 +70,9 @@ export const getTimelineRoute = createRoute({
   responses: { 200: { description: 'The timeline.', content: json(Timeline) }, ...problemResponses(400, 401, 403, 404) },
 });
 
+/** A command's Idempotency-Key: sent again after a 503, the step is taken once and its first result answered. */
+const stepKey = idempotencyHeader('step');
+
 function commandRoute<B extends z.ZodType>(path: string, summary: string, description: string, body: B) {
   return createRoute({
     method: 'post',
@@ -78,7 +81,7 @@ function commandRoute<B extends z.ZodType>(path: string, summary: string, descri
     security,
     summary,
     description,
-    request: { params: IncidentNumberParam, body: { required: true, content: json(body) } },
+    request: { params: IncidentNumberParam, headers: stepKey, body: { required: true, content: json(body) } },
     responses: {
       200: { description: 'The incident after the change.', content: json(Incident) },
       ...problemResponses(400, 401, 403, 404, 409, 413, 422, 503),
@@ -107,7 +110,7 @@ export const resumeRoute = createRoute({
   security,
   summary: 'Stop waiting on the customer',
   description: 'Back to the status before pending; the paused clocks run again.',
-  request: { params: IncidentNumberParam },
+  request: { params: IncidentNumberParam, headers: stepKey },
   responses: { 200: { description: 'The incident after the change.', content: json(Incident) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
 });
 
@@ -118,7 +121,7 @@ export const closeRoute = createRoute({
   security,
   summary: 'Close an incident',
   description: 'Only a resolved incident can be closed; closing ends its workflow.',
-  request: { params: IncidentNumberParam },
+  request: { params: IncidentNumberParam, headers: stepKey },
   responses: {
     200: { description: 'The closed incident.', content: json(Incident) },
     ...problemResponses(400, 401, 403, 404, 409, 503),
