@@ -33,7 +33,7 @@ function contactName(mail: { fromAddress: string; fromName: string | null }): st
 
 /**
  * The customer (created, or the one an earlier attempt of this decision created: same number and
- * name) with the mail's sender as its contact. Answers the customer number. A number that belongs
+ * name, and the sender already its contact) with the mail's sender as its contact. Answers the customer number. A number that belongs
  * to another customer, or a sender who is another customer's contact, is 409: the agent decides.
  */
 export async function customerForProspect(db: Db, mail: { fromAddress: string | null; fromName: string | null }, input: NewCustomerFromMail): Promise<string> {
@@ -45,15 +45,20 @@ export async function customerForProspect(db: Db, mail: { fromAddress: string | 
       if (err instanceof NotFound) return undefined;
       throw err;
     });
-    if (existing && existing.name !== input.name.trim()) {
+    const contact = await callerContact(tx, fromAddress);
+    // An earlier attempt of this decision created the customer and the sender as its contact in one
+    // transaction: only then is an existing customer "ours". Any other existing customer is 409, so
+    // a review can never add an unknown sender to someone else's customer.
+    const earlierAttempt = existing !== undefined && existing.name === input.name.trim() && contact?.customerNumber === customerNumber;
+    if (existing && !earlierAttempt) {
       throw new IllegalTransition(`Customer ${customerNumber} already exists (${existing.name}); give customerNumber to open the incident for it.`);
     }
+    if (earlierAttempt) return customerNumber;
     if (!existing) {
       await asField('newCustomer', () =>
         createCustomer(tx, { ...customerDefaults, customerNumber, name: input.name, mailDomains: input.mailDomains ?? [], language: input.language ?? customerDefaults.language }),
       );
     }
-    const contact = await callerContact(tx, fromAddress);
     if (contact && contact.customerNumber !== customerNumber) throw new IllegalTransition(`${fromAddress} is already a contact of customer ${contact.customerNumber}.`);
     if (!contact) await asField('contact', () => createContact(tx, { customerNumber, name: contactName({ fromAddress, fromName: mail.fromName }), email: fromAddress, phone: null, language: null }));
     return customerNumber;

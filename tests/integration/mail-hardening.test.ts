@@ -286,6 +286,11 @@ describe("a prospect's first mail", () => {
     expect((await badDomain.json()).errors).toEqual([expect.objectContaining({ field: 'newCustomer.mailDomains' })]);
     const taken = await open(row.id, { newCustomer: { customerNumber: 'K-10001', name: 'Someone Else' } });
     expect(taken.status).toBe(409);
+    // Naming an existing customer by its very name does not slip the unknown sender in as its contact.
+    const [k10001] = await stack.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-10001'));
+    const posing = await open(row.id, { newCustomer: { customerNumber: 'K-10001', name: k10001!.name } });
+    expect(posing.status).toBe(409);
+    expect(await stack.database.db.select().from(contacts).where(eq(contacts.email, 'fritz@prospect-three.example'))).toHaveLength(0);
     // Still held, and nothing was created on the way.
     const [held] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, row.id));
     expect(held!.status).toBe('review');
