@@ -1,7 +1,7 @@
 // Mail to the customer: acknowledgement, agent reply, resolution notice. Each goes through an
 // outbox row keyed by incident and timeline step, with its Message-ID made before the first
 // attempt and the thread's In-Reply-To/References, so a retry never sends a second copy.
-import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { contacts, customers, outboxMessages } from '../db/schema/index.js';
@@ -9,7 +9,7 @@ import type { CustomerMailOutcome, CustomerMailRequest, MailRef } from '../domai
 import { replyCopies, type CopyFacts } from '../domain/reply-recipients.js';
 import { defaultBusinessTimezone } from '../domain/ticket-number.js';
 import { bareAddress, newMessageId, type Mailer } from '../mail/outbound.js';
-import { createOutboxSender } from '../mail/outbox.js';
+import { createOutboxSender, hourlyBudget } from '../mail/outbox.js';
 import { acknowledgementMail, replyMail, resolutionMail } from '../mail/templates.js';
 import { languageFor, threadHeaders } from '../mail/threads.js';
 
@@ -88,16 +88,7 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
       // Acknowledgements are counted per recipient under a lock, so a burst of mails (or a loop
       // with a mail server that ignores our headers) gets at most the limit per hour.
       const stored = await deps.db.transaction(async (tx) => {
-        if (template === 'acknowledgement') {
-          await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`ack:${to}`}))`);
-          const [existing] = await tx.select().from(outboxMessages).where(eq(outboxMessages.idempotencyKey, key));
-          if (existing) return existing;
-          const [recent] = await tx
-            .select({ n: count() })
-            .from(outboxMessages)
-            .where(and(eq(outboxMessages.recipient, to), eq(outboxMessages.template, 'acknowledgement'), ne(outboxMessages.idempotencyKey, key), gt(outboxMessages.createdAt, sql`now() - interval '1 hour'`)));
-          if ((recent?.n ?? 0) >= ackLimit) return undefined;
-        }
+        if (template === 'acknowledgement' && (await hourlyBudget(tx, { template, recipient: to, key }, ackLimit)) === 'spent') return undefined;
         await tx.insert(outboxMessages).values(row).onConflictDoNothing({ target: outboxMessages.idempotencyKey });
         const [current] = await tx.select().from(outboxMessages).where(eq(outboxMessages.idempotencyKey, key));
         return current;

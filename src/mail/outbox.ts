@@ -2,7 +2,7 @@
 // workers each row reaches SMTP at most once per lease; sent and rejected rows are never sent again.
 import { and, count, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { outboxMessages } from '../db/schema/index.js';
 import { newMessageId, type Mailer } from './outbound.js';
 
@@ -173,18 +173,29 @@ export interface ThreadReply {
  * Answers a received mail in its thread through the outbox, and tries to send it at once (the
  * sweeper retries). False when the hourly budget (reply.perHour) was used up and nothing was written.
  */
+/**
+ * Whether one more mail of the template to the recipient fits its hourly budget, counted under a
+ * lock per template and recipient so a burst (or a mail loop) cannot overshoot. A mail whose key
+ * is written already is a repeat of the same mail, not one more.
+ */
+export async function hourlyBudget(tx: Tx, mail: { template: string; recipient: string; key: string }, perHour: number): Promise<'repeat' | 'fits' | 'spent'> {
+  const recipient = mail.recipient.toLowerCase();
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${mail.template}:${recipient}`}))`);
+  const [existing] = await tx.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.idempotencyKey, mail.key));
+  if (existing) return 'repeat';
+  const [recent] = await tx
+    .select({ n: count() })
+    .from(outboxMessages)
+    .where(and(eq(sql`lower(${outboxMessages.recipient})`, recipient), eq(outboxMessages.template, mail.template), gt(outboxMessages.createdAt, sql`now() - interval '1 hour'`), ne(outboxMessages.idempotencyKey, mail.key)));
+  return (recent?.n ?? 0) >= perHour ? 'spent' : 'fits';
+}
+
 export async function replyInThread(deps: OutboxDeps, mail: { fromAddress: string; messageId: string | null }, reply: ThreadReply): Promise<boolean> {
   const recipient = mail.fromAddress.toLowerCase();
   const written = await deps.db.transaction(async (tx) => {
     if (reply.perHour !== undefined) {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${reply.template}:${recipient}`}))`);
-      const [existing] = await tx.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.idempotencyKey, reply.key));
-      if (existing) return true;
-      const [recent] = await tx
-        .select({ n: count() })
-        .from(outboxMessages)
-        .where(and(eq(sql`lower(${outboxMessages.recipient})`, recipient), eq(outboxMessages.template, reply.template), gt(outboxMessages.createdAt, sql`now() - interval '1 hour'`), ne(outboxMessages.idempotencyKey, reply.key)));
-      if ((recent?.n ?? 0) >= reply.perHour) return false;
+      const budget = await hourlyBudget(tx, { template: reply.template, recipient, key: reply.key }, reply.perHour);
+      if (budget !== 'fits') return budget === 'repeat';
     }
     await tx
       .insert(outboxMessages)
