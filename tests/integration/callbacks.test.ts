@@ -358,3 +358,25 @@ describe('the callback service', () => {
     });
   });
 });
+
+describe('a follow-up step Postgres refuses for its data', () => {
+  it('is recorded as recording_failed, and the callback takes its next step at once', async () => {
+    const { sendFollowUpCommand } = await import('../../src/services/follow-ups.js');
+    const { assignCallbackUpdate } = await import('../../src/workflows/callback/messages.js');
+    const { followUpEvents } = await import('../../src/db/schema/index.js');
+    const { asc, eq } = await import('drizzle-orm');
+    const callback = await created(await post('/api/callbacks', request()));
+    // Past the edge (an actor's name with NUL): the workflow takes the step, Postgres refuses its entry.
+    const started = Date.now();
+    await sendFollowUpCommand(stack.temporal, callback, assignCallbackUpdate, { group: '2nd-level', actor: { id: `user:${agent.id}`, name: 'Anna\u0000Agent' } });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const next = await post(`${callback.href}/assign`, { group: '1st-level' });
+    expect(next.status, JSON.stringify(await next.clone().json())).toBe(200);
+    const types = await eventually(async () => {
+      const rows = await stack.database.db.select().from(followUpEvents).where(eq(followUpEvents.workflowId, callback.workflowId)).orderBy(asc(followUpEvents.seq));
+      return rows.some((r) => r.type === 'assigned') ? rows.map((r) => r.type) : undefined;
+    });
+    expect(types).toContain('recording_failed');
+    expect(types.indexOf('recording_failed')).toBeLessThan(types.lastIndexOf('assigned'));
+  });
+});
