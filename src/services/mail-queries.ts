@@ -18,6 +18,8 @@ export interface MessageView {
   from: string | null;
   to: string[];
   cc: string[];
+  /** Outbound replies: addresses on the customer's last mail that were not copied (outsiders). */
+  droppedCc: string[];
   subject: string;
   text: string;
   html: string | null;
@@ -55,6 +57,7 @@ function inboundView(row: InboundView, attachments: AttachmentMeta[]): MessageVi
     from: row.fromAddress,
     to: row.toAddresses,
     cc: row.ccAddresses,
+    droppedCc: [],
     subject: row.subject,
     text: row.textBody,
     // Sanitized again as it is shown: mail stored under an older, laxer sanitizer is safe too.
@@ -80,6 +83,7 @@ function outboundView(row: OutboxRow, mailFrom: string): MessageView {
     from: mailFrom,
     to: [row.recipient],
     cc: row.cc,
+    droppedCc: Array.isArray(row.payload?.droppedCc) ? row.payload.droppedCc.map(String) : [],
     subject: row.subject,
     text: row.body,
     html: null,

@@ -65,6 +65,9 @@ describe("the agent's reply to a mail with outsiders on CC", () => {
     expect(event.payload.mail).toMatchObject({ to: [petra], cc: [colleague], droppedCc: [outsider] });
     const [row] = await stack.database.db.select().from(outboxMessages).where(eq(outboxMessages.id, event.payload.mail.outboxId));
     expect(row).toMatchObject({ recipient: petra, cc: [colleague], payload: { droppedCc: [outsider] } });
+    // And in the communication log.
+    const log = await (await stack.request('GET', `/api/incidents/${number}/messages`, { token: agent.token })).json();
+    expect(log.items.find((m: { id: string }) => m.id === row!.id)).toMatchObject({ direction: 'out', cc: [colleague], droppedCc: [outsider] });
   });
 
   it('copies whoever the agent names on the reply, the outsider too', async () => {

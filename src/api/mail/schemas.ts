@@ -20,6 +20,7 @@ export const Message = z
     from: z.string().nullable(),
     to: z.array(z.string()),
     cc: z.array(z.string()),
+    droppedCc: z.array(z.string()).openapi({ description: "out: addresses on the customer's last mail that this reply did not copy (not the customer's own people)." }),
     subject: z.string(),
     text: z.string().openapi({ description: 'The plain-text body, control characters removed.' }),
     html: z.string().nullable().openapi({ description: 'The HTML body, sanitized (no scripts, styles or event handlers).' }),
