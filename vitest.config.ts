@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 // skips past a workflow task still running, and its next attempt waits out the sticky queue in real
 // time. Each of them runs in a group of its own. The files that run many workflows in real time on
 // their own dev server (a worker with a tiny cache, a worker stopped across thresholds) run last.
-const alone = ['tests/workflows/incident-sla.test.ts', 'tests/workflows/incident-follow-ups.test.ts'];
+const alone = ['tests/workflows/incident-sla.test.ts', 'tests/workflows/incident-follow-ups.test.ts', 'tests/workflows/incident-child-ticket.test.ts'];
 const heavy = ['tests/integration/worker-cache.test.ts', 'tests/integration/escalation-late.test.ts'];
 
 export default defineConfig({

@@ -2,95 +2,37 @@
 // paused), hears when it ends, and refuses to close while it is open. Activities are stubs:
 // this is about orchestration; the projections are tested elsewhere.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FollowUpStepInput } from '../../src/activities/follow-ups.js';
-import type { RecordIncidentEventInput } from '../../src/activities/incident-projection.js';
-import type { IncidentIntake } from '../../src/domain/incident.js';
 import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
 import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { assessChangeUpdate, closeChangeUpdate, decideChangeUpdate, implementChangeUpdate, reviewChangeUpdate, rollBackChangeUpdate, scheduleChangeUpdate, submitChangeUpdate } from '../../src/workflows/change/messages.js';
 import { completeServiceOrderUpdate, scheduleServiceOrderUpdate, startServiceOrderUpdate } from '../../src/workflows/service-order/messages.js';
 import { getCallbackQuery, logCallbackCallUpdate } from '../../src/workflows/callback/messages.js';
-import { closeUpdate, createFollowUpUpdate, detachFollowUpUpdate, getStateQuery, reopenUpdate, resolveUpdate } from '../../src/workflows/incident/messages.js';
+import { closeUpdate, createFollowUpUpdate, detachFollowUpUpdate, getStateQuery, resolveUpdate } from '../../src/workflows/incident/messages.js';
 import { workflowsPath } from '../../src/worker.js';
 import { goldPolicy } from '../support/policies.js';
-import { testIntake } from '../support/intake.js';
+import { agent, followUpHarness, type FollowUpHarness } from '../support/follow-up-harness.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
+let intake: FollowUpHarness['intake'];
+let withIncident: FollowUpHarness['withIncident'];
 beforeAll(async () => {
   [env, workflowBundle] = await Promise.all([
     createTimeSkippingEnv(),
     bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }),
   ]);
   await addSearchAttributes(env.connection, 'default');
+  ({ intake, withIncident } = followUpHarness(env, workflowBundle));
 });
 afterAll(async () => env?.teardown());
 
-const agent = { id: 'user:agent-1', name: 'Anna Agent' };
 const approver = { id: 'user:approver-1', name: 'Carl CAB' };
-let counter = 0;
-
-async function intake(overrides: Partial<IncidentIntake> = {}): Promise<IncidentIntake> {
-  counter += 1;
-  return testIntake({
-    number: `INC-2098-${String(counter).padStart(6, '0')}`,
-    title: 'Firewall drops VPN',
-    priority: 'P2',
-    receivedAt: new Date(await env.currentTimeMs()).toISOString(),
-    openedBy: agent,
-    customer: { id: 'c', number: 'K-1', name: 'Customer' },
-    contract: { id: 'k', number: 'V-1', tier: 'gold' },
-    slaPolicyId: 'gold',
-    sla: goldPolicy,
-    ...overrides,
-  });
-}
 
 const softwareChange = { changeType: 'normal', description: 'Firmware 7.2.8 fixes the IPsec rekey bug.', approvers: ['approver-1'], changeManagerId: 'manager-1', approvalHours: 24 };
 const assessment = { risk: 'medium' as const, impact: 'VPN down 10 minutes', implementationPlan: 'Upload, reboot', rollbackPlan: 'Boot the old partition', software: { systems: [{ name: 'FortiGate 100F', fromVersion: '7.2.5', toVersion: '7.2.8' }] } };
-
-async function withIncident(
-  script: (ctx: { number: string; handle: ReturnType<typeof env.client.workflow.getHandle>; events: RecordIncidentEventInput[]; childSteps: FollowUpStepInput[] }) => Promise<void>,
-  overrides: Partial<IncidentIntake> = {},
-) {
-  const events: RecordIncidentEventInput[] = [];
-  const childSteps: FollowUpStepInput[] = [];
-  const opened = await intake(overrides);
-  const taskQueue = `follow-ups-${opened.number}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities: {
-      recordIncidentEvent: (input: RecordIncidentEventInput) => void events.push(input),
-      notifyEscalation: () => ({ recipients: [] }),
-      recordFollowUpEvent: (input: FollowUpStepInput) => void childSteps.push(input),
-      notifyFollowUp: () => ({ recipients: [] }),
-      bookServiceOrderReport: () => ({ timeEntryIds: [], materialEntryIds: [], totals: { minutes: 0, quotaMinutes: 0, billableMinutes: 0, timeAmountCents: 0, materialAmountCents: 0, amountCents: 0 } }),
-      mailCustomer: () => ({ status: 'no-recipient' }),
-    },
-  });
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: incidentWorkflowId(opened.number), args: [{ intake: opened }] });
-    try {
-      await script({ number: opened.number, handle, events, childSteps });
-    } finally {
-      // Workflows left running without their worker would hold the shared test server's clock.
-      const children = ['software-change-1', 'service-order-1', 'callback-1'].map((ref) => `${incidentWorkflowId(opened.number)}/${ref}`);
-      const childTickets = (await env.client.workflow.getHandle(incidentWorkflowId(opened.number)).query(getStateQuery).catch(() => undefined))?.followUps?.filter((f) => f.number) ?? [];
-      for (const id of [incidentWorkflowId(opened.number), ...children, ...childTickets.map((f) => f.workflowId)]) {
-        const running = await env.client.workflow
-          .getHandle(id)
-          .describe()
-          .then((d) => d.status.name === 'RUNNING', () => false);
-        if (running) await env.client.workflow.getHandle(id).terminate('test finished');
-      }
-    }
-  });
-}
 
 const change = (number: string) => env.client.workflow.getHandle(`${incidentWorkflowId(number)}/software-change-1`);
 
@@ -197,52 +139,6 @@ describe('follow-up work of an incident', () => {
       await expect.poll(() => events.length, { timeout: 30_000 }).toBe(1);
       expect(events.map((e) => e.event.type)).toEqual(['created']);
       expect((await handle.query(getStateQuery)).followUps ?? []).toEqual([]);
-    });
-  });
-
-  it('splits off a child ticket with its own SLA, waits for it, and resumes when it is resolved', async () => {
-    await withIncident(async ({ number, handle, events }) => {
-      const child = await intake({ title: 'Network team: check the VPN concentrator', priority: 'P3', parent: { number, workflowId: incidentWorkflowId(number), waits: true } });
-      const command = { kind: 'child_ticket' as const, title: child.title, waitFor: true, childNumber: child.number, child: { intake: child }, actor: agent };
-      const waiting = await handle.executeUpdate(createFollowUpUpdate, { args: [command] });
-      expect(waiting.status).toBe('pending_change');
-      expect(waiting.followUps).toEqual([expect.objectContaining({ ref: 'child-ticket-1', kind: 'child_ticket', number: child.number, workflowId: incidentWorkflowId(child.number), status: 'open', waitFor: true })]);
-      // A retried request links nothing twice.
-      expect((await handle.executeUpdate(createFollowUpUpdate, { args: [command] })).followUps).toHaveLength(1);
-
-      // The child is a full incident under the parent in the UI, with its own number, SLA and search attributes.
-      const childHandle = env.client.workflow.getHandle(incidentWorkflowId(child.number));
-      const described = await childHandle.describe();
-      expect(described.parentExecution?.workflowId).toBe(incidentWorkflowId(number));
-      expect(described.searchAttributes).toMatchObject({ FollowUpKind: ['child_ticket'], IncidentPriority: ['P3'] });
-      const childState = await childHandle.query(getStateQuery);
-      expect(childState).toMatchObject({ number: child.number, parent: { number }, priority: 'P3', status: 'new' });
-      expect(childState.due.resolution).not.toBe((await handle.query(getStateQuery)).due.resolution);
-
-      await env.sleep('3 hours');
-      await childHandle.executeUpdate(resolveUpdate, { args: [{ resolution: 'Concentrator rebooted.', actor: agent }] });
-      await expect.poll(() => events.some((e) => e.incident.number === number && e.event.type === 'follow_up_ended'), { timeout: 30_000 }).toBe(true);
-      const resumed = await handle.query(getStateQuery);
-      expect(resumed.status).toBe('new');
-      expect(resumed.followUps?.[0]).toMatchObject({ status: 'completed', result: 'resolved' });
-      // The three hours the parent waited do not count against its resolution target.
-      expect(resumed.clocks?.resolution?.pausedSince).toBeNull();
-      const pause = resumed.clocks!.resolution!.pauses.at(-1)!;
-      expect(Date.parse(pause.to) - Date.parse(pause.from)).toBeGreaterThanOrEqual(3 * 3_600_000);
-      // Both timelines carry the link.
-      const created = events.find((e) => e.incident.number === child.number && e.event.type === 'created')!;
-      expect(created.event.payload).toMatchObject({ parent: number });
-      // (Escalations of the parent's first response may come in between, depending on the hour the test runs at.)
-      const parentEvents = events.filter((e) => e.incident.number === number && e.event.type !== 'escalation_changed').sort((a, b) => a.event.seq - b.event.seq);
-      expect(parentEvents.map((e) => e.event.type)).toEqual(['created', 'follow_up_created', 'follow_up_ended']);
-      expect(parentEvents[1]!.event.payload).toMatchObject({ kind: 'child_ticket', number: child.number, clocksPaused: true });
-
-      // Reopened, the child holds its parent again: the link is open and the parent cannot close.
-      await childHandle.executeUpdate(reopenUpdate, { args: [{ reason: 'The tunnel drops again.', actor: agent }] });
-      await expect.poll(async () => (await handle.query(getStateQuery)).followUps?.[0]?.status, { timeout: 30_000 }).toBe('open');
-      await expect.poll(() => events.some((e) => e.incident.number === number && e.event.type === 'follow_up_reopened'), { timeout: 30_000 }).toBe(true);
-      await handle.executeUpdate(resolveUpdate, { args: [{ resolution: 'Workaround in place.', actor: agent }] });
-      await expect(handle.executeUpdate(closeUpdate, { args: [{ actor: agent }] })).rejects.toMatchObject({ cause: expect.objectContaining({ type: 'IllegalTransition' }) });
     });
   });
 
