@@ -4,7 +4,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordIncidentEventInput } from '../../src/activities/incident-projection.js';
 import type { EscalationNotice } from '../../src/activities/notifications.js';
 import type { ResolveHolidaysInput } from '../../src/activities/calendar.js';
@@ -23,13 +23,16 @@ let workflowBundle: WorkflowBundleWithSourceMap;
 const zone = 'Europe/Berlin';
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([
-    createTimeSkippingEnv(),
-    bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }),
-  ]);
+  workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+});
+// A time-skipping server of its own per test: after an earlier test had terminated its incident
+// mid-task, a later test's sleep through days now and then ran in real time on the shared server
+// (the holiday test below timed out 2 runs in 6 on 2 cores). Each server starts in about a second.
+beforeEach(async () => {
+  env = await createTimeSkippingEnv();
   await addSearchAttributes(env.connection, 'default');
 });
-afterAll(async () => env?.teardown());
+afterEach(async () => env?.teardown());
 
 /** The test server's clock only moves forward, so each test picks its days after its current time. */
 async function serverNow(): Promise<DateTime> {
