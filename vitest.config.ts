@@ -1,11 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 // Groups run one after the other (sequence.groupOrder). The workflow tests on the time-skipping
-// server that sleep through hours or months (an incident with follow-up work and a child ticket,
-// the SLA timers) time out now and then when other files load the machine beside them: the server
-// skips past a workflow task still running, and its next attempt waits out the sticky queue in real
-// time. Each of them runs in a group of its own. The files that run many workflows in real time on
-// their own dev server (a worker with a tiny cache, a worker stopped across thresholds) run last.
+// server that sleep through hours or months (an incident with follow-up work, a child ticket, the
+// SLA timers) each run in a group of their own, and each of their tests on a server of its own: on
+// a shared server, a sleep after an earlier test had terminated its incidents mid-task now and then
+// ran in real time, and beside other loaded files they timed out more often. The files that run
+// many workflows in real time on their own dev server (a worker with a tiny cache, a worker stopped
+// across thresholds) run last.
 const alone = ['tests/workflows/incident-sla.test.ts', 'tests/workflows/incident-follow-ups.test.ts', 'tests/workflows/incident-child-ticket.test.ts'];
 const heavy = ['tests/integration/worker-cache.test.ts', 'tests/integration/escalation-late.test.ts'];
 
