@@ -1,5 +1,5 @@
 // Sends commands to an incident's workflow as updates and maps their failures to domain errors.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { domainErrorFromKind, IllegalTransition, NotFound, Unavailable } from '../domain/errors.js';
@@ -97,7 +97,9 @@ export async function queryIncidentState(temporal: Temporal, number: string): Pr
     return await withWorkflowDeadline(temporal, () => handleOf(temporal, number).query(getStateQuery));
   } catch (err) {
     if (isNotFound(err)) throw new NotFound(`Incident ${number} does not exist.`);
-    if (isUnavailable(err) || isTimedOut(err) || codeOf(err) === grpc.resourceExhausted) throw new Unavailable(`Temporal is not reachable to read incident ${number}. Try again shortly.`);
+    // Whatever else Temporal answers a query with (its own query timeout with no worker to ask, a
+    // cancelled call) is a read to try again, not a 500.
+    if (isUnavailable(err) || isTimedOut(err) || err instanceof ServiceError) throw new Unavailable(`The workflow of incident ${number} could not be read (Temporal away, or no worker answered in time). Try again shortly.`);
     throw err;
   }
 }
