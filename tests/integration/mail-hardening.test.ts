@@ -6,40 +6,26 @@ import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contacts, customers, inboundMails, incidents, outboxMessages } from '../../src/db/schema/index.js';
-import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { createSmtpMailer } from '../../src/mail/outbound.js';
 import { createContact } from '../../src/services/master-data/contacts.js';
 import { buildMail, type TestMail } from '../support/mail.js';
-import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';
-import { eventually, silentLogger, startTestStack, type TestStack } from '../support/stack.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { startMailStack, type MailStack } from '../support/mail-stack.js';
+import { eventually, silentLogger, type TestStack } from '../support/stack.js';
+import type { TestUser } from '../support/users.js';
 
-const mailFrom = 'Helpdesk <helpdesk@helpdesk.example>';
 const petra = 'petra.mueller@mueller-maschinenbau.example';
 const maxMailBytes = 64 * 1024;
 
+let mail: MailStack;
 let stack: TestStack;
-let smtp: SmtpReceiver;
+let smtp: MailStack['smtp'];
 let agent: TestUser;
-let mailgate: TestUser;
+let post: MailStack['post'];
 
 beforeAll(async () => {
-  smtp = await startSmtpReceiver();
-  const mailer = createSmtpMailer(smtp.url);
-  stack = await startTestStack({
-    worker: { mailer, mailFrom, mail: { acknowledgementsPerHour: 1, oversizedNoticesPerHour: 2, maxMailBytes } },
-    api: { mail: { mailFrom, maxMailBytes, mailer } },
-  });
-  await seedDemoData(stack.database.db);
-  agent = await createUserWithToken(stack.database.db, 'agent', 'Iris Inbox');
-  mailgate = await createUserWithToken(stack.database.db, 'mailgate', 'Postfix');
+  mail = await startMailStack({ agentName: 'Iris Inbox', worker: { mail: { acknowledgementsPerHour: 1, oversizedNoticesPerHour: 2, maxMailBytes } }, api: { maxMailBytes }, apiMails: true });
+  ({ stack, smtp, agent, post } = mail);
 });
-afterAll(async () => {
-  await stack?.stop();
-  await smtp?.close();
-});
-
-const post = (raw: Buffer) => stack.request('POST', '/api/inbound/email', { token: mailgate.token, rawBody: new Uint8Array(raw), headers: { 'Content-Type': 'message/rfc822' } });
+afterAll(async () => mail?.stop());
 
 async function decided(id: string) {
   return eventually(async () => {

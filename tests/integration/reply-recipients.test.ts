@@ -5,36 +5,28 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMails, outboxMessages } from '../../src/db/schema/index.js';
-import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { createSmtpMailer } from '../../src/mail/outbound.js';
 import { buildMail } from '../support/mail.js';
-import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { startMailStack, type MailStack } from '../support/mail-stack.js';
+import { eventually, type TestStack } from '../support/stack.js';
+import type { TestUser } from '../support/users.js';
 
-const mailFrom = 'Helpdesk <helpdesk@helpdesk.example>';
 const petra = 'petra.mueller@mueller-maschinenbau.example';
 // At the customer's mail domain, but no contact of record.
 const colleague = 'lena.vogt@mueller-maschinenbau.example';
 const outsider = 'berater@extern-consulting.example';
 const supplier = 'service@drucker-lieferant.example';
 
+let mail: MailStack;
 let stack: TestStack;
-let smtp: SmtpReceiver;
+let smtp: MailStack['smtp'];
 let agent: TestUser;
-let mailgate: TestUser;
+let post: MailStack['post'];
 
 beforeAll(async () => {
-  smtp = await startSmtpReceiver();
-  stack = await startTestStack({ worker: { mailer: createSmtpMailer(smtp.url), mailFrom }, api: { mail: { mailFrom } } });
-  await seedDemoData(stack.database.db);
-  agent = await createUserWithToken(stack.database.db, 'agent', 'Anna Antwort');
-  mailgate = await createUserWithToken(stack.database.db, 'mailgate', 'Postfix');
+  mail = await startMailStack({ agentName: 'Anna Antwort' });
+  ({ stack, smtp, agent, post } = mail);
 });
-afterAll(async () => {
-  await stack?.stop();
-  await smtp?.close();
-});
+afterAll(async () => mail?.stop());
 
 type Event = { type: string; payload: Record<string, any> };
 const timeline = async (number: string): Promise<Event[]> => (await (await stack.request('GET', `/api/incidents/${number}/timeline`, { token: agent.token })).json()).events;
@@ -47,7 +39,7 @@ describe("the agent's reply to a mail with outsiders on CC", () => {
 
   beforeAll(async () => {
     const { raw } = await buildMail({ from: `Petra Müller <${petra}>`, to: 'helpdesk@helpdesk.example', cc: [colleague, `Extern <${outsider}>`], subject: 'Plotter zeigt Fehler E42', text: 'Der Plotter im Werk 2 zeigt E42.' });
-    const res = await stack.request('POST', '/api/inbound/email', { token: mailgate.token, rawBody: new Uint8Array(raw), headers: { 'Content-Type': 'message/rfc822' } });
+    const res = await post(raw);
     expect(res.status).toBe(202);
     const { id } = await res.json();
     number = await eventually(async () => (await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, id)))[0]?.incidentNumber ?? undefined, 30_000);
