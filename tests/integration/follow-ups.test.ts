@@ -228,7 +228,8 @@ describe('follow-up work through the API', () => {
       const res = await stack.request('GET', base, { token: agent.token });
       return res.status === 200 ? res.json() : undefined;
     });
-    expect(callback).toMatchObject({ kind: 'callback', state: 'requested', details: { phone: '+492211234567', requestedBy: 'phone' } });
+    // Requested inside business hours, its window opens at once and the reminder may already be out.
+    expect(callback).toMatchObject({ kind: 'callback', state: expect.stringMatching(/^(requested|reminded)$/), details: { phone: '+492211234567', requestedBy: 'phone' } });
     expect((await post(`${base}/log-call`, { outcome: 'maybe' })).status).toBe(400);
     const logged = await post(`${base}/log-call`, { outcome: 'reached', note: 'Explained the workaround.' });
     expect(logged.status).toBe(200);
