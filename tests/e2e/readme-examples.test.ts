@@ -12,7 +12,7 @@ import { prepareNpmStart, repoRoot, startNpm, stopNpm, tokenOf, type NpmStartSet
 const readmePath = join(repoRoot, 'README.md');
 
 /** A curl command (not a mention of curl in prose, nor a path such as /usr/bin/curl). */
-const curlCommand = /(?<![\w/.-])curl\s+(?:-|'|"|\$|localhost|http)/;
+const curlCommand = /(?<![\w/.-])curl\s+(?:-|'|"|\$|\d|localhost|http)/;
 const fence = /^\s*```(\S*)/;
 const expectation = /#\s*->\s*(.*)$/;
 
@@ -82,7 +82,8 @@ curl() {
   i=$(( $(cat "$__dir/n") + 1 ))
   echo "$i" > "$__dir/n"
   printf '%s\\t%s\\n' "$i" "\${BASH_LINENO[0]}" >> "$__dir/calls"
-  args=("\${@//localhost:3000/127.0.0.1:${port}}")
+  args=("\${@//127.0.0.1:3000/localhost:3000}")
+  args=("\${args[@]//localhost:3000/127.0.0.1:${port}}")
   command curl "\${args[@]}" -D "$__dir/headers-$i" | tee "$__dir/body-$i"
   return "\${PIPESTATUS[0]}"
 }
@@ -186,11 +187,13 @@ describe('README.md examples', () => {
     expect(sections).toEqual(expect.arrayContaining(['Using the API', 'SLA clocks and escalation', 'Contracts, entitlement and billing', 'Follow-up work']));
   });
 
-  it('reads stated results the way the Development section describes them', () => {
+  it('recognises curl commands and reads stated results the way the Development section describes them', () => {
     expect(parseExpectation('201')).toEqual({ status: 201 });
     expect(parseExpectation('200 {"status":"assigned"} (and the rest of the incident)')).toEqual({ status: 200, json: { status: 'assigned' } });
     expect(parseExpectation('{"due":{"firstResponse":"x"}}')).toEqual({ json: { due: { firstResponse: 'x' } } });
     expect(() => parseExpectation('the incident')).toThrow();
+    for (const command of ['curl -s localhost:3000/healthz', 'N=$(curl -X POST "$URL")', '| curl 127.0.0.1:3000/healthz', 'curl http://localhost:3000/docs']) expect(curlCommand.test(command), command).toBe(true);
+    for (const prose of ['every `curl` command', 'a curl in the text', 'argv=/usr/bin/curl -sf -X POST']) expect(curlCommand.test(prose), prose).toBe(false);
     expect(contains({ a: 1, b: [{ c: 2, d: 3 }, { c: 4 }] }, { b: [{ c: 4 }] })).toBe(true);
     expect(contains({ a: 1, b: [{ c: 2 }] }, { b: [{ c: 3 }] })).toBe(false);
     expect(contains({ a: '1' }, { a: 1 })).toBe(false);
