@@ -192,6 +192,11 @@ describe('README.md examples', () => {
     expect(parseExpectation('200 {"status":"assigned"} (and the rest of the incident)')).toEqual({ status: 200, json: { status: 'assigned' } });
     expect(parseExpectation('{"due":{"firstResponse":"x"}}')).toEqual({ json: { due: { firstResponse: 'x' } } });
     expect(() => parseExpectation('the incident')).toThrow();
+    const block: Block = { section: 's', lang: 'bash', lines: [{ no: 7, text: 'N=$(curl -s localhost:3000/x | jq -r .n)' }, { no: 8, text: '# -> 201 {"n":"$N"}' }, { no: 9, text: 'curl -s localhost:3000/y # -> 200 "`q`"' }] };
+    expect(sessionScript([block])).toEqual({
+      script: 'N=$(curl -s localhost:3000/x | jq -r .n)\n__expect 8 "201 {\\"n\\":\\"$N\\"}"\ncurl -s localhost:3000/y; __expect 9 "200 \\"\\`q\\`\\""\n',
+      lineOf: [0, 7, 8, 9],
+    });
     for (const command of ['curl -s localhost:3000/healthz', 'N=$(curl -X POST "$URL")', '| curl 127.0.0.1:3000/healthz', 'curl http://localhost:3000/docs']) expect(curlCommand.test(command), command).toBe(true);
     for (const prose of ['every `curl` command', 'a curl in the text', 'argv=/usr/bin/curl -sf -X POST']) expect(curlCommand.test(prose), prose).toBe(false);
     expect(contains({ a: 1, b: [{ c: 2, d: 3 }, { c: 4 }] }, { b: [{ c: 4 }] })).toBe(true);
