@@ -1,64 +1,24 @@
 // `npm start` as a user runs it: the embedded stack comes up with demo data, a second start
 // reuses the data, Ctrl-C (SIGINT) stops everything, and a bad setting stops start-up with one line.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Connection, Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortOpen } from '../../src/infra/temporal-dev-server.js';
-import { freePort } from '../support/ports.js';
+import { prepareNpmStart, repoRoot as root, startNpm, stopNpm, tokenOf, type NpmStartSetup, type Started } from '../support/npm-start.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-let dataDir: string;
+let setup: NpmStartSetup;
 let env: Record<string, string>;
-let ports: { api: number; pg: number; temporal: number; ui: number };
+let ports: NpmStartSetup['ports'];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'helpdesk-e2e-'));
-  // As root, Postgres runs as the "postgres" user, which must be able to enter the folder.
-  await chmod(dataDir, 0o755);
-  ports = { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() };
-  env = {
-    ...(process.env as Record<string, string>),
-    DATA_DIR: dataDir,
-    PORT: String(ports.api),
-    EMBEDDED_PG_PORT: String(ports.pg),
-    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-    TEMPORAL_UI_PORT: String(ports.ui),
-    TEMPORAL_CLI: inject('temporalCli'),
-    LOG_LEVEL: 'info',
-  };
-  delete env.DATABASE_URL;
+  setup = await prepareNpmStart();
+  ({ env, ports } = setup);
 });
-afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+afterAll(async () => setup.cleanUp());
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
+const start = (): Promise<Started> => startNpm(env);
+const stop = stopNpm;
 
-async function start(): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('Press Ctrl-C to stop.')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`npm start did not come up within 90 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, output: () => output };
-}
-
-async function stop({ child }: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGINT');
-  return exited;
-}
-
-const tokenOf = (output: string, role: string) => new RegExp(`^\\s+${role}\\s+.*?(hd_\\S+)$`, 'm').exec(output)?.[1];
 const api = (path: string, token?: string) => fetch(`http://127.0.0.1:${ports.api}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
 describe('npm start', () => {
