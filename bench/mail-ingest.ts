@@ -23,7 +23,7 @@ import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js';
 import { resolveTemporalCli, startTemporalDevServer } from '../src/infra/temporal-dev-server.js';
 import { createSmtpMailer } from '../src/mail/outbound.js';
 import { parseMail } from '../src/mail/parse.js';
-import { mailboxWorkflowId, startMailboxWorkflows } from '../src/services/mail-intake.js';
+import { mailboxWorkflowId, startMailboxWorkflows } from '../src/services/mail/intake.js';
 import { connectTemporal, type Temporal } from '../src/temporal/client.js';
 import { ensureSearchAttributes } from '../src/temporal/namespace-setup.js';
 import { createHelpdeskWorker, workflowsPath } from '../src/worker.js';

@@ -8,7 +8,7 @@ import type { ImapMailbox } from '../../src/config.js';
 import { inboundMails, incidentIntakes, incidents, mailboxStates } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { createSmtpMailer } from '../../src/mail/outbound.js';
-import { mailboxWorkflowId, startMailboxWorkflows } from '../../src/services/mail-intake.js';
+import { mailboxWorkflowId, startMailboxWorkflows } from '../../src/services/mail/intake.js';
 import { startDovecot, type RunningImapServer } from '../support/dovecot.js';
 import { bounceFor, buildMail, type TestMail } from '../support/mail.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';

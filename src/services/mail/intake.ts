@@ -2,13 +2,14 @@
 // long-lived workflow per configured IMAP mailbox.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { ImapMailbox } from '../config.js';
+import type { ImapMailbox } from '../../config.js';
 import { and, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { inboundMails } from '../db/schema/index.js';
-import { claimableMail, storeInboundMail, type StoredMail } from '../mail/ingest.js';
-import type { Temporal } from '../temporal/client.js';
-import type { inboundMailWorkflow, mailboxWorkflow } from '../workflows/index.js';
+import type { Db } from '../../db/client.js';
+import { inboundMails } from '../../db/schema/index.js';
+import type { StoredMail } from '../../mail/imap.js';
+import { claimableMail, storeInboundMail } from './ingest.js';
+import type { Temporal } from '../../temporal/client.js';
+import type { inboundMailWorkflow, mailboxWorkflow } from '../../workflows/index.js';
 
 export const inboundMailWorkflowId = (mailId: string) => `inbound-mail-${mailId}`;
 export const mailboxWorkflowId = (mailbox: string) => `mailbox-${mailbox}`;
