@@ -1,7 +1,7 @@
 // What every follow-up workflow (service order, change, callback) shares: its record for the
 // projection, its timeline events, and the workflow id under its incident. Pure, like all domain code.
 import type { FollowUpKind } from './enums.js';
-import type { Actor } from './incident.js';
+import type { Actor } from './kernel.js';
 
 /** The timeline of a follow-up, numbered from 1 like an incident's. */
 export interface FollowUpEvent {

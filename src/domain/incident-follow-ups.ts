@@ -5,7 +5,9 @@
 import { followUpKinds, type FollowUpKind } from './enums.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { followUpWorkflowId, kindSlug } from './follow-ups.js';
-import { eventOf, maxNoteLength, next, nonBlank, requireOpen, updateClocks, type CommandContext, type IncidentIntake, type IncidentState, type Transition } from './incident.js';
+import { eventOf, maxNoteLength, next, requireOpen, updateClocks, type IncidentIntake, type IncidentState, type Transition } from './incident.js';
+import type { CommandContext } from './kernel.js';
+import { nonBlank } from './text.js';
 import { pauseClock, resumeClock } from './sla.js';
 import { incidentWorkflowId, isIncidentNumber } from './ticket-number.js';
 import { oneOf } from './validation.js';

@@ -9,15 +9,15 @@ import {
   eventOf,
   maxNoteLength,
   next,
-  nonBlank,
   refreshSla,
   requireOpen,
   updateClocks,
-  type CommandContext,
   type IncidentParties,
   type IncidentState,
   type Transition,
 } from './incident.js';
+import type { CommandContext } from './kernel.js';
+import { nonBlank } from './text.js';
 import { pauseClock, restartClock, resumeClock, startClock } from './sla.js';
 import { withAppliedMail, type MailRef } from './incident-mail.js';
 

@@ -2,7 +2,8 @@
 // value out of range). The step stays applied in the workflow; the timeline gets, under the same
 // sequence number, an entry that says so in text it can store, and the incident (or follow-up)
 // stays workable.
-import type { Actor, IncidentState, Transition } from './incident.js';
+import type { IncidentState, Transition } from './incident.js';
+import type { Actor } from './kernel.js';
 import { writableCopy, writableText } from './text.js';
 
 interface TimelineEvent {

@@ -1,6 +1,7 @@
 // The incident's SLA picture: due instants, the sticky breach flag and escalation level changes.
 import { snapshotHolidayYears, type BusinessCalendar } from './business-time.js';
-import type { CommandContext, IncidentState, Transition } from './incident.js';
+import type { IncidentState, Transition } from './incident.js';
+import type { CommandContext } from './kernel.js';
 import { levelNames, slaPicture, type EscalationLevel, type SlaPicture } from './sla.js';
 
 export function incidentSlaPicture(state: IncidentState, now: Date, calendar?: BusinessCalendar): SlaPicture | undefined {

@@ -13,7 +13,7 @@ import type { CalendarDefinition } from '../domain/business-calendar.js';
 import type { ContractTier } from '../domain/enums.js';
 import { earlierLink } from '../domain/incident-follow-ups.js';
 import { IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
-import type { Actor } from '../domain/incident.js';
+import type { Actor } from '../domain/kernel.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';
 import { businessDate, defaultBusinessTimezone, incidentWorkflowId, isIncidentNumber } from '../domain/ticket-number.js';
 import { CustomerNumber, FollowUpKind } from '../temporal/search-attributes.js';

@@ -10,7 +10,8 @@ import { inForce, type AssetLookup, type Rates } from '../domain/entitlement.js'
 import type { Channel, Impact, Priority, Urgency } from '../domain/enums.js';
 import { IllegalTransition, ValidationError } from '../domain/errors.js';
 import type { MailIntake } from '../domain/incident-mail.js';
-import { openIncident, type Actor, type IncidentIntake, type IncidentParties, type IncidentState } from '../domain/incident.js';
+import { openIncident, type IncidentIntake, type IncidentParties, type IncidentState } from '../domain/incident.js';
+import type { Actor } from '../domain/kernel.js';
 import type { ParentLink } from '../domain/incident-follow-ups.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
 import { businessDate, defaultBusinessTimezone, incidentWorkflowId, incidentYear } from '../domain/ticket-number.js';

@@ -7,7 +7,7 @@ import { dataErrorType, DomainError, ValidationError } from '../domain/errors.js
 import { standInEvent } from '../domain/incident-recording.js';
 import { writableCopy } from '../domain/text.js';
 import type { FollowUpRecord, FollowUpStep } from '../domain/follow-ups.js';
-import type { Actor, CommandContext } from '../domain/incident.js';
+import type { Actor, CommandContext } from '../domain/kernel.js';
 import { followUpSearchAttributes } from '../temporal/search-attributes.js';
 import type { Command } from './incident/messages.js';
 

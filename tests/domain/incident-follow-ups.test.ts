@@ -2,7 +2,8 @@
 // without paused clocks, what the incident goes back to, child tickets, and children that died.
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import { assign, openIncident, reply, resolve, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
+import { assign, openIncident, reply, resolve, type IncidentState } from '../../src/domain/incident.js';
+import type { CommandContext } from '../../src/domain/kernel.js';
 import {
   createFollowUp,
   detachFollowUp,

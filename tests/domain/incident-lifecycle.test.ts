@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition } from '../../src/domain/errors.js';
-import { assign, openIncident, reply, resolve, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
+import { assign, openIncident, reply, resolve, type IncidentState } from '../../src/domain/incident.js';
+import type { CommandContext } from '../../src/domain/kernel.js';
 import { testIntake } from '../support/intake.js';
 import { reassessEscalation } from '../../src/domain/incident-sla.js';
 import { autoCloseAt, changeContract, changePriority, customerMessage, reopen, resume, setPending } from '../../src/domain/incident-lifecycle.js';

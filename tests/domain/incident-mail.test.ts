@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import { close, openIncident, resolve, type CommandContext } from '../../src/domain/incident.js';
+import { close, openIncident, resolve } from '../../src/domain/incident.js';
+import type { CommandContext } from '../../src/domain/kernel.js';
 import { deliveryFailure, isAppliedMail, mailOutcome, validateDeliveryFailure, withAppliedMail, type MailRef } from '../../src/domain/incident-mail.js';
 import { testIntake } from '../support/intake.js';
 

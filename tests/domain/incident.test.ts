@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import { addNote, assign, close, openIncident, resolve, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
+import { addNote, assign, close, openIncident, resolve, type IncidentState } from '../../src/domain/incident.js';
+import type { CommandContext } from '../../src/domain/kernel.js';
 import { testIntake } from '../support/intake.js';
 
 const intake = testIntake({

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FollowUpNotice, FollowUpStepInput, HardwareChangeInput } from '../../src/activities/follow-ups.js';
 import type { AssessChangeInput, ChangeRecord } from '../../src/domain/change.js';
 import { followUpWorkflowId } from '../../src/domain/follow-ups.js';
-import type { Actor } from '../../src/domain/incident.js';
+import type { Actor } from '../../src/domain/kernel.js';
 import {
   assessChangeUpdate,
   closeChangeUpdate,

@@ -7,7 +7,7 @@ import { followUps, inboundMails, outboxMessages } from '../../db/schema/index.j
 import type { CallWindow } from '../../domain/callback.js';
 import { DomainError, Unavailable } from '../../domain/errors.js';
 import type { Language } from '../../domain/enums.js';
-import type { Actor } from '../../domain/incident.js';
+import type { Actor } from '../../domain/kernel.js';
 import type { InboundDecision } from '../../domain/mail-rules.js';
 import { defaultBusinessTimezone } from '../../domain/ticket-number.js';
 import { existingCallback, keyedWorkflowId, requestCallback, type CallbackDeps } from '../callbacks.js';

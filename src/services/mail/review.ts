@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { inboundMails } from '../../db/schema/index.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
-import type { Actor } from '../../domain/incident.js';
+import type { Actor } from '../../domain/kernel.js';
 import { mailRefOf, openFromMail, type IngestDeps, type InboundRow } from './ingest.js';
 import { customerMessageUpdate } from '../../workflows/incident/messages.js';
 import { sendIncidentCommand } from '../incident-commands.js';

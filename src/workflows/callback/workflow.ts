@@ -6,7 +6,7 @@ import { reportEndToIncident } from '../follow-up-parent.js';
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import * as callback from '../../domain/callback.js';
 import type { CallbackRecord, CallbackStep, CallbackWakeUp } from '../../domain/callback.js';
-import { systemActor } from '../../domain/incident.js';
+import { systemActor } from '../../domain/kernel.js';
 import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, getCallbackQuery, logCallbackCallUpdate, type CallbackWorkflowInput } from './messages.js';
 
 export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<CallbackRecord> {

@@ -7,7 +7,7 @@ import { reportEndToIncident } from '../follow-up-parent.js';
 import { ActivityFailure, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import * as change from '../../domain/change.js';
 import type { ChangeRecord, ChangeStep } from '../../domain/change.js';
-import { systemActor } from '../../domain/incident.js';
+import { systemActor } from '../../domain/kernel.js';
 import {
   assessChangeUpdate,
   closeChangeUpdate,

@@ -2,7 +2,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CreateFollowUpInput, DetachFollowUpInput, FollowUpEndedInput, FollowUpReopenedInput } from '../../domain/incident-follow-ups.js';
 import type { DeliveryFailureInput } from '../../domain/incident-mail.js';
-import type { Actor, AddNoteInput, AssignInput, IncidentState, ResolveInput } from '../../domain/incident.js';
+import type { AddNoteInput, AssignInput, IncidentState, ResolveInput } from '../../domain/incident.js';
+import type { Actor } from '../../domain/kernel.js';
 import type { ReplyWithCc } from '../../domain/reply-cc.js';
 import type {
   ChangeContractInput,

@@ -30,12 +30,12 @@ import * as lifecycle from '../../domain/incident-lifecycle.js';
 import * as incidentMail from '../../domain/incident-mail.js';
 import * as replyCc from '../../domain/reply-cc.js';
 import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
-import { systemActor } from '../../domain/incident.js';
+import { systemActor, type Actor, type CommandContext } from '../../domain/kernel.js';
 import { recordingRefused, writableState } from '../../domain/incident-recording.js';
 import { requireWellFormedText } from '../../domain/text.js';
 import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
 import { levelNames, policyCalendar } from '../../domain/sla.js';
-import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
+import type { IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
 import { incidentSearchAttributes, incidentStartSearchAttributes } from '../../temporal/search-attributes.js';
 import {
   addNoteUpdate,
@@ -437,7 +437,7 @@ function failureKind(cause: unknown): followUps.ChildFailure {
 const childTicketIntake = (cmd: CreateFollowUpCommand) => cmd.child?.intake as IncidentIntake | undefined;
 
 /** The child's start input: the kind's own fields from the command, and what every follow-up knows of its incident. */
-function followUpStartArgs(state: IncidentState, link: followUps.FollowUpLink, cmd: { child?: Record<string, unknown>; actor: incident.Actor }) {
+function followUpStartArgs(state: IncidentState, link: followUps.FollowUpLink, cmd: { child?: Record<string, unknown>; actor: Actor }) {
   return {
     ...cmd.child,
     workflowId: link.workflowId,
