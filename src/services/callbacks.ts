@@ -11,7 +11,7 @@ import type { CallbackChannel, CallbackRecord, CallbackRequest, CallWindow, Phon
 import { bestContractInForce, callbackWindow, houseCallbackCalendar, type CallbackBasis, type CallbackContract, type CallbackSla } from '../domain/callback-sla.js';
 import type { CalendarDefinition } from '../domain/business-calendar.js';
 import type { ContractTier } from '../domain/enums.js';
-import { earlierLink } from '../domain/incident-follow-ups.js';
+import { earlierLink } from '../domain/incident/follow-ups.js';
 import { IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
 import type { Actor } from '../domain/kernel.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';

@@ -4,7 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { dataErrorType, DomainError, ValidationError } from '../domain/errors.js';
-import { standInEvent } from '../domain/incident-recording.js';
+import { standInEvent } from '../domain/incident/recording.js';
 import { writableCopy } from '../domain/text.js';
 import type { FollowUpRecord, FollowUpStep } from '../domain/follow-ups.js';
 import type { Actor, CommandContext } from '../domain/kernel.js';

@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { FollowUpStepInput } from '../../src/activities/follow-ups.js';
 import type { RecordIncidentEventInput } from '../../src/activities/incident-projection.js';
-import type { IncidentIntake } from '../../src/domain/incident.js';
+import type { IncidentIntake } from '../../src/domain/incident/state.js';
 import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
 import { getStateQuery } from '../../src/workflows/incident/messages.js';
 import { testIntake } from './intake.js';

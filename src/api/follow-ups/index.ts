@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import { NotFound } from '../../domain/errors.js';
-import { earlierLink, type ChildKind } from '../../domain/incident-follow-ups.js';
+import { earlierLink, type ChildKind } from '../../domain/incident/follow-ups.js';
 import { incidentWorkflowId } from '../../domain/ticket-number.js';
 import { openChildTicket } from '../../services/child-tickets.js';
 import { requestCallback } from '../../services/callbacks.js';

@@ -2,15 +2,15 @@
 // callbacks): the incident keeps a link per child workflow, may wait for them (status
 // pending_change; the clocks pause like pending_customer when the policy says so), hears when
 // each ends, and cannot close while one is open and attached.
-import { followUpKinds, type FollowUpKind } from './enums.js';
-import { IllegalTransition, ValidationError } from './errors.js';
-import { followUpWorkflowId, kindSlug } from './follow-ups.js';
-import { eventOf, maxNoteLength, next, requireOpen, updateClocks, type IncidentIntake, type IncidentState, type Transition } from './incident.js';
-import type { CommandContext } from './kernel.js';
-import { nonBlank } from './text.js';
-import { pauseClock, resumeClock } from './sla.js';
-import { incidentWorkflowId, isIncidentNumber } from './ticket-number.js';
-import { oneOf } from './validation.js';
+import { followUpKinds, type FollowUpKind } from '../enums.js';
+import { IllegalTransition, ValidationError } from '../errors.js';
+import { followUpWorkflowId, kindSlug } from '../follow-ups.js';
+import { eventOf, maxNoteLength, next, requireOpen, updateClocks, type IncidentIntake, type IncidentState, type Transition } from './state.js';
+import type { CommandContext } from '../kernel.js';
+import { nonBlank } from '../text.js';
+import { pauseClock, resumeClock } from '../sla.js';
+import { incidentWorkflowId, isIncidentNumber } from '../ticket-number.js';
+import { oneOf } from '../validation.js';
 
 /** The follow-up kinds an incident starts as child workflows: all of them. */
 export type ChildKind = FollowUpKind;

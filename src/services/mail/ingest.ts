@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/client.js';
 import { inboundMails, incidentEvents, mailAttachments } from '../../db/schema/index.js';
 import { DomainError, IllegalTransition } from '../../domain/errors.js';
-import type { MailRef } from '../../domain/incident-mail.js';
+import type { MailRef } from '../../domain/incident/mail.js';
 import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../../domain/mail-rules.js';
 import { outlookConversation } from '../../domain/thread-index.js';
 import { findIncidentNumber } from '../../domain/ticket-number.js';

@@ -1,10 +1,10 @@
 // Messages of the incident workflow, shared by the workflow and the API. Payloads are one object.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CreateFollowUpInput, DetachFollowUpInput, FollowUpEndedInput, FollowUpReopenedInput } from '../../domain/incident-follow-ups.js';
-import type { DeliveryFailureInput } from '../../domain/incident-mail.js';
-import type { AddNoteInput, AssignInput, IncidentState, ResolveInput } from '../../domain/incident.js';
+import type { CreateFollowUpInput, DetachFollowUpInput, FollowUpEndedInput, FollowUpReopenedInput } from '../../domain/incident/follow-ups.js';
+import type { DeliveryFailureInput } from '../../domain/incident/mail.js';
+import type { AddNoteInput, AssignInput, IncidentState, ResolveInput } from '../../domain/incident/state.js';
 import type { Actor } from '../../domain/kernel.js';
-import type { ReplyWithCc } from '../../domain/reply-cc.js';
+import type { ReplyWithCc } from '../../domain/incident/reply-cc.js';
 import type {
   ChangeContractInput,
   ChangePriorityInput,
@@ -12,7 +12,7 @@ import type {
   ReopenInput,
   ResumeInput,
   SetPendingInput,
-} from '../../domain/incident-lifecycle.js';
+} from '../../domain/incident/lifecycle.js';
 
 /** Every command carries who issues it; the API fills it from the authenticated principal. */
 export type Command<T = object> = T & { actor: Actor };

@@ -24,18 +24,18 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
-import * as incident from '../../domain/incident.js';
-import * as followUps from '../../domain/incident-follow-ups.js';
-import * as lifecycle from '../../domain/incident-lifecycle.js';
-import * as incidentMail from '../../domain/incident-mail.js';
-import * as replyCc from '../../domain/reply-cc.js';
-import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
+import * as incident from '../../domain/incident/state.js';
+import * as followUps from '../../domain/incident/follow-ups.js';
+import * as lifecycle from '../../domain/incident/lifecycle.js';
+import * as incidentMail from '../../domain/incident/mail.js';
+import * as replyCc from '../../domain/incident/reply-cc.js';
+import type { CustomerMailTemplate } from '../../domain/incident/mail.js';
 import { systemActor, type Actor, type CommandContext } from '../../domain/kernel.js';
-import { recordingRefused, writableState } from '../../domain/incident-recording.js';
+import { recordingRefused, writableState } from '../../domain/incident/recording.js';
 import { requireWellFormedText } from '../../domain/text.js';
-import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
+import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident/sla.js';
 import { levelNames, policyCalendar } from '../../domain/sla.js';
-import type { IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
+import type { IncidentIntake, IncidentState, Transition } from '../../domain/incident/state.js';
 import { incidentSearchAttributes, incidentStartSearchAttributes } from '../../temporal/search-attributes.js';
 import {
   addNoteUpdate,
