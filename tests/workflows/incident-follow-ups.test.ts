@@ -33,7 +33,7 @@ afterEach(async () => env?.teardown());
 
 const approver = { id: 'user:approver-1', name: 'Carl CAB' };
 
-const softwareChange = { changeType: 'normal', description: 'Firmware 7.2.8 fixes the IPsec rekey bug.', approvers: ['approver-1'], changeManagerId: 'manager-1', approvalHours: 24 };
+const softwareChange = { changeType: 'normal' as const, description: 'Firmware 7.2.8 fixes the IPsec rekey bug.', approvers: ['approver-1'], changeManagerId: 'manager-1', approvalHours: 24 };
 const assessment = { risk: 'medium' as const, impact: 'VPN down 10 minutes', implementationPlan: 'Upload, reboot', rollbackPlan: 'Boot the old partition', software: { systems: [{ name: 'FortiGate 100F', fromVersion: '7.2.5', toVersion: '7.2.8' }] } };
 
 const change = (number: string) => env.client.workflow.getHandle(`${incidentWorkflowId(number)}/software-change-1`);

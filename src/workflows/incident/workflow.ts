@@ -408,10 +408,10 @@ function failureKind(cause: unknown): followUps.ChildFailure {
 }
 
 /** A child ticket's intake, as the API recorded it with its own number. */
-const childTicketIntake = (cmd: CreateFollowUpCommand) => cmd.child?.intake as IncidentIntake | undefined;
+const childTicketIntake = (cmd: CreateFollowUpCommand): IncidentIntake | undefined => (cmd.child && 'intake' in cmd.child ? cmd.child.intake : undefined);
 
 /** The child's start input: the kind's own fields from the command, and what every follow-up knows of its incident. */
-function followUpStartArgs(state: IncidentState, link: followUps.FollowUpLink, cmd: { child?: Record<string, unknown>; actor: Actor }) {
+function followUpStartArgs(state: IncidentState, link: followUps.FollowUpLink, cmd: Pick<CreateFollowUpCommand, 'child'> & { actor: Actor }) {
   return {
     ...cmd.child,
     workflowId: link.workflowId,
