@@ -35,14 +35,6 @@ export interface FollowUpRecord {
   updatedAt: string;
 }
 
-/** Slug of a kind in workflow ids: service-order, hardware-change, software-change, child-ticket, callback. */
-export const kindSlug = (kind: FollowUpKind) => kind.replace(/_/g, '-');
-
-/** `incident-INC-2026-000123/service-order-1`: the child's id under its incident's workflow id. */
-export function followUpWorkflowId(incidentWorkflowId: string, kind: FollowUpKind, n: number): string {
-  return `${incidentWorkflowId}/${kindSlug(kind)}-${n}`;
-}
-
 /** A step of a follow-up: the next record and the event that explains it. */
 export interface FollowUpStep<R extends FollowUpRecord = FollowUpRecord> {
   record: R;

@@ -5,7 +5,7 @@ import type { Impact, Priority, Urgency } from '../domain/enums.js';
 import type { IncidentState } from '../domain/incident/state.js';
 import type { Actor } from '../domain/kernel.js';
 import { validateNewFollowUp } from '../domain/incident/follow-ups.js';
-import { incidentWorkflowId } from '../domain/ticket-number.js';
+import { incidentWorkflowId } from '../domain/workflow-ids.js';
 import { assignUpdate } from '../workflows/incident/messages.js';
 import { queryIncidentState, sendIncidentCommand } from './incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from './incident-intake.js';

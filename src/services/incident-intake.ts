@@ -14,7 +14,8 @@ import { openIncident, type IncidentIntake, type IncidentParties, type IncidentS
 import type { Actor } from '../domain/kernel.js';
 import type { ParentLink } from '../domain/incident/follow-ups.js';
 import { defaultImpact, defaultUrgency, priorityFor } from '../domain/priority.js';
-import { businessDate, defaultBusinessTimezone, incidentWorkflowId, incidentYear } from '../domain/ticket-number.js';
+import { businessDate, defaultBusinessTimezone, incidentYear } from '../domain/ticket-number.js';
+import { incidentWorkflowId } from '../domain/workflow-ids.js';
 import { checkEntitlement, entitlementFor } from './entitlement.js';
 import { callerContact } from './master-data/contacts.js';
 import { sendIncidentCommand } from './incident-commands.js';

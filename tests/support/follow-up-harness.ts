@@ -7,7 +7,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { FollowUpStepInput } from '../../src/activities/follow-ups.js';
 import type { RecordIncidentEventInput } from '../../src/activities/incident-projection.js';
 import type { IncidentIntake } from '../../src/domain/incident/state.js';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { getStateQuery } from '../../src/workflows/incident/messages.js';
 import { testIntake } from './intake.js';
 import { goldPolicy } from './policies.js';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FollowUpNotice, FollowUpStepInput, HardwareChangeInput } from '../../src/activities/follow-ups.js';
 import type { AssessChangeInput, ChangeRecord } from '../../src/domain/change.js';
-import { followUpWorkflowId } from '../../src/domain/follow-ups.js';
+import { followUpWorkflowId } from '../../src/domain/workflow-ids.js';
 import type { Actor } from '../../src/domain/kernel.js';
 import {
   assessChangeUpdate,

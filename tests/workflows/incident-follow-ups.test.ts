@@ -4,7 +4,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { assessChangeUpdate, closeChangeUpdate, decideChangeUpdate, implementChangeUpdate, reviewChangeUpdate, rollBackChangeUpdate, scheduleChangeUpdate, submitChangeUpdate } from '../../src/workflows/change/messages.js';
 import { completeServiceOrderUpdate, scheduleServiceOrderUpdate, startServiceOrderUpdate } from '../../src/workflows/service-order/messages.js';

@@ -4,7 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import { NotFound } from '../../domain/errors.js';
 import { earlierLink, type ChildKind } from '../../domain/incident/follow-ups.js';
-import { incidentWorkflowId } from '../../domain/ticket-number.js';
+import { incidentWorkflowId } from '../../domain/workflow-ids.js';
 import { openChildTicket } from '../../services/child-tickets.js';
 import { requestCallback } from '../../services/callbacks.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';

@@ -10,9 +10,7 @@ import type { StoredMail } from '../../mail/imap.js';
 import { claimableMail, storeInboundMail } from './ingest.js';
 import type { Temporal } from '../../temporal/client.js';
 import type { inboundMailWorkflow, mailboxWorkflow } from '../../workflows/index.js';
-
-export const inboundMailWorkflowId = (mailId: string) => `inbound-mail-${mailId}`;
-export const mailboxWorkflowId = (mailbox: string) => `mailbox-${mailbox}`;
+import { inboundMailWorkflowId, mailboxWorkflowId } from '../../domain/workflow-ids.js';
 
 /** Starts processing of a stored mail; false when Temporal is unreachable (the sweep catches up). */
 export async function startInboundMailWorkflow(temporal: Temporal, logger: Logger, mailId: string): Promise<boolean> {
