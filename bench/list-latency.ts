@@ -19,7 +19,7 @@ import { createDatabase, runMigrations } from '../src/db/client.js';
 import { projectionRow } from '../src/db/projection.js';
 import { incidents, slaPolicies } from '../src/db/schema/index.js';
 import { incidentStatuses } from '../src/domain/enums.js';
-import { openIncident, type IncidentIntake } from '../src/domain/incident.js';
+import { openIncident, type IncidentIntake } from '../src/domain/incident/state.js';
 import { slaPicture } from '../src/domain/sla.js';
 import { seedDemoData } from '../src/infra/demo-seed.js';
 import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js';

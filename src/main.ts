@@ -16,7 +16,7 @@ import { startApiServer } from './server.js';
 import { connectTemporal } from './temporal/client.js';
 import { ensureSearchAttributes } from './temporal/namespace-setup.js';
 import { startOutboxSweeper } from './mail/outbox.js';
-import { startMailboxWorkflows } from './services/mail-intake.js';
+import { startMailboxWorkflows } from './services/mail/intake.js';
 import { activityDeps, createHelpdeskWorker, workerLimits } from './worker.js';
 
 runEntryPoint(async (lifecycle) => {

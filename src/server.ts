@@ -7,7 +7,7 @@ import { createDatabase, runMigrations, type Database } from './db/client.js';
 import { isEntryPoint, runEntryPoint } from './infra/run.js';
 import { createLogger } from './logger.js';
 import { startPendingIntakes } from './services/incident-intake.js';
-import { startPendingMailWorkflows } from './services/mail-intake.js';
+import { startPendingMailWorkflows } from './services/mail/intake.js';
 import { connectTemporal, type Temporal } from './temporal/client.js';
 
 export interface ApiServer {

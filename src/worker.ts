@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { createSmtpMailer, type Mailer } from './mail/outbound.js';
 import { startOutboxSweeper } from './mail/outbox.js';
-import { startMailboxWorkflows } from './services/mail-intake.js';
+import { startMailboxWorkflows } from './services/mail/intake.js';
 import { connectTemporal, type Temporal } from './temporal/client.js';
 
 // In dist/ the compiled workflows are .js; from source (tsx, tests) they are .ts.

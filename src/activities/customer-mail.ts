@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { contacts, customers, outboxMessages } from '../db/schema/index.js';
-import type { CustomerMailOutcome, CustomerMailRequest, MailRef } from '../domain/incident-mail.js';
+import type { CustomerMailOutcome, CustomerMailRequest, MailRef } from '../domain/incident/mail.js';
 import { replyCopies, type CopyFacts } from '../domain/reply-recipients.js';
 import { defaultBusinessTimezone } from '../domain/ticket-number.js';
 import { bareAddress, newMessageId, type Mailer } from '../mail/outbound.js';

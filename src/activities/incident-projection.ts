@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { incidentEvents, incidents } from '../db/schema/index.js';
-import type { IncidentEvent, IncidentState } from '../domain/incident.js';
+import type { IncidentEvent, IncidentState } from '../domain/incident/state.js';
 import { projectionRow } from '../db/projection.js';
 
 export interface RecordIncidentEventInput {

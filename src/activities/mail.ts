@@ -3,7 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ImapMailbox } from '../config.js';
-import { MailBusy, processInboundMail, processPendingMails, storeInboundMail, type IngestDeps, type ProcessResult } from '../mail/ingest.js';
+import { MailBusy, processInboundMail, processPendingMails, storeInboundMail, type IngestDeps, type ProcessResult } from '../services/mail/ingest.js';
 import { runMailboxSession, type MailboxProgress } from '../mail/imap.js';
 
 export interface MailActivityDeps {

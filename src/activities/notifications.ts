@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { customers, outboxMessages, users } from '../db/schema/index.js';
-import type { IncidentEvent } from '../domain/incident.js';
+import type { IncidentEvent } from '../domain/incident/state.js';
 import { newMessageId, type Mailer } from '../mail/outbound.js';
 import { createOutboxSender } from '../mail/outbox.js';
 

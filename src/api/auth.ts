@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { hasRole, type UserRole } from '../domain/enums.js';
 import { Forbidden, Unauthorized } from '../domain/errors.js';
 import { findTokenPrincipal, touchToken } from '../services/api-tokens.js';
-import type { Actor } from '../domain/incident.js';
+import type { Actor } from '../domain/kernel.js';
 import type { EntryActor } from '../services/time-entries/index.js';
 import type { AppEnv, Principal } from './context.js';
 

@@ -1,5 +1,5 @@
 // The incident projection's row shape, derived from the workflow's state.
-import type { IncidentState } from '../domain/incident.js';
+import type { IncidentState } from '../domain/incident/state.js';
 import type { incidents } from './schema/index.js';
 
 const date = (iso: string | null) => (iso === null ? null : new Date(iso));

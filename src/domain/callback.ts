@@ -8,7 +8,7 @@
 import type { CallbackSla } from './callback-sla.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
-import type { Actor, CommandContext } from './incident.js';
+import type { Actor, CommandContext } from './kernel.js';
 import { isIncidentNumber } from './ticket-number.js';
 import { instant, nonBlank, oneOf, wholeNumber } from './validation.js';
 

@@ -3,7 +3,7 @@
 // or rejected or rolled back. The change workflow applies these; every step is one timeline event.
 import { Forbidden, IllegalTransition, ValidationError } from './errors.js';
 import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
-import type { Actor, CommandContext } from './incident.js';
+import type { Actor, CommandContext } from './kernel.js';
 import { instant, nonBlank, oneOf, wholeNumber } from './validation.js';
 
 export const changeKinds = ['hardware_change', 'software_change'] as const;

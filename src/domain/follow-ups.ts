@@ -1,7 +1,7 @@
 // What every follow-up workflow (service order, change, callback) shares: its record for the
 // projection, its timeline events, and the workflow id under its incident. Pure, like all domain code.
 import type { FollowUpKind } from './enums.js';
-import type { Actor } from './incident.js';
+import type { Actor } from './kernel.js';
 
 /** The timeline of a follow-up, numbered from 1 like an incident's. */
 export interface FollowUpEvent {
@@ -33,14 +33,6 @@ export interface FollowUpRecord {
   /** Sequence number of the last event: the projection only moves forward. */
   seq: number;
   updatedAt: string;
-}
-
-/** Slug of a kind in workflow ids: service-order, hardware-change, software-change, child-ticket, callback. */
-export const kindSlug = (kind: FollowUpKind) => kind.replace(/_/g, '-');
-
-/** `incident-INC-2026-000123/service-order-1`: the child's id under its incident's workflow id. */
-export function followUpWorkflowId(incidentWorkflowId: string, kind: FollowUpKind, n: number): string {
-  return `${incidentWorkflowId}/${kindSlug(kind)}-${n}`;
 }
 
 /** A step of a follow-up: the next record and the event that explains it. */

@@ -4,7 +4,7 @@
 // an address at one of its mail domains) plus whatever addresses the agent names on the reply;
 // everyone else is dropped, and who was dropped is recorded so the agent can add them on purpose.
 import { addressOf } from './mail-rules.js';
-import { namedCc } from './reply-cc.js';
+import { namedCc } from './incident/reply-cc.js';
 
 export interface CopyFacts {
   /** The contact the mail is addressed to. */

@@ -5,7 +5,7 @@ import { activityTypes, type ActivityType } from './enums.js';
 import { isCalendarDay } from './calendar-dates.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
-import { systemActor, type Actor, type CommandContext } from './incident.js';
+import { systemActor, type Actor, type CommandContext } from './kernel.js';
 import { instant, nonBlank, oneOf, wholeNumber } from './validation.js';
 
 export const serviceOrderStates = ['planned', 'scheduled', 'in_progress', 'done', 'cancelled'] as const;

@@ -1,4 +1,4 @@
-// Incident numbers: INC-<year>-<6 digits>, e.g. INC-2026-000123; workflow id incident-<number>.
+// Incident numbers: INC-<year>-<6 digits>, e.g. INC-2026-000123 (the workflow id: workflow-ids.ts).
 
 const pattern = /^INC-(\d{4})-(\d{6})$/;
 export const maxSequence = 999_999;
@@ -43,10 +43,6 @@ export function businessDate(at: Date, timezone: string): string {
 /** The year an incident number belongs to: the business zone's year at receipt, not UTC's. */
 export function incidentYear(receivedAt: Date, timezone: string): number {
   return Number(businessDate(receivedAt, timezone).slice(0, 4));
-}
-
-export function incidentWorkflowId(number: string): string {
-  return `incident-${number}`;
 }
 
 /** Finds the first ticket number in a mail subject such as "Re: [INC-2026-000123] Printer". */

@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../db/schema/index.js';
 import type { ActivityType, UserRole } from '../domain/enums.js';
-import type { Actor } from '../domain/incident.js';
+import type { Actor } from '../domain/kernel.js';
 import { sendIncidentCommand } from '../services/incident-commands.js';
 import { openIncidentFromRequest, type IncidentRequest, type IntakeDeps } from '../services/incident-intake.js';
 import { logTime } from '../services/time-entries/index.js';

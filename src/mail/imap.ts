@@ -7,8 +7,17 @@ import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import type { ImapMailbox } from '../config.js';
 import type { Db } from '../db/client.js';
-import { mailboxStates } from '../db/schema/index.js';
-import type { StoredMail } from './ingest.js';
+import { mailboxStates, type inboundMails } from '../db/schema/index.js';
+
+/** What storing a mail answers (see services/mail/ingest.ts storeInboundMail). */
+export interface StoredMail {
+  id: string;
+  duplicate: boolean;
+  status: (typeof inboundMails.$inferSelect)['status'];
+  incidentNumber: string | null;
+  /** Message-IDs it has and names, and the ticket number in its subject: mails sharing one may be one thread. */
+  threadKeys: string[];
+}
 
 export interface MailboxSessionDeps {
   db: Db;

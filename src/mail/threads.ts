@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { contacts, customers, inboundMails, incidentIntakes, incidents, outboxMessages } from '../db/schema/index.js';
-import type { IncidentIntake } from '../domain/incident.js';
+import type { IncidentIntake } from '../domain/incident/state.js';
 import type { ThreadIncident } from '../domain/mail-rules.js';
 
 /** Message-ID -> incident number, for mail we received and mail we sent. */

@@ -3,7 +3,7 @@
 import { isOpenCallback, type CallbackRecord } from '../domain/callback.js';
 import type { Priority } from '../domain/enums.js';
 import { IllegalTransition, ValidationError } from '../domain/errors.js';
-import type { Actor } from '../domain/incident.js';
+import type { Actor } from '../domain/kernel.js';
 import { attachCallbackToIncidentUpdate } from '../workflows/callback/messages.js';
 import { noteAttachedCallback } from './callbacks.js';
 import { sendFollowUpCommand } from './follow-ups.js';

@@ -11,11 +11,12 @@ import type { CallbackChannel, CallbackRecord, CallbackRequest, CallWindow, Phon
 import { bestContractInForce, callbackWindow, houseCallbackCalendar, type CallbackBasis, type CallbackContract, type CallbackSla } from '../domain/callback-sla.js';
 import type { CalendarDefinition } from '../domain/business-calendar.js';
 import type { ContractTier } from '../domain/enums.js';
-import { earlierLink } from '../domain/incident-follow-ups.js';
+import { earlierLink } from '../domain/incident/follow-ups.js';
 import { IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
-import type { Actor } from '../domain/incident.js';
+import type { Actor } from '../domain/kernel.js';
 import type { SlaPolicySnapshot } from '../domain/sla.js';
-import { businessDate, defaultBusinessTimezone, incidentWorkflowId, isIncidentNumber } from '../domain/ticket-number.js';
+import { businessDate, defaultBusinessTimezone, isIncidentNumber } from '../domain/ticket-number.js';
+import { incidentCallbackWorkflowId, parseFollowUpWorkflowId, standaloneCallbackIdOf, standaloneCallbackWorkflowId } from '../domain/workflow-ids.js';
 import { CustomerNumber, FollowUpKind } from '../temporal/search-attributes.js';
 import { assignCallbackUpdate, getCallbackQuery, type CallbackWorkflowInput } from '../workflows/callback/messages.js';
 import type { callbackWorkflow } from '../workflows/index.js';
@@ -70,20 +71,18 @@ interface Caller {
   basis: CallbackBasis;
 }
 
-const callbackPrefix = 'callback-';
 /** A follow-up title has at most 200 characters. */
 const titleOf = (record: CallbackRecord) => (record.title.length > 200 ? `${record.title.slice(0, 199)}…` : record.title);
-export const standaloneWorkflowId = (id: string) => `${callbackPrefix}${id}`;
 
 /** Where the API shows a callback: its own resource, or the follow-up of its incident. */
 export function callbackHref(workflowId: string): string {
-  if (workflowId.startsWith(callbackPrefix)) return `/api/callbacks/${workflowId.slice(callbackPrefix.length)}`;
-  const [parent, ref] = workflowId.split('/');
-  return `/api/incidents/${parent!.replace(/^incident-/, '')}/follow-ups/${ref}`;
+  const target = parseFollowUpWorkflowId(workflowId);
+  if ('callbackId' in target) return `/api/callbacks/${target.callbackId}`;
+  return `/api/incidents/${target.incidentNumber}/follow-ups/${target.ref}`;
 }
 
 /** The workflow id of the standalone callback that an Idempotency-Key of a caller (scope) names. */
-export const keyedWorkflowId = (scope: string, key: string) => standaloneWorkflowId(uuidFromKey(scope, key));
+export const keyedWorkflowId = (scope: string, key: string) => standaloneCallbackWorkflowId(uuidFromKey(scope, key));
 
 /** The same key from the same caller names the same callback: a UUID from a hash of both. */
 function uuidFromKey(scope: string, key: string): string {
@@ -104,7 +103,7 @@ export async function requestCallback(
   options: { idempotencyKey?: string | undefined; keyScope?: string; requestedAt?: Date | undefined } = {},
 ): Promise<RequestedCallback> {
   const scope = options.keyScope ?? actor.id;
-  const standaloneId = options.idempotencyKey ? keyedWorkflowId(scope, options.idempotencyKey) : standaloneWorkflowId(randomUUID());
+  const standaloneId = options.idempotencyKey ? keyedWorkflowId(scope, options.idempotencyKey) : standaloneCallbackWorkflowId(randomUUID());
   if (options.idempotencyKey && !request.incidentNumber) {
     const earlier = await existingCallback(deps, standaloneId);
     if (earlier) return { record: earlier, sla: earlier.details.sla!, href: callbackHref(standaloneId), replayed: true };
@@ -145,7 +144,7 @@ export async function requestCallback(
     ...(request.phoneSource ? { phoneSource: request.phoneSource } : {}),
     ...(request.contactPhone ? { contactPhone: request.contactPhone } : {}),
   };
-  const workflowId = caller.incidentNumber ? `${incidentWorkflowId(caller.incidentNumber)}/callback-0` : standaloneId;
+  const workflowId = caller.incidentNumber ? incidentCallbackWorkflowId(caller.incidentNumber) : standaloneId;
   const input: CallbackRequest = { ...child, workflowId, incidentNumber: caller.incidentNumber, customerNumber: caller.customerNumber };
   // Everything the workflow checks, checked here: a bad request is a 400, not a failed workflow.
   const created = callback.requestCallback(input, { actor, at });
@@ -301,7 +300,7 @@ export async function currentCallback(deps: Pick<CallbackDeps, 'temporal'>, work
  * the attachment stands (it is on the callback's own timeline), the miss is logged.
  */
 export async function noteAttachedCallback(deps: Pick<CallbackDeps, 'temporal' | 'logger'>, record: CallbackRecord, incidentNumber: string, actor: Actor): Promise<void> {
-  if (!record.workflowId.startsWith(callbackPrefix)) return;
+  if (standaloneCallbackIdOf(record.workflowId) === null) return;
   const { contactName, phone, topic } = record.details;
   const text = `Callback attached: ${contactName}, ${phone}, about "${topic}" (${callbackHref(record.workflowId)}).`;
   try {

@@ -2,9 +2,10 @@
 // incident with its own number, SLA and timeline, started by its parent as a child workflow and
 // linked on both timelines; the parent can wait for it and hears when it is resolved.
 import type { Impact, Priority, Urgency } from '../domain/enums.js';
-import type { Actor, IncidentState } from '../domain/incident.js';
-import { validateNewFollowUp } from '../domain/incident-follow-ups.js';
-import { incidentWorkflowId } from '../domain/ticket-number.js';
+import type { IncidentState } from '../domain/incident/state.js';
+import type { Actor } from '../domain/kernel.js';
+import { validateNewFollowUp } from '../domain/incident/follow-ups.js';
+import { incidentWorkflowId } from '../domain/workflow-ids.js';
 import { assignUpdate } from '../workflows/incident/messages.js';
 import { queryIncidentState, sendIncidentCommand } from './incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from './incident-intake.js';

@@ -6,7 +6,7 @@ import type { Db, Tx } from '../db/client.js';
 import { followUpEvents, followUps, incidentEvents, incidents, users } from '../db/schema/index.js';
 import { hasRole, type UserRole } from '../domain/enums.js';
 import { NotFound, ValidationError } from '../domain/errors.js';
-import { incidentWorkflowId } from '../domain/ticket-number.js';
+import { followUpRefOf, followUpWorkflowIdOfRef, incidentWorkflowId } from '../domain/workflow-ids.js';
 import { withWorkflowDeadline, type Temporal } from '../temporal/client.js';
 import { commandError } from './incident-commands.js';
 
@@ -16,7 +16,7 @@ export type FollowUpItem = FollowUpRow & { ref: string };
 type IncidentRow = typeof incidents.$inferSelect;
 
 /** The last part of the workflow id: `service-order-1` under `incident-INC-…/`. */
-const refOf = (row: FollowUpRow) => row.workflowId.slice(row.workflowId.lastIndexOf('/') + 1);
+const refOf = (row: FollowUpRow) => followUpRefOf(row.workflowId);
 
 /** A child ticket is an incident of its own; as follow-up work of its parent it reads like the others. */
 function childTicketItem(child: IncidentRow, ref: string): FollowUpItem {
@@ -75,7 +75,7 @@ export async function findFollowUp(db: Db, incidentNumber: string, ref: string):
     if (!child) throw new NotFound(`Incident ${incidentNumber} has no child ticket ${ref} (yet).`);
     return childTicketItem(child, ref);
   }
-  const [row] = await db.select().from(followUps).where(eq(followUps.workflowId, `${incidentWorkflowId(incidentNumber)}/${ref}`));
+  const [row] = await db.select().from(followUps).where(eq(followUps.workflowId, followUpWorkflowIdOfRef(incidentNumber, ref)));
   if (!row) throw new NotFound(`Incident ${incidentNumber} has no follow-up ${ref}.`);
   return { ...row, ref };
 }

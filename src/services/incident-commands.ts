@@ -3,8 +3,8 @@ import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, Workflo
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { domainErrorFromKind, IllegalTransition, NotFound, Unavailable } from '../domain/errors.js';
-import type { IncidentState } from '../domain/incident.js';
-import { incidentWorkflowId } from '../domain/ticket-number.js';
+import type { IncidentState } from '../domain/incident/state.js';
+import { incidentWorkflowId } from '../domain/workflow-ids.js';
 import { defaultUpdateTimeoutMs, withWorkflowDeadline, type Temporal } from '../temporal/client.js';
 import { getStateQuery } from '../workflows/incident/messages.js';
 

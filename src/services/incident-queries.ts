@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { incidentEvents, incidentIntakes, incidents, users } from '../db/schema/index.js';
 import type { IncidentStatus, Priority } from '../domain/enums.js';
-import type { IncidentIntake } from '../domain/incident.js';
+import type { IncidentIntake } from '../domain/incident/state.js';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 

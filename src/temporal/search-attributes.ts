@@ -2,7 +2,7 @@
 // code, the client, the dev-server launcher and docker-compose's test all share this list.
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { FollowUpRecord } from '../domain/follow-ups.js';
-import type { IncidentState } from '../domain/incident.js';
+import type { IncidentState } from '../domain/incident/state.js';
 
 export const CustomerNumber = defineSearchAttributeKey('CustomerNumber', SearchAttributeType.KEYWORD);
 export const ContractTier = defineSearchAttributeKey('ContractTier', SearchAttributeType.KEYWORD);

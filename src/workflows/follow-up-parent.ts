@@ -2,7 +2,7 @@
 // incident's current run even after continue-as-new. An incident that has closed meanwhile
 // (the follow-up was detached) cannot hear it, and need not.
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
-import { childOutcome, type FollowUpEndedInput, type FollowUpReopenedInput } from '../domain/incident-follow-ups.js';
+import { childOutcome, type FollowUpEndedInput, type FollowUpReopenedInput } from '../domain/incident/follow-ups.js';
 import type { FollowUpRecord } from '../domain/follow-ups.js';
 import { followUpEndedSignal, followUpReopenedSignal } from './incident/messages.js';
 

@@ -1,15 +1,13 @@
 // What every workflow here shares: domain errors as Temporal failures, the activity proxies of the
-// follow-up workflows grouped by timeout profile, and how a follow-up records, notifies and takes commands.
-import type { UpdateDefinition } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+// follow-up workflows grouped by timeout profile, and how a follow-up records and notifies (commands: commands.ts).
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { dataErrorType, DomainError, ValidationError } from '../domain/errors.js';
-import { standInEvent } from '../domain/incident-recording.js';
+import { standInEvent } from '../domain/incident/recording.js';
 import { writableCopy } from '../domain/text.js';
 import type { FollowUpRecord, FollowUpStep } from '../domain/follow-ups.js';
-import type { Actor, CommandContext } from '../domain/incident.js';
+import type { Actor } from '../domain/kernel.js';
 import { followUpSearchAttributes } from '../temporal/search-attributes.js';
-import type { Command } from './incident/messages.js';
 
 /**
  * Runs domain code (a validator or a step). A domain error becomes a non-retryable failure of
@@ -87,31 +85,5 @@ export function followUpRecorder<R extends FollowUpRecord>(describe: (record: R)
         .finally(() => (inFlight -= 1));
     },
     idle: () => inFlight === 0,
-  };
-}
-
-/**
- * How a follow-up workflow wires its commands: `command(update, validate, run, after?)` sets the
- * update's handler. The validator rejects bad input before it enters history; the handler checks
- * again (another command may have changed the record since the validator ran), applies and
- * records the step, then runs `after` (e.g. a notice) with it.
- */
-export function followUpCommands<R extends FollowUpRecord>(getRecord: () => R, apply: (s: FollowUpStep<R>) => Promise<R>) {
-  return function command<I extends object>(
-    update: UpdateDefinition<R, [Command<I>]>,
-    validate: (current: R, input: Command<I>, at: Date) => void,
-    run: (current: R, input: Command<I>, ctx: CommandContext) => FollowUpStep<R>,
-    after?: (s: FollowUpStep<R>) => void,
-  ): void {
-    setHandler(
-      update,
-      async (cmd: Command<I>) => {
-        const s = validated(() => run(getRecord(), cmd, { actor: cmd.actor, at: new Date() }));
-        const result = await apply(s);
-        after?.(s);
-        return result;
-      },
-      { validator: (cmd: Command<I>) => validated(() => validate(getRecord(), cmd, new Date())) },
-    );
   };
 }

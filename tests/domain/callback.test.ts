@@ -18,7 +18,7 @@ import {
   type CallbackRequest,
 } from '../../src/domain/callback.js';
 import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import { systemActor, type CommandContext } from '../../src/domain/incident.js';
+import { systemActor, type CommandContext } from '../../src/domain/kernel.js';
 
 const anna = { id: 'user:a', name: 'Anna' };
 const t = (hour: number, minute = 0) => new Date(Date.UTC(2026, 10, 26, hour, minute));

@@ -17,7 +17,7 @@ import {
   type DecideChangeInput,
 } from '../../src/domain/change.js';
 import { Forbidden, IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import type { CommandContext } from '../../src/domain/incident.js';
+import type { CommandContext } from '../../src/domain/kernel.js';
 
 const t0 = new Date(Date.UTC(2026, 10, 26, 9, 0));
 const request = (overrides: Partial<ChangeRequest> = {}): ChangeRequest => ({

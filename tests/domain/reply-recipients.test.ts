@@ -3,8 +3,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
-import { openIncident, type CommandContext } from '../../src/domain/incident.js';
-import { replyWithCc, validateReplyWithCc } from '../../src/domain/reply-cc.js';
+import { openIncident } from '../../src/domain/incident/state.js';
+import type { CommandContext } from '../../src/domain/kernel.js';
+import { replyWithCc, validateReplyWithCc } from '../../src/domain/incident/reply-cc.js';
 import { isCustomerAddress, replyCopies, type CopyFacts } from '../../src/domain/reply-recipients.js';
 import { testIntake } from '../support/intake.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import type { CommandContext } from '../../src/domain/incident.js';
+import type { CommandContext } from '../../src/domain/kernel.js';
 import {
   cancel,
   complete,

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
-import { recordingRefused } from '../../src/domain/incident-recording.js';
-import { openIncident } from '../../src/domain/incident.js';
+import { recordingRefused } from '../../src/domain/incident/recording.js';
+import { openIncident } from '../../src/domain/incident/state.js';
 import { findTextProblem, nonBlank, requireWellFormedText, textProblem, writableCopy, writableText } from '../../src/domain/text.js';
 import { testIntake } from '../support/intake.js';
 

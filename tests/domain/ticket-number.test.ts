@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { businessDate, findIncidentNumber, formatIncidentNumber, incidentWorkflowId, incidentYear, isIncidentNumber, parseIncidentNumber } from '../../src/domain/ticket-number.js';
+import { businessDate, findIncidentNumber, formatIncidentNumber, incidentYear, isIncidentNumber, parseIncidentNumber } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 
 describe('incident numbers', () => {
   it('formats INC-<year>-<6 digits> with zero padding', () => {

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { createUserWithToken, type TestUser } from '../support/users.js';
 

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { inboundMails } from '../../src/db/schema/index.js';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { createSmtpMailer } from '../../src/mail/outbound.js';
 import { bounceFor, buildMail } from '../support/mail.js';

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentEvents } from '../../src/db/schema/index.js';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { getStateQuery } from '../../src/workflows/incident/messages.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';

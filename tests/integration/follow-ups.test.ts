@@ -3,7 +3,7 @@
 // close while one is open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentIntakes } from '../../src/db/schema/index.js';
-import type { IncidentIntake } from '../../src/domain/incident.js';
+import type { IncidentIntake } from '../../src/domain/incident/state.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { startPendingIntakes } from '../../src/services/incident-intake.js';
 import { CustomerNumber, FollowUpKind, ServiceOrderState } from '../../src/temporal/search-attributes.js';

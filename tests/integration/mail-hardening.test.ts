@@ -158,8 +158,8 @@ describe("Outlook's Thread-Index", () => {
   });
 
   it('a reply stored before its original, both of one conversation, does not wait for it in a circle', async () => {
-    const { storeInboundMail } = await import('../../src/mail/ingest.js');
-    const { startInboundMailWorkflow } = await import('../../src/services/mail-intake.js');
+    const { storeInboundMail } = await import('../../src/services/mail/ingest.js');
+    const { startInboundMailWorkflow } = await import('../../src/services/mail/intake.js');
     const conversation = randomBytes(22);
     const original = await buildMail({ from: petra, subject: 'Drucker im 2. OG', headers: { 'Thread-Index': Buffer.concat([conversation, randomBytes(5)]).toString('base64') } });
     const answer = await buildMail({ from: petra, subject: 'AW: Drucker im 2. OG', inReplyTo: original.messageId, references: [original.messageId], headers: { 'Thread-Index': Buffer.concat([conversation, randomBytes(5), randomBytes(5)]).toString('base64') } });
@@ -243,7 +243,7 @@ describe("a prospect's first mail", () => {
     const { row } = await deliver({ from: 'erna@prospect-two.example', subject: 'Drucker gesucht' });
     const body = { newCustomer: { customerNumber: 'K-90002', name: 'Prospect Two KG' } };
     // An earlier attempt created the customer and its contact, then failed before the incident.
-    const { customerForProspect } = await import('../../src/services/mail-prospect.js');
+    const { customerForProspect } = await import('../../src/services/mail/prospect.js');
     await customerForProspect(stack.database.db, row, body.newCustomer);
     const first = await open(row.id, body);
     expect(first.status).toBe(200);

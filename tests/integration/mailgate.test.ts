@@ -274,8 +274,8 @@ describe('hostile and odd mail', () => {
   });
 
   it('holds a reply back until the mail it answers is processed, so it threads instead of opening a second incident', async () => {
-    const { storeInboundMail } = await import('../../src/mail/ingest.js');
-    const { startInboundMailWorkflow } = await import('../../src/services/mail-intake.js');
+    const { storeInboundMail } = await import('../../src/services/mail/ingest.js');
+    const { startInboundMailWorkflow } = await import('../../src/services/mail/intake.js');
     const parent = await buildMail({ from: petra, subject: 'Beamer im Saal 1 defekt' });
     // The original is stored but not processed yet (as when its processing is still running).
     const stored = await storeInboundMail({ db: stack.database.db }, parent.raw, { source: 'mailgate' });
@@ -306,7 +306,7 @@ describe('hostile and odd mail', () => {
     await eventually(async () => ((await timeline(number)).some((e) => e.payload.mail?.mailId === reply.id) ? true : undefined));
     const handle = stack.temporal.client.workflow.getHandle(`incident-${number}`);
     const { customerMessageUpdate } = await import('../../src/workflows/incident/messages.js');
-    const { mailRefOf } = await import('../../src/mail/ingest.js');
+    const { mailRefOf } = await import('../../src/services/mail/ingest.js');
     const state = await handle.executeUpdate(customerMessageUpdate, {
       args: [{ text: 'Nachtrag.', from: petra, channel: 'email', mail: mailRefOf(reply), actor: { id: `contact:${petra}`, name: petra } }],
       updateId: 'a-different-update-id',
@@ -425,7 +425,7 @@ describe('callback requests by mail', () => {
     const again = await post(raw);
     expect(await again.json()).toMatchObject({ id: row.id, duplicate: true, status: 'callback' });
     await stack.database.db.update(inboundMails).set({ status: 'received', callbackWorkflowId: null }).where(eq(inboundMails.id, row.id));
-    const { processInboundMail } = await import('../../src/mail/ingest.js');
+    const { processInboundMail } = await import('../../src/services/mail/ingest.js');
     const reprocessed = await processInboundMail({ db: stack.database.db, temporal: stack.temporal, logger: silentLogger, mailFrom }, row.id);
     expect(reprocessed).toMatchObject({ status: 'callback', callbackWorkflowId: workflowId, incidentNumber: null });
 
@@ -546,7 +546,7 @@ describe('callback requests by mail', () => {
     const otto = await newContact('otto.outage', '+49 211 555 0180');
     const arrived = new Date(Date.now() - 10 * 86_400_000);
     const deps = { db: stack.database.db, temporal: stack.temporal, logger: silentLogger, mailFrom };
-    const { storeInboundMail, processInboundMail } = await import('../../src/mail/ingest.js');
+    const { storeInboundMail, processInboundMail } = await import('../../src/services/mail/ingest.js');
     const { raw } = await buildMail({ from: otto, subject: 'Rückruf bitte: nach dem Ausfall', text: 'Bitte zurückrufen.' });
     const stored = await storeInboundMail(deps, raw, { source: 'test', receivedAt: arrived });
     const processed = await processInboundMail(deps, stored.id);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import type { Database } from '../../src/db/client.js';
 import { contracts, incidentEvents, incidents } from '../../src/db/schema/index.js';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import type { RunningDevServer } from '../../src/infra/temporal-dev-server.js';
 import { connectTemporal, type Temporal } from '../../src/temporal/client.js';

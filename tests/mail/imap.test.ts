@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredMail } from '../../src/mail/ingest.js';
+import type { StoredMail } from '../../src/mail/imap.js';
 import { threadsOf } from '../../src/mail/imap.js';
 
 const mail = (id: string, threadKeys: string[]): StoredMail => ({ id, duplicate: false, status: 'received', incidentNumber: null, threadKeys });

@@ -1,5 +1,5 @@
 // A minimal, valid incident intake for tests that start workflows or write intakes directly.
-import type { IncidentIntake } from '../../src/domain/incident.js';
+import type { IncidentIntake } from '../../src/domain/incident/state.js';
 
 export function testIntake(overrides: Partial<IncidentIntake> & { number: string }): IncidentIntake {
   return {

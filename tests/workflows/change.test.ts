@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FollowUpNotice, FollowUpStepInput, HardwareChangeInput } from '../../src/activities/follow-ups.js';
 import type { AssessChangeInput, ChangeRecord } from '../../src/domain/change.js';
-import { followUpWorkflowId } from '../../src/domain/follow-ups.js';
-import type { Actor } from '../../src/domain/incident.js';
+import { followUpWorkflowId } from '../../src/domain/workflow-ids.js';
+import type { Actor } from '../../src/domain/kernel.js';
 import {
   assessChangeUpdate,
   closeChangeUpdate,
@@ -348,6 +348,24 @@ describe('change workflow', () => {
       expect(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(3);
     });
     expect(run.timeline().map((e) => e.type)).toEqual(['created', 'assessed', 'approval_requested', 'approval_recorded']);
+  });
+
+  it('rejects text that Postgres could not store before it reaches history, as the incident workflow does', async () => {
+    await runChange(changeInput(), async ({ handle, events }) => {
+      await update.assess(handle);
+      await update.submit(handle);
+      const recorded = events.length;
+      const decided = handle.executeUpdate(decideChangeUpdate, { args: [{ decision: 'approved', comment: 'fine \uD800 by me', actor: user('alice') }] });
+      const cause = await decided.then(
+        () => undefined,
+        (err: unknown) => (err as { cause?: { type?: string; message?: string } }).cause,
+      );
+      expect(cause?.type).toBe('ValidationError');
+      expect(cause?.message).toMatch(/^comment must be well-formed Unicode/);
+      expect(events).toHaveLength(recorded);
+      await update.decide(handle, 'alice', 'approved', 'fine by me');
+      expect(events).toHaveLength(recorded + 1);
+    });
   });
 
   it('carries the hardware items, replacements included, in the result of a completed hardware change', async () => {

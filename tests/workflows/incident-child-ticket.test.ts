@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { closeUpdate, createFollowUpUpdate, getStateQuery, reopenUpdate, resolveUpdate } from '../../src/workflows/incident/messages.js';
 import { workflowsPath } from '../../src/worker.js';

@@ -4,7 +4,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { assessChangeUpdate, closeChangeUpdate, decideChangeUpdate, implementChangeUpdate, reviewChangeUpdate, rollBackChangeUpdate, scheduleChangeUpdate, submitChangeUpdate } from '../../src/workflows/change/messages.js';
 import { completeServiceOrderUpdate, scheduleServiceOrderUpdate, startServiceOrderUpdate } from '../../src/workflows/service-order/messages.js';
@@ -33,7 +33,7 @@ afterEach(async () => env?.teardown());
 
 const approver = { id: 'user:approver-1', name: 'Carl CAB' };
 
-const softwareChange = { changeType: 'normal', description: 'Firmware 7.2.8 fixes the IPsec rekey bug.', approvers: ['approver-1'], changeManagerId: 'manager-1', approvalHours: 24 };
+const softwareChange = { changeType: 'normal' as const, description: 'Firmware 7.2.8 fixes the IPsec rekey bug.', approvers: ['approver-1'], changeManagerId: 'manager-1', approvalHours: 24 };
 const assessment = { risk: 'medium' as const, impact: 'VPN down 10 minutes', implementationPlan: 'Upload, reboot', rollbackPlan: 'Boot the old partition', software: { systems: [{ name: 'FortiGate 100F', fromVersion: '7.2.5', toVersion: '7.2.8' }] } };
 
 const change = (number: string) => env.client.workflow.getHandle(`${incidentWorkflowId(number)}/software-change-1`);

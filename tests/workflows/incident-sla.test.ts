@@ -9,8 +9,8 @@ import type { RecordIncidentEventInput } from '../../src/activities/incident-pro
 import type { EscalationNotice } from '../../src/activities/notifications.js';
 import type { ResolveHolidaysInput } from '../../src/activities/calendar.js';
 import { businessCalendar, resolveHolidays } from '../../src/domain/business-calendar.js';
-import type { IncidentIntake } from '../../src/domain/incident.js';
-import { incidentWorkflowId } from '../../src/domain/ticket-number.js';
+import type { IncidentIntake } from '../../src/domain/incident/state.js';
+import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { addSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { changePriorityUpdate, getStateQuery, reopenUpdate, replyUpdate, resolveUpdate, resumeUpdate, setPendingUpdate } from '../../src/workflows/incident/messages.js';
 import { workflowsPath } from '../../src/worker.js';

@@ -5,7 +5,7 @@ import type { z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { CallbackRecord } from '../../domain/callback.js';
 import { ValidationError } from '../../domain/errors.js';
-import type { Actor } from '../../domain/incident.js';
+import type { Actor } from '../../domain/kernel.js';
 import { openIncidentForCallback } from '../../services/callback-incidents.js';
 import { currentCallback, noteAttachedCallback } from '../../services/callbacks.js';
 import { sendFollowUpCommand, staffById } from '../../services/follow-ups.js';

@@ -5,7 +5,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { CallbackRecord } from '../../domain/callback.js';
 import { Forbidden, NotFound } from '../../domain/errors.js';
-import { callbackHref, existingCallback, findCallbackRow, listCallbacks, requestCallback, standaloneWorkflowId } from '../../services/callbacks.js';
+import { standaloneCallbackWorkflowId as standaloneWorkflowId } from '../../domain/workflow-ids.js';
+import { callbackHref, existingCallback, findCallbackRow, listCallbacks, requestCallback } from '../../services/callbacks.js';
 import { followUpTimeline, type FollowUpRow } from '../../services/follow-ups.js';
 import { actorOf, requireRole } from '../auth.js';
 import { json, problemResponses } from '../common-schemas.js';

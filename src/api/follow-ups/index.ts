@@ -3,8 +3,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import { NotFound } from '../../domain/errors.js';
-import { earlierLink, type ChildKind } from '../../domain/incident-follow-ups.js';
-import { incidentWorkflowId } from '../../domain/ticket-number.js';
+import { earlierLink, type ChildKind } from '../../domain/incident/follow-ups.js';
+import { incidentWorkflowId } from '../../domain/workflow-ids.js';
 import { openChildTicket } from '../../services/child-tickets.js';
 import { requestCallback } from '../../services/callbacks.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
@@ -12,7 +12,7 @@ import { runCallbackAction } from '../callbacks/actions.js';
 import { callbackViewOfRecord } from '../callbacks/index.js';
 import { findFollowUp, followUpsOf, followUpTimeline, sendFollowUpCommand, staffByEmail, staffById, type FollowUpItem } from '../../services/follow-ups.js';
 import * as changeMessages from '../../workflows/change/messages.js';
-import { createFollowUpUpdate, detachFollowUpUpdate } from '../../workflows/incident/messages.js';
+import { createFollowUpUpdate, detachFollowUpUpdate, type FollowUpChildStart } from '../../workflows/incident/messages.js';
 import * as orderMessages from '../../workflows/service-order/messages.js';
 import { actorOf, requireRole } from '../auth.js';
 import { idempotencyHeader, json, problemResponses } from '../common-schemas.js';
@@ -86,7 +86,7 @@ followUpsRouter.openapi(
       c.header('Location', `/api/incidents/${opened.child.number}`);
       return c.json({ ...incidentViewOfState(opened.parent), followUp: { ref: link?.ref ?? null, workflowId: incidentWorkflowId(opened.child.number), number: opened.child.number } }, opened.started ? 201 : 202);
     }
-    let child: Record<string, unknown>;
+    let child: FollowUpChildStart;
     if (body.kind === 'service_order') {
       child = { location: body.location, description: body.description || body.title };
     } else {

@@ -1,7 +1,7 @@
 // /api/incidents: reads come from Postgres; every change goes to the workflow as an update.
 import type { Db } from '../../db/client.js';
 import { NotFound, Unavailable, ValidationError } from '../../domain/errors.js';
-import { openIncident, type IncidentState } from '../../domain/incident.js';
+import { openIncident, type IncidentState } from '../../domain/incident/state.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
 import { assetLookupOf } from '../../services/entitlement.js';
 import { contractCover, openIncidentFromRequest } from '../../services/incident-intake.js';

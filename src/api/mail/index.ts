@@ -2,11 +2,11 @@
 // and the mail log with its review queue and downloads (/api/mail).
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
-import { defaultMaxMailBytes, type IngestDeps } from '../../mail/ingest.js';
+import { defaultMaxMailBytes, type IngestDeps } from '../../services/mail/ingest.js';
 import { defaultMailFrom } from '../../mail/outbound.js';
-import { acceptInboundMail } from '../../services/mail-intake.js';
-import { attachment, inboundMail, inboundMailsByStatus, incidentMessages, rawInboundMail, rawOutboundMail } from '../../services/mail-queries.js';
-import { acceptIntoIncident, dismissHeldMail, openIncidentFromHeldMail, reviewStatuses } from '../../services/mail-review.js';
+import { acceptInboundMail } from '../../services/mail/intake.js';
+import { attachment, inboundMail, inboundMailsByStatus, incidentMessages, rawInboundMail, rawOutboundMail } from '../../services/mail/queries.js';
+import { acceptIntoIncident, dismissHeldMail, openIncidentFromHeldMail, reviewStatuses } from '../../services/mail/review.js';
 import { actorOf, requireAnyRole, requireRole } from '../auth.js';
 import { createRouter, type AppEnv } from '../context.js';
 import { problem } from '../problem.js';

@@ -1,7 +1,7 @@
 import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { channels, contractTiers, entitlementDecisions, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
 import type { Entitlement } from '../../domain/entitlement.js';
-import type { FollowUpLink } from '../../domain/incident-follow-ups.js';
+import type { FollowUpLink } from '../../domain/incident/follow-ups.js';
 import type { SlaClock, SlaPolicySnapshot, SlaTarget } from '../../domain/sla.js';
 
 /** Per-year counter behind INC-<year>-<6 digits>; a row lock serialises allocation. */

@@ -1,7 +1,7 @@
 // The sales insight: a customer's commercial picture before a call (escalations, open incidents,
 // SLA breaches, quota usage, credit hold). Titles and numbers only: no descriptions, no mail; the
 // API leaves the titles out for the sales role (src/api/reports/insight-view.ts).
-import { openStatuses } from '../../domain/incident.js';
+import { openStatuses } from '../../domain/incident/state.js';
 import { and, desc, eq, gte, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { contracts, customers, incidentEvents, incidents } from '../../db/schema/index.js';

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../db/client.js';
 import { incidentIntakes, incidents, timeEntries } from '../../db/schema/index.js';
-import type { IncidentIntake } from '../../domain/incident.js';
+import type { IncidentIntake } from '../../domain/incident/state.js';
 import type { Rates } from '../../domain/entitlement.js';
 import { hasRole, type ActivityType } from '../../domain/enums.js';
 import { Forbidden, IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';

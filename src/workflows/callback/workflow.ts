@@ -1,12 +1,13 @@
 // The callback workflow: takes a callback request, reminds at the window start, escalates when
 // the window closes without a logged call, reminds again for retries, and ends when the call is
 // done or the callback is cancelled. The rules live in src/domain/callback.ts.
-import { followUpCommands, followUpRecorder, validated } from '../shared.js';
+import { followUpRecorder, validated } from '../shared.js';
+import { workflowCommands } from '../commands.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import * as callback from '../../domain/callback.js';
 import type { CallbackRecord, CallbackStep, CallbackWakeUp } from '../../domain/callback.js';
-import { systemActor } from '../../domain/incident.js';
+import { systemActor } from '../../domain/kernel.js';
 import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, getCallbackQuery, logCallbackCallUpdate, type CallbackWorkflowInput } from './messages.js';
 
 export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<CallbackRecord> {
@@ -23,7 +24,7 @@ export async function callbackWorkflow(input: CallbackWorkflowInput): Promise<Ca
     return s.record;
   }
 
-  const command = followUpCommands(() => record, apply);
+  const command = workflowCommands(() => record, async (s: CallbackStep) => ({ result: await apply(s) }));
 
   // Handlers before the first await, so no command is lost while the creation is recorded.
   setHandler(getCallbackQuery, () => record);

@@ -1,13 +1,14 @@
 // The change workflow (hardware or software change): it owns the change record, applies commands
 // from the domain state machine, records every step, asks the approvers and, when the approval
 // deadline passes without a decision, calls in the change manager once (who may then decide for them).
-import { applyHardwareChange, followUpCommands, followUpRecorder, validated } from '../shared.js';
+import { applyHardwareChange, followUpRecorder, validated } from '../shared.js';
+import { workflowCommands } from '../commands.js';
 import { step } from '../../domain/follow-ups.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
 import { ActivityFailure, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import * as change from '../../domain/change.js';
 import type { ChangeRecord, ChangeStep } from '../../domain/change.js';
-import { systemActor } from '../../domain/incident.js';
+import { systemActor } from '../../domain/kernel.js';
 import {
   assessChangeUpdate,
   closeChangeUpdate,
@@ -34,12 +35,12 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     return s.record;
   }
 
-  const command = followUpCommands(() => record, apply);
+  const command = workflowCommands(() => record, async (s: ChangeStep) => ({ result: await apply(s) }));
 
   setHandler(getChangeQuery, () => record);
   command(assessChangeUpdate, change.validateAssess, change.assess);
-  command(submitChangeUpdate, (r) => change.validateSubmit(r), (r, _cmd, ctx) => change.submitForApproval(r, ctx), notify);
-  command(decideChangeUpdate, (r, cmd) => change.validateDecide(r, cmd, cmd.actor), change.decide, notify);
+  command(submitChangeUpdate, (r) => change.validateSubmit(r), (r, _cmd, ctx) => change.submitForApproval(r, ctx), { after: notify });
+  command(decideChangeUpdate, (r, cmd) => change.validateDecide(r, cmd, cmd.actor), change.decide, { after: notify });
   command(scheduleChangeUpdate, change.validateSchedule, change.schedule);
   command(implementChangeUpdate, change.validateImplement, change.implement);
   command(reviewChangeUpdate, change.validateReview, change.review);

@@ -1,6 +1,7 @@
 // The incident entity workflow: it owns the live state, applies commands from the domain
 // state machine, and writes every step to the timeline and projection through an activity.
 import { dataRefusal, validated } from '../shared.js';
+import { workflowCommands, type Applied } from '../commands.js';
 import { reportReopenToParent, reportToParent } from '../follow-up-parent.js';
 import {
   ApplicationFailure,
@@ -22,20 +23,20 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition, type Workflow } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Workflow } from '@temporalio/common';
 import type { createActivities } from '../../activities/index.js';
-import * as incident from '../../domain/incident.js';
-import * as followUps from '../../domain/incident-follow-ups.js';
-import * as lifecycle from '../../domain/incident-lifecycle.js';
-import * as incidentMail from '../../domain/incident-mail.js';
-import * as replyCc from '../../domain/reply-cc.js';
-import type { CustomerMailTemplate } from '../../domain/incident-mail.js';
-import { systemActor } from '../../domain/incident.js';
-import { recordingRefused, writableState } from '../../domain/incident-recording.js';
+import * as incident from '../../domain/incident/state.js';
+import * as followUps from '../../domain/incident/follow-ups.js';
+import * as lifecycle from '../../domain/incident/lifecycle.js';
+import * as incidentMail from '../../domain/incident/mail.js';
+import * as replyCc from '../../domain/incident/reply-cc.js';
+import type { CustomerMailTemplate } from '../../domain/incident/mail.js';
+import { systemActor, type Actor } from '../../domain/kernel.js';
+import { recordingRefused, writableState } from '../../domain/incident/recording.js';
 import { requireWellFormedText } from '../../domain/text.js';
-import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident-sla.js';
+import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident/sla.js';
 import { levelNames, policyCalendar } from '../../domain/sla.js';
-import type { CommandContext, IncidentIntake, IncidentState, Transition } from '../../domain/incident.js';
+import type { IncidentIntake, IncidentState, Transition } from '../../domain/incident/state.js';
 import { incidentSearchAttributes, incidentStartSearchAttributes } from '../../temporal/search-attributes.js';
 import {
   addNoteUpdate,
@@ -198,41 +199,14 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     beside('ended' in notice ? reportToParent(parent, notice.ended) : reportReopenToParent(parent, notice.reopened));
   }
 
-  /** Wires one command: the validator rejects before history, the handler applies and records. */
-  function command<I extends object>(
-    update: UpdateDefinition<IncidentState, [Command<I>]>,
-    validate: (current: IncidentState, input: I) => void,
-    run: (current: IncidentState, input: I, ctx: CommandContext) => Transition,
-    options: {
-      /** Runs after the step is recorded, e.g. to mail the customer. */
-      after?: (result: Transition, input: I) => void;
-      /** A repeat of an applied step (the same mail delivered again): answered, not applied twice. */
-      repeat?: (current: IncidentState, input: I) => boolean;
-    } = {},
-  ): void {
-    const { after, repeat } = options;
-    setHandler(
-      update,
-      async (cmd: Command<I>) => {
-        if (repeat?.(state, cmd)) return state;
-        const transition = run(state, cmd, { actor: cmd.actor, at: new Date() });
-        const refused = await applyStep(transition);
-        // The step is taken either way: its mail and its word to a parent go out too.
-        after?.(transition, cmd);
-        if (refused !== undefined) throw refusedStep(transition, refused);
-        return transition.state;
-      },
-      {
-        validator: (cmd: Command<I>) =>
-          repeat?.(state, cmd)
-            ? undefined
-            : validated(() => {
-                requireWellFormedText(cmd);
-                validate(state, cmd);
-              }),
-      },
-    );
-  }
+  /** Wires one command (commands.ts): a step refused for its data is taken all the same, its mail and its word to a parent go out too. */
+  const command = workflowCommands(
+    () => state,
+    async (transition: Transition): Promise<Applied<IncidentState>> => {
+      const refused = await applyStep(transition);
+      return refused === undefined ? { result: transition.state } : { refused: refusedStep(transition, refused) };
+    },
+  );
 
   setHandler(getStateQuery, () => state);
   command(assignUpdate, incident.validateAssign, incident.assign);
@@ -434,10 +408,10 @@ function failureKind(cause: unknown): followUps.ChildFailure {
 }
 
 /** A child ticket's intake, as the API recorded it with its own number. */
-const childTicketIntake = (cmd: CreateFollowUpCommand) => cmd.child?.intake as IncidentIntake | undefined;
+const childTicketIntake = (cmd: CreateFollowUpCommand): IncidentIntake | undefined => (cmd.child && 'intake' in cmd.child ? cmd.child.intake : undefined);
 
 /** The child's start input: the kind's own fields from the command, and what every follow-up knows of its incident. */
-function followUpStartArgs(state: IncidentState, link: followUps.FollowUpLink, cmd: { child?: Record<string, unknown>; actor: incident.Actor }) {
+function followUpStartArgs(state: IncidentState, link: followUps.FollowUpLink, cmd: Pick<CreateFollowUpCommand, 'child'> & { actor: Actor }) {
   return {
     ...cmd.child,
     workflowId: link.workflowId,

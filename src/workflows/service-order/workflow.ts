@@ -1,7 +1,8 @@
 // The service-order workflow: owns one service order, applies commands from the domain state machine,
 // reminds the technician before the appointment and escalates to dispatch when the window passes unstarted.
 // Once done, its work report is booked under the incident (time and material), once.
-import { followUpCommands, followUpRecorder, validated } from '../shared.js';
+import { followUpRecorder, validated } from '../shared.js';
+import { workflowCommands } from '../commands.js';
 import { reportEndToIncident } from '../follow-up-parent.js';
 import { ActivityFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../../activities/index.js';
@@ -36,7 +37,7 @@ export async function serviceOrderWorkflow(input: ServiceOrderWorkflowInput): Pr
     return s.record;
   }
 
-  const command = followUpCommands(() => record, apply);
+  const command = workflowCommands(() => record, async (s: ServiceOrderStep) => ({ result: await apply(s) }));
 
   setHandler(getServiceOrderQuery, () => record);
   command(scheduleServiceOrderUpdate, order.validateSchedule, order.schedule);

@@ -2,8 +2,9 @@
 // value out of range). The step stays applied in the workflow; the timeline gets, under the same
 // sequence number, an entry that says so in text it can store, and the incident (or follow-up)
 // stays workable.
-import type { Actor, IncidentState, Transition } from './incident.js';
-import { writableCopy, writableText } from './text.js';
+import type { IncidentState, Transition } from './state.js';
+import type { Actor } from '../kernel.js';
+import { writableCopy, writableText } from '../text.js';
 
 interface TimelineEvent {
   type: string;

@@ -1,8 +1,9 @@
 // The incident's side of follow-up work as pure rules: links, waiting (pending_change) with or
 // without paused clocks, what the incident goes back to, child tickets, and children that died.
 import { describe, expect, it } from 'vitest';
-import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import { assign, openIncident, reply, resolve, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
+import { IllegalTransition, ValidationError } from '../../../src/domain/errors.js';
+import { assign, openIncident, reply, resolve, type IncidentState } from '../../../src/domain/incident/state.js';
+import type { CommandContext } from '../../../src/domain/kernel.js';
 import {
   createFollowUp,
   detachFollowUp,
@@ -14,10 +15,10 @@ import {
   repeatOf,
   validateChildTicketIntake,
   validateNewFollowUp,
-} from '../../src/domain/incident-follow-ups.js';
-import { customerMessage, reopen, setPending } from '../../src/domain/incident-lifecycle.js';
-import { goldPolicy } from '../support/policies.js';
-import { testIntake } from '../support/intake.js';
+} from '../../../src/domain/incident/follow-ups.js';
+import { customerMessage, reopen, setPending } from '../../../src/domain/incident/lifecycle.js';
+import { goldPolicy } from '../../support/policies.js';
+import { testIntake } from '../../support/intake.js';
 
 // Tuesday 24 Nov 2026, 09:00 CET (08:00Z); Gold P2: resolution 960 business minutes.
 const intake = testIntake({

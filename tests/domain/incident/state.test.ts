@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import { addNote, assign, close, openIncident, resolve, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
-import { testIntake } from '../support/intake.js';
+import { IllegalTransition, ValidationError } from '../../../src/domain/errors.js';
+import { addNote, assign, close, openIncident, resolve, type IncidentState } from '../../../src/domain/incident/state.js';
+import type { CommandContext } from '../../../src/domain/kernel.js';
+import { testIntake } from '../../support/intake.js';
 
 const intake = testIntake({
   number: 'INC-2026-000042',

@@ -2,13 +2,15 @@
 // callbacks): the incident keeps a link per child workflow, may wait for them (status
 // pending_change; the clocks pause like pending_customer when the policy says so), hears when
 // each ends, and cannot close while one is open and attached.
-import { followUpKinds, type FollowUpKind } from './enums.js';
-import { IllegalTransition, ValidationError } from './errors.js';
-import { followUpWorkflowId, kindSlug } from './follow-ups.js';
-import { eventOf, maxNoteLength, next, nonBlank, requireOpen, updateClocks, type CommandContext, type IncidentIntake, type IncidentState, type Transition } from './incident.js';
-import { pauseClock, resumeClock } from './sla.js';
-import { incidentWorkflowId, isIncidentNumber } from './ticket-number.js';
-import { oneOf } from './validation.js';
+import { followUpKinds, type FollowUpKind } from '../enums.js';
+import { IllegalTransition, ValidationError } from '../errors.js';
+import { eventOf, maxNoteLength, next, requireOpen, updateClocks, type IncidentIntake, type IncidentState, type Transition } from './state.js';
+import type { CommandContext } from '../kernel.js';
+import { nonBlank } from '../text.js';
+import { pauseClock, resumeClock } from '../sla.js';
+import { isIncidentNumber } from '../ticket-number.js';
+import { oneOf } from '../validation.js';
+import { followUpRef, followUpWorkflowId, incidentWorkflowId } from '../workflow-ids.js';
 
 /** The follow-up kinds an incident starts as child workflows: all of them. */
 export type ChildKind = FollowUpKind;
@@ -84,7 +86,7 @@ export function nextFollowUpLink(state: IncidentState, input: CreateFollowUpInpu
   const childTicket = input.kind === 'child_ticket' && input.childNumber ? { number: input.childNumber } : {};
   const workflowId = childTicket.number ? incidentWorkflowId(childTicket.number) : followUpWorkflowId(incidentWorkflowId(state.number), input.kind, n);
   const requestKey = input.requestKey ? { requestKey: input.requestKey } : {};
-  return { ref: `${kindSlug(input.kind)}-${n}`, workflowId, kind: input.kind, title: input.title.trim(), status: 'open', waitFor: Boolean(input.waitFor), createdAt: at.toISOString(), ...childTicket, ...requestKey };
+  return { ref: followUpRef(input.kind, n), workflowId, kind: input.kind, title: input.title.trim(), status: 'open', waitFor: Boolean(input.waitFor), createdAt: at.toISOString(), ...childTicket, ...requestKey };
 }
 
 /** The link a request made before: the same child ticket, or the same Idempotency-Key (kept in the state, so also after continue-as-new). */

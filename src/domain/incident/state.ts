@@ -1,24 +1,14 @@
 // The incident state machine: pure functions from (state, command) to (state, event).
 // The incident workflow owns one IncidentState and applies these; the API never does.
-import type { Channel, ContractTier, Impact, IncidentStatus, Priority, Urgency } from './enums.js';
-import { IllegalTransition, ValidationError } from './errors.js';
-import { nonBlank } from './text.js';
-import { incidentSlaPicture, withSlaDue } from './incident-sla.js';
-import type { Entitlement } from './entitlement.js';
-import type { FollowUpLink, ParentLink } from './incident-follow-ups.js';
-import type { MailIntake } from './incident-mail.js';
-import { startClock, stopClock, type SlaClock, type SlaPolicySnapshot, type SlaTarget } from './sla.js';
-// The text rules live in text.ts; incident modules import them from here as before.
-export { controlCharacters, nonBlank } from './text.js';
-
-export interface Actor {
-  /** "user:<id>", "contact:<email>" or "system". */
-  id: string;
-  name: string;
-}
-
-export const systemActor: Actor = { id: 'system', name: 'Helpdesk' };
-
+import type { Channel, ContractTier, Impact, IncidentStatus, Priority, Urgency } from '../enums.js';
+import { IllegalTransition, ValidationError } from '../errors.js';
+import type { Actor, CommandContext } from '../kernel.js';
+import { nonBlank } from '../text.js';
+import { incidentSlaPicture, withSlaDue } from './sla.js';
+import type { Entitlement } from '../entitlement.js';
+import type { FollowUpLink, ParentLink } from './follow-ups.js';
+import type { MailIntake } from './mail.js';
+import { startClock, stopClock, type SlaClock, type SlaPolicySnapshot, type SlaTarget } from '../sla.js';
 /** Days after resolution without a customer reply until the incident closes by itself. */
 export const defaultAutoCloseDays = 7;
 
@@ -119,12 +109,6 @@ export interface IncidentEvent {
 export interface Transition {
   state: IncidentState;
   event: IncidentEvent;
-}
-
-export interface CommandContext {
-  actor: Actor;
-  /** The instant of the command (workflow time inside a workflow). */
-  at: Date;
 }
 
 export interface AssignInput {

@@ -1,8 +1,9 @@
 // The addresses an agent names on a reply (`cc`): checked in the workflow's validator, recorded on
 // the reply's timeline event, and copied whoever they are (src/domain/reply-recipients.ts decides
 // the other copies). Pure and small, as it runs inside the incident workflow.
-import { ValidationError } from './errors.js';
-import { reply, validateReply, type CommandContext, type IncidentState, type ReplyInput, type Transition } from './incident.js';
+import { ValidationError } from '../errors.js';
+import { reply, validateReply, type IncidentState, type ReplyInput, type Transition } from './state.js';
+import type { CommandContext } from '../kernel.js';
 
 /** The most addresses an agent may name on one reply. */
 export const maxNamedCc = 20;

@@ -1,25 +1,25 @@
 // The rest of an incident's life: customer messages, waiting on the customer, priority and
 // contract changes, reopening and automatic closing. Same shape as incident.ts: validate, then
 // return the new state and its timeline event.
-import type { IncidentStatus, Priority } from './enums.js';
-import { IllegalTransition, ValidationError } from './errors.js';
+import type { IncidentStatus, Priority } from '../enums.js';
+import { IllegalTransition, ValidationError } from '../errors.js';
 import {
   defaultAutoCloseDays,
   entitlementSummary,
   eventOf,
   maxNoteLength,
   next,
-  nonBlank,
   refreshSla,
   requireOpen,
   updateClocks,
-  type CommandContext,
   type IncidentParties,
   type IncidentState,
   type Transition,
-} from './incident.js';
-import { pauseClock, restartClock, resumeClock, startClock } from './sla.js';
-import { withAppliedMail, type MailRef } from './incident-mail.js';
+} from './state.js';
+import type { CommandContext } from '../kernel.js';
+import { nonBlank } from '../text.js';
+import { pauseClock, restartClock, resumeClock, startClock } from '../sla.js';
+import { withAppliedMail, type MailRef } from './mail.js';
 
 export interface CustomerMessageInput {
   text: string;
@@ -52,7 +52,7 @@ export interface ReopenInput {
   reason: string;
 }
 
-export { defaultAutoCloseDays } from './incident.js';
+export { defaultAutoCloseDays } from './state.js';
 
 const reopenedStatus = (state: IncidentState): IncidentStatus => (state.assignee ? 'in_progress' : state.assignedGroup ? 'assigned' : 'new');
 

@@ -1,7 +1,8 @@
 // The incident's SLA picture: due instants, the sticky breach flag and escalation level changes.
-import { snapshotHolidayYears, type BusinessCalendar } from './business-time.js';
-import type { CommandContext, IncidentState, Transition } from './incident.js';
-import { levelNames, slaPicture, type EscalationLevel, type SlaPicture } from './sla.js';
+import { snapshotHolidayYears, type BusinessCalendar } from '../business-time.js';
+import type { IncidentState, Transition } from './state.js';
+import type { CommandContext } from '../kernel.js';
+import { levelNames, slaPicture, type EscalationLevel, type SlaPicture } from '../sla.js';
 
 export function incidentSlaPicture(state: IncidentState, now: Date, calendar?: BusinessCalendar): SlaPicture | undefined {
   if (!state.sla || !state.clocks) return undefined;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { IllegalTransition, ValidationError } from '../../src/domain/errors.js';
-import { close, openIncident, resolve, type CommandContext } from '../../src/domain/incident.js';
-import { deliveryFailure, isAppliedMail, mailOutcome, validateDeliveryFailure, withAppliedMail, type MailRef } from '../../src/domain/incident-mail.js';
-import { testIntake } from '../support/intake.js';
+import { IllegalTransition, ValidationError } from '../../../src/domain/errors.js';
+import { close, openIncident, resolve } from '../../../src/domain/incident/state.js';
+import type { CommandContext } from '../../../src/domain/kernel.js';
+import { deliveryFailure, isAppliedMail, mailOutcome, validateDeliveryFailure, withAppliedMail, type MailRef } from '../../../src/domain/incident/mail.js';
+import { testIntake } from '../../support/intake.js';
 
 const ctx: CommandContext = { actor: { id: 'system', name: 'Helpdesk' }, at: new Date('2026-03-02T09:00:00Z') };
 const ref: MailRef = { direction: 'in', mailId: 'm-1', messageId: '<a@b>', from: 'petra@acme.example', to: ['helpdesk@x.example'], cc: [], subject: 'Drucker' };
@@ -43,7 +44,7 @@ describe('mailOutcome', () => {
 
 describe('applied mails', () => {
   it('remembers the mails a customer message and a bounce applied, so a repeat is recognised', async () => {
-    const { customerMessage } = await import('../../src/domain/incident-lifecycle.js');
+    const { customerMessage } = await import('../../../src/domain/incident/lifecycle.js');
     const state = openIncident(mailIntake).state;
     const after = customerMessage(state, { text: 'Noch da?', mail: { ...ref, mailId: 'm-2' } }, ctx).state;
     expect(isAppliedMail(after, { mail: { mailId: 'm-2' } })).toBe(true);

@@ -5,23 +5,24 @@
 import { createHash } from 'node:crypto';
 import { and, eq, getTableColumns, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.js';
-import { inboundMails, incidentEvents, mailAttachments } from '../db/schema/index.js';
-import { DomainError, IllegalTransition } from '../domain/errors.js';
-import type { MailRef } from '../domain/incident-mail.js';
-import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../domain/mail-rules.js';
-import { outlookConversation } from '../domain/thread-index.js';
-import { findIncidentNumber } from '../domain/ticket-number.js';
-import { submitIncidentCommand } from '../services/incident-commands.js';
-import { openIncidentFromRequest, type IntakeDeps } from '../services/incident-intake.js';
-import type { Temporal } from '../temporal/client.js';
-import { customerMessageUpdate, deliveryFailureUpdate } from '../workflows/incident/messages.js';
+import type { Db } from '../../db/client.js';
+import { inboundMails, incidentEvents, mailAttachments } from '../../db/schema/index.js';
+import { DomainError, IllegalTransition } from '../../domain/errors.js';
+import type { MailRef } from '../../domain/incident/mail.js';
+import { planInbound, referencedMessageIds, type InboundPlan, type ThreadIncident } from '../../domain/mail-rules.js';
+import { outlookConversation } from '../../domain/thread-index.js';
+import { findIncidentNumber } from '../../domain/ticket-number.js';
+import { submitIncidentCommand } from '../incident-commands.js';
+import { openIncidentFromRequest, type IntakeDeps } from '../incident-intake.js';
+import type { Temporal } from '../../temporal/client.js';
+import { customerMessageUpdate, deliveryFailureUpdate } from '../../workflows/incident/messages.js';
 import { requestCallbackByMail } from './callback-requests.js';
-import { bareAddress, loopMarkerOf, type Mailer } from './outbound.js';
-import type { Rates } from '../domain/entitlement.js';
-import { parseMail } from './parse.js';
+import type { StoredMail } from '../../mail/imap.js';
+import { bareAddress, loopMarkerOf, type Mailer } from '../../mail/outbound.js';
+import type { Rates } from '../../domain/entitlement.js';
+import { parseMail } from '../../mail/parse.js';
 import { tellSenderMailTooLarge } from './oversized-notice.js';
-import { incidentOfConversation, incidentsOfMessageIds, senderIdentity, threadIncident } from './threads.js';
+import { incidentOfConversation, incidentsOfMessageIds, senderIdentity, threadIncident } from '../../mail/threads.js';
 
 export interface IngestDeps {
   db: Db;
@@ -45,14 +46,6 @@ export type InboundRow = typeof inboundMails.$inferSelect;
 export type InboundMail = Omit<InboundRow, 'raw'>;
 const { raw: _raw, ...processedColumns } = getTableColumns(inboundMails);
 const resultColumns = { id: inboundMails.id, status: inboundMails.status, outcome: inboundMails.outcome, incidentNumber: inboundMails.incidentNumber, callbackWorkflowId: inboundMails.callbackWorkflowId };
-export interface StoredMail {
-  id: string;
-  duplicate: boolean;
-  status: InboundRow['status'];
-  incidentNumber: string | null;
-  /** Message-IDs it has and names, and the ticket number in its subject: mails sharing one may be one thread. */
-  threadKeys: string[];
-}
 
 export const defaultMaxMailBytes = 25 * 1024 * 1024;
 /** A processor that died holding a mail gives it up after this. */

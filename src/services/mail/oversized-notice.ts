@@ -4,9 +4,9 @@
 // Loop protection stays with the callers: machine-made mail (Auto-Submitted, bulk, lists, our
 // own addresses, mailer-daemon) gets no notice at all.
 import { defaultMaxMailBytes, type IngestDeps, type InboundMail } from './ingest.js';
-import { replyInThread } from './outbox.js';
-import { oversizedMail } from './templates.js';
-import { senderIdentity } from './threads.js';
+import { replyInThread } from '../../mail/outbox.js';
+import { oversizedMail } from '../../mail/templates.js';
+import { senderIdentity } from '../../mail/threads.js';
 
 /** Notices per sender and hour (MAIL_OVERSIZED_NOTICES_PER_HOUR): enough for a person, a brake on a loop. */
 export const defaultOversizedNoticesPerHour = 20;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { IllegalTransition } from '../../src/domain/errors.js';
-import { assign, openIncident, reply, resolve, type CommandContext, type IncidentState } from '../../src/domain/incident.js';
-import { testIntake } from '../support/intake.js';
-import { reassessEscalation } from '../../src/domain/incident-sla.js';
-import { autoCloseAt, changeContract, changePriority, customerMessage, reopen, resume, setPending } from '../../src/domain/incident-lifecycle.js';
-import { goldPolicy } from '../support/policies.js';
+import { IllegalTransition } from '../../../src/domain/errors.js';
+import { assign, openIncident, reply, resolve, type IncidentState } from '../../../src/domain/incident/state.js';
+import type { CommandContext } from '../../../src/domain/kernel.js';
+import { testIntake } from '../../support/intake.js';
+import { reassessEscalation } from '../../../src/domain/incident/sla.js';
+import { autoCloseAt, changeContract, changePriority, customerMessage, reopen, resume, setPending } from '../../../src/domain/incident/lifecycle.js';
+import { goldPolicy } from '../../support/policies.js';
 
 // Tuesday 24 Nov 2026, 09:00 CET (08:00Z); Gold P2: first response 120, next 240, resolution 960.
 const intake = testIntake({

@@ -2,14 +2,14 @@
 // because nobody knows the sender, or because it could not be parsed. An agent appends it,
 // opens an incident from it, or dismisses it; each decision is taken once.
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { inboundMails } from '../db/schema/index.js';
-import { IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
-import type { Actor } from '../domain/incident.js';
-import { mailRefOf, openFromMail, type IngestDeps, type InboundRow } from '../mail/ingest.js';
-import { customerMessageUpdate } from '../workflows/incident/messages.js';
-import { sendIncidentCommand } from './incident-commands.js';
-import { customerForProspect, type NewCustomerFromMail } from './mail-prospect.js';
+import type { Db } from '../../db/client.js';
+import { inboundMails } from '../../db/schema/index.js';
+import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
+import type { Actor } from '../../domain/kernel.js';
+import { mailRefOf, openFromMail, type IngestDeps, type InboundRow } from './ingest.js';
+import { customerMessageUpdate } from '../../workflows/incident/messages.js';
+import { sendIncidentCommand } from '../incident-commands.js';
+import { customerForProspect, type NewCustomerFromMail } from './prospect.js';
 
 export const reviewStatuses = ['review', 'quarantined'] as const;
 

@@ -1,7 +1,8 @@
 // The incident's side of the mail channel: mails in and out and delivery failures as timeline
 // events. Which mail belongs where is decided in mail-rules.ts; sending happens in activities.
-import { IllegalTransition, ValidationError } from './errors.js';
-import { defaultAutoCloseDays, eventOf, next, type CommandContext, type IncidentState, type Transition } from './incident.js';
+import { IllegalTransition, ValidationError } from '../errors.js';
+import { defaultAutoCloseDays, eventOf, next, type IncidentState, type Transition } from './state.js';
+import type { CommandContext } from '../kernel.js';
 
 /** A mail in the communication log: enough to show it and to link to the stored copy. */
 export interface MailRef {

@@ -1,11 +1,11 @@
 // Reads of the mail log: an incident's mails in and out, the review queue, downloads.
 import { and, asc, count, desc, eq, inArray } from 'drizzle-orm';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import type { Db } from '../db/client.js';
-import { inboundMails, incidents, mailAttachments, outboxMessages, type InboundMailStatus } from '../db/schema/index.js';
-import { NotFound } from '../domain/errors.js';
-import { loopHeaders } from '../mail/outbound.js';
-import { sanitizeMailHtml } from '../mail/sanitize.js';
+import type { Db } from '../../db/client.js';
+import { inboundMails, incidents, mailAttachments, outboxMessages, type InboundMailStatus } from '../../db/schema/index.js';
+import { NotFound } from '../../domain/errors.js';
+import { loopHeaders } from '../../mail/outbound.js';
+import { sanitizeMailHtml } from '../../mail/sanitize.js';
 
 type InboundRow = typeof inboundMails.$inferSelect;
 type OutboxRow = typeof outboxMessages.$inferSelect;

@@ -2,11 +2,11 @@
 // who takes it on creates the customer and the sender as its contact in the same decision.
 // Created through the master data services (their checks and locks), and idempotent: a review
 // that failed after the customer was created finds that customer again when it is retried.
-import type { Db } from '../db/client.js';
-import type { Language } from '../domain/enums.js';
-import { IllegalTransition, NotFound, ValidationError } from '../domain/errors.js';
-import { callerContact, createContact } from './master-data/contacts.js';
-import { createCustomer, customerDefaults, getCustomer } from './master-data/customers.js';
+import type { Db } from '../../db/client.js';
+import type { Language } from '../../domain/enums.js';
+import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
+import { callerContact, createContact } from '../master-data/contacts.js';
+import { createCustomer, customerDefaults, getCustomer } from '../master-data/customers.js';
 
 export interface NewCustomerFromMail {
   customerNumber: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { holidaysToResolve } from '../../src/domain/incident-sla.js';
-import { openIncident } from '../../src/domain/incident.js';
-import { testIntake } from '../support/intake.js';
-import { goldPolicy } from '../support/policies.js';
+import { holidaysToResolve } from '../../../src/domain/incident/sla.js';
+import { openIncident } from '../../../src/domain/incident/state.js';
+import { testIntake } from '../../support/intake.js';
+import { goldPolicy } from '../../support/policies.js';
 
 const stateWith = (sla: typeof goldPolicy, receivedAt = '2026-03-10T09:00:00Z') => openIncident(testIntake({ number: 'INC-2026-000001', sla, receivedAt })).state;
 

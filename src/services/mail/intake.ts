@@ -2,16 +2,15 @@
 // long-lived workflow per configured IMAP mailbox.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { ImapMailbox } from '../config.js';
+import type { ImapMailbox } from '../../config.js';
 import { and, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { inboundMails } from '../db/schema/index.js';
-import { claimableMail, storeInboundMail, type StoredMail } from '../mail/ingest.js';
-import type { Temporal } from '../temporal/client.js';
-import type { inboundMailWorkflow, mailboxWorkflow } from '../workflows/index.js';
-
-export const inboundMailWorkflowId = (mailId: string) => `inbound-mail-${mailId}`;
-export const mailboxWorkflowId = (mailbox: string) => `mailbox-${mailbox}`;
+import type { Db } from '../../db/client.js';
+import { inboundMails } from '../../db/schema/index.js';
+import type { StoredMail } from '../../mail/imap.js';
+import { claimableMail, storeInboundMail } from './ingest.js';
+import type { Temporal } from '../../temporal/client.js';
+import type { inboundMailWorkflow, mailboxWorkflow } from '../../workflows/index.js';
+import { inboundMailWorkflowId, mailboxWorkflowId } from '../../domain/workflow-ids.js';
 
 /** Starts processing of a stored mail; false when Temporal is unreachable (the sweep catches up). */
 export async function startInboundMailWorkflow(temporal: Temporal, logger: Logger, mailId: string): Promise<boolean> {

@@ -2,19 +2,19 @@
 // becomes a callback request instead of an incident: one callback per Message-ID, however often
 // the mail is delivered or processed, and one short acknowledgement with the call window.
 import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client.js';
-import { followUps, inboundMails, outboxMessages } from '../db/schema/index.js';
-import type { CallWindow } from '../domain/callback.js';
-import { DomainError, Unavailable } from '../domain/errors.js';
-import type { Language } from '../domain/enums.js';
-import type { Actor } from '../domain/incident.js';
-import type { InboundDecision } from '../domain/mail-rules.js';
-import { defaultBusinessTimezone } from '../domain/ticket-number.js';
-import { existingCallback, keyedWorkflowId, requestCallback, type CallbackDeps } from '../services/callbacks.js';
+import type { Db, Tx } from '../../db/client.js';
+import { followUps, inboundMails, outboxMessages } from '../../db/schema/index.js';
+import type { CallWindow } from '../../domain/callback.js';
+import { DomainError, Unavailable } from '../../domain/errors.js';
+import type { Language } from '../../domain/enums.js';
+import type { Actor } from '../../domain/kernel.js';
+import type { InboundDecision } from '../../domain/mail-rules.js';
+import { defaultBusinessTimezone } from '../../domain/ticket-number.js';
+import { existingCallback, keyedWorkflowId, requestCallback, type CallbackDeps } from '../callbacks.js';
 import type { IngestDeps, InboundMail, InboundRow } from './ingest.js';
-import { replyInThread } from './outbox.js';
-import type { RenderedMail } from './templates.js';
-import { senderIdentity } from './threads.js';
+import { replyInThread } from '../../mail/outbox.js';
+import type { RenderedMail } from '../../mail/templates.js';
+import { senderIdentity } from '../../mail/threads.js';
 
 type CallbackPlan = Extract<InboundDecision, { kind: 'callback' }>;
 export type CallbackDone = Pick<InboundRow, 'status' | 'outcome' | 'callbackWorkflowId'>;
