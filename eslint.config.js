@@ -4,6 +4,15 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/**
+ * Another router's index or routes, seen from a folder under src/api.
+ * @param {string[]} up the relative ways out of that folder
+ */
+const routerImports = (up) => ({
+  group: up.flatMap((dots) => ['index', 'routes'].flatMap((file) => [`${dots}/*/${file}.js`, `${dots}/*/${file}`])),
+  message: 'A router must not import another router: move shared code into a service (src/services) or a view module (views.ts).',
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.data/', 'drizzle/', 'coverage/'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -47,6 +56,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // One router convention: a route declares its role in its spec (`middleware: [requireRole(...)]`),
+    // and a router imports services, schemas and views, never another router's index or routes.
+    files: ['src/api/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name=/^(use|on|all)$/] CallExpression[callee.name=/^require(Any)?Role$/]",
+          message: "Declare the role on the route itself: createRoute({ ..., middleware: [requireRole('agent')] }).",
+        },
+      ],
+    },
+  },
+  // src/api/<a>/: not ../<b>/index.js; src/api/master-data/<a>/: neither ../<b>/ nor ../../<b>/.
+  { files: ['src/api/*/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [routerImports(['..'])] }] } },
+  { files: ['src/api/*/*/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [routerImports(['..', '../..'])] }] } },
   {
     files: ['tests/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     rules: {

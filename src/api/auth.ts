@@ -1,6 +1,7 @@
 // Bearer-token authentication and role checks for the API.
+import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { hasRole, type UserRole } from '../domain/enums.js';
+import { hasRole, userRoles, type UserRole } from '../domain/enums.js';
 import { Forbidden, Unauthorized } from '../domain/errors.js';
 import { findTokenPrincipal, touchToken } from '../services/api-tokens.js';
 import type { Actor } from '../domain/kernel.js';
@@ -25,29 +26,49 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/** The roles each role guard admits, so the OpenAPI document can say who may call a route (`x-roles`). */
+const admittedRoles = new WeakMap<MiddlewareHandler, readonly UserRole[]>();
+
+/** The roles a middleware admits if it is a role guard (requireRole, requireAnyRole), else undefined. */
+export function rolesAdmittedBy(handler: unknown): readonly UserRole[] | undefined {
+  return typeof handler === 'function' ? admittedRoles.get(handler as MiddlewareHandler) : undefined;
+}
+
+function guard(roles: readonly UserRole[], handler: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+  admittedRoles.set(handler as MiddlewareHandler, roles);
+  return handler;
+}
+
 /**
  * Admits the role and every role above it (agent < manager < admin); mailgate ranks below all.
- * `also` admits integration roles besides, for a route that declares it in its spec
+ * `also` admits integration roles besides. A route declares its guard in its spec
  * (`middleware: [requireRole('agent', { also: ['mailgate'] })]`), so no path list decides.
  */
 export function requireRole(minimum: UserRole, options: { also?: readonly UserRole[] } = {}) {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const { role } = c.var.principal;
-    if (!hasRole(role, minimum) && !options.also?.includes(role)) {
-      throw new Forbidden(`This action needs the ${minimum} role; your token has ${c.var.principal.role}.`);
-    }
-    await next();
-  });
+  const roles = userRoles.filter((role) => hasRole(role, minimum) || options.also?.includes(role));
+  return guard(
+    roles,
+    createMiddleware<AppEnv>(async (c, next) => {
+      const { role } = c.var.principal;
+      if (!hasRole(role, minimum) && !options.also?.includes(role)) {
+        throw new Forbidden(`This action needs the ${minimum} role; your token has ${c.var.principal.role}.`);
+      }
+      await next();
+    }),
+  );
 }
 
 /** Admits exactly these roles (for integration roles such as mailgate, which sit outside the ladder). */
 export function requireAnyRole(...roles: UserRole[]) {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    if (!roles.includes(c.var.principal.role)) {
-      throw new Forbidden(`This action needs one of the roles ${roles.join(', ')}; your token has ${c.var.principal.role}.`);
-    }
-    await next();
-  });
+  return guard(
+    userRoles.filter((role) => roles.includes(role)),
+    createMiddleware<AppEnv>(async (c, next) => {
+      if (!roles.includes(c.var.principal.role)) {
+        throw new Forbidden(`This action needs one of the roles ${roles.join(', ')}; your token has ${c.var.principal.role}.`);
+      }
+      await next();
+    }),
+  );
 }
 
 /** The timeline's actor for a request's principal: "user:<id>" and the user's name. */

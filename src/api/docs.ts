@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { RouterRoute } from 'hono/types';
+import { rolesAdmittedBy } from './auth.js';
 import type { AppEnv } from './context.js';
 
 const swaggerDir = (createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
@@ -21,7 +23,7 @@ const page = `<!doctype html>
 <script src="/docs/init.js"></script>
 </body></html>`;
 
-const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true,
+const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true, showExtensions: true,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });`;
 
 export function mountDocs(app: OpenAPIHono<AppEnv>): void {
@@ -30,14 +32,15 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
     scheme: 'bearer',
     description: 'An API token (`hd_...`). `npm start` prints the demo tokens.',
   });
-  app.doc31('/openapi.json', {
+  const config = {
     openapi: '3.1.0',
     info: {
       title: 'Helpdesk API',
       version: '0.1.0',
       description: 'Incidents with contracts, exact SLA timers and escalation, each run as a Temporal workflow. Errors are application/problem+json.',
     },
-  });
+  };
+  app.get('/openapi.json', (c) => c.json(withRoles(app.getOpenAPI31Document(config), app.routes)));
   app.get('/docs', (c) => c.html(page));
   app.get('/docs/init.js', (c) => c.body(init, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
   app.get('/docs/:asset', async (c) => {
@@ -46,4 +49,20 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
     if (!type) return c.notFound();
     return c.body(await readFile(join(swaggerDir, name)), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
   });
+}
+
+type Operations = Record<string, Record<string, Record<string, unknown>> | undefined>;
+
+/**
+ * Writes into each operation who may call it (`x-roles`), read off the role guard its route
+ * declares (`middleware: [requireRole(...)]`), so the document says what the code enforces.
+ */
+function withRoles<D extends { paths?: object }>(document: D, routes: RouterRoute[]): D {
+  const paths = (document.paths ?? {}) as Operations;
+  for (const route of routes) {
+    const roles = rolesAdmittedBy(route.handler);
+    const operation = roles && paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
+    if (operation) operation['x-roles'] = [...roles];
+  }
+  return document;
 }

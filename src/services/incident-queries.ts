@@ -3,6 +3,7 @@ import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { incidentEvents, incidentIntakes, incidents, users } from '../db/schema/index.js';
 import type { IncidentStatus, Priority } from '../domain/enums.js';
+import { NotFound, Unavailable } from '../domain/errors.js';
 import type { IncidentIntake } from '../domain/incident/state.js';
 
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -59,4 +60,12 @@ export async function escalationHistory(db: Db, number: string) {
     const p = e.payload as { from: number; to: number; name: string; target: string | null; reachedAt?: string | null };
     return { at: e.occurredAt.toISOString(), reachedAt: p.reachedAt ?? null, from: p.from, to: p.to, name: p.name, target: p.target };
   });
+}
+
+/** The incident exists and its workflow runs (the projection may lag behind the intake): commands need both, and a clear 404 or 503 beats an update against none. */
+export async function requireIncident(db: Db, number: string): Promise<void> {
+  if (await findIncident(db, number)) return;
+  const recorded = await findIntake(db, number);
+  if (!recorded) throw new NotFound(`Incident ${number} does not exist.`);
+  if (!recorded.started) throw new Unavailable(`Incident ${number} is recorded but its workflow has not started yet; try again shortly.`);
 }

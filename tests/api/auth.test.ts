@@ -8,6 +8,7 @@ import { isPublicPath, requireAuth, requireRole } from '../../src/api/auth.js';
 import type { AppEnv } from '../../src/api/context.js';
 import { onError } from '../../src/api/problem.js';
 import type { Database } from '../../src/db/client.js';
+import { hasRole, userRoles, type UserRole } from '../../src/domain/enums.js';
 import { apiTokens, users } from '../../src/db/schema/index.js';
 import type { Temporal } from '../../src/temporal/client.js';
 import { createTestDatabase } from '../support/database.js';
@@ -230,6 +231,70 @@ describe('roles', () => {
       const [method, path] = key.split(' ') as [string, string];
       const res = await app.request(path, { method, headers: { Authorization: `Bearer ${user.token}` } });
       expect(res.status, `${role}: ${key}`).not.toBe(403);
+    }
+  });
+});
+
+describe('who may call what', () => {
+  const ladder = (minimum: UserRole) => userRoles.filter((role) => hasRole(role, minimum));
+  /** Operations outside "agents and above"; besides these, every write of master data and SLA configuration is the admin's. */
+  const exceptions: Record<string, UserRole[]> = {
+    'POST /api/inbound/email': ['mailgate', 'admin'],
+    'POST /api/callbacks': ['mailgate', ...ladder('agent')],
+    'POST /api/sla/preview': ladder('sales'),
+    'GET /api/entitlement': ladder('sales'),
+    'GET /api/customers/{customerNumber}/insight': ladder('sales'),
+    'GET /api/time-entries': ladder('manager'),
+    'PUT /api/time-entries/{id}/billing': ladder('manager'),
+    'PATCH /api/material-entries/{id}': ladder('manager'),
+    'PUT /api/material-entries/{id}/billing': ladder('manager'),
+    'DELETE /api/material-entries/{id}': ladder('manager'),
+    'POST /api/invoices/runs': ladder('manager'),
+    'POST /api/invoices/{id}/finalise': ladder('manager'),
+    'DELETE /api/invoices/{id}': ladder('manager'),
+    'GET /api/reports/profitability': ladder('manager'),
+  };
+  const adminWrites = ['/api/calendars', '/api/sla-policies', '/api/customers', '/api/contacts', '/api/contracts', '/api/assets', '/api/import'];
+  const expectedRoles = (method: string, path: string): UserRole[] =>
+    exceptions[`${method} ${path}`] ?? (method !== 'GET' && adminWrites.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) ? ['admin'] : ladder('agent'));
+
+  /** Every operation of the OpenAPI document: method, documented path, a concrete path and its x-roles. */
+  async function operations() {
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { 'x-roles'?: UserRole[] }>> };
+    return Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, concrete: samplePath(path.replace(/\{(\w+)\}/g, ':$1')), roles: op['x-roles'] })),
+    );
+  }
+
+  it('names on every operation of /openapi.json but the public ones the roles that may call it (x-roles), as this table says', async () => {
+    const ops = await operations();
+    expect(ops.length).toBeGreaterThanOrEqual(90);
+    for (const op of ops) {
+      if (isPublicPath(op.path)) expect(op.roles, `${op.method} ${op.path}`).toBeUndefined();
+      else expect(op.roles, `${op.method} ${op.path}`).toEqual(expectedRoles(op.method, op.path));
+    }
+    expect(Object.keys(exceptions).every((key) => ops.some((op) => `${op.method} ${op.path}` === key))).toBe(true);
+  });
+
+  it('documents every protected route, so none escapes the check below', async () => {
+    const documented = (await operations()).filter((op) => !isPublicPath(op.path)).map((op) => `${op.method} ${op.concrete}`);
+    const routes = routeTable().filter((r) => !isPublicPath(r.path)).map((r) => `${r.method} ${r.path}`);
+    expect(routes.sort()).toEqual(documented.sort());
+  });
+
+  it('holds every route to its x-roles: a role outside them gets 403, a role inside does not', async () => {
+    const tokens = new Map<UserRole, string>();
+    for (const role of userRoles) tokens.set(role, (await createUserWithToken(database.db, role, `Table ${role}`)).token);
+    for (const op of (await operations()).filter((o) => !isPublicPath(o.path))) {
+      for (const role of userRoles) {
+        const res = await app.request(op.concrete, { method: op.method, headers: { Authorization: `Bearer ${tokens.get(role)!}` } });
+        const admitted = (op.roles ?? []).includes(role);
+        if (admitted) expect(res.status, `${role}: ${op.method} ${op.path}`).not.toBe(403);
+        else {
+          expect(res.status, `${role}: ${op.method} ${op.path}`).toBe(403);
+          expect((await body(res)).detail, `${role}: ${op.method} ${op.path}`).toMatch(/needs (the \w+ role|one of the roles)/);
+        }
+      }
     }
   });
 });

@@ -9,9 +9,9 @@ import type { Actor } from '../../domain/kernel.js';
 import { openIncidentForCallback } from '../../services/callback-incidents.js';
 import { currentCallback, noteAttachedCallback } from '../../services/callbacks.js';
 import { sendFollowUpCommand, staffById } from '../../services/follow-ups.js';
+import { requireIncident } from '../../services/incident-queries.js';
 import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, logCallbackCallUpdate } from '../../workflows/callback/messages.js';
 import type { ApiServices } from '../context.js';
-import { requireIncident } from '../incidents/index.js';
 import { actionBodies, callbackActions, type CallbackAction, type OpenedIncident } from './schemas.js';
 
 export type CallbackActionResult = CallbackRecord & { openedIncident?: z.infer<typeof OpenedIncident> };

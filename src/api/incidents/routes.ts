@@ -1,6 +1,7 @@
-// OpenAPI route specs for /api/incidents; handlers live in index.ts.
+// OpenAPI route specs for /api/incidents (agents and above); handlers live in index.ts.
 import type { z } from '@hono/zod-openapi';
 import { createRoute } from '@hono/zod-openapi';
+import { requireRole } from '../auth.js';
 import { idempotencyHeader, json, problemResponses } from '../common-schemas.js';
 import {
   AssignBody,
@@ -26,6 +27,7 @@ const tags = ['Incidents'];
 export const createIncidentRoute = createRoute({
   method: 'post',
   path: '/',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Open an incident',
@@ -41,6 +43,7 @@ export const createIncidentRoute = createRoute({
 export const listIncidentsRoute = createRoute({
   method: 'get',
   path: '/',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'List incidents',
@@ -52,6 +55,7 @@ export const listIncidentsRoute = createRoute({
 export const getIncidentRoute = createRoute({
   method: 'get',
   path: '/{number}',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Get an incident',
@@ -62,6 +66,7 @@ export const getIncidentRoute = createRoute({
 export const getTimelineRoute = createRoute({
   method: 'get',
   path: '/{number}/timeline',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: "An incident's timeline",
@@ -77,6 +82,7 @@ function commandRoute<B extends z.ZodType>(path: string, summary: string, descri
   return createRoute({
     method: 'post',
     path: `/{number}/${path}`,
+    middleware: [requireRole('agent')],
     tags,
     security,
     summary,
@@ -106,6 +112,7 @@ export const reopenRoute = commandRoute('reopen', 'Reopen a resolved incident', 
 export const resumeRoute = createRoute({
   method: 'post',
   path: '/{number}/resume',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Stop waiting on the customer',
@@ -117,6 +124,7 @@ export const resumeRoute = createRoute({
 export const closeRoute = createRoute({
   method: 'post',
   path: '/{number}/close',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Close an incident',

@@ -1,5 +1,6 @@
 // OpenAPI route specs for /api/invoices; handlers live in index.ts.
 import { createRoute } from '@hono/zod-openapi';
+import { requireRole } from '../auth.js';
 import { json, problemResponses } from '../common-schemas.js';
 import { csvContent, CsvDialectQuery, ExportQuery, IdParam, Invoice, InvoiceList, InvoiceRun, InvoiceSummary, ListQuery, RunBody } from './schemas.js';
 
@@ -12,6 +13,7 @@ const csvFormat =
 export const runRoute = createRoute({
   method: 'post',
   path: '/runs',
+  middleware: [requireRole('manager')],
   tags,
   security,
   summary: 'Run invoicing for a period (manager)',
@@ -28,6 +30,7 @@ export const runRoute = createRoute({
 export const listRoute = createRoute({
   method: 'get',
   path: '/',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'List invoices',
@@ -39,6 +42,7 @@ export const listRoute = createRoute({
 export const exportRoute = createRoute({
   method: 'get',
   path: '/export.csv',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Export the invoice lines of a period as CSV for the ERP',
@@ -50,6 +54,7 @@ export const exportRoute = createRoute({
 export const getRoute = createRoute({
   method: 'get',
   path: '/{id}',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Get an invoice with its lines and totals',
@@ -60,6 +65,7 @@ export const getRoute = createRoute({
 export const csvRoute = createRoute({
   method: 'get',
   path: '/{id}/csv',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Get an invoice as CSV',
@@ -71,6 +77,7 @@ export const csvRoute = createRoute({
 export const finaliseRoute = createRoute({
   method: 'post',
   path: '/{id}/finalise',
+  middleware: [requireRole('manager')],
   tags,
   security,
   summary: 'Finalise a draft invoice (manager)',
@@ -83,6 +90,7 @@ export const finaliseRoute = createRoute({
 export const discardRoute = createRoute({
   method: 'delete',
   path: '/{id}',
+  middleware: [requireRole('manager')],
   tags,
   security,
   summary: 'Discard a draft invoice (manager)',

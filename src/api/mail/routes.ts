@@ -1,16 +1,33 @@
-// OpenAPI route specs for the mailgate and the mail log; handlers live in index.ts.
+// OpenAPI route specs for the mailgate (mailgate and admin tokens) and the mail log (agents and above); handlers live in index.ts.
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import { requireAnyRole, requireRole } from '../auth.js';
 import { json, problemResponses } from '../common-schemas.js';
+import type { AppEnv } from '../context.js';
 import { IncidentNumberParam } from '../incidents/schemas.js';
+import { problem } from '../problem.js';
 import { AcceptBody, Accepted, AttachmentParams, DismissBody, HeldMailQuery, MailIdParam, MailList, Message, MessageList, OpenIncidentBody } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Mail'];
+/** The most the mailgate reads at all; mail above MAIL_MAX_BYTES but below this is kept and flagged. */
+export const mailgateHardLimitBytes = 100 * 1024 * 1024;
+
+const mailgateBodyLimit = bodyLimit({ maxSize: mailgateHardLimitBytes, onError: (c) => problem(c as Context<AppEnv>, 413, `The mail is larger than ${mailgateHardLimitBytes / 1024 / 1024} MiB.`) });
+const rawMailOnly = createMiddleware<AppEnv>(async (c, next) => {
+  const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'message/rfc822') return problem(c, 415, `Send the raw mail as Content-Type: message/rfc822 (got ${type || 'none'}).`);
+  await next();
+});
+
 const download = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } });
 
 export const mailgateRoute = createRoute({
   method: 'post',
   path: '/email',
+  middleware: [requireAnyRole('mailgate', 'admin'), mailgateBodyLimit, rawMailOnly],
   tags,
   security,
   summary: 'Mailgate: hand in one raw mail',
@@ -28,6 +45,7 @@ export const mailgateRoute = createRoute({
 export const incidentMessagesRoute = createRoute({
   method: 'get',
   path: '/{number}/messages',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: "An incident's communication log",
@@ -39,6 +57,7 @@ export const incidentMessagesRoute = createRoute({
 export const heldMailRoute = createRoute({
   method: 'get',
   path: '/inbound',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Incoming mail by status (default: the review queue)',
@@ -50,6 +69,7 @@ export const heldMailRoute = createRoute({
 export const getInboundRoute = createRoute({
   method: 'get',
   path: '/inbound/{id}',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'One incoming mail',
@@ -60,6 +80,7 @@ export const getInboundRoute = createRoute({
 export const rawInboundRoute = createRoute({
   method: 'get',
   path: '/inbound/{id}/raw',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Download an incoming mail as received',
@@ -70,6 +91,7 @@ export const rawInboundRoute = createRoute({
 export const attachmentRoute = createRoute({
   method: 'get',
   path: '/inbound/{id}/attachments/{attachmentId}',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Download an attachment',
@@ -80,6 +102,7 @@ export const attachmentRoute = createRoute({
 export const rawOutboundRoute = createRoute({
   method: 'get',
   path: '/outbound/{id}/raw',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Download an outgoing mail as RFC 822',
@@ -91,6 +114,7 @@ const decision = <B extends z.ZodType>(path: string, summary: string, descriptio
   createRoute({
     method: 'post',
     path: `/inbound/{id}/${path}`,
+    middleware: [requireRole('agent')],
     tags,
     security,
     summary,

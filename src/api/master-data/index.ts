@@ -1,6 +1,6 @@
 // Master data: customers, contacts, contracts, assets and the CSV import (agents read, admins write).
-export { assetsRouter } from './assets.js';
-export { contactsRouter } from './contacts.js';
-export { contractsRouter } from './contracts.js';
-export { customersRouter } from './customers.js';
-export { importRouter } from './import.js';
+export { assetsRouter } from './assets/index.js';
+export { contactsRouter } from './contacts/index.js';
+export { contractsRouter } from './contracts/index.js';
+export { customersRouter } from './customers/index.js';
+export { importRouter } from './import/index.js';

@@ -1,35 +1,20 @@
 // /api/material-entries/{id}: read, correct, waive or bill again, delete, and the audit trail.
 // Agents and above read; managers and admins change (with a reason).
-import type { MaterialEntryRow } from '../../services/time-entries/index.js';
 import {
-  billableCentsOf,
   correctMaterialEntry,
   deleteMaterialEntry,
   getMaterialEntry,
   materialEntryAudit,
   overrideMaterialBilling,
 } from '../../services/material-entries.js';
-import { entryActorOf, requireRole } from '../auth.js';
-import { eventView, materialView } from '../time-entries/index.js';
+import { entryActorOf } from '../auth.js';
+import { eventView } from '../time-entries/views.js';
 import { createRouter } from '../context.js';
 import { correctMaterialRoute, deleteMaterialRoute, getMaterialRoute, materialAuditRoute, materialBillingRoute } from './routes.js';
-
-export function materialEntryView(m: MaterialEntryRow) {
-  return {
-    ...materialView(m),
-    billableCents: billableCentsOf(m),
-    overrideReason: m.overrideReason,
-    overrideBy: m.overrideBy,
-    updatedAt: m.updatedAt.toISOString(),
-    deletedAt: m.deletedAt?.toISOString() ?? null,
-  };
-}
-
+import { materialEntryView } from './views.js';
 
 /** Mounted at /api/material-entries. */
 export const materialEntriesRouter = createRouter();
-materialEntriesRouter.use('*', requireRole('agent'));
-for (const method of ['PUT', 'PATCH', 'DELETE'] as const) materialEntriesRouter.on(method, '*', requireRole('manager'));
 
 materialEntriesRouter.openapi(getMaterialRoute, async (c) => c.json(materialEntryView(await getMaterialEntry(c.var.services.db, c.req.valid('param').id)), 200));
 

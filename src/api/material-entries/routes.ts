@@ -1,5 +1,6 @@
 // OpenAPI route specs for material entries; handlers live in index.ts.
 import { createRoute, z } from '@hono/zod-openapi';
+import { requireRole } from '../auth.js';
 import { json, problemResponses } from '../common-schemas.js';
 import { maxMaterialAmountCents } from '../../domain/billing.js';
 import { MaterialBillingBody, MaterialCorrectionBody, MaterialDeleteBody, MaterialEntryDetail, MaterialEntryEvent, MaterialEntryIdParam } from './schemas.js';
@@ -13,6 +14,7 @@ const frozen =
 export const getMaterialRoute = createRoute({
   method: 'get',
   path: '/{id}',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Get a material entry',
@@ -24,6 +26,7 @@ export const getMaterialRoute = createRoute({
 export const materialAuditRoute = createRoute({
   method: 'get',
   path: '/{id}/audit',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: "A material entry's audit trail",
@@ -35,6 +38,7 @@ export const materialAuditRoute = createRoute({
 export const correctMaterialRoute = createRoute({
   method: 'patch',
   path: '/{id}',
+  middleware: [requireRole('manager')],
   tags,
   security,
   summary: 'Correct a material entry (manager)',
@@ -46,6 +50,7 @@ export const correctMaterialRoute = createRoute({
 export const materialBillingRoute = createRoute({
   method: 'put',
   path: '/{id}/billing',
+  middleware: [requireRole('manager')],
   tags,
   security,
   summary: 'Waive or bill again a material entry (manager)',
@@ -57,6 +62,7 @@ export const materialBillingRoute = createRoute({
 export const deleteMaterialRoute = createRoute({
   method: 'delete',
   path: '/{id}',
+  middleware: [requireRole('manager')],
   tags,
   security,
   summary: 'Delete a material entry (manager)',

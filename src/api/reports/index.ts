@@ -1,68 +1,29 @@
 // Reports: profitability per customer (managers), and the sales insight before calling a customer.
-import { createRoute } from '@hono/zod-openapi';
 import { defaultBusinessTimezone } from '../../domain/ticket-number.js';
 import { profitabilityReport } from '../../services/reports/profitability.js';
 import { salesInsight } from '../../services/reports/sales-insight.js';
-import { requireRole } from '../auth.js';
-import { problemResponses } from '../common-schemas.js';
 import { createRouter } from '../context.js';
 import { insightView } from './insight-view.js';
 import { profitabilityCsv } from './profitability-csv.js';
-import { InsightParams, InsightQuery, Profitability, ProfitabilityQuery, SalesInsight } from './schemas.js';
-
-const security = [{ bearerAuth: [] }];
+import { profitabilityRoute, salesInsightRoute } from './routes.js';
 
 /** Mounted at /api/reports. */
 export const reportsRouter = createRouter();
-reportsRouter.use('/profitability', requireRole('manager'));
 
-reportsRouter.openapi(
-  createRoute({
-    method: 'get',
-    path: '/profitability',
-    tags: ['Reports'],
-    security,
-    summary: 'Profitability per customer (manager)',
-    description:
-      'For every customer with a contract in force or time logged in [from, to]: revenue (monthly fees prorated by day, plus invoice lines on final invoices for work in the period) against effort (minutes × internal cost rate of the agent, else of the role), margin and margin %, broken down by support project, with totals. Billable work not yet on a final invoice is shown as `unbilledCents` and is not revenue. All money in integer cents.',
-    request: { query: ProfitabilityQuery },
-    responses: {
-      200: {
-        description: 'The report.',
-        content: { 'application/json': { schema: Profitability }, 'text/csv': { schema: { type: 'string' } } },
-      },
-      ...problemResponses(400, 401, 403),
-    },
-  }),
-  async (c) => {
-    const { from, to, format } = c.req.valid('query');
-    const report = await profitabilityReport(c.var.services.db, from, to, { costRates: c.var.services.costRates });
-    if (format === 'csv') {
-      return c.body(profitabilityCsv(report), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="profitability-${from}-${to}.csv"` });
-    }
-    return c.json(report, 200);
-  },
-);
+reportsRouter.openapi(profitabilityRoute, async (c) => {
+  const { from, to, format } = c.req.valid('query');
+  const report = await profitabilityReport(c.var.services.db, from, to, { costRates: c.var.services.costRates });
+  if (format === 'csv') {
+    return c.body(profitabilityCsv(report), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="profitability-${from}-${to}.csv"` });
+  }
+  return c.json(report, 200);
+});
 
 /** Mounted at /api/customers (before the customers router): /{customerNumber}/insight only. */
 export const customerInsightRouter = createRouter();
-customerInsightRouter.use('/:customerNumber/insight', requireRole('sales'));
 
-customerInsightRouter.openapi(
-  createRoute({
-    method: 'get',
-    path: '/{customerNumber}/insight',
-    tags: ['Reports'],
-    security,
-    summary: 'Sales insight on a customer (sales)',
-    description:
-      'What to know before calling a customer: escalations to level 2 or higher in the last `days` days (default 14), open incidents, SLA breaches open during the window, quota usage of the current period, the credit hold flag, and a one-line summary in plain language. Sales sees incident numbers, levels, statuses and dates only: no titles (a mail incident\'s title is the customer\'s subject line), descriptions, mail or timeline texts. Agents, managers and admins also get each incident\'s `title`.',
-    request: { params: InsightParams, query: InsightQuery },
-    responses: { 200: { description: 'The insight.', content: { 'application/json': { schema: SalesInsight } } }, ...problemResponses(400, 401, 403, 404) },
-  }),
-  async (c) => {
-    const { db, timezone } = c.var.services;
-    const insight = await salesInsight(db, c.req.valid('param').customerNumber, { days: c.req.valid('query').days, now: new Date(), timezone: timezone ?? defaultBusinessTimezone });
-    return c.json(insightView(insight, c.var.principal.role), 200);
-  },
-);
+customerInsightRouter.openapi(salesInsightRoute, async (c) => {
+  const { db, timezone } = c.var.services;
+  const insight = await salesInsight(db, c.req.valid('param').customerNumber, { days: c.req.valid('query').days, now: new Date(), timezone: timezone ?? defaultBusinessTimezone });
+  return c.json(insightView(insight, c.var.principal.role), 200);
+});

@@ -12,92 +12,20 @@ import {
   logTime,
   overrideBilling,
   timeEntryAudit,
-  type MaterialEntryRow,
   type TimeEntryDeps,
-  type TimeEntryEventRow,
-  type TimeEntryRow,
 } from '../../services/time-entries/index.js';
-import { entryActorOf, requireRole } from '../auth.js';
+import { entryActorOf } from '../auth.js';
 import { createRouter, type AppEnv } from '../context.js';
 import { auditRoute, deleteTimeRoute, editTimeRoute, getTimeRoute, incidentMaterialsRoute, incidentTimeRoute, listTimeRoute, logTimeRoute, overrideRoute } from './routes.js';
+import { eventView, materialView, timeEntryView } from './views.js';
 
 function depsOf(c: Context<AppEnv>): TimeEntryDeps {
   const { db, timezone, defaultRates, mail } = c.var.services;
   return { db, timezone: timezone ?? defaultBusinessTimezone, defaultRates, mailFrom: mail?.mailFrom ?? defaultMailFrom, mailer: mail?.mailer, logger: c.var.logger };
 }
 
-export function timeEntryView(e: TimeEntryRow) {
-  return {
-    id: e.id,
-    incidentNumber: e.incidentNumber,
-    customerId: e.customerId,
-    contractId: e.contractId,
-    projectId: e.projectId,
-    agentId: e.agentId,
-    workDate: e.workDate,
-    minutes: e.minutes,
-    activityType: e.activityType,
-    description: e.description,
-    decision: e.decision,
-    billable: e.billableMinutes > 0,
-    quotaMinutes: e.quotaMinutes,
-    quotaPeriodStart: e.quotaPeriodStart,
-    billableMinutes: e.billableMinutes,
-    rateCents: e.rateCents,
-    amountCents: e.amountCents,
-    billingReason: e.billingReason,
-    billableOverride: e.billableOverride,
-    overrideReason: e.overrideReason,
-    overrideBy: e.overrideBy,
-    invoicedAt: e.invoicedAt?.toISOString() ?? null,
-    followUp: e.followUpWorkflowId !== null && e.followUpLineNo !== null ? { workflowId: e.followUpWorkflowId, lineNo: e.followUpLineNo } : null,
-    createdBy: e.createdBy,
-    createdAt: e.createdAt.toISOString(),
-    updatedAt: e.updatedAt.toISOString(),
-    deletedAt: e.deletedAt?.toISOString() ?? null,
-  };
-}
-
-/** A material entry as the incident's list shows it; `/api/material-entries/{id}` adds its corrections. */
-export function materialView(m: MaterialEntryRow) {
-  return {
-    id: m.id,
-    incidentNumber: m.incidentNumber,
-    customerId: m.customerId,
-    contractId: m.contractId,
-    projectId: m.projectId,
-    workDate: m.workDate,
-    followUp: { workflowId: m.followUpWorkflowId, lineNo: m.lineNo },
-    articleNumber: m.articleNumber,
-    description: m.description,
-    quantity: m.quantity,
-    unitPriceCents: m.unitPriceCents,
-    amountCents: m.amountCents,
-    billable: m.billable,
-    invoicedAt: m.invoicedAt?.toISOString() ?? null,
-    createdBy: m.createdBy,
-    createdAt: m.createdAt.toISOString(),
-  };
-}
-
-/** An audit row of a time or material entry. */
-export const eventView = <E extends Pick<TimeEntryEventRow, 'id' | 'actor' | 'actorName' | 'occurredAt'> & { type: string; reason: string | null; before: unknown; after: unknown }>(
-  e: E,
-): Pick<E, 'id' | 'type' | 'actor' | 'actorName' | 'reason' | 'before' | 'after'> & { occurredAt: string } => ({
-  id: e.id,
-  type: e.type,
-  actor: e.actor,
-  actorName: e.actorName,
-  reason: e.reason,
-  before: e.before,
-  after: e.after,
-  occurredAt: e.occurredAt.toISOString(),
-});
-
 /** Mounted at /api/incidents: /{number}/time-entries and /{number}/materials. */
 export const incidentTimeEntriesRouter = createRouter();
-incidentTimeEntriesRouter.use('/:number/time-entries', requireRole('agent'));
-incidentTimeEntriesRouter.use('/:number/materials', requireRole('agent'));
 
 incidentTimeEntriesRouter.openapi(logTimeRoute, async (c) => {
   const { number } = c.req.valid('param');
@@ -122,9 +50,6 @@ incidentTimeEntriesRouter.openapi(incidentMaterialsRoute, async (c) => {
 
 /** Mounted at /api/time-entries: /{id} edits, overrides, deletes and the audit trail. */
 export const timeEntriesRouter = createRouter();
-timeEntriesRouter.use('*', requireRole('agent'));
-timeEntriesRouter.on('PUT', '/:id/billing', requireRole('manager'));
-timeEntriesRouter.on('GET', '/', requireRole('manager'));
 
 timeEntriesRouter.openapi(listTimeRoute, async (c) => {
   const { billable, ...filter } = c.req.valid('query');

@@ -1,5 +1,6 @@
 // OpenAPI route specs for time entries; handlers live in index.ts.
 import { createRoute, z } from '@hono/zod-openapi';
+import { requireRole } from '../auth.js';
 import { IncidentNumberParam } from '../incidents/schemas.js';
 import { json, problemResponses } from '../common-schemas.js';
 import {
@@ -22,6 +23,7 @@ const tags = ['Time entries'];
 export const logTimeRoute = createRoute({
   method: 'post',
   path: '/{number}/time-entries',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Log time on an incident',
@@ -38,6 +40,7 @@ export const logTimeRoute = createRoute({
 export const incidentTimeRoute = createRoute({
   method: 'get',
   path: '/{number}/time-entries',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: "An incident's time entries",
@@ -50,6 +53,7 @@ export const incidentTimeRoute = createRoute({
 export const incidentMaterialsRoute = createRoute({
   method: 'get',
   path: '/{number}/materials',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: "An incident's material entries",
@@ -62,6 +66,7 @@ export const incidentMaterialsRoute = createRoute({
 export const listTimeRoute = createRoute({
   method: 'get',
   path: '/',
+  middleware: [requireRole('manager')],
   tags,
   security,
   summary: 'Time entries across incidents (manager)',
@@ -73,6 +78,7 @@ export const listTimeRoute = createRoute({
 export const getTimeRoute = createRoute({
   method: 'get',
   path: '/{id}',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Get a time entry',
@@ -84,6 +90,7 @@ export const getTimeRoute = createRoute({
 export const auditRoute = createRoute({
   method: 'get',
   path: '/{id}/audit',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: "A time entry's audit trail",
@@ -97,6 +104,7 @@ const frozen = 'Invoiced entries are frozen (409). An entry on a draft invoice i
 export const editTimeRoute = createRoute({
   method: 'patch',
   path: '/{id}',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Edit a time entry',
@@ -108,6 +116,7 @@ export const editTimeRoute = createRoute({
 export const deleteTimeRoute = createRoute({
   method: 'delete',
   path: '/{id}',
+  middleware: [requireRole('agent')],
   tags,
   security,
   summary: 'Delete a time entry',
@@ -119,6 +128,7 @@ export const deleteTimeRoute = createRoute({
 export const overrideRoute = createRoute({
   method: 'put',
   path: '/{id}/billing',
+  middleware: [requireRole('manager')],
   tags,
   security,
   summary: 'Override billing (manager)',
