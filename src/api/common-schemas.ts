@@ -36,7 +36,7 @@ export const paging = (fallback: number, maxLimit: number, maxOffset = 10_000_00
 /** A PATCH body: the fields to change, at least one of them. */
 export const changes = <T extends z.ZodRawShape>(fields: T) =>
   z
-    .object(fields)
+    .strictObject(fields)
     .partial()
     .refine((body) => Object.values(body).some((v) => v !== undefined), { message: 'give at least one field to change' });
 

@@ -42,7 +42,7 @@ export function entitlementView(e: EntitlementValue): z.infer<typeof Entitlement
 }
 
 export const EntitlementQuery = z
-  .object({
+  .strictObject({
     customerNumber: line(64).optional(),
     serialNumber: line(128).optional(),
     identNumber: line(128).optional(),

@@ -37,15 +37,15 @@ export const Message = z
 export type Message = z.infer<typeof Message>;
 export const MessageList = z.object({ items: z.array(Message) }).openapi('MessageList');
 
-export const HeldMailQuery = z.object({
+export const HeldMailQuery = z.strictObject({
   status: z.enum(inboundMailStatuses).optional().openapi({ description: 'Default: review and quarantined.' }),
   ...paging(50, 200),
 });
 export const MailList = z.object({ items: z.array(Message), total: z.number().int() }).openapi('MailList');
 
-export const AcceptBody = z.object({ incidentNumber: incidentNumber.optional().openapi({ description: 'Default: the incident the mail points at.' }) }).openapi('AcceptMail');
+export const AcceptBody = z.strictObject({ incidentNumber: incidentNumber.optional().openapi({ description: 'Default: the incident the mail points at.' }) }).openapi('AcceptMail');
 const NewCustomerFromMail = z
-  .object({
+  .strictObject({
     customerNumber: line(64).openapi({ description: 'The new debtor number.', example: 'K-20001' }),
     name: line(200).openapi({ example: 'Neue Kunde AG' }),
     mailDomains: z.array(line(253)).max(50).optional().openapi({ description: 'Mail from these domains is matched to the customer (default none).' }),
@@ -54,7 +54,7 @@ const NewCustomerFromMail = z
   .openapi('NewCustomerFromMail', { description: "A prospect: created with the mail's sender (name and address) as its contact, in the same step." });
 
 export const OpenIncidentBody = z
-  .object({
+  .strictObject({
     customerNumber: line(64).optional().openapi({ description: 'An existing customer. Give this or newCustomer.' }),
     newCustomer: NewCustomerFromMail.optional(),
   })
@@ -63,7 +63,7 @@ export const OpenIncidentBody = z
     if (body.customerNumber === undefined && body.newCustomer === undefined) ctx.addIssue({ code: 'custom', path: ['customerNumber'], message: 'give customerNumber (an existing customer) or newCustomer (a new one)' });
   })
   .openapi('OpenIncidentFromMail');
-export const DismissBody = z.object({ reason: line(2000) }).openapi('DismissMail');
+export const DismissBody = z.strictObject({ reason: line(2000) }).openapi('DismissMail');
 
 export const Accepted = z
   .object({

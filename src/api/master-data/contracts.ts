@@ -1,5 +1,5 @@
 // /api/contracts: tier, validity, cover, SLA policy, fees, rates, quota and the project (agents read, admins write).
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { createContract, deleteContract, getContract, listContracts, updateContract, type ContractRecord } from '../../services/master-data/contracts.js';
 import { requireRole } from '../auth.js';
 import { json, line, problemResponses } from '../common-schemas.js';
@@ -61,7 +61,7 @@ contractsRouter.openapi(
     security,
     summary: 'Replace a contract (admin)',
     description: `The contract number and customer cannot change; coveredSerialNumbers replaces the cover list. ${rules}`,
-    request: { params: ContractNumberParam, body: { required: true, content: json(ContractReplace.extend({ customerNumber: line(64).optional().openapi({ description: 'Must be the contract\'s customer if given.' }) })) } },
+    request: { params: ContractNumberParam, body: { required: true, content: json(z.strictObject({ ...ContractReplace.shape, customerNumber: line(64).optional().openapi({ description: 'Must be the contract\'s customer if given.' }) })) } },
     responses: { 200: { description: 'Replaced.', content: json(Contract) }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
   async (c) => c.json(view(await updateContract(c.var.services.db, c.req.valid('param').contractNumber, c.req.valid('json'))), 200),

@@ -10,7 +10,7 @@ export const MaterialEntryIdParam = z.object({ id: z.uuid().openapi({ param: { n
 const reason = line(500).openapi({ description: 'Why: kept in the audit trail. Required.', example: 'Technician booked the list price; the agreed price is 149.00 EUR.' });
 
 export const MaterialCorrectionBody = z
-  .object({
+  .strictObject({
     quantity: z.number().int('quantity must be a whole number').min(1, 'quantity must be at least 1').max(maxMaterialAmountCents).optional().openapi({ example: 2 }),
     unitPriceCents: z.number().int('unitPriceCents must be whole cents').min(0, 'unitPriceCents must not be negative').max(maxMaterialAmountCents).optional().openapi({ description: 'Net price per piece in cents.', example: 14_900 }),
     description: line(500).optional().openapi({ example: 'Fuser unit (refurbished)' }),
@@ -25,13 +25,13 @@ export const MaterialCorrectionBody = z
   .openapi('MaterialCorrection');
 
 export const MaterialBillingBody = z
-  .object({
+  .strictObject({
     billable: z.boolean().openapi({ description: 'false waives the entry (an invoice bills nothing of it; its value stays in amountCents); true bills it again.', example: false }),
     reason,
   })
   .openapi('MaterialBillingDecision');
 
-export const MaterialDeleteBody = z.object({ reason }).openapi('MaterialDeletion');
+export const MaterialDeleteBody = z.strictObject({ reason }).openapi('MaterialDeletion');
 
 export const MaterialEntryDetail = MaterialEntryBase.extend({
   billable: z.boolean().openapi({ description: 'false when a manager waived it.' }),

@@ -22,7 +22,7 @@ const policyOptions = {
     .default(null)
     .openapi({ description: `Callback SLA: business minutes from a callback request to the latest end of its call window. null is the tier default (platinum ${d.platinum}, gold ${d.gold}, silver ${d.silver}; ${d.none} without contract).`, example: 90 }),
 };
-const SlaPolicyBody = SlaPolicyBodyBase.extend(policyOptions).openapi('SlaPolicyWrite');
+const SlaPolicyBody = z.strictObject({ ...SlaPolicyBodyBase.shape, ...policyOptions }).openapi('SlaPolicyWrite');
 const SlaPolicy = SlaPolicyBase.extend({ pauseOnPendingChange: z.boolean(), callbackMinutes: z.number().int().nullable() }).openapi('SlaPolicyWithOptions');
 
 export function policyView(row: SlaPolicyRow): z.infer<typeof SlaPolicy> {
