@@ -76,6 +76,7 @@ function describeIssue(issue: Issue, target: InputTarget, input: unknown): Field
 
 /** A schema's own message, led by the field unless it names it: "offset: expected a whole number". */
 function withField(message: string, field: string, subject: string): string {
+  if (subject.startsWith('the ')) return message; // about the whole input: "give at least one field to change"
   const last = field.split('.').at(-1)!;
   if (new RegExp(`(^|[^\\w])${escapeRegExp(last)}([^\\w]|$)`).test(message)) return message;
   return /^(must|is|has|should|may|cannot|can't)\b/.test(message) ? `${subject} ${message}` : `${subject}: ${message}`;

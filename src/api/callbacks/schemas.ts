@@ -3,10 +3,10 @@ import { callbackChannels, callOutcomes } from '../../domain/callback.js';
 import { callbackBases, callbackSlaOutcomes } from '../../domain/callback-sla.js';
 import { contractTiers, priorities } from '../../domain/enums.js';
 import { callbackViews } from '../../services/callbacks.js';
-import { idempotencyHeader, line, paging, queryText, text } from '../common-schemas.js';
+import { idempotencyHeader, incidentNumberDoc, line, paging, queryText, text } from '../common-schemas.js';
 
 const instant = z.iso.datetime({ offset: true });
-const incidentNumber = z.string().regex(/^INC-\d{4}-\d{6}$/, 'expected an incident number like INC-2026-000123');
+const incidentNumber = z.string().regex(/^INC-\d{4}-\d{6}$/, 'expected an incident number like INC-2026-000123').openapi({ example: incidentNumberDoc.example });
 
 export const CallbackIdParam = z.object({
   id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, description: 'The UUID of a standalone callback (workflow id `callback-<uuid>`).', example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' }),

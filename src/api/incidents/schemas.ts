@@ -2,14 +2,14 @@ import { z } from '@hono/zod-openapi';
 import { channels, contractTiers, followUpKinds, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 
-import { line, paging, text } from '../common-schemas.js';
+import { anyOfRequired, incidentNumberDoc, line, paging, text } from '../common-schemas.js';
 import { Entitlement } from '../entitlement/schemas.js';
 
 export const IncidentNumberParam = z.object({
   number: z
     .string()
     .refine(isIncidentNumber, 'expected an incident number like INC-2026-000123')
-    .openapi({ param: { name: 'number', in: 'path' }, example: 'INC-2026-000123' }),
+    .openapi({ param: { name: 'number', in: 'path' }, ...incidentNumberDoc }),
 });
 
 export const CreateIncidentBody = z
@@ -29,7 +29,7 @@ export const CreateIncidentBody = z
     message: 'give customerNumber, serialNumber, identNumber or contactEmail to identify the caller',
     path: ['customerNumber'],
   })
-  .openapi('CreateIncident');
+  .openapi('CreateIncident', anyOfRequired('customerNumber', 'serialNumber', 'identNumber', 'contactEmail'));
 export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
 
 export const AssignBody = z
@@ -38,7 +38,7 @@ export const AssignBody = z
     group: line(100).optional(),
   })
   .refine((b) => b.assigneeId || b.group, { message: 'give assigneeId, group or both', path: ['assigneeId'] })
-  .openapi('AssignIncident');
+  .openapi('AssignIncident', anyOfRequired('assigneeId', 'group'));
 
 export const NoteBody = z.strictObject({ text: line(20_000) }).openapi('AddNote');
 export const CustomerMessageBody = z

@@ -11,9 +11,15 @@ export const RunBody = z
   .strictObject({
     from: day.optional().openapi({ description: 'First day of the period (with `to`).' }),
     to: day.optional().openapi({ description: 'Last day of the period, inclusive; at most one year after `from`.' }),
-    period: line(20).optional().openapi({ description: 'Shorthand for a calendar month, YYYY-MM (1900-01 to 9999-12).', example: '2026-11' }),
+    period: line(20).optional().openapi({ description: 'Shorthand for a calendar month, YYYY-MM (1900-01 to 9999-12).', example: '2026-11', pattern: '^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$' }),
   })
-  .openapi('InvoiceRunRequest');
+  .openapi('InvoiceRunRequest', {
+    description: 'A period (YYYY-MM), or from and to.',
+    oneOf: [
+      { required: ['period'], not: { anyOf: [{ required: ['from'] }, { required: ['to'] }] } },
+      { required: ['from', 'to'], not: { required: ['period'] } },
+    ],
+  });
 
 export const InvoiceSummary = z
   .object({

@@ -2,11 +2,11 @@ import { z } from '@hono/zod-openapi';
 import { inboundMailStatuses } from '../../db/schema/mail.js';
 import { languages } from '../../domain/enums.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
-import { line, paging } from '../common-schemas.js';
+import { incidentNumberDoc, line, paging } from '../common-schemas.js';
 
 export const MailIdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 export const AttachmentParams = MailIdParam.extend({ attachmentId: z.uuid().openapi({ param: { name: 'attachmentId', in: 'path' } }) });
-const incidentNumber = z.string().refine(isIncidentNumber, 'expected an incident number like INC-2026-000123');
+const incidentNumber = z.string().refine(isIncidentNumber, 'expected an incident number like INC-2026-000123').openapi(incidentNumberDoc);
 
 export const Attachment = z
   .object({ id: z.uuid(), filename: z.string().nullable(), contentType: z.string(), size: z.number().int(), inline: z.boolean(), url: z.string() })
@@ -62,7 +62,7 @@ export const OpenIncidentBody = z
     if (body.customerNumber !== undefined && body.newCustomer !== undefined) ctx.addIssue({ code: 'custom', path: ['newCustomer'], message: 'give customerNumber or newCustomer, not both' });
     if (body.customerNumber === undefined && body.newCustomer === undefined) ctx.addIssue({ code: 'custom', path: ['customerNumber'], message: 'give customerNumber (an existing customer) or newCustomer (a new one)' });
   })
-  .openapi('OpenIncidentFromMail');
+  .openapi('OpenIncidentFromMail', { oneOf: [{ required: ['customerNumber'] }, { required: ['newCustomer'] }] });
 export const DismissBody = z.strictObject({ reason: line(2000) }).openapi('DismissMail');
 
 export const Accepted = z

@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { materialEntryEventTypes } from '../../db/schema/index.js';
 import { maxMaterialAmountCents } from '../../domain/billing.js';
-import { line } from '../common-schemas.js';
+import { anyOfRequired, line } from '../common-schemas.js';
 import { MaterialEntry as MaterialEntryBase } from '../time-entries/schemas.js';
 
 export const MaterialEntryIdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: '3f1c2a9e-8b4d-4c6e-9a7f-1d2e3f4a5b6c' }) });
@@ -22,7 +22,7 @@ export const MaterialCorrectionBody = z
     message: `quantity × unitPriceCents must not exceed ${maxMaterialAmountCents} cents; split it into several entries`,
     path: ['unitPriceCents'],
   })
-  .openapi('MaterialCorrection');
+  .openapi('MaterialCorrection', anyOfRequired('quantity', 'unitPriceCents', 'description', 'articleNumber'));
 
 export const MaterialBillingBody = z
   .strictObject({

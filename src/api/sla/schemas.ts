@@ -11,7 +11,11 @@ const isoDate = calendarDay;
 export const InlineCalendar = z
   .strictObject({
     timezone: line(64).openapi({ example: 'Europe/Berlin' }),
-    week: z.partialRecord(z.enum(weekdays), intervals),
+    week: z.partialRecord(z.enum(weekdays), intervals).openapi({
+      description: 'Business hours per weekday; at least one weekday with at least one interval.',
+      example: { mon: [['08:00', '17:00']], tue: [['08:00', '17:00']], wed: [['08:00', '17:00']], thu: [['08:00', '17:00']], fri: [['08:00', '17:00']] },
+      anyOf: weekdays.map((day) => ({ required: [day], properties: { [day]: { minItems: 1 } } })),
+    }),
     holidays: z.strictObject({ region: line(20).pipe(z.string().min(2)).openapi({ example: 'DE-NW' }) }).nullish(),
     closedDates: z.array(isoDate).max(1000).optional(),
     specialDays: z.record(isoDate, intervals).optional().openapi({ example: { '2026-12-24': [['08:00', '12:00']] } }),
@@ -40,7 +44,7 @@ export const SlaPolicyBody = z
     name: line(120),
     tier: z.enum(contractTiers).nullable().default(null).openapi({ description: 'The tier this policy is the default for; null for a contract-specific policy.' }),
     calendarId: z.uuid(),
-    targets: z.record(z.enum(priorities), Targets).openapi({ description: 'Business minutes per priority P1-P4.' }),
+    targets: z.record(z.enum(priorities), Targets).openapi({ description: 'Business minutes per priority P1-P4.', required: [...priorities] }),
     escalation: EscalationLadder.default(defaultEscalationLadder),
   })
   .openapi('SlaPolicyInput');
@@ -59,7 +63,7 @@ export const PreviewBody = z
     pauses: z.array(z.strictObject({ from: instant, to: instant })).max(1000).default([]),
   })
   .refine((b) => (b.calendar === undefined) !== (b.calendarId === undefined), { message: 'give exactly one of calendar and calendarId', path: ['calendar'] })
-  .openapi('SlaPreviewRequest');
+  .openapi('SlaPreviewRequest', { oneOf: [{ required: ['calendar'] }, { required: ['calendarId'] }] });
 
 const due = instant.optional();
 export const PreviewResult = z

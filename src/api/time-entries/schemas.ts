@@ -20,7 +20,7 @@ export const TimeEntryBody = z
 export const TimeEntryPatch = z
   .strictObject({ minutes: minutes.optional(), activityType: activityType.optional(), description: line(2000).optional(), workDate: workDate.optional() })
   .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'give at least one of minutes, activityType, description, workDate' })
-  .openapi('TimeEntryChange');
+  .openapi('TimeEntryChange', { minProperties: 1 });
 
 export const BillingOverrideBody = z
   .strictObject({
@@ -28,7 +28,10 @@ export const BillingOverrideBody = z
     reason: text(500).optional().openapi({ description: 'Required unless billable is null.' }),
   })
   .refine((b) => b.billable === null || (b.reason ?? '').length > 0, { message: 'a reason is required when overriding billing', path: ['reason'] })
-  .openapi('BillingOverride');
+  .openapi('BillingOverride', {
+    anyOf: [{ properties: { billable: { type: 'null' } } }, { required: ['reason'], properties: { reason: { minLength: 1 } } }],
+    example: { billable: false, reason: 'Warranty repair: not billed.' },
+  });
 
 export const TimeEntryIdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 
