@@ -46,9 +46,24 @@ z.config({
   },
 });
 
-/** Each issue of `error` as a field and a sentence; `input` (what was validated) tells a missing field from a wrong one. */
+/**
+ * Each issue of `error` as a field and a sentence, unknown fields first; `input` (what was validated)
+ * tells a missing field from a wrong one. An object with an unknown field does not also complain
+ * through its own refines about a field that is missing or about itself (zod runs them anyway): a
+ * misspelled `serialnumber` is named as such, not as "give customerNumber, serialNumber, ...".
+ */
 export function describeIssues(error: ZodError | { issues: readonly Issue[] }, target: InputTarget, input?: unknown): FieldProblem[] {
-  return error.issues.flatMap((issue) => describeIssue(issue as Issue, target, input));
+  const issues = error.issues as readonly Issue[];
+  const withUnknownKeys = new Set(issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path.map(String).join('.')));
+  const consequence = (issue: Issue) => {
+    if (issue.code !== 'custom' || withUnknownKeys.size === 0) return false;
+    const path = issue.path.map(String);
+    if (withUnknownKeys.has(path.join('.'))) return true;
+    return withUnknownKeys.has(path.slice(0, -1).join('.')) && valueAt(input, issue.path) === undefined;
+  };
+  const kept = issues.filter((issue) => !consequence(issue));
+  const ordered = [...kept.filter((i) => i.code === 'unrecognized_keys'), ...kept.filter((i) => i.code !== 'unrecognized_keys')];
+  return ordered.flatMap((issue) => describeIssue(issue, target, input));
 }
 
 /** "Invalid request body: title is required; priority must be one of P1, P2, P3, P4". */
@@ -77,8 +92,10 @@ function describeIssue(issue: Issue, target: InputTarget, input: unknown): Field
 /** A schema's own message, led by the field unless it names it: "offset: expected a whole number". */
 function withField(message: string, field: string, subject: string): string {
   if (subject.startsWith('the ')) return message; // about the whole input: "give at least one field to change"
+  // It names the field when it starts with it, or holds it where it cannot be a plain word (customerNumber, not number).
   const last = field.split('.').at(-1)!;
-  if (new RegExp(`(^|[^\\w])${escapeRegExp(last)}([^\\w]|$)`).test(message)) return message;
+  const named = message.startsWith(`${field} `) || message.startsWith(`${last} `) || (/[A-Z0-9_]/.test(last) && new RegExp(`(^|[^\\w])${escapeRegExp(last)}([^\\w]|$)`).test(message));
+  if (named) return message;
   return /^(must|is|has|should|may|cannot|can't)\b/.test(message) ? `${subject} ${message}` : `${subject}: ${message}`;
 }
 
