@@ -86,7 +86,7 @@ function request(op: Operation, extra?: { query?: string; body?: string }) {
     if (p.in === 'query') query.set(p.name, String(sample(p.schema, `${where} ${p.name}`)));
   }
   if (extra?.query) query.set(extra.query, '1');
-  const url = `${path}${query.size > 0 ? `?${query}` : ''}`;
+  const url = `${path}${query.size > 0 ? `?${query.toString()}` : ''}`;
   if (!op.body) return { url, body: undefined, type: undefined };
   const body = op.body.type.includes('json') ? { ...(sample(op.body.schema, `${where} body`) as object), ...(extra?.body ? { [extra.body]: 1 } : {}) } : String(sample(op.body.schema, `${where} body`));
   return { url, body, type: op.body.type };
