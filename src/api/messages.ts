@@ -240,7 +240,8 @@ export function closest(name: string, known: readonly string[]): string | undefi
   const lower = name.toLowerCase();
   const sameButCase = known.find((k) => k.toLowerCase() === lower);
   if (sameButCase) return sameButCase;
-  const allowed = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
+  // Short names only by case: "p5" is not a misspelt "P1".
+  const allowed = name.length < 4 ? 0 : Math.max(1, Math.min(3, Math.floor(name.length / 3)));
   let best: { key: string; distance: number } | undefined;
   for (const key of known) {
     const distance = editDistance(lower, key.toLowerCase());

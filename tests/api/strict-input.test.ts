@@ -49,9 +49,17 @@ describe('unknown fields', () => {
     expect(res.body.errors).toEqual([{ field: 'serialnumber', message: 'unknown field "serialnumber"; did you mean "serialNumber"?' }]);
   });
 
-  it('a field nothing is close to is named without a guess', async () => {
+  it('a field nothing is close to is named without a guess; a short one is guessed only by case', async () => {
     const res = await call('POST', '/api/incidents', agent, { ...incident, colour: 'red' });
     expect(res.body.errors).toEqual([{ field: 'colour', message: 'unknown field "colour"' }]);
+    const targets = { firstResponse: 60, nextResponse: 240, resolution: 480 };
+    const [cal] = (await call('GET', '/api/calendars', admin)).body.items as { id: string }[];
+    const policy = await call('POST', '/api/sla-policies', admin, { name: 'Strict', calendarId: cal!.id, targets: { P1: targets, P2: targets, P3: targets, P4: targets, p5: targets, p4: targets } });
+    expect(policy.status).toBe(400);
+    expect(policy.body.errors).toEqual([
+      { field: 'targets.p5', message: 'unknown field "targets.p5"' },
+      { field: 'targets.p4', message: 'unknown field "targets.p4"; did you mean "targets.P4"?' },
+    ]);
   });
 
   it('nested objects are strict too: the full path of the unknown key, in objects and in lists', async () => {
