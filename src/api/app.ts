@@ -19,7 +19,8 @@ import { incidentsRouter } from './incidents/index.js';
 import { incidentMessagesRouter, mailgateRouter, mailRouter } from './mail/index.js';
 import { slaPoliciesRouter } from './sla-policies/index.js';
 import { slaRouter } from './sla/index.js';
-import { onError, problem } from './problem.js';
+import { noRoute } from './method-not-allowed.js';
+import { onError } from './problem.js';
 
 export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -62,7 +63,7 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   app.route('/api/reports', reportsRouter);
   mountDocs(app);
 
-  app.notFound((c) => problem(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
+  app.notFound((c) => noRoute(app, c)); // 404, or 405 with Allow for a known path
   app.onError(onError);
   return app;
 }

@@ -36,12 +36,22 @@ export const paging = (fallback: number, maxLimit: number, maxOffset = 10_000_00
 /** A PATCH body: the fields to change, at least one of them. */
 export const changes = <T extends z.ZodRawShape>(fields: T) =>
   z
-    .object(fields)
+    .strictObject(fields)
     .partial()
-    .refine((body) => Object.values(body).some((v) => v !== undefined), { message: 'give at least one field to change' });
+    .refine((body) => Object.values(body).some((v) => v !== undefined), { message: 'give at least one field to change' })
+    .openapi({ minProperties: 1 });
 
-/** A calendar day "YYYY-MM-DD": a real date (no 30 February) between 1900 and 9999. */
-export const calendarDay = z.string().refine(isCalendarDay, 'expected a date YYYY-MM-DD between 1900 and 9999');
+/** The document's way to say "give at least one of these fields" (a refine it cannot see). */
+export const anyOfRequired = (...fields: (string | string[])[]) => ({ anyOf: fields.map((f) => ({ required: Array.isArray(f) ? f : [f] })) });
+
+/** A calendar day "YYYY-MM-DD": a real date (no 30 February) between 1900 and 9999 (the document says `format: date` and the years). */
+export const calendarDay = z
+  .string()
+  .refine(isCalendarDay, 'expected a date YYYY-MM-DD between 1900 and 9999')
+  .openapi({ format: 'date', pattern: '^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$', example: '2026-12-02' });
+
+/** What the document states of an incident number checked by a refine: `INC-<year>-<6 digits>`, not 000000. */
+export const incidentNumberDoc = { pattern: '^INC-[0-9]{4}-(?!0{6})[0-9]{6}$', example: 'INC-2026-000123' } as const;
 
 /** The optional `Idempotency-Key` header of a create: a retry with the same key gets the first result. */
 export const idempotencyHeader = (what: string) =>

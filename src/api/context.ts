@@ -1,11 +1,12 @@
 // The Hono environment: services built once at start-up, and the caller of a request.
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import type { Rates } from '../domain/entitlement.js';
 import type { UserRole } from '../domain/enums.js';
 import type { Mailer } from '../mail/outbound.js';
 import type { Temporal } from '../temporal/client.js';
+import { isJsonType, jsonBodyGate } from './input-guard.js';
 import { validationProblem } from './problem.js';
 
 export interface ApiServices {
@@ -44,11 +45,23 @@ export interface AppEnv {
   };
 }
 
-/** A router whose request validation failures become 400 problem+json naming the field. */
+/**
+ * A router whose request validation failures become 400 problem+json naming the field in words
+ * (src/api/messages.ts), and whose JSON bodies must come as JSON: another or no Content-Type is a
+ * 415, an empty or malformed body a 400 saying so (jsonBodyGate), after the route's own middleware (its role check).
+ */
 export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
+  const router = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
-      if (!result.success) return validationProblem(c, result.error, result.target);
+      if (!result.success) return validationProblem(c, result.error, result.target, (result as { data?: unknown }).data);
     },
   });
+  const openapi = router.openapi;
+  router.openapi = ((route: RouteConfig, ...rest: unknown[]) => {
+    const content = route.request?.body?.content ?? {};
+    if (!Object.keys(content).some((type) => isJsonType(type))) return (openapi as (...args: unknown[]) => unknown)(route, ...rest);
+    const own = route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
+    return (openapi as (...args: unknown[]) => unknown)({ ...route, middleware: [...own, jsonBodyGate(route.request?.body?.required === true)] }, ...rest);
+  }) as typeof router.openapi;
+  return router;
 }

@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { DomainError, Unavailable, ValidationError } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
+import { describeIssues, describeProblems, type InputTarget } from './messages.js';
 
 export interface Problem {
   type: string;
@@ -23,6 +24,7 @@ const titles: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -48,13 +50,10 @@ export function problem(c: Context<AppEnv>, status: ContentfulStatusCode, detail
   return c.body(JSON.stringify(body), status, { 'Content-Type': 'application/problem+json' });
 }
 
-export function validationProblem(c: Context<AppEnv>, error: ZodError, target: string): Response {
-  const errors = error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : target,
-    message: issue.message,
-  }));
-  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-  return problem(c, 400, `Invalid ${target}: ${detail}`, { errors });
+/** A 400 for input that failed its schema: every issue as `{ field, message }`, the sentences in `detail`. */
+export function validationProblem(c: Context<AppEnv>, error: ZodError, target: InputTarget, input?: unknown): Response {
+  const errors = describeIssues(error, target, input);
+  return problem(c, 400, describeProblems(errors, target), { errors });
 }
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {

@@ -47,7 +47,7 @@ describe('query strings', () => {
     expect(res.status).toBe(400);
     expect(res.type).toContain('application/problem+json');
     const param = new URL(path, 'http://x').searchParams.keys().next().value;
-    expect(res.body.errors).toEqual([{ field: param, message: 'must not contain control characters' }]);
+    expect(res.body.errors).toEqual([{ field: param, message: `${param} must not contain control characters` }]);
   });
 
   it('a control character in a parameter name is a 400 too', async () => {
@@ -59,7 +59,8 @@ describe('query strings', () => {
     for (const path of ['/api/invoices?offset=', '/api/customers?limit=', '/api/incidents?offset=', '/api/customers/K-10001/insight?days=']) {
       const res = await call('GET', path, admin);
       expect(res.status, path).toBe(400);
-      expect(res.body.errors[0].message).toBe('expected a whole number');
+      const param = new URL(path, 'http://x').searchParams.keys().next().value;
+      expect(res.body.errors[0].message).toBe(`${param}: expected a whole number`);
     }
     expect((await call('GET', '/api/invoices?offset=0', admin)).status).toBe(200);
     expect((await call('GET', '/api/invoices?offset=1e3', admin)).status).toBe(400);
@@ -69,7 +70,7 @@ describe('query strings', () => {
     for (const path of ['/api/customers/K-1%00', '/api/customers/K-1%00%ZZ', '/api/customers/%E2%82%AC%00']) {
       const res = await call('GET', path, agent);
       expect(res.status, path).toBe(400);
-      expect(res.body.errors, path).toEqual([{ field: 'path', message: 'must not contain control characters' }]);
+      expect(res.body.errors, path).toEqual([{ field: 'path', message: 'path must not contain control characters' }]);
     }
   });
 });
@@ -78,7 +79,7 @@ describe('JSON bodies', () => {
   it('an unpaired surrogate in any string is a 400 naming the field, and nothing is stored', async () => {
     const res = await call('POST', '/api/customers', admin, { customerNumber: 'K-77001', name: 'Broken \ud800 GmbH' });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'name', message: 'must be well-formed Unicode (it contains an unpaired surrogate)' }]);
+    expect(res.body.errors).toEqual([{ field: 'name', message: 'name must be well-formed Unicode (it contains an unpaired surrogate)' }]);
     expect(await database.db.select().from(customers).where(eq(customers.customerNumber, 'K-77001'))).toEqual([]);
   });
 
@@ -95,14 +96,14 @@ describe('JSON bodies', () => {
     const deep = `${'['.repeat(30_000)}1${']'.repeat(30_000)}`;
     const res = await app.request('/api/sla/preview', { method: 'POST', headers: { Authorization: `Bearer ${sales.token}`, 'Content-Type': 'application/json' }, body: `{"a":${deep}}` });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { errors: { message: string }[] }).errors[0]!.message).toBe('nests deeper than 64 levels');
+    expect(((await res.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/^a(\.0)+ nests deeper than 64 levels$/);
   });
 
   it('a calendar name with NUL, BEL, ESC or DEL is a 400 and not stored', async () => {
     for (const bad of ['Nacht\u0000', 'Ruf\u0007', 'Esc\u001b[31m', 'Del\u007f']) {
       const res = await call('POST', '/api/calendars', admin, calendar(bad));
       expect(res.status, JSON.stringify(bad)).toBe(400);
-      expect(res.body.errors[0]).toEqual({ field: 'name', message: 'must not contain control characters' });
+      expect(res.body.errors[0]).toEqual({ field: 'name', message: 'name must not contain control characters' });
     }
     const names = (await database.db.select({ name: businessCalendars.name }).from(businessCalendars)).map((r) => r.name);
     expect(names.some((n) => /[\u0000-\u001f\u007f]/.test(n))).toBe(false);
@@ -125,14 +126,14 @@ describe('JSON bodies', () => {
     }
   });
 
-  it('a PATCH with no body or no field to change is a 400 and changes nothing', async () => {
+  it('a PATCH with no field to change is a 400, one without a body a 415, and neither changes anything', async () => {
     const targets = ['/api/customers/K-10001', `/api/contacts/${contactId}`, '/api/contracts/V-2026-0001', '/api/assets/SRV-DL380-7731'];
     for (const path of targets) {
       const empty = await call('PATCH', path, admin, {});
       expect(empty.status, `${path} {}`).toBe(400);
       expect(empty.body.detail).toContain('give at least one field to change');
       const none = await call('PATCH', path, admin);
-      expect(none.status, `${path} without a body`).toBe(400);
+      expect(none.status, `${path} without a body`).toBe(415);
     }
     const changed = await call('PATCH', '/api/customers/K-10001', admin, { creditHold: false });
     expect(changed.status).toBe(200);

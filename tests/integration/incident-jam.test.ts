@@ -38,7 +38,7 @@ describe('one field value never jams an incident', () => {
     for (let i = 0; i < 10; i++) {
       const res = await stack.request('POST', `/api/incidents/${number}/notes`, { token: agent.token, rawBody: '{"text":"\\ud800"}', headers: { 'Content-Type': 'application/json' } });
       expect(res.status).toBe(400);
-      expect((await res.json()).errors).toEqual([{ field: 'text', message: 'must be well-formed Unicode (it contains an unpaired surrogate)' }]);
+      expect((await res.json()).errors).toEqual([{ field: 'text', message: 'text must be well-formed Unicode (it contains an unpaired surrogate)' }]);
     }
     const started = Date.now();
     const assign = await stack.request('POST', `/api/incidents/${number}/assign`, { token: agent.token, body: { group: '2nd-level' } });

@@ -12,6 +12,7 @@ import { sendFollowUpCommand, staffById } from '../../services/follow-ups.js';
 import { requireIncident } from '../../services/incident-queries.js';
 import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, logCallbackCallUpdate } from '../../workflows/callback/messages.js';
 import type { ApiServices } from '../context.js';
+import { describeIssues } from '../messages.js';
 import { actionBodies, callbackActions, type CallbackAction, type OpenedIncident } from './schemas.js';
 
 export type CallbackActionResult = CallbackRecord & { openedIncident?: z.infer<typeof OpenedIncident> };
@@ -20,14 +21,14 @@ export type CallbackActionResult = CallbackRecord & { openedIncident?: z.infer<t
 function parseBody<A extends CallbackAction>(action: A, body: unknown): z.infer<(typeof actionBodies)[A]> {
   const parsed = actionBodies[action].safeParse(body ?? {});
   if (parsed.success) return parsed.data as z.infer<(typeof actionBodies)[A]>;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.') || 'body';
-  throw new ValidationError(`${field}: ${issue.message}`, field);
+  const [first] = describeIssues(parsed.error, 'json', body ?? {});
+  throw new ValidationError(first!.message, first!.field);
 }
 
 /** Runs `action` on the callback workflow `workflowId` as `actor`; answers the callback after it. */
 export async function runCallbackAction(services: ApiServices, workflowId: string, action: string, body: unknown, actor: Actor): Promise<CallbackActionResult> {
   if (!(callbackActions as readonly string[]).includes(action)) throw new ValidationError(`A callback has no action ${action}; it has ${callbackActions.join(', ')}.`, 'action');
+  parseBody(action as CallbackAction, body); // a bad body is a 400 before anything is looked up
   // A clear 404 for a callback that never existed (an update would only say "not open").
   const current = await currentCallback(services, workflowId);
   const send = <I extends object>(update: UpdateDefinition<CallbackRecord, [I & { actor: Actor }]>, input: I, updateId?: string) =>

@@ -3,10 +3,10 @@ import { callbackChannels, callOutcomes } from '../../domain/callback.js';
 import { callbackBases, callbackSlaOutcomes } from '../../domain/callback-sla.js';
 import { contractTiers, priorities } from '../../domain/enums.js';
 import { callbackViews } from '../../services/callbacks.js';
-import { idempotencyHeader, line, paging, queryText, text } from '../common-schemas.js';
+import { idempotencyHeader, incidentNumberDoc, line, paging, queryText, text } from '../common-schemas.js';
 
 const instant = z.iso.datetime({ offset: true });
-const incidentNumber = z.string().regex(/^INC-\d{4}-\d{6}$/, 'expected an incident number like INC-2026-000123');
+const incidentNumber = z.string().regex(/^INC-\d{4}-\d{6}$/, 'expected an incident number like INC-2026-000123').openapi({ example: incidentNumberDoc.example });
 
 export const CallbackIdParam = z.object({
   id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, description: 'The UUID of a standalone callback (workflow id `callback-<uuid>`).', example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' }),
@@ -22,7 +22,7 @@ export const CallbackActionParam = CallbackIdParam.extend({
 export const CreateCallbackHeaders = idempotencyHeader('callback');
 
 export const CreateCallbackBody = z
-  .object({
+  .strictObject({
     phone: z.string().min(1).max(40).openapi({ description: '"+" and 6 to 15 digits; spaces are allowed and removed.', example: '+49 221 123 45 67' }),
     topic: line(200).openapi({ example: 'VPN drops every hour' }),
     contactName: line(200).optional().openapi({ description: 'Whom to ask for; defaults to the contact\'s (or the incident contact\'s) name. Required for an unknown caller.' }),
@@ -41,7 +41,7 @@ export const CreateCallbackBody = z
       }),
     incidentNumber: incidentNumber.optional().openapi({ description: 'Attach the callback to this incident: it runs as the incident\'s follow-up `callback-<k>` on the incident\'s SLA policy.' }),
     window: z
-      .object({ from: instant, to: instant })
+      .strictObject({ from: instant, to: instant })
       .optional()
       .openapi({ description: 'The customer\'s preferred window. Without it the window runs from now (the next business instant) to the callback SLA\'s latest end.' }),
     laterByAgreement: z.boolean().default(false).openapi({ description: 'The customer asked for a window that ends after the SLA\'s latest end; the SLA then counts as met by agreement. Without it such a window is refused (400).' }),
@@ -102,7 +102,7 @@ export const CallbackWithTimeline = Callback.extend({
   events: z.array(z.object({ seq: z.number().int(), type: z.string(), actor: z.object({ id: z.string(), name: z.string() }), at: z.string(), payload: z.record(z.string(), z.unknown()) })),
 }).openapi('CallbackWithTimeline');
 
-export const ListCallbacksQuery = z.object({
+export const ListCallbacksQuery = z.strictObject({
   view: z.enum(callbackViews).default('open').openapi({ description: 'due: open, and its window has opened or a retry is due; overdue: the window closed without a call; open: not ended; all.' }),
   assignee: z
     .union([z.literal('me'), z.uuid()])
@@ -114,11 +114,11 @@ export const ListCallbacksQuery = z.object({
 
 // The bodies of the actions, checked by runCallbackAction (the incident follow-ups route shares it).
 export const actionBodies = {
-  assign: z.object({ assigneeId: z.uuid().optional(), group: line(100).optional() }),
-  'log-call': z.object({ outcome: z.enum(callOutcomes), note: text(2000).optional(), needsIncident: z.boolean().optional() }),
-  cancel: z.object({ reason: line(1000) }),
-  attach: z.object({ incidentNumber }),
-  'open-incident': z.object({
+  assign: z.strictObject({ assigneeId: z.uuid().optional(), group: line(100).optional() }),
+  'log-call': z.strictObject({ outcome: z.enum(callOutcomes), note: text(2000).optional(), needsIncident: z.boolean().optional() }),
+  cancel: z.strictObject({ reason: line(1000) }),
+  attach: z.strictObject({ incidentNumber }),
+  'open-incident': z.strictObject({
     title: line(200).optional(),
     description: text(20_000).optional(),
     priority: z.enum(priorities).optional(),

@@ -42,10 +42,10 @@ export function entitlementView(e: EntitlementValue): z.infer<typeof Entitlement
 }
 
 export const EntitlementQuery = z
-  .object({
-    customerNumber: line(64).optional(),
-    serialNumber: line(128).optional(),
-    identNumber: line(128).optional(),
+  .strictObject({
+    customerNumber: line(64).optional().openapi({ description: 'Give at least one of customerNumber, serialNumber and identNumber.', example: 'K-10002' }),
+    serialNumber: line(128).optional().openapi({ example: 'FW-FG100F-0042' }),
+    identNumber: line(128).optional().openapi({ example: 'ID-200001' }),
     date: calendarDay.optional().openapi({ description: 'The day to check (default: today in the house time zone).' }),
   })
   .refine((q) => q.customerNumber || q.serialNumber || q.identNumber, { message: 'give customerNumber, serialNumber or identNumber', path: ['customerNumber'] });

@@ -33,7 +33,7 @@ const common = {
   description: text(20_000).default(''),
 };
 const change = (kind: 'hardware_change' | 'software_change') =>
-  z.object({
+  z.strictObject({
     kind: z.literal(kind),
     ...common,
     changeType: z.enum(['normal', 'standard']).default('normal').openapi({ description: 'Standard changes are pre-approved; normal ones need every approver.' }),
@@ -44,10 +44,10 @@ const change = (kind: 'hardware_change' | 'software_change') =>
 
 export const CreateFollowUpBody = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('service_order'), ...common, location: z.enum(['onsite', 'workshop']).default('onsite') }),
+    z.strictObject({ kind: z.literal('service_order'), ...common, location: z.enum(['onsite', 'workshop']).default('onsite') }),
     change('hardware_change'),
     change('software_change'),
-    z.object({
+    z.strictObject({
       kind: z.literal('child_ticket'),
       ...common,
       description: text(20_000).default('').openapi({ description: 'Default: "Split from <parent>: <parent title>".' }),

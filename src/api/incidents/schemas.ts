@@ -2,18 +2,18 @@ import { z } from '@hono/zod-openapi';
 import { channels, contractTiers, followUpKinds, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 
-import { line, paging, text } from '../common-schemas.js';
+import { anyOfRequired, incidentNumberDoc, line, paging, text } from '../common-schemas.js';
 import { Entitlement } from '../entitlement/schemas.js';
 
 export const IncidentNumberParam = z.object({
   number: z
     .string()
     .refine(isIncidentNumber, 'expected an incident number like INC-2026-000123')
-    .openapi({ param: { name: 'number', in: 'path' }, example: 'INC-2026-000123' }),
+    .openapi({ param: { name: 'number', in: 'path' }, ...incidentNumberDoc }),
 });
 
 export const CreateIncidentBody = z
-  .object({
+  .strictObject({
     title: line(200),
     description: text(20_000).default(''),
     customerNumber: line(64).optional(),
@@ -29,33 +29,33 @@ export const CreateIncidentBody = z
     message: 'give customerNumber, serialNumber, identNumber or contactEmail to identify the caller',
     path: ['customerNumber'],
   })
-  .openapi('CreateIncident');
+  .openapi('CreateIncident', anyOfRequired('customerNumber', 'serialNumber', 'identNumber', 'contactEmail'));
 export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
 
 export const AssignBody = z
-  .object({
+  .strictObject({
     assigneeId: z.uuid().optional(),
     group: line(100).optional(),
   })
   .refine((b) => b.assigneeId || b.group, { message: 'give assigneeId, group or both', path: ['assigneeId'] })
-  .openapi('AssignIncident');
+  .openapi('AssignIncident', anyOfRequired('assigneeId', 'group'));
 
-export const NoteBody = z.object({ text: line(20_000) }).openapi('AddNote');
+export const NoteBody = z.strictObject({ text: line(20_000) }).openapi('AddNote');
 export const CustomerMessageBody = z
-  .object({
+  .strictObject({
     text: line(200_000),
     from: line(254).optional(),
     channel: z.enum(['email', 'portal', 'phone']).default('portal'),
     automatic: z.boolean().default(false).openapi({ description: 'An automatic reply (out of office): logged only.' }),
   })
   .openapi('CustomerMessage');
-export const ReasonBody = z.object({ reason: line(20_000) }).openapi('Reason');
-export const PriorityBody = z.object({ priority: z.enum(priorities), reason: line(20_000) }).openapi('ChangePriority');
+export const ReasonBody = z.strictObject({ reason: line(20_000) }).openapi('Reason');
+export const PriorityBody = z.strictObject({ priority: z.enum(priorities), reason: line(20_000) }).openapi('ChangePriority');
 export const ContractBody = z
-  .object({ contractNumber: line(64).nullable().openapi({ description: 'null: no contract (time and material).' }), reason: line(20_000) })
+  .strictObject({ contractNumber: line(64).nullable().openapi({ description: 'null: no contract (time and material).' }), reason: line(20_000) })
   .openapi('ChangeContract');
 export const ReplyBody = z
-  .object({
+  .strictObject({
     text: line(100_000),
     cc: z
       .array(z.email().max(320))
@@ -68,7 +68,7 @@ export const ReplyBody = z
       }),
   })
   .openapi('Reply');
-export const ResolveBody = z.object({ resolution: line(20_000) }).openapi('ResolveIncident');
+export const ResolveBody = z.strictObject({ resolution: line(20_000) }).openapi('ResolveIncident');
 
 
 const instant = z.iso.datetime({ offset: true }).nullable();
@@ -152,7 +152,7 @@ export const IncidentList = z
   .object({ items: z.array(Incident), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
   .openapi('IncidentList');
 
-export const ListQuery = z.object({
+export const ListQuery = z.strictObject({
   status: z.enum(incidentStatuses).optional(),
   customerNumber: line(64).optional(),
   priority: z.enum(priorities).optional(),

@@ -8,12 +8,18 @@ const day = calendarDay.openapi({ example: '2026-11-30' });
 const cents = z.number().int().openapi({ description: 'Integer cents; never a decimal.' });
 
 export const RunBody = z
-  .object({
+  .strictObject({
     from: day.optional().openapi({ description: 'First day of the period (with `to`).' }),
     to: day.optional().openapi({ description: 'Last day of the period, inclusive; at most one year after `from`.' }),
-    period: line(20).optional().openapi({ description: 'Shorthand for a calendar month, YYYY-MM (1900-01 to 9999-12).', example: '2026-11' }),
+    period: line(20).optional().openapi({ description: 'Shorthand for a calendar month, YYYY-MM (1900-01 to 9999-12).', example: '2026-11', pattern: '^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$' }),
   })
-  .openapi('InvoiceRunRequest');
+  .openapi('InvoiceRunRequest', {
+    description: 'A period (YYYY-MM), or from and to.',
+    oneOf: [
+      { required: ['period'], not: { anyOf: [{ required: ['from'] }, { required: ['to'] }] } },
+      { required: ['from', 'to'], not: { required: ['period'] } },
+    ],
+  });
 
 export const InvoiceSummary = z
   .object({
@@ -80,7 +86,7 @@ export const InvoiceList = z
   .object({ items: z.array(InvoiceSummary), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
   .openapi('InvoiceList');
 
-export const ListQuery = z.object({
+export const ListQuery = z.strictObject({
   status: z.enum(invoiceStatuses).optional(),
   customerNumber: line(64).optional(),
   from: day.optional().openapi({ description: 'Invoices whose period ends on or after this day.' }),
@@ -88,7 +94,7 @@ export const ListQuery = z.object({
   ...paging(50, 200),
 });
 
-export const CsvDialectQuery = z.object({
+export const CsvDialectQuery = z.strictObject({
   dialect: z.enum(csvDialects).default('spreadsheet').openapi({
     description:
       '`spreadsheet` (default): safe to open in Excel or LibreOffice; a text cell starting with =, +, -, @, tab or CR gets a leading `\'` so it is never run as a formula, and a text cell holding ";" or a tab is quoted. Number columns are never changed. `erp`: every cell exactly as stored, for an ERP import that must get the same bytes; not for opening in a spreadsheet.',
@@ -97,7 +103,7 @@ export const CsvDialectQuery = z.object({
 });
 
 export const ExportQuery = z
-  .object({
+  .strictObject({
     from: day.openapi({ description: 'Export the invoices whose period starts on or after this day...' }),
     to: day.openapi({ description: '...and on or before this day.' }),
     status: z.enum(invoiceStatuses).default('final'),

@@ -2,11 +2,11 @@ import { z } from '@hono/zod-openapi';
 import { inboundMailStatuses } from '../../db/schema/mail.js';
 import { languages } from '../../domain/enums.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
-import { line, paging } from '../common-schemas.js';
+import { incidentNumberDoc, line, paging } from '../common-schemas.js';
 
 export const MailIdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 export const AttachmentParams = MailIdParam.extend({ attachmentId: z.uuid().openapi({ param: { name: 'attachmentId', in: 'path' } }) });
-const incidentNumber = z.string().refine(isIncidentNumber, 'expected an incident number like INC-2026-000123');
+const incidentNumber = z.string().refine(isIncidentNumber, 'expected an incident number like INC-2026-000123').openapi(incidentNumberDoc);
 
 export const Attachment = z
   .object({ id: z.uuid(), filename: z.string().nullable(), contentType: z.string(), size: z.number().int(), inline: z.boolean(), url: z.string() })
@@ -37,15 +37,15 @@ export const Message = z
 export type Message = z.infer<typeof Message>;
 export const MessageList = z.object({ items: z.array(Message) }).openapi('MessageList');
 
-export const HeldMailQuery = z.object({
+export const HeldMailQuery = z.strictObject({
   status: z.enum(inboundMailStatuses).optional().openapi({ description: 'Default: review and quarantined.' }),
   ...paging(50, 200),
 });
 export const MailList = z.object({ items: z.array(Message), total: z.number().int() }).openapi('MailList');
 
-export const AcceptBody = z.object({ incidentNumber: incidentNumber.optional().openapi({ description: 'Default: the incident the mail points at.' }) }).openapi('AcceptMail');
+export const AcceptBody = z.strictObject({ incidentNumber: incidentNumber.optional().openapi({ description: 'Default: the incident the mail points at.' }) }).openapi('AcceptMail');
 const NewCustomerFromMail = z
-  .object({
+  .strictObject({
     customerNumber: line(64).openapi({ description: 'The new debtor number.', example: 'K-20001' }),
     name: line(200).openapi({ example: 'Neue Kunde AG' }),
     mailDomains: z.array(line(253)).max(50).optional().openapi({ description: 'Mail from these domains is matched to the customer (default none).' }),
@@ -54,7 +54,7 @@ const NewCustomerFromMail = z
   .openapi('NewCustomerFromMail', { description: "A prospect: created with the mail's sender (name and address) as its contact, in the same step." });
 
 export const OpenIncidentBody = z
-  .object({
+  .strictObject({
     customerNumber: line(64).optional().openapi({ description: 'An existing customer. Give this or newCustomer.' }),
     newCustomer: NewCustomerFromMail.optional(),
   })
@@ -62,8 +62,8 @@ export const OpenIncidentBody = z
     if (body.customerNumber !== undefined && body.newCustomer !== undefined) ctx.addIssue({ code: 'custom', path: ['newCustomer'], message: 'give customerNumber or newCustomer, not both' });
     if (body.customerNumber === undefined && body.newCustomer === undefined) ctx.addIssue({ code: 'custom', path: ['customerNumber'], message: 'give customerNumber (an existing customer) or newCustomer (a new one)' });
   })
-  .openapi('OpenIncidentFromMail');
-export const DismissBody = z.object({ reason: line(2000) }).openapi('DismissMail');
+  .openapi('OpenIncidentFromMail', { oneOf: [{ required: ['customerNumber'] }, { required: ['newCustomer'] }] });
+export const DismissBody = z.strictObject({ reason: line(2000) }).openapi('DismissMail');
 
 export const Accepted = z
   .object({

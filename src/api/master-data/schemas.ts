@@ -11,7 +11,7 @@ const cents = z.number().int().min(0).max(2_000_000_000);
 const rateCents = z.number().int().min(0).max(maxRateCents);
 const instant = z.string().openapi({ example: '2026-11-26T09:00:00.000Z' });
 
-export const PagingQuery = z.object({
+export const PagingQuery = z.strictObject({
   ...paging(50, 500),
 });
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
@@ -31,9 +31,9 @@ const customerFields = {
 };
 export const CustomerChanges = changes(customerFields).openapi('CustomerChanges');
 export const CustomerReplace = z
-  .object({ ...customerFields, mailDomains: customerFields.mailDomains.default([]), language: customerFields.language.default('de'), creditHold: customerFields.creditHold.default(false), accountManagerEmail: customerFields.accountManagerEmail.default(null) })
+  .strictObject({ ...customerFields, mailDomains: customerFields.mailDomains.default([]), language: customerFields.language.default('de'), creditHold: customerFields.creditHold.default(false), accountManagerEmail: customerFields.accountManagerEmail.default(null) })
   .openapi('CustomerReplace');
-export const CustomerCreate = CustomerReplace.extend({ customerNumber: businessNumber('K-10001').openapi({ description: 'The debtor number.' }) }).openapi('CustomerInput');
+export const CustomerCreate = z.strictObject({ ...CustomerReplace.shape, customerNumber: businessNumber('K-10001').openapi({ description: 'The debtor number.' }) }).openapi('CustomerInput');
 export const Customer = z
   .object({
     customerNumber: z.string(),
@@ -58,7 +58,7 @@ const contactFields = {
   language: z.enum(languages).nullable().openapi({ description: 'Null: the customer\'s language.' }),
 };
 export const ContactChanges = changes(contactFields).openapi('ContactChanges');
-export const ContactCreate = z.object({ ...contactFields, phone: contactFields.phone.default(null), language: contactFields.language.default(null) }).openapi('ContactInput');
+export const ContactCreate = z.strictObject({ ...contactFields, phone: contactFields.phone.default(null), language: contactFields.language.default(null) }).openapi('ContactInput');
 export const Contact = z
   .object({ id: z.uuid(), customerNumber: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable(), language: z.enum(languages).nullable(), createdAt: instant, updatedAt: instant })
   .openapi('Contact');
@@ -85,7 +85,7 @@ const contractFields = {
 };
 export const ContractChanges = changes({ ...contractFields, customerNumber: businessNumber('K-10001').openapi({ description: "Must be the contract's customer if given." }) }).openapi('ContractChanges');
 export const ContractReplace = z
-  .object({
+  .strictObject({
     ...contractFields,
     validTo: contractFields.validTo.default(null),
     coversAllAssets: contractFields.coversAllAssets.default(false),
@@ -98,7 +98,7 @@ export const ContractReplace = z
     projectKind: contractFields.projectKind.default('support'),
   })
   .openapi('ContractReplace');
-export const ContractCreate = ContractReplace.extend({ contractNumber: businessNumber('V-2026-0001'), customerNumber: businessNumber('K-10001') }).openapi('ContractInput');
+export const ContractCreate = z.strictObject({ ...ContractReplace.shape, contractNumber: businessNumber('V-2026-0001'), customerNumber: businessNumber('K-10001') }).openapi('ContractInput');
 export const Contract = z
   .object({
     contractNumber: z.string(),
@@ -130,9 +130,9 @@ const assetFields = {
 };
 export const AssetChanges = changes(assetFields).openapi('AssetChanges');
 export const AssetReplace = z
-  .object({ ...assetFields, identNumber: assetFields.identNumber.default(null), contractNumber: assetFields.contractNumber.optional() })
+  .strictObject({ ...assetFields, identNumber: assetFields.identNumber.default(null), contractNumber: assetFields.contractNumber.optional() })
   .openapi('AssetReplace');
-export const AssetCreate = AssetReplace.extend({ serialNumber: businessNumber('FW-FG100F-0042') }).openapi('AssetInput');
+export const AssetCreate = z.strictObject({ ...AssetReplace.shape, serialNumber: businessNumber('FW-FG100F-0042') }).openapi('AssetInput');
 export const Asset = z
   .object({
     serialNumber: z.string(),

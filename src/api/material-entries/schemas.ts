@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { materialEntryEventTypes } from '../../db/schema/index.js';
 import { maxMaterialAmountCents } from '../../domain/billing.js';
-import { line } from '../common-schemas.js';
+import { anyOfRequired, line } from '../common-schemas.js';
 import { MaterialEntry as MaterialEntryBase } from '../time-entries/schemas.js';
 
 export const MaterialEntryIdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: '3f1c2a9e-8b4d-4c6e-9a7f-1d2e3f4a5b6c' }) });
@@ -10,7 +10,7 @@ export const MaterialEntryIdParam = z.object({ id: z.uuid().openapi({ param: { n
 const reason = line(500).openapi({ description: 'Why: kept in the audit trail. Required.', example: 'Technician booked the list price; the agreed price is 149.00 EUR.' });
 
 export const MaterialCorrectionBody = z
-  .object({
+  .strictObject({
     quantity: z.number().int('quantity must be a whole number').min(1, 'quantity must be at least 1').max(maxMaterialAmountCents).optional().openapi({ example: 2 }),
     unitPriceCents: z.number().int('unitPriceCents must be whole cents').min(0, 'unitPriceCents must not be negative').max(maxMaterialAmountCents).optional().openapi({ description: 'Net price per piece in cents.', example: 14_900 }),
     description: line(500).optional().openapi({ example: 'Fuser unit (refurbished)' }),
@@ -22,16 +22,16 @@ export const MaterialCorrectionBody = z
     message: `quantity × unitPriceCents must not exceed ${maxMaterialAmountCents} cents; split it into several entries`,
     path: ['unitPriceCents'],
   })
-  .openapi('MaterialCorrection');
+  .openapi('MaterialCorrection', anyOfRequired('quantity', 'unitPriceCents', 'description', 'articleNumber'));
 
 export const MaterialBillingBody = z
-  .object({
+  .strictObject({
     billable: z.boolean().openapi({ description: 'false waives the entry (an invoice bills nothing of it; its value stays in amountCents); true bills it again.', example: false }),
     reason,
   })
   .openapi('MaterialBillingDecision');
 
-export const MaterialDeleteBody = z.object({ reason }).openapi('MaterialDeletion');
+export const MaterialDeleteBody = z.strictObject({ reason }).openapi('MaterialDeletion');
 
 export const MaterialEntryDetail = MaterialEntryBase.extend({
   billable: z.boolean().openapi({ description: 'false when a manager waived it.' }),

@@ -5,7 +5,7 @@ import { calendarDay, line, queryInt } from '../common-schemas.js';
 const day = (description: string) => calendarDay.openapi({ description, example: '2026-11-01' });
 const cents = (description: string) => z.number().int().openapi({ description });
 
-export const ProfitabilityQuery = z.object({
+export const ProfitabilityQuery = z.strictObject({
   from: day('First day of the period (inclusive).'),
   to: day('Last day of the period (inclusive); at most two years after `from`.'),
   format: z.enum(['json', 'csv']).default('json').openapi({ description: '`csv` answers text/csv, one row per project and one per customer, plus a totals row. It is for a spreadsheet: a text cell starting with =, +, -, @, tab or CR (a customer name, say) gets a leading `\'` so it never runs as a formula; the figures stay numbers.' }),
@@ -44,7 +44,7 @@ export const InsightParams = z.object({
   customerNumber: line(64).openapi({ param: { name: 'customerNumber', in: 'path' }, example: 'K-10001' }),
 });
 
-export const InsightQuery = z.object({
+export const InsightQuery = z.strictObject({
   days: queryInt(1, 365).default(14).openapi({ description: 'The window for escalations and SLA breaches, in days (1-365).' }),
 });
 

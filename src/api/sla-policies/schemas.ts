@@ -15,5 +15,5 @@ const policyOptions = {
     .default(null)
     .openapi({ description: `Callback SLA: business minutes from a callback request to the latest end of its call window. null is the tier default (platinum ${d.platinum}, gold ${d.gold}, silver ${d.silver}; ${d.none} without contract).`, example: 90 }),
 };
-export const SlaPolicyBody = SlaPolicyBodyBase.extend(policyOptions).openapi('SlaPolicyWrite');
+export const SlaPolicyBody = z.strictObject({ ...SlaPolicyBodyBase.shape, ...policyOptions }).openapi('SlaPolicyWrite');
 export const SlaPolicy = SlaPolicyBase.extend({ pauseOnPendingChange: z.boolean(), callbackMinutes: z.number().int().nullable() }).openapi('SlaPolicyWithOptions');

@@ -8,7 +8,7 @@ const minutes = z.number().int('minutes must be whole minutes').min(1, 'at least
 const activityType = z.enum(activityTypes).openapi({ description: 'remote, onsite or travel; each has its own hourly rate.' });
 
 export const TimeEntryBody = z
-  .object({
+  .strictObject({
     minutes: minutes.openapi({ example: 90 }),
     activityType,
     description: line(2000).openapi({ example: 'Replaced the fuser unit.' }),
@@ -18,17 +18,20 @@ export const TimeEntryBody = z
   .openapi('TimeEntryInput');
 
 export const TimeEntryPatch = z
-  .object({ minutes: minutes.optional(), activityType: activityType.optional(), description: line(2000).optional(), workDate: workDate.optional() })
+  .strictObject({ minutes: minutes.optional(), activityType: activityType.optional(), description: line(2000).optional(), workDate: workDate.optional() })
   .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'give at least one of minutes, activityType, description, workDate' })
-  .openapi('TimeEntryChange');
+  .openapi('TimeEntryChange', { minProperties: 1 });
 
 export const BillingOverrideBody = z
-  .object({
+  .strictObject({
     billable: z.boolean().nullable().openapi({ description: 'true bills every minute, false none (neither draws quota); null clears the override.' }),
     reason: text(500).optional().openapi({ description: 'Required unless billable is null.' }),
   })
   .refine((b) => b.billable === null || (b.reason ?? '').length > 0, { message: 'a reason is required when overriding billing', path: ['reason'] })
-  .openapi('BillingOverride');
+  .openapi('BillingOverride', {
+    anyOf: [{ properties: { billable: { type: 'null' } } }, { required: ['reason'], properties: { reason: { minLength: 1 } } }],
+    example: { billable: false, reason: 'Warranty repair: not billed.' },
+  });
 
 export const TimeEntryIdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -94,7 +97,7 @@ export const TimeEntryEvent = z
   })
   .openapi('TimeEntryEvent');
 
-export const TimeEntryListQuery = z.object({
+export const TimeEntryListQuery = z.strictObject({
   customerNumber: queryText(50).pipe(z.string().min(1)).optional(),
   from: calendarDay.optional(),
   to: calendarDay.optional(),

@@ -1,5 +1,5 @@
 // OpenAPI route specs for /api/contracts (agents read, admins write); handlers live in index.ts.
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../auth.js';
 import { json, line, problemResponses } from '../../common-schemas.js';
 import { Contract, ContractChanges, ContractCreate, ContractListQuery, ContractNumberParam, ContractPage, ContractReplace } from '../schemas.js';
@@ -44,7 +44,7 @@ export const replaceContractRoute = createRoute({
   security,
   summary: 'Replace a contract (admin)',
   description: `The contract number and customer cannot change; coveredSerialNumbers replaces the cover list. ${rules}`,
-  request: { params: ContractNumberParam, body: { required: true, content: json(ContractReplace.extend({ customerNumber: line(64).optional().openapi({ description: 'Must be the contract\'s customer if given.' }) })) } },
+  request: { params: ContractNumberParam, body: { required: true, content: json(z.strictObject({ ...ContractReplace.shape, customerNumber: line(64).optional().openapi({ description: 'Must be the contract\'s customer if given.' }) })) } },
   responses: { 200: { description: 'Replaced.', content: json(Contract) }, ...problemResponses(400, 401, 403, 404, 409) },
 });
 

@@ -43,7 +43,7 @@ export const importRoute = createRoute({
   description: `UTF-8 CSV (a BOM is fine) with a header line; the delimiter "," or ";" is taken from the header line. Lists inside a cell are separated by "|"; yes/no cells take true/false, yes/no, ja/nein or 1/0; money is whole cents. Rows are created or updated by the first column (the natural key); a column left out of the header is not touched on update, an empty cell clears an optional value. All rows are written in one transaction or none: a 400 lists every bad row with \`field\` "line <n>: <column>". \`?dryRun=true\` checks everything and answers the counts without writing. At most ${maxImportRows} rows and ${maxImportBytes / 1024 / 1024} MB.\n\nColumns (the first is the key):\n${columnDocs}\n\nContracts name their SLA policy by name (slaPolicy); the rate columns replace the contract's hourly rates (an empty rate uses the house default); coveredSerialNumbers replaces the cover list. An asset row with contractNumber adds the asset to that contract's cover list.`,
   request: {
     params: z.object({ kind: z.enum(importKinds).openapi({ param: { name: 'kind', in: 'path' } }) }),
-    query: z.object({ dryRun: z.enum(['true', 'false']).default('false').openapi({ description: 'Check only; write nothing.' }) }),
+    query: z.strictObject({ dryRun: z.enum(['true', 'false']).default('false').openapi({ description: 'Check only; write nothing.' }) }),
     body: { required: true, content: { 'text/csv': { schema: z.string().openapi({ example: 'customerNumber;name;mailDomains;language;creditHold;accountManagerEmail\nK-20001;Neue Kunde AG;neue-kunde.example;de;no;max.manager@helpdesk.example' }) } } },
   },
   responses: {
