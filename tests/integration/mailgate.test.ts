@@ -98,8 +98,10 @@ describe('a new mail from a contact', () => {
     expect(ack.headers.get('auto-submitted')).toBe('auto-generated');
     ackMessageId = ack.messageId!;
 
-    const events = await timeline(number, 2);
+    // Created, the acknowledgement queued, then sent (SMTP took it).
+    const events = await timeline(number, 3);
     expect(events[0]).toMatchObject({ type: 'created', payload: { channel: 'email', mail: { direction: 'in', messageId: firstMessageId, from: petra } } });
+    expect(events[1]).toMatchObject({ type: 'mail_queued', payload: { template: 'acknowledgement', mail: { messageId: ackMessageId } } });
     expect(events.find((e) => e.type === 'mail_sent')).toMatchObject({ payload: { template: 'acknowledgement', mail: { direction: 'out', messageId: ackMessageId, to: [petra] } } });
   });
 
