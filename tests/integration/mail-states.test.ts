@@ -184,6 +184,15 @@ describe('the messages of an incident by kind', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('documents the kind filter and the delivery of each message', async () => {
+    const doc = await (await stack.request('GET', '/openapi.json')).json();
+    const route = doc.paths['/api/incidents/{number}/messages'].get;
+    expect(route.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'kind', in: 'query', schema: expect.objectContaining({ enum: ['customer', 'internal'] }) })]));
+    expect(Object.keys(doc.components.schemas.Message.properties)).toEqual(expect.arrayContaining(['kind', 'delivery']));
+  });
+});
+
 describe('the current details in the Temporal UI', () => {
   it('are the Markdown list the workflow sets, one fact per line', async () => {
     const number = await open({ title: 'Details *fett*', contactEmail: petra });
