@@ -36,7 +36,8 @@ describe('continue-as-new', () => {
     expect(reply.status).toBe(200);
 
     const after = await handle.query(getStateQuery);
-    expect(after.seq).toBe(before.seq + 13);
+    // 12 notes, the reply, and its mail's mail_undeliverable (the incident has no contact address).
+    expect(after.seq).toBe(before.seq + 14);
     expect(after.clocks!.resolution).toEqual(before.clocks!.resolution);
     expect(after.clocks!.firstResponse!.startedAt).toBe(before.clocks!.firstResponse!.startedAt);
     expect(after.clocks!.firstResponse!.stoppedAt).toEqual(expect.any(String));
@@ -49,5 +50,6 @@ describe('continue-as-new', () => {
     });
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: after.seq }, (_, i) => i + 1));
     expect(events.filter((e) => e.type === 'created')).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: 'mail_undeliverable', payload: { template: 'reply', reason: 'no contact address' } });
   });
 });

@@ -239,11 +239,13 @@ describe('working an incident', () => {
     expect(resolved.status).toBe(200);
     expect(await resolved.json()).toMatchObject({ status: 'resolved', resolution: 'DPD timeout raised to 60 s.' });
 
-    const row = await projection(number, 4);
+    // The resolution notice has nowhere to go (no contact address): the timeline says so.
+    const row = await projection(number, 5);
     expect(row).toMatchObject({ status: 'resolved', assignedGroup: 'network', assigneeName: 'Iris Integration' });
     const events = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number)).orderBy(incidentEvents.seq);
-    expect(events.map((e) => e.type)).toEqual(['created', 'assigned', 'note_added', 'resolved']);
-    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(events.map((e) => e.type)).toEqual(['created', 'assigned', 'note_added', 'resolved', 'mail_undeliverable']);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(events[4]!.payload).toMatchObject({ template: 'resolution', reason: 'no contact address' });
 
     const desc = await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).describe();
     expect(desc.typedSearchAttributes.get({ name: 'IncidentStatus', type: 'KEYWORD' } as never)).toBe('resolved');

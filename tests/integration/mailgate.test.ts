@@ -98,8 +98,10 @@ describe('a new mail from a contact', () => {
     expect(ack.headers.get('auto-submitted')).toBe('auto-generated');
     ackMessageId = ack.messageId!;
 
-    const events = await timeline(number, 2);
+    // Created, the acknowledgement queued, then sent (SMTP took it).
+    const events = await timeline(number, 3);
     expect(events[0]).toMatchObject({ type: 'created', payload: { channel: 'email', mail: { direction: 'in', messageId: firstMessageId, from: petra } } });
+    expect(events[1]).toMatchObject({ type: 'mail_queued', payload: { template: 'acknowledgement', mail: { messageId: ackMessageId } } });
     expect(events.find((e) => e.type === 'mail_sent')).toMatchObject({ payload: { template: 'acknowledgement', mail: { direction: 'out', messageId: ackMessageId, to: [petra] } } });
   });
 
@@ -177,6 +179,10 @@ describe('a new mail from a contact', () => {
     const failure = await eventually(async () => (await timeline(number)).find((e) => e.type === 'delivery_failed'));
     expect(failure.payload).toMatchObject({ recipients: [petra], status: '5.1.1', originalMessageId: ackMessageId });
     expect((await stack.database.db.select().from(incidents)).length).toBe(countBefore);
+    // SMTP took the acknowledgement, but it bounced: the communication log says undeliverable, and why.
+    const { items } = await (await stack.request('GET', `/api/incidents/${number}/messages?kind=customer`, { token: agent.token })).json();
+    const ack = items.find((m: { messageId: string }) => m.messageId === ackMessageId);
+    expect(ack).toMatchObject({ direction: 'out', template: 'acknowledgement', status: 'sent', delivery: { state: 'undeliverable', reason: expect.stringMatching(/^bounced: 5\.1\.1/) } });
   });
 
   it('lists every mail in and out in the communication log, with downloads behind authentication', async () => {

@@ -60,6 +60,7 @@ export function followUpHarness(env: TestWorkflowEnvironment, workflowBundle: Wo
         notifyFollowUp: () => ({ recipients: [] }),
         bookServiceOrderReport: () => ({ timeEntryIds: [], materialEntryIds: [], totals: { minutes: 0, quotaMinutes: 0, billableMinutes: 0, timeAmountCents: 0, materialAmountCents: 0, amountCents: 0 } }),
         mailCustomer: () => ({ status: 'no-recipient' }),
+        queueCustomerMail: () => ({ status: 'no-recipient' }),
       },
     });
     await worker.runUntil(async () => {

@@ -2,7 +2,7 @@
 // its worker mailing through it, the demo data, an agent and a mailgate token.
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { createSmtpMailer } from '../../src/mail/outbound.js';
-import { startSmtpReceiver, type SmtpReceiver } from './smtp.js';
+import { startSmtpReceiver, type SmtpReceiver, type SmtpReceiverOptions } from './smtp.js';
 import { startTestStack, type StackOptions, type TestStack } from './stack.js';
 import { createUserWithToken, type TestUser } from './users.js';
 
@@ -24,8 +24,9 @@ export async function startMailStack(options: {
   api?: Partial<NonNullable<NonNullable<StackOptions['api']>['mail']>>;
   /** The API mails too (the review's acknowledgement), through the same receiver. */
   apiMails?: boolean;
+  smtp?: SmtpReceiverOptions;
 }): Promise<MailStack> {
-  const smtp = await startSmtpReceiver();
+  const smtp = await startSmtpReceiver(options.smtp);
   const mailer = createSmtpMailer(smtp.url);
   const stack = await startTestStack({
     worker: { mailer, mailFrom: houseMailFrom, ...options.worker },

@@ -57,7 +57,9 @@ describe('follow-up work of an incident', () => {
       await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000 }).toBe('COMPLETED');
       // Activities of one workflow task may run in any order; the projection orders by seq.
       const bySeq = [...events].sort((a, b) => a.event.seq - b.event.seq).map((e) => e.event);
-      expect(bySeq.map((e) => e.type)).toEqual(['created', 'follow_up_created', 'resolved', 'follow_up_detached', 'closed']);
+      // The resolution notice had nowhere to go (the incident has no contact address) and says so.
+      expect(bySeq.map((e) => e.type)).toEqual(['created', 'follow_up_created', 'resolved', 'mail_undeliverable', 'follow_up_detached', 'closed']);
+      expect(bySeq[3]!.payload).toMatchObject({ template: 'resolution', reason: 'no contact address' });
       expect(bySeq.at(-1)!.payload).toEqual({ automatic: true });
       // The detached change runs on.
       expect((await change(number).describe()).status.name).toBe('RUNNING');

@@ -95,6 +95,7 @@ function stubActivities(intake: IncidentIntake, events: RecordIncidentEventInput
     },
     // Customer mail is tested elsewhere; here the incident has nobody to mail.
     mailCustomer: () => Promise.resolve({ status: 'no-recipient' }),
+    queueCustomerMail: () => Promise.resolve({ status: 'no-recipient' }),
     resolvePublicHolidays: (input: ResolveHolidaysInput) => {
       holidayRequests.push(input);
       return Promise.resolve(resolveHolidays(input.region, input.fromYear, input.toYear));

@@ -14,6 +14,8 @@ describe('replay of recorded histories', () => {
         'incident-lifecycle.json',
         'incident-open.json',
         'mail-incident-lifecycle.json',
+        // Since the mail-states patch: each mail queued, then sent (one deferred once: failed, then sent).
+        'mail-states-incident-lifecycle.json',
         // An incident with follow-up work, and each kind of child it started.
         'follow-ups-incident.json',
         'follow-ups-child-ticket.json',

@@ -57,7 +57,9 @@ mailgateRouter.openapi(mailgateRoute, async (c) => {
 
 export const incidentMessagesRouter = createRouter();
 
-incidentMessagesRouter.openapi(incidentMessagesRoute, async (c) => c.json({ items: await incidentMessages(c.var.services.db, c.req.valid('param').number, mailFromOf(c)) }, 200));
+incidentMessagesRouter.openapi(incidentMessagesRoute, async (c) =>
+  c.json({ items: await incidentMessages(c.var.services.db, c.req.valid('param').number, mailFromOf(c), c.req.valid('query').kind) }, 200),
+);
 
 export const mailRouter = createRouter();
 

@@ -8,7 +8,7 @@ import { json, problemResponses } from '../common-schemas.js';
 import type { AppEnv } from '../context.js';
 import { IncidentNumberParam } from '../incidents/schemas.js';
 import { problem } from '../problem.js';
-import { AcceptBody, Accepted, AttachmentParams, DismissBody, HeldMailQuery, MailIdParam, MailList, Message, MessageList, OpenIncidentBody } from './schemas.js';
+import { AcceptBody, Accepted, AttachmentParams, DismissBody, HeldMailQuery, MailIdParam, MailList, Message, MessageList, MessagesQuery, OpenIncidentBody } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Mail'];
@@ -49,8 +49,9 @@ export const incidentMessagesRoute = createRoute({
   tags,
   security,
   summary: "An incident's communication log",
-  description: 'Every mail in and out of the incident, oldest first, with links to the raw mail and the attachments.',
-  request: { params: IncidentNumberParam },
+  description:
+    'Every mail in and out of the incident, oldest first, with links to the raw mail and the attachments. Each has a `kind`: `customer` (mail from the customer, our acknowledgements, replies and resolution notices) or `internal` (escalation, quota and follow-up notices to our own people); `?kind=` gives only one of them. Outbound mail says where it stands in `delivery`: queued, sent (SMTP accepted it), failed (tried again) or undeliverable, with the reason.',
+  request: { params: IncidentNumberParam, query: MessagesQuery },
   responses: { 200: { description: 'The mails.', content: json(MessageList) }, ...problemResponses(400, 401, 403, 404) },
 });
 

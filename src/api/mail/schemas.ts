@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { inboundMailStatuses } from '../../db/schema/mail.js';
 import { languages } from '../../domain/enums.js';
+import { messageKinds } from '../../domain/mail-kinds.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 import { incidentNumberDoc, line, paging } from '../common-schemas.js';
 
@@ -27,8 +28,18 @@ export const Message = z
     messageId: z.string().nullable(),
     status: z.string().openapi({ description: 'in: processed, review, …; out: pending, sent, failed, rejected.' }),
     outcome: z.string().nullable(),
-    template: z.string().nullable().openapi({ description: 'out: acknowledgement, reply, resolution, oversized, escalation.' }),
-    internal: z.boolean().openapi({ description: 'An internal notification, not customer communication.' }),
+    template: z.string().nullable().openapi({ description: 'out: acknowledgement, reply, resolution, oversized (to the customer); escalation, quota, follow-up (internal).' }),
+    kind: z.enum(messageKinds).openapi({ description: '`customer`: mail from the customer and our mails to it (acknowledgement, reply, resolution notice, oversized notice); `internal`: notices to our own people (escalation, quota, follow-up).' }),
+    internal: z.boolean().openapi({ description: 'An internal notification, not customer communication (the same as `kind: internal`).' }),
+    delivery: z
+      .object({
+        state: z.enum(['queued', 'sent', 'failed', 'undeliverable']).openapi({ description: '`queued`: in the outbox, not handed to SMTP yet; `sent`: SMTP accepted it; `failed`: the last attempt failed, it is tried again; `undeliverable`: refused for good (SMTP 5xx) or bounced.' }),
+        reason: z.string().nullable().openapi({ description: 'Why it is not sent: the last SMTP error, or the bounce\'s status and diagnostic.' }),
+        attempts: z.number().int(),
+        sentAt: z.string().nullable().openapi({ description: 'When SMTP accepted it.' }),
+      })
+      .nullable()
+      .openapi({ description: 'out only (null for mail in): where the mail stands.' }),
     oversized: z.boolean(),
     rawUrl: z.string(),
     attachments: z.array(Attachment),
@@ -36,6 +47,9 @@ export const Message = z
   .openapi('Message');
 export type Message = z.infer<typeof Message>;
 export const MessageList = z.object({ items: z.array(Message) }).openapi('MessageList');
+export const MessagesQuery = z.strictObject({
+  kind: z.enum(messageKinds).optional().openapi({ description: 'Only the customer communication (`customer`) or only the internal notices (`internal`); default both.' }),
+});
 
 export const HeldMailQuery = z.strictObject({
   status: z.enum(inboundMailStatuses).optional().openapi({ description: 'Default: review and quarantined.' }),

@@ -83,7 +83,10 @@ export type CustomerMailOutcome =
   | { status: 'suppressed' | 'rejected' | 'failed'; reason: string; mail?: MailRef }
   | { status: 'no-recipient' };
 
-/** Records what became of a customer mail: sent (or queued) mail is in the log; suppressed or failed mail says why. */
+/**
+ * Records what became of a customer mail in one step (incidents whose history predates the
+ * `mail-states` patch): sent (or queued) mail is in the log; suppressed or failed mail says why.
+ */
 export function mailOutcome(state: IncidentState, template: CustomerMailTemplate, outcome: CustomerMailOutcome, ctx: CommandContext): Transition | undefined {
   if (outcome.status === 'no-recipient') return undefined;
   const updated = next(state, {}, ctx);
@@ -131,4 +134,48 @@ export function deliveryFailure(state: IncidentState, input: DeliveryFailureInpu
   validateDeliveryFailure(state, input);
   const updated = next(state, withAppliedMail(state, input.mailId), ctx);
   return { state: updated, event: eventOf(updated, 'delivery_failed', ctx, { ...input }) };
+}
+
+/** The reason on the timeline when a customer mail cannot go anywhere. */
+export const noContactAddress = 'no contact address';
+
+/** The outbox's answer to "write this customer mail": queued with its Message-ID, or why not. */
+export type QueuedCustomerMail =
+  | { status: 'queued'; mail: MailRef }
+  | { status: 'suppressed'; reason: string }
+  | { status: 'no-recipient' };
+
+/** What one try to hand a queued mail to SMTP came to. */
+export type MailDelivery =
+  | { status: 'sent' }
+  | { status: 'failed'; reason: string; willRetry: boolean }
+  | { status: 'undeliverable'; reason: string };
+
+/** The mail is in the outbox, with its Message-ID; it has not reached SMTP yet. */
+export function mailQueued(state: IncidentState, template: CustomerMailTemplate, mail: MailRef, ctx: CommandContext): Transition {
+  const updated = next(state, {}, ctx);
+  return { state: updated, event: eventOf(updated, 'mail_queued', ctx, { template, status: 'queued', mail }) };
+}
+
+/**
+ * What became of a queued mail (or of one that never got a row: mail undefined): mail_sent only
+ * once SMTP accepted it; mail_failed says whether it is tried again; mail_undeliverable says why
+ * it never will be (refused by the mail server, no contact address). None of them moves a clock:
+ * the first response is met by the reply itself, not by its delivery.
+ */
+export function mailDelivered(state: IncidentState, template: CustomerMailTemplate, delivery: MailDelivery, mail: MailRef | undefined, ctx: CommandContext): Transition {
+  const updated = next(state, {}, ctx);
+  const withMail = mail ? { mail } : {};
+  if (delivery.status === 'sent') return { state: updated, event: eventOf(updated, 'mail_sent', ctx, { template, status: 'sent', ...withMail }) };
+  if (delivery.status === 'failed') {
+    return { state: updated, event: eventOf(updated, 'mail_failed', ctx, { template, status: 'failed', reason: delivery.reason, willRetry: delivery.willRetry, ...withMail }) };
+  }
+  return { state: updated, event: eventOf(updated, 'mail_undeliverable', ctx, { template, status: 'undeliverable', reason: delivery.reason, ...withMail }) };
+}
+
+/** A mail that was not even written to the outbox: suppressed (rate limit) or failed for good. */
+export function mailNotQueued(state: IncidentState, template: CustomerMailTemplate, outcome: { status: 'suppressed' | 'failed'; reason: string }, ctx: CommandContext): Transition {
+  const updated = next(state, {}, ctx);
+  if (outcome.status === 'suppressed') return { state: updated, event: eventOf(updated, 'mail_suppressed', ctx, { template, status: 'suppressed', reason: outcome.reason }) };
+  return mailDelivered(state, template, { status: 'failed', reason: outcome.reason, willRetry: false }, undefined, ctx);
 }

@@ -91,9 +91,12 @@ export interface IncidentEvent {
     | 'reopened'
     | 'closed'
     | 'escalation_changed'
+    /** Customer mail: written to the outbox (mail_queued), accepted by SMTP (mail_sent), an attempt failed or the sending gave up (mail_failed), refused for good or with nowhere to go (mail_undeliverable). */
+    | 'mail_queued'
     | 'mail_sent'
     | 'mail_suppressed'
     | 'mail_failed'
+    | 'mail_undeliverable'
     | 'delivery_failed'
     | 'follow_up_created'
     | 'follow_up_ended'

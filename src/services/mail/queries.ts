@@ -1,9 +1,10 @@
 // Reads of the mail log: an incident's mails in and out, the review queue, downloads.
-import { and, asc, count, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Db } from '../../db/client.js';
 import { inboundMails, incidents, mailAttachments, outboxMessages, type InboundMailStatus } from '../../db/schema/index.js';
 import { NotFound } from '../../domain/errors.js';
+import { deliveryStateOf, messageKindOf, type DeliveryState, type MessageKind } from '../../domain/mail-kinds.js';
 import { loopHeaders } from '../../mail/outbound.js';
 import { sanitizeMailHtml } from '../../mail/sanitize.js';
 
@@ -27,7 +28,11 @@ export interface MessageView {
   status: string;
   outcome: string | null;
   template: string | null;
+  /** Customer communication (in, and our mails to the customer) or an internal notice (escalation, quota, follow-up). */
+  kind: MessageKind;
   internal: boolean;
+  /** Outbound only: where the mail stands, and why when it is not sent. */
+  delivery: { state: DeliveryState; reason: string | null; attempts: number; sentAt: string | null } | null;
   oversized: boolean;
   rawUrl: string;
   attachments: { id: string; filename: string | null; contentType: string; size: number; inline: boolean; url: string }[];
@@ -66,7 +71,9 @@ function inboundView(row: InboundView, attachments: AttachmentMeta[]): MessageVi
     status: row.status,
     outcome: row.outcome,
     template: null,
+    kind: messageKindOf('in', null),
     internal: false,
+    delivery: null,
     oversized: row.oversized,
     rawUrl: `/api/mail/inbound/${row.id}/raw`,
     attachments: attachments
@@ -75,7 +82,18 @@ function inboundView(row: InboundView, attachments: AttachmentMeta[]): MessageVi
   };
 }
 
-function outboundView(row: OutboxRow, mailFrom: string): MessageView {
+/** A bounce's words for the mail it reports, by that mail's Message-ID. */
+type Bounces = Map<string, string>;
+
+function deliveryOf(row: OutboxRow, bounces: Bounces): NonNullable<MessageView['delivery']> {
+  const bounce = bounces.get(row.messageId);
+  const state = deliveryStateOf(row.status, bounce !== undefined);
+  const reason = bounce !== undefined ? bounce : state === 'sent' ? null : row.lastError;
+  return { state, reason, attempts: row.attempts, sentAt: row.sentAt?.toISOString() ?? null };
+}
+
+function outboundView(row: OutboxRow, mailFrom: string, bounces: Bounces = new Map()): MessageView {
+  const kind = messageKindOf('out', row.template);
   return {
     id: row.id,
     direction: 'out',
@@ -91,7 +109,9 @@ function outboundView(row: OutboxRow, mailFrom: string): MessageView {
     status: row.status,
     outcome: row.lastError,
     template: row.template,
-    internal: row.template === 'escalation',
+    kind,
+    internal: kind === 'internal',
+    delivery: deliveryOf(row, bounces),
     oversized: false,
     rawUrl: `/api/mail/outbound/${row.id}/raw`,
     attachments: [],
@@ -107,14 +127,33 @@ async function attachmentsOf(db: Db, mailIds: string[]): Promise<AttachmentMeta[
     .orderBy(asc(mailAttachments.position));
 }
 
-/** Every mail in and out of an incident, oldest first. */
-export async function incidentMessages(db: Db, number: string, mailFrom: string): Promise<MessageView[]> {
+/** The bounces (DSN) attached to the incident, by the Message-ID of our mail they report. */
+async function bouncesOf(db: Db, number: string): Promise<Bounces> {
+  const rows = await db
+    .select({ report: inboundMails.deliveryReport })
+    .from(inboundMails)
+    .where(and(eq(inboundMails.incidentNumber, number), isNotNull(inboundMails.deliveryReport)));
+  const bounces: Bounces = new Map();
+  for (const { report } of rows) {
+    const original = typeof report?.originalMessageId === 'string' ? report.originalMessageId : undefined;
+    if (!original) continue;
+    const words = [report?.status, report?.diagnostic].filter((w): w is string => typeof w === 'string' && w.length > 0).join(' ');
+    bounces.set(original, `bounced${words ? `: ${words}` : ''}`);
+  }
+  return bounces;
+}
+
+/** Every mail in and out of an incident, oldest first; only the customer communication or only the internal notices with `kind`. */
+export async function incidentMessages(db: Db, number: string, mailFrom: string, kind?: MessageKind): Promise<MessageView[]> {
   const [incident] = await db.select({ number: incidents.number }).from(incidents).where(eq(incidents.number, number));
   if (!incident) throw new NotFound(`Incident ${number} does not exist.`);
-  const inbound = await db.select(inboundColumns).from(inboundMails).where(eq(inboundMails.incidentNumber, number));
+  const inbound = kind === 'internal' ? [] : await db.select(inboundColumns).from(inboundMails).where(eq(inboundMails.incidentNumber, number));
   const outbound = await db.select().from(outboxMessages).where(and(eq(outboxMessages.incidentNumber, number), eq(outboxMessages.kind, 'email')));
   const attachments = await attachmentsOf(db, inbound.map((m) => m.id));
-  return [...inbound.map((m) => inboundView(m, attachments)), ...outbound.map((m) => outboundView(m, mailFrom))].sort((a, b) => a.at.localeCompare(b.at));
+  const bounces = await bouncesOf(db, number);
+  return [...inbound.map((m) => inboundView(m, attachments)), ...outbound.map((m) => outboundView(m, mailFrom, bounces))]
+    .filter((m) => kind === undefined || m.kind === kind)
+    .sort((a, b) => a.at.localeCompare(b.at));
 }
 
 export async function inboundMailsByStatus(db: Db, statuses: InboundMailStatus[], page: { limit: number; offset: number }): Promise<{ items: MessageView[]; total: number }> {

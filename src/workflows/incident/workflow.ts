@@ -34,10 +34,12 @@ import type { CustomerMailTemplate } from '../../domain/incident/mail.js';
 import { systemActor, type Actor } from '../../domain/kernel.js';
 import { recordingRefused, writableState } from '../../domain/incident/recording.js';
 import { requireWellFormedText } from '../../domain/text.js';
+import { incidentDetails } from '../../domain/incident/details.js';
 import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident/sla.js';
 import { levelNames, policyCalendar } from '../../domain/sla.js';
 import type { IncidentIntake, IncidentState, Transition } from '../../domain/incident/state.js';
 import { incidentSearchAttributes, incidentStartSearchAttributes } from '../../temporal/search-attributes.js';
+import { sendCustomerMail } from './customer-mail.js';
 import {
   addNoteUpdate,
   assignUpdate,
@@ -87,7 +89,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   async function applyStep(transition: Transition): Promise<string | undefined> {
     state = transition.state;
     upsertSearchAttributes(incidentSearchAttributes(state));
-    setCurrentDetails(describe(state));
+    setCurrentDetails(details());
     return record(transition);
   }
 
@@ -134,6 +136,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   state = 'continued' in input ? input.continued : opened!.state;
   // The policy's calendar, compiled once per snapshot (its days and running totals are kept inside).
   const calendar = () => (state.sla ? policyCalendar(state.sla) : undefined);
+  /** The one-glance picture shown as "current details" in the Temporal UI (Markdown). */
+  const details = () => incidentDetails(state, incidentSlaPicture(state, new Date(), calendar()));
 
   /**
    * An incident opened before snapshots carried their public holidays gets them from an activity
@@ -177,6 +181,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   function mailToCustomer(template: CustomerMailTemplate, s: IncidentState, seq: number, extra: incidentMail.CustomerMailExtra = {}): void {
     if (!patched('customer-mail')) return;
     const request = incidentMail.customerMailRequest(s, template, seq, extra);
+    // Queued, then sent or failed, each its own timeline step (customer-mail.ts); histories from before record one step.
+    if (patched('mail-states')) {
+      beside(sendCustomerMail(request, (step) => apply(step(state, { actor: systemActor, at: new Date() }))));
+      return;
+    }
     beside(
       mailCustomer
         .executeWithOptions({ summary: `mail ${template} to the customer` }, [request])
@@ -323,7 +332,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
     await apply(followUps.followUpEnded(state, ended, { actor: systemActor, at: new Date() }));
   });
 
-  setCurrentDetails(describe(state));
+  setCurrentDetails(details());
   if (opened) {
     await record(opened);
     const mail = 'intake' in input ? input.intake.mail : undefined;
@@ -422,18 +431,4 @@ function followUpStartArgs(state: IncidentState, link: followUps.FollowUpLink, c
     openedBy: cmd.actor,
     parentWorkflowId: workflowInfo().workflowId,
   };
-}
-
-/** The one-glance picture shown as "current details" in the Temporal UI. */
-function describe(state: IncidentState): string {
-  return [
-    `**${state.number}** ${state.title}`,
-    `Status: ${state.status} · Priority: ${state.priority} · Tier: ${state.contract?.tier ?? 'none'}`,
-    `Customer: ${state.customer ? `${state.customer.number} ${state.customer.name}` : 'unknown'}`,
-    `Assignee: ${state.assignee?.name ?? '-'} · Group: ${state.assignedGroup ?? '-'}`,
-    `Escalation level: ${state.escalationLevel} (${levelNames[state.escalationLevel as 0 | 1 | 2 | 3]})${state.slaBreached ? ' · SLA breached' : ''}`,
-    `SLA: ${state.sla ? `${state.sla.name} ${state.priority}` : 'none'}` +
-      (state.due.firstResponse ? ` · first response due ${state.due.firstResponse}` : '') +
-      (state.due.resolution ? ` · resolution due ${state.due.resolution}` : ''),
-  ].join('\n');
 }

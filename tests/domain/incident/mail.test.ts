@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IllegalTransition, ValidationError } from '../../../src/domain/errors.js';
 import { close, openIncident, resolve } from '../../../src/domain/incident/state.js';
 import type { CommandContext } from '../../../src/domain/kernel.js';
-import { deliveryFailure, isAppliedMail, mailOutcome, validateDeliveryFailure, withAppliedMail, type MailRef } from '../../../src/domain/incident/mail.js';
+import { deliveryFailure, isAppliedMail, mailDelivered, mailNotQueued, mailOutcome, mailQueued, noContactAddress, validateDeliveryFailure, withAppliedMail, type MailRef } from '../../../src/domain/incident/mail.js';
 import { testIntake } from '../../support/intake.js';
 
 const ctx: CommandContext = { actor: { id: 'system', name: 'Helpdesk' }, at: new Date('2026-03-02T09:00:00Z') };
@@ -16,7 +16,7 @@ describe('an incident opened by mail', () => {
   });
 });
 
-describe('mailOutcome', () => {
+describe('mailOutcome (one step, histories before the mail-states patch)', () => {
   const state = openIncident(mailIntake).state;
   const out: MailRef = { ...ref, direction: 'out', outboxId: 'o-1', template: 'acknowledgement' };
 
@@ -39,6 +39,49 @@ describe('mailOutcome', () => {
     const sent = mailOutcome(state, 'acknowledgement', { status: 'sent', mail: out }, ctx)!;
     expect(sent.state.status).toBe(state.status);
     expect(sent.state.due).toEqual(state.due);
+  });
+});
+
+describe('mail states: queued, then sent, failed or undeliverable', () => {
+  const state = openIncident(mailIntake).state;
+  const out: MailRef = { ...ref, direction: 'out', outboxId: 'o-1', template: 'reply', text: 'Wir kommen morgen.' };
+
+  it('records the queued mail with its reference, as the next step', () => {
+    const queued = mailQueued(state, 'reply', out, ctx);
+    expect(queued.event).toMatchObject({ type: 'mail_queued', seq: state.seq + 1, payload: { template: 'reply', status: 'queued', mail: out } });
+    expect(queued.state.seq).toBe(state.seq + 1);
+  });
+
+  it('says mail_sent only for a mail SMTP accepted, and keeps the reference on it', () => {
+    const queued = mailQueued(state, 'reply', out, ctx).state;
+    const sent = mailDelivered(queued, 'reply', { status: 'sent' }, out, ctx);
+    expect(sent.event).toMatchObject({ type: 'mail_sent', seq: state.seq + 2, payload: { template: 'reply', status: 'sent', mail: out } });
+  });
+
+  it('says whether a failed mail is tried again, with the reason', () => {
+    const retry = mailDelivered(state, 'reply', { status: 'failed', reason: 'connect ECONNREFUSED', willRetry: true }, out, ctx);
+    expect(retry.event).toMatchObject({ type: 'mail_failed', payload: { reason: 'connect ECONNREFUSED', willRetry: true, mail: out } });
+    const gaveUp = mailNotQueued(state, 'resolution', { status: 'failed', reason: 'database down for a day' }, ctx);
+    expect(gaveUp.event).toMatchObject({ type: 'mail_failed', payload: { template: 'resolution', reason: 'database down for a day', willRetry: false } });
+    expect(gaveUp.event.payload).not.toHaveProperty('mail');
+  });
+
+  it('records a refused mail and one without a contact address as undeliverable', () => {
+    const refused = mailDelivered(state, 'reply', { status: 'undeliverable', reason: 'The mail server refused petra@acme.example: 550 no such user' }, out, ctx);
+    expect(refused.event).toMatchObject({ type: 'mail_undeliverable', payload: { status: 'undeliverable', reason: expect.stringContaining('550 no such user'), mail: out } });
+    const nowhere = mailDelivered(state, 'acknowledgement', { status: 'undeliverable', reason: noContactAddress }, undefined, ctx);
+    expect(nowhere.event).toMatchObject({ type: 'mail_undeliverable', payload: { template: 'acknowledgement', reason: 'no contact address' } });
+  });
+
+  it('keeps a suppressed mail a mail_suppressed step', () => {
+    expect(mailNotQueued(state, 'acknowledgement', { status: 'suppressed', reason: 'More than 5 acknowledgements' }, ctx).event).toMatchObject({ type: 'mail_suppressed', payload: { reason: 'More than 5 acknowledgements' } });
+  });
+
+  it('moves no clock: the first response was met by the reply, not by its delivery', () => {
+    const failed = mailDelivered(state, 'reply', { status: 'undeliverable', reason: noContactAddress }, undefined, ctx);
+    expect(failed.state.status).toBe(state.status);
+    expect(failed.state.due).toEqual(state.due);
+    expect(failed.state.clocks).toEqual(state.clocks);
   });
 });
 
