@@ -1,0 +1,143 @@
+// The incident list: filters, three orders and keyset pagination over the projection. Every order
+// ends in the number, so it is total, and an index serves each order alone and after each filter.
+import { and, count, eq, getTableColumns, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { incidents } from '../db/schema/index.js';
+import { ValidationError } from '../domain/errors.js';
+import type { IncidentStatus, Priority } from '../domain/enums.js';
+import { isIncidentNumber } from '../domain/ticket-number.js';
+import type { IncidentRow } from './incident-queries.js';
+
+export const incidentListSorts = ['received', 'due', 'level'] as const;
+export type IncidentListSort = (typeof incidentListSorts)[number];
+
+export interface IncidentListFilter {
+  statuses?: IncidentStatus[] | undefined;
+  priorities?: Priority[] | undefined;
+  customerNumber?: string | undefined;
+  assigneeId?: string | undefined;
+  group?: string | undefined;
+  /** At least this escalation level. */
+  minEscalationLevel?: number | undefined;
+  breached?: boolean | undefined;
+  /** Received in [receivedFrom, receivedTo). */
+  receivedFrom?: Date | undefined;
+  receivedTo?: Date | undefined;
+  /** Full text over number, title and description (German and English); an exact number matches that incident. */
+  q?: string | undefined;
+  sort?: IncidentListSort | undefined;
+  /** The `nextCursor` of the previous page (of the same sort). */
+  cursor?: string | undefined;
+  /** Without `total` the count is not run. */
+  withTotal?: boolean | undefined;
+  limit: number;
+  offset?: number | undefined;
+}
+
+export interface IncidentListPage {
+  rows: IncidentRow[];
+  total: number | null;
+  nextCursor: string | null;
+}
+
+/** A timestamp as exact text (microseconds, UTC), so a cursor never loses precision Postgres keeps. */
+const exactInstant = (column: SQL | typeof incidents.receivedAt) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+// The list never returns the tsvector (it is bulky and only a filter).
+const { search: _search, ...listColumns } = getTableColumns(incidents);
+const dueKey = sql`coalesce(${incidents.nextDueAt}, 'infinity'::timestamptz)`;
+
+/**
+ * Per order: the ORDER BY (written exactly as its index is, nulls included), the last row's key
+ * as text, and the rows after a key. Row comparisons over same-direction index columns are index
+ * conditions, so a deep page is a seek, not a scan.
+ */
+const orders: Record<IncidentListSort, { orderBy: SQL; key: SQL<string>; after: (key: string, number: string) => SQL; validKey: (key: string) => boolean }> = {
+  received: {
+    orderBy: sql`${incidents.receivedAt} desc nulls last, ${incidents.number} desc nulls last`,
+    key: sql<string>`${exactInstant(incidents.receivedAt)}`,
+    after: (key, number) => sql`(${incidents.receivedAt}, ${incidents.number}) < (${key}::timestamptz, ${number})`,
+    validKey: (key) => z.iso.datetime().safeParse(key).success,
+  },
+  due: {
+    orderBy: sql`${dueKey} asc, ${incidents.number} asc`,
+    key: sql<string>`case when ${incidents.nextDueAt} is null then 'none' else ${exactInstant(sql`${incidents.nextDueAt}`)} end`,
+    after: (key, number) => sql`(${dueKey}, ${incidents.number}) > (${key === 'none' ? 'infinity' : key}::timestamptz, ${number})`,
+    validKey: (key) => key === 'none' || z.iso.datetime().safeParse(key).success,
+  },
+  level: {
+    orderBy: sql`${incidents.escalationLevel} desc nulls last, ${incidents.number} desc nulls last`,
+    key: sql<string>`${incidents.escalationLevel}::text`,
+    after: (key, number) => sql`(${incidents.escalationLevel}, ${incidents.number}) < (${Number(key)}::integer, ${number})`,
+    validKey: (key) => /^\d{1,2}$/.test(key),
+  },
+};
+
+const CursorContent = z.strictObject({ sort: z.enum(incidentListSorts), key: z.string().max(64), number: z.string().refine(isIncidentNumber) });
+
+export function encodeListCursor(sort: IncidentListSort, key: string, number: string): string {
+  return Buffer.from(JSON.stringify({ sort, key, number })).toString('base64url');
+}
+
+/** The cursor's position in `sort`; a cursor that is not one of ours, or of another sort, is a 400 naming `cursor`. */
+export function decodeListCursor(cursor: string, sort: IncidentListSort): { key: string; number: string } {
+  let content: unknown;
+  try {
+    if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw new Error('not base64url');
+    content = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new ValidationError('cursor is not a cursor of this list; pass the nextCursor of the previous page unchanged', 'cursor');
+  }
+  const parsed = CursorContent.safeParse(content);
+  if (!parsed.success || !orders[parsed.data.sort].validKey(parsed.data.key)) {
+    throw new ValidationError('cursor is not a cursor of this list; pass the nextCursor of the previous page unchanged', 'cursor');
+  }
+  if (parsed.data.sort !== sort) throw new ValidationError(`cursor belongs to sort=${parsed.data.sort}, not sort=${sort}; start again without a cursor`, 'cursor');
+  return { key: parsed.data.key, number: parsed.data.number };
+}
+
+function conditions(filter: IncidentListFilter): SQL[] {
+  const where: SQL[] = [];
+  if (filter.statuses?.length) where.push(filter.statuses.length === 1 ? eq(incidents.status, filter.statuses[0]!) : inArray(incidents.status, filter.statuses));
+  if (filter.priorities?.length) where.push(filter.priorities.length === 1 ? eq(incidents.priority, filter.priorities[0]!) : inArray(incidents.priority, filter.priorities));
+  if (filter.customerNumber) where.push(eq(incidents.customerNumber, filter.customerNumber));
+  if (filter.assigneeId) where.push(eq(incidents.assigneeId, filter.assigneeId));
+  if (filter.group) where.push(eq(incidents.assignedGroup, filter.group));
+  // `> 0` as well, so the partial index of escalated incidents applies for any level from 1 up.
+  if (filter.minEscalationLevel !== undefined && filter.minEscalationLevel > 0) where.push(sql`${incidents.escalationLevel} >= ${filter.minEscalationLevel} and ${incidents.escalationLevel} > 0`);
+  if (filter.breached !== undefined) where.push(filter.breached ? sql`${incidents.slaBreached}` : sql`not ${incidents.slaBreached}`);
+  if (filter.receivedFrom) where.push(gte(incidents.receivedAt, filter.receivedFrom));
+  if (filter.receivedTo) where.push(lt(incidents.receivedAt, filter.receivedTo));
+  const q = filter.q?.trim();
+  if (q) {
+    const text = sql`${incidents.search} @@ websearch_to_tsquery('german'::regconfig, immutable_unaccent(${q})) or ${incidents.search} @@ websearch_to_tsquery('english'::regconfig, immutable_unaccent(${q}))`;
+    where.push(isIncidentNumber(q.toUpperCase()) ? or(eq(incidents.number, q.toUpperCase()), text)! : sql`(${text})`);
+  }
+  return where;
+}
+
+export async function listIncidents(db: Db, filter: IncidentListFilter): Promise<IncidentListPage> {
+  const sort = filter.sort ?? 'received';
+  const order = orders[sort];
+  const where = conditions(filter);
+  const position = filter.cursor ? decodeListCursor(filter.cursor, sort) : undefined;
+  const page = position ? [...where, order.after(position.key, position.number)] : where;
+  const [rows, totals] = await Promise.all([
+    db
+      .select({ ...listColumns, cursorKey: order.key })
+      .from(incidents)
+      .where(and(...page))
+      .orderBy(order.orderBy)
+      .limit(filter.limit + 1)
+      .offset(filter.offset ?? 0),
+    filter.withTotal === false ? Promise.resolve(null) : db.select({ total: count() }).from(incidents).where(and(...where)),
+  ]);
+  const more = rows.length > filter.limit;
+  const shown = more ? rows.slice(0, filter.limit) : rows;
+  const last = shown.at(-1);
+  return {
+    rows: shown.map(({ cursorKey: _key, ...row }) => row),
+    total: totals ? (totals[0]?.total ?? 0) : null,
+    nextCursor: more && last ? encodeListCursor(sort, last.cursorKey, last.number) : null,
+  };
+}
