@@ -116,28 +116,35 @@ function conditions(filter: IncidentListFilter): SQL[] {
   return where;
 }
 
-export async function listIncidents(db: Db, filter: IncidentListFilter): Promise<IncidentListPage> {
+/** The page query (one row more than the limit, to know whether there is a next page) and the count, unexecuted. */
+export function incidentListQueries(db: Db, filter: IncidentListFilter) {
   const sort = filter.sort ?? 'received';
   const order = orders[sort];
   const where = conditions(filter);
   const position = filter.cursor ? decodeListCursor(filter.cursor, sort) : undefined;
   const page = position ? [...where, order.after(position.key, position.number)] : where;
-  const [rows, totals] = await Promise.all([
-    db
+  return {
+    sort,
+    page: db
       .select({ ...listColumns, cursorKey: order.key })
       .from(incidents)
       .where(and(...page))
       .orderBy(order.orderBy)
       .limit(filter.limit + 1)
       .offset(filter.offset ?? 0),
-    filter.withTotal === false ? Promise.resolve(null) : db.select({ total: count() }).from(incidents).where(and(...where)),
-  ]);
+    count: db.select({ total: count() }).from(incidents).where(and(...where)),
+  };
+}
+
+export async function listIncidents(db: Db, filter: IncidentListFilter): Promise<IncidentListPage> {
+  const queries = incidentListQueries(db, filter);
+  const [rows, totals] = await Promise.all([queries.page, filter.withTotal === false ? Promise.resolve(null) : queries.count]);
   const more = rows.length > filter.limit;
   const shown = more ? rows.slice(0, filter.limit) : rows;
   const last = shown.at(-1);
   return {
     rows: shown.map(({ cursorKey: _key, ...row }) => row),
     total: totals ? (totals[0]?.total ?? 0) : null,
-    nextCursor: more && last ? encodeListCursor(sort, last.cursorKey, last.number) : null,
+    nextCursor: more && last ? encodeListCursor(queries.sort, last.cursorKey, last.number) : null,
   };
 }

@@ -9,6 +9,7 @@ import { entitlementView } from '../entitlement/schemas.js';
 import type { FollowUpLink } from '../../domain/incident-follow-ups.js';
 import type { Incident } from './schemas.js';
 import { DateTime } from 'luxon';
+import { isTimeZone, zoneOffsetMinutes } from '../../domain/business-time.js';
 
 type IncidentEventRow = typeof incidentEvents.$inferSelect;
 
@@ -39,15 +40,31 @@ function calendarOf(policy: SlaPolicySnapshot): BusinessCalendar {
   return calendar;
 }
 
+const zones = new Map<string, boolean>();
+const knownZone = (zone: string) => {
+  let known = zones.get(zone);
+  if (known === undefined) {
+    if (zones.size > 1000) zones.clear();
+    known = isTimeZone(zone);
+    zones.set(zone, known);
+  }
+  return known;
+};
+
 /**
  * An instant's wall-clock time in `zone`, ISO 8601 with offset and the zone in brackets (RFC 9557),
- * to the minute when it falls on one, else to the second: "2026-12-02T16:00+01:00[Europe/Berlin]".
+ * to the minute when it falls on one, else to the second (milliseconds dropped): "2026-12-02T16:00+01:00[Europe/Berlin]".
  */
 export function localTime(iso: string | null, zone: string | null): string | null {
-  if (!iso || !zone) return null;
-  const t = DateTime.fromISO(iso, { zone });
-  if (!t.isValid) return null;
-  return `${t.toFormat(t.second === 0 && t.millisecond === 0 ? "yyyy-MM-dd'T'HH:mmZZ" : "yyyy-MM-dd'T'HH:mm:ssZZ")}[${zone}]`;
+  if (!iso || !zone || !knownZone(zone)) return null;
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return null;
+  // The wall clock is the UTC fields of the instant moved by the zone's offset.
+  const offset = zoneOffsetMinutes(zone, at);
+  const wall = new Date(at + offset * 60_000).toISOString();
+  const seconds = wall.slice(17, 19);
+  const abs = Math.abs(offset);
+  return `${wall.slice(0, 16)}${seconds === '00' ? '' : `:${seconds}`}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}[${zone}]`;
 }
 
 /** A list's `receivedFrom`/`receivedTo`: an instant as given, a calendar day as its start in `zone`. */
