@@ -19,7 +19,7 @@ CREATE INDEX "incidents_priority_received_idx" ON "incidents" USING btree ("prio
 CREATE INDEX "incidents_assignee_received_idx" ON "incidents" USING btree ("assignee_id","received_at" DESC NULLS LAST,"number" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "incidents_group_received_idx" ON "incidents" USING btree ("assigned_group","received_at" DESC NULLS LAST,"number" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "incidents_escalated_received_idx" ON "incidents" USING btree ("received_at" DESC NULLS LAST,"number" DESC NULLS LAST) WHERE "incidents"."escalation_level" > 0;--> statement-breakpoint
-CREATE INDEX "incidents_breached_received_idx" ON "incidents" USING btree ("received_at" DESC NULLS LAST,"number" DESC NULLS LAST) WHERE "incidents"."sla_breached";--> statement-breakpoint
+CREATE INDEX "incidents_breached_received_idx" ON "incidents" USING btree ("sla_breached","received_at" DESC NULLS LAST,"number" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "incidents_due_idx" ON "incidents" USING btree (coalesce("next_due_at", 'infinity'::timestamptz),"number");--> statement-breakpoint
 CREATE INDEX "incidents_level_idx" ON "incidents" USING btree ("escalation_level" DESC NULLS LAST,"number" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "incidents_search_idx" ON "incidents" USING gin ("search");

@@ -1,6 +1,6 @@
 // The incident list: filters, three orders and keyset pagination over the projection. Every order
 // ends in the number, so it is total, and an index serves each order alone and after each filter.
-import { and, count, eq, getTableColumns, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { incidents } from '../db/schema/index.js';
@@ -29,7 +29,7 @@ export interface IncidentListFilter {
   sort?: IncidentListSort | undefined;
   /** The `nextCursor` of the previous page (of the same sort). */
   cursor?: string | undefined;
-  /** Without `total` the count is not run. */
+  /** false: the count is not run (total null). */
   withTotal?: boolean | undefined;
   limit: number;
   offset?: number | undefined;
@@ -105,13 +105,19 @@ function conditions(filter: IncidentListFilter): SQL[] {
   if (filter.group) where.push(eq(incidents.assignedGroup, filter.group));
   // `> 0` as well, so the partial index of escalated incidents applies for any level from 1 up.
   if (filter.minEscalationLevel !== undefined && filter.minEscalationLevel > 0) where.push(sql`${incidents.escalationLevel} >= ${filter.minEscalationLevel} and ${incidents.escalationLevel} > 0`);
-  if (filter.breached !== undefined) where.push(filter.breached ? sql`${incidents.slaBreached}` : sql`not ${incidents.slaBreached}`);
+  if (filter.breached !== undefined) where.push(eq(incidents.slaBreached, filter.breached));
   if (filter.receivedFrom) where.push(gte(incidents.receivedAt, filter.receivedFrom));
   if (filter.receivedTo) where.push(lt(incidents.receivedAt, filter.receivedTo));
   const q = filter.q?.trim();
   if (q) {
-    const text = sql`${incidents.search} @@ websearch_to_tsquery('german'::regconfig, immutable_unaccent(${q})) or ${incidents.search} @@ websearch_to_tsquery('english'::regconfig, immutable_unaccent(${q}))`;
-    where.push(isIncidentNumber(q.toUpperCase()) ? or(eq(incidents.number, q.toUpperCase()), text)! : sql`(${text})`);
+    const text = (search: SQL | typeof incidents.search) => sql`(${search} @@ websearch_to_tsquery('german'::regconfig, immutable_unaccent(${q})) or ${search} @@ websearch_to_tsquery('english'::regconfig, immutable_unaccent(${q})))`;
+    // An incident number: that incident, and those whose text names it. As one OR beside the order the
+    // planner walks the whole received index (575 ms at 100,000); as a set of numbers it takes the two indexes.
+    where.push(
+      isIncidentNumber(q.toUpperCase())
+        ? sql`${incidents.number} in (select m.number from incidents m where m.number = ${q.toUpperCase()} union select m.number from incidents m where ${text(sql.raw('m.search'))})`
+        : text(incidents.search),
+    );
   }
   return where;
 }
@@ -123,15 +129,19 @@ export function incidentListQueries(db: Db, filter: IncidentListFilter) {
   const where = conditions(filter);
   const position = filter.cursor ? decodeListCursor(filter.cursor, sort) : undefined;
   const page = position ? [...where, order.after(position.key, position.number)] : where;
+  const filtered = and(...page);
+  const offset = filter.offset ?? 0;
+  // A deep offset first finds the page's numbers on the narrow index alone, then reads those rows
+  // (the wide rows sorted in full took 920 ms at offset 90,000 of 100,000).
+  const rows = offset > 0 ? sql`${incidents.number} in (select ${incidents.number} from ${incidents} where ${filtered ?? sql`true`} order by ${order.orderBy} limit ${filter.limit + 1} offset ${offset})` : filtered;
   return {
     sort,
     page: db
       .select({ ...listColumns, cursorKey: order.key })
       .from(incidents)
-      .where(and(...page))
+      .where(rows)
       .orderBy(order.orderBy)
-      .limit(filter.limit + 1)
-      .offset(filter.offset ?? 0),
+      .limit(filter.limit + 1),
     count: db.select({ total: count() }).from(incidents).where(and(...where)),
   };
 }

@@ -43,7 +43,7 @@ const specs: Spec[] = [
   { n: 4, title: 'Mail delivery delayed', status: 'pending_customer', priority: 'P4', customer: 'K-2', assignee: 'agent', group: '2nd-level', level: 3, breached: true, receivedAt: at(4), pausedSince: at(3.5) },
   { n: 5, title: 'VPN drops', status: 'resolved', priority: 'P2', customer: 'K-3', assignee: 'other', group: '1st-level', breached: true, receivedAt: at(5), stoppedAt: at(4.5) },
   { n: 6, title: 'Laptop does not boot', status: 'assigned', priority: 'P1', customer: 'K-3', assignee: 'agent', receivedAt: at(6) },
-  { n: 7, title: 'Bildschirm flackert', status: 'new', priority: 'P3', customer: 'K-1', group: '2nd-level', level: 1, receivedAt: at(7) },
+  { n: 7, title: 'Bildschirm flackert', description: 'Wie bei INC-2026-000006', status: 'new', priority: 'P3', customer: 'K-1', group: '2nd-level', level: 1, receivedAt: at(7) },
   { n: 8, title: 'Old request', status: 'closed', priority: 'P4', customer: 'K-2', assignee: 'other', receivedAt: at(8), stoppedAt: at(7) },
   // Around a day boundary in Berlin: 10 Nov 00:30 and 9 Nov 23:30 local time.
   { n: 9, title: 'Shortly after midnight', status: 'new', priority: 'P2', customer: 'K-4', receivedAt: '2026-11-09T23:30:00.000Z' },
@@ -203,10 +203,19 @@ describe('GET /api/incidents?q= full text', () => {
     expect(numbers(answer)).toEqual(expected((s) => want.includes(s.n)));
   });
 
-  it('finds an incident by its exact number, in any case, together with the other filters', async () => {
-    expect(numbers(await get(`/api/incidents?q=${numberOf(6)}`))).toEqual([numberOf(6)]);
-    expect(numbers(await get(`/api/incidents?q=${numberOf(6).toLowerCase()}`))).toEqual([numberOf(6)]);
-    expect(numbers(await get(`/api/incidents?q=${numberOf(6)}&status=new`))).toEqual([]);
+  it('takes any text as a query: operators, quotes and stop words never make a 500', async () => {
+    for (const q of ["'", '"', '&|!:*()', 'der die das', 'the', '-', 'a:*', '\\', 'OR', '"unclosed phrase', 'Drucker & | ! Störung']) {
+      const answer = await get(`/api/incidents?q=${encodeURIComponent(q)}`);
+      expect(answer.status, q).toBe(200);
+    }
+    expect(numbers(await get(`/api/incidents?q=${encodeURIComponent('the printers')}`))).toEqual([numberOf(2)]);
+  });
+
+  it('finds an incident by its exact number, in any case, and those whose text names it, with the other filters', async () => {
+    expect(numbers(await get(`/api/incidents?q=${numberOf(6)}`))).toEqual([numberOf(6), numberOf(7)]);
+    expect(numbers(await get(`/api/incidents?q=${numberOf(6).toLowerCase()}`))).toEqual([numberOf(6), numberOf(7)]);
+    expect(numbers(await get(`/api/incidents?q=${numberOf(6)}&status=new`))).toEqual([numberOf(7)]);
+    expect(numbers(await get(`/api/incidents?q=${numberOf(8)}&sort=level`))).toEqual([numberOf(8)]);
   });
 });
 
@@ -250,10 +259,15 @@ describe('GET /api/incidents sorting and pagination', () => {
     expect(next.body.offset).toBe(0);
   });
 
-  it('total=false skips the count', async () => {
-    const answer = await get('/api/incidents?total=false&limit=2');
-    expect(answer.body.total).toBeNull();
-    expect(answer.body.items).toHaveLength(2);
+  it('counts on a first page, not on the pages after it unless asked, never with total=false', async () => {
+    const first = await get('/api/incidents?limit=2');
+    expect(first.body.total).toBe(specs.length);
+    expect((await get(`/api/incidents?limit=2&cursor=${first.body.nextCursor}`)).body.total).toBeNull();
+    expect((await get(`/api/incidents?limit=2&total=true&status=new&cursor=${first.body.nextCursor}`)).body.total).toBe(specs.filter((s) => s.status === 'new').length);
+    expect((await get('/api/incidents?limit=2&offset=2')).body.total).toBe(specs.length);
+    const uncounted = await get('/api/incidents?total=false&limit=2');
+    expect(uncounted.body.total).toBeNull();
+    expect(uncounted.body.items).toHaveLength(2);
   });
 
   it('refuses a tampered cursor, a cursor of another sort, and cursor with offset, naming the field', async () => {

@@ -73,7 +73,7 @@ incidentsRouter.openapi(listIncidentsRoute, async (c) => {
     q: query.q,
     sort: query.sort,
     cursor: query.cursor,
-    withTotal: query.total,
+    withTotal: query.total ?? query.cursor === undefined,
     limit: query.limit,
     offset: query.offset,
   });

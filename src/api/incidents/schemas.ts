@@ -178,7 +178,7 @@ export type Incident = z.infer<typeof Incident>;
 export const IncidentList = z
   .object({
     items: z.array(Incident),
-    total: z.number().int().nullable().openapi({ description: 'All incidents matching the filters (not only this page); null with `total=false`.' }),
+    total: z.number().int().nullable().openapi({ description: 'All incidents matching the filters (not only this page); null when not counted (see the `total` parameter).' }),
     limit: z.number().int(),
     offset: z.number().int(),
     nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` (with the same filters and sort) for the next page; null on the last page.' }),
@@ -220,7 +220,14 @@ export const ListQuery = z
     q: queryText(200).optional().openapi({ description: 'Full text over number, title and description, German and English stemming, accents ignored, web-search syntax ("quoted phrase", or, -not). An incident number finds that incident.', example: 'Drucker' }),
     sort: z.enum(incidentListSorts).default('received').openapi({ description: '`received`: newest first (default). `due`: the earliest due instant of a running target first (overdue ones first; incidents with no running target last). `level`: highest escalation level first. Ties: by number (descending for received and level, ascending for due).' }),
     cursor: z.string().max(400).optional().openapi({ description: 'The `nextCursor` of the previous page (keyset pagination; same sort). Not together with `offset`.' }),
-    total: z.enum(['true', 'false']).transform((v) => v === 'true').default(true).openapi({ type: 'boolean', description: 'false skips counting the matches (`total` is then null).' }),
+    total: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .openapi({
+        type: 'boolean',
+        description: 'Count all matches into `total`: by default on a first page (no cursor), not on the pages after it (the count of a filter matching most of 100,000 incidents takes 100-300 ms). false: never, true: also with a cursor.',
+      }),
     limit: queryInt(1, 200).default(50),
     offset: queryInt(0, 10_000_000).optional().openapi({ description: 'Kept for compatibility; prefer `cursor` (deep offsets read every row before them).' }),
   })

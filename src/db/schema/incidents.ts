@@ -102,7 +102,8 @@ export const incidents = pgTable(
     index('incidents_assignee_received_idx').on(t.assigneeId, t.receivedAt.desc(), t.number.desc()),
     index('incidents_group_received_idx').on(t.assignedGroup, t.receivedAt.desc(), t.number.desc()),
     index('incidents_escalated_received_idx').on(t.receivedAt.desc(), t.number.desc()).where(sql`${t.escalationLevel} > 0`),
-    index('incidents_breached_received_idx').on(t.receivedAt.desc(), t.number.desc()).where(sql`${t.slaBreached}`),
+    // Both ways: `breached=false` matches most rows, and its count reads this index alone.
+    index('incidents_breached_received_idx').on(t.slaBreached, t.receivedAt.desc(), t.number.desc()),
     // No running target sorts last: the expression keeps the key non-null, so a keyset row comparison uses the index.
     index('incidents_due_idx').on(sql`coalesce(${t.nextDueAt}, 'infinity'::timestamptz)`, t.number.asc()),
     index('incidents_level_idx').on(t.escalationLevel.desc(), t.number.desc()),
