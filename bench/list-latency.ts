@@ -23,7 +23,7 @@ import { openIncident, type IncidentIntake } from '../src/domain/incident/state.
 import { slaPicture } from '../src/domain/sla.js';
 import { seedDemoData } from '../src/infra/demo-seed.js';
 import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js';
-import { listIncidents } from '../src/services/incident-queries.js';
+import { listIncidents } from '../src/services/incident-list.js';
 import { slaSnapshot } from '../src/services/entitlement.js';
 import { freePort } from '../tests/support/ports.js';
 import { ReferenceCalendar, addBusinessMillis as oldAdd, businessMillisBetween as oldBetween } from '../tests/support/reference-calendar.js';
@@ -98,12 +98,12 @@ await runBench('list-latency', settings, async () => {
     await request();
     api.push(now() - t);
     t = now();
-    await listIncidents(database.db, { status: 'in_progress', limit: settings.limit, offset: 0 });
+    await listIncidents(database.db, { statuses: ['in_progress'], limit: settings.limit, offset: 0 });
     sqlOnly.push(now() - t);
   }
 
   // The same page's SLA pictures on the old day-by-day walk (what the view used to do per row).
-  const { rows } = await listIncidents(database.db, { status: 'in_progress', limit: settings.limit, offset: 0 });
+  const { rows } = await listIncidents(database.db, { statuses: ['in_progress'], limit: settings.limit, offset: 0 });
   const oldRow: number[] = [];
   const newRow: number[] = [];
   for (const row of rows) {

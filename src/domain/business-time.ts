@@ -249,6 +249,11 @@ function offsetsOf(zone: string): ZoneOffsets {
   return offsets;
 }
 
+/** The UTC offset (minutes) of `zone` at `at` (epoch ms), from the shared per-day cache: cheap enough for every instant a list shows. */
+export function zoneOffsetMinutes(zone: string, at: number): number {
+  return offsetsOf(zone).at(at);
+}
+
 const resolvedZones = new Map<string, ResolvedZone>();
 
 /** A zone's offsets over the UTC years `fromYear..toYear`, from Intl (kept per process). */

@@ -1,33 +1,12 @@
-// Reads of the incident projection in Postgres: lists, single incidents and timelines.
-import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
+// Reads of the incident projection in Postgres: single incidents and timelines (the list: incident-list.ts).
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { incidentEvents, incidentIntakes, incidents, users } from '../db/schema/index.js';
-import type { IncidentStatus, Priority } from '../domain/enums.js';
 import { NotFound, Unavailable } from '../domain/errors.js';
 import type { IncidentIntake } from '../domain/incident/state.js';
 
-export type IncidentRow = typeof incidents.$inferSelect;
-
-export interface IncidentFilter {
-  status?: IncidentStatus | undefined;
-  customerNumber?: string | undefined;
-  priority?: Priority | undefined;
-  limit: number;
-  offset: number;
-}
-
-export async function listIncidents(db: Db, filter: IncidentFilter): Promise<{ rows: IncidentRow[]; total: number }> {
-  const conditions: SQL[] = [];
-  if (filter.status) conditions.push(eq(incidents.status, filter.status));
-  if (filter.customerNumber) conditions.push(eq(incidents.customerNumber, filter.customerNumber));
-  if (filter.priority) conditions.push(eq(incidents.priority, filter.priority));
-  const where = conditions.length > 0 ? and(...conditions) : undefined;
-  const [rows, [totals]] = await Promise.all([
-    db.select().from(incidents).where(where).orderBy(desc(incidents.receivedAt), desc(incidents.number)).limit(filter.limit).offset(filter.offset),
-    db.select({ total: count() }).from(incidents).where(where),
-  ]);
-  return { rows, total: totals?.total ?? 0 };
-}
+/** A projection row as views read it (without the search vector). */
+export type IncidentRow = Omit<typeof incidents.$inferSelect, 'search'>;
 
 export async function findIncident(db: Db, number: string): Promise<IncidentRow | undefined> {
   const [row] = await db.select().from(incidents).where(eq(incidents.number, number));

@@ -4,7 +4,9 @@ import { openIncident, type IncidentState } from '../../domain/incident/state.js
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
 import { assetLookupOf } from '../../services/entitlement.js';
 import { contractCover, openIncidentFromRequest } from '../../services/incident-intake.js';
-import { escalationHistory, findIncident, findIntake, findUser, incidentTimeline, listIncidents, requireIncident } from '../../services/incident-queries.js';
+import { escalationHistory, findIncident, findIntake, findUser, incidentTimeline, requireIncident } from '../../services/incident-queries.js';
+import { listIncidents } from '../../services/incident-list.js';
+import { defaultBusinessTimezone } from '../../domain/ticket-number.js';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import {
@@ -40,7 +42,7 @@ import {
   resolveRoute,
   resumeRoute,
 } from './routes.js';
-import { incidentView, incidentViewOfState, timelineEventView } from './views.js';
+import { escalationViews, incidentView, incidentViewOfState, instantOrDayStart, timelineEventView } from './views.js';
 
 export const incidentsRouter = createRouter();
 
@@ -54,8 +56,26 @@ incidentsRouter.openapi(createIncidentRoute, async (c) => {
 
 incidentsRouter.openapi(listIncidentsRoute, async (c) => {
   const query = c.req.valid('query');
-  const { rows, total } = await listIncidents(c.var.services.db, query);
-  return c.json({ items: rows.map(incidentView), total, limit: query.limit, offset: query.offset }, 200);
+  const { db, timezone } = c.var.services;
+  const zone = timezone ?? defaultBusinessTimezone;
+  const page = await listIncidents(db, {
+    statuses: query.status,
+    priorities: query.priority,
+    customerNumber: query.customerNumber,
+    assigneeId: query.assignee === 'me' ? c.var.principal.userId : query.assignee,
+    group: query.group,
+    minEscalationLevel: query.escalationLevel,
+    breached: query.breached,
+    receivedFrom: query.receivedFrom === undefined ? undefined : instantOrDayStart(query.receivedFrom, zone),
+    receivedTo: query.receivedTo === undefined ? undefined : instantOrDayStart(query.receivedTo, zone),
+    q: query.q,
+    sort: query.sort,
+    cursor: query.cursor,
+    withTotal: query.total ?? query.cursor === undefined,
+    limit: query.limit,
+    offset: query.offset,
+  });
+  return c.json({ items: page.rows.map((row) => incidentView(row)), total: page.total, limit: query.limit, offset: query.offset ?? 0, nextCursor: page.nextCursor }, 200);
 });
 
 incidentsRouter.openapi(getIncidentRoute, async (c) => {
@@ -64,7 +84,7 @@ incidentsRouter.openapi(getIncidentRoute, async (c) => {
   const row = await findIncident(db, number);
   if (row) {
     const view = incidentView(row);
-    if (view.sla) view.sla.escalations = await escalationHistory(db, number);
+    if (view.sla) view.sla.escalations = escalationViews(await escalationHistory(db, number), view.sla.zone);
     return c.json(view, 200);
   }
   const recorded = await findIntake(db, number);

@@ -47,7 +47,7 @@ export const listIncidentsRoute = createRoute({
   tags,
   security,
   summary: 'List incidents',
-  description: 'Newest first, filtered by status, customer and priority, paginated with limit and offset.',
+  description: 'Filters combine with AND; a filter given several values matches any of them. Sorted by `sort` (newest first by default), every order total (ties by number). Paginate with `cursor` (keyset: pass the previous `nextCursor`; stable and fast at any depth) or, for compatibility, `offset`; a cursor that was altered or belongs to another sort is a 400 naming `cursor`.',
   request: { query: ListQuery },
   responses: { 200: { description: 'A page of incidents.', content: json(IncidentList) }, ...problemResponses(400, 401, 403) },
 });

@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { channels, contractTiers, followUpKinds, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 
-import { anyOfRequired, incidentNumberDoc, line, paging, text } from '../common-schemas.js';
+import { incidentListSorts } from '../../services/incident-list.js';
+import { anyOfRequired, calendarDay, incidentNumberDoc, line, queryInt, queryText, text } from '../common-schemas.js';
 import { Entitlement } from '../entitlement/schemas.js';
 
 export const IncidentNumberParam = z.object({
@@ -73,15 +74,25 @@ export const ResolveBody = z.strictObject({ resolution: line(20_000) }).openapi(
 
 const instant = z.iso.datetime({ offset: true }).nullable();
 
+/** Wall-clock time in the SLA calendar's zone, RFC 9557, e.g. "2026-12-02T16:00+01:00[Europe/Berlin]". */
+const localInstant = z.string().nullable().openapi({ example: '2026-12-02T16:00+01:00[Europe/Berlin]' });
+
 export const SlaTargetPicture = z
   .object({
     target: z.enum(['firstResponse', 'nextResponse', 'resolution']),
     state: z.enum(['running', 'paused', 'met', 'breached']),
-    budgetMinutes: z.number(),
+    budgetMinutes: z.number().int().openapi({ description: 'The target in business minutes.' }),
     dueAt: instant.openapi({ description: 'Null while paused: it depends on when the pause ends.' }),
-    elapsedMinutes: z.number(),
-    remainingMinutes: z.number(),
-    pausedMinutes: z.number(),
+    dueAtLocal: localInstant.openapi({ description: '`dueAt` in the calendar\'s zone.' }),
+    metAt: instant.openapi({ description: 'When the target was met (state `met`); null otherwise.' }),
+    metAtLocal: localInstant.openapi({ description: '`metAt` in the calendar\'s zone.' }),
+    elapsedMinutes: z.number().int().openapi({ description: 'Business minutes counted, rounded down.' }),
+    remainingMinutes: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Business minutes left, rounded up (elapsed + remaining = budget while it runs); 0 once overdue; null once met.' }),
+    pausedMinutes: z.number().int().openapi({ description: 'Business minutes spent paused, rounded down.' }),
     level: z.number().int(),
   })
   .openapi('SlaTargetPicture');
@@ -89,13 +100,26 @@ export const SlaTargetPicture = z
 export const SlaPicture = z
   .object({
     policy: z.object({ name: z.string(), version: z.number().int(), tier: z.enum(contractTiers).nullable() }),
+    zone: z.string().openapi({ description: 'The IANA zone of the policy\'s business calendar, in which the `...Local` times are given.', example: 'Europe/Berlin' }),
     level: z.number().int().openapi({ description: '0 on track, 1 warning, 2 breach, 3 management.' }),
     levelName: z.string(),
     breached: z.boolean(),
     asOf: z.string(),
+    asOfLocal: localInstant,
     targets: z.array(SlaTargetPicture),
     escalations: z
-      .array(z.object({ at: z.string(), reachedAt: z.string().nullable(), from: z.number().int(), to: z.number().int(), name: z.string(), target: z.string().nullable() }))
+      .array(
+        z.object({
+          at: z.string(),
+          atLocal: localInstant,
+          reachedAt: z.string().nullable(),
+          reachedAtLocal: localInstant,
+          from: z.number().int(),
+          to: z.number().int(),
+          name: z.string(),
+          target: z.string().nullable(),
+        }),
+      )
       .optional()
       .openapi({ description: 'The history of level changes (single-incident reads only).' }),
   })
@@ -135,9 +159,12 @@ export const Incident = z
     assignedGroup: z.string().nullable(),
     resolution: z.string().nullable(),
     due: z.object({ firstResponse: instant, nextResponse: instant, resolution: instant }),
+    dueLocal: z
+      .object({ firstResponse: localInstant, nextResponse: localInstant, resolution: localInstant })
+      .openapi({ description: '`due` in the SLA calendar\'s zone (`sla.zone`); null without an SLA policy.' }),
     escalationLevel: z.number().int(),
     slaBreached: z.boolean(),
-    sla: SlaPicture.nullable().optional().openapi({ description: 'The live SLA picture: per target its due instant, elapsed, remaining and paused business minutes and state.' }),
+    sla: SlaPicture.nullable().optional().openapi({ description: 'The live SLA picture: per target its due instant (and met instant), elapsed, remaining and paused whole business minutes and state, instants also in local time of the calendar\'s zone.' }),
     receivedAt: z.string(),
     updatedAt: z.string(),
     resolvedAt: instant,
@@ -149,15 +176,62 @@ export const Incident = z
 export type Incident = z.infer<typeof Incident>;
 
 export const IncidentList = z
-  .object({ items: z.array(Incident), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .object({
+    items: z.array(Incident),
+    total: z.number().int().nullable().openapi({ description: 'All incidents matching the filters (not only this page); null when not counted (see the `total` parameter).' }),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` (with the same filters and sort) for the next page; null on the last page.' }),
+  })
   .openapi('IncidentList');
 
-export const ListQuery = z.strictObject({
-  status: z.enum(incidentStatuses).optional(),
-  customerNumber: line(64).optional(),
-  priority: z.enum(priorities).optional(),
-  ...paging(50, 200),
-});
+/** One value or several: `?status=new&status=in_progress`, `?status=new,in_progress`, or both. */
+const oneOrSeveral = <T extends readonly [string, ...string[]]>(values: T, example: string) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((given, ctx) => {
+      const parts = (Array.isArray(given) ? given : [given]).flatMap((part) => part.split(',')).map((part) => part.trim());
+      const unknown = parts.filter((part) => !values.includes(part));
+      if (unknown.length > 0 || parts.length > values.length * 4) {
+        ctx.addIssue({ code: 'custom', message: `expected one or more of ${values.join(', ')}${unknown.length > 0 ? ` (not ${unknown.map((u) => JSON.stringify(u)).join(', ')})` : ''}` });
+        return z.NEVER;
+      }
+      return [...new Set(parts)] as T[number][];
+    })
+    .openapi({ type: 'array', items: { type: 'string', enum: [...values] }, example, description: 'Repeat the parameter or separate values by commas; any of them matches.' });
+
+/** An instant with offset, or a calendar day meaning its start in the house time zone. */
+const instantOrDay = z.union([z.iso.datetime({ offset: true }), calendarDay]).openapi({ example: '2026-11-01' });
+
+export const ListQuery = z
+  .strictObject({
+    status: oneOrSeveral(incidentStatuses, 'new,in_progress').optional(),
+    priority: oneOrSeveral(priorities, 'P1,P2').optional(),
+    customerNumber: line(64).optional(),
+    assignee: z
+      .union([z.literal('me'), z.uuid()])
+      .optional()
+      .openapi({ description: 'A user id, or `me` for the caller.', example: 'me' }),
+    group: line(100).optional().openapi({ description: 'The assigned group.', example: '2nd-level' }),
+    escalationLevel: queryInt(0, 3).optional().openapi({ description: 'At least this escalation level (1 warning, 2 breach, 3 management).' }),
+    breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional().openapi({ description: 'Whether any SLA target was ever missed (sticky).' }),
+    receivedFrom: instantOrDay.optional().openapi({ description: 'Received at or after (inclusive). A day means its start (00:00) in the house time zone (TIMEZONE).' }),
+    receivedTo: instantOrDay.optional().openapi({ description: 'Received before (exclusive): `receivedFrom=2026-11-01&receivedTo=2026-12-01` is November.' }),
+    q: queryText(200).optional().openapi({ description: 'Full text over number, title and description, German and English stemming, accents ignored, web-search syntax ("quoted phrase", or, -not). An incident number finds that incident.', example: 'Drucker' }),
+    sort: z.enum(incidentListSorts).default('received').openapi({ description: '`received`: newest first (default). `due`: the earliest due instant of a running target first (overdue ones first; incidents with no running target last). `level`: highest escalation level first. Ties: by number (descending for received and level, ascending for due).' }),
+    cursor: z.string().max(400).optional().openapi({ description: 'The `nextCursor` of the previous page (keyset pagination; same sort). Not together with `offset`.' }),
+    total: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .openapi({
+        type: 'boolean',
+        description: 'Count all matches into `total`: by default on a first page (no cursor), not on the pages after it (the count of a filter matching most of 100,000 incidents takes 100-300 ms). false: never, true: also with a cursor.',
+      }),
+    limit: queryInt(1, 200).default(50),
+    offset: queryInt(0, 10_000_000).optional().openapi({ description: 'Kept for compatibility; prefer `cursor` (deep offsets read every row before them).' }),
+  })
+  .refine((query) => query.cursor === undefined || query.offset === undefined, { message: 'give cursor or offset, not both', path: ['cursor'] });
 
 export const TimelineEvent = z
   .object({

@@ -8,6 +8,8 @@ import type { IncidentRow } from '../../services/incident-queries.js';
 import { entitlementView } from '../entitlement/schemas.js';
 import type { FollowUpLink } from '../../domain/incident/follow-ups.js';
 import type { Incident } from './schemas.js';
+import { DateTime } from 'luxon';
+import { isTimeZone, zoneOffsetMinutes } from '../../domain/business-time.js';
 
 type IncidentEventRow = typeof incidentEvents.$inferSelect;
 
@@ -38,17 +40,79 @@ function calendarOf(policy: SlaPolicySnapshot): BusinessCalendar {
   return calendar;
 }
 
-/** The live SLA picture, computed now from the policy snapshot and the clocks. */
+const zones = new Map<string, boolean>();
+const knownZone = (zone: string) => {
+  let known = zones.get(zone);
+  if (known === undefined) {
+    if (zones.size > 1000) zones.clear();
+    known = isTimeZone(zone);
+    zones.set(zone, known);
+  }
+  return known;
+};
+
+/**
+ * An instant's wall-clock time in `zone`, ISO 8601 with offset and the zone in brackets (RFC 9557),
+ * to the minute when it falls on one, else to the second (milliseconds dropped): "2026-12-02T16:00+01:00[Europe/Berlin]".
+ */
+export function localTime(iso: string | null, zone: string | null): string | null {
+  if (!iso || !zone || !knownZone(zone)) return null;
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return null;
+  // The wall clock is the UTC fields of the instant moved by the zone's offset.
+  const offset = zoneOffsetMinutes(zone, at);
+  const wall = new Date(at + offset * 60_000).toISOString();
+  const seconds = wall.slice(17, 19);
+  const abs = Math.abs(offset);
+  return `${wall.slice(0, 16)}${seconds === '00' ? '' : `:${seconds}`}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}[${zone}]`;
+}
+
+/** A list's `receivedFrom`/`receivedTo`: an instant as given, a calendar day as its start in `zone`. */
+export function instantOrDayStart(value: string, zone: string): Date {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone }).startOf('day').toJSDate() : new Date(value);
+}
+
+type EscalationChange = { at: string; reachedAt: string | null; from: number; to: number; name: string; target: string | null };
+
+/** The level changes with their local times in the policy's zone. */
+export function escalationViews(changes: EscalationChange[], zone: string | null): NonNullable<NonNullable<Incident['sla']>['escalations']> {
+  return changes.map((e) => ({ ...e, atLocal: localTime(e.at, zone), reachedAtLocal: localTime(e.reachedAt, zone) }));
+}
+
+/**
+ * The live SLA picture, computed now from the policy snapshot and the clocks. Minutes are whole:
+ * business time used and paused rounded down, the budget left rounded up (used + left = budget
+ * while a target runs), no budget left once a target is met (null).
+ */
 export function slaView(row: Pick<IncidentRow, 'slaPolicy' | 'slaClocks' | 'priority' | 'slaBreached'>, now = new Date()): Incident['sla'] {
   if (!row.slaPolicy || !row.slaClocks) return null;
   const picture = slaPicture(row.slaPolicy, row.priority, row.slaClocks, now, calendarOf(row.slaPolicy));
+  const zone = row.slaPolicy.calendar.timezone;
+  const asOf = now.toISOString();
   return {
     policy: { name: row.slaPolicy.name, version: row.slaPolicy.version, tier: row.slaPolicy.tier },
+    zone,
     level: picture.level,
     levelName: levelNames[picture.level],
     breached: row.slaBreached || picture.breached,
-    asOf: now.toISOString(),
-    targets: picture.clocks.map(({ thresholds: _thresholds, ...c }) => c),
+    asOf,
+    asOfLocal: localTime(asOf, zone),
+    targets: picture.clocks.map((c) => {
+      const metAt = c.state === 'met' ? (row.slaClocks?.[c.target]?.stoppedAt ?? null) : null;
+      return {
+        target: c.target,
+        state: c.state,
+        budgetMinutes: c.budgetMinutes,
+        dueAt: c.dueAt,
+        dueAtLocal: localTime(c.dueAt, zone),
+        metAt,
+        metAtLocal: localTime(metAt, zone),
+        elapsedMinutes: Math.floor(c.elapsedMinutes),
+        remainingMinutes: c.state === 'met' ? null : Math.ceil(c.remainingMinutes),
+        pausedMinutes: Math.floor(c.pausedMinutes),
+        level: c.level,
+      };
+    }),
   };
 }
 
@@ -74,6 +138,11 @@ export function incidentView(row: IncidentRow): Incident {
       firstResponse: iso(row.firstResponseDueAt),
       nextResponse: iso(row.nextResponseDueAt),
       resolution: iso(row.resolutionDueAt),
+    },
+    dueLocal: {
+      firstResponse: localTime(iso(row.firstResponseDueAt), row.slaPolicy?.calendar.timezone ?? null),
+      nextResponse: localTime(iso(row.nextResponseDueAt), row.slaPolicy?.calendar.timezone ?? null),
+      resolution: localTime(iso(row.resolutionDueAt), row.slaPolicy?.calendar.timezone ?? null),
     },
     escalationLevel: row.escalationLevel,
     slaBreached: row.slaBreached,

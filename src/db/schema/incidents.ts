@@ -1,4 +1,5 @@
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { channels, contractTiers, entitlementDecisions, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
 import type { Entitlement } from '../../domain/entitlement.js';
 import type { FollowUpLink } from '../../domain/incident/follow-ups.js';
@@ -23,6 +24,12 @@ export const incidentIntakes = pgTable('incident_intakes', {
   /** The caller's Idempotency-Key, scoped to the caller ("user:<id>:<key>"): a retry gets the same incident. */
   idempotencyKey: text().unique(),
 });
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** A running target's due instant: the target's clock exists and is neither stopped (met) nor paused. */
+const runningDue = (target: string, column: string) =>
+  `case when sla_clocks->'${target}'->>'stoppedAt' is null and sla_clocks->'${target}'->>'pausedSince' is null then ${column} end`;
 
 /** Projection of the incident workflow's state, written only by its activities. */
 export const incidents = pgTable(
@@ -71,8 +78,37 @@ export const incidents = pgTable(
     parentNumber: text(),
     /** Links to its follow-up work (service orders, changes, child tickets, callbacks) as the workflow keeps them. */
     followUps: jsonb().$type<FollowUpLink[]>().notNull().default([]),
+    /**
+     * The list's "due" order: the earliest due instant of a running target (overdue ones included,
+     * so they come first); null when no target runs (all met, paused, or no SLA).
+     */
+    nextDueAt: timestamp({ withTimezone: true }).generatedAlwaysAs(
+      sql.raw(`least(${runningDue('firstResponse', 'first_response_due_at')}, ${runningDue('nextResponse', 'next_response_due_at')}, ${runningDue('resolution', 'resolution_due_at')})`),
+    ),
+    /** Full text of number, title and description in German and English (immutable_unaccent: see migration 0017). */
+    search: tsvector().generatedAlwaysAs(
+      sql.raw(
+        `to_tsvector('german'::regconfig, immutable_unaccent(number || ' ' || title || ' ' || description)) || to_tsvector('english'::regconfig, immutable_unaccent(number || ' ' || title || ' ' || description))`,
+      ),
+    ),
   },
-  (t) => [index().on(t.parentNumber), index().on(t.status), index().on(t.customerNumber), index().on(t.priority), index().on(t.receivedAt)],
+  // The list's orders, each ending in the number so they are total, alone and after each filter.
+  (t) => [
+    index().on(t.parentNumber),
+    index('incidents_received_idx').on(t.receivedAt.desc(), t.number.desc()),
+    index('incidents_status_received_idx').on(t.status, t.receivedAt.desc(), t.number.desc()),
+    index('incidents_customer_received_idx').on(t.customerNumber, t.receivedAt.desc(), t.number.desc()),
+    index('incidents_priority_received_idx').on(t.priority, t.receivedAt.desc(), t.number.desc()),
+    index('incidents_assignee_received_idx').on(t.assigneeId, t.receivedAt.desc(), t.number.desc()),
+    index('incidents_group_received_idx').on(t.assignedGroup, t.receivedAt.desc(), t.number.desc()),
+    index('incidents_escalated_received_idx').on(t.receivedAt.desc(), t.number.desc()).where(sql`${t.escalationLevel} > 0`),
+    // Both ways: `breached=false` matches most rows, and its count reads this index alone.
+    index('incidents_breached_received_idx').on(t.slaBreached, t.receivedAt.desc(), t.number.desc()),
+    // No running target sorts last: the expression keeps the key non-null, so a keyset row comparison uses the index.
+    index('incidents_due_idx').on(sql`coalesce(${t.nextDueAt}, 'infinity'::timestamptz)`, t.number.asc()),
+    index('incidents_level_idx').on(t.escalationLevel.desc(), t.number.desc()),
+    index('incidents_search_idx').using('gin', t.search),
+  ],
 );
 
 /** The timeline: every step of an incident, in order of `seq`. */
