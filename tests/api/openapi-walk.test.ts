@@ -83,7 +83,9 @@ function request(op: Operation, extra?: { query?: string; body?: string }) {
   const query = new URLSearchParams();
   for (const p of op.parameters) {
     if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(String(sample(p.schema, `${where} ${p.name}`))));
-    if (p.in === 'query') query.set(p.name, String(sample(p.schema, `${where} ${p.name}`)));
+    // Parameters the document says go only one at a time (`x-exclusive-with`): the first is sent.
+    const exclusive: string[] = resolve(p.schema)['x-exclusive-with'] ?? [];
+    if (p.in === 'query' && !exclusive.some((other) => query.has(other))) query.set(p.name, String(sample(p.schema, `${where} ${p.name}`)));
   }
   if (extra?.query) query.set(extra.query, '1');
   const url = `${path}${query.size > 0 ? `?${query.toString()}` : ''}`;

@@ -219,7 +219,8 @@ export const ListQuery = z
     receivedTo: instantOrDay.optional().openapi({ description: 'Received before (exclusive): `receivedFrom=2026-11-01&receivedTo=2026-12-01` is November.' }),
     q: queryText(200).optional().openapi({ description: 'Full text over number, title and description, German and English stemming, accents ignored, web-search syntax ("quoted phrase", or, -not). An incident number finds that incident.', example: 'Drucker' }),
     sort: z.enum(incidentListSorts).default('received').openapi({ description: '`received`: newest first (default). `due`: the earliest due instant of a running target first (overdue ones first; incidents with no running target last). `level`: highest escalation level first. Ties: by number (descending for received and level, ascending for due).' }),
-    cursor: z.string().max(400).optional().openapi({ description: 'The `nextCursor` of the previous page (keyset pagination; same sort). Not together with `offset`.' }),
+    offset: queryInt(0, 10_000_000).optional().openapi({ description: 'Kept for compatibility; prefer `cursor` (deep offsets read every row before them). Not together with `cursor`.', 'x-exclusive-with': ['cursor'] }),
+    cursor: z.string().max(400).optional().openapi({ minLength: 1, pattern: '^[A-Za-z0-9_-]+$', description: 'The `nextCursor` of the previous page (keyset pagination; same sort). Not together with `offset`.', 'x-exclusive-with': ['offset'] }),
     total: z
       .enum(['true', 'false'])
       .transform((v) => v === 'true')
@@ -229,7 +230,6 @@ export const ListQuery = z
         description: 'Count all matches into `total`: by default on a first page (no cursor), not on the pages after it (the count of a filter matching most of 100,000 incidents takes 100-300 ms). false: never, true: also with a cursor.',
       }),
     limit: queryInt(1, 200).default(50),
-    offset: queryInt(0, 10_000_000).optional().openapi({ description: 'Kept for compatibility; prefer `cursor` (deep offsets read every row before them).' }),
   })
   .refine((query) => query.cursor === undefined || query.offset === undefined, { message: 'give cursor or offset, not both', path: ['cursor'] });
 
