@@ -1,7 +1,7 @@
 // Escalation notifications: resolve the level's recipients, write one outbox row each (keyed by
 // incident, event and recipient), then deliver the rows that are not sent yet. A retry finds the
 // rows and sends only what is still unsent.
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { customers, outboxMessages, users } from '../db/schema/index.js';
@@ -24,25 +24,28 @@ export interface EscalationNotice {
   event: Pick<IncidentEvent, 'seq' | 'at' | 'payload'>;
 }
 
-/** Role names of the escalation ladder to addresses; a literal address passes through. */
+/** Deactivated users hear of nothing. */
+const active = isNull(users.deactivatedAt);
+
+/** Role names of the escalation ladder to addresses (active users only); a literal address passes through. */
 async function resolveRecipients(db: Db, notice: EscalationNotice, roles: string[]): Promise<string[]> {
   const addresses = new Set<string>();
   for (const role of roles) {
     if (role.includes('@')) addresses.add(role);
     else if (role === 'assignee' && notice.incident.assigneeId) {
-      const [u] = await db.select({ email: users.email }).from(users).where(eq(users.id, notice.incident.assigneeId));
+      const [u] = await db.select({ email: users.email }).from(users).where(and(eq(users.id, notice.incident.assigneeId), active));
       if (u) addresses.add(u.email);
     } else if (role === 'group' && notice.incident.assignedGroup) {
-      for (const u of await db.select({ email: users.email }).from(users).where(eq(users.groupName, notice.incident.assignedGroup))) addresses.add(u.email);
+      for (const u of await db.select({ email: users.email }).from(users).where(and(eq(users.groupName, notice.incident.assignedGroup), active))) addresses.add(u.email);
     } else if (role === 'group-lead' || role === 'service-manager') {
       // Managers lead the groups until groups get explicit leads.
-      for (const u of await db.select({ email: users.email }).from(users).where(eq(users.role, 'manager'))) addresses.add(u.email);
+      for (const u of await db.select({ email: users.email }).from(users).where(and(eq(users.role, 'manager'), active))) addresses.add(u.email);
     } else if (role === 'account-manager' && notice.incident.customerNumber) {
       const [manager] = await db
         .select({ email: users.email })
         .from(customers)
         .innerJoin(users, eq(users.id, customers.accountManagerId))
-        .where(eq(customers.customerNumber, notice.incident.customerNumber));
+        .where(and(eq(customers.customerNumber, notice.incident.customerNumber), active));
       if (manager) addresses.add(manager.email);
     }
   }

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { hasRole, userRoles, type UserRole } from '../domain/enums.js';
 import { Forbidden, Unauthorized } from '../domain/errors.js';
-import { findTokenPrincipal, touchToken } from '../services/api-tokens.js';
+import { findTokenPrincipal, touchToken, type TokenRefusal } from '../services/directory/tokens.js';
 import type { Actor } from '../domain/kernel.js';
 import type { EntryActor } from '../services/time-entries/index.js';
 import type { AppEnv, Principal } from './context.js';
@@ -13,6 +13,13 @@ export function isPublicPath(path: string): boolean {
   return path === '/healthz' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
 }
 
+const tokenRefusals: Record<TokenRefusal, string> = {
+  unknown: 'Invalid or revoked token.',
+  revoked: 'This token was revoked.',
+  expired: 'This token has expired; ask an admin for a new one.',
+  deactivated: "This token's user is deactivated.",
+};
+
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (isPublicPath(c.req.path)) return next();
   const header = c.req.header('Authorization') ?? '';
@@ -20,7 +27,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (!match) throw new Unauthorized('Missing bearer token: send "Authorization: Bearer <token>".');
   const { db, logger } = c.var.services;
   const principal = await findTokenPrincipal(db, match[1]!);
-  if (!principal) throw new Unauthorized('Invalid or revoked token.');
+  if ('refused' in principal) throw new Unauthorized(tokenRefusals[principal.refused]);
   c.set('principal', principal);
   touchToken(db, principal.tokenId).catch((err: unknown) => logger.warn({ err }, 'could not record token use'));
   await next();

@@ -97,3 +97,18 @@ export function problemResponses<S extends keyof typeof descriptions>(...statuse
     { description: string; content: typeof problemContent }
   >;
 }
+
+/** One value or several: `?status=new&status=in_progress`, `?status=new,in_progress`, or both. */
+export const oneOrSeveral = <T extends readonly [string, ...string[]]>(values: T, example: string) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((given, ctx) => {
+      const parts = (Array.isArray(given) ? given : [given]).flatMap((part) => part.split(',')).map((part) => part.trim());
+      const unknown = parts.filter((part) => !values.includes(part));
+      if (unknown.length > 0 || parts.length > values.length * 4) {
+        ctx.addIssue({ code: 'custom', message: `expected one or more of ${values.join(', ')}${unknown.length > 0 ? ` (not ${unknown.map((u) => JSON.stringify(u)).join(', ')})` : ''}` });
+        return z.NEVER;
+      }
+      return [...new Set(parts)] as T[number][];
+    })
+    .openapi({ type: 'array', items: { type: 'string', enum: [...values] }, example, description: 'Repeat the parameter or separate values by commas; any of them matches.' });

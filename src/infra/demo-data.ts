@@ -111,6 +111,15 @@ export const demoAssets = [
 ];
 
 /** costRateCents: internal cost per hour for profitability (null: the role's default). */
+/** The support groups work is assigned to (demo users and demo incidents use them). */
+export const demoGroups = [
+  { name: '1st-level', description: 'First-line support: phone, mail and portal' },
+  { name: '2nd-level', description: 'Specialists for servers, storage and software' },
+  { name: 'network', description: 'Network, firewall and VPN' },
+  { name: 'service-management', description: 'Service managers: escalations and customer reviews' },
+  { name: 'sales', description: 'Account managers' },
+];
+
 export const demoUsers = [
   { name: 'Anna Agent', email: 'anna.agent@helpdesk.example', role: 'agent' as const, groupName: '1st-level', costRateCents: 5_500 },
   { name: 'Max Manager', email: accountManagerEmail, role: 'manager' as const, groupName: 'service-management', costRateCents: 7_500 },

@@ -1,15 +1,15 @@
 // Seeds the demo master data into an empty database and issues one API token per demo user.
 // Master data goes through the same services as the API, so the demo obeys the same rules.
 import { count } from 'drizzle-orm';
-import { generateToken, hashToken } from '../services/api-tokens.js';
+import { generateToken, hashToken } from '../services/directory/tokens.js';
 import type { UserRole } from '../domain/enums.js';
 import type { Db } from '../db/client.js';
-import { apiTokens, businessCalendars, customers, slaPolicies, users } from '../db/schema/index.js';
+import { apiTokens, businessCalendars, customers, slaPolicies, staffGroups, users } from '../db/schema/index.js';
 import { createAsset } from '../services/master-data/assets.js';
 import { createContact } from '../services/master-data/contacts.js';
 import { createContract } from '../services/master-data/contracts.js';
 import { createCustomer } from '../services/master-data/customers.js';
-import { defaultEscalation, demoAssets, demoCalendar, demoContacts, demoContracts, demoCustomers, demoPolicies, demoUsers } from './demo-data.js';
+import { defaultEscalation, demoAssets, demoCalendar, demoContacts, demoContracts, demoCustomers, demoGroups, demoPolicies, demoUsers } from './demo-data.js';
 
 export interface DemoToken {
   name: string;
@@ -28,7 +28,8 @@ export async function seedDemoData(db: Db): Promise<DemoToken[]> {
   return db.transaction(async (tx) => {
     const [calendar] = await tx.insert(businessCalendars).values({ ...demoCalendar, week: structuredClone(demoCalendar.week) as never }).returning();
     await tx.insert(slaPolicies).values(demoPolicies.map((p) => ({ ...p, calendarId: calendar!.id, escalation: defaultEscalation })));
-    // Users first: customers name their account manager.
+    // Groups and users first: users belong to groups, customers name their account manager.
+    await tx.insert(staffGroups).values(demoGroups);
     const userRows = await tx.insert(users).values(demoUsers).returning();
     for (const customer of demoCustomers) await createCustomer(tx, customer);
     for (const contact of demoContacts) await createContact(tx, contact);

@@ -23,7 +23,8 @@ import type { callbackWorkflow } from '../workflows/index.js';
 import { addNoteUpdate, createFollowUpUpdate } from '../workflows/incident/messages.js';
 import { checkEntitlement, policyIdOf, slaSnapshot } from './entitlement.js';
 import { callerContact } from './master-data/contacts.js';
-import { sendFollowUpCommand, staffById, type FollowUpRow } from './follow-ups.js';
+import { sendFollowUpCommand, type FollowUpRow } from './follow-ups.js';
+import { knownGroup, staffByRef } from './directory/staff.js';
 import { commandError, isNotFound, sendIncidentCommand } from './incident-commands.js';
 import type { IntakeDeps } from './incident-intake.js';
 import { findIncident, findIntake } from './incident-queries.js';
@@ -46,6 +47,8 @@ export interface CallbackRequestInput {
   laterByAgreement?: boolean | undefined;
   requestedBy: CallbackChannel;
   assigneeId?: string | undefined;
+  /** The assignee by e-mail, instead of assigneeId. */
+  assigneeEmail?: string | undefined;
   group?: string | undefined;
   /** Requests by mail: where the number came from, and the contact's number on record when it differs. */
   phoneSource?: PhoneSource | undefined;
@@ -130,8 +133,8 @@ export async function requestCallback(
     preferred: request.window,
     laterByAgreement: request.laterByAgreement,
   });
-  const assignee = request.assigneeId ? await staffById(deps.db, request.assigneeId, 'assigneeId') : null;
-  const group = request.group?.trim() || null;
+  const assignee = (await staffByRef(deps.db, { id: request.assigneeId, email: request.assigneeEmail }, ['assigneeId', 'assigneeEmail'])) ?? null;
+  const group = request.group?.trim() ? await knownGroup(deps.db, request.group.trim()) : null;
 
   const child = {
     phone,

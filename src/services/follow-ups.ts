@@ -1,11 +1,10 @@
 // Follow-up work through the API: who the named people are, the commands to the incident and to
 // its children, and the reads of the follow-up projection.
 import type { UpdateDefinition } from '@temporalio/common';
-import { asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client.js';
-import { followUpEvents, followUps, incidentEvents, incidents, users } from '../db/schema/index.js';
-import { hasRole, type UserRole } from '../domain/enums.js';
-import { NotFound, ValidationError } from '../domain/errors.js';
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { followUpEvents, followUps, incidentEvents, incidents } from '../db/schema/index.js';
+import { NotFound } from '../domain/errors.js';
 import { followUpRefOf, followUpWorkflowIdOfRef, incidentWorkflowId } from '../domain/workflow-ids.js';
 import { withWorkflowDeadline, type Temporal } from '../temporal/client.js';
 import { commandError } from './incident-commands.js';
@@ -42,29 +41,6 @@ function childTicketItem(child: IncidentRow, ref: string): FollowUpItem {
 async function childTicketRefs(db: Db, parentNumber: string): Promise<Map<string, string>> {
   const [parent] = await db.select({ followUps: incidents.followUps }).from(incidents).where(eq(incidents.number, parentNumber));
   return new Map((parent?.followUps ?? []).filter((f) => f.kind === 'child_ticket' && f.number).map((f) => [f.number!, f.ref]));
-}
-
-/** Staff users by e-mail, in the given order; an unknown or non-staff address is a 400 naming the field. */
-export async function staffByEmail(db: Db, emails: string[], field: string): Promise<{ id: string; name: string; email: string }[]> {
-  if (emails.length === 0) return [];
-  const rows = await db.select().from(users).where(inArray(sql`lower(${users.email})`, emails.map((e) => e.toLowerCase())));
-  return emails.map((email) => {
-    const user = rows.find((u) => u.email.toLowerCase() === email.toLowerCase());
-    if (!user) throw new ValidationError(`${field}: no user with e-mail ${email}.`, field);
-    if (!hasRole(user.role, 'agent')) throw new ValidationError(`${field}: ${email} is a ${user.role} user, not staff.`, field);
-    return { id: user.id, name: user.name, email: user.email };
-  });
-}
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A staff user (agent, manager or admin) by id; a malformed, unknown or non-staff id is a 400 naming the field. */
-export async function staffById(conn: Db | Tx, id: string, field: string): Promise<{ id: string; name: string; role: UserRole }> {
-  if (!uuidPattern.test(id)) throw new ValidationError(`${field}: "${id}" is not a user id (UUID).`, field);
-  const [user] = await conn.select({ id: users.id, name: users.name, role: users.role }).from(users).where(eq(users.id, id));
-  if (!user) throw new ValidationError(`${field}: no user with id ${id}.`, field);
-  if (!hasRole(user.role, 'agent')) throw new ValidationError(`${field}: user ${id} has the ${user.role} role; only staff (agent, manager or admin) can be named here.`, field);
-  return user;
 }
 
 /** The follow-up `ref` (e.g. "service-order-1", "child-ticket-2") of an incident, from the projections. */

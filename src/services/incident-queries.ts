@@ -1,7 +1,7 @@
 // Reads of the incident projection in Postgres: single incidents and timelines (the list: incident-list.ts).
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { incidentEvents, incidentIntakes, incidents, users } from '../db/schema/index.js';
+import { incidentEvents, incidentIntakes, incidents } from '../db/schema/index.js';
 import { NotFound, Unavailable } from '../domain/errors.js';
 import type { IncidentIntake } from '../domain/incident/state.js';
 
@@ -17,11 +17,6 @@ export async function findIncident(db: Db, number: string): Promise<IncidentRow 
 export async function findIntake(db: Db, number: string): Promise<{ intake: IncidentIntake; started: boolean } | undefined> {
   const [row] = await db.select().from(incidentIntakes).where(eq(incidentIntakes.number, number));
   return row && { intake: row.request as IncidentIntake, started: row.workflowStartedAt !== null };
-}
-
-export async function findUser(db: Db, id: string) {
-  const [user] = await db.select().from(users).where(eq(users.id, id));
-  return user;
 }
 
 export async function incidentTimeline(db: Db, number: string) {

@@ -14,7 +14,7 @@ import { ValidationError } from '../domain/errors.js';
 import type { ServiceOrderReportBooking, WorkBooking } from '../domain/service-order.js';
 import { businessDate } from '../domain/ticket-number.js';
 import { contractOfWork } from './time-entries/pricing.js';
-import { staffById } from './follow-ups.js';
+import { staffById } from './directory/staff.js';
 import { checkWorkDate, deliverQuotaNotices, incidentTermsOf, insertTimeEntry, totalsOf, type TimeEntryDeps } from './time-entries/index.js';
 
 export interface BookedReport extends WorkBooking {

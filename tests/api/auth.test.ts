@@ -36,7 +36,8 @@ afterAll(async () => database?.close());
 
 const samples: Record<string, string> = { number: 'INC-2026-000001', asset: 'swagger-ui.css', customerNumber: 'K-10001', kind: 'customers' };
 /** A route path with a plausible value for each parameter (a uuid where nothing else fits). */
-const samplePath = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => samples[name] ?? '00000000-0000-4000-8000-000000000000');
+const sampleId = '00000000-0000-4000-8000-000000000000';
+const samplePath = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => samples[name] ?? sampleId);
 
 /** Concrete routes of the app (middleware entries excluded), with sample path parameters. */
 function routeTable() {
@@ -217,17 +218,20 @@ describe('roles', () => {
     sales: ['GET /api/entitlement', 'POST /api/sla/preview', 'GET /api/customers/K-10001/insight'],
     mailgate: ['POST /api/inbound/email', 'POST /api/callbacks'],
   };
+  /** Every role may see itself and list and revoke its own tokens. */
+  const everyone = ['GET /api/me', `GET /api/users/${sampleId}/tokens`, `DELETE /api/users/${sampleId}/tokens/${sampleId}`];
 
   it.each(['sales', 'mailgate'] as const)('lets %s reach only its own routes: 403 on everything else, incidents and mail included', async (role) => {
     const user = await createUserWithToken(database.db, role);
     expect(routeTable().map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(reachable[role]));
-    const others = routeTable().filter((r) => !isPublicPath(r.path) && !reachable[role].includes(`${r.method} ${r.path}`));
+    const own = [...reachable[role], ...everyone];
+    const others = routeTable().filter((r) => !isPublicPath(r.path) && !own.includes(`${r.method} ${r.path}`));
     expect(others.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /api/incidents', 'GET /api/incidents/INC-2026-000001/messages', 'GET /api/mail/inbound']));
     for (const { method, path } of others) {
       const res = await app.request(path, { method, headers: { Authorization: `Bearer ${user.token}` } });
       expect(res.status, `${role}: ${method} ${path}`).toBe(403);
     }
-    for (const key of reachable[role]) {
+    for (const key of own) {
       const [method, path] = key.split(' ') as [string, string];
       const res = await app.request(path, { method, headers: { Authorization: `Bearer ${user.token}` } });
       expect(res.status, `${role}: ${key}`).not.toBe(403);
@@ -253,8 +257,11 @@ describe('who may call what', () => {
     'POST /api/invoices/{id}/finalise': ladder('manager'),
     'DELETE /api/invoices/{id}': ladder('manager'),
     'GET /api/reports/profitability': ladder('manager'),
+    'GET /api/me': [...userRoles],
+    'GET /api/users/{id}/tokens': [...userRoles],
+    'DELETE /api/users/{id}/tokens/{tokenId}': [...userRoles],
   };
-  const adminWrites = ['/api/calendars', '/api/sla-policies', '/api/customers', '/api/contacts', '/api/contracts', '/api/assets', '/api/import'];
+  const adminWrites = ['/api/calendars', '/api/sla-policies', '/api/customers', '/api/contacts', '/api/contracts', '/api/assets', '/api/import', '/api/groups', '/api/users'];
   const expectedRoles = (method: string, path: string): UserRole[] =>
     exceptions[`${method} ${path}`] ?? (method !== 'GET' && adminWrites.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) ? ['admin'] : ladder('agent'));
 

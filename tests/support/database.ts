@@ -4,7 +4,8 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createDatabase, runMigrations, type Database } from '../../src/db/client.js';
 
-export async function createTestDatabase(): Promise<Database> {
+/** The database, with its connection string (for child processes such as the admin command). */
+export async function createTestDatabase(): Promise<Database & { url: string }> {
   const adminUrl = inject('postgresUrl');
   const name = `test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -14,5 +15,5 @@ export async function createTestDatabase(): Promise<Database> {
   url.pathname = `/${name}`;
   const database = createDatabase(url.toString(), { max: 20 });
   await runMigrations(database);
-  return database;
+  return Object.assign(database, { url: url.toString() });
 }

@@ -14,6 +14,7 @@ import { connectTemporal, type Temporal } from '../../src/temporal/client.js';
 import { ensureSearchAttributes } from '../../src/temporal/namespace-setup.js';
 import { createHelpdeskWorker, workflowsPath } from '../../src/worker.js';
 import { createTestDatabase } from './database.js';
+import { ensureGroups } from './users.js';
 import { freePort } from './ports.js';
 
 /** A Response whose JSON body is untyped, for terse assertions. */
@@ -51,12 +52,16 @@ export interface StackOptions {
   api?: Partial<ApiServices>;
 }
 
+/** The support groups the stack knows from the start (work may be assigned only to known groups). */
+export const stackGroups = ['1st-level', '2nd-level', 'network', 'service-desk', 'night-shift', 'other'];
+
 export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
   const [database, { server, address }, workflowBundle] = await Promise.all([
     createTestDatabase(),
     startTemporal(options.dynamicConfig),
     bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }),
   ]);
+  await ensureGroups(database.db, stackGroups);
   const taskQueue = `test-${randomUUID()}`;
   const temporal = await connectTemporal({ address, namespace: 'default', taskQueue });
   await ensureSearchAttributes(temporal.connection, 'default');

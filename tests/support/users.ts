@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { generateToken, hashToken } from '../../src/services/api-tokens.js';
+import { generateToken, hashToken } from '../../src/services/directory/tokens.js';
 import type { Db } from '../../src/db/client.js';
-import { apiTokens, users } from '../../src/db/schema/index.js';
+import { apiTokens, staffGroups, users } from '../../src/db/schema/index.js';
 import type { UserRole } from '../../src/domain/enums.js';
 
 export interface TestUser {
@@ -19,4 +19,9 @@ export async function createUserWithToken(db: Db, role: UserRole, name = `Test $
   const token = generateToken();
   await db.insert(apiTokens).values({ userId: user!.id, name: 'test', tokenHash: hashToken(token) });
   return { id: user!.id, name, role, token };
+}
+
+/** Makes the support groups a test assigns work to known (an unknown group is refused with 400). */
+export async function ensureGroups(db: Db, names: string[]): Promise<void> {
+  await db.insert(staffGroups).values(names.map((name) => ({ name }))).onConflictDoNothing();
 }

@@ -8,7 +8,8 @@ import { ValidationError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/kernel.js';
 import { openIncidentForCallback } from '../../services/callback-incidents.js';
 import { currentCallback, noteAttachedCallback } from '../../services/callbacks.js';
-import { sendFollowUpCommand, staffById } from '../../services/follow-ups.js';
+import { sendFollowUpCommand } from '../../services/follow-ups.js';
+import { knownGroup, staffByRef } from '../../services/directory/staff.js';
 import { requireIncident } from '../../services/incident-queries.js';
 import { assignCallbackUpdate, attachCallbackToIncidentUpdate, cancelCallbackUpdate, logCallbackCallUpdate } from '../../workflows/callback/messages.js';
 import type { ApiServices } from '../context.js';
@@ -36,8 +37,9 @@ export async function runCallbackAction(services: ApiServices, workflowId: strin
   switch (action as CallbackAction) {
     case 'assign': {
       const input = parseBody('assign', body);
-      const assignee = input.assigneeId ? await staffById(services.db, input.assigneeId, 'assigneeId') : null;
-      return send(assignCallbackUpdate, { assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null, group: input.group ?? null });
+      const assignee = await staffByRef(services.db, { id: input.assigneeId, email: input.assigneeEmail }, ['assigneeId', 'assigneeEmail']);
+      const group = input.group ? await knownGroup(services.db, input.group) : null;
+      return send(assignCallbackUpdate, { assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null, group });
     }
     case 'log-call':
       return send(logCallbackCallUpdate, parseBody('log-call', body));

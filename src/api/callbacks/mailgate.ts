@@ -9,7 +9,7 @@ import { ValidationError } from '../../domain/errors.js';
 import { callbackHref } from '../../services/callbacks.js';
 
 /** Fields of a callback request that a mailgate token may not name. */
-export const refusedForMailgate = ['incidentNumber', 'serialNumber', 'assigneeId'] as const;
+export const refusedForMailgate = ['incidentNumber', 'serialNumber', 'assigneeId', 'assigneeEmail'] as const;
 
 /** A 400 naming the first refused field the mailgate sent; its value is neither looked at nor echoed. */
 export function refuseMailgateFields(body: Partial<Record<(typeof refusedForMailgate)[number], unknown>>): void {

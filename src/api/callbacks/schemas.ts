@@ -47,7 +47,8 @@ export const CreateCallbackBody = z
     laterByAgreement: z.boolean().default(false).openapi({ description: 'The customer asked for a window that ends after the SLA\'s latest end; the SLA then counts as met by agreement. Without it such a window is refused (400).' }),
     requestedBy: z.enum(callbackChannels).openapi({ description: 'How the request came in. A mailgate token may only send `mail`.' }),
     assigneeId: z.uuid().optional().openapi({ description: 'A staff user who makes the call.' }),
-    group: line(100).optional().openapi({ example: '1st-level' }),
+    assigneeEmail: z.email().optional().openapi({ description: 'The staff user by e-mail, instead of assigneeId.' }),
+    group: line(100).optional().openapi({ example: '1st-level', description: 'A known support group (GET /api/groups).' }),
   })
   .openapi('CreateCallback', {
     example: { phone: '+49 221 123 45 67', topic: 'VPN drops every hour', customerNumber: 'K-10001', contactName: 'Carla Kunde', requestedBy: 'phone', group: '1st-level' },
@@ -114,7 +115,7 @@ export const ListCallbacksQuery = z.strictObject({
 
 // The bodies of the actions, checked by runCallbackAction (the incident follow-ups route shares it).
 export const actionBodies = {
-  assign: z.strictObject({ assigneeId: z.uuid().optional(), group: line(100).optional() }),
+  assign: z.strictObject({ assigneeId: z.uuid().optional(), assigneeEmail: z.email().optional(), group: line(100).optional() }),
   'log-call': z.strictObject({ outcome: z.enum(callOutcomes), note: text(2000).optional(), needsIncident: z.boolean().optional() }),
   cancel: z.strictObject({ reason: line(1000) }),
   attach: z.strictObject({ incidentNumber }),
@@ -129,7 +130,7 @@ export const actionBodies = {
 
 export const CallbackActionBody = z.record(z.string(), z.unknown()).openapi('CallbackAction', {
   description:
-    'assign {assigneeId?, group?}; log-call {outcome: reached | not_reached | voicemail, note?, needsIncident?}; cancel {reason}; attach {incidentNumber}; open-incident {title?, description?, priority?, customerNumber?, contactEmail?}.',
+    'assign {assigneeId? | assigneeEmail?, group?}; log-call {outcome: reached | not_reached | voicemail, note?, needsIncident?}; cancel {reason}; attach {incidentNumber}; open-incident {title?, description?, priority?, customerNumber?, contactEmail?}.',
   example: { outcome: 'not_reached', note: 'Mailbox full.' },
 });
 

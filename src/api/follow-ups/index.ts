@@ -1,13 +1,14 @@
 // /api/incidents/{number}/follow-ups: start follow-up work (service orders, changes) as child
 // workflows of the incident, read it, tell it what happened, or detach it (agents and above).
 import type { UpdateDefinition } from '@temporalio/common';
-import { NotFound } from '../../domain/errors.js';
+import { NotFound, ValidationError } from '../../domain/errors.js';
 import { earlierLink, type ChildKind } from '../../domain/incident/follow-ups.js';
 import { incidentWorkflowId } from '../../domain/workflow-ids.js';
 import { openChildTicket } from '../../services/child-tickets.js';
 import { requestCallback } from '../../services/callbacks.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
-import { findFollowUp, followUpsOf, followUpTimeline, sendFollowUpCommand, staffByEmail, staffById } from '../../services/follow-ups.js';
+import { findFollowUp, followUpsOf, followUpTimeline, sendFollowUpCommand } from '../../services/follow-ups.js';
+import { knownGroup, staffByEmail, staffById, staffByRef } from '../../services/directory/staff.js';
 import { requireIncident } from '../../services/incident-queries.js';
 import * as changeMessages from '../../workflows/change/messages.js';
 import { createFollowUpUpdate, detachFollowUpUpdate, type FollowUpChildStart } from '../../workflows/incident/messages.js';
@@ -37,9 +38,11 @@ followUpsRouter.openapi(createFollowUpRoute, async (c) => {
     return c.json({ ...incidentViewOfState(state), followUp: { ref: requested.record.workflowId.split('/')[1] ?? null, workflowId: requested.record.workflowId, number: null } }, 201);
   }
   if (body.kind === 'child_ticket') {
-    const assignee = body.assigneeId ? await staffById(services.db, body.assigneeId, 'assigneeId') : undefined;
+    const assignee = await staffByRef(services.db, { id: body.assigneeId, email: body.assigneeEmail }, ['assigneeId', 'assigneeEmail']);
+    if (body.group) await knownGroup(services.db, body.group);
     const idempotencyKey = c.req.valid('header')['idempotency-key'];
-    const opened = await openChildTicket(services, number, { ...body, assignee }, { actor, idempotencyKey });
+    const { assigneeEmail: _assigneeEmail, ...ticket } = body;
+    const opened = await openChildTicket(services, number, { ...ticket, assignee }, { actor, idempotencyKey });
     if (opened.replayed) c.header('Idempotency-Replayed', 'true');
     const link = earlierLink(opened.parent, { kind: 'child_ticket', title: body.title, childNumber: opened.child.number });
     c.header('Location', `/api/incidents/${opened.child.number}`);
@@ -49,9 +52,12 @@ followUpsRouter.openapi(createFollowUpRoute, async (c) => {
   if (body.kind === 'service_order') {
     child = { location: body.location, description: body.description || body.title };
   } else {
-    const approvers = await staffByEmail(services.db, body.approverEmails, 'approverEmails');
-    const [manager] = await staffByEmail(services.db, [body.changeManagerEmail], 'changeManagerEmail');
-    child = { description: body.description || body.title, changeType: body.changeType, approvers: approvers.map((a) => a.id), changeManagerId: manager!.id, approvalHours: body.approvalHours };
+    const byEmail = await staffByEmail(services.db, body.approverEmails, 'approverEmails');
+    const byId = await Promise.all(body.approverIds.map((id, i) => staffById(services.db, id, `approverIds.${i}`)));
+    const approvers = [...new Set([...byEmail, ...byId].map((a) => a.id))];
+    const manager = await staffByRef(services.db, { id: body.changeManagerId, email: body.changeManagerEmail }, ['changeManagerId', 'changeManagerEmail']);
+    if (!manager) throw new ValidationError('changeManagerEmail: give the change manager, by changeManagerEmail or changeManagerId.', 'changeManagerEmail');
+    child = { description: body.description || body.title, changeType: body.changeType, approvers, changeManagerId: manager.id, approvalHours: body.approvalHours };
   }
   // With an Idempotency-Key a retry finds the link the first request made (the incident keeps the key with the link).
   const key = c.req.valid('header')['idempotency-key'];
@@ -119,8 +125,10 @@ followUpsRouter.openapi(followUpActionRoute, async (c) => {
   if (!update) throw new NotFound(`A ${kind.replace('_', ' ')} has no action ${action}; it has ${followUpActions[kind].join(', ')}.`);
   let input: Record<string, unknown> = c.req.valid('json');
   if (kind === 'service_order' && action === 'schedule') {
-    const technicianId = typeof input.technicianId === 'string' ? input.technicianId : '';
-    const { id, name } = await staffById(c.var.services.db, technicianId, 'technicianId');
+    const ref = { id: typeof input.technicianId === 'string' ? input.technicianId : undefined, email: typeof input.technicianEmail === 'string' ? input.technicianEmail : undefined };
+    const technician = await staffByRef(c.var.services.db, ref, ['technicianId', 'technicianEmail']);
+    if (!technician) throw new ValidationError('technicianId: give the technician, by technicianId or technicianEmail.', 'technicianId');
+    const { id, name } = technician;
     input = { technician: { id, name }, appointment: { from: input.from, to: input.to } };
   }
   const record = await sendFollowUpCommand(c.var.services.temporal, row, update, { ...input, actor: actorOf(c.var.principal) } as never);

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { followUpKinds, impacts, priorities, urgencies } from '../../domain/enums.js';
 import { callbackChannels } from '../../domain/callback.js';
 import { CreateCallbackBody } from '../callbacks/schemas.js';
-import { line, text } from '../common-schemas.js';
+import { anyOfRequired, line, text } from '../common-schemas.js';
 import { IncidentNumberParam } from '../incidents/schemas.js';
 
 export const FollowUpRefParam = IncidentNumberParam.extend({
@@ -37,10 +37,12 @@ const change = (kind: 'hardware_change' | 'software_change') =>
     kind: z.literal(kind),
     ...common,
     changeType: z.enum(['normal', 'standard']).default('normal').openapi({ description: 'Standard changes are pre-approved; normal ones need every approver.' }),
-    approverEmails: z.array(z.email()).max(20).default([]).openapi({ description: 'Approvers or CAB members (staff users).' }),
-    changeManagerEmail: z.email().openapi({ description: 'Hears of an approval that is late, and may approve or reject on behalf of the approvers (with a reason).' }),
+    approverEmails: z.array(z.email()).max(20).default([]).openapi({ description: 'Approvers or CAB members (staff users), by e-mail.' }),
+    approverIds: z.array(z.uuid()).max(20).default([]).openapi({ description: 'Approvers by user id; together with approverEmails, each person counts once.' }),
+    changeManagerEmail: z.email().optional().openapi({ description: 'Hears of an approval that is late, and may approve or reject on behalf of the approvers (with a reason). Give this or changeManagerId.' }),
+    changeManagerId: z.uuid().optional().openapi({ description: 'The change manager by user id, instead of changeManagerEmail.' }),
     approvalHours: z.number().int().min(1).max(720).default(24),
-  });
+  }).openapi(anyOfRequired('changeManagerEmail', 'changeManagerId'));
 
 export const CreateFollowUpBody = z
   .discriminatedUnion('kind', [
@@ -58,6 +60,7 @@ export const CreateFollowUpBody = z
       contactEmail: z.email().optional().openapi({ description: 'The contact who hears of this ticket; by default none, so the customer hears from the parent only.' }),
       group: line(100).optional().openapi({ description: 'The team the work goes to.' }),
       assigneeId: z.uuid().optional().openapi({ description: 'A staff user to assign it to.' }),
+      assigneeEmail: z.email().optional().openapi({ description: 'The staff user by e-mail, instead of assigneeId.' }),
     }),
     CreateCallbackBody.omit({ incidentNumber: true, requestedBy: true, serialNumber: true }).extend({
       kind: z.literal('callback'),

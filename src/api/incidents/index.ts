@@ -1,10 +1,11 @@
 // /api/incidents: reads come from Postgres; every change goes to the workflow as an update.
-import { NotFound, ValidationError } from '../../domain/errors.js';
+import { NotFound } from '../../domain/errors.js';
 import { openIncident, type IncidentState } from '../../domain/incident/state.js';
 import { queryIncidentState, sendIncidentCommand } from '../../services/incident-commands.js';
 import { assetLookupOf } from '../../services/entitlement.js';
 import { contractCover, openIncidentFromRequest } from '../../services/incident-intake.js';
-import { escalationHistory, findIncident, findIntake, findUser, incidentTimeline, requireIncident } from '../../services/incident-queries.js';
+import { escalationHistory, findIncident, findIntake, incidentTimeline, requireIncident } from '../../services/incident-queries.js';
+import { knownGroup, staffByRef } from '../../services/directory/staff.js';
 import { listIncidents } from '../../services/incident-list.js';
 import { defaultBusinessTimezone } from '../../domain/ticket-number.js';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -111,13 +112,10 @@ incidentsRouter.openapi(getTimelineRoute, async (c) => {
 incidentsRouter.openapi(assignRoute, async (c) => {
   const { number } = c.req.valid('param');
   const body = c.req.valid('json');
-  let assigneeName: string | null = null;
-  if (body.assigneeId) {
-    const user = await findUser(c.var.services.db, body.assigneeId);
-    if (!user) throw new ValidationError(`No user with id ${body.assigneeId}.`, 'assigneeId');
-    assigneeName = user.name;
-  }
-  return c.json(await command(c, number, assignUpdate, { assigneeId: body.assigneeId ?? null, assigneeName, group: body.group ?? null }), 200);
+  const { db } = c.var.services;
+  const assignee = await staffByRef(db, { id: body.assigneeId, email: body.assigneeEmail }, ['assigneeId', 'assigneeEmail']);
+  const group = body.group ? await knownGroup(db, body.group) : null;
+  return c.json(await command(c, number, assignUpdate, { assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null, group }), 200);
 });
 
 /** Sends one command to the incident's workflow and answers with the incident after it. */

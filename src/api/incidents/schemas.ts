@@ -3,7 +3,7 @@ import { channels, contractTiers, followUpKinds, impacts, incidentStatuses, prio
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 
 import { incidentListSorts } from '../../services/incident-list.js';
-import { anyOfRequired, calendarDay, incidentNumberDoc, line, queryInt, queryText, text } from '../common-schemas.js';
+import { anyOfRequired, calendarDay, incidentNumberDoc, line, queryInt, queryText, oneOrSeveral, text } from '../common-schemas.js';
 import { Entitlement } from '../entitlement/schemas.js';
 
 export const IncidentNumberParam = z.object({
@@ -35,11 +35,12 @@ export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
 
 export const AssignBody = z
   .strictObject({
-    assigneeId: z.uuid().optional(),
-    group: line(100).optional(),
+    assigneeId: z.uuid().optional().openapi({ description: 'A staff user (agent, manager or admin) by id.' }),
+    assigneeEmail: z.email().optional().openapi({ description: 'The staff user by e-mail, instead of assigneeId.' }),
+    group: line(100).optional().openapi({ description: 'A known support group (GET /api/groups); an unknown one is refused with 400 listing them.', example: '2nd-level' }),
   })
-  .refine((b) => b.assigneeId || b.group, { message: 'give assigneeId, group or both', path: ['assigneeId'] })
-  .openapi('AssignIncident', anyOfRequired('assigneeId', 'group'));
+  .refine((b) => b.assigneeId || b.assigneeEmail || b.group, { message: 'give assigneeId (or assigneeEmail), group or both', path: ['assigneeId'] })
+  .openapi('AssignIncident', anyOfRequired('assigneeId', 'assigneeEmail', 'group'));
 
 export const NoteBody = z.strictObject({ text: line(20_000) }).openapi('AddNote');
 export const CustomerMessageBody = z
@@ -184,21 +185,6 @@ export const IncidentList = z
     nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` (with the same filters and sort) for the next page; null on the last page.' }),
   })
   .openapi('IncidentList');
-
-/** One value or several: `?status=new&status=in_progress`, `?status=new,in_progress`, or both. */
-const oneOrSeveral = <T extends readonly [string, ...string[]]>(values: T, example: string) =>
-  z
-    .union([z.string(), z.array(z.string())])
-    .transform((given, ctx) => {
-      const parts = (Array.isArray(given) ? given : [given]).flatMap((part) => part.split(',')).map((part) => part.trim());
-      const unknown = parts.filter((part) => !values.includes(part));
-      if (unknown.length > 0 || parts.length > values.length * 4) {
-        ctx.addIssue({ code: 'custom', message: `expected one or more of ${values.join(', ')}${unknown.length > 0 ? ` (not ${unknown.map((u) => JSON.stringify(u)).join(', ')})` : ''}` });
-        return z.NEVER;
-      }
-      return [...new Set(parts)] as T[number][];
-    })
-    .openapi({ type: 'array', items: { type: 'string', enum: [...values] }, example, description: 'Repeat the parameter or separate values by commas; any of them matches.' });
 
 /** An instant with offset, or a calendar day meaning its start in the house time zone. */
 const instantOrDay = z.union([z.iso.datetime({ offset: true }), calendarDay]).openapi({ example: '2026-11-01' });

@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { activityTypes, contractTiers, languages, projectKinds, quotaPeriods } from '../../domain/enums.js';
 import { maxRateCents } from '../../services/master-data/rules.js';
-import { calendarDay, changes, line, paging, queryText } from '../common-schemas.js';
+import { calendarDay, changes, line, paging, queryText, text } from '../common-schemas.js';
 
 const businessNumber = (example: string) => line(64).openapi({ example });
 const day = calendarDay.openapi({ example: '2026-01-01' });
@@ -153,3 +153,15 @@ export const AssetListQuery = PagingQuery.extend({ customerNumber: queryText(64)
 export function withInstants<T extends { createdAt: Date; updatedAt: Date }>(value: T): Omit<T, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string } {
   return { ...value, createdAt: value.createdAt.toISOString(), updatedAt: value.updatedAt.toISOString() };
 }
+
+// Support groups
+export const GroupName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a group name: letters, digits, ".", "_" or "-", at most 64, e.g. 1st-level')
+  .openapi({ example: '1st-level' });
+export const GroupNameParam = z.object({ name: GroupName.openapi({ param: { name: 'name', in: 'path' } }) });
+export const GroupCreate = z.strictObject({ name: GroupName, description: text(500).optional().openapi({ example: 'First-line support: phone and mail, 7-19' }) }).openapi('GroupCreate');
+export const GroupChanges = changes({ description: text(500) }).openapi('GroupChanges');
+export const Group = z
+  .object({ name: z.string(), description: z.string(), members: z.number().int().openapi({ description: 'Users in the group, active or not.' }), createdAt: z.iso.datetime(), updatedAt: z.iso.datetime() })
+  .openapi('Group');

@@ -14,7 +14,7 @@ import type { Mailer } from '../../mail/outbound.js';
 import { createOutboxSender } from '../../mail/outbox.js';
 import { uniqueViolation } from '../../db/pg-errors.js';
 import { assetLookupOf, quotaUsedMinutes } from '../entitlement.js';
-import { staffById } from '../follow-ups.js';
+import { staffById } from '../directory/staff.js';
 import { recordEntryEvent, type EntryActor, type TimeEntryEventType, type TimeEntryRow } from './audit.js';
 import { describeOnDraftInvoice, lockBillingOfEntry, lockEntryForChange, releaseFromDraftInvoice } from './invoice-guard.js';
 import { priceEntry, type EntryPricing, type PricedEntry, type PricingTerms } from './pricing.js';
