@@ -170,9 +170,11 @@ if (isEntryPoint(import.meta.url)) {
       await database.close();
     }
   } catch (err) {
-    const e = err as { code?: string; message?: string };
+    // drizzle wraps the driver's error in `cause`; the innermost one says what went wrong.
+    let e = err as { code?: string; message?: string; cause?: unknown };
+    while (e.cause && typeof e.cause === 'object') e = e.cause as typeof e;
     if (err instanceof ConfigError) io.err(err.message);
-    else if (e.code === 'ECONNREFUSED') io.err(`Cannot reach Postgres (${e.message ?? 'connection refused'}): set DATABASE_URL, or start the embedded stack with npm start.`);
+    else if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT') io.err(`Cannot reach Postgres (${e.code}: ${e.message ?? ''}): set DATABASE_URL, or start the embedded stack with npm start.`);
     else io.err(`admin: ${e.message ?? String(err)}`);
     status = 1;
   }

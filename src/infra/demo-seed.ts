@@ -29,7 +29,7 @@ export async function seedDemoData(db: Db): Promise<DemoToken[]> {
     const [calendar] = await tx.insert(businessCalendars).values({ ...demoCalendar, week: structuredClone(demoCalendar.week) as never }).returning();
     await tx.insert(slaPolicies).values(demoPolicies.map((p) => ({ ...p, calendarId: calendar!.id, escalation: defaultEscalation })));
     // Groups and users first: users belong to groups, customers name their account manager.
-    await tx.insert(staffGroups).values(demoGroups);
+    await tx.insert(staffGroups).values(demoGroups).onConflictDoNothing();
     const userRows = await tx.insert(users).values(demoUsers).returning();
     for (const customer of demoCustomers) await createCustomer(tx, customer);
     for (const contact of demoContacts) await createContact(tx, contact);

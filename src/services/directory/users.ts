@@ -115,7 +115,7 @@ export async function listUsers(conn: Conn, filter: UserFilter): Promise<{ items
     conditions.push(or(ilike(users.name, pattern), ilike(users.email, pattern)));
   }
   const where = and(...conditions);
-  const rows = await conn.select().from(users).where(where).orderBy(asc(users.name), asc(users.id)).limit(filter.limit).offset(filter.offset);
+  const rows = await conn.select().from(users).where(where).orderBy(sql`lower(${users.name})`, asc(users.id)).limit(filter.limit).offset(filter.offset);
   const [total] = await conn.select({ n: count() }).from(users).where(where);
   return { items: rows.map(record), total: total?.n ?? 0, limit: filter.limit, offset: filter.offset };
 }
