@@ -172,7 +172,7 @@ if (isEntryPoint(import.meta.url)) {
   } catch (err) {
     // drizzle wraps the driver's error in `cause`; the innermost one says what went wrong.
     let e = err as { code?: string; message?: string; cause?: unknown };
-    while (e.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+    while (e.cause && typeof e.cause === 'object') e = e.cause;
     if (err instanceof ConfigError) io.err(err.message);
     else if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT') io.err(`Cannot reach Postgres (${e.code}: ${e.message ?? ''}): set DATABASE_URL, or start the embedded stack with npm start.`);
     else io.err(`admin: ${e.message ?? String(err)}`);
