@@ -159,13 +159,19 @@ export async function runAdminCommand(db: Db, argv: string[], io: AdminIo): Prom
 if (isEntryPoint(import.meta.url)) {
   const io: AdminIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
   let status = 1;
+  const argv = process.argv.slice(2);
   try {
+    // Usage needs no database.
+    if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
+      io.err(adminUsage);
+      process.exit(argv.length === 0 ? 2 : 0);
+    }
     const config = loadConfig();
     const url = config.DATABASE_URL ?? `postgres://postgres:helpdesk@127.0.0.1:${config.EMBEDDED_PG_PORT}/helpdesk`;
     const database = createDatabase(url, { max: 2 });
     try {
       await runMigrations(database);
-      status = await runAdminCommand(database.db, process.argv.slice(2), io);
+      status = await runAdminCommand(database.db, argv, io);
     } finally {
       await database.close();
     }

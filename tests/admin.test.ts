@@ -98,6 +98,12 @@ describe('the command as a process', () => {
     expect((await me(res.stdout.trim())).body.email).toBe('second@house.example');
   }, 30_000);
 
+  it('prints the usage without a database', async () => {
+    const res = await run(['--help'], { DATABASE_URL: 'postgres://postgres:x@127.0.0.1:9/none' });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/^Usage: npm run admin -- <command>/);
+  }, 30_000);
+
   it('says in one line what to do when Postgres cannot be reached', async () => {
     const res = await run(['list-users'], { DATABASE_URL: 'postgres://postgres:x@127.0.0.1:9/none' });
     expect(res.code).toBe(1);
