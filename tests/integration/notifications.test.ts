@@ -152,6 +152,20 @@ describe('escalation notifications', () => {
     expect((await notifyEscalation(await notice(3, ['account-manager'], 12))).recipients).toEqual([]);
   });
 
+  it('leaves deactivated users out: the group, the managers and the assignee hear of nothing once deactivated', async () => {
+    await database.db.insert(users).values({ name: 'Gina Group', email: 'gina.group@helpdesk.example', role: 'agent', groupName: '1st-level' }).returning();
+    const { notifyEscalation } = createActivities({ db: database.db });
+    const before = (await notifyEscalation(await notice(2, ['group', 'service-manager'], 13))).recipients;
+    expect(before).toEqual(expect.arrayContaining(['gina.group@helpdesk.example', 'max.manager@helpdesk.example']));
+    await database.db.update(users).set({ deactivatedAt: new Date() }).where(eq(users.groupName, '1st-level'));
+    await database.db.update(users).set({ deactivatedAt: new Date() }).where(eq(users.email, 'max.manager@helpdesk.example'));
+    const after = (await notifyEscalation(await notice(2, ['group', 'service-manager', 'assignee'], 14))).recipients;
+    expect(after).not.toContain('gina.group@helpdesk.example');
+    expect(after).not.toContain('max.manager@helpdesk.example');
+    expect(after).not.toContain('anna.agent@helpdesk.example');
+    await database.db.update(users).set({ deactivatedAt: null });
+  });
+
   it('keeps mail in the outbox when no SMTP server is configured', async () => {
     const { notifyEscalation } = createActivities({ db: database.db });
     await notifyEscalation(await notice(3, ['service-manager'], 8));
