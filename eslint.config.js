@@ -13,6 +13,54 @@ const routerImports = (up) => ({
   message: 'A router must not import another router: move shared code into a service (src/services) or a view module (views.ts).',
 });
 
+// The layers. A later config object's no-restricted-imports replaces an earlier one for the same
+// file (rules do not merge), so each object below lists every pattern that applies to its files.
+
+/** src/api reads rows through services and enumerations from src/domain; it never reaches the tables. */
+const apiSchemaImports = {
+  group: ['**/db/schema', '**/db/schema/*'],
+  allowTypeImports: false,
+  message: 'src/api must not import src/db/schema, not even a type: take the row type from the service (src/services) and enumerations from src/domain/enums.ts.',
+};
+
+/** src/mail holds the mail channel's adapters; the use cases in src/services put them together, not the other way round. */
+const mailImports = [
+  {
+    group: ['**/services', '**/services/*'],
+    message: 'src/mail must not import src/services: the use cases import the adapters; declare the shape the adapter needs in src/mail.',
+  },
+  {
+    group: ['**/api', '**/api/*'],
+    message: 'src/mail must not import src/api: the API calls the use cases, which call the adapters.',
+  },
+];
+
+/** The npm libraries src/domain may use: pure computation, no I/O. */
+const domainLibraries = ['date-holidays'];
+
+/**
+ * src/domain is pure: it imports src/domain and the libraries above, nothing else (no Node
+ * built-ins, no db, services, api, mail or workflows).
+ * @param {number} depth how many folders below src/domain the file sits, that is how many `../` stay inside it
+ */
+const domainImports = (depth) => ({
+  files: [`src/domain/${'*/'.repeat(depth)}*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            // Allowed: ./x, ../x at most `depth` times (so never out of src/domain), and the listed libraries.
+            regex: `^(?!${depth === 0 ? '\\./' : `(?:\\./|(?:\\.\\./){1,${depth}})`}(?!\\.\\./)|(?:${domainLibraries.join('|')})(?:/|$))`,
+            message: `src/domain is pure: import only from src/domain or ${domainLibraries.join(', ')}; I/O, services, db and the API belong outside it.`,
+          },
+        ],
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.data/', 'drizzle/', 'coverage/'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -70,9 +118,15 @@ export default tseslint.config(
       ],
     },
   },
-  // src/api/<a>/: not ../<b>/index.js; src/api/master-data/<a>/: neither ../<b>/ nor ../../<b>/.
-  { files: ['src/api/*/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [routerImports(['..'])] }] } },
-  { files: ['src/api/*/*/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [routerImports(['..', '../..'])] }] } },
+  // No file under src/api imports db/schema. Routers besides: src/api/<a>/: not ../<b>/index.js;
+  // src/api/master-data/<a>/: neither ../<b>/ nor ../../<b>/. The later objects repeat the schema
+  // pattern because they replace the first one's no-restricted-imports for their files.
+  { files: ['src/api/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [apiSchemaImports] }] } },
+  { files: ['src/api/*/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [routerImports(['..']), apiSchemaImports] }] } },
+  { files: ['src/api/*/*/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [routerImports(['..', '../..']), apiSchemaImports] }] } },
+  { files: ['src/mail/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: mailImports }] } },
+  // src/domain/*.ts, src/domain/<a>/*.ts, src/domain/<a>/<b>/*.ts (add a depth if the domain grows one).
+  ...[0, 1, 2].map(domainImports),
   {
     files: ['tests/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     rules: {

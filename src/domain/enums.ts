@@ -62,3 +62,16 @@ export type InvoiceLineKind = (typeof invoiceLineKinds)[number];
 /** Follow-up work an incident spawns (child workflows), and the callback service. */
 export const followUpKinds = ['service_order', 'hardware_change', 'software_change', 'child_ticket', 'callback'] as const;
 export type FollowUpKind = (typeof followUpKinds)[number];
+
+/**
+ * An inbound mail's status. received: stored, not yet processed · processing: claimed by a processor · processed: threaded or
+ * opened an incident · callback: became a callback request (see callbackWorkflowId) · review: held
+ * for an agent · ignored: noise or our own mail, kept · quarantined: could not be parsed, kept for
+ * an agent.
+ */
+export const inboundMailStatuses = ['received', 'processing', 'processed', 'callback', 'review', 'ignored', 'quarantined'] as const;
+export type InboundMailStatus = (typeof inboundMailStatuses)[number];
+
+/** What happened to a material entry; booking is recorded on the entry itself (createdBy, createdAt). */
+export const materialEntryEventTypes = ['corrected', 'billing_overridden', 'deleted'] as const;
+export type MaterialEntryEventType = (typeof materialEntryEventTypes)[number];

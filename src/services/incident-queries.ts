@@ -7,6 +7,8 @@ import type { IncidentIntake } from '../domain/incident/state.js';
 
 /** A projection row as views read it (without the search vector). */
 export type IncidentRow = Omit<typeof incidents.$inferSelect, 'search'>;
+/** An entry of an incident's timeline as stored. */
+export type IncidentEventRow = typeof incidentEvents.$inferSelect;
 
 export async function findIncident(db: Db, number: string): Promise<IncidentRow | undefined> {
   const [row] = await db.select().from(incidents).where(eq(incidents.number, number));

@@ -1,29 +1,16 @@
 // POST /api/import/{kind}: CSV from an ERP, all rows or none, every bad row reported with its line.
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { assets, contacts, contracts, customers, projects, timeEntries } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { databaseOnlyApp, type TestApp } from '../support/api.js';
-import { createTestDatabase } from '../support/database.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { apiOnTestDatabase } from '../support/api-database.js';
+import { type TestUser } from '../support/users.js';
 
-let database: Database;
-let app: TestApp;
-let agent: TestUser;
-let admin: TestUser;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = databaseOnlyApp(database.db);
-  await seedDemoData(database.db);
-  agent = await createUserWithToken(database.db, 'agent');
-  admin = await createUserWithToken(database.db, 'admin');
-});
-afterAll(async () => database?.close());
+const api = apiOnTestDatabase({ agent: 'agent', admin: 'admin' }, { seed: seedDemoData });
+const { agent, admin } = api.users;
 
 async function importCsv(kind: string, csv: string | Uint8Array, options: { user?: TestUser; dryRun?: boolean; contentType?: string } = {}) {
-  const res = await app.request(`/api/import/${kind}${options.dryRun ? '?dryRun=true' : ''}`, {
+  const res = await api.app.request(`/api/import/${kind}${options.dryRun ? '?dryRun=true' : ''}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${(options.user ?? admin).token}`, 'Content-Type': options.contentType ?? 'text/csv; charset=utf-8' },
     body: csv,
@@ -32,7 +19,7 @@ async function importCsv(kind: string, csv: string | Uint8Array, options: { user
   return { status: res.status, type: res.headers.get('Content-Type'), body: text ? JSON.parse(text) : undefined };
 }
 
-const customerCount = async () => (await database.db.select({ n: count() }).from(customers))[0]!.n;
+const customerCount = async () => (await api.database.db.select({ n: count() }).from(customers))[0]!.n;
 
 const customersCsv = [
   'customerNumber,name,mailDomains,language,creditHold,accountManagerEmail',
@@ -45,9 +32,9 @@ describe('customers', () => {
     const first = await importCsv('customers', customersCsv);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ kind: 'customers', rows: 2, created: 2, updated: 0, unchanged: 0, dryRun: false });
-    const beta = await database.db.select().from(customers).where(eq(customers.customerNumber, 'K-50002'));
+    const beta = await api.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-50002'));
     expect(beta[0]).toMatchObject({ name: 'Beta, Gamma & Co. KG', language: 'en', creditHold: true, accountManagerId: null });
-    const alpha = await database.db.select().from(customers).where(eq(customers.customerNumber, 'K-50001'));
+    const alpha = await api.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-50001'));
     expect(alpha[0]!.mailDomains).toEqual(['alpha.example', 'alpha-gruppe.example']);
 
     const again = await importCsv('customers', customersCsv);
@@ -57,7 +44,7 @@ describe('customers', () => {
   it('updates by customer number and leaves columns the file does not have untouched', async () => {
     const res = await importCsv('customers', 'customerNumber,creditHold\nK-50001,ja\n');
     expect(res.body).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
-    const [alpha] = await database.db.select().from(customers).where(eq(customers.customerNumber, 'K-50001'));
+    const [alpha] = await api.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-50001'));
     expect(alpha).toMatchObject({ name: 'Alpha GmbH', creditHold: true, mailDomains: ['alpha.example', 'alpha-gruppe.example'] });
   });
 
@@ -66,7 +53,7 @@ describe('customers', () => {
     const res = await importCsv('customers', new TextEncoder().encode(csv));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ created: 1 });
-    const [delta] = await database.db.select().from(customers).where(eq(customers.customerNumber, 'K-50003'));
+    const [delta] = await api.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-50003'));
     expect(delta!.name).toBe('Delta Öl GmbH');
   });
 
@@ -139,7 +126,7 @@ describe('contacts, contracts and assets', () => {
   it('imports contacts by e-mail regardless of case', async () => {
     const res = await importCsv('contacts', 'email,customerNumber,name,phone,language\nanna@alpha.example,K-50001,Anna Alpha,+49 1,en\nPETRA.MUELLER@mueller-maschinenbau.example,K-10001,Petra Müller-Lang,,\n');
     expect(res.body).toMatchObject({ created: 1, updated: 1 });
-    const [petra] = await database.db.select().from(contacts).where(eq(contacts.email, 'petra.mueller@mueller-maschinenbau.example'));
+    const [petra] = await api.database.db.select().from(contacts).where(eq(contacts.email, 'petra.mueller@mueller-maschinenbau.example'));
     expect(petra).toMatchObject({ name: 'Petra Müller-Lang', phone: null });
   });
 
@@ -155,12 +142,12 @@ describe('contacts, contracts and assets', () => {
     const first = await importCsv('contracts', contractsCsv);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ created: 2, updated: 0 });
-    const [alpha] = await database.db.select().from(contracts).where(eq(contracts.contractNumber, 'V-5000-0001'));
+    const [alpha] = await api.database.db.select().from(contracts).where(eq(contracts.contractNumber, 'V-5000-0001'));
     expect(alpha).toMatchObject({ monthlyFeeCents: 39_000, hourlyRates: { remote: 9000, travel: 6000 }, quotaMinutes: 600, quotaPeriod: 'quarter', validTo: '2026-12-31' });
     expect(alpha!.slaPolicyId).not.toBeNull();
-    const [project] = await database.db.select().from(projects).where(eq(projects.contractId, alpha!.id));
+    const [project] = await api.database.db.select().from(projects).where(eq(projects.contractId, alpha!.id));
     expect(project).toMatchObject({ projectNumber: 'P-V-5000-0001', kind: 'maintenance', name: 'Maintenance V-5000-0001' });
-    const view = await app.request('/api/assets/ALPHA-SRV-2', { headers: { Authorization: `Bearer ${agent.token}` } });
+    const view = await api.app.request('/api/assets/ALPHA-SRV-2', { headers: { Authorization: `Bearer ${agent.token}` } });
     expect(((await view.json()) as { contracts: unknown }).contracts).toEqual([{ contractNumber: 'V-5000-0001', tier: 'gold', validFrom: '2026-01-01', validTo: '2026-12-31' }]);
 
     expect((await importCsv('contracts', contractsCsv)).body).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
@@ -185,14 +172,14 @@ describe('contacts, contracts and assets', () => {
       { field: 'line 5: coveredSerialNumbers', message: 'coveredSerialNumbers: asset FW-FG100F-0042 belongs to customer K-10002; a contract may only list assets of its own customer.' },
       { field: 'line 6: monthlyFeeCents', message: 'monthlyFeeCents: must be a non-negative whole number of cents up to 2000000000, got 9999999999.' },
     ]);
-    expect(await database.db.select().from(contracts).where(eq(contracts.contractNumber, 'V-5000-0010'))).toEqual([]);
+    expect(await api.database.db.select().from(contracts).where(eq(contracts.contractNumber, 'V-5000-0010'))).toEqual([]);
 
     const policy = await importCsv('contracts', 'contractNumber,customerNumber,tier,validFrom,slaPolicy\nV-5000-0012,K-50001,silver,2030-01-01,Diamond\n');
     expect(policy.body.errors).toEqual([{ field: 'line 2: slaPolicy', message: 'slaPolicy: no SLA policy named "Diamond".' }]);
 
     const serial = await importCsv('assets', 'serialNumber,product,customerNumber\nALPHA-SRV-3,Server,K-50001\nFW-FG100F-0042,Firewall,K-50001\n');
     expect(serial.body.errors).toEqual([{ field: 'line 3: serialNumber', message: 'Serial number FW-FG100F-0042 is registered to customer K-10002.' }]);
-    expect(await database.db.select().from(assets).where(eq(assets.serialNumber, 'ALPHA-SRV-3'))).toEqual([]);
+    expect(await api.database.db.select().from(assets).where(eq(assets.serialNumber, 'ALPHA-SRV-3'))).toEqual([]);
   });
 
   it('refuses dates that do not exist or precede 1900, naming the line and column', async () => {
@@ -207,8 +194,8 @@ describe('contacts, contracts and assets', () => {
   it('refuses a new quota period type once time entries drew from the quota, and takes a new quota size', async () => {
     const header = 'contractNumber,customerNumber,tier,validFrom,validTo,quotaMinutes,quotaPeriod';
     expect((await importCsv('contracts', `${header}\nV-5000-0040,K-50002,silver,2032-01-01,2032-12-31,600,month\n`)).body).toMatchObject({ created: 1 });
-    const [row] = await database.db.select().from(contracts).where(eq(contracts.contractNumber, 'V-5000-0040'));
-    await database.db.insert(timeEntries).values({
+    const [row] = await api.database.db.select().from(contracts).where(eq(contracts.contractNumber, 'V-5000-0040'));
+    await api.database.db.insert(timeEntries).values({
       incidentNumber: 'INC-2032-000001',
       customerId: row!.customerId,
       contractId: row!.id,
@@ -227,7 +214,7 @@ describe('contacts, contracts and assets', () => {
     const yearly = await importCsv('contracts', `${header}\nV-5000-0040,K-50002,silver,2032-01-01,2032-12-31,600,year\n`);
     expect(yearly.status).toBe(400);
     expect(yearly.body.errors).toEqual([{ field: 'line 2: contractNumber', message: expect.stringContaining('Contract V-5000-0040 has 300 minutes drawn from its quota by time entries; changing quotaPeriod from month to year') }]);
-    const [unchanged] = await database.db.select().from(contracts).where(eq(contracts.id, row!.id));
+    const [unchanged] = await api.database.db.select().from(contracts).where(eq(contracts.id, row!.id));
     expect(unchanged!.quotaPeriod).toBe('month');
 
     expect((await importCsv('contracts', `${header}\nV-5000-0040,K-50002,silver,2032-01-01,2032-12-31,900,month\n`)).body).toMatchObject({ updated: 1 });

@@ -2,50 +2,32 @@
 // and deletes booked material with a reason; drafts give the entry up, final invoices freeze it,
 // invoice runs bill what is left in exact cents, and a re-booked work report changes nothing.
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { materialEntriesRouter } from '../../src/api/material-entries/index.js';
-import type { Database } from '../../src/db/client.js';
 import { invoiceLines, invoices, materialEntries, materialEntryEvents } from '../../src/db/schema/index.js';
 import type { ServiceOrderReportBooking } from '../../src/domain/service-order.js';
 import { discardDraft, finaliseInvoice } from '../../src/services/invoices/finalise.js';
 import { invoiceDetail } from '../../src/services/invoices/queries.js';
 import { runInvoices } from '../../src/services/invoices/runs.js';
 import { bookServiceOrderReport } from '../../src/services/service-order-billing.js';
-import { apiCaller, databaseOnlyApp, type TestApp } from '../support/api.js';
 import { incidentUnderContract } from '../support/incident-under-contract.js';
-import { createTestDatabase } from '../support/database.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { apiOnTestDatabase } from '../support/api-database.js';
 
-let database: Database;
-let app: TestApp;
-let agent: TestUser;
-let manager: TestUser;
-let admin: TestUser;
-let sales: TestUser;
-let mailgate: TestUser;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = databaseOnlyApp(database.db);
+const api = apiOnTestDatabase({ agent: ['agent', 'Tim Technician'], manager: ['manager', 'Mia Manager'], admin: ['admin', 'Ada Admin'], sales: ['sales', 'Sam Sales'], mailgate: ['mailgate', 'MTA'] });
+const { call, users: { agent, manager, admin, sales, mailgate } } = api;
+beforeAll(() => {
   // Until src/api/app.ts mounts the router, mount it here (behind the app's auth and error path).
-  if (!app.routes.some((r) => r.path.startsWith('/api/material-entries'))) app.route('/api/material-entries', materialEntriesRouter);
-  agent = await createUserWithToken(database.db, 'agent', 'Tim Technician');
-  manager = await createUserWithToken(database.db, 'manager', 'Mia Manager');
-  admin = await createUserWithToken(database.db, 'admin', 'Ada Admin');
-  sales = await createUserWithToken(database.db, 'sales', 'Sam Sales');
-  mailgate = await createUserWithToken(database.db, 'mailgate', 'MTA');
+  if (!api.app.routes.some((r) => r.path.startsWith('/api/material-entries'))) api.app.route('/api/material-entries', materialEntriesRouter);
 });
-afterAll(async () => database?.close());
 
-const call = (...args: Parameters<ReturnType<typeof apiCaller>>) => apiCaller(app)(...args);
-const deps = () => ({ db: database.db, timezone: 'Europe/Berlin', mailFrom: 'helpdesk@systemhaus.example' });
+const deps = () => ({ db: api.database.db, timezone: 'Europe/Berlin', mailFrom: 'helpdesk@systemhaus.example' });
 const november = { from: '2026-11-01', to: '2026-11-30' };
 
 let seq = 0;
 /** A customer whose contract covers the time (no quota), an incident under it, and a booked work report with two material lines. */
 async function bookedMaterial() {
   seq += 1;
-  const { number, customer } = await incidentUnderContract(database.db, { key: `ME-${seq}`, incidentNumber: `INC-2026-${String(800 + seq).padStart(6, '0')}`, rates: { remote: 9600, onsite: 13_200, travel: 7200 } });
+  const { number, customer } = await incidentUnderContract(api.database.db, { key: `ME-${seq}`, incidentNumber: `INC-2026-${String(800 + seq).padStart(6, '0')}`, rates: { remote: 9600, onsite: 13_200, travel: 7200 } });
   const report: ServiceOrderReportBooking = {
     followUpWorkflowId: `incident-${number}/service-order-1`,
     incidentNumber: number,
@@ -64,9 +46,9 @@ async function bookedMaterial() {
 
 /** Runs November and returns this customer's invoice of it (undefined when there is nothing to bill). */
 async function runFor(customerNumber: string) {
-  const run = await runInvoices(database.db, november, { startedBy: 'test' });
+  const run = await runInvoices(api.database.db, november, { startedBy: 'test' });
   const invoice = run.invoices.find((i) => i.customerNumber === customerNumber);
-  return invoice && { ...invoice, ...(await invoiceDetail(database.db, invoice.id)) };
+  return invoice && { ...invoice, ...(await invoiceDetail(api.database.db, invoice.id)) };
 }
 
 const linesOf = (invoice: Awaited<ReturnType<typeof runFor>>) =>
@@ -84,13 +66,13 @@ describe('waiving and billing material again', () => {
     expect(waived.status).toBe(200);
     expect(waived.body).toMatchObject({ id: s.fuser, billable: false, amountCents: 18_990, billableCents: 0, overrideReason: 'Parts are included in the Gold contract.', overrideBy: `user:${manager.id}` });
     // Off the draft, whose total follows its remaining line.
-    const [onDraft] = await database.db.select().from(invoices).where(eq(invoices.id, draft!.id));
+    const [onDraft] = await api.database.db.select().from(invoices).where(eq(invoices.id, draft!.id));
     expect(onDraft!.netCents).toBe(45);
-    expect(await database.db.select().from(invoiceLines).where(eq(invoiceLines.materialEntryId, s.fuser))).toEqual([]);
+    expect(await api.database.db.select().from(invoiceLines).where(eq(invoiceLines.materialEntryId, s.fuser))).toEqual([]);
 
     expect(linesOf(await runFor(s.customerNumber))).toEqual([[s.screws, 'SC-1', 'Screw', 3, 15, 45]]);
     // Discarding the draft used to bill it again: it does not now.
-    await discardDraft(database.db, draft!.id);
+    await discardDraft(api.database.db, draft!.id);
     const redrafted = await runFor(s.customerNumber);
     expect(redrafted).toMatchObject({ netCents: 45 });
     expect(linesOf(redrafted)).toEqual([[s.screws, 'SC-1', 'Screw', 3, 15, 45]]);
@@ -132,7 +114,7 @@ describe('correcting material', () => {
     const corrected = await call('PATCH', `/api/material-entries/${s.fuser}`, manager, { quantity: 3, unitPriceCents: 1_999, reason: 'Three refurbished units at the agreed price.' });
     expect(corrected.status).toBe(200);
     expect(corrected.body).toMatchObject({ quantity: 3, unitPriceCents: 1_999, amountCents: 5_997, billableCents: 5_997, articleNumber: 'FU-4711', billable: true, invoicedAt: null });
-    expect((await database.db.select().from(invoices).where(eq(invoices.id, draft!.id)))[0]!.netCents).toBe(45);
+    expect((await api.database.db.select().from(invoices).where(eq(invoices.id, draft!.id)))[0]!.netCents).toBe(45);
 
     const billed = await runFor(s.customerNumber);
     expect(billed).toMatchObject({ id: draft!.id, netCents: 5_997 + 45 });
@@ -144,7 +126,7 @@ describe('correcting material', () => {
     // A correction of wording keeps the entry on the draft; its line follows.
     const reworded = await call('PATCH', `/api/material-entries/${s.fuser}`, manager, { description: 'Fuser unit, refurbished', articleNumber: 'FU-4711-R', reason: 'Article mix-up' });
     expect(reworded.body).toMatchObject({ description: 'Fuser unit, refurbished', articleNumber: 'FU-4711-R', amountCents: 5_997 });
-    const after = await invoiceDetail(database.db, draft!.id);
+    const after = await invoiceDetail(api.database.db, draft!.id);
     expect(after.totals.netCents).toBe(6_042);
     expect(after.lines.find((l) => l.materialEntryId === s.fuser)).toMatchObject({ description: 'Fuser unit, refurbished', articleNumber: 'FU-4711-R', amountCents: 5_997 });
 
@@ -193,7 +175,7 @@ describe('correcting material', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.detail).toContain('00000000-0000-4000-8000-000000000000');
 
-    const [entry] = await database.db.select().from(materialEntries).where(eq(materialEntries.id, s.fuser));
+    const [entry] = await api.database.db.select().from(materialEntries).where(eq(materialEntries.id, s.fuser));
     expect(entry).toMatchObject({ quantity: 1, unitPriceCents: 18_990, amountCents: 18_990, description: 'Fuser unit', billable: true, deletedAt: null });
     expect(await auditOf(s.fuser)).toEqual([]);
   });
@@ -205,7 +187,7 @@ describe('deleting material', () => {
     const draft = await runFor(s.customerNumber);
     const deleted = await call('DELETE', `/api/material-entries/${s.screws}`, manager, { reason: 'Screws were not used after all.' });
     expect(deleted.status).toBe(204);
-    expect((await database.db.select().from(invoices).where(eq(invoices.id, draft!.id)))[0]!.netCents).toBe(18_990);
+    expect((await api.database.db.select().from(invoices).where(eq(invoices.id, draft!.id)))[0]!.netCents).toBe(18_990);
 
     const read = await call('GET', `/api/material-entries/${s.screws}`, agent);
     expect(read.status).toBe(200);
@@ -213,7 +195,7 @@ describe('deleting material', () => {
     const listed = await call('GET', `/api/incidents/${s.number}/materials`, agent);
     expect(listed.body.items.map((m: { id: string }) => m.id)).toEqual([s.fuser]);
 
-    await discardDraft(database.db, draft!.id);
+    await discardDraft(api.database.db, draft!.id);
     expect(linesOf(await runFor(s.customerNumber))).toEqual([[s.fuser, 'FU-4711', 'Fuser unit', 1, 18_990, 18_990]]);
 
     for (const [method, path, body] of [
@@ -235,7 +217,7 @@ describe('invoiced material', () => {
   it('is frozen once its invoice is final: every change is 409 and the invoice stays as it was', async () => {
     const s = await bookedMaterial();
     const draft = await runFor(s.customerNumber);
-    const final = await finaliseInvoice(database.db, draft!.id, { finalisedBy: 'test', timezone: 'Europe/Berlin' });
+    const final = await finaliseInvoice(api.database.db, draft!.id, { finalisedBy: 'test', timezone: 'Europe/Berlin' });
     for (const [method, path, body] of [
       ['PATCH', '', { unitPriceCents: 1, reason: 'too late' }],
       ['PUT', '/billing', { billable: false, reason: 'too late' }],
@@ -245,7 +227,7 @@ describe('invoiced material', () => {
       expect(res.status, method).toBe(409);
       expect(res.body.detail).toContain(final.invoiceNumber!);
     }
-    const after = await invoiceDetail(database.db, draft!.id);
+    const after = await invoiceDetail(api.database.db, draft!.id);
     expect(after.invoice).toMatchObject({ status: 'final', netCents: 19_035 });
     expect(after.lines).toHaveLength(2);
     expect((await call('GET', `/api/material-entries/${s.fuser}`, agent)).body).toMatchObject({ amountCents: 18_990, billable: true, invoicedAt: expect.any(String) });
@@ -258,17 +240,17 @@ describe('re-booking the work report', () => {
     const s = await bookedMaterial();
     await call('PATCH', `/api/material-entries/${s.fuser}`, manager, { unitPriceCents: 14_900, reason: 'Agreed price' });
     await call('DELETE', `/api/material-entries/${s.screws}`, manager, { reason: 'Not used' });
-    const before = await database.db.select().from(materialEntries).where(eq(materialEntries.followUpWorkflowId, s.report.followUpWorkflowId)).orderBy(materialEntries.lineNo);
+    const before = await api.database.db.select().from(materialEntries).where(eq(materialEntries.followUpWorkflowId, s.report.followUpWorkflowId)).orderBy(materialEntries.lineNo);
 
     const again = await bookServiceOrderReport(deps(), s.report);
     expect(again).toMatchObject({ replayed: true, materialEntryIds: [s.fuser, s.screws], timeEntryIds: [] });
-    const after = await database.db.select().from(materialEntries).where(eq(materialEntries.followUpWorkflowId, s.report.followUpWorkflowId)).orderBy(materialEntries.lineNo);
+    const after = await api.database.db.select().from(materialEntries).where(eq(materialEntries.followUpWorkflowId, s.report.followUpWorkflowId)).orderBy(materialEntries.lineNo);
     expect(after).toEqual(before);
     expect(after.map((m) => [m.unitPriceCents, m.amountCents, m.deletedAt !== null])).toEqual([
       [14_900, 14_900, false],
       [15, 45, true],
     ]);
-    const events = await database.db.select({ n: sql<number>`count(*)::int` }).from(materialEntryEvents).where(sql`material_entry_id in (${sql`${s.fuser}::uuid`}, ${sql`${s.screws}::uuid`})`);
+    const events = await api.database.db.select({ n: sql<number>`count(*)::int` }).from(materialEntryEvents).where(sql`material_entry_id in (${sql`${s.fuser}::uuid`}, ${sql`${s.screws}::uuid`})`);
     expect(events[0]!.n).toBe(2);
     expect(linesOf(await runFor(s.customerNumber))).toEqual([[s.fuser, 'FU-4711', 'Fuser unit', 1, 14_900, 14_900]]);
   });
@@ -293,8 +275,8 @@ describe('who may do what', () => {
       expect(res.status, `agent ${method}`).toBe(403);
       expect(res.body.detail).toMatch(/manager/);
     }
-    for (const path of reads) expect((await app.request(path)).status).toBe(401);
-    const [entry] = await database.db.select().from(materialEntries).where(eq(materialEntries.id, s.fuser));
+    for (const path of reads) expect((await api.app.request(path)).status).toBe(401);
+    const [entry] = await api.database.db.select().from(materialEntries).where(eq(materialEntries.id, s.fuser));
     expect(entry).toMatchObject({ quantity: 1, billable: true, deletedAt: null });
   });
 });

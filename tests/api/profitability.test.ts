@@ -1,35 +1,18 @@
 // GET /api/reports/profitability against the seeded billing fixture, figures computed by hand.
 import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { customers } from '../../src/db/schema/index.js';
 import { marginPercentOf } from '../../src/services/reports/profitability.js';
 import { fixtureCostRates, seedBillingFixture } from '../support/billing-fixture.js';
-import { databaseOnlyApp, type TestApp } from '../support/api.js';
-import { createTestDatabase } from '../support/database.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { apiOnTestDatabase } from '../support/api-database.js';
+import { type TestUser } from '../support/users.js';
 
-let database: Database;
-let app: TestApp;
-let manager: TestUser;
-let admin: TestUser;
-let agent: TestUser;
-let sales: TestUser;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = databaseOnlyApp(database.db, { costRates: fixtureCostRates });
-  await seedBillingFixture(database.db);
-  manager = await createUserWithToken(database.db, 'manager');
-  admin = await createUserWithToken(database.db, 'admin');
-  agent = await createUserWithToken(database.db, 'agent');
-  sales = await createUserWithToken(database.db, 'sales');
-});
-afterAll(async () => database?.close());
+const api = apiOnTestDatabase({ manager: 'manager', admin: 'admin', agent: 'agent', sales: 'sales' }, { seed: seedBillingFixture, services: { costRates: fixtureCostRates } });
+const { manager, admin, agent, sales } = api.users;
 
 async function get(path: string, user?: TestUser) {
-  const res = await app.request(path, { headers: user ? { Authorization: `Bearer ${user.token}` } : {} });
+  const res = await api.app.request(path, { headers: user ? { Authorization: `Bearer ${user.token}` } : {} });
   const text = await res.text();
   const isJson = (res.headers.get('Content-Type') ?? '').includes('json');
   return { status: res.status, contentType: res.headers.get('Content-Type'), text, body: isJson && text ? JSON.parse(text) : undefined };
@@ -134,7 +117,7 @@ describe('GET /api/reports/profitability', () => {
 
   it('neutralises a customer name that would run as a formula in the CSV, and leaves negative figures numbers', async () => {
     const formula = '=HYPERLINK("http://evil.example","Beta")';
-    await database.db.update(customers).set({ name: formula }).where(eq(customers.customerNumber, 'K-1002'));
+    await api.database.db.update(customers).set({ name: formula }).where(eq(customers.customerNumber, 'K-1002'));
     try {
       const res = await get(`${period}&format=csv`, manager);
       expect(res.status).toBe(200);
@@ -145,7 +128,7 @@ describe('GET /api/reports/profitability', () => {
       // The JSON report is data, not a spreadsheet: the name as it is.
       expect((await get(period, manager)).body.customers[1].name).toBe(formula);
     } finally {
-      await database.db.update(customers).set({ name: 'Beta AG' }).where(eq(customers.customerNumber, 'K-1002'));
+      await api.database.db.update(customers).set({ name: 'Beta AG' }).where(eq(customers.customerNumber, 'K-1002'));
     }
   });
 

@@ -1,37 +1,18 @@
 // GET /api/customers/{customerNumber}/insight against the seeded fixture at a pinned instant,
 // the wording of its summary line, and what the sales role may and may not see.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Database } from '../../src/db/client.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { insightSummary, type SummaryFacts } from '../../src/services/reports/insight-summary.js';
 import { salesInsight } from '../../src/services/reports/sales-insight.js';
 import { fixtureCostRates, insightNow, secretMarker, seedBillingFixture } from '../support/billing-fixture.js';
-import { databaseOnlyApp, type TestApp } from '../support/api.js';
-import { createTestDatabase } from '../support/database.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { apiOnTestDatabase } from '../support/api-database.js';
+import { type TestUser } from '../support/users.js';
 
-let database: Database;
-let app: TestApp;
-let sales: TestUser;
-let agent: TestUser;
-let manager: TestUser;
-let admin: TestUser;
-let mailgate: TestUser;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = databaseOnlyApp(database.db, { costRates: fixtureCostRates, timezone: 'Europe/Berlin' });
-  await seedBillingFixture(database.db);
-  sales = await createUserWithToken(database.db, 'sales');
-  agent = await createUserWithToken(database.db, 'agent');
-  manager = await createUserWithToken(database.db, 'manager');
-  admin = await createUserWithToken(database.db, 'admin');
-  mailgate = await createUserWithToken(database.db, 'mailgate');
-});
-afterAll(async () => database?.close());
+const api = apiOnTestDatabase({ sales: 'sales', agent: 'agent', manager: 'manager', admin: 'admin', mailgate: 'mailgate' }, { seed: seedBillingFixture, services: { costRates: fixtureCostRates, timezone: 'Europe/Berlin' } });
+const { sales, agent, manager, admin, mailgate } = api.users;
 afterEach(() => vi.useRealTimers());
 
 async function get(path: string, user?: TestUser) {
-  const res = await app.request(path, { headers: user ? { Authorization: `Bearer ${user.token}` } : {} });
+  const res = await api.app.request(path, { headers: user ? { Authorization: `Bearer ${user.token}` } : {} });
   const text = await res.text();
   return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
 }
@@ -39,7 +20,7 @@ async function get(path: string, user?: TestUser) {
 /** Pins only `Date`, so the route's "now" is the fixture's while timers and I/O run normally. */
 const pinNow = () => vi.useFakeTimers({ toFake: ['Date'], now: insightNow });
 
-const insight = (customerNumber: string, days: number) => salesInsight(database.db, customerNumber, { days, now: insightNow, timezone: 'Europe/Berlin' });
+const insight = (customerNumber: string, days: number) => salesInsight(api.database.db, customerNumber, { days, now: insightNow, timezone: 'Europe/Berlin' });
 
 /*
  * At Thu 26 Nov 2026 10:00Z with 14 days the window starts 12 Nov 10:00Z. Alpha's escalation events:

@@ -1,26 +1,11 @@
 // Calendars, SLA policies and the SLA preview through the API, on a real database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { databaseOnlyApp, apiCaller, type TestApp } from '../support/api.js';
-import { createTestDatabase } from '../support/database.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { apiOnTestDatabase } from '../support/api-database.js';
 
-let database: Database;
-let app: TestApp;
-let agent: TestUser;
-let admin: TestUser;
+const api = apiOnTestDatabase({ agent: 'agent', admin: 'admin' }, { seed: seedDemoData });
+const { call, users: { agent, admin } } = api;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = databaseOnlyApp(database.db);
-  await seedDemoData(database.db);
-  agent = await createUserWithToken(database.db, 'agent');
-  admin = await createUserWithToken(database.db, 'admin');
-});
-afterAll(async () => database?.close());
-
-const call = (...args: Parameters<ReturnType<typeof apiCaller>>) => apiCaller(app)(...args);
 
 const office = [['08:00', '17:00']];
 const nrw = { timezone: 'Europe/Berlin', week: { mon: office, tue: office, wed: office, thu: office, fri: office }, holidays: { region: 'DE-NW' } };
@@ -136,7 +121,7 @@ describe('calendars and SLA policies', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ callbackMinutes: 90, pauseOnPendingChange: false });
     expect((await call('GET', `/api/sla-policies/${created.body.id}`, agent)).body).toMatchObject({ callbackMinutes: 90, pauseOnPendingChange: false });
-    const [row] = await database.sql<{ callback_minutes: number | null; pause_on_pending_change: boolean }[]>`select callback_minutes, pause_on_pending_change from sla_policies where id = ${created.body.id}`;
+    const [row] = await api.database.sql<{ callback_minutes: number | null; pause_on_pending_change: boolean }[]>`select callback_minutes, pause_on_pending_change from sla_policies where id = ${created.body.id}`;
     expect(row).toEqual({ callback_minutes: 90, pause_on_pending_change: false });
     // Back to the tier default.
     const { pauseOnPendingChange: _, ...withoutPause } = body;

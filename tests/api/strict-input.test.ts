@@ -5,32 +5,17 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { customers, incidents } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { apiCaller, databaseOnlyApp, type TestApp } from '../support/api.js';
-import { createTestDatabase } from '../support/database.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { apiOnTestDatabase } from '../support/api-database.js';
 
-let database: Database;
-let app: TestApp;
-let admin: TestUser;
-let agent: TestUser;
+const api = apiOnTestDatabase({ admin: 'admin', agent: 'agent' }, { seed: seedDemoData });
+const { call, users: { admin, agent } } = api;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = databaseOnlyApp(database.db);
-  await seedDemoData(database.db);
-  admin = await createUserWithToken(database.db, 'admin');
-  agent = await createUserWithToken(database.db, 'agent');
-});
-afterAll(async () => database?.close());
-
-const call = (...args: Parameters<ReturnType<typeof apiCaller>>) => apiCaller(app)(...args);
 const incident = { title: 'Printer jams', customerNumber: 'K-10001' };
 const calendar = { name: 'Strict', timezone: 'Europe/Berlin', week: { mon: [['08:00', '17:00']] } };
-const incidentCount = async () => (await database.db.select({ n: incidents.number }).from(incidents)).length;
+const incidentCount = async () => (await api.database.db.select({ n: incidents.number }).from(incidents)).length;
 
 describe('unknown fields', () => {
   it('a misspelled body field is a 400 naming it and the field it was meant to be; nothing is opened', async () => {
@@ -157,8 +142,8 @@ describe('messages', () => {
 
 describe('JSON bodies', () => {
   const raw = (method: string, path: string, body: string | Uint8Array | undefined, type?: string) =>
-    app.request(path, { method, headers: { Authorization: `Bearer ${admin.token}`, ...(type ? { 'Content-Type': type } : {}) }, body });
-  const stored = async (number: string) => database.db.select().from(customers).where(eq(customers.customerNumber, number));
+    api.app.request(path, { method, headers: { Authorization: `Bearer ${admin.token}`, ...(type ? { 'Content-Type': type } : {}) }, body });
+  const stored = async (number: string) => api.database.db.select().from(customers).where(eq(customers.customerNumber, number));
 
   it('without Content-Type: application/json a body is a 415 saying to send JSON (it used to be read as {} or not at all)', async () => {
     const body = JSON.stringify({ customerNumber: 'K-78001', name: 'Typeless GmbH' });
@@ -192,7 +177,7 @@ describe('JSON bodies', () => {
 describe('methods', () => {
   /** Over a real socket: fetch's Request refuses to build a TRACE, the Node server does not. */
   async function overHttp(method: string, path: string): Promise<{ status: number; allow: string | undefined; body: { detail: string } }> {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    const server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));
     try {
       const { port } = server.address() as AddressInfo;

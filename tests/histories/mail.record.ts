@@ -5,40 +5,21 @@
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { inboundMails } from '../../src/db/schema/index.js';
 import { incidentWorkflowId } from '../../src/domain/workflow-ids.js';
-import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { createSmtpMailer } from '../../src/mail/outbound.js';
 import { bounceFor, buildMail } from '../support/mail.js';
-import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { useMailStack } from '../support/mail-stack.js';
+import { eventually } from '../support/stack.js';
 
-const mailFrom = 'Helpdesk <helpdesk@helpdesk.example>';
 const petra = 'petra.mueller@mueller-maschinenbau.example';
-let stack: TestStack;
-let smtp: SmtpReceiver;
-let agent: TestUser;
-let mailgate: TestUser;
-
-beforeAll(async () => {
-  smtp = await startSmtpReceiver();
-  stack = await startTestStack({ worker: { mailer: createSmtpMailer(smtp.url), mailFrom }, api: { mail: { mailFrom } } });
-  await seedDemoData(stack.database.db);
-  agent = await createUserWithToken(stack.database.db, 'agent', 'Recorder');
-  mailgate = await createUserWithToken(stack.database.db, 'mailgate', 'Recorder MTA');
-});
-afterAll(async () => {
-  await stack?.stop();
-  await smtp?.close();
-});
+const gate = useMailStack({ agentName: 'Recorder', mailgateName: 'Recorder MTA' });
 
 async function deliver(raw: Buffer) {
-  const res = await stack.request('POST', '/api/inbound/email', { token: mailgate.token, rawBody: new Uint8Array(raw), headers: { 'Content-Type': 'message/rfc822' } });
+  const res = await gate.post(raw);
   const { id } = await res.json();
   return eventually(async () => {
-    const [row] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, id));
+    const [row] = await gate.stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, id));
     return row?.status === 'processed' ? row : undefined;
   }, 30_000);
 }
@@ -46,16 +27,16 @@ async function deliver(raw: Buffer) {
 it('records an incident that lives on mail', async () => {
   const first = await buildMail({ from: petra, subject: 'Recorded mail incident', text: 'Der Drucker geht nicht.' });
   const number = (await deliver(first.raw)).incidentNumber!;
-  const ack = await eventually(() => Promise.resolve(smtp.to(petra)[0]));
+  const ack = await eventually(() => Promise.resolve(gate.smtp.to(petra)[0]));
   await deliver((await buildMail({ from: petra, subject: 'AW: Ihre Anfrage', inReplyTo: ack.parsed.messageId!, text: 'Modell MX611.' })).raw);
-  const post = (path: string, body?: unknown) => stack.request('POST', `/api/incidents/${number}/${path}`, { token: agent.token, body });
+  const post = (path: string, body?: unknown) => gate.stack.request('POST', `/api/incidents/${number}/${path}`, { token: gate.agent.token, body });
   expect((await post('reply', { text: 'Wir schicken einen Techniker.' })).status).toBe(200);
   await deliver(bounceFor({ messageId: ack.parsed.messageId!, to: petra, subject: `[${number}]` }));
   expect((await post('resolve', { resolution: 'Fixiereinheit getauscht.' })).status).toBe(200);
-  await eventually(() => Promise.resolve(smtp.to(petra).length >= 3 ? true : undefined));
+  await eventually(() => Promise.resolve(gate.smtp.to(petra).length >= 3 ? true : undefined));
   expect((await post('close')).status).toBe(200);
-  await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).result();
-  const shown = spawnSync(inject('temporalCli'), ['workflow', 'show', '--address', stack.temporalAddress, '-w', incidentWorkflowId(number), '--output', 'json'], { encoding: 'utf8' });
+  await gate.stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).result();
+  const shown = spawnSync(inject('temporalCli'), ['workflow', 'show', '--address', gate.stack.temporalAddress, '-w', incidentWorkflowId(number), '--output', 'json'], { encoding: 'utf8' });
   expect(shown.status, shown.stderr).toBe(0);
   expect(shown.stdout).toContain('mailCustomer');
   await writeFile(new URL('./mail-incident-lifecycle.json', import.meta.url), shown.stdout);

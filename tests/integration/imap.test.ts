@@ -6,23 +6,22 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImapMailbox } from '../../src/config.js';
 import { inboundMails, incidentIntakes, incidents, mailboxStates } from '../../src/db/schema/index.js';
-import { seedDemoData } from '../../src/infra/demo-seed.js';
-import { createSmtpMailer } from '../../src/mail/outbound.js';
 import { mailboxWorkflowId } from '../../src/domain/workflow-ids.js';
 import { startMailboxWorkflows } from '../../src/services/mail/intake.js';
 import { startDovecot, type RunningImapServer } from '../support/dovecot.js';
 import { bounceFor, buildMail, type TestMail } from '../support/mail.js';
-import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';
-import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { startMailStack, type MailStack } from '../support/mail-stack.js';
+import type { SmtpReceiver } from '../support/smtp.js';
+import { eventually, type TestStack } from '../support/stack.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { type TestUser } from '../support/users.js';
 
-const mailFrom = 'Helpdesk <helpdesk@helpdesk.example>';
 const petra = 'petra.mueller@mueller-maschinenbau.example';
 const jens = 'jens.kraft@mueller-maschinenbau.example';
 
 let imap: RunningImapServer;
 let proxy: TcpProxy;
+let gate: MailStack;
 let smtp: SmtpReceiver;
 let stack: TestStack;
 let agent: TestUser;
@@ -31,16 +30,11 @@ let client: ImapFlow;
 let mailbox: ImapMailbox;
 
 beforeAll(async () => {
-  [imap, smtp] = await Promise.all([startDovecot(), startSmtpReceiver()]);
+  imap = await startDovecot();
   proxy = await startTcpProxy({ host: imap.host, port: imap.port });
   mailbox = { name: 'support', host: '127.0.0.1', port: proxy.port, secure: false, user: imap.user, password: imap.password, folder: 'INBOX', processedFolder: 'Processed', pollSeconds: 5 };
-  stack = await startTestStack({
-    worker: { mailer: createSmtpMailer(smtp.url), mailFrom, mail: { mailboxes: [mailbox], sessionMs: 120_000 } },
-    api: { mail: { mailFrom } },
-  });
-  await seedDemoData(stack.database.db);
-  agent = await createUserWithToken(stack.database.db, 'agent', 'Ida Imap');
-  mailgate = await createUserWithToken(stack.database.db, 'mailgate', 'Postfix');
+  gate = await startMailStack({ agentName: 'Ida Imap', worker: { mail: { mailboxes: [mailbox], sessionMs: 120_000 } } });
+  ({ stack, smtp, agent, mailgate } = gate);
   client = new ImapFlow({ host: imap.host, port: imap.port, secure: false, auth: { user: imap.user, pass: imap.password }, logger: false });
   await client.connect();
   await client.mailboxCreate('Processed').catch(() => undefined);
@@ -50,9 +44,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.temporal.client.workflow.getHandle(mailboxWorkflowId('support')).terminate('test over').catch(() => undefined);
   await client?.logout().catch(() => undefined);
-  await stack?.stop();
+  await gate?.stop();
   await proxy?.close();
-  await Promise.all([imap?.stop(), smtp?.close()]);
+  await imap?.stop();
 }, 60_000);
 
 async function append(mail: TestMail | Buffer): Promise<string> {

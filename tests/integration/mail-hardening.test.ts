@@ -4,57 +4,46 @@
 // budget, and a prospect's first mail becomes a customer, a contact and an incident in one review.
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contacts, customers, inboundMails, incidents, outboxMessages } from '../../src/db/schema/index.js';
 import { createContact } from '../../src/services/master-data/contacts.js';
 import { buildMail, type TestMail } from '../support/mail.js';
-import { startMailStack, type MailStack } from '../support/mail-stack.js';
-import { eventually, silentLogger, type TestStack } from '../support/stack.js';
-import type { TestUser } from '../support/users.js';
+import { useMailStack } from '../support/mail-stack.js';
+import { eventually, silentLogger } from '../support/stack.js';
 
 const petra = 'petra.mueller@mueller-maschinenbau.example';
 const maxMailBytes = 64 * 1024;
 
-let mail: MailStack;
-let stack: TestStack;
-let smtp: MailStack['smtp'];
-let agent: TestUser;
-let post: MailStack['post'];
-
-beforeAll(async () => {
-  mail = await startMailStack({ agentName: 'Iris Inbox', worker: { mail: { acknowledgementsPerHour: 1, oversizedNoticesPerHour: 2, maxMailBytes } }, api: { maxMailBytes }, apiMails: true });
-  ({ stack, smtp, agent, post } = mail);
-});
-afterAll(async () => mail?.stop());
+const gate = useMailStack({ agentName: 'Iris Inbox', worker: { mail: { acknowledgementsPerHour: 1, oversizedNoticesPerHour: 2, maxMailBytes } }, api: { maxMailBytes }, apiMails: true });
 
 async function decided(id: string) {
   return eventually(async () => {
-    const [r] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, id));
+    const [r] = await gate.stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, id));
     return r && !['received', 'processing'].includes(r.status) ? r : undefined;
   }, 30_000);
 }
 
 async function deliver(mail: TestMail | Buffer) {
   const built = Buffer.isBuffer(mail) ? { raw: mail, messageId: '' } : await buildMail(mail);
-  const res = await post(built.raw);
+  const res = await gate.post(built.raw);
   expect(res.status).toBe(202);
   const accepted = await res.json();
   return { ...built, accepted, row: await decided(accepted.id) };
 }
 
 async function incident(number: string) {
-  return eventually(async () => (await stack.database.db.select().from(incidents).where(eq(incidents.number, number)))[0]);
+  return eventually(async () => (await gate.stack.database.db.select().from(incidents).where(eq(incidents.number, number)))[0]);
 }
 
 async function timeline(number: string) {
-  const res = await stack.request('GET', `/api/incidents/${number}/timeline`, { token: agent.token });
+  const res = await gate.stack.request('GET', `/api/incidents/${number}/timeline`, { token: gate.agent.token });
   return res.status === 200 ? ((await res.json()).events as { type: string; payload: Record<string, any> }[]) : [];
 }
 
 /** A contact of K-10001 of its own, so rate limits of one test do not count against another. */
 async function newContact(name: string) {
   const email = `${name}.${Date.now()}@mueller-maschinenbau.example`;
-  await createContact(stack.database.db, { customerNumber: 'K-10001', name, email, phone: null, language: null });
+  await createContact(gate.stack.database.db, { customerNumber: 'K-10001', name, email, phone: null, language: null });
   return email;
 }
 
@@ -64,7 +53,7 @@ describe('broken Unicode in mail', () => {
   it('keeps a bounce whose quoted subject is a lone surrogate, with U+FFFD, and records it on its incident', async () => {
     const { row: opened } = await deliver({ from: petra, subject: 'Scanner im Lager' });
     const number = opened.incidentNumber!;
-    const ack = await eventually(async () => (await stack.database.db.select().from(outboxMessages).where(and(eq(outboxMessages.incidentNumber, number), eq(outboxMessages.template, 'acknowledgement'))))[0]);
+    const ack = await eventually(async () => (await gate.stack.database.db.select().from(outboxMessages).where(and(eq(outboxMessages.incidentNumber, number), eq(outboxMessages.template, 'acknowledgement'))))[0]);
     const bounce = Buffer.from(
       [
         'From: MAILER-DAEMON@mx.mueller-maschinenbau.example',
@@ -101,15 +90,15 @@ describe('broken Unicode in mail', () => {
 
 describe('distinct mails and their text', () => {
   it('stores two different mails without a header/body blank line as two mails', async () => {
-    const first = await (await post(Buffer.from('hello-one'))).json();
-    const second = await (await post(Buffer.from('completely-different-two'))).json();
+    const first = await (await gate.post(Buffer.from('hello-one'))).json();
+    const second = await (await gate.post(Buffer.from('completely-different-two'))).json();
     expect(first.duplicate).toBe(false);
     expect(second).toMatchObject({ duplicate: false });
     expect(second.id).not.toBe(first.id);
-    const [stored] = await stack.database.db.select({ raw: inboundMails.raw }).from(inboundMails).where(eq(inboundMails.id, second.id));
+    const [stored] = await gate.stack.database.db.select({ raw: inboundMails.raw }).from(inboundMails).where(eq(inboundMails.id, second.id));
     expect(stored!.raw.toString()).toBe('completely-different-two');
     // The same bytes again are still the same mail.
-    expect(await (await post(Buffer.from('hello-one'))).json()).toMatchObject({ id: first.id, duplicate: true });
+    expect(await (await gate.post(Buffer.from('hello-one'))).json()).toMatchObject({ id: first.id, duplicate: true });
   });
 
   it('takes the incident text from the HTML part of a mail with only text/html and a PDF', async () => {
@@ -165,11 +154,11 @@ describe("Outlook's Thread-Index", () => {
     const answer = await buildMail({ from: petra, subject: 'AW: Drucker im 2. OG', inReplyTo: original.messageId, references: [original.messageId], headers: { 'Thread-Index': Buffer.concat([conversation, randomBytes(5), randomBytes(5)]).toString('base64') } });
     // The reply reaches us first (another path), its original a moment later: the reply waits for
     // the original it answers; the original must not wait for the earlier reply of its conversation.
-    const storedAnswer = await storeInboundMail({ db: stack.database.db }, answer.raw, { source: 'mailgate' });
+    const storedAnswer = await storeInboundMail({ db: gate.stack.database.db }, answer.raw, { source: 'mailgate' });
     await new Promise((r) => setTimeout(r, 20));
-    const storedOriginal = await storeInboundMail({ db: stack.database.db }, original.raw, { source: 'mailgate' });
-    expect(await startInboundMailWorkflow(stack.temporal, silentLogger, storedAnswer.id)).toBe(true);
-    expect(await startInboundMailWorkflow(stack.temporal, silentLogger, storedOriginal.id)).toBe(true);
+    const storedOriginal = await storeInboundMail({ db: gate.stack.database.db }, original.raw, { source: 'mailgate' });
+    expect(await startInboundMailWorkflow(gate.stack.temporal, silentLogger, storedAnswer.id)).toBe(true);
+    expect(await startInboundMailWorkflow(gate.stack.temporal, silentLogger, storedOriginal.id)).toBe(true);
     const [first, second] = [await decided(storedOriginal.id), await decided(storedAnswer.id)];
     expect(first.status).toBe('processed');
     expect(second).toMatchObject({ status: 'processed', incidentNumber: first.incidentNumber });
@@ -186,7 +175,7 @@ describe("Outlook's Thread-Index", () => {
 });
 
 describe('the notice that a mail was too large', () => {
-  const noticesTo = (address: string) => smtp.to(address).filter((m) => /Ihre Nachricht war zu groß|Your message was too large/.test(m.parsed.subject ?? ''));
+  const noticesTo = (address: string) => gate.smtp.to(address).filter((m) => /Ihre Nachricht war zu groß|Your message was too large/.test(m.parsed.subject ?? ''));
   const big = () => [{ filename: 'logs.bin', content: randomBytes(maxMailBytes) }];
 
   it('goes out when the sender has used up the acknowledgements of the hour, within its own budget', async () => {
@@ -206,7 +195,7 @@ describe('the notice that a mail was too large', () => {
     for (const subject of ['Logdateien 2', 'Logdateien 3']) await deliver({ from: olga, subject, attachments: big() });
     await new Promise((r) => setTimeout(r, 1000));
     expect(noticesTo(olga)).toHaveLength(2);
-    const rows = await stack.database.db.select().from(outboxMessages).where(and(eq(outboxMessages.recipient, olga), eq(outboxMessages.template, 'oversized')));
+    const rows = await gate.stack.database.db.select().from(outboxMessages).where(and(eq(outboxMessages.recipient, olga), eq(outboxMessages.template, 'oversized')));
     expect(rows).toHaveLength(2);
   });
 
@@ -214,12 +203,12 @@ describe('the notice that a mail was too large', () => {
     const { row } = await deliver({ from: 'monitoring@mueller-maschinenbau.example', subject: 'ALERT: disk full', headers: { 'Auto-Submitted': 'auto-generated' }, attachments: big() });
     expect(row).toMatchObject({ status: 'processed', oversized: true });
     await new Promise((r) => setTimeout(r, 1000));
-    expect(smtp.to('monitoring@mueller-maschinenbau.example')).toHaveLength(0);
+    expect(gate.smtp.to('monitoring@mueller-maschinenbau.example')).toHaveLength(0);
   });
 });
 
 describe("a prospect's first mail", () => {
-  const open = (id: string, body: unknown) => stack.request('POST', `/api/mail/inbound/${id}/open-incident`, { token: agent.token, body });
+  const open = (id: string, body: unknown) => gate.stack.request('POST', `/api/mail/inbound/${id}/open-incident`, { token: gate.agent.token, body });
 
   it('becomes a new customer, its contact and an incident in one review decision', async () => {
     const { row } = await deliver({ from: 'Max Interessent <max@prospect-one.example>', subject: 'Angebot für Wartungsvertrag' });
@@ -227,11 +216,11 @@ describe("a prospect's first mail", () => {
     const res = await open(row.id, { newCustomer: { customerNumber: 'K-90001', name: 'Prospect One GmbH', mailDomains: ['prospect-one.example'], language: 'en' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'processed' });
-    const [customer] = await stack.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-90001'));
+    const [customer] = await gate.stack.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-90001'));
     expect(customer).toMatchObject({ name: 'Prospect One GmbH', mailDomains: ['prospect-one.example'], language: 'en' });
-    const [contact] = await stack.database.db.select().from(contacts).where(eq(contacts.email, 'max@prospect-one.example'));
+    const [contact] = await gate.stack.database.db.select().from(contacts).where(eq(contacts.email, 'max@prospect-one.example'));
     expect(contact).toMatchObject({ customerId: customer!.id, name: 'Max Interessent' });
-    const [decidedRow] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, row.id));
+    const [decidedRow] = await gate.stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, row.id));
     // No contract yet: billable work.
     expect(await incident(decidedRow!.incidentNumber!)).toMatchObject({ customerNumber: 'K-90001', contactEmail: 'max@prospect-one.example', channel: 'email', entitlementDecision: 'billable' });
     // The customer's next mail is known: it opens an incident of its own, no review.
@@ -244,17 +233,17 @@ describe("a prospect's first mail", () => {
     const body = { newCustomer: { customerNumber: 'K-90002', name: 'Prospect Two KG' } };
     // An earlier attempt created the customer and its contact, then failed before the incident.
     const { customerForProspect } = await import('../../src/services/mail/prospect.js');
-    await customerForProspect(stack.database.db, row, body.newCustomer);
+    await customerForProspect(gate.stack.database.db, row, body.newCustomer);
     const first = await open(row.id, body);
     expect(first.status).toBe(200);
     const again = await open(row.id, body);
     expect(again.status).toBe(409);
-    const found = await stack.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-90002'));
+    const found = await gate.stack.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-90002'));
     expect(found).toHaveLength(1);
-    expect(await stack.database.db.select().from(contacts).where(eq(contacts.customerId, found[0]!.id))).toHaveLength(1);
-    await eventually(async () => ((await stack.database.db.select().from(incidents).where(eq(incidents.customerNumber, 'K-90002'))).length === 1 ? true : undefined));
+    expect(await gate.stack.database.db.select().from(contacts).where(eq(contacts.customerId, found[0]!.id))).toHaveLength(1);
+    await eventually(async () => ((await gate.stack.database.db.select().from(incidents).where(eq(incidents.customerNumber, 'K-90002'))).length === 1 ? true : undefined));
     await new Promise((r) => setTimeout(r, 500));
-    expect(await stack.database.db.select().from(incidents).where(eq(incidents.customerNumber, 'K-90002'))).toHaveLength(1);
+    expect(await gate.stack.database.db.select().from(incidents).where(eq(incidents.customerNumber, 'K-90002'))).toHaveLength(1);
   });
 
   it('answers 400 naming the field for a bad request, and 409 for a number that is another customer', async () => {
@@ -273,13 +262,13 @@ describe("a prospect's first mail", () => {
     const taken = await open(row.id, { newCustomer: { customerNumber: 'K-10001', name: 'Someone Else' } });
     expect(taken.status).toBe(409);
     // Naming an existing customer by its very name does not slip the unknown sender in as its contact.
-    const [k10001] = await stack.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-10001'));
+    const [k10001] = await gate.stack.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-10001'));
     const posing = await open(row.id, { newCustomer: { customerNumber: 'K-10001', name: k10001!.name } });
     expect(posing.status).toBe(409);
-    expect(await stack.database.db.select().from(contacts).where(eq(contacts.email, 'fritz@prospect-three.example'))).toHaveLength(0);
+    expect(await gate.stack.database.db.select().from(contacts).where(eq(contacts.email, 'fritz@prospect-three.example'))).toHaveLength(0);
     // Still held, and nothing was created on the way.
-    const [held] = await stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, row.id));
+    const [held] = await gate.stack.database.db.select().from(inboundMails).where(eq(inboundMails.id, row.id));
     expect(held!.status).toBe('review');
-    expect(await stack.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-90003'))).toHaveLength(0);
+    expect(await gate.stack.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-90003'))).toHaveLength(0);
   });
 });

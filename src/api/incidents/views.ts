@@ -1,17 +1,14 @@
 // JSON views of incidents, from the projection row or the workflow's live state.
 import { projectionRow } from '../../db/projection.js';
-import type { incidentEvents } from '../../db/schema/index.js';
 import type { IncidentState } from '../../domain/incident/state.js';
 import { businessCalendar, BusinessCalendar, resolvedHolidayLookup } from '../../domain/business-calendar.js';
 import { levelNames, slaPicture, type SlaPolicySnapshot } from '../../domain/sla.js';
-import type { IncidentRow } from '../../services/incident-queries.js';
+import type { IncidentEventRow, IncidentRow } from '../../services/incident-queries.js';
 import { entitlementView } from '../entitlement/schemas.js';
 import type { FollowUpLink } from '../../domain/incident/follow-ups.js';
 import type { Incident } from './schemas.js';
 import { DateTime } from 'luxon';
 import { isTimeZone, zoneOffsetMinutes } from '../../domain/business-time.js';
-
-type IncidentEventRow = typeof incidentEvents.$inferSelect;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 

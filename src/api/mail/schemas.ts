@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { inboundMailStatuses } from '../../db/schema/mail.js';
-import { languages } from '../../domain/enums.js';
+import { inboundMailStatuses, languages } from '../../domain/enums.js';
 import { messageKinds } from '../../domain/mail-kinds.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 import { incidentNumberDoc, line, paging } from '../common-schemas.js';

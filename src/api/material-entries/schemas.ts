@@ -1,7 +1,7 @@
 // Zod schemas for correcting, waiving and deleting material entries, and their audit trail.
 import { z } from '@hono/zod-openapi';
-import { materialEntryEventTypes } from '../../db/schema/index.js';
 import { maxMaterialAmountCents } from '../../domain/billing.js';
+import { materialEntryEventTypes } from '../../domain/enums.js';
 import { anyOfRequired, line } from '../common-schemas.js';
 import { MaterialEntry as MaterialEntryBase } from '../time-entries/schemas.js';
 

@@ -1,7 +1,7 @@
 // Time entries, material entries, quota events and outgoing invoices. Money is integer cents throughout.
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
-import { activityTypes, entitlementDecisions, invoiceLineKinds, invoiceStatuses } from '../../domain/enums.js';
+import { activityTypes, entitlementDecisions, invoiceLineKinds, invoiceStatuses, materialEntryEventTypes } from '../../domain/enums.js';
 import { contracts, projects } from './contracts.js';
 import { customers } from './customers.js';
 import { users } from './users.js';
@@ -111,9 +111,6 @@ export const materialEntries = pgTable(
     check('material_entries_amount', sql`${t.quantity} > 0 and ${t.unitPriceCents} >= 0 and ${t.amountCents}::bigint = ${t.quantity}::bigint * ${t.unitPriceCents}`),
   ],
 );
-
-/** What happened to a material entry; booking is recorded on the entry itself (createdBy, createdAt). */
-export const materialEntryEventTypes = ['corrected', 'billing_overridden', 'deleted'] as const;
 
 /** The audit trail of material entries: every correction, billing decision and delete, with reason, before and after. */
 export const materialEntryEvents = pgTable(

@@ -1,17 +1,9 @@
 import { bigint, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { inboundMailStatuses } from '../../domain/enums.js';
 import type { Classification } from '../../domain/mail-rules.js';
 
 /** Raw bytes (the mail as received, attachments); postgres.js hands them over as Buffers. */
 export const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
-
-/**
- * received: stored, not yet processed · processing: claimed by a processor · processed: threaded or
- * opened an incident · callback: became a callback request (see callbackWorkflowId) · review: held
- * for an agent · ignored: noise or our own mail, kept · quarantined: could not be parsed, kept for
- * an agent.
- */
-export const inboundMailStatuses = ['received', 'processing', 'processed', 'callback', 'review', 'ignored', 'quarantined'] as const;
-export type InboundMailStatus = (typeof inboundMailStatuses)[number];
 
 /** Every mail that reached us, raw and parsed, with what became of it. */
 export const inboundMails = pgTable(

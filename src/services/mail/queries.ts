@@ -2,7 +2,8 @@
 import { and, asc, count, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Db } from '../../db/client.js';
-import { inboundMails, incidents, mailAttachments, outboxMessages, type InboundMailStatus } from '../../db/schema/index.js';
+import { inboundMails, incidents, mailAttachments, outboxMessages } from '../../db/schema/index.js';
+import type { InboundMailStatus } from '../../domain/enums.js';
 import { NotFound } from '../../domain/errors.js';
 import { deliveryStateOf, messageKindOf, type DeliveryState, type MessageKind } from '../../domain/mail-kinds.js';
 import { loopHeaders } from '../../mail/outbound.js';
