@@ -1,22 +1,8 @@
 // Support groups as master data: admins write, agents read; a group in use cannot be deleted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.js';
-import { apiCaller, databaseOnlyApp } from '../support/api.js';
-import { createTestDatabase } from '../support/database.js';
-import { createUserWithToken, type TestUser } from '../support/users.js';
+import { describe, expect, it } from 'vitest';
+import { apiOnTestDatabase } from '../support/api-database.js';
 
-let database: Database;
-let call: ReturnType<typeof apiCaller>;
-let admin: TestUser;
-let agent: TestUser;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  call = apiCaller(databaseOnlyApp(database.db));
-  admin = await createUserWithToken(database.db, 'admin');
-  agent = await createUserWithToken(database.db, 'agent');
-});
-afterAll(async () => database?.close());
+const { call, users: { admin, agent } } = apiOnTestDatabase({ admin: 'admin', agent: 'agent' });
 
 describe('/api/groups', () => {
   it('creates, lists with member counts, changes and deletes groups; a name is unique', async () => {

@@ -1,26 +1,16 @@
 // The staff directory through the API: admins create and change users, agents look them up, the
 // last active admin stays, deactivated users open nothing and cannot be named for work.
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../src/db/client.js';
+import { describe, expect, it, beforeAll } from 'vitest';
 import { users } from '../../../src/db/schema/index.js';
 import { apiCaller, databaseOnlyApp } from '../../support/api.js';
+import { apiOnTestDatabase } from '../../support/api-database.js';
 import { createTestDatabase } from '../../support/database.js';
-import { createUserWithToken, ensureGroups, type TestUser } from '../../support/users.js';
+import { createUserWithToken, ensureGroups } from '../../support/users.js';
 
-let database: Database;
-let call: ReturnType<typeof apiCaller>;
-let admin: TestUser;
-let agent: TestUser;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  call = apiCaller(databaseOnlyApp(database.db));
-  admin = await createUserWithToken(database.db, 'admin', 'Ada Admin');
-  agent = await createUserWithToken(database.db, 'agent', 'Anna Agent');
-  await ensureGroups(database.db, ['1st-level', '2nd-level']);
-});
-afterAll(async () => database?.close());
+const world = apiOnTestDatabase({ admin: ['admin', 'Ada Admin'], agent: ['agent', 'Anna Agent'] }, { seed: (db) => ensureGroups(db, ['1st-level', '2nd-level']) });
+const { call, users: { admin, agent } } = world;
+const db = () => world.database.db;
 
 describe('creating users', () => {
   it('creates a user with role, group and cost rate, and refuses the same e-mail in other case with 409', async () => {
@@ -38,7 +28,7 @@ describe('creating users', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({ field: 'group' });
     expect(res.body.detail).toBe('group: unknown group "3rd-level"; known groups: 1st-level, 2nd-level.');
-    expect((await database.db.select().from(users).where(eq(users.email, 'gerd@helpdesk.example'))).length).toBe(0);
+    expect((await db().select().from(users).where(eq(users.email, 'gerd@helpdesk.example'))).length).toBe(0);
   });
 
   it('names a misspelled field and a missing one', async () => {
@@ -90,7 +80,7 @@ describe('finding users', () => {
   });
 
   it('tells a token who it belongs to at /api/me, for every role', async () => {
-    const mailgate = await createUserWithToken(database.db, 'mailgate', 'Mail gateway');
+    const mailgate = await createUserWithToken(db(), 'mailgate', 'Mail gateway');
     const me = await call('GET', '/api/me', mailgate);
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ id: mailgate.id, name: 'Mail gateway', role: 'mailgate', group: null });
@@ -100,7 +90,7 @@ describe('finding users', () => {
 
 describe('changing users', () => {
   it('changes role, group and cost rate; null clears the group', async () => {
-    const user = await createUserWithToken(database.db, 'agent', 'Changing');
+    const user = await createUserWithToken(db(), 'agent', 'Changing');
     const res = await call('PATCH', `/api/users/${user.id}`, admin, { role: 'manager', group: '2nd-level', costRateCents: null });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ role: 'manager', group: '2nd-level', costRateCents: null });
@@ -110,8 +100,8 @@ describe('changing users', () => {
   });
 
   it('deactivates a user: their tokens answer 401 saying so, nobody can assign them work, and reactivation restores both', async () => {
-    const user = await createUserWithToken(database.db, 'agent', 'Leaving');
-    const [row] = await database.db.select({ email: users.email }).from(users).where(eq(users.id, user.id));
+    const user = await createUserWithToken(db(), 'agent', 'Leaving');
+    const [row] = await db().select({ email: users.email }).from(users).where(eq(users.id, user.id));
     const off = await call('PATCH', `/api/users/${user.id}`, admin, { active: false });
     expect(off.body).toMatchObject({ active: false });
     expect(off.body.deactivatedAt).toMatch(/^\d{4}-/);
@@ -129,7 +119,7 @@ describe('changing users', () => {
   });
 
   it('refuses to name a non-staff user, or an unknown group, for an incident, before the workflow is asked', async () => {
-    const sales = await createUserWithToken(database.db, 'sales', 'Seller');
+    const sales = await createUserWithToken(db(), 'sales', 'Seller');
     const res = await call('POST', '/api/incidents/INC-2026-000001/assign', agent, { assigneeId: sales.id });
     expect(res.status).toBe(400);
     expect(res.body.detail).toContain('has the sales role; only staff');

@@ -1,28 +1,15 @@
 // API tokens through the API: issued by admins and shown once, listed without secrets, revoked by
 // their owner or an admin; another user's tokens are not found.
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { apiTokens } from '../../../src/db/schema/index.js';
 import { hashToken } from '../../../src/services/directory/tokens.js';
-import { apiCaller, databaseOnlyApp } from '../../support/api.js';
-import { createTestDatabase } from '../../support/database.js';
+import { apiOnTestDatabase } from '../../support/api-database.js';
 import { createUserWithToken, type TestUser } from '../../support/users.js';
 
-let database: Database;
-let call: ReturnType<typeof apiCaller>;
-let admin: TestUser;
-let agent: TestUser;
-let other: TestUser;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  call = apiCaller(databaseOnlyApp(database.db));
-  admin = await createUserWithToken(database.db, 'admin', 'Ada Admin');
-  agent = await createUserWithToken(database.db, 'agent', 'Anna Agent');
-  other = await createUserWithToken(database.db, 'agent', 'Otto Other');
-});
-afterAll(async () => database?.close());
+const world = apiOnTestDatabase({ admin: ['admin', 'Ada Admin'], agent: ['agent', 'Anna Agent'], other: ['agent', 'Otto Other'] });
+const { call, users: { admin, agent, other } } = world;
+const db = () => world.database.db;
 
 const as = (user: TestUser, token: string): TestUser => ({ ...user, token });
 
@@ -34,7 +21,7 @@ describe('tokens', () => {
     expect(issued.body.token).toMatch(/^hd_[A-Za-z0-9_-]{43}$/);
     const me = await call('GET', '/api/me', as(agent, issued.body.token as string));
     expect(me.body).toMatchObject({ id: agent.id, tokenId: issued.body.id });
-    const [row] = await database.db.select().from(apiTokens).where(eq(apiTokens.id, issued.body.id as string));
+    const [row] = await db().select().from(apiTokens).where(eq(apiTokens.id, issued.body.id as string));
     expect(row!.tokenHash).toBe(hashToken(issued.body.token as string));
     expect(JSON.stringify(row)).not.toContain(issued.body.token);
   });
@@ -75,14 +62,14 @@ describe('tokens', () => {
     const issued = await call('POST', `/api/users/${agent.id}/tokens`, admin, { name: 'short', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     expect(issued.status).toBe(201);
     expect((await call('GET', '/api/me', as(agent, issued.body.token as string))).status).toBe(200);
-    await database.db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.id, issued.body.id as string));
+    await db().update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.id, issued.body.id as string));
     const expired = await call('GET', '/api/me', as(agent, issued.body.token as string));
     expect(expired.status).toBe(401);
     expect(expired.body.detail).toBe('This token has expired; ask an admin for a new one.');
   });
 
   it('issues no token for a deactivated user (409) nor for an unknown one (404), and only admins issue (403)', async () => {
-    const leaving = await createUserWithToken(database.db, 'agent', 'Leaving');
+    const leaving = await createUserWithToken(db(), 'agent', 'Leaving');
     await call('PATCH', `/api/users/${leaving.id}`, admin, { active: false });
     expect((await call('POST', `/api/users/${leaving.id}/tokens`, admin, { name: 'x' })).status).toBe(409);
     expect((await call('POST', '/api/users/00000000-0000-4000-8000-000000000000/tokens', admin, { name: 'x' })).status).toBe(404);
