@@ -52,7 +52,14 @@ describe('follow-up work through the API', () => {
     const from = new Date(Date.now() + 3 * 3_600_000).toISOString();
     const to = new Date(Date.now() + 4 * 3_600_000).toISOString();
     expect((await post(`${base}/schedule`, { technicianId: 'not-a-uuid', from, to })).status).toBe(400);
-    const scheduled = await post(`${base}/schedule`, { technicianId: agent.id, from, to });
+    // A misspelled field is named, with the one meant, before anything is looked up.
+    const typo = await post(`${base}/schedule`, { technicanId: agent.id, from, to });
+    expect(typo.status).toBe(400);
+    expect((await typo.json()).detail).toBe('unknown field "technicanId"; did you mean "technicianId"? (it takes technicianId, technicianEmail, from, to)');
+    expect((await post(`${base}/start`, { force: true })).status).toBe(400);
+    // The technician by e-mail.
+    const [anna] = await stack.database.sql<{ email: string }[]>`select email from users where id = ${agent.id}`;
+    const scheduled = await post(`${base}/schedule`, { technicianEmail: anna!.email, from, to });
     expect(scheduled.status).toBe(200);
     expect(await scheduled.json()).toMatchObject({ state: 'scheduled', details: { technician: { id: agent.id, name: 'Anna Agent' } } });
     // A step that does not fit is refused by the workflow: 409.
@@ -97,8 +104,12 @@ describe('follow-up work through the API', () => {
 
   it('needs a named approver for a change, and keeps the incident from closing until the change is detached', async () => {
     const number = await openIncident();
-    const created = await post(`/api/incidents/${number}/follow-ups`, { kind: 'software_change', title: 'Firmware 7.2.8', changeType: 'normal', approverEmails: [approverEmail], changeManagerEmail: approverEmail });
+    // Approver and change manager by id; neither manager field is a 400 naming it.
+    const created = await post(`/api/incidents/${number}/follow-ups`, { kind: 'software_change', title: 'Firmware 7.2.8', changeType: 'normal', approverIds: [approver.id], changeManagerId: approver.id });
     expect(created.status).toBe(201);
+    const noManager = await post(`/api/incidents/${number}/follow-ups`, { kind: 'software_change', title: 'x', approverEmails: [approverEmail] });
+    expect(noManager.status).toBe(400);
+    expect((await noManager.json()).errors[0].field).toBe('changeManagerEmail');
     expect((await post(`/api/incidents/${number}/follow-ups`, { kind: 'software_change', title: 'x', approverEmails: ['nobody@nowhere.example'], changeManagerEmail: approverEmail })).status).toBe(400);
     const base = `/api/incidents/${number}/follow-ups/software-change-1`;
     await eventually(async () => ((await stack.request('GET', base, { token: agent.token })).status === 200 ? true : undefined));

@@ -17,12 +17,22 @@ import { actorOf } from '../auth.js';
 import { runCallbackAction } from '../callbacks/actions.js';
 import { callbackViewOfRecord } from '../callbacks/views.js';
 import { createRouter } from '../context.js';
+import { closest } from '../messages.js';
 import { incidentViewOfState, timelineEventView } from '../incidents/views.js';
 import { createFollowUpRoute, detachFollowUpRoute, followUpActionRoute, getFollowUpRoute, listFollowUpsRoute } from './routes.js';
-import { followUpActions } from './schemas.js';
+import { followUpActionFields, followUpActions } from './schemas.js';
 import { followUpView } from './views.js';
 
 export const followUpsRouter = createRouter();
+
+/** A 400 for the first field the action does not take, with the closest one it does. */
+function refuseUnknownFields(input: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(input).find((key) => !known.includes(key));
+  if (unknown === undefined) return;
+  const suggestion = closest(unknown, known);
+  const takes = known.length > 0 ? `it takes ${known.join(', ')}` : 'it takes no fields';
+  throw new ValidationError(`unknown field "${unknown}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (${takes})`, unknown);
+}
 
 followUpsRouter.openapi(createFollowUpRoute, async (c) => {
   const { number } = c.req.valid('param');
@@ -124,6 +134,7 @@ followUpsRouter.openapi(followUpActionRoute, async (c) => {
   if (kind === 'child_ticket') throw new NotFound(`A child ticket is an incident of its own: work it at /api/incidents/${String(row.details.number)}.`);
   if (!update) throw new NotFound(`A ${kind.replace('_', ' ')} has no action ${action}; it has ${followUpActions[kind].join(', ')}.`);
   let input: Record<string, unknown> = c.req.valid('json');
+  refuseUnknownFields(input, followUpActionFields[kind][action] ?? []);
   if (kind === 'service_order' && action === 'schedule') {
     const ref = { id: typeof input.technicianId === 'string' ? input.technicianId : undefined, email: typeof input.technicianEmail === 'string' ? input.technicianEmail : undefined };
     const technician = await staffByRef(c.var.services.db, ref, ['technicianId', 'technicianEmail']);

@@ -23,6 +23,20 @@ export const followUpActions = {
 } as const;
 const allActions = [...new Set(Object.values(followUpActions).flat())] as [string, ...string[]];
 
+/**
+ * The top-level fields each action of a service order or change takes. The workflow's validator
+ * checks the values (and what lies below); the API refuses a field not listed here with 400 naming
+ * it (and the closest known one), so a typo is never silently dropped.
+ */
+export const followUpActionFields: Record<'service_order' | 'hardware_change' | 'software_change', Record<string, readonly string[]>> = {
+  service_order: { schedule: ['technicianId', 'technicianEmail', 'from', 'to'], start: [], complete: ['summary', 'timeEntries', 'materials'], cancel: ['reason'] },
+  hardware_change: changeActionFields('hardware'),
+  software_change: changeActionFields('software'),
+};
+function changeActionFields(detail: 'hardware' | 'software'): Record<string, readonly string[]> {
+  return { assess: ['risk', 'impact', 'implementationPlan', 'rollbackPlan', detail], submit: [], decide: ['decision', 'comment'], schedule: ['from', 'to'], implement: ['notes'], review: ['outcome', 'notes'], close: [], 'roll-back': ['reason'] };
+}
+
 export const FollowUpActionParam = FollowUpRefParam.extend({
   action: z.enum(allActions).openapi({ param: { name: 'action', in: 'path' }, example: 'schedule' }),
 });
@@ -90,5 +104,5 @@ export const FollowUpWithTimeline = FollowUp.extend({
 
 export const ActionBody = z.record(z.string(), z.unknown()).openapi('FollowUpAction', {
   description:
-    'The action\'s input. Service order: schedule {technicianId, from, to}, start {}, complete {summary, timeEntries?, materials?}, cancel {reason}. Change: assess {risk, impact, implementationPlan, rollbackPlan, software? | hardware?}, submit {}, decide {decision, comment?} (a named approver for themselves; the change manager, if not a named approver, decides for all approvers at once and must give the reason as comment), schedule {from, to}, implement {notes?}, review {outcome, notes?}, close {}, roll-back {reason}.',
+    'The action\'s input (a field the action does not take is a 400 naming it). Service order: schedule {technicianId | technicianEmail, from, to}, start {}, complete {summary, timeEntries?, materials?}, cancel {reason}. Change: assess {risk, impact, implementationPlan, rollbackPlan, software? | hardware?}, submit {}, decide {decision, comment?} (a named approver for themselves; the change manager, if not a named approver, decides for all approvers at once and must give the reason as comment), schedule {from, to}, implement {notes?}, review {outcome, notes?}, close {}, roll-back {reason}.',
 });
