@@ -22,6 +22,7 @@ import { slaPoliciesRouter } from './sla-policies/index.js';
 import { slaRouter } from './sla/index.js';
 import { noRoute } from './method-not-allowed.js';
 import { onError } from './problem.js';
+import { refuseQueryWhereNoneIsTaken } from './query-guard.js';
 
 export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -39,6 +40,7 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   app.use('*', apiBodyLimit(services.bodyLimitBytes));
   app.use('*', requireAuth);
   app.use('*', wellFormedInput);
+  app.use('/api/*', refuseQueryWhereNoneIsTaken(app));
 
   app.route('/', healthRouter);
   app.route('/api/incidents', incidentMessagesRouter);

@@ -72,6 +72,19 @@ describe('unknown fields', () => {
     expect((await call('GET', '/api/customers?limit=5', agent)).status).toBe(200);
   });
 
+  it('a route that takes no query parameters refuses any, naming it; its neighbours with a query still take theirs', async () => {
+    const res = await call('GET', '/api/customers/K-10001?expand=contracts', agent);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'expand', message: 'unknown query parameter "expand": GET /api/customers/K-10001 takes no query parameters' }]);
+    expect((await call('GET', '/api/customers/K-10001', agent)).status).toBe(200);
+    expect((await call('GET', '/api/groups?name=x', agent)).status).toBe(400);
+    expect((await call('GET', '/api/me?verbose=1', agent)).status).toBe(400);
+    expect((await call('GET', '/api/users?role=agent', agent)).status).toBe(200);
+    expect((await call('GET', '/api/users/00000000-0000-4000-8000-000000000000/tokens?includeRevoked=true', agent)).status).toBe(404);
+    // Authentication still comes first.
+    expect((await api.app.request('/api/me?verbose=1')).status).toBe(401);
+  });
+
   it('a callback action checks its own body with the same words, before it looks for the callback', async () => {
     const res = await call('POST', '/api/callbacks/3f1c2a9e-8b4d-4c6e-9a7f-1d2e3f4a5b6c/cancel', agent, { reasn: 'customer called back' });
     expect(res.status).toBe(400);
