@@ -108,6 +108,7 @@ describe('customers', () => {
     expect(broken.body.detail).toContain('not valid CSV');
     const json = await importCsv('customers', '{}', { contentType: 'application/json' });
     expect(json.status, JSON.stringify(json.body)).toBe(415);
+    expect(json.body.errors).toEqual([{ field: 'Content-Type', message: 'send text/csv (got application/json)' }]);
   });
 
   it('refuses files over 10 MB with 413', async () => {

@@ -18,7 +18,7 @@ export const mailgateHardLimitBytes = 100 * 1024 * 1024;
 const mailgateBodyLimit = bodyLimit({ maxSize: mailgateHardLimitBytes, onError: (c) => problem(c as Context<AppEnv>, 413, `The mail is larger than ${mailgateHardLimitBytes / 1024 / 1024} MiB.`) });
 const rawMailOnly = createMiddleware<AppEnv>(async (c, next) => {
   const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'message/rfc822') return problem(c, 415, `Send the raw mail as Content-Type: message/rfc822 (got ${type || 'none'}).`);
+  if (type !== 'message/rfc822') return problem(c, 415, `Send the raw mail as Content-Type: message/rfc822 (got ${type || 'none'}).`, { errors: [{ field: 'Content-Type', message: `send message/rfc822 (got ${type || 'none'})` }] });
   await next();
 });
 

@@ -16,7 +16,7 @@ const csvTypes = ['text/csv', 'text/plain', 'application/csv', 'application/vnd.
 const csvBodyLimit = bodyLimit({ maxSize: maxImportBytes, onError: (c) => problem(c as Context<AppEnv>, 413, `The CSV file is larger than ${maxImportBytes / 1024 / 1024} MB; split it.`) });
 const csvOnly = createMiddleware<AppEnv>(async (c, next) => {
   const contentType = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!csvTypes.includes(contentType)) return problem(c, 415, `Send the CSV file with Content-Type text/csv (got ${contentType || 'none'}).`);
+  if (!csvTypes.includes(contentType)) return problem(c, 415, `Send the CSV file with Content-Type text/csv (got ${contentType || 'none'}).`, { errors: [{ field: 'Content-Type', message: `send text/csv (got ${contentType || 'none'})` }] });
   await next();
 });
 
