@@ -2,7 +2,7 @@
 // so an installation started as in production (no demo seed) can be signed into. Runs the
 // migrations first, so it also works before the API has ever started.
 //
-//   npm run admin -- create-user --email ada@example.com --name "Ada Admin" --role admin
+//   npm run -s admin -- create-user --email ada@example.com --name "Ada Admin" --role admin
 //   node dist/admin.js issue-token --email ada@example.com        (the built image)
 //   docker compose run --rm api node dist/admin.js create-user …  (compose)
 //
@@ -18,7 +18,7 @@ import { createGroup, listGroups } from './services/directory/groups.js';
 import { issueToken } from './services/directory/tokens.js';
 import { createUser, findUserByEmail, listUsers, parseRole } from './services/directory/users.js';
 
-export const adminUsage = `Usage: npm run admin -- <command> [options]   (built image: node dist/admin.js <command> …)
+export const adminUsage = `Usage: npm run -s admin -- <command> [options]   (built image: node dist/admin.js <command> …)
 
 Commands:
   create-user   --email <address> --role <${userRoles.join('|')}> [--name <name>] [--group <group>]

@@ -72,7 +72,7 @@ describe('npm run admin', () => {
     const unknownOption = await admin('create-user', '--emial', 'x@y.example');
     expect(unknownOption.status).toBe(2);
     expect(unknownOption.err).toContain("Unknown option '--emial'");
-    expect(unknownOption.err).toContain('Usage: npm run admin');
+    expect(unknownOption.err).toContain('Usage: npm run -s admin');
     expect((await admin('make-coffee')).err).toMatch(/^Unknown command "make-coffee"\./);
     expect((await admin()).status).toBe(2);
     expect(await admin('--help')).toMatchObject({ status: 0, out: [] });
@@ -101,7 +101,7 @@ describe('the command as a process', () => {
   it('prints the usage without a database', async () => {
     const res = await run(['--help'], { DATABASE_URL: 'postgres://postgres:x@127.0.0.1:9/none' });
     expect(res.code).toBe(0);
-    expect(res.stderr).toMatch(/^Usage: npm run admin -- <command>/);
+    expect(res.stderr).toMatch(/^Usage: npm run -s admin -- <command>/);
   }, 30_000);
 
   it('says in one line what to do when Postgres cannot be reached', async () => {

@@ -47,7 +47,10 @@ export async function updateGroup(conn: Conn, name: string, changes: { descripti
 }
 
 /** Deletes a group nobody is in and no open incident is assigned to; otherwise 409 saying what holds it. */
-export async function deleteGroup(conn: Conn, name: string): Promise<void> {
+export async function deleteGroup(db: Db, name: string): Promise<void> {
+  // The row lock keeps a user from joining between the count and the delete (their write waits on it).
+  return db.transaction(async (conn) => {
+  await conn.execute(sql`select 1 from ${staffGroups} where ${staffGroups.name} = ${name} for update`);
   const group = await getGroup(conn, name);
   if (group.members > 0) throw new IllegalTransition(`Group ${name} still has ${group.members} member(s); move them to another group first.`);
   const [open] = await conn
@@ -61,4 +64,5 @@ export async function deleteGroup(conn: Conn, name: string): Promise<void> {
     if (fkViolation(err)) throw new IllegalTransition(`Group ${name} got a member while it was being deleted; it stays.`);
     throw err;
   }
+  });
 }

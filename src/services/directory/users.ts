@@ -4,7 +4,7 @@
 import { and, asc, count, eq, ilike, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import { users } from '../../db/schema/index.js';
-import { uniqueViolation } from '../../db/pg-errors.js';
+import { fkViolation, uniqueViolation } from '../../db/pg-errors.js';
 import type { UserRole } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { knownGroup } from './staff.js';
@@ -81,6 +81,8 @@ async function uniqueEmail<T>(email: string, write: () => Promise<T>): Promise<T
     return await write();
   } catch (err) {
     if (uniqueViolation(err)) throw emailTaken(email);
+    // The group was deleted between the check and the write.
+    if (fkViolation(err)) throw new ValidationError('group: the group was deleted meanwhile; choose a known group (GET /api/groups).', 'group');
     throw err;
   }
 }
