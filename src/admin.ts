@@ -119,7 +119,6 @@ export async function runAdminCommand(db: Db, argv: string[], io: AdminIo): Prom
         const expiry = expiresAt(values);
         const user = await findUserByEmail(db, email);
         if (!user) throw new UsageError(`No user with the e-mail ${email}; create one with create-user.`);
-        if (!user.active) throw new UsageError(`${user.email} is deactivated; reactivate them first (PATCH /api/users/${user.id} {"active": true}).`);
         const token = await issueToken(db, user.id, { name: tokenName(values), expiresAt: expiry }, 'admin-cli');
         io.err(`API token "${token.name}" for ${user.role} ${user.name} <${user.email}> (shown once) on stdout:`);
         io.out(token.token);

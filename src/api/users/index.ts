@@ -1,6 +1,6 @@
 // /api/users: the staff directory (agents read, admins write) and API tokens; /api/me: the caller.
 import { hasRole } from '../../domain/enums.js';
-import { IllegalTransition, NotFound } from '../../domain/errors.js';
+import { NotFound } from '../../domain/errors.js';
 import { issueToken, listTokens, revokeToken } from '../../services/directory/tokens.js';
 import { createUser, getUser, listUsers, updateUser } from '../../services/directory/users.js';
 import { createRouter, type Principal } from '../context.js';
@@ -39,8 +39,6 @@ usersRouter.openapi(createTokenRoute, async (c) => {
   const { db } = c.var.services;
   const { id } = c.req.valid('param');
   const body = c.req.valid('json');
-  const user = await getUser(db, id);
-  if (!user.active) throw new IllegalTransition(`${user.email} is deactivated; reactivate the user (PATCH active: true) before issuing a token.`);
   const issued = await issueToken(db, id, { name: body.name, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null }, `user:${c.var.principal.userId}`);
   return c.json({ ...tokenView(issued), token: issued.token }, 201);
 });

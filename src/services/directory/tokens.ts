@@ -1,11 +1,11 @@
 // API tokens: random 256-bit secrets shown once; only their SHA-256 is stored. A fast hash is
 // right here (unlike passwords): the secret has full entropy, so there is nothing to guess.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import { apiTokens, users } from '../../db/schema/index.js';
 import type { UserRole } from '../../domain/enums.js';
-import { NotFound, ValidationError } from '../../domain/errors.js';
+import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 
 type Conn = Db | Tx;
 export const tokenPrefix = 'hd_';
@@ -78,9 +78,12 @@ const recordColumns = {
   revokedAt: apiTokens.revokedAt,
 };
 
-/** Issues a token for the user; the secret is in the answer and nowhere else, ever. */
+/** Issues a token for an active user; the secret is in the answer and nowhere else, ever. */
 export async function issueToken(conn: Conn, userId: string, input: { name: string; expiresAt?: Date | null | undefined }, createdBy: string): Promise<TokenRecord & { token: string }> {
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new ValidationError('expiresAt: must lie in the future.', 'expiresAt');
+  const [user] = await conn.select({ email: users.email, deactivatedAt: users.deactivatedAt }).from(users).where(eq(users.id, userId));
+  if (!user) throw new NotFound(`No user with id ${userId}.`);
+  if (user.deactivatedAt) throw new IllegalTransition(`${user.email} is deactivated; reactivate the user (PATCH /api/users/${userId} {"active": true}) before issuing a token.`);
   const token = generateToken();
   const [row] = await conn
     .insert(apiTokens)
@@ -104,13 +107,4 @@ export async function revokeToken(conn: Conn, userId: string, tokenId: string): 
     .returning(recordColumns);
   if (!row) throw new NotFound(`User ${userId} has no token ${tokenId}.`);
   return row;
-}
-
-/** Tokens that still open the API (for the user view). */
-export async function activeTokenCount(conn: Conn, userId: string): Promise<number> {
-  const [row] = await conn
-    .select({ n: sql<number>`count(*)::int` })
-    .from(apiTokens)
-    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`))));
-  return row?.n ?? 0;
 }

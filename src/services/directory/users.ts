@@ -7,6 +7,7 @@ import { users } from '../../db/schema/index.js';
 import { fkViolation, uniqueViolation } from '../../db/pg-errors.js';
 import type { UserRole } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
+import { likePattern } from '../master-data/shared.js';
 import { knownGroup } from './staff.js';
 
 type Conn = Db | Tx;
@@ -113,8 +114,7 @@ export async function listUsers(conn: Conn, filter: UserFilter): Promise<{ items
   if (filter.group) conditions.push(eq(users.groupName, filter.group));
   if (filter.active !== undefined) conditions.push(filter.active ? isNull(users.deactivatedAt) : sql`${users.deactivatedAt} is not null`);
   if (filter.q) {
-    const pattern = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    conditions.push(or(ilike(users.name, pattern), ilike(users.email, pattern)));
+    conditions.push(or(ilike(users.name, likePattern(filter.q)), ilike(users.email, likePattern(filter.q))));
   }
   const where = and(...conditions);
   const rows = await conn.select().from(users).where(where).orderBy(sql`lower(${users.name})`, asc(users.id)).limit(filter.limit).offset(filter.offset);
