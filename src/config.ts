@@ -150,6 +150,16 @@ export const configSchema = z.object({
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
   /** How long an API call waits for an incident's workflow to take and answer a step (ms); after that it answers 503 with Retry-After. */
   TEMPORAL_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Minutes without a page view after which a portal session ends. */
+  PORTAL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+  /** Hours after sign-in after which a portal session ends, however active. */
+  PORTAL_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(12),
+  /** Portal sign-in attempts (links asked for, passwords tried) per address in 15 minutes. */
+  PORTAL_SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Portal sign-in attempts per client address in 15 minutes. */
+  PORTAL_SIGN_IN_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** The largest portal form in bytes, attached files included (each file at most 10 MiB). */
+  PORTAL_UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Seed demo data on the first start of an empty database. */
   SEED_DEMO_DATA: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -5,14 +5,14 @@ import { join, resolve } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from './config.js';
 import { createDatabase, runMigrations } from './db/client.js';
-import { isEmpty, seedDemoData, type DemoToken } from './infra/demo-seed.js';
+import { isEmpty, seedDemoData, seedDemoPortal, type DemoPortalSignIn, type DemoToken } from './infra/demo-seed.js';
 import { openDemoIncidents } from './infra/demo-incidents.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-postgres.js';
 import { runEntryPoint } from './infra/run.js';
 import { resolveTemporalCli, startTemporalDevServer } from './infra/temporal-dev-server.js';
 import { createLogger } from './logger.js';
 import { createSmtpMailer } from './mail/outbound.js';
-import { startApiServer } from './server.js';
+import { publicUrl, startApiServer } from './server.js';
 import { connectTemporal } from './temporal/client.js';
 import { ensureSearchAttributes } from './temporal/namespace-setup.js';
 import { startOutboxSweeper } from './mail/outbox.js';
@@ -74,7 +74,7 @@ runEntryPoint(async (lifecycle) => {
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: activityDeps(config, { db: database.db, mailer, logger, temporal }),
+    deps: activityDeps(config, { db: database.db, mailer, logger, temporal, portalUrl: publicUrl(config) }),
     ...workerLimits(config),
   });
   const workerRun = worker.run();
@@ -92,18 +92,24 @@ runEntryPoint(async (lifecycle) => {
 
   // 4. Demo data on the first start of an empty database.
   const tokensFile = join(dataDir, 'demo-tokens.json');
+  const portalFile = join(dataDir, 'demo-portal.json');
   let tokens: DemoToken[] = [];
+  let portalDemo: DemoPortalSignIn | undefined;
   if (config.SEED_DEMO_DATA && (await isEmpty(database.db))) {
     tokens = await seedDemoData(database.db);
     await writeFile(tokensFile, JSON.stringify(tokens, null, 2), { mode: 0o600 });
+    portalDemo = await seedDemoPortal(database.db);
+    await writeFile(portalFile, JSON.stringify(portalDemo, null, 2), { mode: 0o600 });
     const numbers = await openDemoIncidents({ db: database.db, temporal, logger, timezone: config.BUSINESS_TIMEZONE, autoCloseDays: config.AUTO_CLOSE_DAYS, defaultRates: config.DEFAULT_HOURLY_RATES });
     logger.info({ incidents: numbers }, 'seeded demo data');
   } else {
     tokens = await readFile(tokensFile, 'utf8').then((t) => JSON.parse(t) as DemoToken[], () => []);
+    portalDemo = await readFile(portalFile, 'utf8').then((t) => JSON.parse(t) as DemoPortalSignIn, () => undefined);
   }
 
   // 5. The API.
-  const api = await startApiServer({ config, database, temporal, logger });
+  // Without SMTP the sign-in mail waits in the outbox, so its link is logged for development.
+  const api = await startApiServer({ config, database, temporal, logger, logPortalLinks: !config.SMTP_URL });
   started('API', () => api.close());
 
   const uiUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${config.TEMPORAL_UI_PORT}`;
@@ -112,6 +118,7 @@ runEntryPoint(async (lifecycle) => {
     'Helpdesk is running.',
     `  API          ${api.url}/api/incidents`,
     `  API docs     ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)`,
+    `  Portal       ${api.url}/portal   (customers' web portal)`,
     `  Temporal UI  ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
     `  Postgres     ${embeddedPg ? `embedded on port ${config.EMBEDDED_PG_PORT}, data in ${join(dataDir, 'postgres')}` : 'DATABASE_URL'}`,
     '',
@@ -120,6 +127,10 @@ runEntryPoint(async (lifecycle) => {
       ? tokens.map((t) => `  ${t.role.padEnd(8)} ${t.name.padEnd(12)} ${t.token}`)
       : ['  (no demo tokens: the database was not seeded by npm start)']),
     ...(tokens.length > 0 ? [`  (also in ${tokensFile})`] : []),
+    '',
+    ...(portalDemo
+      ? [`Sign in to the portal as ${portalDemo.name}:  ${portalDemo.email}  password ${portalDemo.password}`, `  (or ask for a sign-in link: ${config.SMTP_URL ? 'it is mailed' : 'without SMTP_URL it is written to this log'}; also in ${portalFile})`]
+      : ['  (no demo portal contact: the database was not seeded by npm start)']),
     '',
     'Press Ctrl-C to stop.',
     '',

@@ -2,6 +2,8 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
+import type { PortalSettings } from './api/context.js';
+import { createSmtpMailer } from './mail/outbound.js';
 import type { Config } from './config.js';
 import { createDatabase, runMigrations, type Database } from './db/client.js';
 import { isEntryPoint, runEntryPoint } from './infra/run.js';
@@ -18,8 +20,24 @@ export interface ApiServer {
 
 const pendingIntakeSweepMs = 60_000;
 
-export async function startApiServer(opts: { config: Config; database: Database; temporal: Temporal; logger: Logger }): Promise<ApiServer> {
+/** Where people reach the service: PUBLIC_URL, else this process's own address. */
+export const publicUrl = (config: Config) => config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
+
+/** The portal's settings from the configuration. */
+export function portalSettings(config: Config, options: { logLinks?: boolean } = {}): PortalSettings {
+  return {
+    baseUrl: config.PUBLIC_URL,
+    session: { idleMinutes: config.PORTAL_SESSION_IDLE_MINUTES, maxHours: config.PORTAL_SESSION_MAX_HOURS },
+    signInLimits: { perAddress: config.PORTAL_SIGN_IN_LIMIT_PER_ADDRESS, perClient: config.PORTAL_SIGN_IN_LIMIT_PER_CLIENT, windowMinutes: 15 },
+    uploadLimitBytes: config.PORTAL_UPLOAD_LIMIT_BYTES,
+    logLinks: Boolean(options.logLinks),
+  };
+}
+
+export async function startApiServer(opts: { config: Config; database: Database; temporal: Temporal; logger: Logger; logPortalLinks?: boolean }): Promise<ApiServer> {
   const { config, database, temporal, logger } = opts;
+  // The API sends the portal's sign-in mail itself, at once (not minutes later by the worker's sweeper).
+  const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : undefined;
   const services = {
     db: database.db,
     temporal,
@@ -28,7 +46,8 @@ export async function startApiServer(opts: { config: Config; database: Database;
     timezone: config.BUSINESS_TIMEZONE,
     defaultRates: config.DEFAULT_HOURLY_RATES,
     costRates: config.INTERNAL_COST_RATES,
-    mail: { mailFrom: config.MAIL_FROM, ownAddresses: config.MAIL_ADDRESSES, maxMailBytes: config.MAIL_MAX_BYTES, oversizedNoticesPerHour: config.MAIL_OVERSIZED_NOTICES_PER_HOUR },
+    mail: { mailFrom: config.MAIL_FROM, ownAddresses: config.MAIL_ADDRESSES, maxMailBytes: config.MAIL_MAX_BYTES, oversizedNoticesPerHour: config.MAIL_OVERSIZED_NOTICES_PER_HOUR, mailer },
+    portal: portalSettings(config, { logLinks: opts.logPortalLinks }),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     pingDatabase: async () => {
       await database.sql`select 1`;
@@ -51,10 +70,11 @@ export async function startApiServer(opts: { config: Config; database: Database;
   });
   return {
     server,
-    url: config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`,
+    url: publicUrl(config),
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(timer);
+        mailer?.close();
         server.close(() => resolve());
       }),
   };

@@ -55,7 +55,7 @@ export function workerLimits(config: Config): Pick<HelpdeskWorkerOptions, 'maxCa
 export { workflowsPath };
 
 /** The activities' services as the configuration describes them. */
-export function activityDeps(config: Config, services: { db: Db; logger: Logger; temporal: Temporal; mailer?: Mailer | undefined }): ActivityDeps {
+export function activityDeps(config: Config, services: { db: Db; logger: Logger; temporal: Temporal; mailer?: Mailer | undefined; portalUrl?: string | undefined }): ActivityDeps {
   return {
     ...services,
     mailFrom: config.MAIL_FROM,
@@ -63,6 +63,7 @@ export function activityDeps(config: Config, services: { db: Db; logger: Logger;
     timezone: config.BUSINESS_TIMEZONE,
     autoCloseDays: config.AUTO_CLOSE_DAYS,
     defaultRates: config.DEFAULT_HOURLY_RATES,
+    portalUrl: services.portalUrl ?? config.PUBLIC_URL,
     mail: {
       ownAddresses: config.MAIL_ADDRESSES,
       maxMailBytes: config.MAIL_MAX_BYTES,

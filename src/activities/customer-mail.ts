@@ -3,7 +3,7 @@
 // attempt and the thread's In-Reply-To/References, so a retry never sends a second copy. The
 // workflow queues the row and delivers it in two steps, so the timeline can say queued, then sent.
 import { ApplicationFailure } from '@temporalio/common';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { contacts, customers, outboxMessages } from '../db/schema/index.js';
@@ -12,7 +12,7 @@ import { replyCopies, type CopyFacts } from '../domain/reply-recipients.js';
 import { defaultBusinessTimezone } from '../domain/ticket-number.js';
 import { bareAddress, newMessageId, type Mailer } from '../mail/outbound.js';
 import { createOutboxSender, hourlyBudget, type DeliveryResult, type OutboxRow } from '../mail/outbox.js';
-import { acknowledgementMail, replyMail, resolutionMail } from '../mail/templates.js';
+import { acknowledgementMail, replyMail, requestLink, resolutionMail } from '../mail/templates.js';
 import { languageFor, threadHeaders } from '../mail/threads.js';
 
 export interface CustomerMailDeps {
@@ -25,6 +25,8 @@ export interface CustomerMailDeps {
   /** Acknowledgements per sender and hour (default 5); more are logged, not sent. */
   acknowledgementsPerHour?: number;
   logger?: Logger | undefined;
+  /** The portal's public base URL: each mail links to the request there. */
+  portalUrl?: string | undefined;
 }
 
 export function createCustomerMailActivities(deps: CustomerMailDeps) {
@@ -40,14 +42,16 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
     const { incident, template } = request;
     const to = incident.contactEmail?.toLowerCase();
     if (!to) return { status: 'no-recipient' };
+    if (template === 'reply' && (await readsAnswersInPortal(deps.db, to))) return { status: 'suppressed', reason: 'the contact reads answers in the portal (profile setting)' };
     const language = await languageFor(deps.db, to, incident.customerNumber);
     const thread = await threadHeaders(deps.db, incident.number);
+    const link = deps.portalUrl ? requestLink(deps.portalUrl, incident.number) : undefined;
     const rendered =
       template === 'acknowledgement'
-        ? acknowledgementMail(incident, language, deps.timezone ?? defaultBusinessTimezone, { oversized: Boolean(request.oversized) })
+        ? acknowledgementMail(incident, language, deps.timezone ?? defaultBusinessTimezone, { oversized: Boolean(request.oversized), link })
         : template === 'reply'
-          ? replyMail(incident, language, request.text ?? '')
-          : resolutionMail(incident, language);
+          ? replyMail(incident, language, request.text ?? '', link)
+          : resolutionMail(incident, language, link);
     // Answers go to the contact, with the customer's own people from the last mail and whoever
     // the agent named on CC (replyCopies); acknowledgements go to the sender only.
     const copies =
@@ -156,6 +160,12 @@ export function createCustomerMailActivities(deps: CustomerMailDeps) {
 }
 
 /** The incident's customer as the copy rule needs it: its contacts' addresses and its mail domains. */
+/** A contact who turned off answers by mail in the portal's profile. */
+async function readsAnswersInPortal(db: Db, address: string): Promise<boolean> {
+  const [row] = await db.select({ replyMails: contacts.replyMails }).from(contacts).where(eq(sql`lower(${contacts.email})`, address));
+  return row ? !row.replyMails : false;
+}
+
 async function customerPeople(db: Db, customerNumber: string | null): Promise<CopyFacts['customer']> {
   if (!customerNumber) return { contactAddresses: [], mailDomains: [] };
   const [customer] = await db.select({ id: customers.id, mailDomains: customers.mailDomains }).from(customers).where(eq(customers.customerNumber, customerNumber));

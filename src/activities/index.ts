@@ -33,6 +33,8 @@ export interface ActivityDeps {
   timezone?: string;
   autoCloseDays?: number;
   defaultRates?: Rates | undefined;
+  /** The portal's public base URL (PUBLIC_URL): customer mails link to the request there. */
+  portalUrl?: string | undefined;
 }
 
 const silentLogger = pino({ level: 'silent' });
@@ -53,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
       ...(mail.ownAddresses ? { ownAddresses: mail.ownAddresses } : {}),
       ...(mail.acknowledgementsPerHour !== undefined ? { acknowledgementsPerHour: mail.acknowledgementsPerHour } : {}),
       ...(deps.timezone ? { timezone: deps.timezone } : {}),
+      ...(deps.portalUrl ? { portalUrl: deps.portalUrl } : {}),
     }),
     ...createMailActivities({
       ingest: deps.temporal

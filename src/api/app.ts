@@ -23,6 +23,8 @@ import { slaRouter } from './sla/index.js';
 import { noRoute } from './method-not-allowed.js';
 import { onError } from './problem.js';
 import { refuseQueryWhereNoneIsTaken } from './query-guard.js';
+import { assetsRouter as webAssets } from '../web/assets.js';
+import { createPortal } from '../web/portal/index.js';
 
 export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -42,6 +44,9 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   app.use('*', wellFormedInput);
   app.use('/api/*', refuseQueryWhereNoneIsTaken(app));
 
+  // The web pages: sessions, not bearer tokens (requireAuth leaves them alone; see isWebPath).
+  app.route('/assets', webAssets);
+  app.route('/portal', createPortal() as unknown as OpenAPIHono<AppEnv>);
   app.route('/', healthRouter);
   app.route('/api/incidents', incidentMessagesRouter);
   app.route('/api/incidents', incidentsRouter);

@@ -13,6 +13,14 @@ export function isPublicPath(path: string): boolean {
   return path === '/healthz' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
 }
 
+/**
+ * The web pages (the portal and their assets). They never take a bearer token: a page that needs
+ * a person takes a session cookie instead, and /api never takes a session (it needs a token).
+ */
+export function isWebPath(path: string): boolean {
+  return path === '/portal' || path.startsWith('/portal/') || path.startsWith('/assets/');
+}
+
 const tokenRefusals: Record<TokenRefusal, string> = {
   unknown: 'Invalid or revoked token.',
   revoked: 'This token was revoked.',
@@ -21,7 +29,7 @@ const tokenRefusals: Record<TokenRefusal, string> = {
 };
 
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  if (isPublicPath(c.req.path)) return next();
+  if (isPublicPath(c.req.path) || isWebPath(c.req.path)) return next();
   const header = c.req.header('Authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new Unauthorized('Missing bearer token: send "Authorization: Bearer <token>".');

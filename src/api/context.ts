@@ -6,6 +6,19 @@ import type { Rates } from '../domain/entitlement.js';
 import type { UserRole } from '../domain/enums.js';
 import type { Mailer } from '../mail/outbound.js';
 import type { Temporal } from '../temporal/client.js';
+import type { SessionSettings } from '../services/portal/sessions.js';
+import type { SignInLimits } from '../services/portal/sign-in.js';
+
+export interface PortalSettings {
+  /** The base of links in mails (PUBLIC_URL); else the address the request came to. */
+  baseUrl?: string | undefined;
+  session?: SessionSettings;
+  signInLimits?: SignInLimits;
+  /** The largest form body, files included (PORTAL_UPLOAD_LIMIT_BYTES). */
+  uploadLimitBytes?: number;
+  /** Log mailed sign-in links (development without SMTP, so the demo can sign in). */
+  logLinks?: boolean;
+}
 import { isJsonType, jsonBodyGate } from './input-guard.js';
 import { validationProblem } from './problem.js';
 
@@ -25,6 +38,8 @@ export interface ApiServices {
   mail?: { mailFrom: string; ownAddresses?: string[]; maxMailBytes?: number; oversizedNoticesPerHour?: number; mailer?: Mailer | undefined };
   /** The largest request body (bytes) outside the mailgate and the CSV import (API_BODY_LIMIT_BYTES, default 1 MiB). */
   bodyLimitBytes?: number;
+  /** The customer portal's settings (src/web/portal). */
+  portal?: PortalSettings;
   /** Cheap liveness probe of the database, e.g. `select 1`. */
   pingDatabase: () => Promise<void>;
 }

@@ -21,7 +21,8 @@ export function apiBodyLimit(maxBytes = defaultBodyLimitBytes): MiddlewareHandle
     maxSize: maxBytes,
     onError: (c) => problem(c as Context<AppEnv>, 413, `The request body is larger than ${formatBytes(maxBytes)}.`),
   });
-  return except(ownLimits, limit);
+  // The portal's forms carry files: it sets its own limit (PORTAL_UPLOAD_LIMIT_BYTES).
+  return except([...ownLimits, '/portal/*'], limit);
 }
 
 const formatBytes = (bytes: number) => (bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`);

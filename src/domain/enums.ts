@@ -75,3 +75,14 @@ export type InboundMailStatus = (typeof inboundMailStatuses)[number];
 /** What happened to a material entry; booking is recorded on the entry itself (createdBy, createdAt). */
 export const materialEntryEventTypes = ['corrected', 'billing_overridden', 'deleted'] as const;
 export type MaterialEntryEventType = (typeof materialEntryEventTypes)[number];
+
+/**
+ * What a customer's contacts see in the portal: only the requests they opened themselves (`own`),
+ * all of their organisation's to read (`organisation_read`), or all of them with the right to reply
+ * (`organisation_reply`). A contact flagged as customer admin sees and answers all of them regardless.
+ */
+export const portalSharingModes = ['own', 'organisation_read', 'organisation_reply'] as const;
+export type PortalSharingMode = (typeof portalSharingModes)[number];
+/** Why a single-use portal link was sent: to sign in, or to set a new password. */
+export const portalLinkPurposes = ['sign_in', 'password_reset'] as const;
+export type PortalLinkPurpose = (typeof portalLinkPurposes)[number];

@@ -1,10 +1,12 @@
 // Seeds the demo master data into an empty database and issues one API token per demo user.
 // Master data goes through the same services as the API, so the demo obeys the same rules.
-import { count } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { count, eq } from 'drizzle-orm';
+import { hashPassword } from '../services/portal/secrets.js';
 import { generateToken, hashToken } from '../services/directory/tokens.js';
 import type { UserRole } from '../domain/enums.js';
 import type { Db } from '../db/client.js';
-import { apiTokens, businessCalendars, customers, slaPolicies, staffGroups, users } from '../db/schema/index.js';
+import { apiTokens, businessCalendars, contacts, customers, slaPolicies, staffGroups, users } from '../db/schema/index.js';
 import { createAsset } from '../services/master-data/assets.js';
 import { createContact } from '../services/master-data/contacts.js';
 import { createContract } from '../services/master-data/contracts.js';
@@ -42,4 +44,18 @@ export async function seedDemoData(db: Db): Promise<DemoToken[]> {
     await tx.insert(apiTokens).values(tokens.map((t) => ({ userId: t.userId, name: 'demo', tokenHash: hashToken(t.token) })));
     return tokens.map(({ userId: _userId, ...t }) => t);
   });
+}
+
+export interface DemoPortalSignIn {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** The demo's portal contact: the first demo contact, as customer admin, with a random password (printed at start). */
+export async function seedDemoPortal(db: Db): Promise<DemoPortalSignIn> {
+  const contact = demoContacts[0]!;
+  const password = randomBytes(9).toString('base64url');
+  await db.update(contacts).set({ portalAdmin: true, passwordHash: await hashPassword(password) }).where(eq(contacts.email, contact.email));
+  return { name: contact.name, email: contact.email, password };
 }

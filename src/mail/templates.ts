@@ -19,13 +19,22 @@ function when(iso: string, language: Language, timeZone: string): string {
   return new Intl.DateTimeFormat(language === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone }).format(new Date(iso));
 }
 
+/** Where the customer finds the request in the portal (it asks for sign-in when needed). */
+export const requestLink = (portalUrl: string, number: string) => `${portalUrl.replace(/\/$/, '')}/portal/requests/${number}`;
+
+const portalLine = {
+  de: (link: string) => `Ihre Anfrage im Kundenportal: ${link}`,
+  en: (link: string) => `Your request in the customer portal: ${link}`,
+};
+const withLink = (language: Language, link: string | undefined) => (link ? [portalLine[language](link), ''] : []);
+
 const signature = { de: 'Ihr Helpdesk-Team', en: 'Your helpdesk team' };
 const keepNumber = {
   de: (n: string) => `Bitte lassen Sie [${n}] im Betreff stehen, wenn Sie antworten.`,
   en: (n: string) => `Please keep [${n}] in the subject when you reply.`,
 };
 
-export function acknowledgementMail(i: TemplateIncident, language: Language, timeZone: string, options: { oversized?: boolean } = {}): RenderedMail {
+export function acknowledgementMail(i: TemplateIncident, language: Language, timeZone: string, options: { oversized?: boolean; link?: string | undefined } = {}): RenderedMail {
   const due = i.firstResponseDueAt ? when(i.firstResponseDueAt, language, timeZone) : null;
   if (language === 'de') {
     return {
@@ -37,6 +46,7 @@ export function acknowledgementMail(i: TemplateIncident, language: Language, tim
         due ? `Sie erhalten eine erste Rückmeldung spätestens bis ${due}.` : 'Wir melden uns so bald wie möglich bei Ihnen.',
         ...(options.oversized ? ['', 'Ihre Nachricht war größer als die zulässige Größe. Wir haben sie vollständig gespeichert; ein Mitarbeiter sichtet die Anhänge.'] : []),
         '',
+        ...withLink('de', options.link),
         keepNumber.de(i.number),
         '',
         signature.de,
@@ -52,6 +62,7 @@ export function acknowledgementMail(i: TemplateIncident, language: Language, tim
       due ? `You will hear from us by ${due} at the latest.` : 'We will get back to you as soon as possible.',
       ...(options.oversized ? ['', 'Your message was larger than our size limit. We have kept all of it; an agent will look at the attachments.'] : []),
       '',
+      ...withLink('en', options.link),
       keepNumber.en(i.number),
       '',
       signature.en,
@@ -59,11 +70,11 @@ export function acknowledgementMail(i: TemplateIncident, language: Language, tim
   };
 }
 
-export function replyMail(i: TemplateIncident, language: Language, text: string): RenderedMail {
-  return { subject: `Re: [${i.number}] ${i.title}`, body: [text.trim(), '', '--', keepNumber[language](i.number), signature[language]].join('\n') };
+export function replyMail(i: TemplateIncident, language: Language, text: string, link?: string): RenderedMail {
+  return { subject: `Re: [${i.number}] ${i.title}`, body: [text.trim(), '', '--', ...(link ? [portalLine[language](link)] : []), keepNumber[language](i.number), signature[language]].join('\n') };
 }
 
-export function resolutionMail(i: TemplateIncident, language: Language): RenderedMail {
+export function resolutionMail(i: TemplateIncident, language: Language, link?: string): RenderedMail {
   if (language === 'de') {
     return {
       subject: `[${i.number}] Gelöst: ${i.title}`,
@@ -76,6 +87,7 @@ export function resolutionMail(i: TemplateIncident, language: Language): Rendere
         '',
         `Besteht das Problem weiter, antworten Sie einfach auf diese Nachricht; die Anfrage wird dann wieder geöffnet. Ohne Antwort schließen wir sie nach ${i.autoCloseDays} Tagen.`,
         '',
+        ...withLink('de', link),
         signature.de,
       ].join('\n'),
     };
@@ -91,6 +103,7 @@ export function resolutionMail(i: TemplateIncident, language: Language): Rendere
       '',
       `If the problem persists, just reply to this mail and the request is reopened. Without a reply we close it after ${i.autoCloseDays} days.`,
       '',
+      ...withLink('en', link),
       signature.en,
     ].join('\n'),
   };

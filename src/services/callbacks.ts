@@ -8,7 +8,7 @@ import type { Db } from '../db/client.js';
 import { businessCalendars, contacts, contracts, customers, followUps, slaPolicies } from '../db/schema/index.js';
 import * as callback from '../domain/callback.js';
 import type { CallbackChannel, CallbackRecord, CallbackRequest, CallWindow, PhoneSource } from '../domain/callback.js';
-import { bestContractInForce, callbackWindow, houseCallbackCalendar, type CallbackBasis, type CallbackContract, type CallbackSla } from '../domain/callback-sla.js';
+import { bestContractInForce, callbackWindow, houseCallbackCalendar, type CallbackBasis, type CallbackContract, type CallbackSla, type CallbackWindowDecision } from '../domain/callback-sla.js';
 import type { CalendarDefinition } from '../domain/business-calendar.js';
 import type { ContractTier } from '../domain/enums.js';
 import { earlierLink } from '../domain/incident/follow-ups.js';
@@ -178,6 +178,16 @@ export async function requestCallback(
     record = await sendFollowUpCommand(deps.temporal, record, assignCallbackUpdate, assignment, { updateId: 'initial-assignment' });
   }
   return { record, sla, href: callbackHref(record.workflowId), replayed };
+}
+
+/**
+ * The terms a callback request would get now, without taking it: the SLA's minutes and the window
+ * it allows (the portal shows them before the customer picks a time).
+ */
+export async function previewCallbackTerms(deps: CallbackDeps, request: Pick<CallbackRequestInput, 'customerNumber' | 'contactEmail' | 'incidentNumber'>, at = new Date()): Promise<CallbackWindowDecision> {
+  const caller = await identifyCaller(deps, { ...request, phone: '', topic: '', requestedBy: 'portal' }, at);
+  const calendar = caller.policy?.calendar ?? (await houseCalendar(deps));
+  return callbackWindow({ tier: caller.tier, policy: caller.policy, contract: caller.contract, basis: caller.basis, calendar, requestedAt: at });
 }
 
 async function startStandalone(deps: CallbackDeps, input: CallbackWorkflowInput): Promise<void> {

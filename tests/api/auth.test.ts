@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
-import { isPublicPath, requireAuth, requireRole } from '../../src/api/auth.js';
+import { isPublicPath, isWebPath, requireAuth, requireRole } from '../../src/api/auth.js';
 import type { AppEnv } from '../../src/api/context.js';
 import { onError } from '../../src/api/problem.js';
 import type { Database } from '../../src/db/client.js';
@@ -40,10 +40,18 @@ const sampleId = '00000000-0000-4000-8000-000000000000';
 const samplePath = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => samples[name] ?? sampleId);
 
 /** Concrete routes of the app (middleware entries excluded), with sample path parameters. */
+function allRoutes() {
+  return app.routes.filter((r) => r.method !== 'ALL' && !r.path.includes('*'));
+}
+
+/**
+ * The routes that take a bearer token: all but the web pages, which take a portal session instead
+ * (tests/web/portal-routes.test.ts walks those).
+ */
 function routeTable() {
   const seen = new Set<string>();
-  return app.routes
-    .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+  return allRoutes()
+    .filter((r) => !isWebPath(r.path))
     .map((r) => ({ method: r.method, path: samplePath(r.path) }))
     .filter((r) => {
       const key = `${r.method} ${r.path}`;
@@ -64,6 +72,13 @@ describe('route table', () => {
     const publicRoutes = routeTable().filter((r) => isPublicPath(r.path)).map((r) => `${r.method} ${r.path}`);
     expect(publicRoutes.sort()).toEqual(['GET /docs', 'GET /docs/init.js', 'GET /docs/swagger-ui.css', 'GET /healthz', 'GET /openapi.json']);
     for (const path of ['/api/incidents', '/healthz/x', '/openapi.json/x', '/docsx', '/api/docs']) expect(isPublicPath(path), path).toBe(false);
+  });
+
+  it('leaves to the web layer exactly the portal and its assets, and nothing under /api', () => {
+    const web = [...new Set(allRoutes().filter((r) => isWebPath(r.path)).map((r) => r.path))];
+    expect(web.length).toBeGreaterThanOrEqual(10);
+    for (const path of web) expect(path, path).toMatch(/^\/(portal|assets)(\/|$)/);
+    for (const path of ['/api/portal', '/portalx', '/api/assets/x', '/assetsx', '/']) expect(isWebPath(path), path).toBe(false);
   });
 
   it('answers 401 problem+json without a token, with a wrong token and with a malformed header on every protected route', async () => {

@@ -98,6 +98,8 @@ export const incidents = pgTable(
     index('incidents_received_idx').on(t.receivedAt.desc(), t.number.desc()),
     index('incidents_status_received_idx').on(t.status, t.receivedAt.desc(), t.number.desc()),
     index('incidents_customer_received_idx').on(t.customerNumber, t.receivedAt.desc(), t.number.desc()),
+    // The portal's "my requests" of a contact who sees only their own.
+    index('incidents_contact_received_idx').on(t.contactId, t.receivedAt.desc(), t.number.desc()),
     index('incidents_priority_received_idx').on(t.priority, t.receivedAt.desc(), t.number.desc()),
     index('incidents_assignee_received_idx').on(t.assigneeId, t.receivedAt.desc(), t.number.desc()),
     index('incidents_group_received_idx').on(t.assignedGroup, t.receivedAt.desc(), t.number.desc()),

@@ -7,3 +7,4 @@ export * from './outbox.js';
 export * from './mail.js';
 export * from './billing.js';
 export * from './follow-ups.js';
+export * from './portal.js';

@@ -30,6 +30,8 @@ export interface CustomerMessageInput {
   automatic?: boolean;
   /** The mail it came in, for the communication log. */
   mail?: MailRef;
+  /** Files sent with a portal message (stored in portal_uploads); the timeline names them. */
+  attachments?: { id: string; filename: string; sizeBytes: number }[];
 }
 export interface SetPendingInput {
   reason: string;
@@ -74,13 +76,25 @@ export function validateCustomerMessage(state: IncidentState, input: CustomerMes
     throw new IllegalTransition(`Incident ${state.number} is closed; a new message needs a new incident.`);
   }
   nonBlank(input.text, 'text', 200_000);
+  if (input.attachments && input.attachments.length > maxMessageAttachments) throw new ValidationError(`A message takes at most ${maxMessageAttachments} attachments.`, 'attachments');
 }
+
+/** Files per portal message. */
+export const maxMessageAttachments = 10;
 
 /** A message from the customer (mail or portal): restarts next response, resumes, reopens. */
 export function customerMessage(state: IncidentState, input: CustomerMessageInput, ctx: CommandContext): Transition {
   validateCustomerMessage(state, input);
   const text = input.text.trim();
-  const base = { text, from: input.from ?? null, channel: input.channel ?? 'email', automatic: Boolean(input.automatic), ...(input.mail ? { mail: input.mail } : {}) };
+  const base = {
+    text,
+    from: input.from ?? null,
+    channel: input.channel ?? 'email',
+    automatic: Boolean(input.automatic),
+    ...(input.mail ? { mail: input.mail } : {}),
+    // Only when there are any, so the events of earlier messages stay exactly as they were.
+    ...(input.attachments?.length ? { attachments: input.attachments } : {}),
+  };
   const applied = withAppliedMail(state, input.mail?.mailId);
   if (input.automatic) {
     const updated = next(state, applied, ctx);

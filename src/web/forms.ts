@@ -1,0 +1,50 @@
+// Form bodies of the web pages: fields as strings, files as buffers, every text well-formed and
+// free of control characters (as the API's JSON is), a missing or wrong CSRF token refused.
+import { timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { anyControlCharacter, textProblem } from '../domain/text.js';
+import { ValidationError } from '../domain/errors.js';
+import type { UploadedFile } from '../services/portal/actions.js';
+
+export interface FormData {
+  fields: Record<string, string>;
+  files: UploadedFile[];
+}
+
+/** Text that may hold line breaks (a message); everything else is one line. */
+const multiline = new Set(['text', 'description', 'reason', 'topic']);
+
+export class CsrfRefused extends Error {
+  constructor() {
+    super('The form carries no valid CSRF token.');
+    this.name = 'CsrfRefused';
+  }
+}
+
+export async function readForm(c: Context, fileField?: string): Promise<FormData> {
+  const body = await c.req.parseBody({ all: true });
+  const fields: Record<string, string> = {};
+  const files: UploadedFile[] = [];
+  for (const [name, value] of Object.entries(body)) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      if (typeof v === 'string') {
+        if (name in fields) continue; // the first of repeated fields
+        const problem = textProblem(v, multiline.has(name) ? undefined : anyControlCharacter);
+        if (problem) throw new ValidationError(`${name} ${problem}`, name);
+        fields[name] = v;
+      } else if (name === fileField && v.size > 0) {
+        files.push({ filename: (v.name || 'file').toWellFormed().replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200), contentType: v.type || 'application/octet-stream', content: Buffer.from(await v.arrayBuffer()) });
+      }
+    }
+  }
+  return { fields, files };
+}
+
+/** The synchronizer token: the form's (or the htmx header's) must equal the expected one. */
+export function checkCsrf(c: Context, fields: Record<string, string>, expected: string): void {
+  const sent = fields._csrf ?? c.req.header('x-csrf-token') ?? '';
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new CsrfRefused();
+}

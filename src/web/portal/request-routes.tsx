@@ -1,0 +1,147 @@
+// Routes of requests: the list, one request and its files, a new request, and the answers to one.
+import { Hono } from 'hono';
+import { impacts, urgencies, type Impact, type Urgency } from '../../domain/enums.js';
+import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
+import { checkSubmission, confirmSolved, customerAssets, openRequest, previewEntitlement, reopenRequest, replyToRequest, waitForRequest } from '../../services/portal/actions.js';
+import { listRequests, requestDetail, requestFile, requestViews, type RequestView } from '../../services/portal/requests.js';
+import type { PortalEnv } from '../context.js';
+import { checkCsrf, readForm } from '../forms.js';
+import { isHtmx, newSubmission, pageContext, render, renderPartial, requireSignIn, seeOther, viewerOf, type PortalContext } from './http.js';
+import { CoverPreview, emptyRequest, NewRequestPage, type NewRequestValues } from './new-request-page.js';
+import { RequestPage, type RequestPageState } from './request-page.js';
+import { RequestsPage, RequestTable } from './requests-page.js';
+
+const incidentNumber = /^INC-\d{4}-\d{6}$/;
+const numberOf = (c: PortalContext) => {
+  const number = c.req.param('number') ?? '';
+  if (!incidentNumber.test(number)) throw new NotFound(`Request ${number} was not found.`);
+  return number;
+};
+
+const flashes = (c: PortalContext) => {
+  const t = c.var.t;
+  const done = c.req.query('done');
+  const callback = c.req.query('callback');
+  if (callback) return t.callback.requested(callback.slice(0, 100));
+  return done === 'sent' ? t.request.sent : done === 'solved' ? t.request.solvedDone : done === 'reopened' ? t.request.reopened : undefined;
+};
+
+async function showRequest(c: PortalContext, number: string, state: Partial<RequestPageState> = {}, status: 200 | 400 | 409 = 200) {
+  const request = await requestDetail(c.var.services.db, viewerOf(c), number);
+  return render(c, <RequestPage p={pageContext(c)} request={request} state={{ submission: newSubmission(), flash: flashes(c), ...state }} />, status);
+}
+
+/** A refusal the contact can act on: shown on the page they came from, in a 400 or 409. */
+const isRefusal = (err: unknown): err is ValidationError | IllegalTransition => err instanceof ValidationError || err instanceof IllegalTransition;
+
+function newRequestValues(fields: Record<string, string>): NewRequestValues {
+  return {
+    title: fields.title ?? '',
+    description: fields.description ?? '',
+    serialNumber: fields.serialNumber ?? '',
+    impact: (impacts as readonly string[]).includes(fields.impact ?? '') ? (fields.impact as Impact) : emptyRequest.impact,
+    urgency: (urgencies as readonly string[]).includes(fields.urgency ?? '') ? (fields.urgency as Urgency) : emptyRequest.urgency,
+  };
+}
+
+async function showNewRequest(c: PortalContext, values: NewRequestValues, options: { error?: string; submission?: string } = {}, status: 200 | 400 = 200) {
+  const viewer = viewerOf(c);
+  const assets = await customerAssets(c.var.services.db, viewer);
+  const serial = assets.some((a) => a.serialNumber === values.serialNumber) ? values.serialNumber : '';
+  const preview = await previewEntitlement(c.var.services, viewer, serial || null);
+  return render(c, <NewRequestPage p={pageContext(c)} assets={assets} values={{ ...values, serialNumber: serial }} preview={preview} submission={options.submission ?? newSubmission()} error={options.error} />, status);
+}
+
+export const requestRoutes = new Hono<PortalEnv>()
+  .use('/requests', requireSignIn)
+  .use('/requests/*', requireSignIn)
+  .get('/requests', async (c) => {
+    const viewParam = c.req.query('view');
+    const view: RequestView = (requestViews as readonly string[]).includes(viewParam ?? '') ? (viewParam as RequestView) : 'open';
+    const q = (c.req.query('q') ?? '').slice(0, 200);
+    const page = Math.min(10_000, Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+    const list = await listRequests(c.var.services.db, viewerOf(c), { view, q, page });
+    const filter = { view, q };
+    const opened = c.req.query('opened');
+    const flash = opened && incidentNumber.test(opened) ? c.var.t.newRequest.opened(opened) : undefined;
+    if (isHtmx(c) && c.req.header('HX-Target') === 'request-list') return renderPartial(c, <RequestTable p={pageContext(c)} list={list} filter={filter} />);
+    return render(c, <RequestsPage p={pageContext(c)} list={list} filter={filter} flash={flash} />);
+  })
+  .get('/requests/new', (c) => showNewRequest(c, { ...emptyRequest, serialNumber: c.req.query('serialNumber') ?? '' }))
+  .get('/requests/new/cover', async (c) => {
+    const viewer = viewerOf(c);
+    const serial = c.req.query('serialNumber') ?? '';
+    const assets = await customerAssets(c.var.services.db, viewer);
+    const preview = await previewEntitlement(c.var.services, viewer, assets.some((a) => a.serialNumber === serial) ? serial : null);
+    return renderPartial(c, <CoverPreview p={pageContext(c)} preview={preview} />);
+  })
+  .post('/requests', async (c) => {
+    const { fields, files } = await readForm(c, 'attachments');
+    checkCsrf(c, fields, pageContext(c).csrfToken);
+    const values = newRequestValues(fields);
+    if (fields.intent === 'preview') return showNewRequest(c, values, { submission: fields.submission ?? newSubmission() });
+    try {
+      const submission = checkSubmission(fields.submission);
+      if (!values.title.trim()) throw new ValidationError(c.var.t.newRequest.subject, 'title');
+      if (!values.description.trim()) throw new ValidationError(c.var.t.newRequest.description, 'description');
+      const number = await openRequest(c.var.services, viewerOf(c), { ...values, serialNumber: values.serialNumber || null, files, submission });
+      const visible = await waitForRequest(c.var.services.db, number, 10_000);
+      return seeOther(c, visible ? `/portal/requests/${number}?opened=1` : `/portal/requests?opened=${number}`);
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      return showNewRequest(c, values, { error: `${c.var.t.errors.problem}: ${err.message}`, ...(fields.submission ? { submission: fields.submission } : {}) }, 400);
+    }
+  })
+  .get('/requests/:number', async (c) => {
+    const number = numberOf(c);
+    const opened = c.req.query('opened') ? c.var.t.newRequest.opened(number) : undefined;
+    return showRequest(c, number, opened ? { flash: opened } : {});
+  })
+  .get('/requests/:number/files/:source/:id', async (c) => {
+    const source = c.req.param('source');
+    if (source !== 'mail' && source !== 'upload') throw new NotFound('No such file.');
+    const file = await requestFile(c.var.services.db, viewerOf(c), numberOf(c), source, c.req.param('id'));
+    // Always a download, never rendered in our origin (a file could be HTML with a script).
+    return c.body(new Uint8Array(file.content), 200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'private, no-store',
+    });
+  })
+  .post('/requests/:number/reply', async (c) => {
+    const number = numberOf(c);
+    const { fields, files } = await readForm(c, 'attachments');
+    checkCsrf(c, fields, pageContext(c).csrfToken);
+    try {
+      await replyToRequest(c.var.services, viewerOf(c), number, { text: fields.text ?? '', files, submission: checkSubmission(fields.submission) });
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      return showRequest(c, number, { error: `${c.var.t.errors.problem}: ${err.message}`, text: fields.text ?? '' }, err.status);
+    }
+    return seeOther(c, `/portal/requests/${number}?done=sent`);
+  })
+  .post('/requests/:number/solved', async (c) => {
+    const number = numberOf(c);
+    const { fields } = await readForm(c);
+    checkCsrf(c, fields, pageContext(c).csrfToken);
+    try {
+      await confirmSolved(c.var.services, viewerOf(c), number, checkSubmission(fields.submission));
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      return showRequest(c, number, { error: err.message }, err.status);
+    }
+    return seeOther(c, `/portal/requests/${number}?done=solved`);
+  })
+  .post('/requests/:number/reopen', async (c) => {
+    const number = numberOf(c);
+    const { fields } = await readForm(c);
+    checkCsrf(c, fields, pageContext(c).csrfToken);
+    try {
+      await reopenRequest(c.var.services, viewerOf(c), number, { reason: fields.reason ?? '', submission: checkSubmission(fields.submission) });
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      return showRequest(c, number, { error: `${c.var.t.errors.problem}: ${err.message}` }, err.status);
+    }
+    return seeOther(c, `/portal/requests/${number}?done=reopened`);
+  });

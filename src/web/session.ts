@@ -1,0 +1,45 @@
+// Cookies of the web pages. Outside localhost they are Secure and carry the __Host- prefix (bound
+// to this host, path /); on http://localhost, where browsers refuse Secure cookies over plain
+// HTTP in some setups, they go without both. Always HttpOnly and SameSite=Lax.
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { randomToken } from '../services/portal/secrets.js';
+
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** True outside loopback: the page is (or is behind) HTTPS, so cookies are Secure. */
+export const isSecureRequest = (c: Context) => !loopbackHosts.has(new URL(c.req.url).hostname);
+
+const cookieName = (c: Context, base: string) => (isSecureRequest(c) ? `__Host-${base}` : base);
+
+const cookieOptions = (c: Context) => ({ httpOnly: true, sameSite: 'Lax' as const, secure: isSecureRequest(c), path: '/' });
+
+export const sessionCookie = 'helpdesk_session';
+const csrfCookie = 'helpdesk_csrf';
+
+export const readSessionCookie = (c: Context) => getCookie(c, cookieName(c, sessionCookie));
+
+export function writeSessionCookie(c: Context, id: string, maxHours: number): void {
+  setCookie(c, cookieName(c, sessionCookie), id, { ...cookieOptions(c), maxAge: maxHours * 3600 });
+}
+
+export function clearSessionCookie(c: Context): void {
+  deleteCookie(c, cookieName(c, sessionCookie), cookieOptions(c));
+}
+
+/** The signed-out forms' token: kept in a cookie and repeated in each form (double submit). */
+export function anonymousCsrfToken(c: Context): string {
+  const existing = getCookie(c, cookieName(c, csrfCookie));
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const token = randomToken();
+  setCookie(c, cookieName(c, csrfCookie), token, cookieOptions(c));
+  return token;
+}
+
+export function readCookie(c: Context, name: string): string | undefined {
+  return getCookie(c, name);
+}
+
+export function writePreferenceCookie(c: Context, name: string, value: string): void {
+  setCookie(c, name, value, { ...cookieOptions(c), httpOnly: false, maxAge: 365 * 24 * 3600 });
+}
