@@ -150,6 +150,8 @@ export async function openIncidentFromRequest(
     /** Whose keys these are; default the actor. Mail uses one scope, so whoever opens it, it opens one incident. */
     keyScope?: string;
     mail?: MailIntake;
+    /** Acknowledge by mail although no mail opened it (the portal: its page promises the mail). */
+    acknowledge?: boolean;
     /** A child ticket: its parent starts it as a child workflow and links it. */
     parent?: ParentLink;
   },
@@ -169,7 +171,7 @@ export async function openIncidentFromRequest(
   const parties = await identifyCaller(deps, request, receivedAt);
   let intake: IncidentIntake;
   try {
-    intake = await recordIntake(deps, request, parties, receivedAt, options.actor, key, options.mail, options.parent);
+    intake = await recordIntake(deps, request, parties, receivedAt, options.actor, key, options.mail, options.parent, options.acknowledge === true);
   } catch (err) {
     // The same key raced us: answer with the incident the other request opened.
     const raced = await replay();
@@ -195,6 +197,7 @@ async function recordIntake(
   idempotencyKey: string | null,
   mail: MailIntake | undefined,
   parent: IncidentIntake['parent'],
+  acknowledge: boolean,
 ): Promise<IncidentIntake> {
   return deps.db.transaction(async (tx) => {
     const number = await allocateIncidentNumber(tx, incidentYear(receivedAt, deps.timezone ?? defaultBusinessTimezone));
@@ -211,6 +214,7 @@ async function recordIntake(
       ...(deps.autoCloseDays ? { autoCloseDays: deps.autoCloseDays } : {}),
       openedBy: actor,
       ...(mail ? { mail } : {}),
+      ...(acknowledge && !mail ? { acknowledge } : {}),
       ...(parent ? { parent } : {}),
     };
     await tx.insert(incidentIntakes).values({ number, request: intake, receivedAt, idempotencyKey });

@@ -34,6 +34,7 @@ export function Layout(props: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"historyCacheSize":0}' />
         <title>{`${props.title} · ${props.area}`}</title>
+        <link rel="icon" href={assetPaths.icon} type="image/svg+xml" />
         <link rel="stylesheet" href={assetPaths.stylesheet} />
         <script src={assetPaths.htmx} defer></script>
       </head>

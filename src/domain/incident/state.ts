@@ -48,6 +48,8 @@ export interface IncidentIntake extends IncidentFacts {
   openedBy: Actor;
   /** The mail that opened the incident, and whether to acknowledge it. */
   mail?: MailIntake;
+  /** Opened without a mail but with a contact to tell (the portal): send the acknowledgement mail. */
+  acknowledge?: boolean;
 }
 
 export interface IncidentState extends IncidentFacts {

@@ -159,7 +159,7 @@ export async function openRequest(deps: IntakeDeps, viewer: PortalViewer, input:
       urgency: input.urgency,
       channel: 'portal',
     },
-    { actor: contactActor(viewer), idempotencyKey: input.submission, keyScope: `contact:${viewer.contactId}` },
+    { actor: contactActor(viewer), idempotencyKey: input.submission, keyScope: `contact:${viewer.contactId}`, acknowledge: true },
   );
   await storeUploads(deps.db, viewer, incident.number, input.submission, input.files);
   return incident.number;

@@ -335,8 +335,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
   setCurrentDetails(details());
   if (opened) {
     await record(opened);
-    const mail = 'intake' in input ? input.intake.mail : undefined;
+    const intake = 'intake' in input ? input.intake : undefined;
+    const mail = intake?.mail;
     if (mail?.acknowledge) mailToCustomer('acknowledgement', opened.state, opened.event.seq, { oversized: mail.oversized });
+    // A request from the portal is acknowledged like a mail. No patch: recorded histories have no
+    // `acknowledge` in their input, so they take the branch they took before.
+    else if (!mail && intake?.acknowledge) mailToCustomer('acknowledgement', opened.state, opened.event.seq);
   }
 
   // The SLA loop: re-assess the escalation level, then sleep until the next threshold instant
