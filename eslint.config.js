@@ -23,6 +23,19 @@ const apiSchemaImports = {
   message: 'src/api must not import src/db/schema, not even a type: take the row type from the service (src/services) and enumerations from src/domain/enums.ts.',
 };
 
+/** src/web renders what services return, like src/api: never the tables, never the API's routers. */
+const webImports = [
+  {
+    group: ['**/db/schema', '**/db/schema/*'],
+    allowTypeImports: false,
+    message: 'src/web must not import src/db/schema, not even a type: a page renders a view type its service returns (an allow-list of fields), never a row.',
+  },
+  {
+    group: ['**/api/*/**', '!**/api/context.js', '!**/api/auth.js'],
+    message: 'src/web must not import the API\'s routers, routes or schemas: pages and the API share services, not each other.',
+  },
+];
+
 /** src/mail holds the mail channel's adapters; the use cases in src/services put them together, not the other way round. */
 const mailImports = [
   {
@@ -125,6 +138,7 @@ export default tseslint.config(
   { files: ['src/api/*/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [routerImports(['..']), apiSchemaImports] }] } },
   { files: ['src/api/*/*/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [routerImports(['..', '../..']), apiSchemaImports] }] } },
   { files: ['src/mail/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: mailImports }] } },
+  { files: ['src/web/**/*.ts', 'src/web/**/*.tsx'], rules: { 'no-restricted-imports': ['error', { patterns: webImports }] } },
   // src/domain/*.ts, src/domain/<a>/*.ts, src/domain/<a>/<b>/*.ts (add a depth if the domain grows one).
   ...[0, 1, 2].map(domainImports),
   {

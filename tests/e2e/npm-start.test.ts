@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { Connection, Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortOpen } from '../../src/infra/temporal-dev-server.js';
+import { PortalVisitor } from '../support/portal.js';
 import { prepareNpmStart, repoRoot as root, startNpm, stopNpm, tokenOf, type NpmStartSetup, type Started } from '../support/npm-start.js';
 
 let setup: NpmStartSetup;
@@ -33,6 +34,19 @@ describe('npm start', () => {
       agentToken = tokenOf(out, 'agent')!;
       expect(agentToken).toMatch(/^hd_/);
       expect(tokenOf(out, 'admin')).toMatch(/^hd_/);
+
+      // The portal's address and a demo sign-in that works.
+      const base = `http://127.0.0.1:${ports.api}`;
+      expect(out).toContain(`${base}/portal`);
+      const demo = /Sign in to the portal as .+?:\s+(\S+@\S+)\s+password (\S+)/.exec(out);
+      expect(demo, out).not.toBeNull();
+      const visitor = new PortalVisitor((path, init) => fetch(`${base}${path}`, init), base);
+      const signedIn = await visitor.signInWithPassword(demo![1]!, demo![2]!);
+      expect(signedIn.status).toBe(303);
+      expect(signedIn.location).toBe('/portal/requests');
+      const requests = await visitor.get('/portal/requests');
+      expect(requests.status).toBe(200);
+      expect(requests.html).toMatch(/INC-\d{4}-\d{6}/); // Petra Müller's company's demo incidents (she is its customer admin)
 
       expect((await api('/healthz')).status).toBe(200);
       expect((await api('/docs')).status).toBe(200);

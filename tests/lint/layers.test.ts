@@ -114,3 +114,27 @@ describe('the real tree', () => {
     expect(errors).toEqual([]);
   }, 180_000);
 });
+
+describe('src/web renders what services return', () => {
+  const webSchemaMessage = 'src/web must not import src/db/schema, not even a type';
+  const webApiMessage = "src/web must not import the API's routers";
+  it.each([
+    ['src/web/portal/requests-page.tsx', `import type { incidents } from '../../db/schema/index.js';\nexport type X = typeof incidents.$inferSelect;\n`, webSchemaMessage],
+    ['src/web/layout.tsx', `import { contacts } from '../db/schema/customers.js';\nexport const x = contacts;\n`, webSchemaMessage],
+    ['src/web/portal/request-routes.tsx', `import { Incident } from '../../api/incidents/schemas.js';\nexport const x = Incident;\n`, webApiMessage],
+  ])('%s: the import is reported', async (file, code, message) => {
+    expect(await restricted(code, file)).toEqual([expect.stringContaining(message)]);
+  });
+
+  it('allows services, the domain and the app context', async () => {
+    const code = [
+      `import type { AppEnv } from '../../api/context.js';`,
+      `import { listRequests } from '../../services/portal/requests.js';`,
+      `import { impacts } from '../../domain/enums.js';`,
+      'export const x = [listRequests, impacts];',
+      'export type Y = AppEnv;',
+      '',
+    ].join('\n');
+    expect(await restricted(code, 'src/web/portal/request-routes.tsx')).toEqual([]);
+  });
+});
