@@ -117,7 +117,7 @@ describe('a new request', () => {
     const answer = await visitor.post('/portal/requests', { submission: visitor.field('submission'), title: '  ', description: 'Only a description', impact: 'low', urgency: 'low' });
     expect(answer.status).toBe(400);
     expect(answer.html).toContain('Only a description');
-    expect(textOf(answer.html)).toContain('Bitte prüfen Sie Ihre Eingabe');
+    expect(textOf(answer.html)).toContain('Bitte geben Sie einen Betreff an.');
   });
 });
 
@@ -178,7 +178,7 @@ describe('a request', () => {
     // "Solved" twice (an old tab) is refused in words, not a 500.
     const twice = await visitor.post(`/portal/requests/${number}/solved`, { submission: 'second-solved-000000001' });
     expect(twice.status).toBe(409);
-    expect(textOf(twice.html)).toContain('solved already');
+    expect(textOf(twice.html)).toContain('Diese Anfrage ist schon als gelöst markiert.');
 
     await visitor.get(`/portal/requests/${number}`);
     const reopened = await visitor.post(`/portal/requests/${number}/reopen`, { submission: visitor.field('submission'), reason: 'Port 12 ist wieder tot.' });
@@ -220,9 +220,23 @@ describe('a callback', () => {
     const far = new Date(Date.now() + 60 * 86_400_000);
     const local = (d: Date) => d.toISOString().slice(0, 16);
     const refused = await visitor.post('/portal/callback', { submission: visitor.field('submission'), phone: '+49 221 555 0299', topic: 'Firewall-Regeln', request: '', from: local(far), to: local(new Date(far.getTime() + 3_600_000)) });
-    expect([400, 409]).toContain(refused.status);
-    expect(textOf(refused.html)).toContain('Bitte prüfen Sie Ihre Eingabe');
+    expect(refused.status).toBe(400);
+    // In the portal's words, with the latest time the promise allows (not the API's ISO instant).
+    expect(textOf(refused.html)).toMatch(/Unsere Zusage verlangt den Anruf bis (heute|morgen|\w\w\.?) ?[\d.: ]+\d\d:\d\d\. Bitte wählen Sie ein Zeitfenster/);
+    expect(textOf(refused.html)).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
     expect(refused.html).toContain('Firewall-Regeln'); // the form keeps what was typed
+
+    // A window with one end only, a past one, and a premium-rate number: each refused in words.
+    await visitor.get('/portal/callback');
+    const oneEnd = await visitor.post('/portal/callback', { submission: visitor.field('submission'), phone: '+49 221 555 0299', topic: 'Firewall', request: '', from: local(far), to: '' });
+    expect(oneEnd.status).toBe(400);
+    expect(textOf(oneEnd.html)).toContain('Datum und Uhrzeit an beiden Enden');
+    const past = new Date(Date.now() - 2 * 86_400_000);
+    const over = await visitor.post('/portal/callback', { submission: visitor.field('submission'), phone: '+49 221 555 0299', topic: 'Firewall', request: '', from: local(past), to: local(new Date(past.getTime() + 3_600_000)) });
+    expect(textOf(over.html)).toContain('Dieses Zeitfenster ist schon vorbei.');
+    const premium = await visitor.post('/portal/callback', { submission: visitor.field('submission'), phone: '+49 900 123456', topic: 'Firewall', request: '', from: '', to: '' });
+    expect(premium.status).toBe(400);
+    expect(textOf(premium.html)).toContain('Sonder- und Premiumnummern rufen wir nicht zurück.');
 
     await visitor.get('/portal/callback');
     const taken = await visitor.post('/portal/callback', { submission: visitor.field('submission'), phone: '+49 221 555 0299', topic: 'Firewall-Regeln besprechen', request: '', from: '', to: '' });

@@ -6,7 +6,7 @@ import type { Db } from '../../db/client.js';
 import { assets, contractAssets, contacts, contracts, followUps, incidents, portalUploads } from '../../db/schema/index.js';
 import { inForce, quotaStatus, type QuotaStatus } from '../../domain/entitlement.js';
 import type { ContractTier, EntitlementDecision, Impact, Language, Urgency } from '../../domain/enums.js';
-import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
+import { NotFound } from '../../domain/errors.js';
 import type { Actor } from '../../domain/kernel.js';
 import { maxMessageAttachments } from '../../domain/incident/lifecycle.js';
 import { businessDate, defaultBusinessTimezone } from '../../domain/ticket-number.js';
@@ -15,6 +15,7 @@ import { previewCallbackTerms, requestCallback, type CallbackDeps } from '../cal
 import { checkEntitlement, quotaUsedMinutes } from '../entitlement.js';
 import { sendIncidentCommand } from '../incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from '../incident-intake.js';
+import { InvalidEntry, NotNow } from './refusals.js';
 import { answerable } from './requests.js';
 import type { PortalViewer } from './sessions.js';
 
@@ -35,15 +36,15 @@ export const contactActor = (viewer: PortalViewer): Actor => ({ id: `contact:${v
 /** A form's one-time submission id: a repeated submission (double click, reload) is taken once. */
 const submissionPattern = /^[A-Za-z0-9_-]{16,64}$/;
 export function checkSubmission(id: string | undefined): string {
-  if (!id || !submissionPattern.test(id)) throw new ValidationError('The form is incomplete; reload the page and send it again.', 'submission');
+  if (!id || !submissionPattern.test(id)) throw new InvalidEntry('submission', 'The form is incomplete; reload the page and send it again.', 'submission');
   return id;
 }
 
 export function checkFiles(files: UploadedFile[], maxBytes = defaultMaxFileBytes): void {
-  if (files.length > maxMessageAttachments) throw new ValidationError(`At most ${maxMessageAttachments} files per message.`, 'attachments');
+  if (files.length > maxMessageAttachments) throw new InvalidEntry('tooManyFiles', `At most ${maxMessageAttachments} files per message.`, 'attachments', { count: maxMessageAttachments });
   for (const file of files) {
-    if (file.content.length > maxBytes) throw new ValidationError(`${file.filename} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`, 'attachments');
-    if (file.filename.length > 200) throw new ValidationError('A file name may have at most 200 characters.', 'attachments');
+    if (file.content.length > maxBytes) throw new InvalidEntry('fileTooLarge', `${file.filename} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`, 'attachments', { file: file.filename, megabytes: Math.round(maxBytes / 1024 / 1024) });
+    if (file.filename.length > 200) throw new InvalidEntry('fileNameTooLong', 'A file name may have at most 200 characters.', 'attachments', { count: 200 });
   }
 }
 
@@ -65,13 +66,13 @@ async function storeUploads(db: Db, viewer: PortalViewer, number: string, submis
 async function requireAnswerable(db: Db, viewer: PortalViewer, number: string) {
   const row = await answerable(db, viewer, number);
   // Seeing a request without the right to answer it is not a secret: say so, do not pretend it is gone.
-  if (!row.canAnswer) throw new IllegalTransition('Only the person who opened this request (or your customer admin) can answer it.');
+  if (!row.canAnswer) throw new NotNow('readOnly', 'Only the person who opened this request (or your customer admin) can answer it.');
   return row;
 }
 
 export async function replyToRequest(deps: IntakeDeps, viewer: PortalViewer, number: string, input: { text: string; files: UploadedFile[]; submission: string }): Promise<void> {
   await requireAnswerable(deps.db, viewer, number);
-  if (!input.text.trim()) throw new ValidationError('Write a message.', 'text');
+  if (!input.text.trim()) throw new InvalidEntry('textMissing', 'Write a message.', 'text');
   checkFiles(input.files);
   const attachments = await storeUploads(deps.db, viewer, number, input.submission, input.files);
   await sendIncidentCommand(
@@ -85,14 +86,14 @@ export async function replyToRequest(deps: IntakeDeps, viewer: PortalViewer, num
 
 export async function confirmSolved(deps: IntakeDeps, viewer: PortalViewer, number: string, submission: string): Promise<void> {
   const row = await requireAnswerable(deps.db, viewer, number);
-  if (row.status === 'resolved' || row.status === 'closed') throw new IllegalTransition('This request is solved already.');
+  if (row.status === 'resolved' || row.status === 'closed') throw new NotNow('solvedAlready', 'This request is solved already.');
   await sendIncidentCommand(deps.temporal, number, resolveUpdate, { resolution: `Solved, as ${viewer.name} confirmed in the customer portal.`, actor: contactActor(viewer) }, { updateId: `portal:${submission}` });
 }
 
 export async function reopenRequest(deps: IntakeDeps, viewer: PortalViewer, number: string, input: { reason: string; submission: string }): Promise<void> {
   const row = await requireAnswerable(deps.db, viewer, number);
-  if (row.status === 'closed') throw new IllegalTransition('This request is closed; open a new one and mention its number.');
-  if (!input.reason.trim()) throw new ValidationError('Tell us what is still wrong.', 'reason');
+  if (row.status === 'closed') throw new NotNow('closed', 'This request is closed; open a new one and mention its number.');
+  if (!input.reason.trim()) throw new InvalidEntry('reasonMissing', 'Tell us what is still wrong.', 'reason');
   await sendIncidentCommand(deps.temporal, number, reopenUpdate, { reason: input.reason, actor: contactActor(viewer) }, { updateId: `portal:${input.submission}` });
 }
 
@@ -130,7 +131,7 @@ export async function previewEntitlement(deps: Pick<IntakeDeps, 'db' | 'timezone
 
 async function requireOwnAsset(db: Db, viewer: PortalViewer, serialNumber: string): Promise<void> {
   const [own] = await db.select({ id: assets.id }).from(assets).where(and(eq(assets.serialNumber, serialNumber), eq(assets.customerId, viewer.customerId)));
-  if (!own) throw new ValidationError('Choose one of your registered devices, or none.', 'serialNumber');
+  if (!own) throw new InvalidEntry('notYourDevice', 'Choose one of your registered devices, or none.', 'serialNumber');
 }
 
 export interface NewRequestInput {
@@ -178,7 +179,16 @@ export async function askForCallback(
   input: { phone: string; topic: string; window: { from: string; to: string } | null; incidentNumber: string | null; submission: string },
 ) {
   if (input.incidentNumber) await requireAnswerable(deps.db, viewer, input.incidentNumber);
-  if (!input.topic.trim()) throw new ValidationError('Tell us what the call is about.', 'topic');
+  if (!input.topic.trim()) throw new InvalidEntry('topicMissing', 'Tell us what the call is about.', 'topic');
+  if (input.window) {
+    // Said here in the portal's words; the callback service checks the same again (and says it for the API).
+    const from = Date.parse(input.window.from);
+    const to = Date.parse(input.window.to);
+    if (from >= to) throw new InvalidEntry('windowOrder', 'The window must end after it starts.', 'window.to');
+    if (to <= Date.now()) throw new InvalidEntry('windowOver', 'The window has already ended.', 'window.to');
+    const terms = await callbackTerms(deps, viewer, input.incidentNumber ?? undefined);
+    if (to > Date.parse(terms.latestEnd)) throw new InvalidEntry('windowTooLate', `The callback promise needs the call by ${terms.latestEnd}; choose a window that ends by then.`, 'window.to', { latest: terms.latestEnd });
+  }
   return requestCallback(
     deps,
     {

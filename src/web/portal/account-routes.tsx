@@ -1,6 +1,7 @@
 // Routes of the callback service, the contracts and the profile.
 import { Hono } from 'hono';
-import { IllegalTransition, ValidationError } from '../../domain/errors.js';
+import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
+import { InvalidEntry } from '../../services/portal/refusals.js';
 import { askForCallback, callbackTerms, checkSubmission, customerContracts, updateProfile, waitForCallback } from '../../services/portal/actions.js';
 import { listPortalCallbacks, listRequests, portalCallback } from '../../services/portal/requests.js';
 import { checkCurrentPassword, setPassword } from '../../services/portal/sign-in.js';
@@ -10,7 +11,7 @@ import { instantOfLocal, span } from '../format.js';
 import { checkCsrf, readForm } from '../forms.js';
 import { CallbackDetailPage, CallbackPage, type CallbackValues } from './callback-page.js';
 import { ContractsPage } from './contracts-page.js';
-import { newSubmission, pageContext, render, requireSignIn, seeOther, viewerOf, type PortalContext } from './http.js';
+import { newSubmission, pageContext, refusalText, render, requireSignIn, seeOther, viewerOf, type PortalContext } from './http.js';
 import { ProfilePage } from './profile-page.js';
 import { passwordProblem } from './sign-in-routes.js';
 
@@ -49,9 +50,8 @@ export const accountRoutes = new Hono<PortalEnv>()
       const submission = checkSubmission(fields.submission);
       const from = values.from ? instantOfLocal(values.from, zone) : null;
       const to = values.to ? instantOfLocal(values.to, zone) : null;
-      if ((values.from && !from) || (values.to && !to)) throw new ValidationError('window: give date and time.', 'window');
-      if (Boolean(from) !== Boolean(to)) throw new ValidationError(`${c.var.t.callback.from} / ${c.var.t.callback.to}`, 'window');
-      if (values.request && !incidentNumber.test(values.request)) throw new ValidationError('request', 'request');
+      if ((values.from && !from) || (values.to && !to) || Boolean(from) !== Boolean(to)) throw new InvalidEntry('windowIncomplete', 'window: give the date and time of both ends, or neither.', 'window');
+      if (values.request && !incidentNumber.test(values.request)) throw new NotFound(`Request ${values.request.slice(0, 40)} was not found.`);
       const result = await askForCallback(c.var.services, viewerOf(c), { phone: values.phone, topic: values.topic, window: from && to ? { from, to } : null, incidentNumber: values.request || null, submission });
       const window = result.record.details.window;
       const words = encodeURIComponent(span(window.from, window.to, c.var.language, zone));
@@ -61,7 +61,7 @@ export const accountRoutes = new Hono<PortalEnv>()
       return seeOther(c, id ? `/portal/callbacks/${id}?window=${words}` : `/portal/requests/${values.request}?callback=${words}`);
     } catch (err) {
       if (!(err instanceof ValidationError || err instanceof IllegalTransition)) throw err;
-      return showCallback(c, values, { error: `${c.var.t.errors.problem}: ${err.message}`, ...(fields.submission ? { submission: fields.submission } : {}) }, err.status);
+      return showCallback(c, values, { error: refusalText(pageContext(c), err), ...(fields.submission ? { submission: fields.submission } : {}) }, err.status);
     }
   })
   .get('/callbacks/:id', async (c) => {

@@ -1,10 +1,13 @@
 // The portal's request plumbing: the page context, rendering, the sign-in guard and redirects.
 import type { Context, MiddlewareHandler } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
+import { ValidationError, type IllegalTransition } from '../../domain/errors.js';
+import { isPortalRefusal } from '../../services/portal/refusals.js';
 import { randomToken } from '../../services/portal/secrets.js';
 import { defaultSessionSettings, type PortalViewer } from '../../services/portal/sessions.js';
 import { defaultBusinessTimezone } from '../../domain/ticket-number.js';
 import type { PortalEnv } from '../context.js';
+import { when } from '../format.js';
 import type { PageContext } from './components.js';
 
 export type PortalContext = Context<PortalEnv>;
@@ -65,3 +68,14 @@ export const requireSignIn: MiddlewareHandler<PortalEnv> = async (c, next) => {
 export const newSubmission = () => randomToken().slice(0, 32);
 
 export const sessionSettings = (c: PortalContext) => c.var.services.portal?.session ?? defaultSessionSettings;
+
+/**
+ * A refusal in the page's words: the portal's own by their reason; a bad phone number by its
+ * field; anything else (a rule of the engine's that the portal does not know) by its message.
+ */
+export function refusalText(p: PageContext, err: ValidationError | IllegalTransition): string {
+  const { refusals, errors } = p.t;
+  if (isPortalRefusal(err)) return refusals[err.reason]({ ...err.params, latest: err.params.latest ? when(err.params.latest, p.language, p.zone, p.now) : '' });
+  if (err instanceof ValidationError && err.field === 'phone') return refusals.phone;
+  return err instanceof ValidationError ? `${errors.problem}: ${err.message}` : err.message;
+}

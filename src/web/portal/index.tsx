@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { DomainError, NotFound, Unavailable } from '../../domain/errors.js';
+import { DomainError, IllegalTransition, NotFound, Unavailable, ValidationError } from '../../domain/errors.js';
 import { findSession } from '../../services/portal/sessions.js';
 import { TooManyAttempts } from '../../services/portal/sign-in.js';
 import type { PortalEnv } from '../context.js';
@@ -14,7 +14,7 @@ import { languageCookie, pickLanguage } from '../i18n.js';
 import { anonymousCsrfToken, clearSessionCookie, readCookie, readSessionCookie } from '../session.js';
 import { accountRoutes } from './account-routes.js';
 import { ErrorPage } from './components.js';
-import { pageContext, render, type PortalContext } from './http.js';
+import { pageContext, refusalText, render, type PortalContext } from './http.js';
 import { portalMessages } from './messages.js';
 import { requestRoutes } from './request-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
@@ -34,6 +34,7 @@ function errorPage(c: PortalContext, err: unknown) {
     return render(c, <SignInPage p={p} state={{ next: null, message: { kind: 'error', text: p.t.signIn.tooMany(err.retryAfterMinutes) } }} />, 429);
   }
   if (err instanceof Unavailable) return render(c, <ErrorPage p={p} title={errors.problem} message={errors.unavailable} />, 503);
+  if (err instanceof ValidationError || err instanceof IllegalTransition) return render(c, <ErrorPage p={p} title={errors.problem} message={refusalText(p, err)} />, err.status);
   if (err instanceof DomainError && (err.status === 400 || err.status === 409)) return render(c, <ErrorPage p={p} title={errors.problem} message={err.message} />, err.status);
   c.var.logger.error({ err }, 'portal page failed');
   return render(c, <ErrorPage p={p} title={errors.problem} message={errors.server} />, 500);

@@ -2,6 +2,10 @@
 // never holds a string of its own that a customer would read.
 import type { Language } from '../../domain/enums.js';
 import type { CustomerStatus } from '../../domain/portal.js';
+import type { RefusalParams, RefusalReason } from '../../services/portal/refusals.js';
+
+/** Each refusal of the portal in words; `latest` comes formatted for the page. */
+type RefusalWords = Record<RefusalReason, (p: Omit<RefusalParams, 'latest'> & { latest: string }) => string> & { phone: string };
 import type { ContractTier, EntitlementDecision, Impact } from '../../domain/enums.js';
 
 const de = {
@@ -191,6 +195,26 @@ const de = {
     noPassword: 'Sie melden sich bisher per E-Mail-Link an. Mit einem Passwort geht es auch ohne Postfach.',
     admin: 'Sie sind Kunden-Administrator: Sie sehen alle Anfragen Ihres Unternehmens und das Kontingent.',
   },
+  refusals: {
+    submission: () => 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu und senden Sie es noch einmal.',
+    titleMissing: () => 'Bitte geben Sie einen Betreff an.',
+    descriptionMissing: () => 'Bitte beschreiben Sie das Problem.',
+    tooManyFiles: (p) => `Höchstens ${p.count} Dateien pro Nachricht.`,
+    fileTooLarge: (p) => `${p.file} ist größer als ${p.megabytes} MB.`,
+    fileNameTooLong: (p) => `Ein Dateiname darf höchstens ${p.count} Zeichen haben.`,
+    readOnly: () => 'Antworten kann die Person, die die Anfrage gestellt hat, oder Ihr Kunden-Administrator.',
+    textMissing: () => 'Bitte schreiben Sie eine Nachricht.',
+    solvedAlready: () => 'Diese Anfrage ist schon als gelöst markiert.',
+    closed: () => 'Diese Anfrage ist abgeschlossen. Bitte stellen Sie eine neue Anfrage und nennen Sie darin die Nummer.',
+    reasonMissing: () => 'Bitte schreiben Sie, was noch nicht in Ordnung ist.',
+    notYourDevice: () => 'Bitte wählen Sie eines Ihrer registrierten Geräte oder keines.',
+    topicMissing: () => 'Bitte schreiben Sie, worum es bei dem Anruf geht.',
+    windowIncomplete: () => 'Bitte geben Sie für das Zeitfenster Datum und Uhrzeit an beiden Enden an, oder lassen Sie beide leer.',
+    windowOrder: () => 'Das Zeitfenster muss nach seinem Beginn enden.',
+    windowOver: () => 'Dieses Zeitfenster ist schon vorbei.',
+    windowTooLate: (p) => `Unsere Zusage verlangt den Anruf bis ${p.latest}. Bitte wählen Sie ein Zeitfenster, das bis dahin endet, oder schreiben Sie Ihren Wunschtermin in das Thema.`,
+    phone: 'Bitte geben Sie die Telefonnummer mit Ländervorwahl an, z. B. +49 211 555 0101. Sonder- und Premiumnummern rufen wir nicht zurück.',
+  } satisfies RefusalWords as RefusalWords,
   errors: {
     notFound: 'Diese Seite gibt es nicht, oder Sie haben keinen Zugriff darauf.',
     notFoundTitle: 'Nicht gefunden',
@@ -391,6 +415,26 @@ const en: PortalMessages = {
     password: 'Password',
     noPassword: 'So far you sign in by e-mail link. With a password you can sign in without your mailbox.',
     admin: "You are a customer admin: you see all of your organisation's requests and the quota.",
+  },
+  refusals: {
+    submission: () => 'The form is incomplete. Please reload the page and send it again.',
+    titleMissing: () => 'Please give a subject.',
+    descriptionMissing: () => 'Please describe the problem.',
+    tooManyFiles: (p) => `At most ${p.count} files per message.`,
+    fileTooLarge: (p) => `${p.file} is larger than ${p.megabytes} MB.`,
+    fileNameTooLong: (p) => `A file name may have at most ${p.count} characters.`,
+    readOnly: () => 'Only the person who opened this request, or your customer admin, can answer it.',
+    textMissing: () => 'Please write a message.',
+    solvedAlready: () => 'This request is marked as solved already.',
+    closed: () => 'This request is closed. Please open a new one and mention its number.',
+    reasonMissing: () => 'Please tell us what is still wrong.',
+    notYourDevice: () => 'Please choose one of your registered devices, or none.',
+    topicMissing: () => 'Please tell us what the call is about.',
+    windowIncomplete: () => 'Please give date and time for both ends of the window, or leave both empty.',
+    windowOrder: () => 'The window must end after it starts.',
+    windowOver: () => 'This window is over already.',
+    windowTooLate: (p) => `Our promise needs the call by ${p.latest}. Please choose a window that ends by then, or write the time you would like into the topic.`,
+    phone: 'Please give the phone number with its country code, e.g. +44 20 7946 0018. We do not call premium-rate or service numbers.',
   },
   errors: {
     notFound: 'This page does not exist, or you have no access to it.',

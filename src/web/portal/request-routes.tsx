@@ -3,10 +3,11 @@ import { Hono } from 'hono';
 import { impacts, urgencies, type Impact, type Urgency } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { checkSubmission, confirmSolved, customerAssets, openRequest, previewEntitlement, reopenRequest, replyToRequest, waitForRequest } from '../../services/portal/actions.js';
+import { InvalidEntry } from '../../services/portal/refusals.js';
 import { listRequests, requestDetail, requestFile, requestViews, type RequestView } from '../../services/portal/requests.js';
 import type { PortalEnv } from '../context.js';
 import { checkCsrf, readForm } from '../forms.js';
-import { isHtmx, newSubmission, pageContext, render, renderPartial, requireSignIn, seeOther, viewerOf, type PortalContext } from './http.js';
+import { isHtmx, newSubmission, pageContext, refusalText, render, renderPartial, requireSignIn, seeOther, viewerOf, type PortalContext } from './http.js';
 import { CoverPreview, emptyRequest, NewRequestPage, type NewRequestValues } from './new-request-page.js';
 import { RequestPage, type RequestPageState } from './request-page.js';
 import { RequestsPage, RequestTable } from './requests-page.js';
@@ -82,14 +83,14 @@ export const requestRoutes = new Hono<PortalEnv>()
     if (fields.intent === 'preview') return showNewRequest(c, values, { submission: fields.submission ?? newSubmission() });
     try {
       const submission = checkSubmission(fields.submission);
-      if (!values.title.trim()) throw new ValidationError(c.var.t.newRequest.subject, 'title');
-      if (!values.description.trim()) throw new ValidationError(c.var.t.newRequest.description, 'description');
+      if (!values.title.trim()) throw new InvalidEntry('titleMissing', 'Give the request a subject.', 'title');
+      if (!values.description.trim()) throw new InvalidEntry('descriptionMissing', 'Describe the problem.', 'description');
       const number = await openRequest(c.var.services, viewerOf(c), { ...values, serialNumber: values.serialNumber || null, files, submission });
       const visible = await waitForRequest(c.var.services.db, number, 10_000);
       return seeOther(c, visible ? `/portal/requests/${number}?opened=1` : `/portal/requests?opened=${number}`);
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      return showNewRequest(c, values, { error: `${c.var.t.errors.problem}: ${err.message}`, ...(fields.submission ? { submission: fields.submission } : {}) }, 400);
+      return showNewRequest(c, values, { error: refusalText(pageContext(c), err), ...(fields.submission ? { submission: fields.submission } : {}) }, 400);
     }
   })
   .get('/requests/:number', async (c) => {
@@ -117,7 +118,7 @@ export const requestRoutes = new Hono<PortalEnv>()
       await replyToRequest(c.var.services, viewerOf(c), number, { text: fields.text ?? '', files, submission: checkSubmission(fields.submission) });
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      return showRequest(c, number, { error: `${c.var.t.errors.problem}: ${err.message}`, text: fields.text ?? '' }, err.status);
+      return showRequest(c, number, { error: refusalText(pageContext(c), err), text: fields.text ?? '' }, err.status);
     }
     return seeOther(c, `/portal/requests/${number}?done=sent`);
   })
@@ -129,7 +130,7 @@ export const requestRoutes = new Hono<PortalEnv>()
       await confirmSolved(c.var.services, viewerOf(c), number, checkSubmission(fields.submission));
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      return showRequest(c, number, { error: err.message }, err.status);
+      return showRequest(c, number, { error: refusalText(pageContext(c), err) }, err.status);
     }
     return seeOther(c, `/portal/requests/${number}?done=solved`);
   })
@@ -141,7 +142,7 @@ export const requestRoutes = new Hono<PortalEnv>()
       await reopenRequest(c.var.services, viewerOf(c), number, { reason: fields.reason ?? '', submission: checkSubmission(fields.submission) });
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      return showRequest(c, number, { error: `${c.var.t.errors.problem}: ${err.message}` }, err.status);
+      return showRequest(c, number, { error: refusalText(pageContext(c), err) }, err.status);
     }
     return seeOther(c, `/portal/requests/${number}?done=reopened`);
   });
