@@ -4,15 +4,36 @@ import type { Language } from '../domain/enums.js';
 
 const locale = (language: Language) => (language === 'de' ? 'de-DE' : 'en-GB');
 
+// Building an Intl formatter costs far more than using one (a list page formats two instants a
+// row), so each locale, zone and style is built once.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+type Style = 'day' | 'clock' | 'weekday' | 'date' | 'input';
+const styles: Record<Style, Intl.DateTimeFormatOptions> = {
+  day: { year: 'numeric', month: '2-digit', day: '2-digit' },
+  clock: { hour: '2-digit', minute: '2-digit', hour12: false },
+  weekday: { weekday: 'short' },
+  date: { day: 'numeric', month: 'short', year: 'numeric' },
+  input: { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false },
+};
+function formatter(tag: string, zone: string, style: Style): Intl.DateTimeFormat {
+  const key = `${tag}|${zone}|${style}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(tag, { timeZone: zone, ...styles[style] });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** The calendar day of an instant in a zone, as YYYY-MM-DD. */
 function localDay(at: Date, zone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return formatter('en-CA', zone, 'day').format(at);
 }
 
 const dayNumber = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
 
 export function clock(at: Date, language: Language, zone: string): string {
-  return new Intl.DateTimeFormat(locale(language), { timeZone: zone, hour: '2-digit', minute: '2-digit', hour12: false }).format(at);
+  return formatter(locale(language), zone, 'clock').format(at);
 }
 
 const relativeDays: Record<Language, Record<number, string>> = {
@@ -26,8 +47,8 @@ export function dayWords(iso: string, language: Language, zone: string, now = ne
   const offset = dayNumber(localDay(at, zone)) - dayNumber(localDay(now, zone));
   const relative = relativeDays[language][offset];
   if (relative) return relative;
-  if (offset > 1 && offset < 7) return new Intl.DateTimeFormat(locale(language), { timeZone: zone, weekday: 'short' }).format(at).replace(/\.$/, '');
-  return new Intl.DateTimeFormat(locale(language), { timeZone: zone, day: 'numeric', month: 'short', year: 'numeric' }).format(at);
+  if (offset > 1 && offset < 7) return formatter(locale(language), zone, 'weekday').format(at).replace(/\.$/, '');
+  return formatter(locale(language), zone, 'date').format(at);
 }
 
 /** "heute 16:00", "Di 09:00", "3. Dez. 2026 14:30". */
@@ -66,7 +87,7 @@ export function bytes(size: number, language: Language): string {
 /** The value of an <input type="datetime-local"> for an instant in a zone ("2026-12-03T09:00"). */
 export function localInputValue(iso: string, zone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+    formatter('en-CA', zone, 'input')
       .formatToParts(new Date(iso))
       .map((p) => [p.type, p.value]),
   );
