@@ -131,6 +131,23 @@ describe('contacts, contracts and assets', () => {
     expect(petra).toMatchObject({ name: 'Petra Müller-Lang', phone: null });
   });
 
+  it('imports the portal settings: a customer\'s sharing mode and its customer admins', async () => {
+    const sharing = await importCsv('customers', 'customerNumber,name,portalSharing\nK-50101,Portal AG,organisation_reply\nK-50102,Portal Zwei AG,\n');
+    expect(sharing.status).toBe(200);
+    const rows = await api.database.db.select().from(customers).where(eq(customers.name, 'Portal AG'));
+    expect(rows[0]).toMatchObject({ portalSharing: 'organisation_reply' });
+    expect((await api.database.db.select().from(customers).where(eq(customers.customerNumber, 'K-50102')))[0]).toMatchObject({ portalSharing: 'own' });
+    const bad = await importCsv('customers', 'customerNumber,name,portalSharing\nK-50103,Portal Drei AG,all\n');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'line 2: portalSharing' })]);
+
+    const admins = await importCsv('contacts', 'email;customerNumber;name;portalAdmin\nchefin@portal.example;K-50101;Chefin;ja\nteam@portal.example;K-50101;Team;\n');
+    expect(admins.body).toMatchObject({ created: 2 });
+    const [chefin] = await api.database.db.select().from(contacts).where(eq(contacts.email, 'chefin@portal.example'));
+    const [team] = await api.database.db.select().from(contacts).where(eq(contacts.email, 'team@portal.example'));
+    expect([chefin?.portalAdmin, team?.portalAdmin]).toEqual([true, false]);
+  });
+
   it('imports assets and contracts, creates the project with each contract, and is idempotent', async () => {
     const assetsCsv = 'serialNumber;identNumber;product;customerNumber;contractNumber\nALPHA-SRV-1;ID-500001;Server;K-50001;\nALPHA-SRV-2;;NAS;K-50001;\n';
     expect((await importCsv('assets', assetsCsv)).body).toMatchObject({ created: 2 });

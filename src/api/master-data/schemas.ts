@@ -1,6 +1,6 @@
 // Zod schemas of the master data API: request bodies (create, replace, change) and views.
 import { z } from '@hono/zod-openapi';
-import { activityTypes, contractTiers, languages, projectKinds, quotaPeriods } from '../../domain/enums.js';
+import { activityTypes, contractTiers, languages, portalSharingModes, projectKinds, quotaPeriods } from '../../domain/enums.js';
 import { maxRateCents } from '../../services/master-data/rules.js';
 import { calendarDay, changes, line, paging, queryText, text } from '../common-schemas.js';
 
@@ -27,11 +27,15 @@ const customerFields = {
   mailDomains: z.array(line(253)).max(50).openapi({ example: ['mueller-maschinenbau.example'], description: 'Mail from these domains is matched to the customer.' }),
   language: z.enum(languages),
   creditHold: z.boolean().openapi({ description: 'On credit hold: support is blocked until accounting releases it.' }),
+  portalSharing: z.enum(portalSharingModes).openapi({
+    description:
+      "Which of the organisation's requests its contacts see in the customer portal: own (default: those they opened), organisation_read (all, answering only their own), organisation_reply (all, and may answer them). A contact with portalAdmin sees and answers all.",
+  }),
   accountManagerEmail: z.email().nullable().openapi({ description: 'An existing user with role agent, manager or admin; gets quota notices.' }),
 };
 export const CustomerChanges = changes(customerFields).openapi('CustomerChanges');
 export const CustomerReplace = z
-  .strictObject({ ...customerFields, mailDomains: customerFields.mailDomains.default([]), language: customerFields.language.default('de'), creditHold: customerFields.creditHold.default(false), accountManagerEmail: customerFields.accountManagerEmail.default(null) })
+  .strictObject({ ...customerFields, mailDomains: customerFields.mailDomains.default([]), language: customerFields.language.default('de'), creditHold: customerFields.creditHold.default(false), portalSharing: customerFields.portalSharing.default('own'), accountManagerEmail: customerFields.accountManagerEmail.default(null) })
   .openapi('CustomerReplace');
 export const CustomerCreate = z.strictObject({ ...CustomerReplace.shape, customerNumber: businessNumber('K-10001').openapi({ description: 'The debtor number.' }) }).openapi('CustomerInput');
 export const Customer = z
@@ -41,6 +45,7 @@ export const Customer = z
     mailDomains: z.array(z.string()),
     language: z.enum(languages),
     creditHold: z.boolean(),
+    portalSharing: z.enum(portalSharingModes),
     accountManager: z.object({ name: z.string(), email: z.string() }).nullable(),
     createdAt: instant,
     updatedAt: instant,
@@ -56,11 +61,12 @@ const contactFields = {
   email: z.email().max(254).openapi({ example: 'petra.mueller@mueller-maschinenbau.example', description: 'Unique regardless of case.' }),
   phone: line(50).nullable(),
   language: z.enum(languages).nullable().openapi({ description: 'Null: the customer\'s language.' }),
+  portalAdmin: z.boolean().openapi({ description: "Customer admin in the portal: sees and answers all the customer's requests and sees the quota." }),
 };
 export const ContactChanges = changes(contactFields).openapi('ContactChanges');
-export const ContactCreate = z.strictObject({ ...contactFields, phone: contactFields.phone.default(null), language: contactFields.language.default(null) }).openapi('ContactInput');
+export const ContactCreate = z.strictObject({ ...contactFields, phone: contactFields.phone.default(null), language: contactFields.language.default(null), portalAdmin: contactFields.portalAdmin.default(false) }).openapi('ContactInput');
 export const Contact = z
-  .object({ id: z.uuid(), customerNumber: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable(), language: z.enum(languages).nullable(), createdAt: instant, updatedAt: instant })
+  .object({ id: z.uuid(), customerNumber: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable(), language: z.enum(languages).nullable(), portalAdmin: z.boolean(), createdAt: instant, updatedAt: instant })
   .openapi('Contact');
 export const ContactPage = page(Contact).openapi('ContactPage');
 export const ContactListQuery = PagingQuery.extend({ customerNumber: queryText(64).optional(), q: queryText(100).optional() });

@@ -14,11 +14,14 @@ export interface ContactInput {
   phone: string | null;
   /** Null: the customer's language. */
   language: Language | null;
+  /** Customer admin in the portal: sees and answers all the customer's requests, and the quota (default false). */
+  portalAdmin?: boolean;
 }
 export type ContactChanges = Partial<ContactInput>;
 
 export interface ContactRecord extends ContactInput {
   id: string;
+  portalAdmin: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,6 +33,7 @@ const columns = {
   email: contacts.email,
   phone: contacts.phone,
   language: contacts.language,
+  portalAdmin: contacts.portalAdmin,
   createdAt: contacts.createdAt,
   updatedAt: contacts.updatedAt,
 };
@@ -72,7 +76,7 @@ async function contactValues(conn: Conn, input: ContactInput, selfId: string | n
     .where(and(sameEmail(email), selfId ? ne(contacts.id, selfId) : undefined));
   if (other) throw new IllegalTransition(`A contact with e-mail ${other.email} already exists (customer ${other.customerNumber}).`);
   const phone = input.phone?.trim() ? checkName(input.phone, 'phone', 50) : null;
-  return { customerId: customer.id, name: checkName(input.name, 'name'), email, phone, language: input.language };
+  return { customerId: customer.id, name: checkName(input.name, 'name'), email, phone, language: input.language, portalAdmin: input.portalAdmin ?? false };
 }
 
 async function insertContact(conn: Conn, input: ContactInput): Promise<string> {

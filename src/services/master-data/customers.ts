@@ -2,7 +2,7 @@
 import { and, asc, count, eq, ilike, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { assets, contacts, contracts, customers, incidents, invoices, timeEntries, users } from '../../db/schema/index.js';
-import type { Language } from '../../domain/enums.js';
+import type { Language, PortalSharingMode } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { checkBusinessNumber, checkEmail, checkName, normaliseMailDomains } from './rules.js';
 import type { Tx } from '../../db/client.js';
@@ -14,6 +14,8 @@ export interface CustomerInput {
   mailDomains: string[];
   language: Language;
   creditHold: boolean;
+  /** Which of the organisation's requests its contacts see in the portal (default own). */
+  portalSharing?: PortalSharingMode;
   /** A user with role agent, manager or admin; null for none. */
   accountManagerEmail: string | null;
 }
@@ -25,19 +27,20 @@ export interface CustomerRecord {
   mailDomains: string[];
   language: Language;
   creditHold: boolean;
+  portalSharing: PortalSharingMode;
   accountManager: { name: string; email: string } | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export const customerDefaults = { mailDomains: [] as string[], language: 'de' as Language, creditHold: false, accountManagerEmail: null };
+export const customerDefaults = { mailDomains: [] as string[], language: 'de' as Language, creditHold: false, portalSharing: 'own' as PortalSharingMode, accountManagerEmail: null };
 
 const manager = alias(users, 'account_manager');
 const recordColumns = { customer: customers, manager: { name: manager.name, email: manager.email } };
 
 function record(row: { customer: CustomerRow; manager: { name: string; email: string } | null }): CustomerRecord {
   const c = row.customer;
-  return { customerNumber: c.customerNumber, name: c.name, mailDomains: c.mailDomains, language: c.language, creditHold: c.creditHold, accountManager: row.manager, createdAt: c.createdAt, updatedAt: c.updatedAt };
+  return { customerNumber: c.customerNumber, name: c.name, mailDomains: c.mailDomains, language: c.language, creditHold: c.creditHold, portalSharing: c.portalSharing, accountManager: row.manager, createdAt: c.createdAt, updatedAt: c.updatedAt };
 }
 
 function selectRecords(conn: Conn) {
@@ -96,7 +99,7 @@ async function customerValues(conn: Tx, input: CustomerInput, selfNumber: string
     }
     accountManagerId = user.id;
   }
-  return { customerNumber, name, mailDomains, language: input.language, creditHold: input.creditHold, accountManagerId };
+  return { customerNumber, name, mailDomains, language: input.language, creditHold: input.creditHold, portalSharing: input.portalSharing ?? 'own', accountManagerId };
 }
 
 async function insertCustomer(conn: Conn, input: CustomerInput): Promise<void> {
@@ -115,8 +118,8 @@ export async function createCustomer(conn: Conn, input: CustomerInput): Promise<
 }
 
 function inputOf(current: CustomerRecord): CustomerInput {
-  const { customerNumber, name, mailDomains, language, creditHold } = current;
-  return { customerNumber, name, mailDomains, language, creditHold, accountManagerEmail: current.accountManager?.email ?? null };
+  const { customerNumber, name, mailDomains, language, creditHold, portalSharing } = current;
+  return { customerNumber, name, mailDomains, language, creditHold, portalSharing, accountManagerEmail: current.accountManager?.email ?? null };
 }
 
 /** Applies changes; answers whether anything changed. */

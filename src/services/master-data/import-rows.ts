@@ -1,6 +1,6 @@
 // The CSV columns of each kind and how a row becomes a write. A column missing from the header is
 // left as it is on update (default on create); an empty cell clears an optional value.
-import { activityTypes, contractTiers, languages, projectKinds, quotaPeriods } from '../../domain/enums.js';
+import { activityTypes, contractTiers, languages, portalSharingModes, projectKinds, quotaPeriods } from '../../domain/enums.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { Rates } from '../../domain/entitlement.js';
 import type { AssetChanges } from './assets.js';
@@ -13,8 +13,8 @@ export type ImportKind = (typeof importKinds)[number];
 
 /** The natural key first, then the other columns; lists inside a cell are separated by "|". */
 export const importColumns: Record<ImportKind, readonly string[]> = {
-  customers: ['customerNumber', 'name', 'mailDomains', 'language', 'creditHold', 'accountManagerEmail'],
-  contacts: ['email', 'customerNumber', 'name', 'phone', 'language'],
+  customers: ['customerNumber', 'name', 'mailDomains', 'language', 'creditHold', 'accountManagerEmail', 'portalSharing'],
+  contacts: ['email', 'customerNumber', 'name', 'phone', 'language', 'portalAdmin'],
   contracts: [
     'contractNumber',
     'customerNumber',
@@ -115,6 +115,7 @@ export function customerRow(cells: Cells): { row: CustomerRow; errors: Validatio
   r.read('language', (v) => oneOf(languages, v, 'language'), (v) => (row.language = v));
   r.read('creditHold', (v) => flag(v, 'creditHold'), (v) => (row.creditHold = v));
   r.read('accountManagerEmail', () => cellOrNull(cells, 'accountManagerEmail'), (v) => (row.accountManagerEmail = v));
+  r.read('portalSharing', (v) => (v.trim() === '' ? 'own' : oneOf(portalSharingModes, v, 'portalSharing')), (v) => (row.portalSharing = v));
   return { row, errors: r.errors };
 }
 
@@ -125,6 +126,7 @@ export function contactRow(cells: Cells): { row: ContactRow; errors: ValidationE
   r.read('name', (v) => v, (v) => (row.name = v));
   r.read('phone', () => cellOrNull(cells, 'phone'), (v) => (row.phone = v));
   r.read('language', (v) => (v.trim() === '' ? null : oneOf(languages, v, 'language')), (v) => (row.language = v));
+  r.read('portalAdmin', (v) => flag(v, 'portalAdmin'), (v) => (row.portalAdmin = v));
   return { row, errors: r.errors };
 }
 
