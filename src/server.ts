@@ -26,7 +26,8 @@ export const publicUrl = (config: Config) => config.PUBLIC_URL ?? `http://${conf
 /** The portal's settings from the configuration. */
 export function portalSettings(config: Config, options: { logLinks?: boolean } = {}): PortalSettings {
   return {
-    baseUrl: config.PUBLIC_URL,
+    // Always set: links in mails are never built from the request's Host header.
+    baseUrl: publicUrl(config),
     session: { idleMinutes: config.PORTAL_SESSION_IDLE_MINUTES, maxHours: config.PORTAL_SESSION_MAX_HOURS },
     signInLimits: { perAddress: config.PORTAL_SIGN_IN_LIMIT_PER_ADDRESS, perClient: config.PORTAL_SIGN_IN_LIMIT_PER_CLIENT, windowMinutes: 15 },
     uploadLimitBytes: config.PORTAL_UPLOAD_LIMIT_BYTES,

@@ -2,6 +2,7 @@
 // free of control characters (as the API's JSON is), a missing or wrong CSRF token refused.
 import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { anyControlCharacter, textProblem } from '../domain/text.js';
 import { ValidationError } from '../domain/errors.js';
 import type { UploadedFile } from '../services/portal/actions.js';
@@ -22,7 +23,14 @@ export class CsrfRefused extends Error {
 }
 
 export async function readForm(c: Context, fileField?: string): Promise<FormData> {
-  const body = await c.req.parseBody({ all: true });
+  let body: Record<string, string | File | (string | File)[]>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch (err) {
+    if (err instanceof HTTPException) throw err; // over the body limit: 413, answered as such
+    // A broken multipart or URL-encoded body: the sender's fault, a 400 and not a 500.
+    throw new ValidationError('The form could not be read; send it again from the page.', 'body');
+  }
   const fields: Record<string, string> = {};
   const files: UploadedFile[] = [];
   for (const [name, value] of Object.entries(body)) {

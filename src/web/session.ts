@@ -1,14 +1,23 @@
-// Cookies of the web pages. Outside localhost they are Secure and carry the __Host- prefix (bound
-// to this host, path /); on http://localhost, where browsers refuse Secure cookies over plain
-// HTTP in some setups, they go without both. Always HttpOnly and SameSite=Lax.
+// Cookies of the web pages. Served over HTTPS (PUBLIC_URL says so; without it, any host but
+// localhost) they are Secure and carry the __Host- prefix (bound to this host, path /); on
+// http://localhost they go without both. Always HttpOnly and SameSite=Lax.
 import type { Context } from 'hono';
+import type { ApiServices } from '../api/context.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomToken } from '../services/portal/secrets.js';
 
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-/** True outside loopback: the page is (or is behind) HTTPS, so cookies are Secure. */
-export const isSecureRequest = (c: Context) => !loopbackHosts.has(new URL(c.req.url).hostname);
+/**
+ * Whether the pages are served over HTTPS, so cookies are Secure: by PUBLIC_URL's scheme when it
+ * is configured (behind a TLS proxy the request itself may arrive as http://127.0.0.1), else true
+ * outside loopback.
+ */
+export function isSecureRequest(c: Context): boolean {
+  const configured = (c.get('services') as ApiServices | undefined)?.portal?.baseUrl;
+  if (configured) return new URL(configured).protocol === 'https:';
+  return !loopbackHosts.has(new URL(c.req.url).hostname);
+}
 
 const cookieName = (c: Context, base: string) => (isSecureRequest(c) ? `__Host-${base}` : base);
 

@@ -1,5 +1,5 @@
 // Who sees what in the portal, on a real Postgres: a property test over random worlds (customers,
-// contacts, sharing modes, customer admins, incidents with files and callbacks) checks every
+// contacts, sharing modes, customer admins, incidents with files and callbacks, child tickets) checks every
 // portal page and file for every contact against the access rule written out here once more, and
 // that whatever is outside it answers exactly like something that does not exist. A walk over the
 // route table proves that only the sign-in pages open without a session, that forms need the
@@ -24,7 +24,7 @@ const api = apiOnTestDatabase({ agent: 'agent' }, { seed: seedDemoData });
 interface WorldSpec {
   customers: { sharing: PortalSharingMode; contacts: { admin: boolean }[] }[];
   /** Each incident: whose (customer and contact index, or none), resolved or not, with a callback or not. */
-  incidents: { customer: number; contact: number | null; resolved: boolean; callback: boolean }[];
+  incidents: { customer: number; contact: number | null; resolved: boolean; callback: boolean; child: boolean }[];
   /** Standalone callbacks (no incident): whose. */
   callbacks: { customer: number; contact: number }[];
 }
@@ -37,7 +37,7 @@ const worldSpec: fc.Arbitrary<WorldSpec> = fc
       customers: fc.constant(cs),
       incidents: fc.array(
         // One in six without a contact (opened by phone for the company).
-        fc.record({ owner, resolved: fc.boolean(), callback: fc.boolean(), withoutContact: fc.integer({ min: 0, max: 5 }) }).map((i) => ({ customer: i.owner.customer, contact: i.withoutContact === 0 ? null : i.owner.contact, resolved: i.resolved, callback: i.callback })),
+        fc.record({ owner, resolved: fc.boolean(), callback: fc.boolean(), withoutContact: fc.integer({ min: 0, max: 5 }), child: fc.integer({ min: 0, max: 3 }) }).map((i) => ({ customer: i.owner.customer, contact: i.withoutContact === 0 ? null : i.owner.contact, resolved: i.resolved, callback: i.callback, child: i.child === 0 })),
         { minLength: 1, maxLength: 8 },
       ),
       callbacks: fc.array(owner, { maxLength: 3 }),
@@ -47,7 +47,7 @@ const worldSpec: fc.Arbitrary<WorldSpec> = fc
 interface World {
   customers: { number: string; sharing: PortalSharingMode }[];
   contacts: { id: string; customer: number; admin: boolean; email: string; phone: string; name: string }[];
-  incidents: { number: string; customer: number; contactId: string | null; title: string; uploadId: string; callbackTopic: string | null }[];
+  incidents: { number: string; customer: number; contactId: string | null; title: string; uploadId: string; callbackTopic: string | null; child: boolean }[];
   callbacks: { id: string; customer: number; email: string; topic: string }[];
 }
 
@@ -92,7 +92,7 @@ async function build(spec: WorldSpec): Promise<World> {
       slaPolicyId: null,
     };
     const state = openIncident(intake).state;
-    await db.insert(incidents).values({ ...projectionRow({ ...state, status: spec_.resolved ? 'resolved' : 'in_progress', resolvedAt: spec_.resolved ? new Date().toISOString() : null }), customerId: null, contractId: null });
+    await db.insert(incidents).values({ ...projectionRow({ ...state, status: spec_.resolved ? 'resolved' : 'in_progress', resolvedAt: spec_.resolved ? new Date().toISOString() : null }), customerId: null, contractId: null, parentNumber: spec_.child ? 'INC-2026-499999' : null });
     const [upload] = await db
       .insert(portalUploads)
       .values({ incidentNumber: number, contactId: contact?.id ?? null, submissionId: `s-${tag()}`, position: 0, filename: `${number}.txt`, contentType: 'text/plain', sizeBytes: number.length, content: Buffer.from(number) })
@@ -102,7 +102,7 @@ async function build(spec: WorldSpec): Promise<World> {
       callbackTopic = `Rückruf zu ${number}`;
       await db.insert(followUps).values({ workflowId: incidentCallbackWorkflowId(number), kind: 'callback', incidentNumber: number, customerNumber: customer.number, title: callbackTopic, state: 'requested', details: { topic: callbackTopic, contactEmail: contact?.email ?? null }, version: 1, updatedAt: new Date() });
     }
-    world.incidents.push({ number, customer: spec_.customer, contactId: contact?.id ?? null, title, uploadId: upload!.id, callbackTopic });
+    world.incidents.push({ number, customer: spec_.customer, contactId: contact?.id ?? null, title, uploadId: upload!.id, callbackTopic, child: spec_.child });
   }
   for (const cb of spec.callbacks) {
     const customer = world.customers[cb.customer]!;
@@ -126,7 +126,9 @@ async function tearDown(world: World) {
 
 // The rule, written out independently of the SQL in src/services/portal/access.ts.
 const seesAll = (world: World, viewer: World['contacts'][number]) => viewer.admin || world.customers[viewer.customer]!.sharing !== 'own';
-const sees = (world: World, viewer: World['contacts'][number], incident: World['incidents'][number]) => incident.customer === viewer.customer && (seesAll(world, viewer) || incident.contactId === viewer.id);
+// A child ticket (internal work split off a request) only for the contact it names.
+const sees = (world: World, viewer: World['contacts'][number], incident: World['incidents'][number]) =>
+  incident.customer === viewer.customer && (incident.contactId === viewer.id || (seesAll(world, viewer) && !incident.child));
 const answers = (world: World, viewer: World['contacts'][number], incident: World['incidents'][number]) =>
   sees(world, viewer, incident) && (viewer.admin || world.customers[viewer.customer]!.sharing === 'organisation_reply' || incident.contactId === viewer.id);
 const seesCallback = (world: World, viewer: World['contacts'][number], cb: World['callbacks'][number]) => cb.customer === viewer.customer && (seesAll(world, viewer) || cb.email === viewer.email);
@@ -277,6 +279,35 @@ describe('the route table', () => {
     for (const path of ['/api/incidents', '/api/customers', '/api/reports/escalations']) {
       const answer = await visitor.get(path);
       expect(answer.status, path).toBe(401);
+    }
+  });
+});
+
+describe('refusals before anything is stored', () => {
+  it('refuses a reply to a closed request without keeping its files, and an overlong request', async () => {
+    const spec: WorldSpec = { customers: [{ sharing: 'own', contacts: [{ admin: false }] }], incidents: [{ customer: 0, contact: 0, resolved: true, callback: false, child: false }], callbacks: [] };
+    const world = await build(spec);
+    try {
+      const [incident] = world.incidents;
+      await api.database.db.update(incidents).set({ status: 'closed' }).where(inArray(incidents.number, [incident!.number]));
+      const visitor = await signedIn(world.contacts[0]!.id);
+      const page = await visitor.get(`/portal/requests/${incident!.number}`);
+      const submission = newSubmission();
+      const refused = await visitor.post(
+        `/portal/requests/${incident!.number}/reply`,
+        { submission, text: 'Noch eine Frage', _csrf: visitor.field('_csrf', page.html) },
+        { files: [{ name: 'attachments', filename: 'late.txt', type: 'text/plain', content: Buffer.from('late') }] },
+      );
+      expect(refused.status).toBe(409);
+      expect(refused.html).toContain('Diese Anfrage ist abgeschlossen.');
+      expect(await api.database.db.select().from(portalUploads).where(inArray(portalUploads.submissionId, [submission]))).toHaveLength(0);
+
+      await visitor.get('/portal/requests/new');
+      const tooLong = await visitor.post('/portal/requests', { submission: newSubmission(), title: 'Lang', description: 'x'.repeat(20_001), impact: 'low', urgency: 'low' });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.html).toContain('Die Beschreibung darf höchstens 20000 Zeichen haben.');
+    } finally {
+      await tearDown(world);
     }
   });
 });

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { outboxMessages, portalLinks, portalSessions } from '../../src/db/schema/index.js';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { tokenHash } from '../../src/services/portal/secrets.js';
+import { loadConfig } from '../../src/config.js';
+import { portalSettings } from '../../src/server.js';
+import { databaseOnlyApp } from '../support/api.js';
 import { apiOnTestDatabase } from '../support/api-database.js';
 import { appVisitor, linkIn, PortalVisitor, portalContact } from '../support/portal.js';
 
@@ -74,6 +77,25 @@ describe('portal sign-in', () => {
     expect(hostCookie).toMatch(/Secure/);
     expect(hostCookie).toMatch(/Path=\//);
     expect(hostCookie).not.toMatch(/Domain=/);
+  });
+
+  it('builds the mailed link from PUBLIC_URL, never from the Host header, and sets cookies Secure by its scheme', async () => {
+    const contact = await portalContact(api.database.db, { customerNumber: 'K-10001' });
+    // The API behind a TLS proxy: PUBLIC_URL is https, the request arrives with whatever Host the client sent.
+    const behindProxy = databaseOnlyApp(api.database.db, { portal: { baseUrl: 'https://support.example.com' } });
+    const forged = new PortalVisitor(async (path, init) => behindProxy.request(`http://evil.example${path}`, init), 'http://evil.example');
+    // The proxy forwards to 127.0.0.1: the cookies are still Secure, as PUBLIC_URL is https.
+    const proxied = new PortalVisitor(async (path, init) => behindProxy.request(`http://127.0.0.1:3000${path}`, init), 'http://127.0.0.1:3000');
+    const page = await proxied.get('/portal/sign-in');
+    expect(page.headers.getSetCookie().find((c) => c.startsWith('__Host-helpdesk_csrf='))).toMatch(/Secure/);
+    await forged.get('/portal/sign-in');
+    expect((await forged.post('/portal/sign-in/link', { email: contact.email })).status).toBe(303);
+    const [row] = await api.database.db.select({ body: outboxMessages.body }).from(outboxMessages).where(and(eq(outboxMessages.recipient, contact.email), eq(outboxMessages.template, 'portal_sign_in')));
+    expect(row!.body).toContain('https://support.example.com/portal/sign-in/link?token=');
+    expect(row!.body).not.toContain('evil.example');
+    // And the server always configures it: without PUBLIC_URL, its own address.
+    expect(portalSettings(loadConfig({ HOST: '127.0.0.1', PORT: '3000' })).baseUrl).toBe('http://127.0.0.1:3000');
+    expect(portalSettings(loadConfig({ PUBLIC_URL: 'https://support.example.com' })).baseUrl).toBe('https://support.example.com');
   });
 
   it('answers a wrong password and an unknown address alike', async () => {
@@ -157,6 +179,57 @@ describe('portal sign-in', () => {
     const blocked = await visitor.post('/portal/sign-in/password', { email: contact.email, password });
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get('retry-after')).toBe('900');
+  });
+
+  it('holds the limit for attempts sent at the same moment', async () => {
+    const contact = await portalContact(api.database.db, { customerNumber: 'K-10001', password });
+    const visitors = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const visitor = appVisitor(api.app);
+        await visitor.get('/portal/sign-in');
+        return visitor;
+      }),
+    );
+    const statuses = await Promise.all(visitors.map(async (v) => (await v.post('/portal/sign-in/password', { email: contact.email, password: 'wrong wrong wrong' })).status));
+    // At most the limit (3 here) were checked; the rest were refused without a password check.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(9);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+  });
+
+  it('sets a password by a mailed link, which ends every other session, once', async () => {
+    const contact = await portalContact(api.database.db, { customerNumber: 'K-10001', password });
+    const elsewhere = appVisitor(api.app);
+    expect((await elsewhere.signInWithPassword(contact.email, password)).status).toBe(303);
+    const visitor = appVisitor(api.app);
+    await visitor.get('/portal/password/forgot');
+    expect((await visitor.post('/portal/password/forgot', { email: contact.email })).status).toBe(303);
+    const [row] = await api.database.db
+      .select({ body: outboxMessages.body })
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.recipient, contact.email), eq(outboxMessages.template, 'portal_password_reset')));
+    const link = linkIn(row!.body, 'password/reset');
+    expect((await visitor.get(link)).status).toBe(200);
+    const token = visitor.field('token');
+    const short = await visitor.post('/portal/password/reset', { token, password: 'kurz', repeat: 'kurz' });
+    expect(short.status).toBe(400);
+    const set = await visitor.post('/portal/password/reset', { token, password: 'ein ganz neues Passwort', repeat: 'ein ganz neues Passwort' });
+    expect(set.status).toBe(303);
+    expect((await visitor.get('/portal/requests')).status).toBe(200);
+    // The session opened with the old password is gone; the new password works; the link is used up.
+    expect((await elsewhere.get('/portal/requests')).status).toBe(303);
+    expect((await appVisitor(api.app).signInWithPassword(contact.email, 'ein ganz neues Passwort')).status).toBe(303);
+    expect((await appVisitor(api.app).get(link)).status).toBe(400);
+  });
+
+  it('answers a broken form body and an overlong address with a 400, not a 500', async () => {
+    const visitor = appVisitor(api.app);
+    await visitor.get('/portal/sign-in');
+    const cookie = [...visitor.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const broken = await api.app.request('http://localhost/portal/sign-in/link', { method: 'POST', headers: { Cookie: cookie, Origin: 'http://localhost', 'Content-Type': 'multipart/form-data; boundary=xyz' }, body: 'garbage' });
+    expect(broken.status).toBe(400);
+    const long = await visitor.post('/portal/sign-in/password', { email: `${'x'.repeat(8000)}@example.com`, password: 'whatever whatever' });
+    expect(long.status).toBe(400);
   });
 
   it('refuses a form without the CSRF token or from another origin', async () => {

@@ -8,10 +8,15 @@ import type { PortalViewer } from './sessions.js';
 /** Sees the whole organisation's requests: a customer admin, or any contact when the customer shares them. */
 export const seesOrganisation = (viewer: Pick<PortalViewer, 'admin' | 'sharing'>) => viewer.admin || viewer.sharing !== 'own';
 
-/** The incidents the contact may see: their customer's, and of those only their own unless the customer shares them. */
+/**
+ * The incidents the contact may see: their customer's, and of those only their own unless the
+ * customer shares them. A child ticket (internal work split off a request) is the helpdesk's
+ * own, and only the contact it names sees it.
+ */
 export function visibleIncidents(viewer: PortalViewer): SQL {
+  const own = eq(incidents.contactId, viewer.contactId);
   const customer = eq(incidents.customerNumber, viewer.customerNumber);
-  return seesOrganisation(viewer) ? customer : and(customer, eq(incidents.contactId, viewer.contactId))!;
+  return seesOrganisation(viewer) ? and(customer, or(isNull(incidents.parentNumber), own))! : and(customer, own)!;
 }
 
 /** Of the visible incidents, those the contact may also answer (reply, solved, reopen, callback). */

@@ -6,7 +6,7 @@ import type { Db } from '../../db/client.js';
 import { assets, contractAssets, contacts, contracts, followUps, incidents, portalUploads } from '../../db/schema/index.js';
 import { inForce, quotaStatus, type QuotaStatus } from '../../domain/entitlement.js';
 import type { ContractTier, EntitlementDecision, Impact, Language, Urgency } from '../../domain/enums.js';
-import { NotFound } from '../../domain/errors.js';
+import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/kernel.js';
 import { maxMessageAttachments } from '../../domain/incident/lifecycle.js';
 import { businessDate, defaultBusinessTimezone } from '../../domain/ticket-number.js';
@@ -70,30 +70,50 @@ async function requireAnswerable(db: Db, viewer: PortalViewer, number: string) {
   return row;
 }
 
+/** The longest message and reason the portal takes (as the API's customer messages). */
+export const maxMessageLength = 100_000;
+export const maxReasonLength = 10_000;
+
 export async function replyToRequest(deps: IntakeDeps, viewer: PortalViewer, number: string, input: { text: string; files: UploadedFile[]; submission: string }): Promise<void> {
-  await requireAnswerable(deps.db, viewer, number);
+  const row = await requireAnswerable(deps.db, viewer, number);
+  if (row.status === 'closed') throw new NotNow('closed', 'This request is closed; open a new one and mention its number.');
   if (!input.text.trim()) throw new InvalidEntry('textMissing', 'Write a message.', 'text');
+  if (input.text.length > maxMessageLength) throw new InvalidEntry('textTooLong', `A message may have at most ${maxMessageLength} characters.`, 'text', { count: maxMessageLength });
   checkFiles(input.files);
   const attachments = await storeUploads(deps.db, viewer, number, input.submission, input.files);
-  await sendIncidentCommand(
-    deps.temporal,
-    number,
-    customerMessageUpdate,
-    { text: input.text, from: viewer.email, channel: 'portal', ...(attachments.length > 0 ? { attachments } : {}), actor: contactActor(viewer) },
-    { updateId: `portal:${input.submission}` },
-  );
+  try {
+    await sendIncidentCommand(
+      deps.temporal,
+      number,
+      customerMessageUpdate,
+      { text: input.text, from: viewer.email, channel: 'portal', ...(attachments.length > 0 ? { attachments } : {}), actor: contactActor(viewer) },
+      { updateId: `portal:${input.submission}` },
+    );
+  } catch (err) {
+    // Refused by the workflow: no message names the files, so they go. (Not on a timeout: the
+    // message may still be taken, and then it names them.)
+    if (err instanceof ValidationError || err instanceof IllegalTransition) await deps.db.delete(portalUploads).where(and(eq(portalUploads.submissionId, input.submission), eq(portalUploads.incidentNumber, number)));
+    throw err;
+  }
 }
 
-export async function confirmSolved(deps: IntakeDeps, viewer: PortalViewer, number: string, submission: string): Promise<void> {
+/** The resolution a contact's "problem solved" records; the customer reads it, so in their language. */
+const solvedInPortal: Record<Language, (name: string) => string> = {
+  de: (name) => `Gelöst: ${name} hat im Kundenportal bestätigt, dass das Problem behoben ist.`,
+  en: (name) => `Solved: ${name} confirmed in the customer portal that the problem is fixed.`,
+};
+
+export async function confirmSolved(deps: IntakeDeps, viewer: PortalViewer, number: string, submission: string, language: Language = 'de'): Promise<void> {
   const row = await requireAnswerable(deps.db, viewer, number);
   if (row.status === 'resolved' || row.status === 'closed') throw new NotNow('solvedAlready', 'This request is solved already.');
-  await sendIncidentCommand(deps.temporal, number, resolveUpdate, { resolution: `Solved, as ${viewer.name} confirmed in the customer portal.`, actor: contactActor(viewer) }, { updateId: `portal:${submission}` });
+  await sendIncidentCommand(deps.temporal, number, resolveUpdate, { resolution: solvedInPortal[language](viewer.name), actor: contactActor(viewer) }, { updateId: `portal:${submission}` });
 }
 
 export async function reopenRequest(deps: IntakeDeps, viewer: PortalViewer, number: string, input: { reason: string; submission: string }): Promise<void> {
   const row = await requireAnswerable(deps.db, viewer, number);
   if (row.status === 'closed') throw new NotNow('closed', 'This request is closed; open a new one and mention its number.');
   if (!input.reason.trim()) throw new InvalidEntry('reasonMissing', 'Tell us what is still wrong.', 'reason');
+  if (input.reason.length > maxReasonLength) throw new InvalidEntry('textTooLong', `A reason may have at most ${maxReasonLength} characters.`, 'reason', { count: maxReasonLength });
   await sendIncidentCommand(deps.temporal, number, reopenUpdate, { reason: input.reason, actor: contactActor(viewer) }, { updateId: `portal:${input.submission}` });
 }
 

@@ -5,7 +5,10 @@ import { IllegalTransition, ValidationError } from '../../domain/errors.js';
 export type RefusalReason =
   | 'submission'
   | 'titleMissing'
+  | 'titleTooLong'
   | 'descriptionMissing'
+  | 'descriptionTooLong'
+  | 'textTooLong'
   | 'tooManyFiles'
   | 'fileTooLarge'
   | 'fileNameTooLong'

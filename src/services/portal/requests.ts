@@ -286,7 +286,7 @@ export async function requestFile(db: Db, viewer: PortalViewer, number: string, 
           .from(mailAttachments)
           .innerJoin(inboundMails, eq(inboundMails.id, mailAttachments.mailId))
           .innerJoin(incidents, eq(incidents.number, inboundMails.incidentNumber))
-          .where(and(eq(mailAttachments.id, id), eq(incidents.number, number), visibleIncidents(viewer)));
+          .where(and(eq(mailAttachments.id, id), eq(incidents.number, number), eq(mailAttachments.inline, false), visibleIncidents(viewer)));
   if (!row) throw new NotFound('No such file.');
   return row;
 }

@@ -87,6 +87,11 @@ export async function endSession(db: Db, id: string): Promise<void> {
   await db.delete(portalSessions).where(eq(portalSessions.idHash, tokenHash(id)));
 }
 
+/** Every session of the contact ends (a password set by a mailed link). */
+export async function endAllSessions(db: Db, contactId: string): Promise<void> {
+  await db.delete(portalSessions).where(eq(portalSessions.contactId, contactId));
+}
+
 /** Every session of the contact but the current one ends (after a password change). */
 export async function endOtherSessions(db: Db, contactId: string, keepId: string): Promise<void> {
   await db.delete(portalSessions).where(and(eq(portalSessions.contactId, contactId), sql`${portalSessions.idHash} <> ${tokenHash(keepId)}`));

@@ -51,10 +51,12 @@ const clientKey = (client: string) => `client:${client}`;
 export async function countAttempt(db: Db, email: string, client: string, limits: SignInLimits = defaultSignInLimits): Promise<void> {
   const since = new Date(Date.now() - limits.windowMinutes * 60_000);
   const keys = [addressKey(email), clientKey(client)] as const;
+  // Written first, then counted with this one included: of attempts at the same moment, each sees
+  // the others that were written before it, so together they never get past the limit.
+  await db.insert(portalAttempts).values(keys.map((key) => ({ key })));
   const counts = await Promise.all(keys.map((key) => db.select({ n: count() }).from(portalAttempts).where(and(eq(portalAttempts.key, key), gt(portalAttempts.at, since)))));
   const [perAddress, perClient] = counts.map((rows) => rows[0]?.n ?? 0) as [number, number];
-  if (perAddress >= limits.perAddress || perClient >= limits.perClient) throw new TooManyAttempts(limits.windowMinutes);
-  await db.insert(portalAttempts).values(keys.map((key) => ({ key })));
+  if (perAddress > limits.perAddress || perClient > limits.perClient) throw new TooManyAttempts(limits.windowMinutes);
   // Old attempts are of no further use.
   await db.delete(portalAttempts).where(lt(portalAttempts.at, new Date(Date.now() - 24 * 3_600_000)));
 }
@@ -96,8 +98,9 @@ export async function sendPortalLink(deps: SignInDeps, input: { email: string; p
     .values({ idempotencyKey: `portal:${input.purpose}:${hash}`, kind: 'email', template: `portal_${input.purpose}`, recipient: contact.email, messageId: newMessageId(deps.mailFrom), subject: mail.subject, body: mail.body })
     .returning();
   if (deps.mailer && row) {
-    // Sent now, not by the sweeper minutes later; a failure leaves the row for the sweeper.
-    await createOutboxSender(deps)
+    // Sent now, not by the sweeper minutes later; a failure leaves the row for the sweeper. Not
+    // awaited: the answer must not take an SMTP round trip longer for an address we know.
+    void createOutboxSender(deps)
       .deliver(row)
       .catch((err: unknown) => deps.logger?.warn({ err, outbox: row.id }, 'portal link not sent yet; the outbox sweeper retries'));
   }

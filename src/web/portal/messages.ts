@@ -198,7 +198,10 @@ const de = {
   refusals: {
     submission: () => 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu und senden Sie es noch einmal.',
     titleMissing: () => 'Bitte geben Sie einen Betreff an.',
+    titleTooLong: (p) => `Der Betreff darf höchstens ${p.count} Zeichen haben.`,
     descriptionMissing: () => 'Bitte beschreiben Sie das Problem.',
+    descriptionTooLong: (p) => `Die Beschreibung darf höchstens ${p.count} Zeichen haben. Längeres hängen Sie bitte als Datei an.`,
+    textTooLong: (p) => `Der Text darf höchstens ${p.count} Zeichen haben. Längeres hängen Sie bitte als Datei an.`,
     tooManyFiles: (p) => `Höchstens ${p.count} Dateien pro Nachricht.`,
     fileTooLarge: (p) => `${p.file} ist größer als ${p.megabytes} MB.`,
     fileNameTooLong: (p) => `Ein Dateiname darf höchstens ${p.count} Zeichen haben.`,
@@ -419,7 +422,10 @@ const en: PortalMessages = {
   refusals: {
     submission: () => 'The form is incomplete. Please reload the page and send it again.',
     titleMissing: () => 'Please give a subject.',
+    titleTooLong: (p) => `The subject may have at most ${p.count} characters.`,
     descriptionMissing: () => 'Please describe the problem.',
+    descriptionTooLong: (p) => `The description may have at most ${p.count} characters. Please attach anything longer as a file.`,
+    textTooLong: (p) => `The text may have at most ${p.count} characters. Please attach anything longer as a file.`,
     tooManyFiles: (p) => `At most ${p.count} files per message.`,
     fileTooLarge: (p) => `${p.file} is larger than ${p.megabytes} MB.`,
     fileNameTooLong: (p) => `A file name may have at most ${p.count} characters.`,

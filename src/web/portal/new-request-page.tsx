@@ -52,7 +52,7 @@ export function NewRequestPage(props: { p: PageContext; assets: PortalAsset[]; v
         <p class="hint" id="description-hint">
           {t.descriptionHint}
         </p>
-        <textarea id="description" name="description" required maxlength={100000} aria-describedby="description-hint">
+        <textarea id="description" name="description" required maxlength={20000} aria-describedby="description-hint">
           {values.description}
         </textarea>
         <label for="serialNumber">{t.device}</label>

@@ -13,6 +13,9 @@ import { RequestPage, type RequestPageState } from './request-page.js';
 import { RequestsPage, RequestTable } from './requests-page.js';
 
 const incidentNumber = /^INC-\d{4}-\d{6}$/;
+/** As POST /api/incidents takes them. */
+const maxTitleLength = 200;
+const maxDescriptionLength = 20_000;
 const numberOf = (c: PortalContext) => {
   const number = c.req.param('number') ?? '';
   if (!incidentNumber.test(number)) throw new NotFound(`Request ${number} was not found.`);
@@ -84,7 +87,9 @@ export const requestRoutes = new Hono<PortalEnv>()
     try {
       const submission = checkSubmission(fields.submission);
       if (!values.title.trim()) throw new InvalidEntry('titleMissing', 'Give the request a subject.', 'title');
+      if (values.title.trim().length > maxTitleLength) throw new InvalidEntry('titleTooLong', `title: at most ${maxTitleLength} characters.`, 'title', { count: maxTitleLength });
       if (!values.description.trim()) throw new InvalidEntry('descriptionMissing', 'Describe the problem.', 'description');
+      if (values.description.length > maxDescriptionLength) throw new InvalidEntry('descriptionTooLong', `description: at most ${maxDescriptionLength} characters.`, 'description', { count: maxDescriptionLength });
       const number = await openRequest(c.var.services, viewerOf(c), { ...values, serialNumber: values.serialNumber || null, files, submission });
       const visible = await waitForRequest(c.var.services.db, number, 10_000);
       return seeOther(c, visible ? `/portal/requests/${number}?opened=1` : `/portal/requests?opened=${number}`);
@@ -127,7 +132,7 @@ export const requestRoutes = new Hono<PortalEnv>()
     const { fields } = await readForm(c);
     checkCsrf(c, fields, pageContext(c).csrfToken);
     try {
-      await confirmSolved(c.var.services, viewerOf(c), number, checkSubmission(fields.submission));
+      await confirmSolved(c.var.services, viewerOf(c), number, checkSubmission(fields.submission), c.var.language);
     } catch (err) {
       if (!isRefusal(err)) throw err;
       return showRequest(c, number, { error: refusalText(pageContext(c), err) }, err.status);

@@ -7,7 +7,7 @@ import { clearSessionCookie, writePreferenceCookie, writeSessionCookie } from '.
 import type { PortalEnv } from '../context.js';
 import { ValidationError } from '../../domain/errors.js';
 import { updateProfile } from '../../services/portal/actions.js';
-import { endSession, startSession } from '../../services/portal/sessions.js';
+import { endAllSessions, endSession, startSession } from '../../services/portal/sessions.js';
 import { checkNewPassword, consumePortalLink, linkIsValid, portalNext, sendPortalLink, setPassword, signInWithPassword, type SignInDeps } from '../../services/portal/sign-in.js';
 import { ConfirmLinkPage, ForgotPasswordPage, LinkRefusedPage, ResetPasswordPage, SignInPage } from './sign-in-pages.js';
 import { pageContext, render, seeOther, sessionSettings, type PortalContext } from './http.js';
@@ -29,7 +29,9 @@ function signInDeps(c: PortalContext): SignInDeps {
     mailFrom: services.mail?.mailFrom ?? 'Helpdesk <helpdesk@localhost>',
     mailer: services.mail?.mailer,
     logger: c.var.logger,
-    baseUrl: portal.baseUrl ?? new URL(c.req.url).origin,
+    // PUBLIC_URL (the server always sets it), never the request's Host header: a forged Host must
+    // not put the attacker's address into the link we mail to the victim.
+    baseUrl: portal.baseUrl ?? 'http://localhost',
     ...(portal.signInLimits ? { limits: portal.signInLimits } : {}),
   };
 }
@@ -91,7 +93,11 @@ export const signInRoutes = new Hono<PortalEnv>()
     const { fields } = await readForm(c);
     checkCsrf(c, fields, pageContext(c).csrfToken);
     const next = portalNext(fields.next);
-    const contactId = await signInWithPassword(c.var.services.db, { email: (fields.email ?? '').trim(), password: fields.password ?? '', client: clientOf(c) }, c.var.services.portal?.signInLimits);
+    const email = (fields.email ?? '').trim();
+    if (!emailPattern.test(email) || email.length > 254 || (fields.password ?? '').length > 1000) {
+      return render(c, <SignInPage p={pageContext(c)} state={{ next, email: email.slice(0, 254), message: { kind: 'error', text: c.var.t.signIn.wrong } }} />, 400);
+    }
+    const contactId = await signInWithPassword(c.var.services.db, { email, password: fields.password ?? '', client: clientOf(c) }, c.var.services.portal?.signInLimits);
     if (!contactId) return render(c, <SignInPage p={pageContext(c)} state={{ next, email: fields.email ?? '', message: { kind: 'error', text: c.var.t.signIn.wrong } }} />, 401);
     return signedIn(c, contactId, next);
   })
@@ -132,6 +138,8 @@ export const signInRoutes = new Hono<PortalEnv>()
     const taken = await consumePortalLink(c.var.services.db, token, 'password_reset');
     if ('refused' in taken) return render(c, <LinkRefusedPage p={pageContext(c)} refusal={taken.refused} />, 400);
     await setPassword(c.var.services.db, taken.contactId, fields.password!);
+    // A new password ends every session of the contact (one opened by whoever knew the old one too).
+    await endAllSessions(c.var.services.db, taken.contactId);
     return signedIn(c, taken.contactId, '/portal/requests');
   })
   .post('/language', async (c) => {
