@@ -28,6 +28,7 @@ export function portalSettings(config: Config, options: { logLinks?: boolean } =
   return {
     // Always set: links in mails are never built from the request's Host header.
     baseUrl: publicUrl(config),
+    secureCookies: config.PUBLIC_URL ? new URL(config.PUBLIC_URL).protocol === 'https:' : undefined,
     session: { idleMinutes: config.PORTAL_SESSION_IDLE_MINUTES, maxHours: config.PORTAL_SESSION_MAX_HOURS },
     signInLimits: { perAddress: config.PORTAL_SIGN_IN_LIMIT_PER_ADDRESS, perClient: config.PORTAL_SIGN_IN_LIMIT_PER_CLIENT, windowMinutes: 15 },
     uploadLimitBytes: config.PORTAL_UPLOAD_LIMIT_BYTES,

@@ -10,8 +10,13 @@ import type { SessionSettings } from '../services/portal/sessions.js';
 import type { SignInLimits } from '../services/portal/sign-in.js';
 
 export interface PortalSettings {
-  /** The base of links in mails (PUBLIC_URL); else the address the request came to. */
+  /** The base of links in mails: PUBLIC_URL, else the server's own address (never a request's Host). */
   baseUrl?: string | undefined;
+  /**
+   * Cookies Secure with the __Host- prefix: set from PUBLIC_URL's scheme when PUBLIC_URL is
+   * configured; unset, any host but localhost gets them (the request's own scheme is not trusted).
+   */
+  secureCookies?: boolean | undefined;
   session?: SessionSettings;
   signInLimits?: SignInLimits;
   /** The largest form body, files included (PORTAL_UPLOAD_LIMIT_BYTES). */

@@ -11,11 +11,11 @@ const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 /**
  * Whether the pages are served over HTTPS, so cookies are Secure: by PUBLIC_URL's scheme when it
  * is configured (behind a TLS proxy the request itself may arrive as http://127.0.0.1), else true
- * outside loopback.
+ * for any host but localhost.
  */
 export function isSecureRequest(c: Context): boolean {
-  const configured = (c.get('services') as ApiServices | undefined)?.portal?.baseUrl;
-  if (configured) return new URL(configured).protocol === 'https:';
+  const configured = (c.get('services') as ApiServices | undefined)?.portal?.secureCookies;
+  if (configured !== undefined) return configured;
   return !loopbackHosts.has(new URL(c.req.url).hostname);
 }
 

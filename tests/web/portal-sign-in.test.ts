@@ -82,7 +82,7 @@ describe('portal sign-in', () => {
   it('builds the mailed link from PUBLIC_URL, never from the Host header, and sets cookies Secure by its scheme', async () => {
     const contact = await portalContact(api.database.db, { customerNumber: 'K-10001' });
     // The API behind a TLS proxy: PUBLIC_URL is https, the request arrives with whatever Host the client sent.
-    const behindProxy = databaseOnlyApp(api.database.db, { portal: { baseUrl: 'https://support.example.com' } });
+    const behindProxy = databaseOnlyApp(api.database.db, { portal: portalSettings(loadConfig({ PUBLIC_URL: 'https://support.example.com' })) });
     const forged = new PortalVisitor(async (path, init) => behindProxy.request(`http://evil.example${path}`, init), 'http://evil.example');
     // The proxy forwards to 127.0.0.1: the cookies are still Secure, as PUBLIC_URL is https.
     const proxied = new PortalVisitor(async (path, init) => behindProxy.request(`http://127.0.0.1:3000${path}`, init), 'http://127.0.0.1:3000');
@@ -94,7 +94,7 @@ describe('portal sign-in', () => {
     expect(row!.body).toContain('https://support.example.com/portal/sign-in/link?token=');
     expect(row!.body).not.toContain('evil.example');
     // And the server always configures it: without PUBLIC_URL, its own address.
-    expect(portalSettings(loadConfig({ HOST: '127.0.0.1', PORT: '3000' })).baseUrl).toBe('http://127.0.0.1:3000');
+    expect(portalSettings(loadConfig({ HOST: '127.0.0.1', PORT: '3000' }))).toMatchObject({ baseUrl: 'http://127.0.0.1:3000', secureCookies: undefined });
     expect(portalSettings(loadConfig({ PUBLIC_URL: 'https://support.example.com' })).baseUrl).toBe('https://support.example.com');
   });
 
