@@ -56,6 +56,9 @@ export async function startApiServer(opts: { config: Config; database: Database;
     },
   };
   const app = createApp(services);
+  if (!config.PUBLIC_URL && !['127.0.0.1', 'localhost', '::1'].includes(config.HOST)) {
+    logger.warn({ link: publicUrl(config) }, 'PUBLIC_URL is not set: portal sign-in mails and request links point at this address, which customers cannot reach; set PUBLIC_URL to the address they use');
+  }
   // Intakes whose workflow start failed earlier (Temporal was down) are started again.
   // So is the processing of stored mail that nobody is processing (a crash, Temporal down).
   const sweep = async () => {

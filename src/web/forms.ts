@@ -38,9 +38,11 @@ export async function readForm(c: Context, fileField?: string): Promise<FormData
     for (const v of values) {
       if (typeof v === 'string') {
         if (name in fields) continue; // the first of repeated fields
-        const problem = textProblem(v, multiline.has(name) ? undefined : anyControlCharacter);
+        // A tab pasted into a one-line field (from a spreadsheet) is a space there.
+        const value = multiline.has(name) ? v : v.replaceAll('\t', ' ');
+        const problem = textProblem(value, multiline.has(name) ? undefined : anyControlCharacter);
         if (problem) throw new ValidationError(`${name} ${problem}`, name);
-        fields[name] = v;
+        fields[name] = value;
       } else if (name === fileField && v.size > 0) {
         files.push({ filename: (v.name || 'file').toWellFormed().replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200), contentType: v.type || 'application/octet-stream', content: Buffer.from(await v.arrayBuffer()) });
       }

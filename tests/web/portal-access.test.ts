@@ -306,6 +306,23 @@ describe('refusals before anything is stored', () => {
       const tooLong = await visitor.post('/portal/requests', { submission: newSubmission(), title: 'Lang', description: 'x'.repeat(20_001), impact: 'low', urgency: 'low' });
       expect(tooLong.status).toBe(400);
       expect(tooLong.html).toContain('Die Beschreibung darf höchstens 20000 Zeichen haben.');
+      // A tab pasted into the subject is a space there, not an error page.
+      const tab = await visitor.post('/portal/requests', { submission: newSubmission(), intent: 'preview', title: 'Drucker\t2. OG', description: 'Kein Papier', impact: 'low', urgency: 'low' });
+      expect(tab.status).toBe(200);
+      expect(tab.html).toContain('value="Drucker 2. OG"');
+
+      // Reopening a request that is open again already (an old tab) is refused in words.
+      await api.database.db.update(incidents).set({ status: 'in_progress' }).where(inArray(incidents.number, [incident!.number]));
+      const open = await visitor.get(`/portal/requests/${incident!.number}`);
+      const reopen = await visitor.post(`/portal/requests/${incident!.number}/reopen`, { submission: newSubmission(), reason: 'Geht wieder nicht', _csrf: visitor.field('_csrf', open.html) });
+      expect(reopen.status).toBe(409);
+      expect(reopen.html).toContain('Diese Anfrage ist schon wieder geöffnet.');
+
+      // A callback topic longer than the callback service takes.
+      await visitor.get('/portal/callback');
+      const topic = await visitor.post('/portal/callback', { submission: newSubmission(), phone: '+49 30 1234567', topic: 'x'.repeat(201), request: '', from: '', to: '' });
+      expect(topic.status).toBe(400);
+      expect(topic.html).toContain('Das Thema darf höchstens 200 Zeichen haben.');
     } finally {
       await tearDown(world);
     }

@@ -73,6 +73,8 @@ async function requireAnswerable(db: Db, viewer: PortalViewer, number: string) {
 /** The longest message and reason the portal takes (as the API's customer messages). */
 export const maxMessageLength = 100_000;
 export const maxReasonLength = 10_000;
+/** As the callback service takes it. */
+export const maxTopicLength = 200;
 
 export async function replyToRequest(deps: IntakeDeps, viewer: PortalViewer, number: string, input: { text: string; files: UploadedFile[]; submission: string }): Promise<void> {
   const row = await requireAnswerable(deps.db, viewer, number);
@@ -112,6 +114,8 @@ export async function confirmSolved(deps: IntakeDeps, viewer: PortalViewer, numb
 export async function reopenRequest(deps: IntakeDeps, viewer: PortalViewer, number: string, input: { reason: string; submission: string }): Promise<void> {
   const row = await requireAnswerable(deps.db, viewer, number);
   if (row.status === 'closed') throw new NotNow('closed', 'This request is closed; open a new one and mention its number.');
+  // A page from before an agent reopened it: nothing to reopen.
+  if (row.status !== 'resolved') throw new NotNow('notResolved', 'This request is open again already.');
   if (!input.reason.trim()) throw new InvalidEntry('reasonMissing', 'Tell us what is still wrong.', 'reason');
   if (input.reason.length > maxReasonLength) throw new InvalidEntry('textTooLong', `A reason may have at most ${maxReasonLength} characters.`, 'reason', { count: maxReasonLength });
   await sendIncidentCommand(deps.temporal, number, reopenUpdate, { reason: input.reason, actor: contactActor(viewer) }, { updateId: `portal:${input.submission}` });
@@ -200,6 +204,7 @@ export async function askForCallback(
 ) {
   if (input.incidentNumber) await requireAnswerable(deps.db, viewer, input.incidentNumber);
   if (!input.topic.trim()) throw new InvalidEntry('topicMissing', 'Tell us what the call is about.', 'topic');
+  if (input.topic.trim().length > maxTopicLength) throw new InvalidEntry('topicTooLong', `The topic may have at most ${maxTopicLength} characters.`, 'topic', { count: maxTopicLength });
   if (input.window) {
     // Said here in the portal's words; the callback service checks the same again (and says it for the API).
     const from = Date.parse(input.window.from);

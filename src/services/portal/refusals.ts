@@ -19,6 +19,8 @@ export type RefusalReason =
   | 'reasonMissing'
   | 'notYourDevice'
   | 'topicMissing'
+  | 'topicTooLong'
+  | 'notResolved'
   | 'windowIncomplete'
   | 'windowOrder'
   | 'windowOver'

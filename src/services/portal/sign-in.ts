@@ -51,14 +51,18 @@ const clientKey = (client: string) => `client:${client}`;
 export async function countAttempt(db: Db, email: string, client: string, limits: SignInLimits = defaultSignInLimits): Promise<void> {
   const since = new Date(Date.now() - limits.windowMinutes * 60_000);
   const keys = [addressKey(email), clientKey(client)] as const;
-  // Written first, then counted with this one included: of attempts at the same moment, each sees
-  // the others that were written before it, so together they never get past the limit.
-  await db.insert(portalAttempts).values(keys.map((key) => ({ key })));
-  const counts = await Promise.all(keys.map((key) => db.select({ n: count() }).from(portalAttempts).where(and(eq(portalAttempts.key, key), gt(portalAttempts.at, since)))));
-  const [perAddress, perClient] = counts.map((rows) => rows[0]?.n ?? 0) as [number, number];
-  if (perAddress > limits.perAddress || perClient > limits.perClient) throw new TooManyAttempts(limits.windowMinutes);
   // Old attempts are of no further use.
   await db.delete(portalAttempts).where(lt(portalAttempts.at, new Date(Date.now() - 24 * 3_600_000)));
+  // Counted and written under a lock per key: attempts at the same moment queue, so exactly the
+  // limit gets through. A refused attempt is not written: refusals do not extend the wait (else
+  // one request every few minutes would keep a victim's address locked for good).
+  await db.transaction(async (tx) => {
+    for (const key of [...keys].sort()) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`portal-attempt:${key}`}))`);
+    const counts = await Promise.all(keys.map((key) => tx.select({ n: count() }).from(portalAttempts).where(and(eq(portalAttempts.key, key), gt(portalAttempts.at, since)))));
+    const [perAddress, perClient] = counts.map((rows) => rows[0]?.n ?? 0) as [number, number];
+    if (perAddress >= limits.perAddress || perClient >= limits.perClient) throw new TooManyAttempts(limits.windowMinutes);
+    await tx.insert(portalAttempts).values(keys.map((key) => ({ key })));
+  });
 }
 
 async function contactByEmail(db: Db, email: string) {

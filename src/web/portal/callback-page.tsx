@@ -66,7 +66,7 @@ export function CallbackPage(props: {
         <label for="phone">{t.phone}</label>
         <input id="phone" type="tel" name="phone" autocomplete="tel" required maxlength={40} value={values.phone} />
         <label for="topic">{t.topic}</label>
-        <textarea id="topic" name="topic" required maxlength={500}>
+        <textarea id="topic" name="topic" required maxlength={200}>
           {values.topic}
         </textarea>
         <label for="request">{t.request}</label>
