@@ -11,25 +11,18 @@
 //
 // Environment: BENCH_ROWS (100000), BENCH_REQUESTS (60 per case), BENCH_LIMIT (50).
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { createApp } from '../src/api/app.js';
-import { createDatabase, runMigrations } from '../src/db/client.js';
 import { projectionRow } from '../src/db/projection.js';
 import { incidents, slaPolicies } from '../src/db/schema/index.js';
 import type { IncidentStatus, Priority } from '../src/domain/enums.js';
 import { openIncident } from '../src/domain/incident/state.js';
 import { stopClock } from '../src/domain/sla.js';
-import { seedDemoData } from '../src/infra/demo-seed.js';
-import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js';
 import { slaSnapshot } from '../src/services/entitlement.js';
 import { incidentListQueries, listIncidents, type IncidentListFilter } from '../src/services/incident-list.js';
-import { freePort } from '../tests/support/ports.js';
 import { createUserWithToken } from '../tests/support/users.js';
-import { env, log, now, onCleanup, round, runBench, stats } from './support.js';
+import { env, log, startBenchDatabase, now, round, runBench, stats } from './support.js';
 
 const settings = { rows: env('BENCH_ROWS', 100_000), requests: env('BENCH_REQUESTS', 60), limit: env('BENCH_LIMIT', 50) };
 const yearMs = 365 * 86_400_000;
@@ -62,14 +55,7 @@ const english = ['printer', 'network', 'outage', 'login', 'screen', 'drive', 'pa
 const fillers = { de: ['der', 'die', 'das', 'ist', 'nicht', 'seit', 'heute', 'morgen', 'bei', 'im', 'Büro', 'Kunde', 'meldet', 'wieder'], en: ['the', 'is', 'not', 'since', 'today', 'again', 'in', 'office', 'customer', 'reports', 'after', 'update'] };
 
 await runBench('list-filters', settings, async () => {
-  const pgDir = await mkdtemp(join(tmpdir(), 'helpdesk-bench-pg-'));
-  onCleanup('Postgres data dir', () => rm(pgDir, { recursive: true, force: true }));
-  const pg = await startEmbeddedPostgres({ dataDir: pgDir, port: await freePort(), database: 'helpdesk_bench', persistent: false });
-  onCleanup('Postgres', () => pg.stop());
-  const database = createDatabase(pg.url);
-  onCleanup('database pool', () => database.close());
-  await runMigrations(database);
-  await seedDemoData(database.db);
+  const { database } = await startBenchDatabase();
   const agent = await createUserWithToken(database.db, 'agent', 'Bench Agent');
   const [gold] = await database.db.select().from(slaPolicies).where(eq(slaPolicies.tier, 'gold'));
   const snapshot = await slaSnapshot(database.db, gold!.id);

@@ -9,38 +9,24 @@
 // from a year ago has a year of business days behind its clock.
 //
 // Environment: BENCH_ROWS (100000), BENCH_REQUESTS (200), BENCH_LIMIT (50).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { createApp } from '../src/api/app.js';
-import { createDatabase, runMigrations } from '../src/db/client.js';
 import { projectionRow } from '../src/db/projection.js';
 import { incidents, slaPolicies } from '../src/db/schema/index.js';
 import { incidentStatuses } from '../src/domain/enums.js';
 import { openIncident, type IncidentIntake } from '../src/domain/incident/state.js';
 import { slaPicture } from '../src/domain/sla.js';
-import { seedDemoData } from '../src/infra/demo-seed.js';
-import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js';
 import { listIncidents } from '../src/services/incident-list.js';
 import { slaSnapshot } from '../src/services/entitlement.js';
-import { freePort } from '../tests/support/ports.js';
 import { ReferenceCalendar, addBusinessMillis as oldAdd, businessMillisBetween as oldBetween } from '../tests/support/reference-calendar.js';
-import { env, log, now, onCleanup, round, runBench, stats } from './support.js';
+import { env, log, startBenchDatabase, now, round, runBench, stats } from './support.js';
 
 const settings = { rows: env('BENCH_ROWS', 100_000), requests: env('BENCH_REQUESTS', 200), limit: env('BENCH_LIMIT', 50) };
 const yearMs = 365 * 86_400_000;
 
 await runBench('list-latency', settings, async () => {
-  const pgDir = await mkdtemp(join(tmpdir(), 'helpdesk-bench-pg-'));
-  onCleanup('Postgres data dir', () => rm(pgDir, { recursive: true, force: true }));
-  const pg = await startEmbeddedPostgres({ dataDir: pgDir, port: await freePort(), database: 'helpdesk_bench', persistent: false });
-  onCleanup('Postgres', () => pg.stop());
-  const database = createDatabase(pg.url);
-  onCleanup('database pool', () => database.close());
-  await runMigrations(database);
-  const tokens = await seedDemoData(database.db);
+  const { database, tokens } = await startBenchDatabase();
   const agentToken = tokens.find((t) => t.role === 'agent')!.token;
   const [gold] = await database.db.select().from(slaPolicies).where(eq(slaPolicies.tier, 'gold'));
   const snapshot = await slaSnapshot(database.db, gold!.id);

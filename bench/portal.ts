@@ -15,23 +15,16 @@
 // internal note, acknowledgement and other mails, waiting and resuming).
 //
 // Environment: BENCH_ROWS (100000), BENCH_OWN (1000), BENCH_REQUESTS (200), BENCH_WARMUP (5).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { createApp } from '../src/api/app.js';
-import { createDatabase, runMigrations } from '../src/db/client.js';
 import { projectionRow } from '../src/db/projection.js';
 import { contacts, customers, incidentEvents, incidents, slaPolicies } from '../src/db/schema/index.js';
 import { incidentStatuses } from '../src/domain/enums.js';
 import { openIncident, type IncidentIntake } from '../src/domain/incident/state.js';
-import { seedDemoData } from '../src/infra/demo-seed.js';
-import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js';
 import { slaSnapshot } from '../src/services/entitlement.js';
-import { freePort } from '../tests/support/ports.js';
 import { appVisitor, portalContact } from '../tests/support/portal.js';
-import { env, log, now, onCleanup, round, runBench, stats } from './support.js';
+import { env, log, startBenchDatabase, now, round, runBench, stats } from './support.js';
 
 const settings = { rows: env('BENCH_ROWS', 100_000), own: env('BENCH_OWN', 1000), requests: env('BENCH_REQUESTS', 200), warmup: env('BENCH_WARMUP', 5) };
 const targetMs = 100;
@@ -39,24 +32,10 @@ const yearMs = 365 * 86_400_000;
 const ownCustomer = 'K-10002';
 const password = 'bench portal password';
 
-/** stats() and the nearest-rank p95 the aim is about. */
-function figures(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const p95 = sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(0.95 * sorted.length) - 1))]!);
-  const { n, p50, p90, p99, max, mean } = stats(values);
-  return { n, p50, p90, p95, p99, max, mean };
-}
 
 await runBench('portal', settings, async () => {
   if (settings.own < 1 || settings.own > settings.rows) throw new Error(`BENCH_OWN=${settings.own} must be between 1 and BENCH_ROWS=${settings.rows}`);
-  const pgDir = await mkdtemp(join(tmpdir(), 'helpdesk-bench-pg-'));
-  onCleanup('Postgres data dir', () => rm(pgDir, { recursive: true, force: true }));
-  const pg = await startEmbeddedPostgres({ dataDir: pgDir, port: await freePort(), database: 'helpdesk_bench', persistent: false });
-  onCleanup('Postgres', () => pg.stop());
-  const database = createDatabase(pg.url);
-  onCleanup('database pool', () => database.close());
-  await runMigrations(database);
-  const tokens = await seedDemoData(database.db);
+  const { database, tokens } = await startBenchDatabase();
   const agent = tokens.find((t) => t.role === 'agent')!;
   const [gold] = await database.db.select().from(slaPolicies).where(eq(slaPolicies.tier, 'gold'));
   const snapshot = await slaSnapshot(database.db, gold!.id);
@@ -193,7 +172,7 @@ await runBench('portal', settings, async () => {
       times[name].push(now() - t);
     }
   }
-  const measured = Object.fromEntries(names.map((n) => [n, figures(times[n])])) as Record<keyof typeof paths, ReturnType<typeof figures>>;
+  const measured = Object.fromEntries(names.map((n) => [n, stats(times[n])])) as Record<keyof typeof paths, ReturnType<typeof stats>>;
   const pages = ['myRequests', 'request', 'newRequest'] as const;
   const baseP95 = measured.baseline.p95;
   const overBaseline = Object.fromEntries(pages.map((p) => [p, measured[p].p95 !== null && baseP95 ? round(measured[p].p95 / baseP95, 2) : null]));

@@ -55,17 +55,33 @@ export const log = (message: string): void => void process.stderr.write(`[bench 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** Nearest-rank percentiles of milliseconds. */
-export function stats(values: number[]): { n: number; p50: number | null; p90: number | null; p99: number | null; max: number | null; mean: number | null } {
+export function stats(values: number[]): { n: number; p50: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null; mean: number | null } {
   const sorted = [...values].sort((a, b) => a - b);
   const q = (p: number) => (sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!));
   return {
     n: sorted.length,
     p50: q(0.5),
     p90: q(0.9),
+    p95: q(0.95),
     p99: q(0.99),
     max: sorted.length === 0 ? null : round(sorted.at(-1)!),
     mean: sorted.length === 0 ? null : round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
   };
+}
+
+/**
+ * An embedded Postgres in a temporary folder, migrated and seeded with the demo data, removed at
+ * the end (onCleanup): the database benchmarks' start. Answers the pool and the demo tokens.
+ */
+export async function startBenchDatabase(): Promise<{ database: Database; tokens: Awaited<ReturnType<typeof seedDemoData>> }> {
+  const pgDir = await mkdtemp(join(tmpdir(), 'helpdesk-bench-pg-'));
+  onCleanup('Postgres data dir', () => rm(pgDir, { recursive: true, force: true }));
+  const pg = await startEmbeddedPostgres({ dataDir: pgDir, port: await freePort(), database: 'helpdesk_bench', persistent: false });
+  onCleanup('Postgres', () => pg.stop());
+  const database = createDatabase(pg.url);
+  onCleanup('database pool', () => database.close());
+  await runMigrations(database);
+  return { database, tokens: await seedDemoData(database.db) };
 }
 
 /** Least squares y = a + b·x; null with fewer than two distinct x. */
