@@ -170,6 +170,8 @@ describe('a request', () => {
     const solved = await visitor.post(`/portal/requests/${number}/solved`, { submission: `${visitor.field('submission')}s` });
     expect(solved.status).toBe(303);
     expect((await state(number)).status).toBe('resolved');
+    // The resolution the customer reads (page, resolution mail) is in their language.
+    expect((await state(number)).resolution).toBe('Gelöst: Sabine Portal hat im Kundenportal bestätigt, dass das Problem behoben ist.');
     const page = await visitor.open(solved.location!);
     expect(textOf(page.html)).toMatch(/gelöst am /);
     expect(page.html).toContain(`/portal/requests/${number}/reopen`);
@@ -207,6 +209,22 @@ describe('a request', () => {
     const partial = await visitor.get('/portal/requests?view=all&q=Etagendrucker', { 'HX-Request': 'true', 'HX-Target': 'request-list' });
     expect(partial.html).toContain(resolved);
     expect(partial.html).not.toContain('<html');
+  });
+});
+
+describe('a request whose workflow refuses the step', () => {
+  it('says so in German and keeps none of the reply\'s files', async () => {
+    const number = await openRequest({ title: 'Beamer flackert', description: 'Der Beamer im Raum 3 flackert.' });
+    await eventually(async () => ((await visitor.get(`/portal/requests/${number}`)).status === 200 ? true : undefined));
+    // An agent closed it meanwhile, the long way round: its workflow is over, the page still offers a reply.
+    await stack.temporal.client.workflow.getHandle(incidentWorkflowId(number)).terminate('test: ended meanwhile');
+    await visitor.get(`/portal/requests/${number}`);
+    const submission = visitor.field('submission');
+    const refused = await visitor.post(`/portal/requests/${number}/reply`, { submission, text: 'Noch da?' }, { files: [{ name: 'attachments', filename: 'beamer.txt', type: 'text/plain', content: Buffer.from('flacker') }] });
+    expect(refused.status).toBe(409);
+    expect(textOf(refused.html)).toContain('Diese Anfrage hat sich inzwischen geändert');
+    expect(refused.html).not.toContain('beamer.txt');
+    expect(await stack.database.db.select().from(portalUploads).where(eq(portalUploads.submissionId, submission))).toHaveLength(0);
   });
 });
 

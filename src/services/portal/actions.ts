@@ -13,7 +13,7 @@ import { businessDate, defaultBusinessTimezone } from '../../domain/ticket-numbe
 import { customerMessageUpdate, reopenUpdate, resolveUpdate } from '../../workflows/incident/messages.js';
 import { previewCallbackTerms, requestCallback, type CallbackDeps } from '../callbacks.js';
 import { checkEntitlement, quotaUsedMinutes } from '../entitlement.js';
-import { sendIncidentCommand } from '../incident-commands.js';
+import { sendIncidentCommand as sendToWorkflow } from '../incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from '../incident-intake.js';
 import { InvalidEntry, NotNow } from './refusals.js';
 import { answerable } from './requests.js';
@@ -68,6 +68,20 @@ async function requireAnswerable(db: Db, viewer: PortalViewer, number: string) {
   // Seeing a request without the right to answer it is not a secret: say so, do not pretend it is gone.
   if (!row.canAnswer) throw new NotNow('readOnly', 'Only the person who opened this request (or your customer admin) can answer it.');
   return row;
+}
+
+/**
+ * A command to the request's workflow. The workflow's own refusal (the request changed since the
+ * page was loaded: an agent closed or reopened it) becomes the portal's "changed meanwhile", said
+ * in the page's language; the engine's English reason stays in the message for the logs.
+ */
+async function sendIncidentCommand(...args: Parameters<typeof sendToWorkflow>): Promise<void> {
+  try {
+    await sendToWorkflow(...args);
+  } catch (err) {
+    if (err instanceof IllegalTransition && !(err instanceof NotNow)) throw new NotNow('changedMeanwhile', err.message);
+    throw err;
+  }
 }
 
 /** The longest message and reason the portal takes (as the API's customer messages). */

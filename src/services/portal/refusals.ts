@@ -21,6 +21,7 @@ export type RefusalReason =
   | 'topicMissing'
   | 'topicTooLong'
   | 'notResolved'
+  | 'changedMeanwhile'
   | 'windowIncomplete'
   | 'windowOrder'
   | 'windowOver'
