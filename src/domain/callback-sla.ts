@@ -8,6 +8,20 @@ import { ValidationError } from './errors.js';
 import type { SlaPolicySnapshot } from './sla.js';
 import { instant } from './validation.js';
 
+/** Why a callback window is refused, so that each channel can say it in its own words. */
+export type CallbackWindowProblem = 'order' | 'over' | 'tooLong' | 'tooLate';
+
+/** A window the service cannot take (a 400 on `window.to`); `latestEnd` when it ends too late. */
+export class CallbackWindowRefused extends ValidationError {
+  constructor(
+    readonly problem: CallbackWindowProblem,
+    message: string,
+    readonly latestEnd: string | null = null,
+  ) {
+    super(message, 'window.to');
+  }
+}
+
 /** Business minutes from the request to the latest end of the call window, per tier; `none` without a contract. */
 export const defaultCallbackMinutes: Record<ContractTier | 'none', number> = { platinum: 60, gold: 120, silver: 240, none: 480 };
 /** Bounds of a policy's own callback minutes (one week of 24x7). */
@@ -150,12 +164,13 @@ function windowFrom(request: Omit<CallbackWindowRequest, 'takenUpAt'>): Callback
   }
   const from = instant(request.preferred.from, 'window.from');
   const to = instant(request.preferred.to, 'window.to');
-  if (from >= to) throw new ValidationError('The window must end after it starts.', 'window.to');
+  if (from >= to) throw new CallbackWindowRefused('order', 'The window must end after it starts.');
   const window = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
   if (to <= latestEnd) return { window, sla: sla('within') };
   if (request.laterByAgreement) return { window, sla: sla('by_agreement') };
-  throw new ValidationError(
+  throw new CallbackWindowRefused(
+    'tooLate',
     `The callback SLA (${minutes} business minutes${tier ? `, ${tier}` : ', no contract'}) needs the call by ${new Date(latestEnd).toISOString()}; choose a window that ends by then, or set laterByAgreement when the customer asked for a later time.`,
-    'window.to',
+    new Date(latestEnd).toISOString(),
   );
 }

@@ -5,7 +5,7 @@
 // The escalation deadline is the window end as given. The callback SLA of the contract tier (in
 // business minutes, src/domain/callback-sla.ts) is the caller's concern: the callback service
 // computes the window before it starts the workflow and hands the SLA along only to record it.
-import type { CallbackSla } from './callback-sla.js';
+import { CallbackWindowRefused, type CallbackSla } from './callback-sla.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
 import type { Actor, CommandContext } from './kernel.js';
@@ -183,9 +183,9 @@ export function validateRequest(input: CallbackRequest, at: Date): void {
   oneOf(input.requestedBy, callbackChannels, 'requestedBy');
   const from = instant(input.window?.from, 'window.from');
   const to = instant(input.window?.to, 'window.to');
-  if (from >= to) throw new ValidationError('The window must end after it starts.', 'window.to');
-  if (to - from > maxWindowDays * dayMs) throw new ValidationError(`The window may span at most ${maxWindowDays} days.`, 'window.to');
-  if (to <= at.getTime()) throw new ValidationError('The window has already ended.', 'window.to');
+  if (from >= to) throw new CallbackWindowRefused('order', 'The window must end after it starts.');
+  if (to - from > maxWindowDays * dayMs) throw new CallbackWindowRefused('tooLong', `The window may span at most ${maxWindowDays} days.`);
+  if (to <= at.getTime()) throw new CallbackWindowRefused('over', 'The window has already ended.');
   if (input.incidentNumber != null && !isIncidentNumber(input.incidentNumber)) throw new ValidationError('incidentNumber must look like INC-2026-000123.', 'incidentNumber');
   if (input.maxAttempts !== undefined) wholeNumber(input.maxAttempts, 'maxAttempts', 1, 10);
   if (input.retryMinutes !== undefined) wholeNumber(input.retryMinutes, 'retryMinutes', 1, 7 * 24 * 60);

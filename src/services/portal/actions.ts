@@ -13,7 +13,7 @@ import { businessDate, defaultBusinessTimezone } from '../../domain/ticket-numbe
 import { customerMessageUpdate, reopenUpdate, resolveUpdate } from '../../workflows/incident/messages.js';
 import { previewCallbackTerms, requestCallback, type CallbackDeps } from '../callbacks.js';
 import { checkEntitlement, quotaUsedMinutes } from '../entitlement.js';
-import { sendIncidentCommand as sendToWorkflow } from '../incident-commands.js';
+import { sendIncidentCommand } from '../incident-commands.js';
 import { openIncidentFromRequest, type IntakeDeps } from '../incident-intake.js';
 import { InvalidEntry, NotNow } from './refusals.js';
 import { answerable } from './requests.js';
@@ -75,9 +75,9 @@ async function requireAnswerable(db: Db, viewer: PortalViewer, number: string) {
  * page was loaded: an agent closed or reopened it) becomes the portal's "changed meanwhile", said
  * in the page's language; the engine's English reason stays in the message for the logs.
  */
-async function sendIncidentCommand(...args: Parameters<typeof sendToWorkflow>): Promise<void> {
+async function portalCommand(...args: Parameters<typeof sendIncidentCommand>): Promise<void> {
   try {
-    await sendToWorkflow(...args);
+    await sendIncidentCommand(...args);
   } catch (err) {
     if (err instanceof IllegalTransition && !(err instanceof NotNow)) throw new NotNow('changedMeanwhile', err.message);
     throw err;
@@ -98,7 +98,7 @@ export async function replyToRequest(deps: IntakeDeps, viewer: PortalViewer, num
   checkFiles(input.files);
   const attachments = await storeUploads(deps.db, viewer, number, input.submission, input.files);
   try {
-    await sendIncidentCommand(
+    await portalCommand(
       deps.temporal,
       number,
       customerMessageUpdate,
@@ -122,7 +122,7 @@ const solvedInPortal: Record<Language, (name: string) => string> = {
 export async function confirmSolved(deps: IntakeDeps, viewer: PortalViewer, number: string, submission: string, language: Language = 'de'): Promise<void> {
   const row = await requireAnswerable(deps.db, viewer, number);
   if (row.status === 'resolved' || row.status === 'closed') throw new NotNow('solvedAlready', 'This request is solved already.');
-  await sendIncidentCommand(deps.temporal, number, resolveUpdate, { resolution: solvedInPortal[language](viewer.name), actor: contactActor(viewer) }, { updateId: `portal:${submission}` });
+  await portalCommand(deps.temporal, number, resolveUpdate, { resolution: solvedInPortal[language](viewer.name), actor: contactActor(viewer) }, { updateId: `portal:${submission}` });
 }
 
 export async function reopenRequest(deps: IntakeDeps, viewer: PortalViewer, number: string, input: { reason: string; submission: string }): Promise<void> {
@@ -132,7 +132,7 @@ export async function reopenRequest(deps: IntakeDeps, viewer: PortalViewer, numb
   if (row.status !== 'resolved') throw new NotNow('notResolved', 'This request is open again already.');
   if (!input.reason.trim()) throw new InvalidEntry('reasonMissing', 'Tell us what is still wrong.', 'reason');
   if (input.reason.length > maxReasonLength) throw new InvalidEntry('textTooLong', `A reason may have at most ${maxReasonLength} characters.`, 'reason', { count: maxReasonLength });
-  await sendIncidentCommand(deps.temporal, number, reopenUpdate, { reason: input.reason, actor: contactActor(viewer) }, { updateId: `portal:${input.submission}` });
+  await portalCommand(deps.temporal, number, reopenUpdate, { reason: input.reason, actor: contactActor(viewer) }, { updateId: `portal:${input.submission}` });
 }
 
 export interface PortalAsset {
@@ -219,15 +219,6 @@ export async function askForCallback(
   if (input.incidentNumber) await requireAnswerable(deps.db, viewer, input.incidentNumber);
   if (!input.topic.trim()) throw new InvalidEntry('topicMissing', 'Tell us what the call is about.', 'topic');
   if (input.topic.trim().length > maxTopicLength) throw new InvalidEntry('topicTooLong', `The topic may have at most ${maxTopicLength} characters.`, 'topic', { count: maxTopicLength });
-  if (input.window) {
-    // Said here in the portal's words; the callback service checks the same again (and says it for the API).
-    const from = Date.parse(input.window.from);
-    const to = Date.parse(input.window.to);
-    if (from >= to) throw new InvalidEntry('windowOrder', 'The window must end after it starts.', 'window.to');
-    if (to <= Date.now()) throw new InvalidEntry('windowOver', 'The window has already ended.', 'window.to');
-    const terms = await callbackTerms(deps, viewer, input.incidentNumber ?? undefined);
-    if (to > Date.parse(terms.latestEnd)) throw new InvalidEntry('windowTooLate', `The callback promise needs the call by ${terms.latestEnd}; choose a window that ends by then.`, 'window.to', { latest: terms.latestEnd });
-  }
   return requestCallback(
     deps,
     {

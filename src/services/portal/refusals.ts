@@ -25,6 +25,7 @@ export type RefusalReason =
   | 'windowIncomplete'
   | 'windowOrder'
   | 'windowOver'
+  | 'windowTooLong'
   | 'windowTooLate';
 
 /** Values a refusal's words need: a count, a file name, an instant (ISO). */

@@ -1,7 +1,10 @@
 // The portal's request plumbing: the page context, rendering, the sign-in guard and redirects.
 import type { Context, MiddlewareHandler } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
+import { maxWindowDays } from '../../domain/callback.js';
+import { CallbackWindowRefused, type CallbackWindowProblem } from '../../domain/callback-sla.js';
 import { ValidationError, type IllegalTransition } from '../../domain/errors.js';
+import type { RefusalReason } from '../../services/portal/refusals.js';
 import { isPortalRefusal } from '../../services/portal/refusals.js';
 import { randomToken } from '../../services/portal/secrets.js';
 import { defaultSessionSettings, type PortalViewer } from '../../services/portal/sessions.js';
@@ -69,13 +72,21 @@ export const newSubmission = () => randomToken().slice(0, 32);
 
 export const sessionSettings = (c: PortalContext) => c.var.services.portal?.session ?? defaultSessionSettings;
 
+/** The callback service's window refusals, in the portal's words. */
+const windowRefusals: Record<CallbackWindowProblem, RefusalReason> = { order: 'windowOrder', over: 'windowOver', tooLong: 'windowTooLong', tooLate: 'windowTooLate' };
+
 /**
- * A refusal in the page's words: the portal's own by their reason; a bad phone number by its
- * field; anything else (a rule of the engine's that the portal does not know) by its message.
+ * A refusal in the page's words: the portal's own by their reason, the callback service's window
+ * refusals by their problem, a bad phone number by its field; anything else (a rule of the
+ * engine's that the portal does not know) by its message.
  */
 export function refusalText(p: PageContext, err: ValidationError | IllegalTransition): string {
   const { refusals, errors } = p.t;
   if (isPortalRefusal(err)) return refusals[err.reason]({ ...err.params, latest: err.params.latest ? when(err.params.latest, p.language, p.zone, p.now) : '' });
+  if (err instanceof CallbackWindowRefused) {
+    const latest = err.latestEnd ? when(err.latestEnd, p.language, p.zone, p.now) : '';
+    return refusals[windowRefusals[err.problem]]({ latest, count: maxWindowDays });
+  }
   if (err instanceof ValidationError && err.field === 'phone') return refusals.phone;
   return err instanceof ValidationError ? `${errors.problem}: ${err.message}` : err.message;
 }
