@@ -4,23 +4,9 @@
 import { addBusinessMinutes, businessCalendar, nextBusinessInstant, type CalendarDefinition } from './business-calendar.js';
 import { contractTiers, type ContractTier } from './enums.js';
 import { inForce, type ContractFacts } from './entitlement.js';
-import { ValidationError } from './errors.js';
+import { CallbackWindowRefused } from './callback-window.js';
 import type { SlaPolicySnapshot } from './sla.js';
 import { instant } from './validation.js';
-
-/** Why a callback window is refused, so that each channel can say it in its own words. */
-export type CallbackWindowProblem = 'order' | 'over' | 'tooLong' | 'tooLate';
-
-/** A window the service cannot take (a 400 on `window.to`); `latestEnd` when it ends too late. */
-export class CallbackWindowRefused extends ValidationError {
-  constructor(
-    readonly problem: CallbackWindowProblem,
-    message: string,
-    readonly latestEnd: string | null = null,
-  ) {
-    super(message, 'window.to');
-  }
-}
 
 /** Business minutes from the request to the latest end of the call window, per tier; `none` without a contract. */
 export const defaultCallbackMinutes: Record<ContractTier | 'none', number> = { platinum: 60, gold: 120, silver: 240, none: 480 };

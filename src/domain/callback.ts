@@ -5,7 +5,8 @@
 // The escalation deadline is the window end as given. The callback SLA of the contract tier (in
 // business minutes, src/domain/callback-sla.ts) is the caller's concern: the callback service
 // computes the window before it starts the workflow and hands the SLA along only to record it.
-import { CallbackWindowRefused, type CallbackSla } from './callback-sla.js';
+import type { CallbackSla } from './callback-sla.js';
+import { CallbackWindowRefused } from './callback-window.js';
 import { IllegalTransition, ValidationError } from './errors.js';
 import { step, type FollowUpRecord, type FollowUpStep } from './follow-ups.js';
 import type { Actor, CommandContext } from './kernel.js';

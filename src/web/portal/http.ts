@@ -2,7 +2,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { maxWindowDays } from '../../domain/callback.js';
-import { CallbackWindowRefused, type CallbackWindowProblem } from '../../domain/callback-sla.js';
+import { CallbackWindowRefused, type CallbackWindowProblem } from '../../domain/callback-window.js';
 import { ValidationError, type IllegalTransition } from '../../domain/errors.js';
 import type { RefusalReason } from '../../services/portal/refusals.js';
 import { isPortalRefusal } from '../../services/portal/refusals.js';
