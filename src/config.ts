@@ -160,6 +160,10 @@ export const configSchema = z.object({
   PORTAL_SIGN_IN_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(30),
   /** The largest portal form in bytes, attached files included (each file at most 10 MiB). */
   PORTAL_UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Minutes after a customer opened a suggested article from an unsent New request form at which it counts as a deflection. */
+  KB_DEFLECTION_WINDOW_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
+  /** "Not helpful" votes that put a knowledge-base article on the review list. */
+  KB_REVIEW_NOT_HELPFUL: z.coerce.number().int().min(1).max(1000).default(3),
   /** Seed demo data on the first start of an empty database. */
   SEED_DEMO_DATA: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

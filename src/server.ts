@@ -48,6 +48,7 @@ export async function startApiServer(opts: { config: Config; database: Database;
     timezone: config.BUSINESS_TIMEZONE,
     defaultRates: config.DEFAULT_HOURLY_RATES,
     costRates: config.INTERNAL_COST_RATES,
+    kb: { deflectionWindowMinutes: config.KB_DEFLECTION_WINDOW_MINUTES, reviewNotHelpful: config.KB_REVIEW_NOT_HELPFUL },
     mail: { mailFrom: config.MAIL_FROM, ownAddresses: config.MAIL_ADDRESSES, maxMailBytes: config.MAIL_MAX_BYTES, oversizedNoticesPerHour: config.MAIL_OVERSIZED_NOTICES_PER_HOUR, mailer },
     portal: portalSettings(config, { logLinks: opts.logPortalLinks }),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,

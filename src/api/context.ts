@@ -45,6 +45,8 @@ export interface ApiServices {
   bodyLimitBytes?: number;
   /** The customer portal's settings (src/web/portal). */
   portal?: PortalSettings;
+  /** The knowledge base's settings (KB_DEFLECTION_WINDOW_MINUTES, KB_REVIEW_NOT_HELPFUL). */
+  kb?: { deflectionWindowMinutes?: number; reviewNotHelpful?: number };
   /** Cheap liveness probe of the database, e.g. `select 1`. */
   pingDatabase: () => Promise<void>;
 }

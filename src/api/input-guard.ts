@@ -13,8 +13,8 @@ import { problem } from './problem.js';
 /** The default limit of a JSON body: 1 MiB (API_BODY_LIMIT_BYTES). */
 export const defaultBodyLimitBytes = 1024 * 1024;
 
-/** Routes with a limit of their own: raw mail (the mailgate) and the CSV import. They take no JSON, and read the raw body themselves. */
-const ownLimits = ['/api/inbound/*', '/api/import/*'];
+/** Routes with a limit of their own: raw mail (the mailgate), the imports and the knowledge base's attachments. They take no JSON, and read the raw body themselves. */
+const ownLimits = ['/api/inbound/*', '/api/import/*', '/api/kb/articles/:id/attachments'];
 
 export function apiBodyLimit(maxBytes = defaultBodyLimitBytes): MiddlewareHandler<AppEnv> {
   const limit = bodyLimit({

@@ -86,3 +86,11 @@ export type PortalSharingMode = (typeof portalSharingModes)[number];
 /** Why a single-use portal link was sent: to sign in, or to set a new password. */
 export const portalLinkPurposes = ['sign_in', 'password_reset'] as const;
 export type PortalLinkPurpose = (typeof portalLinkPurposes)[number];
+
+/** Knowledge-base articles: `public` (portal and staff), `internal` (staff only), `restricted` (staff and the named customers' contacts). */
+export const kbVisibilities = ['public', 'internal', 'restricted'] as const;
+export type KbVisibility = (typeof kbVisibilities)[number];
+
+/** Only published articles reach the portal; archived ones stay for the record and links. */
+export const kbStates = ['draft', 'published', 'archived'] as const;
+export type KbState = (typeof kbStates)[number];

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { channels, contractTiers, followUpKinds, impacts, incidentStatuses, priorities, urgencies } from '../../domain/enums.js';
+import { channels, contractTiers, followUpKinds, impacts, incidentStatuses, kbVisibilities, languages, priorities, urgencies } from '../../domain/enums.js';
 import { isIncidentNumber } from '../../domain/ticket-number.js';
 
 import { incidentListSorts } from '../../services/incident-list.js';
@@ -141,6 +141,8 @@ export const FollowUpLink = z
   })
   .openapi('FollowUpLink');
 
+const KbArticleRef = z.object({ id: z.uuid(), title: z.string(), language: z.enum(languages), visibility: z.enum(kbVisibilities) }).openapi('KbArticleRef');
+
 export const Incident = z
   .object({
     number: z.string(),
@@ -172,6 +174,14 @@ export const Incident = z
     closedAt: instant,
     parentNumber: z.string().nullable().openapi({ description: 'A child ticket: the incident it was split from.' }),
     followUps: z.array(FollowUpLink).openapi({ description: 'Follow-up work started from this incident, oldest first; read each at `/api/incidents/{number}/follow-ups/{ref}` (a child ticket also as `/api/incidents/{child number}`).' }),
+    articles: z
+      .array(KbArticleRef)
+      .optional()
+      .openapi({ description: 'Knowledge-base articles linked to the incident (POST /api/incidents/{number}/articles), oldest link first. In GET /api/incidents/{number} only.' }),
+    suggestedArticles: z
+      .array(KbArticleRef.extend({ snippet: z.string(), score: z.number() }))
+      .optional()
+      .openapi({ description: 'Published articles matching the title and description (at most 5, none when nothing matches well), the linked ones left out. In GET /api/incidents/{number} only.' }),
   })
   .openapi('Incident');
 export type Incident = z.infer<typeof Incident>;

@@ -8,3 +8,4 @@ export * from './mail.js';
 export * from './billing.js';
 export * from './follow-ups.js';
 export * from './portal.js';
+export * from './kb.js';

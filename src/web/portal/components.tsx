@@ -21,10 +21,7 @@ export interface PageContext {
   now: Date;
 }
 
-/**
- * The portal's navigation. The knowledge base joins it in its own issue, as an entry between
- * "Callback" and "Our contracts".
- */
+/** The portal's navigation. */
 function portalNav(p: PageContext): NavItem[] {
   if (!p.viewer) return [];
   const { nav } = p.t;
@@ -32,10 +29,11 @@ function portalNav(p: PageContext): NavItem[] {
     { href: '/portal/requests', label: nav.requests },
     { href: '/portal/requests/new', label: nav.newRequest },
     { href: '/portal/callback', label: nav.callback },
+    { href: '/portal/kb', label: nav.kb },
     { href: '/portal/contracts', label: nav.contracts },
     { href: '/portal/profile', label: nav.profile },
   ];
-  const current = (href: string) => p.path === href || (href === '/portal/requests' && /^\/portal\/requests\/INC-/.test(p.path));
+  const current = (href: string) => p.path === href || (href === '/portal/requests' && /^\/portal\/requests\/INC-/.test(p.path)) || (href === '/portal/kb' && p.path.startsWith('/portal/kb/'));
   return items.map((item) => ({ ...item, current: current(item.href) }));
 }
 

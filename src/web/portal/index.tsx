@@ -16,6 +16,7 @@ import { accountRoutes } from './account-routes.js';
 import { ErrorPage } from './components.js';
 import { pageContext, refusalText, render, type PortalContext } from './http.js';
 import { portalMessages } from './messages.js';
+import { kbRoutes } from './kb-routes.js';
 import { requestRoutes } from './request-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 import { SignInPage } from './sign-in-pages.js';
@@ -85,6 +86,7 @@ export function createPortal() {
   portal.route('/', signInRoutes);
   portal.route('/', requestRoutes);
   portal.route('/', accountRoutes);
+  portal.route('/', kbRoutes);
   // Last: any other path under /portal is the portal's own 404 page (a mounted app's notFound is not used).
   portal.all('*', (c) => errorPage(c as PortalContext, new NotFound('No such page.')));
   portal.onError((err, c) => errorPage(c as PortalContext, err));

@@ -2,9 +2,11 @@
 // entitlement shown before sending (htmx updates it as the device changes; without JavaScript the
 // "check cover" button does).
 import { impacts, urgencies, type Impact, type Urgency } from '../../domain/enums.js';
+import type { SearchHit } from '../../services/kb/index.js';
 import type { EntitlementPreview, PortalAsset } from '../../services/portal/actions.js';
 import { duration } from '../format.js';
 import { CsrfField, Notice, PortalPage, SubmissionField, type PageContext } from './components.js';
+import { KbSuggestions } from './kb-pages.js';
 
 export interface NewRequestValues {
   title: string;
@@ -36,7 +38,7 @@ export function CoverPreview(props: { p: PageContext; preview: EntitlementPrevie
   );
 }
 
-export function NewRequestPage(props: { p: PageContext; assets: PortalAsset[]; values: NewRequestValues; preview: EntitlementPreview | null; submission: string; error?: string | undefined }) {
+export function NewRequestPage(props: { p: PageContext; assets: PortalAsset[]; values: NewRequestValues; preview: EntitlementPreview | null; suggestions?: SearchHit[] | undefined; submission: string; error?: string | undefined }) {
   const { p, values } = props;
   const t = p.t.newRequest;
   return (
@@ -47,7 +49,27 @@ export function NewRequestPage(props: { p: PageContext; assets: PortalAsset[]; v
         <CsrfField token={p.csrfToken} />
         <SubmissionField id={props.submission} />
         <label for="title">{t.subject}</label>
-        <input id="title" type="text" name="title" required maxlength={200} value={values.title} />
+        <input
+          id="title"
+          type="text"
+          name="title"
+          required
+          maxlength={200}
+          value={values.title}
+          autocomplete="off"
+          hx-get="/portal/requests/new/suggestions"
+          hx-trigger="input changed delay:400ms"
+          hx-include="[name=submission]"
+          hx-target="#kb-suggestions"
+          hx-swap="outerHTML"
+          hx-sync="this:replace"
+        />
+        <KbSuggestions p={p} hits={props.suggestions} submission={props.submission} />
+        <div class="actions">
+          <button type="submit" class="secondary" name="intent" value="suggest" formnovalidate>
+            {p.t.kb.suggestButton}
+          </button>
+        </div>
         <label for="description">{t.description}</label>
         <p class="hint" id="description-hint">
           {t.descriptionHint}

@@ -3,12 +3,15 @@ import { Hono } from 'hono';
 import { impacts, urgencies, type Impact, type Urgency } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { checkSubmission, confirmSolved, customerAssets, openRequest, previewEntitlement, reopenRequest, replyToRequest, waitForRequest } from '../../services/portal/actions.js';
+import { recordSubmitted } from '../../services/kb/index.js';
 import { InvalidEntry } from '../../services/portal/refusals.js';
 import { listRequests, requestDetail, requestFile, requestViews, type RequestView } from '../../services/portal/requests.js';
 import type { PortalEnv } from '../context.js';
 import { checkCsrf, readForm } from '../forms.js';
 import { isHtmx, newSubmission, pageContext, refusalText, render, renderPartial, requireSignIn, seeOther, viewerOf, type PortalContext } from './http.js';
 import { CoverPreview, emptyRequest, NewRequestPage, type NewRequestValues } from './new-request-page.js';
+import { KbSuggestions } from './kb-pages.js';
+import { submissionId, suggestionsFor } from './kb-routes.js';
 import { RequestPage, type RequestPageState } from './request-page.js';
 import { RequestsPage, RequestTable } from './requests-page.js';
 
@@ -48,12 +51,13 @@ function newRequestValues(fields: Record<string, string>): NewRequestValues {
   };
 }
 
-async function showNewRequest(c: PortalContext, values: NewRequestValues, options: { error?: string; submission?: string } = {}, status: 200 | 400 = 200) {
+async function showNewRequest(c: PortalContext, values: NewRequestValues, options: { error?: string; submission?: string; suggest?: boolean } = {}, status: 200 | 400 = 200) {
   const viewer = viewerOf(c);
   const assets = await customerAssets(c.var.services.db, viewer);
   const serial = assets.some((a) => a.serialNumber === values.serialNumber) ? values.serialNumber : '';
-  const preview = await previewEntitlement(c.var.services, viewer, serial || null);
-  return render(c, <NewRequestPage p={pageContext(c)} assets={assets} values={{ ...values, serialNumber: serial }} preview={preview} submission={options.submission ?? newSubmission()} error={options.error} />, status);
+  const [preview, suggestions] = await Promise.all([previewEntitlement(c.var.services, viewer, serial || null), options.suggest ? suggestionsFor(c, values.title, values.description) : undefined]);
+  const submission = options.submission && submissionId.test(options.submission) ? options.submission : newSubmission();
+  return render(c, <NewRequestPage p={pageContext(c)} assets={assets} values={{ ...values, serialNumber: serial }} preview={preview} suggestions={suggestions} submission={submission} error={options.error} />, status);
 }
 
 export const requestRoutes = new Hono<PortalEnv>()
@@ -79,11 +83,16 @@ export const requestRoutes = new Hono<PortalEnv>()
     const preview = await previewEntitlement(c.var.services, viewer, assets.some((a) => a.serialNumber === serial) ? serial : null);
     return renderPartial(c, <CoverPreview p={pageContext(c)} preview={preview} />);
   })
+  .get('/requests/new/suggestions', async (c) => {
+    const submission = c.req.query('submission') ?? '';
+    const hits = await suggestionsFor(c, c.req.query('title') ?? '', c.req.query('description') ?? '');
+    return renderPartial(c, <KbSuggestions p={pageContext(c)} hits={hits} submission={submissionId.test(submission) ? submission : ''} />);
+  })
   .post('/requests', async (c) => {
     const { fields, files } = await readForm(c, 'attachments');
     checkCsrf(c, fields, pageContext(c).csrfToken);
     const values = newRequestValues(fields);
-    if (fields.intent === 'preview') return showNewRequest(c, values, { submission: fields.submission ?? newSubmission() });
+    if (fields.intent === 'preview' || fields.intent === 'suggest') return showNewRequest(c, values, { submission: fields.submission ?? newSubmission(), suggest: fields.intent === 'suggest' });
     try {
       const submission = checkSubmission(fields.submission);
       if (!values.title.trim()) throw new InvalidEntry('titleMissing', 'Give the request a subject.', 'title');
@@ -91,6 +100,8 @@ export const requestRoutes = new Hono<PortalEnv>()
       if (!values.description.trim()) throw new InvalidEntry('descriptionMissing', 'Describe the problem.', 'description');
       if (values.description.length > maxDescriptionLength) throw new InvalidEntry('descriptionTooLong', `description: at most ${maxDescriptionLength} characters.`, 'description', { count: maxDescriptionLength });
       const number = await openRequest(c.var.services, viewerOf(c), { ...values, serialNumber: values.serialNumber || null, files, submission });
+      // Suggestions opened from this form saved no request after all.
+      await recordSubmitted(c.var.services.db, { contactId: viewerOf(c).contactId, submission, incidentNumber: number });
       const visible = await waitForRequest(c.var.services.db, number, 10_000);
       return seeOther(c, visible ? `/portal/requests/${number}?opened=1` : `/portal/requests?opened=${number}`);
     } catch (err) {

@@ -1,0 +1,167 @@
+// What people do with articles: "was this helpful" votes, links to incidents, suggestions opened
+// from the portal's New request form (and the requests they saved), and the review list that
+// these and the review-by dates feed.
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { incidentIntakes, incidents, kbArticles, kbIncidentLinks, kbSuggestionOpens, kbVotes } from '../../db/schema/index.js';
+import type { KbState, Language } from '../../domain/enums.js';
+import { NotFound, ValidationError } from '../../domain/errors.js';
+import { canSee, type KbAudience } from './access.js';
+import { getArticle } from './articles.js';
+
+export const maxVoteCommentLength = 2000;
+/** Minutes after a suggestion was opened from an unsent New request form at which it counts as a deflection (KB_DEFLECTION_WINDOW_MINUTES). */
+export const defaultDeflectionWindowMinutes = 30;
+/** This many "not helpful" votes put an article on the review list (KB_REVIEW_NOT_HELPFUL). */
+export const defaultReviewNotHelpful = 3;
+
+export type Voter = { contactId: string } | { userId: string };
+
+/** One vote per voter and article; a second replaces the first. */
+export async function vote(db: Db, articleId: string, voter: Voter, input: { helpful: boolean; comment?: string | null | undefined }, audience: KbAudience): Promise<void> {
+  const article = await getArticle(db, articleId).catch(() => undefined);
+  if (!article || (audience.kind === 'customer' && !canSee(audience, article))) throw new NotFound(`Article ${articleId} does not exist.`);
+  const comment = input.comment?.trim() || null;
+  if (comment && comment.length > maxVoteCommentLength) throw new ValidationError(`A comment has at most ${maxVoteCommentLength} characters.`, 'comment');
+  const who = 'contactId' in voter ? { contactId: voter.contactId } : { userId: voter.userId };
+  const target = 'contactId' in voter ? [kbVotes.articleId, kbVotes.contactId] : [kbVotes.articleId, kbVotes.userId];
+  await db
+    .insert(kbVotes)
+    .values({ articleId, helpful: input.helpful, comment, ...who })
+    .onConflictDoUpdate({ target, set: { helpful: input.helpful, comment, createdAt: sql`now()` } });
+}
+
+/** Links an article to an incident; true when it was new. */
+export async function linkIncident(db: Db, incidentNumber: string, articleId: string, userId: string | null): Promise<boolean> {
+  const [incident] = await db
+    .select({ number: incidentIntakes.number })
+    .from(incidentIntakes)
+    .where(eq(incidentIntakes.number, incidentNumber));
+  if (!incident) throw new NotFound(`Incident ${incidentNumber} does not exist.`);
+  await getArticle(db, articleId).catch(() => {
+    throw new ValidationError(`No such article: ${articleId}.`, 'articleId');
+  });
+  const inserted = await db.insert(kbIncidentLinks).values({ incidentNumber, articleId, linkedById: userId }).onConflictDoNothing().returning({ articleId: kbIncidentLinks.articleId });
+  return inserted.length > 0;
+}
+
+export async function unlinkIncident(db: Db, incidentNumber: string, articleId: string): Promise<void> {
+  const deleted = await db
+    .delete(kbIncidentLinks)
+    .where(and(eq(kbIncidentLinks.incidentNumber, incidentNumber), eq(kbIncidentLinks.articleId, articleId)))
+    .returning({ articleId: kbIncidentLinks.articleId });
+  if (deleted.length === 0) throw new NotFound(`Article ${articleId} is not linked to incident ${incidentNumber}.`);
+}
+
+export async function incidentArticles(db: Db, incidentNumber: string) {
+  return db
+    .select({ id: kbArticles.id, title: kbArticles.title, language: kbArticles.language, state: kbArticles.state, visibility: kbArticles.visibility, linkedAt: kbIncidentLinks.linkedAt })
+    .from(kbIncidentLinks)
+    .innerJoin(kbArticles, eq(kbArticles.id, kbIncidentLinks.articleId))
+    .where(eq(kbIncidentLinks.incidentNumber, incidentNumber))
+    .orderBy(asc(kbIncidentLinks.linkedAt), asc(kbArticles.id));
+}
+
+/** The portal's New request form: the contact opened a suggestion (repeat opens count once). */
+export async function recordSuggestionOpened(db: Db, input: { articleId: string; contactId: string; submission: string }): Promise<void> {
+  await db.insert(kbSuggestionOpens).values(input).onConflictDoNothing();
+}
+
+/** The form was sent after all: its opened suggestions saved no request. */
+export async function recordSubmitted(db: Db, input: { contactId: string; submission: string; incidentNumber: string }): Promise<void> {
+  await db
+    .update(kbSuggestionOpens)
+    .set({ submittedIncident: input.incidentNumber })
+    .where(and(eq(kbSuggestionOpens.submission, input.submission), eq(kbSuggestionOpens.contactId, input.contactId), isNull(kbSuggestionOpens.submittedIncident)));
+}
+
+export interface ArticleStats {
+  helpful: number;
+  notHelpful: number;
+  incidents: number;
+  suggestionOpens: number;
+  deflections: number;
+}
+
+/** The counts behind each article, for the article view and the review list. */
+export async function articleStats(db: Db, ids: string[], deflectionWindowMinutes = defaultDeflectionWindowMinutes): Promise<Map<string, ArticleStats>> {
+  const stats = new Map<string, ArticleStats>(ids.map((id) => [id, { helpful: 0, notHelpful: 0, incidents: 0, suggestionOpens: 0, deflections: 0 }]));
+  if (ids.length === 0) return stats;
+  const [votes, links, opens] = await Promise.all([
+    db
+      .select({ id: kbVotes.articleId, helpful: sql<number>`count(*) filter (where ${kbVotes.helpful})::int`, notHelpful: sql<number>`count(*) filter (where not ${kbVotes.helpful})::int` })
+      .from(kbVotes)
+      .where(inArray(kbVotes.articleId, ids))
+      .groupBy(kbVotes.articleId),
+    db.select({ id: kbIncidentLinks.articleId, n: sql<number>`count(*)::int` }).from(kbIncidentLinks).where(inArray(kbIncidentLinks.articleId, ids)).groupBy(kbIncidentLinks.articleId),
+    db
+      .select({
+        id: kbSuggestionOpens.articleId,
+        opens: sql<number>`count(*)::int`,
+        deflections: sql<number>`count(*) filter (where ${kbSuggestionOpens.submittedIncident} is null and ${kbSuggestionOpens.openedAt} <= now() - make_interval(mins => ${deflectionWindowMinutes}))::int`,
+      })
+      .from(kbSuggestionOpens)
+      .where(inArray(kbSuggestionOpens.articleId, ids))
+      .groupBy(kbSuggestionOpens.articleId),
+  ]);
+  for (const v of votes) Object.assign(stats.get(v.id)!, { helpful: v.helpful, notHelpful: v.notHelpful });
+  for (const l of links) stats.get(l.id)!.incidents = l.n;
+  for (const o of opens) Object.assign(stats.get(o.id)!, { suggestionOpens: o.opens, deflections: o.deflections });
+  return stats;
+}
+
+export interface ReviewItem {
+  id: string;
+  title: string;
+  language: Language;
+  state: KbState;
+  reviewBy: string | null;
+  ownerId: string | null;
+  reasons: ('reviewDue' | 'notHelpful')[];
+  helpful: number;
+  notHelpful: number;
+  /** The latest comments of "not helpful" votes. */
+  comments: string[];
+}
+
+/** Articles (not archived) past their review-by date, or with `notHelpfulThreshold` or more "not helpful" votes. */
+export async function reviewList(db: Db, today: string, notHelpfulThreshold = defaultReviewNotHelpful): Promise<ReviewItem[]> {
+  const rows = await db.execute<{ id: string; title: string; language: Language; state: KbState; review_by: string | null; owner_id: string | null; helpful: number; not_helpful: number }>(sql`
+    select a.id, a.title, a.language, a.state, a.review_by::text, a.owner_id,
+      coalesce(v.helpful, 0)::int as helpful, coalesce(v.not_helpful, 0)::int as not_helpful
+    from ${kbArticles} a
+    left join (
+      select article_id, count(*) filter (where helpful) as helpful, count(*) filter (where not helpful) as not_helpful from ${kbVotes} group by article_id
+    ) v on v.article_id = a.id
+    where a.state <> 'archived' and (a.review_by < ${today}::date or coalesce(v.not_helpful, 0) >= ${notHelpfulThreshold})
+    order by a.review_by asc nulls last, coalesce(v.not_helpful, 0) desc, a.id`);
+  const ids = rows.map((r) => r.id);
+  const comments = ids.length
+    ? await db
+        .select({ id: kbVotes.articleId, comment: kbVotes.comment })
+        .from(kbVotes)
+        .where(and(inArray(kbVotes.articleId, ids), eq(kbVotes.helpful, false), sql`${kbVotes.comment} is not null`))
+        .orderBy(desc(kbVotes.createdAt))
+    : [];
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    language: r.language,
+    state: r.state,
+    reviewBy: r.review_by,
+    ownerId: r.owner_id,
+    reasons: [...(r.review_by !== null && r.review_by < today ? (['reviewDue'] as const) : []), ...(r.not_helpful >= notHelpfulThreshold ? (['notHelpful'] as const) : [])],
+    helpful: r.helpful,
+    notHelpful: r.not_helpful,
+    comments: comments
+      .filter((c) => c.id === r.id)
+      .slice(0, 5)
+      .map((c) => c.comment!),
+  }));
+}
+
+/** The incident's title and description, for the agents' suggestions. */
+export async function incidentText(db: Db, incidentNumber: string): Promise<{ title: string; description: string } | undefined> {
+  const [row] = await db.select({ title: incidents.title, description: incidents.description }).from(incidents).where(eq(incidents.number, incidentNumber));
+  return row;
+}
