@@ -2,7 +2,7 @@
 // passed through to stdout (their logs go to stderr). bench/mail-ingest.ts prints a readable report
 // instead of a line: that goes to stderr, and its JSON report file is summed up in one line here.
 //
-//   npm run bench                  all: intake, escalation, open, mail, list, portal
+//   npm run bench                  all: intake, escalation, open, mail, list, portal, kb-search
 //   npm run bench -- intake open   only these
 //
 // The small settings below are fixed (BENCH_* from the environment are not passed on, so one
@@ -22,6 +22,7 @@ const small: { name: string; script: string; env: Record<string, string> }[] = [
   { name: 'mail', script: 'mail-ingest.ts', env: { BENCH_MAILS: '100', BENCH_TIMEOUT_S: '240' } },
   { name: 'list', script: 'list-latency.ts', env: { BENCH_ROWS: '10000', BENCH_REQUESTS: '50' } },
   { name: 'portal', script: 'portal.ts', env: { BENCH_ROWS: '10000', BENCH_REQUESTS: '50' } },
+  { name: 'kb-search', script: 'kb-search.ts', env: { BENCH_ARTICLES: '10000', BENCH_REQUESTS: '200' } },
 ];
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const resultsDir = join(benchDir, 'results');

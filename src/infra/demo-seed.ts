@@ -5,13 +5,15 @@ import { count, eq } from 'drizzle-orm';
 import { hashPassword } from '../services/portal/secrets.js';
 import { generateToken, hashToken } from '../services/directory/tokens.js';
 import type { UserRole } from '../domain/enums.js';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { apiTokens, businessCalendars, contacts, customers, slaPolicies, staffGroups, users } from '../db/schema/index.js';
+import { createArticle, type KbActor } from '../services/kb/articles.js';
 import { createAsset } from '../services/master-data/assets.js';
 import { createContact } from '../services/master-data/contacts.js';
 import { createContract } from '../services/master-data/contracts.js';
 import { createCustomer } from '../services/master-data/customers.js';
 import { defaultEscalation, demoAssets, demoCalendar, demoContacts, demoContracts, demoCustomers, demoGroups, demoPolicies, demoUsers } from './demo-data.js';
+import { demoKbArticles } from './demo-kb.js';
 
 export interface DemoToken {
   name: string;
@@ -41,9 +43,32 @@ export async function seedDemoData(db: Db): Promise<DemoToken[]> {
       await createContract(tx, { ...contract, coveredSerialNumbers, slaPolicyId: null });
     }
     const tokens = userRows.map((u) => ({ name: u.name, email: u.email, role: u.role, token: generateToken(), userId: u.id }));
+    const editor = userRows.find((u) => u.role === 'manager') ?? userRows[0]!;
+    await seedDemoKb(tx, { userId: editor.id, name: editor.name, role: 'manager' });
     await tx.insert(apiTokens).values(tokens.map((t) => ({ userId: t.userId, name: 'demo', tokenHash: hashToken(t.token) })));
     return tokens.map(({ userId: _userId, ...t }) => t);
   });
+}
+
+/** The demo's knowledge base: published public articles, translations linked, with a review-by date a year on. */
+async function seedDemoKb(tx: Tx, editor: KbActor) {
+  const ids = new Map<string, string>();
+  const reviewBy = `${new Date().getUTCFullYear() + 1}-06-30`;
+  for (const a of [...demoKbArticles.filter((x) => !x.translationOf), ...demoKbArticles.filter((x) => x.translationOf)]) {
+    const row = await createArticle(tx, editor, {
+      title: a.title,
+      body: a.body,
+      language: a.language,
+      category: a.category,
+      tags: a.tags,
+      visibility: 'public',
+      state: 'published',
+      reviewBy,
+      externalKey: `demo/${a.key}`,
+      translationOf: a.translationOf ? ids.get(a.translationOf) : undefined,
+    });
+    ids.set(a.key, row.id);
+  }
 }
 
 export interface DemoPortalSignIn {

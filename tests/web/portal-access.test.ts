@@ -230,7 +230,7 @@ describe('the route table', () => {
 
   it('lists the portal\'s pages and forms', () => {
     const paths = portalRoutes().map((r) => `${r.method} ${r.path.replace(/INC-2026-000001|[0-9a-f-]{36}/g, '…')}`);
-    for (const expected of ['GET /portal/requests', 'GET /portal/requests/…', 'POST /portal/requests/…/reply', 'GET /portal/callback', 'GET /portal/contracts', 'GET /portal/profile', 'POST /portal/sign-in/password', 'POST /portal/language']) expect(paths).toContain(expected);
+    for (const expected of ['GET /portal/requests', 'GET /portal/requests/…', 'POST /portal/requests/…/reply', 'GET /portal/callback', 'GET /portal/contracts', 'GET /portal/profile', 'POST /portal/sign-in/password', 'POST /portal/language', 'GET /portal/kb', 'GET /portal/kb/…', 'POST /portal/kb/…/vote', 'GET /portal/kb/…/attachments/:attachmentId', 'GET /portal/requests/new/suggestions']) expect(paths).toContain(expected);
     expect(paths.length).toBeGreaterThan(20);
   });
 
@@ -276,7 +276,7 @@ describe('the route table', () => {
     const [contact] = await api.database.db.select().from(contacts).limit(1);
     const visitor = await signedIn(contact!.id);
     expect((await visitor.get('/portal/requests')).status).toBe(200);
-    for (const path of ['/api/incidents', '/api/customers', '/api/reports/escalations']) {
+    for (const path of ['/api/incidents', '/api/customers', '/api/reports/escalations', '/api/kb/articles', '/api/kb/search?q=drucker']) {
       const answer = await visitor.get(path);
       expect(answer.status, path).toBe(401);
     }

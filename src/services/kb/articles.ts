@@ -89,10 +89,11 @@ function changedFields(before: Snapshot, after: Snapshot): string[] {
   return versionedFields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
 }
 
-export async function createArticle(db: Db, actor: KbActor, input: ArticleInput): Promise<ArticleRow> {
+/** Also inside a transaction (the demo seed): then a savepoint. */
+export async function createArticle(db: Db | Tx, actor: KbActor, input: ArticleInput): Promise<ArticleRow> {
   const state = input.state ?? 'draft';
   if (state !== 'draft') requirePublisher(actor, 'Creating a published or archived article');
-  return db.transaction(async (tx) => {
+  return (db as Db).transaction(async (tx) => {
     const { customerNumbers, tags } = await checkInput(tx, input);
     let translationGroup: string | undefined;
     if (input.translationOf) {
