@@ -2,7 +2,9 @@
 // real HTTP server over the Temporal dev server, Postgres and an SMTP receiver: sign-in by the
 // mailed link and by password, a new request with its cover shown before sending, the
 // acknowledgement, an agent's reply, the customer's reply with a file, every page checked by
-// axe-core, English, sign-out, and the same pages with JavaScript switched off.
+// axe-core, English, sign-out, and the same pages with JavaScript switched off; the knowledge
+// base: a suggestion while a request's title is typed, opened, voted on, and the request not sent
+// (a deflection), and the knowledge base's own pages.
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
@@ -37,7 +39,7 @@ beforeAll(async () => {
   smtp = await startSmtpReceiver();
   const mailer = createSmtpMailer(smtp.url);
   [stack, browser] = await Promise.all([
-    startTestStack({ worker: { mailer, mailFrom: houseMailFrom, portalUrl: origin }, api: { mail: { mailFrom: houseMailFrom, mailer }, portal: { baseUrl: origin } } }),
+    startTestStack({ worker: { mailer, mailFrom: houseMailFrom, portalUrl: origin }, api: { mail: { mailFrom: houseMailFrom, mailer }, portal: { baseUrl: origin }, kb: { deflectionWindowMinutes: 0 } } }),
     launchChromium(),
   ]);
   await seedDemoData(stack.database.db);
@@ -307,5 +309,87 @@ describe('the portal without JavaScript', () => {
     await expect.poll(() => page.locator('h2#reply-heading').textContent()).toBe('Reopen');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out.').waitFor();
+  });
+});
+
+describe('the knowledge base in a browser', () => {
+  let page: Page;
+  let errors: string[];
+  let customer: { email: string };
+
+  beforeAll(async () => {
+    customer = await portalContact(stack.database.db, { customerNumber: 'K-10001', name: 'Klara Wissen', password });
+    ({ page, errors } = await newContext());
+    await signInWithPassword(page, customer.email);
+  });
+
+  const article = async (id: string) => {
+    const res = await stack.app.request(`/api/kb/articles/${id}`, { headers: { Authorization: `Bearer ${agent.token}` } });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { title: string; stats: { helpful: number; notHelpful: number; suggestionOpens: number; deflections: number } };
+  };
+
+  it('suggests an article as the title is typed; opened, voted on and the request not sent, it counts a deflection', async () => {
+    await page.goto('/portal/requests/new');
+    await page.locator('#title').pressSequentially('Drucker ist offline', { delay: 40 });
+    const suggestion = page.locator('#kb-suggestions a', { hasText: 'Drucker wird als „Offline“ angezeigt' });
+    await suggestion.waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'portal-kb-suggestions');
+    const href = (await suggestion.getAttribute('href'))!;
+    const id = /\/portal\/kb\/([0-9a-f-]{36})\?from=/.exec(href)![1]!;
+    const before = await article(id);
+    await suggestion.click();
+    await page.waitForURL(`**/portal/kb/${id}?from=*`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Drucker wird als „Offline“ angezeigt');
+    await expectAccessible(page);
+    await screenshot(page, 'portal-kb-article');
+    await page.getByRole('button', { name: 'Ja', exact: true }).click();
+    await page.getByText('Danke für Ihre Rückmeldung!').waitFor();
+    // The customer leaves without sending the request.
+    await page.getByRole('link', { name: 'Meine Anfragen' }).click();
+    await page.waitForURL('**/portal/requests');
+    const after = await article(id);
+    expect(after.stats.helpful).toBe(before.stats.helpful + 1);
+    expect(after.stats.suggestionOpens).toBe(before.stats.suggestionOpens + 1);
+    expect(after.stats.deflections).toBe(before.stats.deflections + 1);
+  });
+
+  it('counts no deflection when the request is sent after all', async () => {
+    await page.goto('/portal/requests/new');
+    await page.locator('#title').pressSequentially('VPN Fehler 809', { delay: 40 });
+    const suggestion = page.locator('#kb-suggestions a').first();
+    await suggestion.waitFor();
+    const id = /\/portal\/kb\/([0-9a-f-]{36})\?from=/.exec((await suggestion.getAttribute('href'))!)![1]!;
+    const before = await article(id);
+    await suggestion.click();
+    await page.waitForURL(`**/portal/kb/${id}?from=*`);
+    await page.goBack();
+    await page.waitForURL('**/portal/requests/new');
+    await page.locator('#title').fill('VPN Fehler 809 trotz Anleitung');
+    await page.locator('#description').fill('Die Anleitung hat nicht geholfen, der Fehler 809 kommt weiter.');
+    await page.getByRole('button', { name: 'Anfrage senden' }).click();
+    await page.waitForURL(/\/portal\/requests(\/INC-\d{4}-\d{6}|\?opened=)/);
+    const after = await article(id);
+    expect(after.stats.suggestionOpens).toBe(before.stats.suggestionOpens + 1);
+    expect(after.stats.deflections).toBe(before.stats.deflections);
+  });
+
+  it('browses and searches the knowledge base, in German and English', async () => {
+    await page.getByRole('link', { name: 'Wissensdatenbank' }).click();
+    await page.waitForURL('**/portal/kb');
+    await page.locator('#kb-q').fill('Kennwort vergesen');
+    await page.getByRole('button', { name: 'Suchen' }).click();
+    await page.waitForURL('**/portal/kb?q=*');
+    await page.locator('.kb-list a', { hasText: 'Passwort' }).or(page.locator('.kb-list a', { hasText: 'Kennwort' })).first().waitFor();
+    await expect.poll(() => page.locator('.kb-list mark').count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+    await screenshot(page, 'portal-kb');
+    await page.getByRole('button', { name: 'Sprache wechseln: English' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Knowledge base');
+    await page.getByRole('link', { name: 'Printers & scanners' }).click();
+    await page.locator('.kb-list a', { hasText: 'offline' }).first().waitFor();
+    await expectAccessible(page);
+    expect(errors).toEqual([]);
   });
 });

@@ -125,12 +125,17 @@ describe('votes and suggestions', () => {
     const stats = (await articleStats(db, [article.id], 0)).get(article.id)!;
     expect(stats).toMatchObject({ helpful: 1, notHelpful: 0, suggestionOpens: 1, deflections: 1 });
 
-    // Opened, then the form sent after all (the route records it; the browser test sends a real one): no deflection.
+    // Back to the form from the article: the same submission id, as long as it was not sent.
+    expect(visitor.field('submission', (await visitor.get(`/portal/requests/new?submission=${submission}`)).html)).toBe(submission);
+    expect(visitor.field('submission', (await visitor.get('/portal/requests/new?submission=made-up-submission-0001')).html)).not.toBe('made-up-submission-0001');
+    // Opened, then a request sent after all (the route records it; the browser test sends a real
+    // one): neither this form's suggestion nor the one opened shortly before saved a request.
     const second = await visitor.get('/portal/requests/new');
     const submission2 = visitor.field('submission', second.html);
     await visitor.get(`/portal/kb/${article.id}?from=${submission2}`);
     await recordSubmitted(db, { contactId: visitor.contactId, submission: submission2, incidentNumber: 'INC-2026-000001' });
-    expect((await articleStats(db, [article.id], 0)).get(article.id)).toMatchObject({ suggestionOpens: 2, deflections: 1 });
+    expect((await articleStats(db, [article.id], 0)).get(article.id)).toMatchObject({ suggestionOpens: 2, deflections: 0 });
+    expect(visitor.field('submission', (await visitor.get(`/portal/requests/new?submission=${submission}`)).html)).not.toBe(submission);
     // Within the window a fresh open is not yet a deflection.
     const third = await visitor.get('/portal/requests/new');
     await visitor.get(`/portal/kb/${article.id}?from=${visitor.field('submission', third.html)}`);

@@ -225,7 +225,10 @@ export const importKbRoute = createRoute({
       content: {
         'text/markdown': { schema: z.string().openapi({ example: '---\ntitle: Drucker zeigt offline\nlanguage: de\ncategory: Drucker & Scanner\ntags: [drucker, offline]\n---\n## Lösung\n1. Drucker neu starten' }) },
         'text/csv': { schema: z.string() },
-        'multipart/form-data': { schema: z.object({ files: z.array(z.instanceof(File)).openapi({ type: 'array', items: { type: 'string', format: 'binary' } }) }) },
+        // A plain schema, not zod: a zod one would have the form validated for every content type of
+        // a required body (a Markdown or CSV upload refused as "files is required"), and one file is
+        // no list in a parsed form. importFiles reads the form itself.
+        'multipart/form-data': { schema: { type: 'object', properties: { files: { type: 'array', items: { type: 'string', format: 'binary' } } }, required: ['files'] } },
       },
     },
   },

@@ -1,7 +1,7 @@
 // What people do with articles: "was this helpful" votes, links to incidents, suggestions opened
 // from the portal's New request form (and the requests they saved), and the review list that
 // these and the review-by dates feed.
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { incidentIntakes, incidents, kbArticles, kbIncidentLinks, kbSuggestionOpens, kbVotes } from '../../db/schema/index.js';
 import type { KbState, Language } from '../../domain/enums.js';
@@ -67,13 +67,36 @@ export async function recordSuggestionOpened(db: Db, input: { articleId: string;
   await db.insert(kbSuggestionOpens).values(input).onConflictDoNothing();
 }
 
-/** The form was sent after all: its opened suggestions saved no request. */
+/**
+ * A request was sent after all: the suggestions opened from its form, and any the contact opened
+ * in the `sameVisitMinutes` before (the form is rendered anew when they come back to it), saved
+ * no request.
+ */
 export async function recordSubmitted(db: Db, input: { contactId: string; submission: string; incidentNumber: string }): Promise<void> {
   await db
     .update(kbSuggestionOpens)
     .set({ submittedIncident: input.incidentNumber })
-    .where(and(eq(kbSuggestionOpens.submission, input.submission), eq(kbSuggestionOpens.contactId, input.contactId), isNull(kbSuggestionOpens.submittedIncident)));
+    .where(
+      and(
+        eq(kbSuggestionOpens.contactId, input.contactId),
+        isNull(kbSuggestionOpens.submittedIncident),
+        or(eq(kbSuggestionOpens.submission, input.submission), sql`${kbSuggestionOpens.openedAt} >= now() - make_interval(mins => ${sameVisitMinutes})`),
+      ),
+    );
 }
+
+/** Whether a New request form's submission id is one the contact opened suggestions from and has not sent (so the form may take it up again). */
+export async function isOpenSubmission(db: Db, contactId: string, submission: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: kbSuggestionOpens.id })
+    .from(kbSuggestionOpens)
+    .where(and(eq(kbSuggestionOpens.contactId, contactId), eq(kbSuggestionOpens.submission, submission), isNull(kbSuggestionOpens.submittedIncident)))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** Suggestions a contact opened this long before sending a request count as not having helped. */
+export const sameVisitMinutes = 120;
 
 export interface ArticleStats {
   helpful: number;

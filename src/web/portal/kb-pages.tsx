@@ -154,7 +154,7 @@ export function KbArticlePage(props: { p: PageContext; article: KbArticleView; f
           </form>
         )}
         <p>
-          {kb.stillStuck} <a href="/portal/requests/new">{from ? kb.backToRequest : kb.newRequest}</a>
+          {kb.stillStuck} <a href={from ? `/portal/requests/new?submission=${encodeURIComponent(from)}` : '/portal/requests/new'}>{from ? kb.backToRequest : kb.newRequest}</a>
         </p>
       </section>
     </PortalPage>

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { impacts, urgencies, type Impact, type Urgency } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { checkSubmission, confirmSolved, customerAssets, openRequest, previewEntitlement, reopenRequest, replyToRequest, waitForRequest } from '../../services/portal/actions.js';
-import { recordSubmitted } from '../../services/kb/index.js';
+import { isOpenSubmission, recordSubmitted } from '../../services/kb/index.js';
 import { InvalidEntry } from '../../services/portal/refusals.js';
 import { listRequests, requestDetail, requestFile, requestViews, type RequestView } from '../../services/portal/requests.js';
 import type { PortalEnv } from '../context.js';
@@ -75,7 +75,14 @@ export const requestRoutes = new Hono<PortalEnv>()
     if (isHtmx(c) && c.req.header('HX-Target') === 'request-list') return renderPartial(c, <RequestTable p={pageContext(c)} list={list} filter={filter} />);
     return render(c, <RequestsPage p={pageContext(c)} list={list} filter={filter} flash={flash} />);
   })
-  .get('/requests/new', (c) => showNewRequest(c, { ...emptyRequest, serialNumber: c.req.query('serialNumber') ?? '' }))
+  // `submission`: back from a suggested article, the form keeps its id (its opened suggestions stay
+  // its own), if it is one the contact opened suggestions from and has not sent: a used id would
+  // make the next request a repeat of the first.
+  .get('/requests/new', async (c) => {
+    const given = c.req.query('submission') ?? '';
+    const submission = submissionId.test(given) && (await isOpenSubmission(c.var.services.db, viewerOf(c).contactId, given)) ? given : undefined;
+    return showNewRequest(c, { ...emptyRequest, serialNumber: c.req.query('serialNumber') ?? '' }, submission ? { submission } : {});
+  })
   .get('/requests/new/cover', async (c) => {
     const viewer = viewerOf(c);
     const serial = c.req.query('serialNumber') ?? '';
