@@ -28,7 +28,7 @@ import { renderMarkdown } from '../src/services/kb/markdown.js';
 import { searchArticles, suggestArticles } from '../src/services/kb/search.js';
 import { kbCorpus, kbQueries, type KbQuery } from '../tests/fixtures/kb/corpus.js';
 import { kbAdmin, loadKbCorpus } from '../tests/support/kb.js';
-import { env, log, startBenchDatabase, now, round, runBench, stats } from './support.js';
+import { checkInterrupted, env, log, startBenchDatabase, now, round, runBench, stats } from './support.js';
 
 const settings = { articles: env('BENCH_ARTICLES', 10_000), requests: env('BENCH_REQUESTS', 400), warmup: env('BENCH_WARMUP', 20), createSample: env('BENCH_CREATE_SAMPLE', 200) };
 const aimMs = 50;
@@ -106,6 +106,7 @@ async function measureQuality(db: Db, ids: Map<string, string>) {
   const byKind = new Map<string, (number | null)[]>();
   let suggested = 0;
   for (const query of kbQueries) {
+    checkInterrupted();
     const expected = ids.get(query.expected);
     if (expected === undefined) throw new Error(`the query set expects ${query.expected}, which the corpus does not have`);
     const rank = rankOf(await searchIds(db, query), expected);
@@ -179,7 +180,13 @@ await runBench('kb-search', settings, async () => {
   for (let i = 0; i < settings.warmup; i++) for (const name of names) await calls[name](kbQueries[i % kbQueries.length]!);
   const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<keyof typeof calls, number[]>;
   // Interleaved, so all three see the same machine.
+  let lastReport = now();
   for (let i = 0; i < settings.requests; i++) {
+    checkInterrupted();
+    if (now() - lastReport > 10_000) {
+      lastReport = now();
+      log(`  round ${i} of ${settings.requests}…`);
+    }
     const query = kbQueries[i % kbQueries.length]!;
     for (const name of names) {
       const t = now();

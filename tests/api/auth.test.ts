@@ -230,7 +230,7 @@ describe('roles', () => {
 
   /** Routes a role may reach at all; every other protected route must answer it 403 before looking at the request. */
   const reachable: Record<'sales' | 'mailgate', string[]> = {
-    sales: ['GET /api/entitlement', 'POST /api/sla/preview', 'GET /api/customers/K-10001/insight'],
+    sales: ['GET /api/entitlement', 'POST /api/sla/preview', 'GET /api/customers/K-10001/insight', 'GET /api/kb/search', 'POST /api/kb/suggest', `POST /api/kb/articles/${sampleId}/votes`],
     mailgate: ['POST /api/inbound/email', 'POST /api/callbacks'],
   };
   /** Every role may see itself and list and revoke its own tokens. */
@@ -272,6 +272,11 @@ describe('who may call what', () => {
     'POST /api/invoices/{id}/finalise': ladder('manager'),
     'DELETE /api/invoices/{id}': ladder('manager'),
     'GET /api/reports/profitability': ladder('manager'),
+    'GET /api/kb/search': ladder('sales'),
+    'POST /api/kb/suggest': ladder('sales'),
+    'POST /api/kb/articles/{id}/votes': ladder('sales'),
+    'DELETE /api/kb/articles/{id}': ladder('manager'),
+    'PUT /api/kb/synonyms': ['admin'],
     'GET /api/me': [...userRoles],
     'GET /api/users/{id}/tokens': [...userRoles],
     'DELETE /api/users/{id}/tokens/{tokenId}': [...userRoles],

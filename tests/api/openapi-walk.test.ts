@@ -76,6 +76,19 @@ function sample(input: Schema, where: string): unknown {
   }
 }
 
+/** A multipart form from the document: each required field, a small text file where it is binary. */
+function sampleForm(schema: Schema): FormData {
+  const resolved = resolve(schema);
+  const form = new FormData();
+  for (const key of resolved.required ?? []) {
+    const field = resolve(resolved.properties?.[key] ?? {});
+    const binary = field.format === 'binary' || resolve(field.items ?? {}).format === 'binary';
+    if (binary) form.append(key, new File(['sample text'], 'sample.txt', { type: 'text/plain' }));
+    else form.append(key, String(sample(field, key)));
+  }
+  return form;
+}
+
 /** The operation as a request built from the document: every path and query parameter, the body's required fields. */
 function request(op: Operation, extra?: { query?: string; body?: string }) {
   const where = `${op.method} ${op.path}`;
@@ -97,7 +110,9 @@ function request(op: Operation, extra?: { query?: string; body?: string }) {
 async function send(op: Operation, extra?: { query?: string; body?: string }): Promise<ApiAnswer> {
   const { url, body, type } = request(op, extra);
   if (type === undefined || type.includes('json')) return apiCaller(app)(op.method, url, admin, body);
-  const res = await app.request(url, { method: op.method, headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': type }, body: body as string });
+  const res = type.startsWith('multipart/form-data')
+    ? await app.request(url, { method: op.method, headers: { Authorization: `Bearer ${admin.token}` }, body: sampleForm(op.body!.schema) })
+    : await app.request(url, { method: op.method, headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': type }, body: body as string });
   const text = await res.text();
   return { status: res.status, headers: res.headers, type: res.headers.get('Content-Type'), text, body: text.startsWith('{') ? JSON.parse(text) : undefined };
 }

@@ -35,7 +35,6 @@ import { findIntake } from '../../services/incident-queries.js';
 import { NotFound } from '../../domain/errors.js';
 import { createRouter, type AppEnv, type Principal } from '../context.js';
 import { problem } from '../problem.js';
-import { maxImportBytes } from '../master-data/import/routes.js';
 import {
   addAttachmentRoute,
   createArticleRoute,
@@ -191,19 +190,6 @@ kbRouter.openapi(putSynonymsRoute, async (c) => c.json({ groups: await replaceHo
 
 /** Mounted at /api/import before the master-data import: /kb only. */
 export const kbImportRouter = createRouter();
-
-const importTypes = ['text/markdown', 'text/x-markdown', 'text/csv', 'multipart/form-data'];
-kbImportRouter.use(
-  '/kb',
-  bodyLimit({ maxSize: maxImportBytes, onError: (c) => problem(c as Context<AppEnv>, 413, `The upload is larger than ${maxImportBytes / 1024 / 1024} MB; split it.`) }),
-  async (c, next) => {
-    const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (c.req.method === 'POST' && !importTypes.includes(type)) {
-      return problem(c, 415, `Send text/markdown, text/csv or multipart/form-data (got ${type || 'none'}).`, { errors: [{ field: 'Content-Type', message: `send text/markdown, text/csv or multipart/form-data (got ${type || 'none'})` }] });
-    }
-    await next();
-  },
-);
 
 async function importFiles(c: Context<AppEnv>): Promise<KbImportFile[]> {
   const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();

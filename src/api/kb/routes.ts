@@ -1,7 +1,12 @@
 // OpenAPI route specs of the knowledge base (/api/kb), its import (/api/import/kb) and the
 // incidents' article links (/api/incidents/{number}/articles); handlers live in index.ts.
 import { createRoute, z } from '@hono/zod-openapi';
-import { maxAttachmentBytes } from '../../services/kb/index.js';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import { maxAttachmentBytes, maxKbImportBytes } from '../../services/kb/index.js';
+import type { AppEnv } from '../context.js';
+import { problem } from '../problem.js';
 import { requireRole } from '../auth.js';
 import { json, problemResponses } from '../common-schemas.js';
 import { IncidentNumberParam } from '../incidents/schemas.js';
@@ -209,10 +214,20 @@ export const putSynonymsRoute = createRoute({
 
 const KbImportResult = z.object({ entries: z.number().int(), created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), dryRun: z.boolean() }).openapi('KbImportResult');
 
+const importTypes = ['text/markdown', 'text/x-markdown', 'text/csv', 'multipart/form-data'];
+const importLimit = bodyLimit({ maxSize: maxKbImportBytes, onError: (c) => problem(c as Context<AppEnv>, 413, `The upload is larger than ${maxKbImportBytes / 1024 / 1024} MB; split it.`) });
+const importTypesOnly = createMiddleware<AppEnv>(async (c, next) => {
+  const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!importTypes.includes(type)) {
+    return problem(c, 415, `Send text/markdown, text/csv or multipart/form-data (got ${type || 'none'}).`, { errors: [{ field: 'Content-Type', message: `send text/markdown, text/csv or multipart/form-data (got ${type || 'none'})` }] });
+  }
+  await next();
+});
+
 export const importKbRoute = createRoute({
   method: 'post',
   path: '/kb',
-  middleware: [requireRole('admin')],
+  middleware: [requireRole('admin'), importLimit, importTypesOnly],
   tags,
   security,
   summary: 'Import articles (admin)',
@@ -223,7 +238,7 @@ export const importKbRoute = createRoute({
     body: {
       required: true,
       content: {
-        'text/markdown': { schema: z.string().openapi({ example: '---\ntitle: Drucker zeigt offline\nlanguage: de\ncategory: Drucker & Scanner\ntags: [drucker, offline]\n---\n## Lösung\n1. Drucker neu starten' }) },
+        'text/markdown': { schema: z.string().openapi({ example: '---\nkey: drucker-offline\ntitle: Drucker zeigt offline\nlanguage: de\ncategory: Drucker & Scanner\ntags: [drucker, offline]\n---\n## Lösung\n1. Drucker neu starten' }) },
         'text/csv': { schema: z.string() },
         // A plain schema, not zod: a zod one would have the form validated for every content type of
         // a required body (a Markdown or CSV upload refused as "files is required"), and one file is

@@ -14,6 +14,8 @@ import { detectDelimiter, ImportRejected, type RowError } from '../master-data/i
 import { createArticle, maxBodyLength, maxCategoryLength, maxTagLength, maxTags, maxTitleLength, updateArticle, type KbActor } from './articles.js';
 
 export const kbCsvColumns = ['key', 'title', 'language', 'category', 'tags', 'visibility', 'customerNumbers', 'state', 'reviewBy', 'translationOf', 'body'] as const;
+/** The largest upload (as the master-data import's). */
+export const maxKbImportBytes = 10 * 1024 * 1024;
 /** The most articles one import takes. */
 export const maxKbImportEntries = 2000;
 
