@@ -46,8 +46,6 @@ CREATE TABLE "kb_articles" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"published_at" timestamp with time zone,
-	"search" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector(kb_config(language), title), 'A') || setweight(to_tsvector(kb_config(language), kb_words(tags) || ' ' || coalesce(category, '')), 'B') || setweight(to_tsvector(kb_config(language), body_text || ' ' || attachment_text), 'C')) STORED,
-	"trgm_text" text GENERATED ALWAYS AS (lower(immutable_unaccent(title || ' ' || kb_words(tags) || ' ' || coalesce(category, '')))) STORED,
 	CONSTRAINT "kb_articles_externalKey_unique" UNIQUE("external_key"),
 	CONSTRAINT "kb_articles_translation_language_key" UNIQUE("translation_group","language")
 );
@@ -69,6 +67,17 @@ CREATE TABLE "kb_incident_links" (
 	"linked_by_id" uuid,
 	"linked_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "kb_incident_links_incident_number_article_id_pk" PRIMARY KEY("incident_number","article_id")
+);
+--> statement-breakpoint
+CREATE TABLE "kb_search" (
+	"article_id" uuid PRIMARY KEY NOT NULL,
+	"translation_group" uuid NOT NULL,
+	"language" text NOT NULL,
+	"state" text NOT NULL,
+	"visibility" text NOT NULL,
+	"customer_numbers" text[] NOT NULL,
+	"search" "tsvector" NOT NULL,
+	"trgm_text" text NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "kb_suggestion_opens" (
@@ -106,21 +115,39 @@ ALTER TABLE "kb_articles" ADD CONSTRAINT "kb_articles_owner_id_users_id_fk" FORE
 ALTER TABLE "kb_attachments" ADD CONSTRAINT "kb_attachments_article_id_kb_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."kb_articles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_incident_links" ADD CONSTRAINT "kb_incident_links_article_id_kb_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."kb_articles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_incident_links" ADD CONSTRAINT "kb_incident_links_linked_by_id_users_id_fk" FOREIGN KEY ("linked_by_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "kb_search" ADD CONSTRAINT "kb_search_article_id_kb_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."kb_articles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_suggestion_opens" ADD CONSTRAINT "kb_suggestion_opens_article_id_kb_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."kb_articles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_suggestion_opens" ADD CONSTRAINT "kb_suggestion_opens_contact_id_contacts_id_fk" FOREIGN KEY ("contact_id") REFERENCES "public"."contacts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_votes" ADD CONSTRAINT "kb_votes_article_id_kb_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."kb_articles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_votes" ADD CONSTRAINT "kb_votes_contact_id_contacts_id_fk" FOREIGN KEY ("contact_id") REFERENCES "public"."contacts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_votes" ADD CONSTRAINT "kb_votes_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "kb_articles_search_idx" ON "kb_articles" USING gin ("search");--> statement-breakpoint
-CREATE INDEX "kb_articles_trgm_idx" ON "kb_articles" USING gin ("trgm_text" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "kb_articles_state_language_idx" ON "kb_articles" USING btree ("state","language");--> statement-breakpoint
 CREATE INDEX "kb_articles_category_idx" ON "kb_articles" USING btree ("category");--> statement-breakpoint
 CREATE INDEX "kb_articles_tags_idx" ON "kb_articles" USING gin ("tags");--> statement-breakpoint
 CREATE INDEX "kb_attachments_article_idx" ON "kb_attachments" USING btree ("article_id");--> statement-breakpoint
 CREATE INDEX "kb_incident_links_article_idx" ON "kb_incident_links" USING btree ("article_id");--> statement-breakpoint
+CREATE INDEX "kb_search_search_idx" ON "kb_search" USING gin ("search");--> statement-breakpoint
+CREATE INDEX "kb_search_trgm_idx" ON "kb_search" USING gin ("trgm_text" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "kb_suggestion_opens_article_idx" ON "kb_suggestion_opens" USING btree ("article_id");--> statement-breakpoint
 CREATE INDEX "kb_synonyms_terms_idx" ON "kb_synonyms" USING gin ("terms");--> statement-breakpoint
 CREATE INDEX "kb_vocabulary_trgm_idx" ON "kb_vocabulary" USING gist ("word" gist_trgm_ops);--> statement-breakpoint
 CREATE UNIQUE INDEX "kb_votes_contact_key" ON "kb_votes" USING btree ("article_id","contact_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "kb_votes_user_key" ON "kb_votes" USING btree ("article_id","user_id");--> statement-breakpoint
-CREATE INDEX "kb_votes_article_idx" ON "kb_votes" USING btree ("article_id","helpful");
+CREATE INDEX "kb_votes_article_idx" ON "kb_votes" USING btree ("article_id","helpful");--> statement-breakpoint
+-- Hand-written: kb_search follows kb_articles in the same transaction (a row deleted goes by the foreign key).
+CREATE OR REPLACE FUNCTION kb_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO kb_search (article_id, translation_group, language, state, visibility, customer_numbers, search, trgm_text)
+  VALUES (
+    NEW.id, NEW.translation_group, NEW.language, NEW.state, NEW.visibility, NEW.customer_numbers,
+    setweight(to_tsvector(kb_config(NEW.language), NEW.title), 'A')
+      || setweight(to_tsvector(kb_config(NEW.language), kb_words(NEW.tags) || ' ' || coalesce(NEW.category, '')), 'B')
+      || setweight(to_tsvector(kb_config(NEW.language), NEW.body_text || ' ' || NEW.attachment_text), 'C'),
+    lower(immutable_unaccent(NEW.title || ' ' || kb_words(NEW.tags) || ' ' || coalesce(NEW.category, '')))
+  )
+  ON CONFLICT (article_id) DO UPDATE SET
+    translation_group = EXCLUDED.translation_group, language = EXCLUDED.language, state = EXCLUDED.state,
+    visibility = EXCLUDED.visibility, customer_numbers = EXCLUDED.customer_numbers, search = EXCLUDED.search, trgm_text = EXCLUDED.trgm_text;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER kb_search_sync AFTER INSERT OR UPDATE ON kb_articles FOR EACH ROW EXECUTE FUNCTION kb_search_sync();

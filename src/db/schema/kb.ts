@@ -7,13 +7,7 @@ import { users } from './users.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
-/**
- * Knowledge-base articles, one row per language; translations share a translation group. The
- * search columns are generated (see migration 0020 for kb_german, kb_english, kb_config and
- * kb_words): `search` weights the title (A) above tags and category (B) above the body and the
- * attachments' text (C), each stemmed in the article's language after unaccent; `trgm_text`
- * (title, tags, category, folded) carries the trigram index for typos and compounds.
- */
+/** Knowledge-base articles, one row per language; translations share a translation group. Searched through kb_search. */
 export const kbArticles = pgTable(
   'kb_articles',
   {
@@ -44,21 +38,38 @@ export const kbArticles = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     publishedAt: timestamp({ withTimezone: true }),
-    search: tsvector().generatedAlwaysAs(
-      sql.raw(
-        `setweight(to_tsvector(kb_config(language), title), 'A') || setweight(to_tsvector(kb_config(language), kb_words(tags) || ' ' || coalesce(category, '')), 'B') || setweight(to_tsvector(kb_config(language), body_text || ' ' || attachment_text), 'C')`,
-      ),
-    ),
-    trgmText: text().generatedAlwaysAs(sql.raw(`lower(immutable_unaccent(title || ' ' || kb_words(tags) || ' ' || coalesce(category, '')))`)),
   },
   (t) => [
-    index('kb_articles_search_idx').using('gin', t.search),
-    index('kb_articles_trgm_idx').using('gin', sql`${t.trgmText} gin_trgm_ops`),
     index('kb_articles_state_language_idx').on(t.state, t.language),
     index('kb_articles_category_idx').on(t.category),
     index('kb_articles_tags_idx').using('gin', t.tags),
     unique('kb_articles_translation_language_key').on(t.translationGroup, t.language),
   ],
+);
+
+/**
+ * What the search reads of each article, kept by a trigger on kb_articles in the same
+ * transaction (migration 0020: kb_search_sync, with kb_german, kb_english, kb_config and
+ * kb_words), in a narrow table of its own so a search reads no bodies: `search` weights the title
+ * (A) above tags and category (B) above the body and the attachments' text (C), each stemmed in
+ * the article's language after unaccent; `trgm_text` (title, tags, category, folded) carries the
+ * trigram index for typos and compounds. Written by the trigger only.
+ */
+export const kbSearch = pgTable(
+  'kb_search',
+  {
+    articleId: uuid()
+      .primaryKey()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    translationGroup: uuid().notNull(),
+    language: text({ enum: languages }).notNull(),
+    state: text({ enum: kbStates }).notNull(),
+    visibility: text({ enum: kbVisibilities }).notNull(),
+    customerNumbers: text().array().notNull(),
+    search: tsvector().notNull(),
+    trgmText: text().notNull(),
+  },
+  (t) => [index('kb_search_search_idx').using('gin', t.search), index('kb_search_trgm_idx').using('gin', sql`${t.trgmText} gin_trgm_ops`)],
 );
 
 /** Every saved state of an article: who changed which fields, when, and the article as it then was. */

@@ -2,17 +2,19 @@
 // public articles and the published ones restricted to their own customer; staff see every
 // published article in searches and suggestions, and every article by id.
 import { and, eq, or, sql, type SQL } from 'drizzle-orm';
+import type { kbSearch } from '../../db/schema/index.js';
 import { kbArticles } from '../../db/schema/index.js';
 import type { KbVisibility } from '../../domain/enums.js';
 
 export type KbAudience = { kind: 'agent' } | { kind: 'customer'; customerNumber?: string | undefined };
 
-export function visibleArticles(audience: KbAudience): SQL {
-  const published = eq(kbArticles.state, 'published');
+/** The rule in SQL, over the articles or over their search rows (which carry the same three columns). */
+export function visibleArticles(audience: KbAudience, t: typeof kbArticles | typeof kbSearch = kbArticles): SQL {
+  const published = eq(t.state, 'published');
   if (audience.kind === 'agent') return published;
   const forCustomer = audience.customerNumber
-    ? or(eq(kbArticles.visibility, 'public'), and(eq(kbArticles.visibility, 'restricted'), sql`${audience.customerNumber} = any(${kbArticles.customerNumbers})`))!
-    : eq(kbArticles.visibility, 'public');
+    ? or(eq(t.visibility, 'public'), and(eq(t.visibility, 'restricted'), sql`${audience.customerNumber} = any(${t.customerNumbers})`))!
+    : eq(t.visibility, 'public');
   return and(published, forCustomer)!;
 }
 
