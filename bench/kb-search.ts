@@ -29,22 +29,15 @@ import { searchArticles, suggestArticles } from '../src/services/kb/search.js';
 import { kbCorpus, kbQueries, type KbQuery } from '../tests/fixtures/kb/corpus.js';
 import { kbAdmin, loadKbCorpus } from '../tests/support/kb.js';
 import { checkInterrupted, env, log, startBenchDatabase, now, round, runBench, stats } from './support.js';
+import { seededRandom } from './mail-corpus.js';
 
 const settings = { articles: env('BENCH_ARTICLES', 10_000), requests: env('BENCH_REQUESTS', 400), warmup: env('BENCH_WARMUP', 20), createSample: env('BENCH_CREATE_SAMPLE', 200) };
 const aimMs = 50;
 const batchSize = 500;
 const customer = { kind: 'customer' } as const;
 
-/** mulberry32: the same articles on every run. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The same on every run. */
+const random = seededRandom;
 
 type Generated = Omit<ArticleInput, 'state'> & { state: 'published' | 'draft'; visibility: 'public' | 'internal'; category: string; tags: string[] };
 

@@ -23,21 +23,14 @@ import { slaSnapshot } from '../src/services/entitlement.js';
 import { incidentListQueries, listIncidents, type IncidentListFilter } from '../src/services/incident-list.js';
 import { createUserWithToken } from '../tests/support/users.js';
 import { env, log, startBenchDatabase, now, round, runBench, stats } from './support.js';
+import { seededRandom } from './mail-corpus.js';
 
 const settings = { rows: env('BENCH_ROWS', 100_000), requests: env('BENCH_REQUESTS', 60), limit: env('BENCH_LIMIT', 50) };
 const yearMs = 365 * 86_400_000;
 const aimMs = 50;
 
-/** mulberry32: the same spread on every run. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The same on every run. */
+const random = seededRandom;
 const weighted = <T>(r: number, table: [T, number][]): T => {
   let sum = 0;
   for (const [value, weight] of table) {
