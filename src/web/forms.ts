@@ -13,7 +13,7 @@ export interface FormData {
 }
 
 /** Text that may hold line breaks (a message); everything else is one line. */
-const multiline = new Set(['text', 'description', 'reason', 'topic']);
+const multiline = new Set(['text', 'description', 'reason', 'topic', 'comment']);
 
 export class CsrfRefused extends Error {
   constructor() {

@@ -373,6 +373,12 @@ describe('votes and the review list', () => {
 
     expect((await call(agent, 'POST', `/api/kb/articles/${randomUUID()}/votes`, { helpful: true })).status).toBe(404);
     expect((await call(agent, 'POST', path, { helpful: 'ja' })).status).toBe(400);
+
+    // A change is the review: the votes before it no longer put the article on the list.
+    const current = (await call(agent, 'GET', `/api/kb/articles/${a.id}`)).body;
+    const changed = await call(manager, 'PUT', `/api/kb/articles/${a.id}`, { title: current.title, body: `${current.body}\n\nSchritt 3: neu starten.`, language: 'de', visibility: 'public', state: 'published' });
+    expect(changed.status, changed.text).toBe(200);
+    expect((await reviewIds()).map((i) => i.id)).not.toContain(a.id);
   });
 
   it('lists articles past their review-by date, not archived or future ones', async () => {
@@ -394,8 +400,13 @@ describe('attachments', () => {
     const a = await publish({ title: 'Taktgeber der Steuerung', body: 'Siehe Anhang.' });
     expect(await searchIds('q=Quarzoszillator')).not.toContain(a.id);
     const content = 'Der Quarzoszillator der Steuerung schwingt mit 16 MHz.';
-    const res = await upload(agent, a.id, new File([content], 'taktgeber.txt', { type: 'text/plain' }));
+    // A published article's files are changed as its text is: by a publisher, as a new version.
+    const refused = await upload(agent, a.id, new File([content], 'taktgeber.txt', { type: 'text/plain' }));
+    expect(refused.status).toBe(403);
+    const res = await upload(manager, a.id, new File([content], 'taktgeber.txt', { type: 'text/plain' }));
     expect(res.status, res.text).toBe(201);
+    const versions = await call(agent, 'GET', `/api/kb/articles/${a.id}/versions`);
+    expect(versions.body.items[0]).toMatchObject({ changes: ['attachments'], changedBy: { name: manager.name } });
     expect(res.body).toMatchObject({ filename: 'taktgeber.txt', sizeBytes: Buffer.byteLength(content), searchable: true });
     expect(res.body.contentType).toMatch(/^text\/plain/);
     expect(await searchIds('q=Quarzoszillator')).toContain(a.id);
@@ -413,7 +424,7 @@ describe('attachments', () => {
   it('searches the text of a PDF until the attachment is removed', async () => {
     const a = await publish({ title: 'Datenblatt Sensor', body: 'Das Datenblatt liegt bei.' });
     const pdf = minimalPdf('Piezokeramik Messbereich');
-    const res = await upload(agent, a.id, new File([pdf], 'datenblatt.pdf', { type: 'application/pdf' }));
+    const res = await upload(manager, a.id, new File([pdf], 'datenblatt.pdf', { type: 'application/pdf' }));
     expect(res.status, res.text).toBe(201);
     expect(res.body).toMatchObject({ searchable: true, contentType: 'application/pdf', sizeBytes: pdf.length });
     expect(await searchIds('q=Piezokeramik')).toContain(a.id);
@@ -421,10 +432,11 @@ describe('attachments', () => {
     const download = await api.app.request(`/api/kb/articles/${a.id}/attachments/${res.body.id}`, { headers: { Authorization: `Bearer ${agent.token}` } });
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(pdf);
 
-    expect((await call(agent, 'DELETE', `/api/kb/articles/${a.id}/attachments/${res.body.id}`)).status).toBe(204);
+    expect((await call(agent, 'DELETE', `/api/kb/articles/${a.id}/attachments/${res.body.id}`)).status).toBe(403);
+    expect((await call(manager, 'DELETE', `/api/kb/articles/${a.id}/attachments/${res.body.id}`)).status).toBe(204);
     expect(await searchIds('q=Piezokeramik')).not.toContain(a.id);
     expect((await call(agent, 'GET', `/api/kb/articles/${a.id}`)).body.attachments).toEqual([]);
-    expect((await call(agent, 'DELETE', `/api/kb/articles/${a.id}/attachments/${res.body.id}`)).status).toBe(404);
+    expect((await call(manager, 'DELETE', `/api/kb/articles/${a.id}/attachments/${res.body.id}`)).status).toBe(404);
   });
 
   it('stores a file without text as not searchable, refuses an empty file and an unknown article', async () => {
@@ -549,6 +561,36 @@ describe('POST /api/import/kb', () => {
     const md = await importKb(admin, markdown('Text', 'key: imp-bad-md\ntitle: Schlecht\nlanguage: xx'), 'text/markdown');
     expect(md.status).toBe(400);
     expect(md.body.errors.map((e: { field: string }) => e.field).join(' ')).toMatch(/language/);
+  });
+
+  it('links translations named in any order, refuses one of itself, and writes nothing when one entry breaks a rule', async () => {
+    const form = new FormData();
+    form.append('files', new File([markdown('English', 'title: Chain English\nlanguage: en\ncategory: Kettenprobe\ntranslationOf: imp-chain-de')], 'imp-chain-en.md'));
+    form.append('files', new File([markdown('Deutsch', 'title: Kette deutsch\nlanguage: de\ncategory: Kettenprobe')], 'imp-chain-de.md'));
+    const res = await send(admin, 'POST', '/api/import/kb', form);
+    expect(res.status, res.text).toBe(200);
+    const listed = (await byCategory('Kettenprobe')).items as { id: string; language: string }[];
+    const de = listed.find((i) => i.language === 'de')!;
+    expect((await call(agent, 'GET', `/api/kb/articles/${de.id}`)).body.translations).toEqual([expect.objectContaining({ language: 'en' })]);
+
+    const itself = await importKb(admin, markdown('Text', 'key: imp-self\ntitle: Selbst\nlanguage: de\ntranslationOf: imp-self'), 'text/markdown');
+    expect(itself.status).toBe(400);
+    expect(itself.body.errors[0].field).toBe('key imp-self: translationOf');
+
+    // A second English translation of imp-chain-de: the database refuses it, and the good entry before it is not kept.
+    const both = new FormData();
+    both.append('files', new File([markdown('Gut', 'title: Alles oder nichts\nlanguage: de\ncategory: Allesodernichts')], 'imp-good.md'));
+    both.append('files', new File([markdown('Second', 'title: Second English\nlanguage: en\ntranslationOf: imp-chain-de')], 'imp-second-en.md'));
+    const refused = await send(admin, 'POST', '/api/import/kb', both);
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.body.errors[0].field).toBe('key imp-second-en: translationOf');
+    expect((await byCategory('Allesodernichts')).total).toBe(0);
+
+    const badDate = await importKb(admin, markdown('Text', 'key: imp-date\ntitle: Datum\nlanguage: de\nreviewBy: 0000-01-01'), 'text/markdown');
+    expect(badDate.status).toBe(400);
+    const control = await importKb(admin, markdown('Text mit \u0002 Steuerzeichen', 'key: imp-ctl\ntitle: Steuerzeichen\nlanguage: de'), 'text/markdown');
+    expect(control.status).toBe(400);
+    expect(control.body.errors[0].field).toMatch(/body/);
   });
 
   it('imports several Markdown files of a form and links a translation by key', async () => {

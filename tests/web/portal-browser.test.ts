@@ -364,8 +364,8 @@ describe('the knowledge base in a browser', () => {
     const before = await article(id);
     await suggestion.click();
     await page.waitForURL(`**/portal/kb/${id}?from=*`);
-    await page.goBack();
-    await page.waitForURL('**/portal/requests/new');
+    await page.getByRole('link', { name: 'Zurück zur neuen Anfrage' }).click();
+    await page.waitForURL('**/portal/requests/new?submission=*');
     await page.locator('#title').fill('VPN Fehler 809 trotz Anleitung');
     await page.locator('#description').fill('Die Anleitung hat nicht geholfen, der Fehler 809 kommt weiter.');
     await page.getByRole('button', { name: 'Anfrage senden' }).click();

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../src/infra/demo-seed.js';
 import { addAttachment, articleStats, createArticle, recordSubmitted, type KbActor } from '../../src/services/kb/index.js';
+import { incidentIntakes } from '../../src/db/schema/index.js';
 import { startSession } from '../../src/services/portal/sessions.js';
+import { newSubmission } from '../../src/web/portal/http.js';
 import { apiOnTestDatabase } from '../support/api-database.js';
 import { appVisitor, portalContact, type PortalVisitor } from '../support/portal.js';
 
@@ -34,7 +36,7 @@ async function articles(word: string) {
     make('Sonderfall Stadtwerke', { visibility: 'restricted', customerNumbers: ['K-10002'] }),
   ]);
   const files = await Promise.all(
-    [open, internal, draft, ours, theirs].map((a) => addAttachment(db, a.id, { filename: 'anleitung.txt', contentType: 'text/plain', content: Buffer.from(`Anleitung ${word}`) })),
+    [open, internal, draft, ours, theirs].map((a) => addAttachment(db, editor, a.id, { filename: 'anleitung.txt', contentType: 'text/plain', content: Buffer.from(`Anleitung ${word}`) })),
   );
   return { open, internal, draft, ours, theirs, files };
 }
@@ -67,6 +69,8 @@ describe('who sees which article in the portal', () => {
         expect(page.html).toContain(article.title);
         expect(file.status).toBe(200);
         expect(file.html).toBe(`Anleitung ${word}`);
+        // Never rendered in the portal's origin, whatever type it came with.
+        expect(file.headers.get('content-type')).toBe('application/octet-stream');
         expect(file.headers.get('content-disposition')).toMatch(/^attachment/);
       } else {
         // The same answer as an article that does not exist.
@@ -117,7 +121,8 @@ describe('votes and suggestions', () => {
     const opened = await visitor.get(`/portal/kb/${article.id}?from=${submission}`);
     expect(opened.status).toBe(200);
     await visitor.get(`/portal/kb/${article.id}?from=${submission}`);
-    const voted = await visitor.post(`/portal/kb/${article.id}/vote?from=${submission}`, { helpful: 'no', comment: 'Feed-Taste gibt es nicht' });
+    expect((await visitor.post(`/portal/kb/${article.id}/vote`, { comment: 'ohne Wahl' })).status).toBe(400);
+    const voted = await visitor.post(`/portal/kb/${article.id}/vote?from=${submission}`, { helpful: 'no', comment: 'Feed-Taste gibt es nicht.\r\nWelche Taste?' });
     expect(voted.status).toBe(303);
     expect(voted.location).toBe(`/portal/kb/${article.id}?voted=1&from=${submission}`);
     await visitor.post(`/portal/kb/${article.id}/vote`, { helpful: 'yes', comment: '' });
@@ -136,6 +141,12 @@ describe('votes and suggestions', () => {
     await recordSubmitted(db, { contactId: visitor.contactId, submission: submission2, incidentNumber: 'INC-2026-000001' });
     expect((await articleStats(db, [article.id], 0)).get(article.id)).toMatchObject({ suggestionOpens: 2, deflections: 0 });
     expect(visitor.field('submission', (await visitor.get(`/portal/requests/new?submission=${submission}`)).html)).not.toBe(submission);
+    // A form already sent (its id opened a request) opens no suggestion and is not taken up again.
+    const sent = newSubmission();
+    await db.insert(incidentIntakes).values({ number: 'INC-2026-000777', request: {}, receivedAt: new Date(), idempotencyKey: `contact:${visitor.contactId}:${sent}` });
+    await visitor.get(`/portal/kb/${article.id}?from=${sent}`);
+    expect((await articleStats(db, [article.id], 0)).get(article.id)!.suggestionOpens).toBe(2);
+    expect(visitor.field('submission', (await visitor.get(`/portal/requests/new?submission=${sent}`)).html)).not.toBe(sent);
     // Within the window a fresh open is not yet a deflection.
     const third = await visitor.get('/portal/requests/new');
     await visitor.get(`/portal/kb/${article.id}?from=${visitor.field('submission', third.html)}`);

@@ -137,7 +137,7 @@ kbRouter.use('/articles/:id/attachments', attachmentLimit);
 
 kbRouter.openapi(addAttachmentRoute, async (c) => {
   const { file } = c.req.valid('form');
-  const attachment = await addAttachment(c.var.services.db, c.req.valid('param').id, { filename: file.name, contentType: file.type, content: Buffer.from(await file.arrayBuffer()) });
+  const attachment = await addAttachment(c.var.services.db, actorOf(c.var.principal), c.req.valid('param').id, { filename: file.name, contentType: file.type, content: Buffer.from(await file.arrayBuffer()) });
   return c.json(attachment, 201);
 });
 
@@ -161,7 +161,7 @@ kbRouter.openapi(getAttachmentRoute, async (c) => {
 
 kbRouter.openapi(deleteAttachmentRoute, async (c) => {
   const { id, attachmentId } = c.req.valid('param');
-  await removeAttachment(c.var.services.db, id, attachmentId);
+  await removeAttachment(c.var.services.db, actorOf(c.var.principal), id, attachmentId);
   return c.body(null, 204);
 });
 

@@ -16,7 +16,10 @@ const articleFields = {
   language: Language,
   visibility: Visibility,
   state: State.optional().openapi({ description: 'Default `draft`.' }),
-  category: text(maxCategoryLength).nullish(),
+  category: text(maxCategoryLength)
+    .nullish()
+    .transform((c) => c || null)
+    .openapi({ description: 'Empty: none.' }),
   tags: z.array(line(maxTagLength)).max(maxTags).optional().openapi({ description: 'Stored lower-case, without repeats.' }),
   customerNumbers: z.array(line(50)).max(500).optional().openapi({ description: 'For `restricted`: the customers whose contacts see the article.' }),
   reviewBy: calendarDay.nullish().openapi({ description: 'When someone should check the article is still right; after it, the article is on the review list.' }),

@@ -48,7 +48,7 @@ export type ArticleRow = typeof kbArticles.$inferSelect;
 const versionedFields = ['title', 'body', 'language', 'category', 'tags', 'visibility', 'customerNumbers', 'state', 'reviewBy', 'ownerId'] as const;
 type Snapshot = Pick<ArticleRow, (typeof versionedFields)[number]>;
 
-function snapshotOf(row: Snapshot): Snapshot {
+export function snapshotOf(row: Snapshot): Snapshot {
   return Object.fromEntries(versionedFields.map((f) => [f, row[f]])) as Snapshot;
 }
 
@@ -74,7 +74,7 @@ async function checkInput(db: Db | Tx, input: ArticleInput): Promise<{ customerN
   return { customerNumbers, tags };
 }
 
-function requirePublisher(actor: KbActor, what: string) {
+export function requirePublisher(actor: KbActor, what: string) {
   if (!hasRole(actor.role, kbPublisherRole)) throw new Forbidden(`${what} needs the role ${kbPublisherRole}; agents write drafts.`);
 }
 
@@ -132,8 +132,8 @@ export async function createArticle(db: Db | Tx, actor: KbActor, input: ArticleI
   });
 }
 
-export async function updateArticle(db: Db, actor: KbActor, id: string, input: ArticleInput): Promise<ArticleRow> {
-  return db.transaction(async (tx) => {
+export async function updateArticle(db: Db | Tx, actor: KbActor, id: string, input: ArticleInput): Promise<ArticleRow> {
+  return (db as Db).transaction(async (tx) => {
     const [current] = await tx.select().from(kbArticles).where(eq(kbArticles.id, id)).for('update');
     if (!current) throw new NotFound(`Article ${id} does not exist.`);
     if (input.version !== undefined && input.version !== current.version) {

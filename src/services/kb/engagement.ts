@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.js';
 import { incidentIntakes, incidents, kbArticles, kbIncidentLinks, kbSuggestionOpens, kbVotes } from '../../db/schema/index.js';
 import type { KbState, Language } from '../../domain/enums.js';
 import { NotFound, ValidationError } from '../../domain/errors.js';
+import { incidentOpenedByKey } from '../incident-intake.js';
 import { canSee, type KbAudience } from './access.js';
 import { getArticle } from './articles.js';
 
@@ -62,17 +63,23 @@ export async function incidentArticles(db: Db, incidentNumber: string) {
     .orderBy(asc(kbIncidentLinks.linkedAt), asc(kbArticles.id));
 }
 
-/** The portal's New request form: the contact opened a suggestion (repeat opens count once). */
+/** Whether a request was already sent from the contact's form with this submission id (the portal's intake key, see openRequest). */
+async function submissionUsed(db: Db, contactId: string, submission: string): Promise<boolean> {
+  return (await incidentOpenedByKey(db, `contact:${contactId}`, submission)) !== undefined;
+}
+
+/** The portal's New request form: the contact opened a suggestion (repeat opens count once; a form already sent opens none). */
 export async function recordSuggestionOpened(db: Db, input: { articleId: string; contactId: string; submission: string }): Promise<void> {
+  if (await submissionUsed(db, input.contactId, input.submission)) return;
   await db.insert(kbSuggestionOpens).values(input).onConflictDoNothing();
 }
 
 /**
  * A request was sent after all: the suggestions opened from its form, and any the contact opened
- * in the `sameVisitMinutes` before (the form is rendered anew when they come back to it), saved
- * no request.
+ * within the deflection window before (the form is rendered anew when they come back to it), saved
+ * no request. An open older than the window has counted as a deflection already and stays one.
  */
-export async function recordSubmitted(db: Db, input: { contactId: string; submission: string; incidentNumber: string }): Promise<void> {
+export async function recordSubmitted(db: Db, input: { contactId: string; submission: string; incidentNumber: string }, deflectionWindowMinutes = defaultDeflectionWindowMinutes): Promise<void> {
   await db
     .update(kbSuggestionOpens)
     .set({ submittedIncident: input.incidentNumber })
@@ -80,13 +87,14 @@ export async function recordSubmitted(db: Db, input: { contactId: string; submis
       and(
         eq(kbSuggestionOpens.contactId, input.contactId),
         isNull(kbSuggestionOpens.submittedIncident),
-        or(eq(kbSuggestionOpens.submission, input.submission), sql`${kbSuggestionOpens.openedAt} >= now() - make_interval(mins => ${sameVisitMinutes})`),
+        or(eq(kbSuggestionOpens.submission, input.submission), sql`${kbSuggestionOpens.openedAt} > now() - make_interval(mins => ${deflectionWindowMinutes})`),
       ),
     );
 }
 
 /** Whether a New request form's submission id is one the contact opened suggestions from and has not sent (so the form may take it up again). */
 export async function isOpenSubmission(db: Db, contactId: string, submission: string): Promise<boolean> {
+  if (await submissionUsed(db, contactId, submission)) return false;
   const [row] = await db
     .select({ id: kbSuggestionOpens.id })
     .from(kbSuggestionOpens)
@@ -94,9 +102,6 @@ export async function isOpenSubmission(db: Db, contactId: string, submission: st
     .limit(1);
   return row !== undefined;
 }
-
-/** Suggestions a contact opened this long before sending a request count as not having helped. */
-export const sameVisitMinutes = 120;
 
 export interface ArticleStats {
   helpful: number;
@@ -147,14 +152,17 @@ export interface ReviewItem {
   comments: string[];
 }
 
-/** Articles (not archived) past their review-by date, or with `notHelpfulThreshold` or more "not helpful" votes. */
+/** Articles (not archived) past their review-by date, or with `notHelpfulThreshold` or more "not helpful" votes since their last change (a change is the review). */
 export async function reviewList(db: Db, today: string, notHelpfulThreshold = defaultReviewNotHelpful): Promise<ReviewItem[]> {
   const rows = await db.execute<{ id: string; title: string; language: Language; state: KbState; review_by: string | null; owner_id: string | null; helpful: number; not_helpful: number }>(sql`
     select a.id, a.title, a.language, a.state, a.review_by::text, a.owner_id,
       coalesce(v.helpful, 0)::int as helpful, coalesce(v.not_helpful, 0)::int as not_helpful
     from ${kbArticles} a
     left join (
-      select article_id, count(*) filter (where helpful) as helpful, count(*) filter (where not helpful) as not_helpful from ${kbVotes} group by article_id
+      select kv.article_id, count(*) filter (where kv.helpful) as helpful, count(*) filter (where not kv.helpful) as not_helpful
+      from ${kbVotes} kv join ${kbArticles} ka on ka.id = kv.article_id
+      where kv.created_at > ka.updated_at
+      group by kv.article_id
     ) v on v.article_id = a.id
     where a.state <> 'archived' and (a.review_by < ${today}::date or coalesce(v.not_helpful, 0) >= ${notHelpfulThreshold})
     order by a.review_by asc nulls last, coalesce(v.not_helpful, 0) desc, a.id`);
@@ -163,7 +171,8 @@ export async function reviewList(db: Db, today: string, notHelpfulThreshold = de
     ? await db
         .select({ id: kbVotes.articleId, comment: kbVotes.comment })
         .from(kbVotes)
-        .where(and(inArray(kbVotes.articleId, ids), eq(kbVotes.helpful, false), sql`${kbVotes.comment} is not null`))
+        .innerJoin(kbArticles, eq(kbArticles.id, kbVotes.articleId))
+        .where(and(inArray(kbVotes.articleId, ids), eq(kbVotes.helpful, false), sql`${kbVotes.comment} is not null`, sql`${kbVotes.createdAt} > ${kbArticles.updatedAt}`))
         .orderBy(desc(kbVotes.createdAt))
     : [];
   return rows.map((r) => ({

@@ -8,8 +8,11 @@ import { eq, inArray } from 'drizzle-orm';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
+import { ValidationError } from '../../domain/errors.js';
 import { customers, kbArticles } from '../../db/schema/index.js';
+import { isCalendarDay } from '../../domain/calendar-dates.js';
 import { kbStates, kbVisibilities, languages } from '../../domain/enums.js';
+import { textProblem } from '../../domain/text.js';
 import { detectDelimiter, ImportRejected, type RowError } from '../master-data/import.js';
 import { createArticle, maxBodyLength, maxCategoryLength, maxTagLength, maxTags, maxTitleLength, updateArticle, type KbActor } from './articles.js';
 
@@ -21,18 +24,28 @@ export const maxKbImportEntries = 2000;
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(/[|,]/).map((t) => t.trim()).filter(Boolean))]);
 
+/** Text as every other way in takes it: well-formed, no control characters but line breaks and tabs. */
+const checkedText = (value: string, ctx: z.RefinementCtx) => {
+  const problem = textProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+
 const Entry = z.strictObject({
   key: z.string().trim().min(1).max(200).regex(/^[\p{L}\p{N}._/-]+$/u, 'letters, digits and . _ / - only'),
-  title: z.string().trim().min(1).max(maxTitleLength),
+  title: z.string().trim().min(1).max(maxTitleLength).superRefine(checkedText),
   language: z.enum(languages),
-  category: z.string().trim().max(maxCategoryLength).nullish().transform((c) => c || null),
+  category: z.string().trim().max(maxCategoryLength).superRefine(checkedText).nullish().transform((c) => c || null),
   tags: list.pipe(z.array(z.string().max(maxTagLength)).max(maxTags)).optional(),
   visibility: z.enum(kbVisibilities).default('public'),
   customerNumbers: list.optional(),
   state: z.enum(kbStates).default('published'),
-  reviewBy: z.union([z.iso.date(), z.date().transform((d) => d.toISOString().slice(0, 10))]).nullish().transform((d) => d || null),
+  reviewBy: z
+    .union([z.string(), z.date().transform((d) => d.toISOString().slice(0, 10))])
+    .nullish()
+    .transform((d) => d || null)
+    .refine((d) => d === null || isCalendarDay(d), 'expected a date YYYY-MM-DD between 1900 and 9999'),
   translationOf: z.string().trim().nullish().transform((k) => k || null),
-  body: z.string().min(1).max(maxBodyLength),
+  body: z.string().min(1).max(maxBodyLength).superRefine(checkedText),
 });
 type Entry = z.infer<typeof Entry>;
 
@@ -150,23 +163,42 @@ export async function importKb(db: Db, actor: KbActor, files: KbImportFile[], op
     for (const e of entries) result[byKey.has(e.key) ? 'updated' : 'created'] += 1;
     return result;
   }
-  // Originals before translations, so a translation finds the article it translates.
-  const ordered = [...entries.filter((e) => !e.translationOf), ...entries.filter((e) => e.translationOf)];
-  for (const e of ordered) {
-    const input = { title: e.title, body: e.body, language: e.language, visibility: e.visibility, state: e.state, category: e.category, tags: e.tags, customerNumbers: e.customerNumbers, reviewBy: e.reviewBy, externalKey: e.key };
-    const current = byKey.get(e.key);
-    if (current) {
-      const row = await updateArticle(db, actor, current.id, input);
-      result[row.version === current.version ? 'unchanged' : 'updated'] += 1;
-    } else {
-      let translationOf: string | null = null;
-      if (e.translationOf) {
-        const [source] = await db.select({ id: kbArticles.id }).from(kbArticles).where(eq(kbArticles.externalKey, e.translationOf));
-        translationOf = source?.id ?? null;
-      }
-      await createArticle(db, actor, { ...input, translationOf });
-      result.created += 1;
+  // Each translation after the article it translates (a chain in any order); none of itself, no cycle.
+  const ordered: Entry[] = [];
+  const placed = new Set<string>();
+  let pending = entries;
+  while (pending.length > 0) {
+    const ready = pending.filter((e) => !e.translationOf || !keysHere.has(e.translationOf) || placed.has(e.translationOf));
+    if (ready.length === 0) throw new ImportRejected(pending.map((e) => ({ field: `key ${e.key}: translationOf`, message: e.translationOf === e.key ? 'An article does not translate itself.' : `The translations ${pending.map((p) => p.key).join(', ')} name each other in a circle.` })));
+    for (const e of ready) {
+      ordered.push(e);
+      placed.add(e.key);
     }
+    pending = pending.filter((e) => !placed.has(e.key));
   }
+  // All or nothing: a rule only the database can check (a language its translation group already has) refuses the whole import.
+  await db.transaction(async (tx) => {
+    for (const e of ordered) {
+      const input = { title: e.title, body: e.body, language: e.language, visibility: e.visibility, state: e.state, category: e.category, tags: e.tags, customerNumbers: e.customerNumbers, reviewBy: e.reviewBy, externalKey: e.key };
+      const current = byKey.get(e.key);
+      try {
+        if (current) {
+          const row = await updateArticle(tx, actor, current.id, input);
+          result[row.version === current.version ? 'unchanged' : 'updated'] += 1;
+        } else {
+          let translationOf: string | null = null;
+          if (e.translationOf) {
+            const [source] = await tx.select({ id: kbArticles.id }).from(kbArticles).where(eq(kbArticles.externalKey, e.translationOf));
+            translationOf = source?.id ?? null;
+          }
+          await createArticle(tx, actor, { ...input, translationOf });
+          result.created += 1;
+        }
+      } catch (err) {
+        if (err instanceof ValidationError) throw new ImportRejected([{ field: `key ${e.key}: ${err.field ?? 'entry'}`, message: err.message }]);
+        throw err;
+      }
+    }
+  });
   return result;
 }

@@ -3,7 +3,7 @@
 // articles" button without JavaScript). Every article goes through the access rule: one the
 // contact may not see is the portal's 404, whether it exists or not.
 import { Hono } from 'hono';
-import { NotFound } from '../../domain/errors.js';
+import { NotFound, ValidationError } from '../../domain/errors.js';
 import { attachmentFor, customerAudience, portalArticle, portalArticleList, portalCategories, recordSuggestionOpened, searchArticles, suggestArticles, vote } from '../../services/kb/index.js';
 import type { PortalEnv } from '../context.js';
 import { checkCsrf, readForm } from '../forms.js';
@@ -72,7 +72,7 @@ export const kbRoutes = new Hono<PortalEnv>()
     checkCsrf(c, fields, pageContext(c).csrfToken);
     const id = idOf(c);
     const helpful = fields.helpful === 'yes' ? true : fields.helpful === 'no' ? false : undefined;
-    if (helpful === undefined) return seeOther(c, `/portal/kb/${id}`);
+    if (helpful === undefined) throw new ValidationError('Choose yes or no.', 'helpful');
     await vote(c.var.services.db, id, { contactId: viewerOf(c).contactId }, { helpful, comment: (fields.comment ?? '').slice(0, 2000) }, audienceOf(c));
     const from = c.req.query('from');
     return seeOther(c, `/portal/kb/${id}?voted=1${from && submissionId.test(from) ? `&from=${encodeURIComponent(from)}` : ''}`);
@@ -80,7 +80,9 @@ export const kbRoutes = new Hono<PortalEnv>()
   .get('/kb/:id/attachments/:attachmentId', async (c) => {
     const file = await attachmentFor(c.var.services.db, audienceOf(c), idOf(c), idOf(c, 'attachmentId'));
     const ascii = file.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-    c.header('Content-Type', file.contentType);
+    // Never rendered in our origin, whatever type it was uploaded with: a download.
+    c.header('Content-Type', 'application/octet-stream');
+    c.header('Content-Security-Policy', "default-src 'none'; sandbox");
     c.header('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Cache-Control', 'private, no-store');

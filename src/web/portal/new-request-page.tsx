@@ -65,11 +65,6 @@ export function NewRequestPage(props: { p: PageContext; assets: PortalAsset[]; v
           hx-sync="this:replace"
         />
         <KbSuggestions p={p} hits={props.suggestions} submission={props.submission} />
-        <div class="actions">
-          <button type="submit" class="secondary" name="intent" value="suggest" formnovalidate>
-            {p.t.kb.suggestButton}
-          </button>
-        </div>
         <label for="description">{t.description}</label>
         <p class="hint" id="description-hint">
           {t.descriptionHint}
@@ -111,6 +106,10 @@ export function NewRequestPage(props: { p: PageContext; assets: PortalAsset[]; v
           <button type="submit">{t.submit}</button>
           <button type="submit" class="secondary" name="intent" value="preview" formnovalidate>
             {t.check}
+          </button>
+          {/* Without JavaScript, the suggestions come by this button (last: Enter in a field sends the request). */}
+          <button type="submit" class="secondary" name="intent" value="suggest" formnovalidate>
+            {p.t.kb.suggestButton}
           </button>
         </div>
       </form>

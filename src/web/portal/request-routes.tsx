@@ -108,7 +108,7 @@ export const requestRoutes = new Hono<PortalEnv>()
       if (values.description.length > maxDescriptionLength) throw new InvalidEntry('descriptionTooLong', `description: at most ${maxDescriptionLength} characters.`, 'description', { count: maxDescriptionLength });
       const number = await openRequest(c.var.services, viewerOf(c), { ...values, serialNumber: values.serialNumber || null, files, submission });
       // Suggestions opened from this form saved no request after all.
-      await recordSubmitted(c.var.services.db, { contactId: viewerOf(c).contactId, submission, incidentNumber: number });
+      await recordSubmitted(c.var.services.db, { contactId: viewerOf(c).contactId, submission, incidentNumber: number }, c.var.services.kb?.deflectionWindowMinutes);
       const visible = await waitForRequest(c.var.services.db, number, 10_000);
       return seeOther(c, visible ? `/portal/requests/${number}?opened=1` : `/portal/requests?opened=${number}`);
     } catch (err) {
