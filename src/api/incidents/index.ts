@@ -25,7 +25,7 @@ import {
   type Command,
 } from '../../workflows/incident/messages.js';
 import { actorOf } from '../auth.js';
-import { incidentArticles, suggestArticles } from '../../services/kb/index.js';
+import { incidentKnowledge } from '../../services/kb/index.js';
 import { createRouter, type AppEnv } from '../context.js';
 import {
   addNoteRoute,
@@ -86,18 +86,9 @@ incidentsRouter.openapi(getIncidentRoute, async (c) => {
   const row = await findIncident(db, number);
   if (row) {
     const view = incidentView(row);
-    const [escalations, articles] = await Promise.all([view.sla ? escalationHistory(db, number) : [], incidentArticles(db, number)]);
+    const [escalations, knowledge] = await Promise.all([view.sla ? escalationHistory(db, number) : [], incidentKnowledge(db, row)]);
     if (view.sla) view.sla.escalations = escalationViews(escalations, view.sla.zone);
-    const suggested = await suggestArticles(db, { title: row.title, description: row.description, audience: { kind: 'agent' } });
-    const linked = new Set(articles.map((a) => a.id));
-    return c.json(
-      {
-        ...view,
-        articles: articles.map(({ id, title, language, visibility }) => ({ id, title, language, visibility })),
-        suggestedArticles: suggested.filter((s) => !linked.has(s.id)).map(({ id, title, language, visibility, snippet, score }) => ({ id, title, language, visibility, snippet, score })),
-      },
-      200,
-    );
+    return c.json({ ...view, ...knowledge }, 200);
   }
   const recorded = await findIntake(db, number);
   if (!recorded) throw new NotFound(`Incident ${number} does not exist.`);

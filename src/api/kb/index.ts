@@ -5,10 +5,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { ImportRejected } from '../../services/master-data/import.js';
 import {
   addAttachment,
-  articleStats,
+  articleDetail,
   articleVersions,
   attachmentFor,
-  attachmentsOf,
   createArticle,
   deleteArticle,
   getArticle,
@@ -23,7 +22,6 @@ import {
   reviewList,
   searchArticles,
   suggestArticles,
-  translationsOf,
   unlinkIncident,
   updateArticle,
   vote,
@@ -33,7 +31,9 @@ import {
 } from '../../services/kb/index.js';
 import { findIntake } from '../../services/incident-queries.js';
 import { NotFound } from '../../domain/errors.js';
+import { businessDate, defaultBusinessTimezone } from '../../domain/ticket-number.js';
 import { createRouter, type AppEnv, type Principal } from '../context.js';
+import { articleView, linkedArticleView, summaryView } from './views.js';
 import { problem } from '../problem.js';
 import {
   addAttachmentRoute,
@@ -57,43 +57,9 @@ import {
   voteRoute,
 } from './routes.js';
 
+const detailOf = async (c: Context<AppEnv>, row: ArticleRow) => articleView(await articleDetail(c.var.services.db, row, c.var.services.kb?.deflectionWindowMinutes));
+
 const actorOf = (principal: Principal): KbActor => ({ userId: principal.userId, name: principal.name, role: principal.role });
-
-export function summaryView(row: ArticleRow) {
-  return {
-    id: row.id,
-    language: row.language,
-    title: row.title,
-    category: row.category,
-    tags: row.tags,
-    visibility: row.visibility,
-    customerNumbers: row.customerNumbers,
-    state: row.state,
-    ownerId: row.ownerId,
-    reviewBy: row.reviewBy,
-    version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    publishedAt: row.publishedAt?.toISOString() ?? null,
-  };
-}
-
-async function articleView(c: Context<AppEnv>, row: ArticleRow) {
-  const { db } = c.var.services;
-  const [translations, attachments, stats] = await Promise.all([translationsOf(db, row), attachmentsOf(db, row.id), articleStats(db, [row.id], c.var.services.kb?.deflectionWindowMinutes)]);
-  return {
-    ...summaryView(row),
-    body: row.body,
-    bodyHtml: row.bodyHtml,
-    importKey: row.externalKey,
-    translations: translations.map(({ id, language, title, state }) => ({ id, language, title, state })),
-    attachments,
-    stats: stats.get(row.id)!,
-  };
-}
-
-/** Today in the house's time zone, for review-by dates. */
-const todayIn = (timezone: string | undefined) => new Intl.DateTimeFormat('en-CA', { timeZone: timezone ?? 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
 /** Mounted at /api/kb. */
 export const kbRouter = createRouter();
@@ -101,7 +67,7 @@ export const kbRouter = createRouter();
 kbRouter.openapi(createArticleRoute, async (c) => {
   const row = await createArticle(c.var.services.db, actorOf(c.var.principal), c.req.valid('json'));
   c.header('Location', `/api/kb/articles/${row.id}`);
-  return c.json(await articleView(c, row), 201);
+  return c.json(await detailOf(c, row), 201);
 });
 
 kbRouter.openapi(listArticlesRoute, async (c) => {
@@ -110,11 +76,11 @@ kbRouter.openapi(listArticlesRoute, async (c) => {
   return c.json({ items: rows.map(summaryView), total, limit: filter.limit, offset: filter.offset }, 200);
 });
 
-kbRouter.openapi(getArticleRoute, async (c) => c.json(await articleView(c, await getArticle(c.var.services.db, c.req.valid('param').id)), 200));
+kbRouter.openapi(getArticleRoute, async (c) => c.json(await detailOf(c, await getArticle(c.var.services.db, c.req.valid('param').id)), 200));
 
 kbRouter.openapi(updateArticleRoute, async (c) => {
   const row = await updateArticle(c.var.services.db, actorOf(c.var.principal), c.req.valid('param').id, c.req.valid('json'));
-  return c.json(await articleView(c, row), 200);
+  return c.json(await detailOf(c, row), 200);
 });
 
 kbRouter.openapi(deleteArticleRoute, async (c) => {
@@ -141,22 +107,15 @@ kbRouter.openapi(addAttachmentRoute, async (c) => {
   return c.json(attachment, 201);
 });
 
-export function fileResponse(file: { filename: string; contentType: string; content: Buffer }): Response {
-  const ascii = file.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return new Response(new Uint8Array(file.content), {
-    status: 200,
-    headers: {
-      'Content-Type': file.contentType,
-      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-    },
-  });
-}
-
 kbRouter.openapi(getAttachmentRoute, async (c) => {
   const { id, attachmentId } = c.req.valid('param');
-  return fileResponse(await attachmentFor(c.var.services.db, 'staff', id, attachmentId));
+  const file = await attachmentFor(c.var.services.db, 'staff', id, attachmentId);
+  // Always a download with sniffing off, as the mail attachments: an HTML file must never render in our origin.
+  return c.body(new Uint8Array(file.content), 200, {
+    'Content-Type': 'application/octet-stream',
+    'Content-Disposition': `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+    'X-Content-Type-Options': 'nosniff',
+  });
 });
 
 kbRouter.openapi(deleteAttachmentRoute, async (c) => {
@@ -182,7 +141,7 @@ kbRouter.openapi(suggestRoute, async (c) => {
   return c.json({ items: items.map(({ category: _, ...item }) => item) }, 200);
 });
 
-kbRouter.openapi(reviewRoute, async (c) => c.json({ items: await reviewList(c.var.services.db, todayIn(c.var.services.timezone), c.var.services.kb?.reviewNotHelpful) }, 200));
+kbRouter.openapi(reviewRoute, async (c) => c.json({ items: await reviewList(c.var.services.db, businessDate(new Date(), c.var.services.timezone ?? defaultBusinessTimezone), c.var.services.kb?.reviewNotHelpful) }, 200));
 
 kbRouter.openapi(getSynonymsRoute, async (c) => c.json({ groups: await houseSynonyms(c.var.services.db) }, 200));
 
@@ -219,7 +178,7 @@ incidentArticlesRouter.openapi(linkArticleRoute, async (c) => {
   const { number } = c.req.valid('param');
   const { db } = c.var.services;
   const created = await linkIncident(db, number, c.req.valid('json').articleId, c.var.principal.userId);
-  const items = (await incidentArticles(db, number)).map((a) => ({ ...a, linkedAt: a.linkedAt.toISOString() }));
+  const items = (await incidentArticles(db, number)).map(linkedArticleView);
   return c.json({ items }, created ? 201 : 200);
 });
 
@@ -227,7 +186,7 @@ incidentArticlesRouter.openapi(incidentArticlesRoute, async (c) => {
   const { number } = c.req.valid('param');
   const { db } = c.var.services;
   if (!(await findIntake(db, number))) throw new NotFound(`Incident ${number} does not exist.`);
-  const items = (await incidentArticles(db, number)).map((a) => ({ ...a, linkedAt: a.linkedAt.toISOString() }));
+  const items = (await incidentArticles(db, number)).map(linkedArticleView);
   return c.json({ items }, 200);
 });
 

@@ -1,6 +1,6 @@
 // Files attached to articles. Their text is searched with the article: text files as they are,
 // PDFs through unpdf (pdf.js); other files are stored and offered, not searched.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { extractText, getDocumentProxy } from 'unpdf';
 import type { Db, Tx } from '../../db/client.js';
 import { kbArticles, kbArticleVersions, kbAttachments } from '../../db/schema/index.js';
@@ -97,8 +97,7 @@ export async function attachmentFor(db: Db, audience: KbAudience | 'staff', arti
     .select({ filename: kbAttachments.filename, contentType: kbAttachments.contentType, content: kbAttachments.content, state: kbArticles.state, visibility: kbArticles.visibility, customerNumbers: kbArticles.customerNumbers })
     .from(kbAttachments)
     .innerJoin(kbArticles, eq(kbArticles.id, kbAttachments.articleId))
-    .where(and(eq(kbAttachments.articleId, articleId), eq(kbAttachments.id, attachmentId)))
-    .orderBy(asc(kbAttachments.id));
+    .where(and(eq(kbAttachments.articleId, articleId), eq(kbAttachments.id, attachmentId)));
   if (!row || (audience !== 'staff' && !canSee(audience, row))) throw new NotFound('No such file.');
   return row;
 }

@@ -3,12 +3,13 @@
 // these and the review-by dates feed.
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { incidentIntakes, incidents, kbArticles, kbIncidentLinks, kbSuggestionOpens, kbVotes } from '../../db/schema/index.js';
+import { incidentIntakes, kbArticles, kbIncidentLinks, kbSuggestionOpens, kbVotes } from '../../db/schema/index.js';
 import type { KbState, Language } from '../../domain/enums.js';
 import { NotFound, ValidationError } from '../../domain/errors.js';
 import { incidentOpenedByKey } from '../incident-intake.js';
 import { canSee, type KbAudience } from './access.js';
-import { getArticle } from './articles.js';
+import { attachmentsOf, getArticle, translationsOf, type ArticleRow } from './articles.js';
+import { suggestArticles } from './search.js';
 
 export const maxVoteCommentLength = 2000;
 /** Minutes after a suggestion was opened from an unsent New request form at which it counts as a deflection (KB_DEFLECTION_WINDOW_MINUTES). */
@@ -192,8 +193,20 @@ export async function reviewList(db: Db, today: string, notHelpfulThreshold = de
   }));
 }
 
-/** The incident's title and description, for the agents' suggestions. */
-export async function incidentText(db: Db, incidentNumber: string): Promise<{ title: string; description: string } | undefined> {
-  const [row] = await db.select({ title: incidents.title, description: incidents.description }).from(incidents).where(eq(incidents.number, incidentNumber));
-  return row;
+export type ArticleDetail = { article: ArticleRow; translations: Awaited<ReturnType<typeof translationsOf>>; attachments: Awaited<ReturnType<typeof attachmentsOf>>; stats: ArticleStats };
+
+/** An article with its translations, files and counts, as staff see it. */
+export async function articleDetail(db: Db, article: ArticleRow, deflectionWindowMinutes?: number): Promise<ArticleDetail> {
+  const [translations, attachments, stats] = await Promise.all([translationsOf(db, article), attachmentsOf(db, article.id), articleStats(db, [article.id], deflectionWindowMinutes)]);
+  return { article, translations, attachments, stats: stats.get(article.id)! };
+}
+
+/** What the incident view shows agents: the linked articles, and suggestions from the title and description without them. */
+export async function incidentKnowledge(db: Db, incident: { number: string; title: string; description: string }) {
+  const [linked, suggested] = await Promise.all([incidentArticles(db, incident.number), suggestArticles(db, { title: incident.title, description: incident.description, audience: { kind: 'agent' } })]);
+  const ids = new Set(linked.map((a) => a.id));
+  return {
+    articles: linked.map(({ id, title, language, visibility }) => ({ id, title, language, visibility })),
+    suggestedArticles: suggested.filter((s) => !ids.has(s.id)).map(({ id, title, language, visibility, snippet, score }) => ({ id, title, language, visibility, snippet, score })),
+  };
 }

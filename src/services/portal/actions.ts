@@ -34,7 +34,7 @@ export { maxMessageAttachments };
 export const contactActor = (viewer: PortalViewer): Actor => ({ id: `contact:${viewer.email.toLowerCase()}`, name: viewer.name });
 
 /** A form's one-time submission id: a repeated submission (double click, reload) is taken once. */
-const submissionPattern = /^[A-Za-z0-9_-]{16,64}$/;
+export const submissionPattern = /^[A-Za-z0-9_-]{16,64}$/;
 export function checkSubmission(id: string | undefined): string {
   if (!id || !submissionPattern.test(id)) throw new InvalidEntry('submission', 'The form is incomplete; reload the page and send it again.', 'submission');
   return id;

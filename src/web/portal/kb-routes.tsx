@@ -5,14 +5,13 @@
 import { Hono } from 'hono';
 import { NotFound, ValidationError } from '../../domain/errors.js';
 import { attachmentFor, customerAudience, portalArticle, portalArticleList, portalCategories, recordSuggestionOpened, searchArticles, suggestArticles, vote } from '../../services/kb/index.js';
+import { submissionPattern } from '../../services/portal/actions.js';
 import type { PortalEnv } from '../context.js';
 import { checkCsrf, readForm } from '../forms.js';
 import { pageContext, render, requireSignIn, seeOther, viewerOf, type PortalContext } from './http.js';
 import { KbArticlePage, KbHomePage } from './kb-pages.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A New request form's submission id (as checkSubmission takes it). */
-export const submissionId = /^[A-Za-z0-9_-]{16,64}$/;
 /** The least a title needs before suggestions are looked up. */
 const minSuggestLength = 4;
 
@@ -53,7 +52,7 @@ export const kbRoutes = new Hono<PortalEnv>()
     const viewer = viewerOf(c);
     const { article, translations, attachments } = await portalArticle(db, audienceOf(c), idOf(c));
     const fromParam = c.req.query('from');
-    const from = fromParam && submissionId.test(fromParam) ? fromParam : undefined;
+    const from = fromParam && submissionPattern.test(fromParam) ? fromParam : undefined;
     // Opened from the New request form's suggestions: counted, and a deflection unless the form is sent.
     if (from) await recordSuggestionOpened(db, { articleId: article.id, contactId: viewer.contactId, submission: from });
     return render(
@@ -75,16 +74,15 @@ export const kbRoutes = new Hono<PortalEnv>()
     if (helpful === undefined) throw new ValidationError('Choose yes or no.', 'helpful');
     await vote(c.var.services.db, id, { contactId: viewerOf(c).contactId }, { helpful, comment: (fields.comment ?? '').slice(0, 2000) }, audienceOf(c));
     const from = c.req.query('from');
-    return seeOther(c, `/portal/kb/${id}?voted=1${from && submissionId.test(from) ? `&from=${encodeURIComponent(from)}` : ''}`);
+    return seeOther(c, `/portal/kb/${id}?voted=1${from && submissionPattern.test(from) ? `&from=${encodeURIComponent(from)}` : ''}`);
   })
   .get('/kb/:id/attachments/:attachmentId', async (c) => {
     const file = await attachmentFor(c.var.services.db, audienceOf(c), idOf(c), idOf(c, 'attachmentId'));
-    const ascii = file.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-    // Never rendered in our origin, whatever type it was uploaded with: a download.
-    c.header('Content-Type', 'application/octet-stream');
-    c.header('Content-Security-Policy', "default-src 'none'; sandbox");
-    c.header('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Cache-Control', 'private, no-store');
-    return c.body(new Uint8Array(file.content));
+    // Always a download, never rendered in our origin, as a request's files.
+    return c.body(new Uint8Array(file.content), 200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'private, no-store',
+    });
   });

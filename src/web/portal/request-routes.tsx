@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { impacts, urgencies, type Impact, type Urgency } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
-import { checkSubmission, confirmSolved, customerAssets, openRequest, previewEntitlement, reopenRequest, replyToRequest, waitForRequest } from '../../services/portal/actions.js';
+import { checkSubmission, confirmSolved, submissionPattern, customerAssets, openRequest, previewEntitlement, reopenRequest, replyToRequest, waitForRequest } from '../../services/portal/actions.js';
 import { isOpenSubmission, recordSubmitted } from '../../services/kb/index.js';
 import { InvalidEntry } from '../../services/portal/refusals.js';
 import { listRequests, requestDetail, requestFile, requestViews, type RequestView } from '../../services/portal/requests.js';
@@ -11,7 +11,7 @@ import { checkCsrf, readForm } from '../forms.js';
 import { isHtmx, newSubmission, pageContext, refusalText, render, renderPartial, requireSignIn, seeOther, viewerOf, type PortalContext } from './http.js';
 import { CoverPreview, emptyRequest, NewRequestPage, type NewRequestValues } from './new-request-page.js';
 import { KbSuggestions } from './kb-pages.js';
-import { submissionId, suggestionsFor } from './kb-routes.js';
+import { suggestionsFor } from './kb-routes.js';
 import { RequestPage, type RequestPageState } from './request-page.js';
 import { RequestsPage, RequestTable } from './requests-page.js';
 
@@ -56,7 +56,7 @@ async function showNewRequest(c: PortalContext, values: NewRequestValues, option
   const assets = await customerAssets(c.var.services.db, viewer);
   const serial = assets.some((a) => a.serialNumber === values.serialNumber) ? values.serialNumber : '';
   const [preview, suggestions] = await Promise.all([previewEntitlement(c.var.services, viewer, serial || null), options.suggest ? suggestionsFor(c, values.title, values.description) : undefined]);
-  const submission = options.submission && submissionId.test(options.submission) ? options.submission : newSubmission();
+  const submission = options.submission && submissionPattern.test(options.submission) ? options.submission : newSubmission();
   return render(c, <NewRequestPage p={pageContext(c)} assets={assets} values={{ ...values, serialNumber: serial }} preview={preview} suggestions={suggestions} submission={submission} error={options.error} />, status);
 }
 
@@ -80,7 +80,7 @@ export const requestRoutes = new Hono<PortalEnv>()
   // make the next request a repeat of the first.
   .get('/requests/new', async (c) => {
     const given = c.req.query('submission') ?? '';
-    const submission = submissionId.test(given) && (await isOpenSubmission(c.var.services.db, viewerOf(c).contactId, given)) ? given : undefined;
+    const submission = submissionPattern.test(given) && (await isOpenSubmission(c.var.services.db, viewerOf(c).contactId, given)) ? given : undefined;
     return showNewRequest(c, { ...emptyRequest, serialNumber: c.req.query('serialNumber') ?? '' }, submission ? { submission } : {});
   })
   .get('/requests/new/cover', async (c) => {
@@ -93,7 +93,7 @@ export const requestRoutes = new Hono<PortalEnv>()
   .get('/requests/new/suggestions', async (c) => {
     const submission = c.req.query('submission') ?? '';
     const hits = await suggestionsFor(c, c.req.query('title') ?? '', c.req.query('description') ?? '');
-    return renderPartial(c, <KbSuggestions p={pageContext(c)} hits={hits} submission={submissionId.test(submission) ? submission : ''} />);
+    return renderPartial(c, <KbSuggestions p={pageContext(c)} hits={hits} submission={submissionPattern.test(submission) ? submission : ''} />);
   })
   .post('/requests', async (c) => {
     const { fields, files } = await readForm(c, 'attachments');
