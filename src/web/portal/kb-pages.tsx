@@ -130,7 +130,7 @@ export function KbArticlePage(props: { p: PageContext; article: KbArticleView; f
       {article.translations.map((t) => (
         <p>
           <a href={articleHref(t.id)} hreflang={t.language}>
-            {kb.translation(p.t.language[t.language])}
+            {kb.translation(t.language)}
           </a>
         </p>
       ))}
