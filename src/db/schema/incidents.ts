@@ -129,5 +129,6 @@ export const incidentEvents = pgTable(
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
     occurredAt: timestamp({ withTimezone: true }).notNull(),
   },
-  (t) => [unique().on(t.incidentNumber, t.seq)],
+  // The volume report counts resolves and reopens per period.
+  (t) => [unique().on(t.incidentNumber, t.seq), index('incident_events_type_occurred_idx').on(t.type, t.occurredAt)],
 );

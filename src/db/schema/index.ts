@@ -9,3 +9,5 @@ export * from './billing.js';
 export * from './follow-ups.js';
 export * from './portal.js';
 export * from './kb.js';
+export * from './reports.js';
+export * from './staff.js';

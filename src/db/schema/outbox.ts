@@ -4,6 +4,13 @@ export const outboxKinds = ['email', 'webhook'] as const;
 /** `rejected`: the receiving side refused for good (e.g. SMTP 5xx); not retried. */
 export const outboxStatuses = ['pending', 'sending', 'sent', 'failed', 'rejected'] as const;
 
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  contentBase64: string;
+  cid?: string;
+}
+
 /**
  * Every notification goes through a row here before it leaves: keyed by an idempotency key
  * (incident, event, recipient), with a Message-ID generated before the first attempt.
@@ -24,6 +31,10 @@ export const outboxMessages = pgTable(
     references: text().array().notNull().default([]),
     subject: text().notNull(),
     body: text().notNull(),
+    /** An HTML alternative to `body` (the weekly report); null: plain text only. */
+    html: text(),
+    /** Files sent with the mail, base64; `cid` makes one inline, referenced from `html` as `cid:<cid>`. */
+    attachments: jsonb().$type<OutboxAttachment[]>(),
     payload: jsonb().$type<Record<string, unknown>>(),
     status: text({ enum: outboxStatuses }).notNull().default('pending'),
     attempts: integer().notNull().default(0),

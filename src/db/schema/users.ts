@@ -23,6 +23,8 @@ export const users = pgTable(
     costRateCents: integer(),
     /** Set when an admin deactivated the user: their tokens stop working, and nobody can name them for new work. */
     deactivatedAt: timestamp({ withTimezone: true }),
+    /** scrypt hash of the web-page password ("scrypt$N$r$p$salt$key"); null: none set yet (set by a mailed link). */
+    passwordHash: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
