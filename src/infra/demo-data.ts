@@ -120,6 +120,16 @@ export const demoGroups = [
   { name: 'sales', description: 'Account managers' },
 ];
 
+/**
+ * The demo's password for the staff pages (/staff/sign-in) of Anna Agent and Max Manager, known so
+ * that a new user can try the pages (README, "Staff sign-in"). Only `npm start`'s demo data has it;
+ * a production installation has no demo users (SEED_DEMO_DATA=false in docker-compose.yml).
+ */
+export const demoStaffPassword = 'helpdesk-demo';
+
+/** The demo users who get demoStaffPassword: the agent and the manager. */
+export const demoStaffWithPassword = ['anna.agent@helpdesk.example', accountManagerEmail];
+
 export const demoUsers = [
   { name: 'Anna Agent', email: 'anna.agent@helpdesk.example', role: 'agent' as const, groupName: '1st-level', costRateCents: 5_500 },
   { name: 'Max Manager', email: accountManagerEmail, role: 'manager' as const, groupName: 'service-management', costRateCents: 7_500 },

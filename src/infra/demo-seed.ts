@@ -1,4 +1,5 @@
-// Seeds the demo master data into an empty database and issues one API token per demo user.
+// Seeds the demo master data into an empty database and issues one API token per demo user; the
+// demo agent and manager get the known password of the staff pages (demoStaffPassword).
 // Master data goes through the same services as the API, so the demo obeys the same rules.
 import { randomBytes } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
@@ -12,7 +13,7 @@ import { createAsset } from '../services/master-data/assets.js';
 import { createContact } from '../services/master-data/contacts.js';
 import { createContract } from '../services/master-data/contracts.js';
 import { createCustomer } from '../services/master-data/customers.js';
-import { defaultEscalation, demoAssets, demoCalendar, demoContacts, demoContracts, demoCustomers, demoGroups, demoPolicies, demoUsers } from './demo-data.js';
+import { defaultEscalation, demoAssets, demoCalendar, demoContacts, demoContracts, demoCustomers, demoGroups, demoPolicies, demoStaffPassword, demoStaffWithPassword, demoUsers } from './demo-data.js';
 import { demoKbArticles } from './demo-kb.js';
 
 export interface DemoToken {
@@ -29,12 +30,14 @@ export async function isEmpty(db: Db): Promise<boolean> {
 
 /** Inserts the demo data in one transaction; returns the plain tokens (shown once, stored hashed). */
 export async function seedDemoData(db: Db): Promise<DemoToken[]> {
+  // The demo agent and manager sign in to the staff pages with the known demo password (hashed outside the transaction: scrypt takes a while).
+  const passwordHashes = new Map(await Promise.all(demoStaffWithPassword.map(async (email) => [email, await hashPassword(demoStaffPassword)] as const)));
   return db.transaction(async (tx) => {
     const [calendar] = await tx.insert(businessCalendars).values({ ...demoCalendar, week: structuredClone(demoCalendar.week) as never }).returning();
     await tx.insert(slaPolicies).values(demoPolicies.map((p) => ({ ...p, calendarId: calendar!.id, escalation: defaultEscalation })));
     // Groups and users first: users belong to groups, customers name their account manager.
     await tx.insert(staffGroups).values(demoGroups).onConflictDoNothing();
-    const userRows = await tx.insert(users).values(demoUsers).returning();
+    const userRows = await tx.insert(users).values(demoUsers.map((u) => ({ ...u, passwordHash: passwordHashes.get(u.email) ?? null }))).returning();
     for (const customer of demoCustomers) await createCustomer(tx, customer);
     for (const contact of demoContacts) await createContact(tx, contact);
     for (const { contractNumber: _listedBy, ...asset } of demoAssets) await createAsset(tx, asset);

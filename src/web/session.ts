@@ -24,16 +24,18 @@ const cookieName = (c: Context, base: string) => (isSecureRequest(c) ? `__Host-$
 const cookieOptions = (c: Context) => ({ httpOnly: true, sameSite: 'Lax' as const, secure: isSecureRequest(c), path: '/' });
 
 export const sessionCookie = 'helpdesk_session';
+/** The staff's session (src/web/staff): a cookie of its own, so a portal and a staff sign-in in one browser leave each other alone. */
+export const staffSessionCookie = 'helpdesk_staff_session';
 const csrfCookie = 'helpdesk_csrf';
 
-export const readSessionCookie = (c: Context) => getCookie(c, cookieName(c, sessionCookie));
+export const readSessionCookie = (c: Context, base = sessionCookie) => getCookie(c, cookieName(c, base));
 
-export function writeSessionCookie(c: Context, id: string, maxHours: number): void {
-  setCookie(c, cookieName(c, sessionCookie), id, { ...cookieOptions(c), maxAge: maxHours * 3600 });
+export function writeSessionCookie(c: Context, id: string, maxHours: number, base = sessionCookie): void {
+  setCookie(c, cookieName(c, base), id, { ...cookieOptions(c), maxAge: maxHours * 3600 });
 }
 
-export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, cookieName(c, sessionCookie), cookieOptions(c));
+export function clearSessionCookie(c: Context, base = sessionCookie): void {
+  deleteCookie(c, cookieName(c, base), cookieOptions(c));
 }
 
 /** The signed-out forms' token: kept in a cookie and repeated in each form (double submit). */

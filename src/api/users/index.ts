@@ -1,10 +1,11 @@
-// /api/users: the staff directory (agents read, admins write) and API tokens; /api/me: the caller.
+// /api/users: the staff directory (agents read, admins write), API tokens and password links; /api/me: the caller.
 import { hasRole } from '../../domain/enums.js';
 import { NotFound } from '../../domain/errors.js';
 import { issueToken, listTokens, revokeToken } from '../../services/directory/tokens.js';
 import { createUser, getUser, listUsers, updateUser } from '../../services/directory/users.js';
+import { passwordLinkDeps, sendSetPasswordLink } from '../../services/staff/password-links.js';
 import { createRouter, type Principal } from '../context.js';
-import { changeUserRoute, createTokenRoute, createUserRoute, getUserRoute, listTokensRoute, listUsersRoute, meRoute, revokeTokenRoute } from './routes.js';
+import { changeUserRoute, createTokenRoute, createUserRoute, getUserRoute, listTokensRoute, listUsersRoute, meRoute, revokeTokenRoute, sendPasswordLinkRoute } from './routes.js';
 import { colleagueView, tokenView, userView } from './views.js';
 
 export const usersRouter = createRouter();
@@ -56,4 +57,11 @@ usersRouter.openapi(revokeTokenRoute, async (c) => {
   ownTokensOnly(c.var.principal, id);
   await revokeToken(c.var.services.db, id, tokenId);
   return c.body(null, 204);
+});
+
+usersRouter.openapi(sendPasswordLinkRoute, async (c) => {
+  const { services, principal, logger } = c.var;
+  const sent = await sendSetPasswordLink(passwordLinkDeps(services, logger), { userId: c.req.valid('param').id, language: c.req.valid('json').language ?? 'de', sentBy: principal.userId });
+  if (services.portal?.logLinks && !services.mail?.mailer) logger.info({ link: sent.link, user: sent.email }, 'staff password link (no SMTP_URL configured, so it is logged for development)');
+  return c.json({ userId: sent.userId, sentTo: sent.email, expiresAt: sent.expiresAt.toISOString() }, 202);
 });

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../auth.js';
 import { json, problemResponses } from '../common-schemas.js';
-import { Colleague, IssuedToken, Me, Token, TokenCreate, TokenListQuery, TokenParams, User, UserChanges, UserCreate, UserIdParam, UserListQuery, UserPage } from './schemas.js';
+import { Colleague, IssuedToken, Me, PasswordLinkRequest, PasswordLinkSent, Token, TokenCreate, TokenListQuery, TokenParams, User, UserChanges, UserCreate, UserIdParam, UserListQuery, UserPage } from './schemas.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['Users'];
@@ -102,4 +102,17 @@ export const revokeTokenRoute = createRoute({
   description: 'The token opens nothing from now on; revoking it again changes nothing. Anyone but an admin may revoke only their own (another user\'s answer 404).',
   request: { params: TokenParams },
   responses: { 204: { description: 'Revoked.' }, ...problemResponses(400, 401, 403, 404) },
+});
+
+export const sendPasswordLinkRoute = createRoute({
+  method: 'post',
+  path: '/{id}/password-link',
+  middleware: [requireRole('admin')],
+  tags,
+  security,
+  summary: 'Mail a user a link to set their web-page password (admin)',
+  description:
+    'For an agent, manager or admin: a single-use link to /staff/set-password, valid STAFF_PASSWORD_LINK_HOURS (default 72), is mailed to the user (only its hash is stored; the answer does not contain it). The current password, if any, stays valid until the user sets a new one; setting it signs out all of their sessions. A deactivated user or one with another role (sales, mailgate: they use tokens only) gets none (409). The body is optional.',
+  request: { params: UserIdParam, body: { required: false, content: json(PasswordLinkRequest) } },
+  responses: { 202: { description: 'Mailed (or queued in the outbox without SMTP).', content: json(PasswordLinkSent) }, ...problemResponses(400, 401, 403, 404, 409) },
 });

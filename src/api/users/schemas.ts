@@ -1,6 +1,6 @@
 // Schemas of the staff directory: users, their tokens, and the caller (/api/me).
 import { z } from '@hono/zod-openapi';
-import { userRoles } from '../../domain/enums.js';
+import { languages, userRoles } from '../../domain/enums.js';
 import { changes, line, oneOrSeveral, paging, queryText } from '../common-schemas.js';
 import { GroupName } from '../master-data/schemas.js';
 
@@ -79,3 +79,17 @@ export const IssuedToken = Token.extend({ token: z.string().openapi({ descriptio
 export const TokenListQuery = z.strictObject({
   includeRevoked: z.enum(['true', 'false']).transform((v) => v === 'true').optional().openapi({ type: 'boolean', description: 'Also list revoked tokens.' }),
 });
+
+export const PasswordLinkRequest = z
+  .strictObject({
+    language: z.enum(languages).optional().openapi({ description: 'The language of the mail; default de.', example: 'de' }),
+  })
+  .openapi('PasswordLinkRequest');
+
+export const PasswordLinkSent = z
+  .object({
+    userId: z.uuid(),
+    sentTo: z.string().openapi({ description: "The user's e-mail address; the link itself is in the mail only.", example: 'anna.agent@helpdesk.example' }),
+    expiresAt: z.iso.datetime().openapi({ description: 'The link sets a password once, until this instant (STAFF_PASSWORD_LINK_HOURS after sending).' }),
+  })
+  .openapi('PasswordLinkSent');

@@ -1,5 +1,5 @@
 // The staff directory: users with their role, group and cost rate, created, changed and
-// deactivated by admins. The house always keeps one active admin: the last one can be neither
+// deactivated by admins (which also ends their web sessions). The house always keeps one active admin: the last one can be neither
 // demoted nor deactivated, checked under a lock so two admins demoting each other cannot both win.
 import { and, asc, count, eq, ilike, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
@@ -8,6 +8,7 @@ import { fkViolation, uniqueViolation } from '../../db/pg-errors.js';
 import type { UserRole } from '../../domain/enums.js';
 import { IllegalTransition, NotFound, ValidationError } from '../../domain/errors.js';
 import { likePattern } from '../master-data/shared.js';
+import { endAllStaffSessions } from '../staff/sessions.js';
 import { knownGroup } from './staff.js';
 
 type Conn = Db | Tx;
@@ -155,6 +156,8 @@ export async function updateUser(db: Db, id: string, changes: UserChanges): Prom
         .where(eq(users.id, id))
         .returning(),
     );
+    // A deactivated user is signed out of the web pages at once (a reactivation does not revive old sessions).
+    if (changes.active === false) await endAllStaffSessions(tx, id);
     return record(row!);
   });
 }
