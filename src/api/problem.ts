@@ -3,7 +3,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { DomainError, Unavailable, ValidationError } from '../domain/errors.js';
+import { DomainError, IllegalTransition, Unavailable, ValidationError } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
 import { describeIssues, describeProblems, type InputTarget } from './messages.js';
 
@@ -58,7 +58,7 @@ export function validationProblem(c: Context<AppEnv>, error: ZodError, target: I
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof DomainError) {
-    const extra: Partial<Problem> = err instanceof ValidationError && err.field ? { errors: [{ field: err.field, message: err.message }] } : {};
+    const extra: Partial<Problem> = (err instanceof ValidationError || err instanceof IllegalTransition) && err.field ? { errors: [{ field: err.field, message: err.message }] } : {};
     if (err instanceof Unavailable) extra.retryAfterSeconds = err.retryAfterSeconds;
     return problem(c, err.status, err.message, extra);
   }

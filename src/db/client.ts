@@ -3,6 +3,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema/index.js';
+import { runDataMigrations } from './data-migrations.js';
 
 export type Db = PostgresJsDatabase<typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -22,7 +23,8 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
 
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
-/** Applies the generated SQL migrations under drizzle/; safe to run on every start. */
+/** Applies the generated SQL migrations under drizzle/, then the data migrations; safe to run on every start. */
 export async function runMigrations(database: Database): Promise<void> {
   await migrate(database.db, { migrationsFolder });
+  await runDataMigrations(database.db);
 }

@@ -42,6 +42,13 @@ export class IllegalTransition extends DomainError {
   readonly status = 409;
   readonly kind = 'IllegalTransition';
   override name = 'IllegalTransition';
+  constructor(
+    message: string,
+    /** The field the state asks for, when one would make the request acceptable (e.g. breachCause). */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** A step that was taken but whose record Postgres refused for its data (the timeline says so). */
@@ -73,7 +80,7 @@ export function domainErrorFromKind(kind: string | undefined | null, message: st
     case 'ValidationError':
       return new ValidationError(message, field);
     case 'IllegalTransition':
-      return new IllegalTransition(message);
+      return new IllegalTransition(message, field);
     case 'NotFound':
       return new NotFound(message);
     case 'Forbidden':

@@ -37,3 +37,22 @@ export function writeCsv(rows: readonly (readonly CsvCell[])[], { columns, diale
     { header: true, columns: [...columns], ...(lineEnds === 'crlf' ? { record_delimiter: 'windows' as const } : {}), ...(spreadsheet ? { quoted_match: /[;\t]/ } : {}) },
   );
 }
+
+/**
+ * Rows as CSV, streamed: the header row first, then the rows in chunks as they come (a report of
+ * any length, never held whole). The same dialects and neutralising as writeCsv.
+ */
+export async function* streamCsv(rows: AsyncIterable<readonly CsvCell[]> | Iterable<readonly CsvCell[]>, { columns, dialect, lineEnds = 'lf' }: CsvOptions, chunkRows = 500): AsyncGenerator<string> {
+  const spreadsheet = dialect === 'spreadsheet';
+  const options = { ...(lineEnds === 'crlf' ? { record_delimiter: 'windows' as const } : {}), ...(spreadsheet ? { quoted_match: /[;\t]/ } : {}) };
+  yield stringify([[...columns]], options);
+  let chunk: CsvCell[][] = [];
+  for await (const row of rows) {
+    chunk.push(spreadsheet ? row.map(neutraliseCell) : [...row]);
+    if (chunk.length >= chunkRows) {
+      yield stringify(chunk, options);
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield stringify(chunk, options);
+}

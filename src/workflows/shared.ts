@@ -2,7 +2,7 @@
 // follow-up workflows grouped by timeout profile, and how a follow-up records and notifies (commands: commands.ts).
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { dataErrorType, DomainError, ValidationError } from '../domain/errors.js';
+import { dataErrorType, DomainError, IllegalTransition, ValidationError } from '../domain/errors.js';
 import { standInEvent } from '../domain/incident/recording.js';
 import { writableCopy } from '../domain/text.js';
 import type { FollowUpRecord, FollowUpStep } from '../domain/follow-ups.js';
@@ -18,7 +18,7 @@ export function validated<T>(run: () => T): T {
     return run();
   } catch (err) {
     if (err instanceof DomainError) {
-      const field = err instanceof ValidationError ? err.field : undefined;
+      const field = err instanceof ValidationError || err instanceof IllegalTransition ? err.field : undefined;
       throw ApplicationFailure.create({ type: err.kind, message: err.message, nonRetryable: true, details: field ? [{ field }] : [] });
     }
     throw err;

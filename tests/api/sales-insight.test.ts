@@ -60,7 +60,8 @@ describe('GET /api/customers/{customerNumber}/insight', () => {
     since: '2026-11-12T10:00:00.000Z',
     creditHold: false,
     quota: alphaQuota,
-    summary: '3 escalations in the last 14 days, last one INC-2026-000101 on 25 Nov: consider a goodwill gesture. Quota of V-1001-A is 85 % used.',
+    escalatedIncidents: 2,
+    summary: '2 escalated incidents in the last 14 days, last one INC-2026-000101 on 25 Nov: consider a goodwill gesture. Quota of V-1001-A is 85 % used.',
   };
 
   it('answers sales escalations, open incidents, SLA breaches, quota and the summary for the last 14 days, without incident titles', async () => {
@@ -99,7 +100,7 @@ describe('GET /api/customers/{customerNumber}/insight', () => {
       ['INC-2026-000102', 2, '2026-11-01T10:00:00.000Z'],
     ]);
     expect(result.slaBreaches.map((b) => b.number)).toEqual(['INC-2026-000101', 'INC-2026-000106', 'INC-2026-000103', 'INC-2026-000104']);
-    expect(result.summary).toBe('5 escalations in the last 30 days, last one INC-2026-000101 on 25 Nov: consider a goodwill gesture. Quota of V-1001-A is 85 % used.');
+    expect(result.summary).toBe('3 escalated incidents in the last 30 days, last one INC-2026-000101 on 25 Nov: consider a goodwill gesture. Quota of V-1001-A is 85 % used.');
   });
 
   it('says so when there was no escalation in the window', async () => {
@@ -107,7 +108,7 @@ describe('GET /api/customers/{customerNumber}/insight', () => {
     const result = await insight('K-1001', 1);
     expect(result.escalations).toEqual([]);
     expect(result.slaBreaches.map((b) => b.number)).toEqual(['INC-2026-000101', 'INC-2026-000106']);
-    expect(result.summary).toBe('No escalations in the last day; 3 open incidents. Quota of V-1001-A is 85 % used.');
+    expect(result.summary).toBe('No escalated incidents in the last day; 3 open incidents. Quota of V-1001-A is 85 % used.');
   });
 
   it('keeps to the customer asked about and mentions the credit hold', async () => {
@@ -118,7 +119,8 @@ describe('GET /api/customers/{customerNumber}/insight', () => {
       openIncidents: [{ number: 'INC-2026-000201', status: 'assigned' }],
       slaBreaches: [],
       quota: [],
-      summary: '1 escalation in the last 14 days, last one INC-2026-000201 on 25 Nov: consider a goodwill gesture. On credit hold.',
+      escalatedIncidents: 1,
+      summary: '1 escalated incident in the last 14 days, last one INC-2026-000201 on 25 Nov: consider a goodwill gesture. On credit hold.',
     });
   });
 
@@ -157,8 +159,8 @@ describe('insightSummary', () => {
   const facts: SummaryFacts = { days: 14, today: '2026-11-26', escalations: [], openIncidentCount: 0, quotas: [], creditHold: false };
 
   it('counts open incidents when nothing escalated', () => {
-    expect(insightSummary(facts)).toBe('No escalations in the last 14 days; no open incidents.');
-    expect(insightSummary({ ...facts, openIncidentCount: 1 })).toBe('No escalations in the last 14 days; 1 open incident.');
+    expect(insightSummary(facts)).toBe('No escalated incidents in the last 14 days; no open incidents.');
+    expect(insightSummary({ ...facts, openIncidentCount: 1 })).toBe('No escalated incidents in the last 14 days; 1 open incident.');
   });
 
   it('names the latest escalation and suggests a goodwill gesture', () => {
@@ -166,13 +168,13 @@ describe('insightSummary', () => {
       { incidentNumber: 'INC-2026-000123', day: '2026-11-12' },
       { incidentNumber: 'INC-2026-000099', day: '2026-11-02' },
     ];
-    expect(insightSummary({ ...facts, escalations, openIncidentCount: 4 })).toBe('2 escalations in the last 14 days, last one INC-2026-000123 on 12 Nov: consider a goodwill gesture.');
-    expect(insightSummary({ ...facts, days: 1, escalations: escalations.slice(0, 1) })).toBe('1 escalation in the last day, last one INC-2026-000123 on 12 Nov: consider a goodwill gesture.');
+    expect(insightSummary({ ...facts, escalations, openIncidentCount: 4 })).toBe('2 escalated incidents in the last 14 days, last one INC-2026-000123 on 12 Nov: consider a goodwill gesture.');
+    expect(insightSummary({ ...facts, days: 1, escalations: escalations.slice(0, 1) })).toBe('1 escalated incident in the last day, last one INC-2026-000123 on 12 Nov: consider a goodwill gesture.');
   });
 
   it('gives the year of an escalation from another year', () => {
     expect(insightSummary({ ...facts, days: 60, today: '2027-01-10', escalations: [{ incidentNumber: 'INC-2026-000999', day: '2026-12-20' }] })).toBe(
-      '1 escalation in the last 60 days, last one INC-2026-000999 on 20 Dec 2026: consider a goodwill gesture.',
+      '1 escalated incident in the last 60 days, last one INC-2026-000999 on 20 Dec 2026: consider a goodwill gesture.',
     );
   });
 
@@ -183,7 +185,7 @@ describe('insightSummary', () => {
       { contractNumber: 'V-3', percentUsed: 112 },
     ];
     expect(insightSummary({ ...facts, quotas, creditHold: true })).toBe(
-      'No escalations in the last 14 days; no open incidents. Quota of V-2 is 80 % used. Quota of V-3 is 112 % used. On credit hold.',
+      'No escalated incidents in the last 14 days; no open incidents. Quota of V-2 is 80 % used. Quota of V-3 is 112 % used. On credit hold.',
     );
   });
 });

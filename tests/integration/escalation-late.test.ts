@@ -12,12 +12,17 @@ import { createUserWithToken, type TestUser } from '../support/users.js';
 let stack: TestStack;
 let admin: TestUser;
 let agent: TestUser;
+let manager: TestUser;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   stack = await startTestStack();
   await seedDemoData(stack.database.db);
-  [admin, agent] = await Promise.all([createUserWithToken(stack.database.db, 'admin', 'Ada Late'), createUserWithToken(stack.database.db, 'agent', 'Anton Late')]);
+  [admin, agent, manager] = await Promise.all([
+    createUserWithToken(stack.database.db, 'admin', 'Ada Late'),
+    createUserWithToken(stack.database.db, 'agent', 'Anton Late'),
+    createUserWithToken(stack.database.db, 'manager', 'Mara Late'),
+  ]);
 });
 afterAll(async () => stack?.stop());
 
@@ -99,5 +104,35 @@ describe('a worker down across the warning and the breach', () => {
     const list = await stack.request('GET', '/api/incidents?customerNumber=K-10003', { token: agent.token });
     const listed = (await list.json()).items.filter((i: { number: string }) => numbers.includes(i.number));
     expect(listed.map((i: { escalationLevel: number; slaBreached: boolean }) => [i.escalationLevel, i.slaBreached])).toEqual(numbers.map(() => [2, true]));
+    // The escalation report (SQL over the SLA fact log) has the warning passed while the worker was
+    // down, with its exact instant, and the breach; and counts each incident once at level 2.
+    // Days around today, whatever the hour in Berlin.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const report = await stack.request('GET', `/api/reports/escalations?from=${day(-1)}&to=${day(1)}&customerNumber=K-10003`, { token: manager.token });
+    expect(report.status).toBe(200);
+    const body = (await report.json()) as { incidents: { number: string; levels: { level: number; reachedAt: string; until: string | null }[] }[]; byCustomer: { key: string; level2Incidents: number }[] };
+    for (const o of opened) {
+      const mine = body.incidents.find((i) => i.number === o.number);
+      expect(mine?.levels.map((l) => [l.level, l.reachedAt]), o.number).toEqual([
+        [1, new Date(Date.parse(o.breach) - 45_000).toISOString()],
+        [2, new Date(o.breach).toISOString()],
+      ]);
+      // The warning lasted until the breach: 45 s, reported in whole minutes.
+      expect(mine?.levels[0]?.until).toBe(new Date(o.breach).toISOString());
+    }
+    expect(body.byCustomer.find((c) => c.key === 'K-10003')?.level2Incidents).toBeGreaterThanOrEqual(numbers.length);
+
+    // Resolving a breached incident asks for the cause: 409 naming the field, then accepted with one.
+    const bare = await stack.request('POST', `/api/incidents/${numbers[0]}/resolve`, { token: agent.token, body: { resolution: 'Restarted the service.' } });
+    expect(bare.status).toBe(409);
+    const problem = (await bare.json()) as { detail: string; errors?: { field: string }[] };
+    expect(problem.errors?.map((e) => e.field)).toEqual(['breachCause']);
+    expect(problem.detail).toMatch(/breachCause is required/);
+    const unknown = await stack.request('POST', `/api/incidents/${numbers[0]}/resolve`, { token: agent.token, body: { resolution: 'Restarted the service.', breachCause: { cause: 'bad_luck' } } });
+    expect(unknown.status).toBe(400);
+    const withCause = await stack.request('POST', `/api/incidents/${numbers[0]}/resolve`, { token: agent.token, body: { resolution: 'Restarted the service.', breachCause: { cause: 'capacity' } } });
+    expect(withCause.status).toBe(200);
+    const causes = await stack.request('GET', `/api/reports/breach-causes?from=${day(-1)}&to=${day(1)}`, { token: manager.token });
+    expect(((await causes.json()) as { causes: { cause: string; incidents: number }[] }).causes).toContainEqual({ cause: 'capacity', incidents: 1, percent: expect.any(Number) as number });
   });
 });

@@ -25,6 +25,7 @@ import {
   type Command,
 } from '../../workflows/incident/messages.js';
 import { actorOf } from '../auth.js';
+import { checkBreachCause, correctBreachCause } from '../../services/reports/breach-causes.js';
 import { incidentKnowledge } from '../../services/kb/index.js';
 import { createRouter, type AppEnv } from '../context.js';
 import {
@@ -42,6 +43,7 @@ import {
   reopenRoute,
   replyRoute,
   resolveRoute,
+  breachCauseRoute,
   resumeRoute,
 } from './routes.js';
 import { escalationViews, incidentView, incidentViewOfState, instantOrDayStart, timelineEventView } from './views.js';
@@ -133,7 +135,14 @@ async function command<I>(c: Context<AppEnv>, number: string, update: UpdateDefi
 
 incidentsRouter.openapi(addNoteRoute, async (c) => c.json(await command(c, c.req.valid('param').number, addNoteUpdate, c.req.valid('json')), 200));
 incidentsRouter.openapi(replyRoute, async (c) => c.json(await command(c, c.req.valid('param').number, replyUpdate, c.req.valid('json')), 200));
-incidentsRouter.openapi(resolveRoute, async (c) => c.json(await command(c, c.req.valid('param').number, resolveUpdate, c.req.valid('json')), 200));
+incidentsRouter.openapi(resolveRoute, async (c) => {
+  const body = c.req.valid('json');
+  if (body.breachCause) checkBreachCause(body.breachCause, c.var.services.breachCauses);
+  return c.json(await command(c, c.req.valid('param').number, resolveUpdate, body), 200);
+});
+incidentsRouter.openapi(breachCauseRoute, async (c) =>
+  c.json(await correctBreachCause(c.var.services.db, c.req.valid('param').number, c.req.valid('json'), actorOf(c.var.principal), c.var.services.breachCauses), 200),
+);
 incidentsRouter.openapi(closeRoute, async (c) => c.json(await command(c, c.req.valid('param').number, closeUpdate, {}), 200));
 incidentsRouter.openapi(customerMessageRoute, async (c) => c.json(await command(c, c.req.valid('param').number, customerMessageUpdate, c.req.valid('json')), 200));
 incidentsRouter.openapi(pendingRoute, async (c) => c.json(await command(c, c.req.valid('param').number, setPendingUpdate, c.req.valid('json')), 200));

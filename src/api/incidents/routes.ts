@@ -16,6 +16,8 @@ import {
   PriorityBody,
   ReasonBody,
   ReplyBody,
+  BreachCause,
+  BreachCauseInput,
   ResolveBody,
   Timeline,
 } from './schemas.js';
@@ -133,5 +135,20 @@ export const closeRoute = createRoute({
   responses: {
     200: { description: 'The closed incident.', content: json(Incident) },
     ...problemResponses(400, 401, 403, 404, 409, 503),
+  },
+});
+
+export const breachCauseRoute = createRoute({
+  method: 'put',
+  path: '/{number}/breach-cause',
+  middleware: [requireRole('agent')],
+  tags,
+  security,
+  summary: 'Correct the breach cause',
+  description: 'Sets why the SLA of a breached incident was breached, open or closed alike; the reports use the latest cause. Each correction is kept with who made it and when.',
+  request: { params: IncidentNumberParam, body: { required: true, content: json(BreachCauseInput) } },
+  responses: {
+    200: { description: 'The cause now recorded.', content: json(BreachCause) },
+    ...problemResponses(400, 401, 403, 404, 409),
   },
 });

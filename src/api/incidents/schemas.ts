@@ -70,7 +70,28 @@ export const ReplyBody = z
       }),
   })
   .openapi('Reply');
-export const ResolveBody = z.strictObject({ resolution: line(20_000) }).openapi('ResolveIncident');
+export const BreachCauseInput = z
+  .strictObject({
+    cause: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'expected a breach cause code').openapi({ description: 'One of the configured causes (BREACH_CAUSES), by default waiting_on_customer, waiting_on_vendor, misrouted, capacity, outside_contract, other.', example: 'waiting_on_vendor' }),
+    note: text(2000).optional().openapi({ description: 'Free text; required for "other".', example: 'Spare part from the vendor took three days.' }),
+  })
+  .openapi('BreachCauseInput');
+export const BreachCause = z
+  .object({
+    incidentNumber: z.string(),
+    cause: z.string(),
+    note: z.string().nullable(),
+    recordedBy: z.string().openapi({ description: 'Who gave it (name).' }),
+    recordedAt: z.iso.datetime({ offset: true }),
+    source: z.enum(['resolve', 'correction']),
+  })
+  .openapi('BreachCause');
+export const ResolveBody = z
+  .strictObject({
+    resolution: line(20_000),
+    breachCause: BreachCauseInput.optional().openapi({ description: 'Why the SLA was breached. Required when a target of the incident was missed (else 409 naming breachCause); a cause given otherwise is kept too.' }),
+  })
+  .openapi('ResolveIncident');
 
 
 const instant = z.iso.datetime({ offset: true }).nullable();

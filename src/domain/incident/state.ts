@@ -8,6 +8,7 @@ import { incidentSlaPicture, withSlaDue } from './sla.js';
 import type { Entitlement } from '../entitlement.js';
 import type { FollowUpLink, ParentLink } from './follow-ups.js';
 import type { MailIntake } from './mail.js';
+import type { BreachCause } from '../breach-causes.js';
 import { startClock, stopClock, type SlaClock, type SlaPolicySnapshot, type SlaTarget } from '../sla.js';
 /** Days after resolution without a customer reply until the incident closes by itself. */
 export const defaultAutoCloseDays = 7;
@@ -126,6 +127,8 @@ export interface AddNoteInput {
 }
 export interface ResolveInput {
   resolution: string;
+  /** Why the SLA was breached: required from staff when it was (see breach.ts). */
+  breachCause?: BreachCause | undefined;
 }
 export interface ReplyInput {
   text: string;
@@ -314,7 +317,8 @@ export function resolve(state: IncidentState, input: ResolveInput, ctx: CommandC
   // The resolution notice answers the customer too, so every running clock stops here.
   const stopped = stopClocks(state, ['firstResponse', 'nextResponse', 'resolution'], ctx.at);
   const updated = next(stopped, { status: 'resolved', resolution, resolvedAt: ctx.at.toISOString() }, ctx);
-  return { state: updated, event: eventOf(updated, 'resolved', ctx, { resolution, previousStatus: state.status }) };
+  const breachCause = input.breachCause ? { cause: input.breachCause.cause, ...(input.breachCause.note ? { note: input.breachCause.note.trim() } : {}) } : undefined;
+  return { state: updated, event: eventOf(updated, 'resolved', ctx, { resolution, previousStatus: state.status, ...(breachCause ? { breachCause } : {}) }) };
 }
 
 export function validateClose(state: IncidentState): void {

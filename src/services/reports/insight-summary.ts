@@ -28,10 +28,12 @@ export function insightSummary(facts: SummaryFacts): string {
   const sentences: string[] = [];
   const last = facts.escalations[0];
   if (last) {
-    sentences.push(`${plural(facts.escalations.length, 'escalation')} in ${window}, last one ${last.incidentNumber} on ${shortDate(last.day, facts.today)}: consider a goodwill gesture.`);
+    // Incidents, not level changes: one that went to level 2 and then 3 is one escalated incident.
+    const incidents = new Set(facts.escalations.map((e) => e.incidentNumber)).size;
+    sentences.push(`${plural(incidents, 'escalated incident')} in ${window}, last one ${last.incidentNumber} on ${shortDate(last.day, facts.today)}: consider a goodwill gesture.`);
   } else {
     const open = facts.openIncidentCount === 0 ? 'no open incidents' : plural(facts.openIncidentCount, 'open incident');
-    sentences.push(`No escalations in ${window}; ${open}.`);
+    sentences.push(`No escalated incidents in ${window}; ${open}.`);
   }
   for (const quota of facts.quotas) {
     if (quota.percentUsed >= quotaWarningPercent) sentences.push(`Quota of ${quota.contractNumber} is ${quota.percentUsed} % used.`);

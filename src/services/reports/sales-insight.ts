@@ -20,6 +20,8 @@ export interface SalesInsight {
   since: string;
   creditHold: boolean;
   escalations: { incidentNumber: string; title: string; level: number; levelName: string; at: string }[];
+  /** Incidents that escalated to level 2 or higher in the window (not level changes). */
+  escalatedIncidents: number;
   openIncidents: { number: string; title: string; priority: Priority; status: IncidentStatus; escalationLevel: number; receivedAt: string }[];
   slaBreaches: { number: string; title: string; status: IncidentStatus }[];
   quota: { contractNumber: string; period: QuotaPeriod; periodStart: string; periodEnd: string | null; totalMinutes: number; usedMinutes: number; remainingMinutes: number; percentUsed: number }[];
@@ -81,7 +83,7 @@ export async function salesInsight(db: Db, customerNumber: string, { days, now, 
     quotas: quota,
     creditHold: customer.creditHold,
   });
-  return { customerNumber: customer.customerNumber, name: customer.name, days, since: since.toISOString(), creditHold: customer.creditHold, escalations, openIncidents, slaBreaches, quota, summary };
+  return { customerNumber: customer.customerNumber, name: customer.name, days, since: since.toISOString(), creditHold: customer.creditHold, escalations, escalatedIncidents: new Set(escalations.map((e) => e.incidentNumber)).size, openIncidents, slaBreaches, quota, summary };
 }
 
 /** The current period of every quota contract in force today, with its usage. */

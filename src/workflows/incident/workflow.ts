@@ -35,6 +35,7 @@ import { systemActor, type Actor } from '../../domain/kernel.js';
 import { recordingRefused, writableState } from '../../domain/incident/recording.js';
 import { requireWellFormedText } from '../../domain/text.js';
 import { incidentDetails } from '../../domain/incident/details.js';
+import { validateResolveRequest } from '../../domain/incident/breach.js';
 import { escalationSteps, holidaysToResolve, incidentSlaPicture, reassessEscalation } from '../../domain/incident/sla.js';
 import { levelNames, policyCalendar } from '../../domain/sla.js';
 import type { IncidentIntake, IncidentState, Transition } from '../../domain/incident/state.js';
@@ -227,7 +228,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<vo
       mailToCustomer('reply', t.state, t.event.seq, { text: input.text, ...(cc.length > 0 ? { cc } : {}) });
     },
   });
-  command(resolveUpdate, incident.validateResolve, incident.resolve, {
+  command(resolveUpdate, validateResolveRequest, incident.resolve, {
     after: (t) => {
       mailToCustomer('resolution', t.state, t.event.seq);
       tellParent(t);

@@ -1,0 +1,29 @@
+// A report as a streamed CSV download: the header at once, the rows as the service yields them.
+import type { Context } from 'hono';
+import type { AppEnv } from '../context.js';
+import { streamCsv, type CsvCell } from '../../services/spreadsheet-csv.js';
+
+export function csvResponse(c: Context<AppEnv>, filename: string, columns: readonly string[], rows: AsyncIterable<readonly CsvCell[]> | Iterable<readonly CsvCell[]>): Response {
+  const chunks = streamCsv(rows, { columns, dialect: 'spreadsheet' });
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      } catch (err) {
+        // The header has gone out: the download breaks off rather than end as if complete.
+        c.get('logger')?.error({ err }, 'CSV report failed while streaming');
+        controller.error(err);
+      }
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"`, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' },
+  });
+}
