@@ -10,6 +10,7 @@ import type { Db } from './db/client.js';
 import { createSmtpMailer, type Mailer } from './mail/outbound.js';
 import { startOutboxSweeper } from './mail/outbox.js';
 import { startMailboxWorkflows } from './services/mail/intake.js';
+import { ensureWeeklyReportSchedule } from './services/reports/weekly-report-schedule.js';
 import { connectTemporal, type Temporal } from './temporal/client.js';
 
 // In dist/ the compiled workflows are .js; from source (tsx, tests) they are .ts.
@@ -64,6 +65,7 @@ export function activityDeps(config: Config, services: { db: Db; logger: Logger;
     autoCloseDays: config.AUTO_CLOSE_DAYS,
     defaultRates: config.DEFAULT_HOURLY_RATES,
     portalUrl: services.portalUrl ?? config.PUBLIC_URL,
+    weeklyReport: { breachCauses: config.BREACH_CAUSES },
     mail: {
       ownAddresses: config.MAIL_ADDRESSES,
       maxMailBytes: config.MAIL_MAX_BYTES,
@@ -111,6 +113,7 @@ if (isEntryPoint(import.meta.url)) {
     });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...workerLimits(config) }, 'worker started');
     await startMailboxWorkflows(temporal, config.IMAP_MAILBOXES);
+    await ensureWeeklyReportSchedule(temporal, { enabled: config.WEEKLY_REPORT_SCHEDULE === 'on', timezone: config.BUSINESS_TIMEZONE });
     running.catch((err: unknown) => {
       logger.fatal({ err }, 'the worker failed');
       void lifecycle.shutdown('worker failed: shutting down…', 1);

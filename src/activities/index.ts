@@ -12,6 +12,7 @@ import { createCustomerMailActivities } from './customer-mail.js';
 import { createIncidentProjectionActivities } from './incident-projection.js';
 import { createMailActivities } from './mail.js';
 import { createNotificationActivities } from './notifications.js';
+import { createWeeklyReportActivities, type WeeklyReportDeps } from './weekly-report.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -35,6 +36,8 @@ export interface ActivityDeps {
   defaultRates?: Rates | undefined;
   /** The portal's public base URL (PUBLIC_URL): customer mails link to the request there. */
   portalUrl?: string | undefined;
+  /** The weekly report mail: compliance targets, breach causes, and a test's fault after the outbox write. */
+  weeklyReport?: Pick<WeeklyReportDeps, 'targets' | 'breachCauses' | 'afterOutboxWrite'>;
 }
 
 const silentLogger = pino({ level: 'silent' });
@@ -47,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities(),
     ...createFollowUpActivities({ db: deps.db, mailer: deps.mailer, mailFrom, timezone: deps.timezone, defaultRates: deps.defaultRates, logger: deps.logger }),
     ...createNotificationActivities({ ...deps, mailFrom }),
+    ...createWeeklyReportActivities({ db: deps.db, mailer: deps.mailer, mailFrom, timezone: deps.timezone, logger: deps.logger, ...deps.weeklyReport }),
     ...createCustomerMailActivities({
       db: deps.db,
       mailer: deps.mailer,

@@ -53,3 +53,9 @@ export const mailboxWorkflowId = (mailbox: string) => `mailbox-${mailbox}`;
 
 /** `inbound-mail-<id>`: the workflow that processes one stored inbound mail. */
 export const inboundMailWorkflowId = (mailId: string) => `inbound-mail-${mailId}`;
+
+/** `weekly-report`: the Temporal Schedule that starts the weekly report mail every Monday. */
+export const weeklyReportScheduleId = 'weekly-report';
+
+/** `weekly-report-2026-W49`: the run that mails the report on one ISO week. */
+export const weeklyReportWorkflowId = (week: string) => `weekly-report-${week}`;

@@ -9,10 +9,21 @@ export interface OutgoingMail {
   cc?: string[];
   subject: string;
   text: string;
+  /** An HTML alternative; inline images are attachments with a `cid` it references as `cid:<cid>`. */
+  html?: string | null;
+  attachments?: OutgoingAttachment[] | null;
   messageId: string;
   inReplyTo?: string | null;
   references?: string[];
   headers?: Record<string, string>;
+}
+
+export interface OutgoingAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  /** Set for an inline part (an image in the HTML); unset: a file to open. */
+  cid?: string | undefined;
 }
 
 export interface Mailer {
@@ -44,9 +55,11 @@ export function createSmtpMailer(smtpUrl: string): Mailer {
   for (const [name, ms] of Object.entries(smtpTimeouts)) if (!url.searchParams.has(name)) url.searchParams.set(name, String(ms));
   const transport = nodemailer.createTransport(url.toString());
   return {
-    async send({ inReplyTo, references, cc, headers, ...mail }) {
+    async send({ inReplyTo, references, cc, headers, html, attachments, ...mail }) {
       await transport.sendMail({
         ...mail,
+        ...(html ? { html } : {}),
+        ...(attachments && attachments.length > 0 ? { attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, ...(a.cid ? { cid: a.cid, contentDisposition: 'inline' as const } : {}) })) } : {}),
         ...(cc && cc.length > 0 ? { cc } : {}),
         ...(inReplyTo ? { inReplyTo } : {}),
         ...(references && references.length > 0 ? { references } : {}),

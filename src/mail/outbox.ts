@@ -61,6 +61,8 @@ export function createOutboxSender(deps: OutboxDeps) {
           cc: row.cc,
           subject: row.subject,
           text: row.body,
+          html: row.html,
+          attachments: row.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64'), cid: a.cid })),
           messageId: row.messageId,
           inReplyTo: row.inReplyTo,
           references: row.references,

@@ -19,6 +19,7 @@ export function insightView(insight: Insight, role: UserRole): InsightView {
     since: insight.since,
     creditHold: insight.creditHold,
     escalations: insight.escalations.map((e) => ({ incidentNumber: e.incidentNumber, level: e.level, levelName: e.levelName, at: e.at })),
+    escalatedIncidents: insight.escalatedIncidents,
     openIncidents: insight.openIncidents.map((i) => ({ number: i.number, priority: i.priority, status: i.status, escalationLevel: i.escalationLevel, receivedAt: i.receivedAt })),
     slaBreaches: insight.slaBreaches.map((b) => ({ number: b.number, status: b.status })),
     quota: insight.quota.map((q) => ({
