@@ -2,7 +2,7 @@
 // passed through to stdout (their logs go to stderr). bench/mail-ingest.ts prints a readable report
 // instead of a line: that goes to stderr, and its JSON report file is summed up in one line here.
 //
-//   npm run bench                  all: intake, escalation, open, mail, list, portal, kb-search
+//   npm run bench                  all: intake, escalation, open, mail, list, portal, kb-search, reports
 //   npm run bench -- intake open   only these
 //
 // The small settings below are fixed (BENCH_* from the environment are not passed on, so one
@@ -23,6 +23,7 @@ const small: { name: string; script: string; env: Record<string, string> }[] = [
   { name: 'list', script: 'list-latency.ts', env: { BENCH_ROWS: '10000', BENCH_REQUESTS: '50' } },
   { name: 'portal', script: 'portal.ts', env: { BENCH_ROWS: '10000', BENCH_REQUESTS: '50' } },
   { name: 'kb-search', script: 'kb-search.ts', env: { BENCH_ARTICLES: '10000', BENCH_REQUESTS: '200' } },
+  { name: 'reports', script: 'reports.ts', env: { BENCH_INCIDENTS: '10000', BENCH_RUNS: '10', BENCH_WARMUP: '1' } },
 ];
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const resultsDir = join(benchDir, 'results');
