@@ -1,6 +1,7 @@
 // Configuration is read once from the environment and validated here; a bad value
 // stops the process with one line that names the variable.
 import { z } from 'zod';
+import { defaultBreachCauses } from './domain/breach-causes.js';
 import { houseDefaultRates } from './domain/entitlement.js';
 import { defaultBusinessTimezone } from './domain/ticket-number.js';
 
@@ -158,12 +159,36 @@ export const configSchema = z.object({
   PORTAL_SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
   /** Portal sign-in attempts per client address in 15 minutes. */
   PORTAL_SIGN_IN_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Minutes without a page view after which a staff session (agents, managers, admins on /staff and the staff pages) ends. */
+  STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+  /** Hours after sign-in after which a staff session ends, however active. */
+  STAFF_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(12),
+  /** Staff sign-in attempts (passwords tried, reset links asked for) per address in 15 minutes. */
+  STAFF_SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Staff sign-in attempts per client address in 15 minutes. */
+  STAFF_SIGN_IN_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Hours a set-password link sent by an admin (POST /api/users/{id}/password-link) stays valid. */
+  STAFF_PASSWORD_LINK_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(72),
   /** The largest portal form in bytes, attached files included (each file at most 10 MiB). */
   PORTAL_UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Minutes after a customer opened a suggested article from an unsent New request form at which it counts as a deflection. */
   KB_DEFLECTION_WINDOW_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
   /** "Not helpful" votes that put a knowledge-base article on the review list. */
   KB_REVIEW_NOT_HELPFUL: z.coerce.number().int().min(1).max(1000).default(3),
+  /** The contracted SLA compliance per tier in percent, the dashboard's target lines ({"silver":…,"gold":…,"platinum":…}). */
+  SLA_COMPLIANCE_TARGETS: jsonVariable(
+    '{"silver":90,"gold":95,"platinum":98}',
+    z.strictObject({ silver: z.number().min(0).max(100), gold: z.number().min(0).max(100), platinum: z.number().min(0).max(100) }),
+    'a JSON object {"silver":percent,"gold":percent,"platinum":percent}',
+  ),
+  /** The breach causes an agent picks from when resolving a breached incident (comma-separated codes); "other" asks for a note. */
+  BREACH_CAUSES: z
+    .string()
+    .default(defaultBreachCauses.join(','))
+    .transform((v) => [...new Set(v.split(',').map((c) => c.trim()).filter(Boolean))])
+    .refine((codes) => codes.length > 0 && codes.every((c) => /^[a-z][a-z0-9_]{0,39}$/.test(c)), 'expected comma-separated codes of lower-case letters, digits and underscores'),
+  /** "on": the worker keeps the Temporal Schedule `weekly-report` (Mondays 07:00 in BUSINESS_TIMEZONE); "off": it deletes it. */
+  WEEKLY_REPORT_SCHEDULE: z.enum(['on', 'off']).default('on'),
   /** Seed demo data on the first start of an empty database. */
   SEED_DEMO_DATA: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -7,6 +7,7 @@ import { loadConfig } from './config.js';
 import { createDatabase, runMigrations } from './db/client.js';
 import { isEmpty, seedDemoData, seedDemoPortal, type DemoPortalSignIn, type DemoToken } from './infra/demo-seed.js';
 import { openDemoIncidents } from './infra/demo-incidents.js';
+import { demoStaffPassword, demoStaffWithPassword } from './infra/demo-data.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-postgres.js';
 import { runEntryPoint } from './infra/run.js';
 import { resolveTemporalCli, startTemporalDevServer } from './infra/temporal-dev-server.js';
@@ -17,6 +18,7 @@ import { connectTemporal } from './temporal/client.js';
 import { ensureSearchAttributes } from './temporal/namespace-setup.js';
 import { startOutboxSweeper } from './mail/outbox.js';
 import { startMailboxWorkflows } from './services/mail/intake.js';
+import { ensureWeeklyReportSchedule } from './services/reports/weekly-report-schedule.js';
 import { activityDeps, createHelpdeskWorker, workerLimits } from './worker.js';
 
 runEntryPoint(async (lifecycle) => {
@@ -89,6 +91,7 @@ runEntryPoint(async (lifecycle) => {
   });
 
   await startMailboxWorkflows(temporal, config.IMAP_MAILBOXES);
+  await ensureWeeklyReportSchedule(temporal, { enabled: config.WEEKLY_REPORT_SCHEDULE === 'on', timezone: config.BUSINESS_TIMEZONE });
 
   // 4. Demo data on the first start of an empty database.
   const tokensFile = join(dataDir, 'demo-tokens.json');
@@ -119,6 +122,7 @@ runEntryPoint(async (lifecycle) => {
     `  API          ${api.url}/api/incidents`,
     `  API docs     ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)`,
     `  Portal       ${api.url}/portal   (customers' web portal)`,
+    `  Staff        ${api.url}/staff   (sign-in of agents, managers and admins to the web pages)`,
     `  Temporal UI  ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
     `  Postgres     ${embeddedPg ? `embedded on port ${config.EMBEDDED_PG_PORT}, data in ${join(dataDir, 'postgres')}` : 'DATABASE_URL'}`,
     '',
@@ -131,6 +135,7 @@ runEntryPoint(async (lifecycle) => {
     ...(portalDemo
       ? [`Sign in to the portal as ${portalDemo.name}:  ${portalDemo.email}  password ${portalDemo.password}`, `  (or ask for a sign-in link: ${config.SMTP_URL ? 'it is mailed' : 'without SMTP_URL it is written to this log'}; also in ${portalFile})`]
       : ['  (no demo portal contact: the database was not seeded by npm start)']),
+    ...(tokens.length > 0 ? [`Sign in to the staff pages as ${demoStaffWithPassword.join(' or ')}:  password ${demoStaffPassword}`] : []),
     '',
     'Press Ctrl-C to stop.',
     '',

@@ -2,7 +2,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
-import type { PortalSettings } from './api/context.js';
+import type { PortalSettings, StaffSettings } from './api/context.js';
 import { createSmtpMailer } from './mail/outbound.js';
 import type { Config } from './config.js';
 import { createDatabase, runMigrations, type Database } from './db/client.js';
@@ -36,6 +36,15 @@ export function portalSettings(config: Config, options: { logLinks?: boolean } =
   };
 }
 
+/** The staff pages' settings from the configuration. */
+export function staffSettings(config: Config): StaffSettings {
+  return {
+    session: { idleMinutes: config.STAFF_SESSION_IDLE_MINUTES, maxHours: config.STAFF_SESSION_MAX_HOURS },
+    signInLimits: { perAddress: config.STAFF_SIGN_IN_LIMIT_PER_ADDRESS, perClient: config.STAFF_SIGN_IN_LIMIT_PER_CLIENT, windowMinutes: 15 },
+    setLinkValidHours: config.STAFF_PASSWORD_LINK_HOURS,
+  };
+}
+
 export async function startApiServer(opts: { config: Config; database: Database; temporal: Temporal; logger: Logger; logPortalLinks?: boolean }): Promise<ApiServer> {
   const { config, database, temporal, logger } = opts;
   // The API sends the portal's sign-in mail itself, at once (not minutes later by the worker's sweeper).
@@ -49,8 +58,11 @@ export async function startApiServer(opts: { config: Config; database: Database;
     defaultRates: config.DEFAULT_HOURLY_RATES,
     costRates: config.INTERNAL_COST_RATES,
     kb: { deflectionWindowMinutes: config.KB_DEFLECTION_WINDOW_MINUTES, reviewNotHelpful: config.KB_REVIEW_NOT_HELPFUL },
+    breachCauses: config.BREACH_CAUSES,
+    complianceTargets: config.SLA_COMPLIANCE_TARGETS,
     mail: { mailFrom: config.MAIL_FROM, ownAddresses: config.MAIL_ADDRESSES, maxMailBytes: config.MAIL_MAX_BYTES, oversizedNoticesPerHour: config.MAIL_OVERSIZED_NOTICES_PER_HOUR, mailer },
     portal: portalSettings(config, { logLinks: opts.logPortalLinks }),
+    staff: staffSettings(config),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     pingDatabase: async () => {
       await database.sql`select 1`;

@@ -26,6 +26,8 @@ import { onError } from './problem.js';
 import { refuseQueryWhereNoneIsTaken } from './query-guard.js';
 import { assetsRouter as webAssets } from '../web/assets.js';
 import { createPortal } from '../web/portal/index.js';
+import { createReports } from '../web/reports/index.js';
+import { createStaffPages } from '../web/staff/index.js';
 
 export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -48,6 +50,8 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   // The web pages: sessions, not bearer tokens (requireAuth leaves them alone; see isWebPath).
   app.route('/assets', webAssets);
   app.route('/portal', createPortal() as unknown as OpenAPIHono<AppEnv>);
+  app.route('/staff', createStaffPages() as unknown as OpenAPIHono<AppEnv>);
+  app.route('/reports', createReports() as unknown as OpenAPIHono<AppEnv>);
   app.route('/', healthRouter);
   app.route('/api/incidents', incidentMessagesRouter);
   app.route('/api/incidents', incidentsRouter);

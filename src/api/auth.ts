@@ -13,12 +13,16 @@ export function isPublicPath(path: string): boolean {
   return path === '/healthz' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
 }
 
+/** The areas of web pages: the customer portal, the staff's pages (src/web/staff) and the reports (src/web/reports). */
+const webAreas = ['/portal', '/staff', '/reports'];
+
 /**
- * The web pages (the portal and their assets). They never take a bearer token: a page that needs
- * a person takes a session cookie instead, and /api never takes a session (it needs a token).
+ * The web pages (the portal, the staff pages and their assets). They never take a bearer token: a
+ * page that needs a person takes a session cookie instead, and /api never takes a session (it
+ * needs a token). A new area of staff pages (under its own prefix) is added to webAreas.
  */
 export function isWebPath(path: string): boolean {
-  return path === '/portal' || path.startsWith('/portal/') || path.startsWith('/assets/');
+  return webAreas.some((area) => path === area || path.startsWith(`${area}/`)) || path.startsWith('/assets/');
 }
 
 const tokenRefusals: Record<TokenRefusal, string> = {

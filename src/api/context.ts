@@ -24,6 +24,14 @@ export interface PortalSettings {
   /** Log mailed sign-in links (development without SMTP, so the demo can sign in). */
   logLinks?: boolean;
 }
+
+/** The staff pages' settings (src/web/staff); cookies and link base are the portal's (PUBLIC_URL). */
+export interface StaffSettings {
+  session?: SessionSettings;
+  signInLimits?: SignInLimits;
+  /** Hours an admin's set-password link stays valid (STAFF_PASSWORD_LINK_HOURS). */
+  setLinkValidHours?: number;
+}
 import { isJsonType, jsonBodyGate } from './input-guard.js';
 import { validationProblem } from './problem.js';
 
@@ -45,8 +53,14 @@ export interface ApiServices {
   bodyLimitBytes?: number;
   /** The customer portal's settings (src/web/portal). */
   portal?: PortalSettings;
+  /** Staff sign-in to the web pages (src/web/staff). */
+  staff?: StaffSettings;
   /** The knowledge base's settings (KB_DEFLECTION_WINDOW_MINUTES, KB_REVIEW_NOT_HELPFUL). */
   kb?: { deflectionWindowMinutes?: number; reviewNotHelpful?: number };
+  /** The contracted SLA compliance per tier in percent (SLA_COMPLIANCE_TARGETS), for the dashboard. */
+  complianceTargets?: { silver: number; gold: number; platinum: number };
+  /** The breach causes offered at the resolve of a breached incident (BREACH_CAUSES). */
+  breachCauses?: readonly string[];
   /** Cheap liveness probe of the database, e.g. `select 1`. */
   pingDatabase: () => Promise<void>;
 }

@@ -45,8 +45,8 @@ function allRoutes() {
 }
 
 /**
- * The routes that take a bearer token: all but the web pages, which take a portal session instead
- * (tests/web/portal-routes.test.ts walks those).
+ * The routes that take a bearer token: all but the web pages, which take a portal or staff session
+ * instead (tests/web/portal-access.test.ts and tests/web/staff-sign-in.test.ts look at those).
  */
 function routeTable() {
   const seen = new Set<string>();
@@ -64,7 +64,7 @@ function routeTable() {
 describe('route table', () => {
   it('has the routes this test is meant to guard', () => {
     const keys = routeTable().map((r) => `${r.method} ${r.path}`);
-    expect(keys).toEqual(expect.arrayContaining(['POST /api/incidents', 'GET /api/incidents', 'GET /api/incidents/INC-2026-000001', 'POST /api/incidents/INC-2026-000001/assign', 'GET /healthz', 'GET /docs']));
+    expect(keys).toEqual(expect.arrayContaining(['POST /api/incidents', 'GET /api/incidents', 'GET /api/incidents/INC-2026-000001', 'POST /api/incidents/INC-2026-000001/assign', `POST /api/users/${sampleId}/password-link`, 'GET /healthz', 'GET /docs']));
     expect(keys.length).toBeGreaterThanOrEqual(10);
   });
 
@@ -74,11 +74,12 @@ describe('route table', () => {
     for (const path of ['/api/incidents', '/healthz/x', '/openapi.json/x', '/docsx', '/api/docs']) expect(isPublicPath(path), path).toBe(false);
   });
 
-  it('leaves to the web layer exactly the portal and its assets, and nothing under /api', () => {
+  it('leaves to the web layer exactly the portal, the staff pages (sign-in and reports) and their assets, and nothing under /api', () => {
     const web = [...new Set(allRoutes().filter((r) => isWebPath(r.path)).map((r) => r.path))];
     expect(web.length).toBeGreaterThanOrEqual(10);
-    for (const path of web) expect(path, path).toMatch(/^\/(portal|assets)(\/|$)/);
-    for (const path of ['/api/portal', '/portalx', '/api/assets/x', '/assetsx', '/']) expect(isWebPath(path), path).toBe(false);
+    for (const path of web) expect(path, path).toMatch(/^\/(portal|staff|reports|assets)(\/|$)/);
+    expect(web).toEqual(expect.arrayContaining(['/staff/sign-in', '/staff/set-password', '/reports', '/reports/sla.csv']));
+    for (const path of ['/api/portal', '/portalx', '/api/staff', '/staffx', '/api/reports', '/api/reports/sla', '/reportsx', '/api/assets/x', '/assetsx', '/']) expect(isWebPath(path), path).toBe(false);
   });
 
   it('answers 401 problem+json without a token, with a wrong token and with a malformed header on every protected route', async () => {
@@ -272,6 +273,15 @@ describe('who may call what', () => {
     'POST /api/invoices/{id}/finalise': ladder('manager'),
     'DELETE /api/invoices/{id}': ladder('manager'),
     'GET /api/reports/profitability': ladder('manager'),
+    'GET /api/reports/sla': ladder('manager'),
+    'GET /api/reports/sla/incidents': ladder('manager'),
+    'GET /api/reports/escalations': ladder('manager'),
+    'GET /api/reports/backlog': ladder('manager'),
+    'GET /api/reports/volume': ladder('manager'),
+    'GET /api/reports/breach-causes': ladder('manager'),
+    'GET /api/reports/subscriptions': ladder('manager'),
+    'PUT /api/reports/subscriptions': ladder('manager'),
+    'DELETE /api/reports/subscriptions': ladder('manager'),
     'GET /api/kb/search': ladder('sales'),
     'POST /api/kb/suggest': ladder('sales'),
     'POST /api/kb/articles/{id}/votes': ladder('sales'),
