@@ -65,7 +65,7 @@ export function activityDeps(config: Config, services: { db: Db; logger: Logger;
     autoCloseDays: config.AUTO_CLOSE_DAYS,
     defaultRates: config.DEFAULT_HOURLY_RATES,
     portalUrl: services.portalUrl ?? config.PUBLIC_URL,
-    weeklyReport: { breachCauses: config.BREACH_CAUSES },
+    weeklyReport: { breachCauses: config.BREACH_CAUSES, targets: config.SLA_COMPLIANCE_TARGETS },
     mail: {
       ownAddresses: config.MAIL_ADDRESSES,
       maxMailBytes: config.MAIL_MAX_BYTES,

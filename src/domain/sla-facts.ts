@@ -126,9 +126,14 @@ export function slaFactsOf(
       facts.push({ ...base, ...cycle, kind: 'paused', at: clock.pausedSince, dueAt: null });
     }
     // Overdue: the due instant passed while it ran (before it stopped or paused, or by now).
-    const due = dueNow ?? (sameCycle ? (before?.due[target] ?? null) : null);
+    const recorded = overdueRecorded.has(cycleKey(target, clock.startedAt));
+    let due = dueNow ?? (sameCycle ? (before?.due[target] ?? null) : null);
+    if (!due && !recorded && clock.pausedSince && !clock.stoppedAt) {
+      // Paused (no due instant): the one it had while it ran, if that passed before the pause.
+      due = picture({ ...clock, pausedSince: null }, new Date(clock.pausedSince)).dueAt;
+    }
     const runUntil = clock.stoppedAt ?? clock.pausedSince ?? event.at;
-    if (due && ms(due) < ms(runUntil) && ms(due) <= ms(event.at) && !overdueRecorded.has(cycleKey(target, clock.startedAt))) {
+    if (due && ms(due) < ms(runUntil) && ms(due) <= ms(event.at) && !recorded) {
       facts.push({ ...base, ...cycle, kind: 'overdue', at: due, dueAt: due });
     }
     // Ended by this step, or judged again after a priority or policy change.

@@ -21,7 +21,7 @@ import {
   volumeReportRoute,
 } from './routes.js';
 import { listReportSubscriptions, subscribeToWeeklyReport, unsubscribeFromWeeklyReport } from '../../services/reports/subscriptions.js';
-import { csvResponse } from './csv-response.js';
+import { csvDownload } from '../../web/csv-download.js';
 import { backlogReport } from '../../services/reports/backlog.js';
 import { breachCauseReport } from '../../services/reports/breach-causes.js';
 import { escalationCsvColumns, escalationCsvRows, escalationReport } from '../../services/reports/escalation-report.js';
@@ -61,7 +61,7 @@ function periodOf(c: Context<AppEnv>, q: { from: string; to: string }): ReportPe
 reportsRouter.openapi(slaReportRoute, async (c) => {
   const q = c.req.valid('query');
   const report = await slaReport(c.var.services.db, periodOf(c, q), q.groupBy);
-  if (q.format === 'csv') return csvResponse(c, `sla-${q.groupBy}-${q.from}-${q.to}.csv`, slaCsvColumns, slaCsvRows(report));
+  if (q.format === 'csv') return csvDownload(c.get('logger'), `sla-${q.groupBy}-${q.from}-${q.to}.csv`, slaCsvColumns, slaCsvRows(report));
   return c.json(report, 200);
 });
 
@@ -73,7 +73,7 @@ reportsRouter.openapi(slaDrillDownRoute, async (c) => {
 reportsRouter.openapi(escalationReportRoute, async (c) => {
   const q = c.req.valid('query');
   const filter = { ...periodOf(c, q), customerNumber: q.customerNumber || undefined, minLevel: q.minLevel };
-  if (q.format === 'csv') return csvResponse(c, `escalations-${q.from}-${q.to}.csv`, escalationCsvColumns, escalationCsvRows(c.var.services.db, filter));
+  if (q.format === 'csv') return csvDownload(c.get('logger'), `escalations-${q.from}-${q.to}.csv`, escalationCsvColumns, escalationCsvRows(c.var.services.db, filter));
   return c.json(await escalationReport(c.var.services.db, filter, { limit: q.limit, offset: q.offset }), 200);
 });
 
@@ -90,7 +90,7 @@ reportsRouter.openapi(backlogReportRoute, async (c) => {
   if (q.format === 'csv') {
     const report = await backlogReport(c.var.services.db, at, timezone, { list, trend: false, everything: list === undefined });
     const rows = (report.incidents ?? []).map((i) => [i.number, i.title, i.receivedAt, i.status, i.priority, i.group ?? '', i.tier ?? '', i.businessDays, i.calendarDays]);
-    return csvResponse(c, `backlog-${at.toISOString().slice(0, 10)}.csv`, backlogCsvColumns, rows);
+    return csvDownload(c.get('logger'), `backlog-${at.toISOString().slice(0, 10)}.csv`, backlogCsvColumns, rows);
   }
   return c.json(await backlogReport(c.var.services.db, at, timezone, { list }), 200);
 });
@@ -98,7 +98,7 @@ reportsRouter.openapi(backlogReportRoute, async (c) => {
 reportsRouter.openapi(volumeReportRoute, async (c) => {
   const q = c.req.valid('query');
   const report = await volumeReport(c.var.services.db, periodOf(c, q), q.interval);
-  if (q.format === 'csv') return csvResponse(c, `volume-${q.interval}-${q.from}-${q.to}.csv`, volumeCsvColumns, volumeCsvRows(report));
+  if (q.format === 'csv') return csvDownload(c.get('logger'), `volume-${q.interval}-${q.from}-${q.to}.csv`, volumeCsvColumns, volumeCsvRows(report));
   return c.json(report, 200);
 });
 
@@ -107,7 +107,7 @@ reportsRouter.openapi(breachCauseReportRoute, async (c) => {
   const report = await breachCauseReport(c.var.services.db, periodOf(c, q), c.var.services.breachCauses);
   if (q.format === 'csv') {
     const rows = [...report.causes.map((r) => [r.cause, r.incidents, r.percent ?? '']), ['none', report.withoutCause, '']];
-    return csvResponse(c, `breach-causes-${q.from}-${q.to}.csv`, ['cause', 'incidents', 'percent'], rows);
+    return csvDownload(c.get('logger'), `breach-causes-${q.from}-${q.to}.csv`, ['cause', 'incidents', 'percent'], rows);
   }
   return c.json(report, 200);
 });

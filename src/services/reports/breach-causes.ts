@@ -30,7 +30,7 @@ export interface RecordedBreachCause {
 }
 
 export async function currentBreachCause(db: Db, number: string): Promise<RecordedBreachCause | null> {
-  const [row] = await db.select().from(incidentBreachCauses).where(eq(incidentBreachCauses.incidentNumber, number)).orderBy(desc(incidentBreachCauses.id)).limit(1);
+  const [row] = await db.select().from(incidentBreachCauses).where(eq(incidentBreachCauses.incidentNumber, number)).orderBy(desc(incidentBreachCauses.recordedAt), desc(incidentBreachCauses.id)).limit(1);
   return row ? recorded(row) : null;
 }
 
@@ -73,7 +73,7 @@ export async function breachCauseReport(db: Db, period: ReportPeriod, configured
     select bc.cause, count(*)::int as n from (
       select distinct f.incident_number from (${finalEnds(periodStart(period), periodEnd(period))}) f where f.kind = 'breached'
     ) b
-    left join lateral (select x.cause from incident_breach_causes x where x.incident_number = b.incident_number order by x.id desc limit 1) bc on true
+    left join lateral (select x.cause from incident_breach_causes x where x.incident_number = b.incident_number order by x.recorded_at desc, x.id desc limit 1) bc on true
     group by 1 order by 2 desc, 1`);
   const total = rows.reduce((sum, r) => sum + r.n, 0);
   const causes = rows.flatMap((r) => (r.cause ? [{ cause: r.cause, incidents: r.n, percent: percent(r.n, total) }] : []));

@@ -71,8 +71,15 @@ export async function dashboard(
       where i.contract_tier is not null group by 1, 2`),
     db.execute<{ week: string; level2: number; level3: number }>(sql`
       select week, (count(*) filter (where highest >= 2))::int as level2, (count(*) filter (where highest >= 3))::int as level3 from (
-        select to_char(date_trunc('week', l.at at time zone ${tz}), 'YYYY-MM-DD') as week, l.incident_number, max(l.level) as highest
-        from sla_facts l where l.kind = 'level' and l.level >= 2 and l.at >= ${periodStart(trendPeriod)} and l.at < ${periodEnd(trendPeriod)}
+        select to_char(date_trunc('week', r.at at time zone ${tz}), 'YYYY-MM-DD') as week, r.incident_number, max(r.level) as highest
+        from (
+          select l.incident_number, l.level, l.at, lag(l.level, 1, 0) over (partition by l.incident_number order by l.at, l.seq) as before
+          from sla_facts l
+          where l.kind = 'level' and l.incident_number in (
+            select m.incident_number from sla_facts m where m.kind = 'level' and m.level >= 2 and m.at >= ${periodStart(trendPeriod)} and m.at < ${periodEnd(trendPeriod)})
+        ) r
+        -- Reached going up: a step down from 3 to 2 reaches nothing.
+        where r.level > r.before and r.level >= 2 and r.at >= ${periodStart(trendPeriod)} and r.at < ${periodEnd(trendPeriod)}
         group by 1, 2) w group by 1`),
     backlogReport(db, now, tz, { defaultCalendar: options.defaultCalendar, trend: false }),
     breachCauseReport(db, period, options.breachCauses),

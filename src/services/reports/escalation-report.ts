@@ -23,7 +23,7 @@ export interface EscalationLevelReached {
   /** Minutes at the level (until the next change, or until now). */
   minutesAtLevel: number;
   target: string | null;
-  /** The addresses notified (the outbox), or the ladder's roles when nobody was. */
+  /** The addresses the notification reached (sent outbox rows). */
   notified: string[];
   recipients: string[];
 }
@@ -63,12 +63,18 @@ export interface EscalationReport extends ReportPeriod {
 
 /** Incidents with a level fact ≥ minLevel in the period (and of the customer, if named). */
 function escalatedIncidents(f: EscalationFilter): SQL {
+  // A level is reached going up: a step down from 3 to 2 does not reach level 2 again.
   return sql`
-    select l.incident_number, max(l.level)::int as highest, min(l.at) as first_at
-    from sla_facts l join incidents i on i.number = l.incident_number
-    where l.kind = 'level' and l.level >= ${f.minLevel} and l.at >= ${periodStart(f)} and l.at < ${periodEnd(f)}
-      ${f.customerNumber ? sql`and i.customer_number = ${f.customerNumber}` : sql``}
-    group by l.incident_number`;
+    select r.incident_number, max(r.level)::int as highest, min(r.at) as first_at from (
+      select l.incident_number, l.level, l.at, lag(l.level, 1, 0) over (partition by l.incident_number order by l.at, l.seq) as before
+      from sla_facts l
+      where l.kind = 'level' and l.incident_number in (
+        select m.incident_number from sla_facts m join incidents i on i.number = m.incident_number
+        where m.kind = 'level' and m.level >= ${f.minLevel} and m.at >= ${periodStart(f)} and m.at < ${periodEnd(f)}
+          ${f.customerNumber ? sql`and i.customer_number = ${f.customerNumber}` : sql``})
+    ) r
+    where r.level > r.before and r.level >= ${f.minLevel} and r.at >= ${periodStart(f)} and r.at < ${periodEnd(f)}
+    group by r.incident_number`;
 }
 
 interface IncidentRow extends Record<string, unknown> {
@@ -103,7 +109,7 @@ export async function escalationPage(db: Db, f: EscalationFilter, page: { limit:
     from (${escalatedIncidents(f)}) e
     join incidents i on i.number = e.incident_number
     left join customers c on c.id = i.customer_id
-    left join lateral (select b.cause, b.note from incident_breach_causes b where b.incident_number = i.number order by b.id desc limit 1) bc on true
+    left join lateral (select b.cause, b.note from incident_breach_causes b where b.incident_number = i.number order by b.recorded_at desc, b.id desc limit 1) bc on true
     order by e.first_at, i.number
     limit ${page.limit} offset ${page.offset}`);
   if (rows.length === 0) return [];
@@ -113,7 +119,7 @@ export async function escalationPage(db: Db, f: EscalationFilter, page: { limit:
       to_json(lead(l.at) over (partition by l.incident_number order by l.at, l.seq)) #>> '{}' as until,
       l.target, l.recipients,
       (select array_agg(o.recipient order by o.recipient) from outbox_messages o
-        where o.incident_number = l.incident_number and o.template = 'escalation' and o.kind = 'email'
+        where o.incident_number = l.incident_number and o.template = 'escalation' and o.kind = 'email' and o.status = 'sent'
           and o.idempotency_key like l.incident_number || ':' || l.seq || ':mail:%') as notified
     from sla_facts l
     where l.kind = 'level' and l.incident_number in (${sql.join(

@@ -1,6 +1,6 @@
 // Who gets the weekly report mail: managers (and admins) subscribe themselves in their language;
 // unsubscribing keeps the row, inactive, so a re-subscription keeps its first date.
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { reportSubscriptions, users } from '../../db/schema/index.js';
 import type { Language } from '../../domain/enums.js';
@@ -57,12 +57,12 @@ export async function unsubscribeFromWeeklyReport(db: Db, userId: string): Promi
   if (ended.length === 0) throw new NotFound('You have no subscription to the weekly report.');
 }
 
-/** The week's recipients: active subscriptions of users who are not deactivated. */
+/** The week's recipients: active subscriptions of users who are not deactivated and still managers or admins. */
 export async function activeReportSubscribers(db: Db): Promise<{ userId: string; name: string; email: string; language: Language }[]> {
   return db
     .select({ userId: columns.userId, name: columns.name, email: columns.email, language: columns.language })
     .from(reportSubscriptions)
     .innerJoin(users, eq(users.id, reportSubscriptions.userId))
-    .where(and(eq(reportSubscriptions.active, true), isNull(users.deactivatedAt)))
+    .where(and(eq(reportSubscriptions.active, true), isNull(users.deactivatedAt), inArray(users.role, ['manager', 'admin'])))
     .orderBy(asc(users.id));
 }

@@ -8,7 +8,7 @@ import { dashboard } from '../../services/reports/dashboard.js';
 import { escalationCsvColumns, escalationCsvRows, escalationReport } from '../../services/reports/escalation-report.js';
 import { slaCsvColumns, slaCsvRows, slaGroupings, slaReport, slaTargetEnds, type SlaGrouping } from '../../services/reports/sla-report.js';
 import { BacklogPage } from './backlog-page.js';
-import { csvDownload } from './csv.js';
+import { csvDownload } from '../csv-download.js';
 import { DashboardPage } from './dashboard-page.js';
 import { EscalationsPage, type EscalationSelection } from './escalations-page.js';
 import { pageContext, periodOf, query, render, todayOf, zoneOf, type ReportsContext, type ReportsEnv } from './http.js';
@@ -59,8 +59,8 @@ export const reportRoutes = new Hono<ReportsEnv>()
     const input = periodOf(c);
     const p = pageContext(c);
     if (!input.period) return render(c, <DashboardPage p={p} input={input} today={todayOf(c)} data={null} />, 400);
-    const { db, breachCauses } = c.var.services;
-    const data = await dashboard(db, input.period, { breachCauses });
+    const { db, breachCauses, complianceTargets } = c.var.services;
+    const data = await dashboard(db, input.period, { breachCauses, ...(complianceTargets ? { targets: complianceTargets } : {}) });
     return render(c, <DashboardPage p={p} input={input} today={todayOf(c)} data={data} />);
   })
   .get('/sla', async (c) => {
@@ -97,14 +97,14 @@ export const reportRoutes = new Hono<ReportsEnv>()
     if (!input.period) return refusedDownload(c, input.problem!);
     if (!isOneOf<SlaGrouping>(slaGroupings, groupBy)) return refusedDownload(c, c.var.t.errors.bad);
     const report = await slaReport(c.var.services.db, input.period, groupBy);
-    return csvDownload(c, `sla-${groupBy}-${input.from}-${input.to}.csv`, slaCsvColumns, slaCsvRows(report));
+    return csvDownload(c.var.logger, `sla-${groupBy}-${input.from}-${input.to}.csv`, slaCsvColumns, slaCsvRows(report));
   })
   .get('/escalations.csv', (c) => {
     const input = periodOf(c);
     const selection = escalationSelection(c);
     if (!input.period) return refusedDownload(c, input.problem!);
     if (!selection) return refusedDownload(c, c.var.t.errors.bad);
-    return csvDownload(c, `escalations-${input.from}-${input.to}.csv`, escalationCsvColumns, escalationCsvRows(c.var.services.db, { ...input.period, ...selection }));
+    return csvDownload(c.var.logger, `escalations-${input.from}-${input.to}.csv`, escalationCsvColumns, escalationCsvRows(c.var.services.db, { ...input.period, ...selection }));
   })
   .get('/backlog.csv', async (c) => {
     const bar = backlogBar(c);
@@ -112,12 +112,12 @@ export const reportRoutes = new Hono<ReportsEnv>()
     const at = new Date();
     const report = await backlogReport(c.var.services.db, at, zoneOf(c), { list: bar ?? undefined, trend: false, everything: bar === null });
     const rows = (report.incidents ?? []).map((i) => [i.number, i.title, i.receivedAt, i.status, i.priority, i.group ?? '', i.tier ?? '', i.businessDays, i.calendarDays]);
-    return csvDownload(c, `backlog-${at.toISOString().slice(0, 10)}.csv`, ['number', 'title', 'receivedAt', 'status', 'priority', 'group', 'tier', 'businessDays', 'calendarDays'], rows);
+    return csvDownload(c.var.logger, `backlog-${at.toISOString().slice(0, 10)}.csv`, ['number', 'title', 'receivedAt', 'status', 'priority', 'group', 'tier', 'businessDays', 'calendarDays'], rows);
   })
   .get('/breach-causes.csv', async (c) => {
     const input = periodOf(c);
     if (!input.period) return refusedDownload(c, input.problem!);
     const report = await breachCauseReport(c.var.services.db, input.period, c.var.services.breachCauses);
     const rows = [...report.causes.map((r) => [r.cause, r.incidents, r.percent ?? '']), ...(report.withoutCause > 0 ? [['none', report.withoutCause, '']] : [])];
-    return csvDownload(c, `breach-causes-${input.from}-${input.to}.csv`, ['cause', 'incidents', 'percent'], rows);
+    return csvDownload(c.var.logger, `breach-causes-${input.from}-${input.to}.csv`, ['cause', 'incidents', 'percent'], rows);
   });

@@ -1,9 +1,9 @@
-// A report as a streamed CSV download: the header at once, the rows as the service yields them.
-import type { Context } from 'hono';
-import type { AppEnv } from '../context.js';
-import { streamCsv, type CsvCell } from '../../services/spreadsheet-csv.js';
+// A report as a streamed CSV download, for the API's reports and the report pages alike: the
+// header at once, the rows as the service yields them, text cells neutralised for spreadsheets.
+import type { Logger } from 'pino';
+import { streamCsv, type CsvCell } from '../services/spreadsheet-csv.js';
 
-export function csvResponse(c: Context<AppEnv>, filename: string, columns: readonly string[], rows: AsyncIterable<readonly CsvCell[]> | Iterable<readonly CsvCell[]>): Response {
+export function csvDownload(logger: Pick<Logger, 'error'> | undefined, filename: string, columns: readonly string[], rows: AsyncIterable<readonly CsvCell[]> | Iterable<readonly CsvCell[]>): Response {
   const chunks = streamCsv(rows, { columns, dialect: 'spreadsheet' });
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
@@ -14,7 +14,7 @@ export function csvResponse(c: Context<AppEnv>, filename: string, columns: reado
         else controller.enqueue(encoder.encode(next.value));
       } catch (err) {
         // The header has gone out: the download breaks off rather than end as if complete.
-        c.get('logger')?.error({ err }, 'CSV report failed while streaming');
+        logger?.error({ err, filename }, 'CSV report failed while streaming');
         controller.error(err);
       }
     },
