@@ -342,7 +342,11 @@ describe('escalation through the whole stack', () => {
       expect(desc.typedSearchAttributes.get({ name: 'SlaBreached', type: 'BOOL' } as never)).toBe(true);
       // The reply meets the first response: the level drops as far as the other targets allow (resolution is overdue too).
       await stack.request('POST', `/api/incidents/${number}/reply`, { token: agent.token, body: { text: 'On it' } });
-      await stack.request('POST', `/api/incidents/${number}/resolve`, { token: agent.token, body: { resolution: 'Done' } });
+      // Breached: the resolve names the cause (without one: 409 naming breachCause).
+      const bare = await stack.request('POST', `/api/incidents/${number}/resolve`, { token: agent.token, body: { resolution: 'Done' } });
+      expect(bare.status).toBe(409);
+      const resolved = await stack.request('POST', `/api/incidents/${number}/resolve`, { token: agent.token, body: { resolution: 'Done', breachCause: { cause: 'outside_contract' } } });
+      expect(resolved.status).toBe(200);
       const after = await eventually(async () => {
         const r = await (await stack.request('GET', `/api/incidents/${number}`, { token: agent.token })).json();
         return r.escalationLevel === 0 ? r : undefined;
