@@ -78,6 +78,7 @@ function escalatedIncidents(f: EscalationFilter): SQL {
 }
 
 interface IncidentRow extends Record<string, unknown> {
+  first_at: string;
   number: string;
   title: string;
   customer_number: string | null;
@@ -104,15 +105,26 @@ interface LevelRow extends Record<string, unknown> {
 
 /** One page of escalated incidents (ordered by their first escalation in the period), with their levels. */
 export async function escalationPage(db: Db, f: EscalationFilter, page: { limit: number; offset: number }, now = new Date()): Promise<EscalatedIncident[]> {
+  return (await escalationRows(db, f, page, now)).items;
+}
+
+/** Where a page ended, for the next one to start after (the order is first escalation, then number). */
+interface PageEnd {
+  firstAt: string;
+  number: string;
+}
+
+async function escalationRows(db: Db, f: EscalationFilter, page: { limit: number; offset?: number; after?: PageEnd | undefined }, now: Date): Promise<{ items: EscalatedIncident[]; end: PageEnd | null }> {
   const rows = await db.execute<IncidentRow>(sql`
-    select i.number, i.title, i.customer_number, c.name as customer_name, i.assigned_group, i.contract_tier, i.priority, i.status, e.highest, bc.cause, bc.note
+    select to_json(e.first_at) #>> '{}' as first_at, i.number, i.title, i.customer_number, c.name as customer_name, i.assigned_group, i.contract_tier, i.priority, i.status, e.highest, bc.cause, bc.note
     from (${escalatedIncidents(f)}) e
     join incidents i on i.number = e.incident_number
     left join customers c on c.id = i.customer_id
     left join lateral (select b.cause, b.note from incident_breach_causes b where b.incident_number = i.number order by b.recorded_at desc, b.id desc limit 1) bc on true
+    ${page.after ? sql`where (e.first_at, i.number) > (${page.after.firstAt}::timestamptz, ${page.after.number})` : sql``}
     order by e.first_at, i.number
-    limit ${page.limit} offset ${page.offset}`);
-  if (rows.length === 0) return [];
+    limit ${page.limit} offset ${page.offset ?? 0}`);
+  if (rows.length === 0) return { items: [], end: null };
   const numbers = rows.map((r) => r.number);
   const levels = await db.execute<LevelRow>(sql`
     select l.incident_number, l.seq, l.level, to_json(l.at) #>> '{}' as at,
@@ -143,7 +155,8 @@ export async function escalationPage(db: Db, f: EscalationFilter, page: { limit:
     });
     byIncident.set(l.incident_number, list);
   }
-  return rows.map((r) => ({
+  const last = rows[rows.length - 1]!;
+  const items = rows.map((r) => ({
     number: r.number,
     title: r.title,
     customerNumber: r.customer_number,
@@ -157,6 +170,7 @@ export async function escalationPage(db: Db, f: EscalationFilter, page: { limit:
     levels: (byIncident.get(r.number) ?? []).filter((l) => l.level > 0),
     breachCause: r.cause ? { cause: r.cause, note: r.note } : null,
   }));
+  return { items, end: { firstAt: last.first_at, number: last.number } };
 }
 
 /** Per customer and per group: incidents that reached level 2 and level 3 in the period. */
@@ -184,15 +198,20 @@ export async function escalationReport(db: Db, f: EscalationFilter, page: { limi
 
 export const escalationCsvColumns = ['incidentNumber', 'title', 'customerNumber', 'customerName', 'group', 'tier', 'priority', 'status', 'level', 'levelName', 'reachedAt', 'until', 'minutesAtLevel', 'target', 'notified', 'breachCause', 'breachNote'] as const;
 
-/** Every escalated incident of the filter, a level per row, in pages of `batch` (no row cap). */
+/**
+ * Every escalated incident of the filter, a level per row, in pages of `batch` (no row cap); each
+ * page starts after the last incident of the one before, so one that escalates meanwhile shifts nothing.
+ */
 export async function* escalationCsvRows(db: Db, f: EscalationFilter, batch = 500, now = new Date()): AsyncGenerator<(string | number)[]> {
-  for (let offset = 0; ; offset += batch) {
-    const page = await escalationPage(db, f, { limit: batch, offset }, now);
+  let after: PageEnd | undefined;
+  for (;;) {
+    const { items: page, end } = await escalationRows(db, f, { limit: batch, after }, now);
     for (const i of page) {
       for (const l of i.levels) {
         yield [i.number, i.title, i.customerNumber ?? '', i.customerName ?? '', i.group ?? '', i.tier ?? '', i.priority, i.status, l.level, l.name, l.reachedAt, l.until ?? '', l.minutesAtLevel, l.target ?? '', l.notified.join(' '), i.breachCause?.cause ?? '', i.breachCause?.note ?? ''];
       }
     }
-    if (page.length < batch) return;
+    if (page.length < batch || !end) return;
+    after = end;
   }
 }
