@@ -251,7 +251,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       cwd: repoRoot,
       env: { ...helpdeskProcessEnv('worker', { databaseUrl, temporalAddress, namespace, metricsPort, shellEnv, extra }), PUBLIC_URL: firstApiUrl },
       logFile: join(dir, 'logs', `${name}.log`),
-      ready: async (since) => since().includes('"msg":"worker started"'),
+      ready: (since) => Promise.resolve(since().includes('"msg":"worker started"')),
       startTimeoutMs: 120_000,
       // compose: stop_grace_period 60s
       stopGraceMs: 60_000,

@@ -95,19 +95,30 @@ export interface TemporalPorts {
   metrics: Record<TemporalService, number>;
 }
 
+/** The parts of development-postgres12.yaml that the cluster sets (the rest is kept as it is). */
+interface TemplateConfig {
+  log: Record<string, unknown>;
+  persistence: { datastores: Record<string, { sql?: Record<string, unknown> } | undefined> };
+  global: { membership: Record<string, unknown>; pprof: Record<string, unknown>; metrics: { prometheus: Record<string, unknown> } };
+  services: Record<TemporalService, { rpc: Record<string, unknown> }>;
+  clusterMetadata: { clusterInformation: { active: Record<string, unknown> } };
+  dynamicConfigClient: Record<string, unknown>;
+}
+
 /**
  * The config of one service's process, from the module's development-postgres12.yaml: our
  * Postgres, our ports on 127.0.0.1, this service's metrics port, our dynamic config file.
  */
 export function temporalConfig(template: string, options: { service: TemporalService; pg: SqlServer; ports: TemporalPorts; dynamicConfigFile: string; logLevel: string }): string {
-  const config = parse(template) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const config = parse(template) as TemplateConfig;
   const { pg, ports } = options;
   config.log = { stdout: true, level: options.logLevel };
   for (const [store, database] of [
     ['postgres-default', temporalDatabases.default],
     ['postgres-visibility', temporalDatabases.visibility],
   ] as const) {
-    const sql = config.persistence.datastores[store].sql;
+    const sql = config.persistence.datastores[store]?.sql;
+    if (!sql) throw new Error(`the Temporal config template has no datastore ${store}`);
     Object.assign(sql, { pluginName: temporalSqlPlugin, databaseName: database, connectAddr: `${pg.host}:${pg.port}`, user: pg.user, password: pg.password });
   }
   config.global.membership.broadcastAddress = '127.0.0.1';
