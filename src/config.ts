@@ -143,12 +143,27 @@ export const configSchema = z.object({
    * thread out of memory at about 1,700 open incidents (issue 12).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(defaultMaxCachedWorkflows),
+  /**
+   * ip:port where the worker (standalone or in `npm start`) serves the Temporal SDK's Prometheus
+   * metrics under /metrics (temporal_workflow_task_execution_latency, temporal_sticky_cache_*, …),
+   * e.g. 0.0.0.0:9464 in a container; unset: no exporter. An IP, not a host name (the SDK binds it).
+   */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'expected ip:port, e.g. 0.0.0.0:9464')
+    .refine((v) => {
+      const p = Number(v.slice(v.lastIndexOf(':') + 1));
+      return p >= 1 && p <= 65535;
+    }, 'expected a port from 1 to 65535')
+    .optional(),
   /** Workflow tasks the worker runs at once (at least 2: one for the sticky and one for the shared queue); unset: the SDK's default (40). */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
   /** Activities the worker runs at once; unset: the SDK's default (100). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
   /** The largest request body in bytes outside the mailgate (MAIL_MAX_BYTES) and the CSV import (10 MB); larger ones get 413. */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
+  /** A bearer token that GET /metrics (the API's Prometheus metrics) requires; unset: /metrics is open (keep it off the public network). */
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** How long an API call waits for an incident's workflow to take and answer a step (ms); after that it answers 503 with Retry-After. */
   TEMPORAL_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Minutes without a page view after which a portal session ends. */

@@ -19,7 +19,7 @@ import { ensureSearchAttributes } from './temporal/namespace-setup.js';
 import { startOutboxSweeper } from './mail/outbox.js';
 import { startMailboxWorkflows } from './services/mail/intake.js';
 import { ensureWeeklyReportSchedule } from './services/reports/weekly-report-schedule.js';
-import { activityDeps, createHelpdeskWorker, workerLimits } from './worker.js';
+import { activityDeps, createHelpdeskWorker, workerLimits, workerMetricsUrl, workerTelemetry } from './worker.js';
 
 runEntryPoint(async (lifecycle) => {
   const config = loadConfig();
@@ -64,7 +64,9 @@ runEntryPoint(async (lifecycle) => {
   if (added.length > 0) logger.info({ added }, 'registered search attributes');
 
   // 3. The worker, in this process; we handle the signals ourselves to stop in order.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'), ...workerTelemetry(config) });
+  const workerMetrics = workerMetricsUrl(config);
+  if (workerMetrics) logger.info({ url: workerMetrics }, 'worker metrics (Prometheus) served');
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : undefined;
   if (mailer) {
@@ -112,7 +114,7 @@ runEntryPoint(async (lifecycle) => {
 
   // 5. The API.
   // Without SMTP the sign-in mail waits in the outbox, so its link is logged for development.
-  const api = await startApiServer({ config, database, temporal, logger, logPortalLinks: !config.SMTP_URL });
+  const api = await startApiServer({ config, database, temporal, logger, logPortalLinks: !config.SMTP_URL, processMetrics: true });
   started('API', () => api.close());
 
   const uiUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${config.TEMPORAL_UI_PORT}`;
@@ -125,6 +127,7 @@ runEntryPoint(async (lifecycle) => {
     `  Staff        ${api.url}/staff   (sign-in of agents, managers and admins to the web pages)`,
     `  Temporal UI  ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
     `  Postgres     ${embeddedPg ? `embedded on port ${config.EMBEDDED_PG_PORT}, data in ${join(dataDir, 'postgres')}` : 'DATABASE_URL'}`,
+    `  Metrics      ${api.url}/metrics (API${config.METRICS_TOKEN ? ', METRICS_TOKEN' : ''})${workerMetrics ? `, ${workerMetrics} (worker)` : ''}`,
     '',
     'Authenticate with a bearer token:  curl -H "Authorization: Bearer <token>" ' + `${api.url}/api/incidents`,
     ...(tokens.length > 0

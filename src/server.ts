@@ -2,6 +2,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
+import { createApiMetrics, metricsPath } from './api/metrics.js';
 import type { PortalSettings, StaffSettings } from './api/context.js';
 import { createSmtpMailer } from './mail/outbound.js';
 import type { Config } from './config.js';
@@ -45,7 +46,11 @@ export function staffSettings(config: Config): StaffSettings {
   };
 }
 
-export async function startApiServer(opts: { config: Config; database: Database; temporal: Temporal; logger: Logger; logPortalLinks?: boolean }): Promise<ApiServer> {
+/**
+ * `processMetrics`: /metrics also reports Node's own metrics (heap, event loop lag, GC); they run
+ * timers for the process's lifetime, so only a process's one real server turns them on.
+ */
+export async function startApiServer(opts: { config: Config; database: Database; temporal: Temporal; logger: Logger; logPortalLinks?: boolean; processMetrics?: boolean }): Promise<ApiServer> {
   const { config, database, temporal, logger } = opts;
   // The API sends the portal's sign-in mail itself, at once (not minutes later by the worker's sweeper).
   const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : undefined;
@@ -67,6 +72,8 @@ export async function startApiServer(opts: { config: Config; database: Database;
     pingDatabase: async () => {
       await database.sql`select 1`;
     },
+    metrics: createApiMetrics({ processMetrics: opts.processMetrics }),
+    metricsToken: config.METRICS_TOKEN,
   };
   const app = createApp(services);
   if (!config.PUBLIC_URL && !['127.0.0.1', 'localhost', '::1'].includes(config.HOST)) {
@@ -86,6 +93,7 @@ export async function startApiServer(opts: { config: Config; database: Database;
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
     s.once('error', reject);
   });
+  logger.info({ url: `${publicUrl(config)}${metricsPath}`, auth: config.METRICS_TOKEN ? 'METRICS_TOKEN' : 'none (set METRICS_TOKEN to require one)' }, 'API metrics (Prometheus) served');
   return {
     server,
     url: publicUrl(config),
@@ -110,7 +118,7 @@ if (isEntryPoint(import.meta.url)) {
     await runMigrations(database);
     const temporal = await connectTemporal({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS });
     lifecycle.started('Temporal client', () => temporal.close());
-    const api = await startApiServer({ config, database, temporal, logger });
+    const api = await startApiServer({ config, database, temporal, logger, processMetrics: true });
     lifecycle.started('API', () => api.close());
     logger.info({ url: api.url }, 'API listening');
   });

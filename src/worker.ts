@@ -1,7 +1,7 @@
 // The Temporal worker: runs incident workflows and their activities.
 // Standalone entry (`node dist/worker.js`) and a factory that `main.ts` and tests reuse.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type RuntimeOptions, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { isEntryPoint, runEntryPoint } from './infra/run.js';
 import type { Logger } from 'pino';
@@ -53,6 +53,22 @@ export function workerLimits(config: Config): Pick<HelpdeskWorkerOptions, 'maxCa
   };
 }
 
+/**
+ * The SDK runtime's telemetry as the configuration sets it: with WORKER_METRICS_ADDRESS, a
+ * Prometheus exporter of the SDK's own metrics (temporal_workflow_task_execution_latency,
+ * temporal_sticky_cache_*, temporal_activity_execution_failed, …; durations in milliseconds)
+ * served under /metrics there. Runtime.install takes it once per process, before any worker.
+ */
+export function workerTelemetry(config: Pick<Config, 'WORKER_METRICS_ADDRESS'>): Pick<RuntimeOptions, 'telemetryOptions'> {
+  const bindAddress = config.WORKER_METRICS_ADDRESS;
+  return bindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress } } } } : {};
+}
+
+/** Where the worker's metrics are served, for the start-up log line (undefined: not served). */
+export function workerMetricsUrl(config: Pick<Config, 'WORKER_METRICS_ADDRESS'>): string | undefined {
+  return config.WORKER_METRICS_ADDRESS ? `http://${config.WORKER_METRICS_ADDRESS}/metrics` : undefined;
+}
+
 export { workflowsPath };
 
 /** The activities' services as the configuration describes them. */
@@ -86,7 +102,7 @@ if (isEntryPoint(import.meta.url)) {
     lifecycle.log = (m) => logger.info(m);
     if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the standalone worker (npm start runs everything embedded).');
     // Our lifecycle handles the signals, so the worker drains before the connections close.
-    Runtime.install({ shutdownSignals: [] });
+    Runtime.install({ shutdownSignals: [], ...workerTelemetry(config) });
     const database = createDatabase(config.DATABASE_URL);
     lifecycle.started('database', () => database.close());
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -111,7 +127,7 @@ if (isEntryPoint(import.meta.url)) {
       worker.shutdown();
       await running;
     });
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...workerLimits(config) }, 'worker started');
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...workerLimits(config), metrics: workerMetricsUrl(config) ?? 'off (WORKER_METRICS_ADDRESS unset)' }, 'worker started');
     await startMailboxWorkflows(temporal, config.IMAP_MAILBOXES);
     await ensureWeeklyReportSchedule(temporal, { enabled: config.WEEKLY_REPORT_SCHEDULE === 'on', timezone: config.BUSINESS_TIMEZONE });
     running.catch((err: unknown) => {

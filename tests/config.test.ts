@@ -38,6 +38,15 @@ describe('configuration', () => {
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(0);
   });
 
+  it('serves no metrics and leaves /metrics open unless told otherwise', () => {
+    for (const config of [loadConfig({}), loadConfig({ WORKER_METRICS_ADDRESS: '', METRICS_TOKEN: '' })]) {
+      expect(config.WORKER_METRICS_ADDRESS).toBeUndefined();
+      expect(config.METRICS_TOKEN).toBeUndefined();
+    }
+    expect(loadConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464', METRICS_TOKEN: 'scrape-token-0123456789' })).toMatchObject({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464', METRICS_TOKEN: 'scrape-token-0123456789' });
+    expect(loadConfig({ WORKER_METRICS_ADDRESS: '[::]:9464' }).WORKER_METRICS_ADDRESS).toBe('[::]:9464');
+  });
+
   it.each([
     [{ PORT: 'abc' }, /^Invalid configuration: PORT="abc": /],
     [{ PORT: '70000' }, /PORT="70000"/],
@@ -55,6 +64,10 @@ describe('configuration', () => {
     [{ WORKER_MAX_CACHED_WORKFLOWS: '-1' }, /^Invalid configuration: WORKER_MAX_CACHED_WORKFLOWS="-1": /],
     [{ WORKER_MAX_CACHED_WORKFLOWS: '2.5' }, /^Invalid configuration: WORKER_MAX_CACHED_WORKFLOWS="2.5": .*expected int/],
     [{ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }, /^Invalid configuration: WORKER_MAX_CONCURRENT_WORKFLOW_TASKS="1": Too small/],
+    [{ WORKER_METRICS_ADDRESS: '9464' }, /^Invalid configuration: WORKER_METRICS_ADDRESS="9464": expected ip:port/],
+    [{ WORKER_METRICS_ADDRESS: 'localhost:9464' }, /^Invalid configuration: WORKER_METRICS_ADDRESS="localhost:9464": expected ip:port/],
+    [{ WORKER_METRICS_ADDRESS: '0.0.0.0:99999' }, /^Invalid configuration: WORKER_METRICS_ADDRESS="0.0.0.0:99999": expected a port/],
+    [{ METRICS_TOKEN: 'short' }, /^Invalid configuration: METRICS_TOKEN="short": expected at least 16 characters/],
     [{ WORKER_MAX_CONCURRENT_ACTIVITIES: 'ten' }, /^Invalid configuration: WORKER_MAX_CONCURRENT_ACTIVITIES="ten": /],
   ])('rejects %j with one line naming the variable', (env, message) => {
     let error: unknown;

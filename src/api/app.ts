@@ -10,6 +10,7 @@ import { callbacksRouter } from './callbacks/index.js';
 import { materialEntriesRouter } from './material-entries/index.js';
 import { followUpsRouter } from './follow-ups/index.js';
 import { healthRouter } from './health.js';
+import { createApiMetrics, metricsPath, observeRequest, patternParam, routePattern, serveMetrics } from './metrics.js';
 import { invoicesRouter } from './invoices/index.js';
 import { assetsRouter, contactsRouter, contractsRouter, customersRouter, groupsRouter, importRouter } from './master-data/index.js';
 import { meRouter, usersRouter } from './users/index.js';
@@ -29,18 +30,26 @@ import { createPortal } from '../web/portal/index.js';
 import { createReports } from '../web/reports/index.js';
 import { createStaffPages } from '../web/staff/index.js';
 
+/** The incident number of a request whose route names one (`/api/incidents/:number...`). */
+function incidentOf(route: string, path: string): string | undefined {
+  return route.startsWith('/api/incidents/:number') ? patternParam(route, path, 'number') : undefined;
+}
+
 export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestId());
+  const metrics = services.metrics ?? createApiMetrics();
   app.use('*', async (c, next) => {
     const started = performance.now();
     c.set('services', services);
-    c.set('logger', services.logger.child({ requestId: c.var.requestId }));
+    // Every line a request logs names its incident when the route has one (/api/incidents/:number/...).
+    const incidentNumber = incidentOf(routePattern(c), c.req.path);
+    c.set('logger', services.logger.child({ requestId: c.var.requestId, ...(incidentNumber ? { incidentNumber } : {}) }));
     await next();
-    c.var.logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
-      'request',
-    );
+    const ms = performance.now() - started;
+    const route = routePattern(c);
+    observeRequest(metrics, { method: c.req.method, route, status: c.res.status }, ms / 1000);
+    c.var.logger.info({ method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(ms) }, 'request');
   });
   app.use('*', apiBodyLimit(services.bodyLimitBytes));
   app.use('*', requireAuth);
@@ -53,6 +62,7 @@ export function createApp(services: ApiServices): OpenAPIHono<AppEnv> {
   app.route('/staff', createStaffPages() as unknown as OpenAPIHono<AppEnv>);
   app.route('/reports', createReports() as unknown as OpenAPIHono<AppEnv>);
   app.route('/', healthRouter);
+  app.get(metricsPath, serveMetrics(metrics, services.metricsToken));
   app.route('/api/incidents', incidentMessagesRouter);
   app.route('/api/incidents', incidentsRouter);
   app.route('/api/inbound', mailgateRouter);

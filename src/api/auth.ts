@@ -8,9 +8,9 @@ import type { Actor } from '../domain/kernel.js';
 import type { EntryActor } from '../services/time-entries/index.js';
 import type { AppEnv, Principal } from './context.js';
 
-/** Paths that answer without a token. */
+/** Paths that answer without an API token (/metrics takes METRICS_TOKEN instead, when it is set). */
 export function isPublicPath(path: string): boolean {
-  return path === '/healthz' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+  return path === '/healthz' || path === '/metrics' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
 }
 
 /** The areas of web pages: the customer portal, the staff's pages (src/web/staff) and the reports (src/web/reports). */

@@ -33,6 +33,7 @@ export interface StaffSettings {
   setLinkValidHours?: number;
 }
 import { isJsonType, jsonBodyGate } from './input-guard.js';
+import type { ApiMetrics } from './metrics.js';
 import { validationProblem } from './problem.js';
 
 export interface ApiServices {
@@ -63,6 +64,10 @@ export interface ApiServices {
   breachCauses?: readonly string[];
   /** Cheap liveness probe of the database, e.g. `select 1`. */
   pingDatabase: () => Promise<void>;
+  /** The registry GET /metrics serves; unset: the app makes its own, without the process's metrics. */
+  metrics?: ApiMetrics;
+  /** The bearer token GET /metrics requires (METRICS_TOKEN); unset: /metrics is open. */
+  metricsToken?: string | undefined;
 }
 
 export interface Principal {

@@ -48,6 +48,14 @@ export function parseFollowUpWorkflowId(workflowId: string): { callbackId: strin
   return { incidentNumber: parent!.replace(/^incident-/, ''), ref };
 }
 
+/**
+ * The incident a workflow id belongs to: `incident-INC-2026-000123` and its follow-ups
+ * (`incident-INC-2026-000123/service-order-1`); undefined for any other workflow. For logs.
+ */
+export function incidentNumberOfWorkflowId(workflowId: string): string | undefined {
+  return /^incident-(INC-\d{4}-\d{6})(?:\/|$)/.exec(workflowId)?.[1];
+}
+
 /** `mailbox-<name>`: the workflow that keeps an IMAP mailbox's session going. */
 export const mailboxWorkflowId = (mailbox: string) => `mailbox-${mailbox}`;
 

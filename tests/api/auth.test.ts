@@ -68,10 +68,11 @@ describe('route table', () => {
     expect(keys.length).toBeGreaterThanOrEqual(10);
   });
 
-  it('keeps exactly health, the OpenAPI document and the docs public', () => {
+  it('keeps exactly health, the metrics, the OpenAPI document and the docs free of API tokens', () => {
+    // GET /metrics takes no API token; METRICS_TOKEN guards it when set (tests/api/metrics.test.ts).
     const publicRoutes = routeTable().filter((r) => isPublicPath(r.path)).map((r) => `${r.method} ${r.path}`);
-    expect(publicRoutes.sort()).toEqual(['GET /docs', 'GET /docs/init.js', 'GET /docs/swagger-ui.css', 'GET /healthz', 'GET /openapi.json']);
-    for (const path of ['/api/incidents', '/healthz/x', '/openapi.json/x', '/docsx', '/api/docs']) expect(isPublicPath(path), path).toBe(false);
+    expect(publicRoutes.sort()).toEqual(['GET /docs', 'GET /docs/init.js', 'GET /docs/swagger-ui.css', 'GET /healthz', 'GET /metrics', 'GET /openapi.json']);
+    for (const path of ['/api/incidents', '/healthz/x', '/openapi.json/x', '/docsx', '/api/docs', '/metrics/x', '/api/metrics', '/metricsx']) expect(isPublicPath(path), path).toBe(false);
   });
 
   it('leaves to the web layer exactly the portal, the staff pages (sign-in and reports) and their assets, and nothing under /api', () => {
@@ -99,6 +100,10 @@ describe('route table', () => {
     const health = await app.request('/healthz');
     expect(health.status).toBe(503);
     expect(await body(health)).toMatchObject({ status: 'degraded', checks: { database: 'ok', temporal: 'failing' } });
+    // Without METRICS_TOKEN the metrics are open too; with it they take that token, never an API token.
+    expect((await app.request('/metrics')).status).toBe(200);
+    const guarded = createApp({ db: database.db, temporal: unreachableTemporal, logger: silentLogger, pingDatabase: () => Promise.resolve(), metricsToken: 'scrape-token-0123456789' });
+    expect((await guarded.request('/metrics', { headers: { Authorization: `Bearer ${agent.token}` } })).status).toBe(401);
 
     const spec = await app.request('/openapi.json');
     expect(spec.status).toBe(200);
