@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { DomainError, IllegalTransition, Unavailable, ValidationError } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../db/pg-errors.js';
 import type { AppEnv } from './context.js';
 import { describeIssues, describeProblems, type InputTarget } from './messages.js';
 
@@ -65,6 +66,10 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof HTTPException) {
     const message = err.message || titles[err.status] || 'Error';
     return problem(c, err.status, message);
+  }
+  if (isDatabaseUnavailable(err)) {
+    c.get('logger')?.warn({ err }, 'Postgres is not reachable: answered 503');
+    return problem(c, 503, 'The database is not reachable at the moment; try again shortly.', { retryAfterSeconds: 5 });
   }
   c.get('logger')?.error({ err }, 'unhandled error');
   return problem(c, 500, 'An unexpected error occurred; it has been logged with the request id.');
