@@ -21,8 +21,12 @@ export interface CommandOptions<S, T, I> {
   repeat?: (current: S, input: Command<I>) => boolean;
 }
 
-/** The `command` wiring of one workflow, over its current state and how it applies a step. */
-export function workflowCommands<S, T>(current: () => S, apply: (step: T) => Promise<Applied<S>>) {
+/**
+ * The `command` wiring of one workflow, over its current state and how it applies a step.
+ * `before` runs first in every handler (the incident brings its escalation up to the command's
+ * instant, so a level passed before it is not lost to the command's change of the clocks).
+ */
+export function workflowCommands<S, T>(current: () => S, apply: (step: T) => Promise<Applied<S>>, before?: () => Promise<void>) {
   return function command<I extends object>(
     update: UpdateDefinition<S, [Command<I>]>,
     validate: (current: S, input: Command<I>, at: Date) => void,
@@ -34,6 +38,7 @@ export function workflowCommands<S, T>(current: () => S, apply: (step: T) => Pro
       update,
       async (cmd: Command<I>) => {
         if (repeat?.(current(), cmd)) return current();
+        await before?.();
         const step = validated(() => run(current(), cmd, { actor: cmd.actor, at: new Date() }));
         const applied = await apply(step);
         after?.(step, cmd);

@@ -135,4 +135,59 @@ describe('a worker down across the warning and the breach', () => {
     const causes = await stack.request('GET', `/api/reports/breach-causes?from=${day(-1)}&to=${day(1)}`, { token: manager.token });
     expect(((await causes.json()) as { causes: { cause: string; incidents: number }[] }).causes).toContainEqual({ cause: 'capacity', incidents: 1, percent: expect.any(Number) as number });
   });
+
+  it('records the levels a reply comes too late for, before the reply stops the clock', { timeout: 150_000 }, async () => {
+    // The chaos run found it: a reply that reached the workflow after the first-response warning
+    // and breach had passed, but before its SLA loop got to them (the worker busy or down), met
+    // the target first, and both levels were never recorded. Now a command brings the escalation
+    // up to its own instant first.
+    const allDay = [['00:00', '24:00']];
+    const calendar = await stack.request('POST', '/api/calendars', {
+      token: admin.token,
+      body: { name: '24x7 late reply', timezone: 'Europe/Berlin', week: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay } },
+    });
+    const targets = { firstResponse: 1, nextResponse: 600, resolution: 600 };
+    const policy = await stack.request('POST', '/api/sla-policies', {
+      token: admin.token,
+      body: {
+        name: 'One minute, late reply',
+        calendarId: ((await calendar.json()) as { id: string }).id,
+        targets: { P1: targets, P2: targets, P3: targets, P4: targets },
+        escalation: { warningPercent: 25, managementOverduePercent: 1000, recipients: { level1: ['account-manager'], level2: ['account-manager'], level3: ['account-manager'] } },
+      },
+    });
+    expect(policy.status).toBe(201);
+    await stack.database.db.update(contracts).set({ slaPolicyId: ((await policy.json()) as { id: string }).id }).where(eq(contracts.contractNumber, 'V-2026-0003'));
+    const res = await stack.request('POST', '/api/incidents', { token: agent.token, body: { title: 'Late reply', customerNumber: 'K-10003', channel: 'phone' } });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    const number = body.number as string;
+    const breach = body.sla.targets.find((t: { target: string }) => t.target === 'firstResponse').dueAt as string;
+    const warning = new Date(Date.parse(breach) - 45_000).toISOString();
+    await eventually(async () => ((await stack.database.db.select().from(incidentEvents).where(and(eq(incidentEvents.incidentNumber, number), eq(incidentEvents.type, 'created')))).length === 1 ? true : undefined));
+    await stack.stopWorker();
+    expect(Date.now()).toBeLessThan(Date.parse(warning));
+    await sleep(Date.parse(breach) - Date.now() + 2_000);
+    // The reply is on its way before the worker is back: its update and the fired timer reach the
+    // workflow in the same task. Retried with its key if the API's deadline passes first.
+    const reply = (async () => {
+      for (;;) {
+        const r = await stack.request('POST', `/api/incidents/${number}/reply`, { token: agent.token, body: { text: 'Sorry for the wait.' }, headers: { 'Idempotency-Key': `late-reply-${number}` } });
+        if (r.status !== 503) return r;
+      }
+    })();
+    await sleep(500);
+    await stack.startWorker();
+    expect((await reply).status).toBe(200);
+    const events = await eventually(async () => {
+      const rows = await stack.database.db.select().from(incidentEvents).where(eq(incidentEvents.incidentNumber, number)).orderBy(incidentEvents.seq);
+      return rows.some((r) => r.type === 'replied') ? rows : undefined;
+    }, 30_000);
+    const steps = events.map((e) => [e.type, e.type === 'escalation_changed' ? `${String(e.payload.from)}->${String(e.payload.to)}` : '', e.type === 'escalation_changed' ? e.payload.reachedAt : null]);
+    const repliedAt = steps.findIndex((st) => st[0] === 'replied');
+    expect(steps.slice(1, repliedAt)).toEqual([
+      ['escalation_changed', '0->1', warning],
+      ['escalation_changed', '1->2', breach],
+    ]);
+  });
 });
