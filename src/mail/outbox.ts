@@ -14,10 +14,14 @@ export interface OutboxDeps {
   mailFrom: string;
   fetch?: typeof fetch;
   logger?: Logger | undefined;
+  /** Tests: how long to keep trying to mark a delivered row sent (default markSentRetryMs). */
+  markSentRetryMs?: number;
 }
 
 /** Longer than any activity's start-to-close timeout, so a live attempt is never overtaken. */
-const claimLeaseMinutes = 5;
+export const claimLeaseMinutes = 5;
+/** How long a sender keeps trying to mark a delivered row sent (well inside the 2-minute activity timeout). */
+export const markSentRetryMs = 60_000;
 
 /** Not sent yet, or held by a sender whose lease ran out. */
 const claimable = or(
@@ -86,15 +90,19 @@ export function createOutboxSender(deps: OutboxDeps) {
       return 'rejected';
     }
     // Delivered: from here on the row must never go back to "failed", or a retry would send it
-    // again. A failing write is retried; if it keeps failing the row stays "sending" and only the
-    // lease (the documented at-least-once window) can send it once more.
-    for (let attempt = 1; ; attempt += 1) {
+    // again. A failing write is retried for up to markSentRetryMs (Postgres restarting: the chaos
+    // run kills it for seconds, and a give-up after two seconds sent such mail twice); if it keeps
+    // failing the row stays "sending" and only the lease (the documented at-least-once window)
+    // can send it once more.
+    const giveUpAt = Date.now() + (deps.markSentRetryMs ?? markSentRetryMs);
+    for (let wait = 200; ; wait = Math.min(wait * 2, 5000)) {
       try {
         await deps.db.update(outboxMessages).set({ status: 'sent', sentAt: new Date(), lastError: null }).where(eq(outboxMessages.id, row.id));
         return 'sent';
       } catch (err) {
-        if (attempt >= 5) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        if (Date.now() + wait > giveUpAt) throw err;
+        log?.warn({ err, outbox: row.id }, 'mail sent, but marking it sent failed: trying again');
+        await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
   }

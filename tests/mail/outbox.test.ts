@@ -46,6 +46,38 @@ describe('the outbox', () => {
     expect(received[0]!.parsed.headers.get('auto-submitted')).toBe('auto-generated');
   });
 
+  it('keeps trying to mark a delivered row sent while Postgres is away, so it is not sent again', async () => {
+    // The "sent" write fails four times as if Postgres were restarting (about 3 s), then works.
+    let failures = 4;
+    const flaky = new Proxy(database.db, {
+      get(target, prop, receiver) {
+        if (prop !== 'update') return Reflect.get(target, prop, receiver);
+        return (table: typeof outboxMessages) => {
+          const builder = target.update(table);
+          return {
+            set: (values: { status?: string }) =>
+              values.status === 'sent' && failures-- > 0 ? { where: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) } : builder.set(values as never),
+          };
+        };
+      },
+    });
+    const sender = createOutboxSender({ db: flaky, mailer, mailFrom });
+    const r = await row('postgres-away');
+    expect(await sender.deliver(r)).toBe('sent');
+    expect(failures).toBe(-1);
+    const [stored] = await database.db.select().from(outboxMessages).where(eq(outboxMessages.id, r.id));
+    expect(stored?.status).toBe('sent');
+    expect(await sender.deliver(r)).toBe('already-sent');
+    expect(smtp.to('postgres-away@customer.example')).toHaveLength(1);
+    // Given up after its window, the row stays "sending" (never "failed", which would send it again).
+    failures = 100;
+    const impatient = createOutboxSender({ db: flaky, mailer, mailFrom, markSentRetryMs: 500 });
+    const other = await row('postgres-gone');
+    await expect(impatient.deliver(other)).rejects.toThrow(/ECONNREFUSED/);
+    const [held] = await database.db.select().from(outboxMessages).where(eq(outboxMessages.id, other.id));
+    expect(held?.status).toBe('sending');
+  });
+
   it('keeps a row for later without SMTP, and the sweep delivers it once it is due', async () => {
     const withoutSmtp = createOutboxSender({ db: database.db, mailer: undefined, mailFrom });
     const waiting = await row('waiting');
