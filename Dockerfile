@@ -12,7 +12,9 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # No install-time analytics (@scarf/scarf via swagger-ui-dist).
 ENV SCARF_ANALYTICS=false
+# patches/: fixes to dependencies, applied by the postinstall script (patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig*.json ./
 COPY src ./src
@@ -23,6 +25,7 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 
 # ---- runtime ---------------------------------------------------------------------------------
