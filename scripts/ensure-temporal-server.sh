@@ -11,7 +11,7 @@
 #   2. build it there with `go install` from the Go module proxy (a cold build takes about
 #      6.5 minutes on 2 cores, seconds with a warm Go build cache)
 # The version must equal docker-compose.yml's TEMPORAL_VERSION default
-# (tests/deploy/cluster-compose.test.ts checks it).
+# (tests/deploy/docker-compose.test.ts checks it).
 # The build runs under a lock, so concurrent callers build once, and into a temp dir that
 # is renamed into place, so an interrupted build never leaves a half-written directory.
 set -euo pipefail

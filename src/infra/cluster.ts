@@ -7,7 +7,7 @@
 //
 //   npm run cluster                 # data, configs and logs in .cluster/ (kept between runs)
 //   npm run cluster -- --fresh      # start from empty databases
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
@@ -24,7 +24,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
  * The environment compose gives the api and worker services (x-helpdesk-env), by name. The
  * cluster passes the same names: the addresses of its own parts, and otherwise what the shell
  * sets, or nothing, so the process takes src/config.ts's default, which compose's defaults equal
- * (tests/deploy/cluster-compose.test.ts checks names and defaults).
+ * (tests/deploy/docker-compose.test.ts checks names and defaults).
  */
 export const helpdeskServiceEnvNames = [
   'DATABASE_URL',
@@ -47,8 +47,8 @@ export const helpdeskServiceEnvNames = [
   'IMAP_MAILBOXES',
   'WEEKLY_REPORT_SCHEDULE',
 ] as const;
-/** Beyond those: the API's own listening address, and the worker's metrics address. */
-export const apiOnlyEnvNames = ['PORT', 'HOST'] as const;
+/** Beyond those: the API's own listening address and its metrics token, and the worker's metrics address. */
+export const apiOnlyEnvNames = ['PORT', 'HOST', 'METRICS_TOKEN'] as const;
 export const workerOnlyEnvNames = ['WORKER_METRICS_ADDRESS'] as const;
 /** The names whose value is the address of a part of this cluster (they differ from compose's by nature). */
 export const clusterAddressEnvNames = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PUBLIC_URL', 'PORT', 'HOST', 'WORKER_METRICS_ADDRESS'] as const;
@@ -176,6 +176,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const namespace = options.namespace ?? options.shellEnv?.TEMPORAL_NAMESPACE ?? 'default';
   const shellEnv = options.shellEnv ?? process.env;
   const all = new Map<string, ManagedProcess>();
+  // Whatever way this process ends (a second Ctrl-C, a crash of the caller), no child outlives it:
+  // they run in process groups of their own, so nothing else would stop them.
+  process.on('exit', () => {
+    for (const p of all.values()) p.killNow();
+  });
 
   // 1. Postgres.
   let pgProcess: ManagedProcess | undefined;
@@ -204,14 +209,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ready: () => answers(adminUrl),
       startTimeoutMs: 60_000,
       stopGraceMs: 30_000,
+      restartOnCrash: true,
       // Postgres' fast shutdown: open transactions roll back, then a clean checkpoint.
       stopSignal: 'SIGINT',
     });
     log(`starting Postgres on 127.0.0.1:${ports.postgres}…`);
     // Registered before the start, so a Ctrl-C during the start stops it too.
     started('Postgres', () => pgProcess!.close());
-    await pgProcess.start();
     all.set(pgProcess.name, pgProcess);
+    await pgProcess.start();
   }
   await ensureDatabase(adminUrl, new URL(databaseUrl).pathname.slice(1));
 
@@ -223,8 +229,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   for (const service of temporalServices) {
     log(`starting Temporal ${service} on 127.0.0.1:${service === 'worker' ? ports.temporal.membership.worker : ports.temporal[service]}…`);
     started(`Temporal ${service}`, () => temporal[service].close());
-    await temporal[service].start();
     all.set(temporal[service].name, temporal[service]);
+    await temporal[service].start();
   }
   const temporalAddress = `127.0.0.1:${ports.temporal.frontend}`;
   log(`registering namespace ${namespace} and ${searchAttributeDefinitions.length} search attributes…`);
@@ -255,6 +261,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       startTimeoutMs: 120_000,
       // compose: stop_grace_period 60s
       stopGraceMs: 60_000,
+      restartOnCrash: true,
     });
     all.set(name, p);
     return p;
@@ -279,6 +286,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       },
       startTimeoutMs: 120_000,
       stopGraceMs: 30_000,
+      restartOnCrash: true,
     });
     all.set(name, p);
     return p;
@@ -348,6 +356,7 @@ if (isEntryPoint(import.meta.url)) {
     const cluster = await startCluster({ dir, portBase, databaseUrl: process.env.DATABASE_URL || undefined, shellEnv: process.env, log, started: (name, stop) => lifecycle.started(name, stop) });
     const tokens = await seedDemo(cluster, log);
     writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ apiUrls: cluster.apiUrls, temporalAddress: cluster.temporalAddress, namespace: cluster.namespace, databaseUrl: cluster.databaseUrl, ports: cluster.ports }, null, 2), { mode: 0o600 });
+    chmodSync(join(dir, 'cluster.json'), 0o600); // it holds the database password
     process.stdout.write(
       [
         ...cluster.describe(),
@@ -361,7 +370,7 @@ if (isEntryPoint(import.meta.url)) {
 }
 
 /** Demo data and tokens on an empty database (as `npm start` seeds), and the demo incidents through the cluster. */
-async function seedDemo(cluster: Cluster, log: (line: string) => void): Promise<{ role: string; name: string; token: string }[]> {
+export async function seedDemo(cluster: Cluster, log: (line: string) => void): Promise<{ role: string; name: string; token: string }[]> {
   if (process.env.SEED_DEMO_DATA === 'false') return [];
   const { isEmpty, seedDemoData } = await import('./demo-seed.js');
   const database = createDatabase(cluster.databaseUrl);
@@ -369,6 +378,7 @@ async function seedDemo(cluster: Cluster, log: (line: string) => void): Promise<
     if (!(await isEmpty(database.db))) return [];
     const tokens = await seedDemoData(database.db);
     writeFileSync(join(cluster.dir, 'demo-tokens.json'), JSON.stringify(tokens, null, 2), { mode: 0o600 });
+    chmodSync(join(cluster.dir, 'demo-tokens.json'), 0o600);
     log(`seeded the demo data (${tokens.length} tokens)`);
     return tokens;
   } finally {

@@ -25,6 +25,8 @@ export interface ProcessSpec {
   stopGraceMs?: number;
   /** The graceful stop signal (SIGTERM; Postgres: SIGINT, its fast shutdown). */
   stopSignal?: NodeJS.Signals;
+  /** Start it again when it exits on its own (compose's `restart: unless-stopped`), after 1 s, doubling to 15 s. */
+  restartOnCrash?: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -48,6 +50,9 @@ export class ManagedProcess {
   crashes = 0;
   private stopping = false;
   private logOffset = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private starting: Promise<void> | undefined;
+  private restartDelayMs = 1000;
 
   constructor(readonly spec: ProcessSpec) {}
 
@@ -63,14 +68,25 @@ export class ManagedProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Spawns the process and waits until it is ready; throws with the log's tail if it exits or the deadline passes. */
-  async start(): Promise<void> {
-    if (this.running) return;
+  /**
+   * Spawns the process and waits until it is ready; throws with the log's tail if it exits or the
+   * deadline passes (then it is killed, and not restarted: the caller decides). A start already
+   * under way (a restart after a crash) is waited for, not doubled.
+   */
+  start(): Promise<void> {
+    if (this.starting) return this.starting;
+    if (this.running) return Promise.resolve();
+    this.stopping = false;
+    this.cancelRestart();
+    this.starting = this.spawnAndWait().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async spawnAndWait(): Promise<void> {
     mkdirSync(dirname(this.spec.logFile), { recursive: true });
     this.logOffset = existsSync(this.spec.logFile) ? statSync(this.spec.logFile).size : 0;
     this.log ??= createWriteStream(this.spec.logFile, { flags: 'a' });
     this.log.write(`\n==== ${new Date().toISOString()} start ${this.spec.command} ${this.spec.args.join(' ')}\n`);
-    this.stopping = false;
     const child = spawn(this.spec.command, this.spec.args, {
       cwd: this.spec.cwd,
       env: this.spec.env,
@@ -86,7 +102,11 @@ export class ManagedProcess {
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         this.log?.write(`==== ${new Date().toISOString()} exit code=${code} signal=${signal}\n`);
-        if (!this.stopping) this.crashes += 1;
+        if (!this.stopping) {
+          this.crashes += 1;
+          // An exit during start-up fails the start instead; whoever started it decides.
+          if (this.spec.restartOnCrash && this.starting === undefined) this.scheduleRestart();
+        }
         resolve();
       });
       child.once('error', (err) => {
@@ -96,10 +116,12 @@ export class ManagedProcess {
     });
     const deadline = Date.now() + (this.spec.startTimeoutMs ?? 120_000);
     for (;;) {
+      if (this.stopping) throw new Error(`${this.name} was stopped during start-up`);
       if (!this.running) throw new Error(`${this.name} exited during start-up; the end of ${this.spec.logFile}:\n${tailOf(this.spec.logFile)}`);
       if (await this.spec.ready(() => this.logSinceStart()).catch(() => false)) return;
       if (Date.now() > deadline) {
-        await this.kill();
+        this.signalGroup('SIGKILL');
+        await this.exited;
         throw new Error(`${this.name} was not ready within ${this.spec.startTimeoutMs ?? 120_000} ms; the end of ${this.spec.logFile}:\n${tailOf(this.spec.logFile)}`);
       }
       await sleep(250);
@@ -115,8 +137,32 @@ export class ManagedProcess {
     }
   }
 
+  private scheduleRestart(): void {
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(this.restartDelayMs * 2, 15_000);
+    this.log?.write(`==== exited on its own: restarting in ${delay} ms\n`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping || this.running) return;
+      this.start().then(
+        () => (this.restartDelayMs = 1000),
+        (err: unknown) => {
+          this.log?.write(`==== restart failed: ${err instanceof Error ? err.message : String(err)}\n`);
+          // Not ready in time or died again: keep trying (with a longer pause), unless stopped.
+          if (!this.stopping) this.scheduleRestart();
+        },
+      );
+    }, delay);
+  }
+
+  private cancelRestart(): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+  }
+
   /** SIGKILL to the process group, and waits for the exit. */
   async kill(): Promise<void> {
+    this.cancelRestart();
     if (!this.running) return;
     this.stopping = true;
     this.signalGroup('SIGKILL');
@@ -125,14 +171,22 @@ export class ManagedProcess {
 
   /** The stop signal (SIGTERM unless the spec says otherwise), then SIGKILL after the grace period. */
   async stop(signal: NodeJS.Signals = this.spec.stopSignal ?? 'SIGTERM'): Promise<void> {
-    if (!this.running) return;
     this.stopping = true;
+    this.cancelRestart();
+    if (!this.running) return;
     // The main process only: it stops its own children (Postgres' backends) in its own order.
     this.signal(signal);
     const grace = this.spec.stopGraceMs ?? 30_000;
     const timer = setTimeout(() => this.signalGroup('SIGKILL'), grace);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** SIGKILL to the process group at once, synchronously: for a process that exits without cleaning up. */
+  killNow(): void {
+    this.stopping = true;
+    this.cancelRestart();
+    if (this.running) this.signalGroup('SIGKILL');
   }
 
   /** Closes the log file once the process is gone for good. */

@@ -36,6 +36,8 @@ export class Lifecycle {
     };
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
+    // A closed terminal: stop in order too (the cluster's children are in process groups of their own).
+    process.on('SIGHUP', handler);
   }
 
   /** Stops everything that was started, then exits with the code. */

@@ -3,9 +3,9 @@
 // (like compose's temporal-schema job), the four services (frontend, history, matching, worker)
 // as separate processes on loopback ports, each with a config written from the module's
 // development-postgres12.yaml template, and the namespace and search attributes registered (like
-// compose's temporal-setup job). tests/deploy/cluster-compose.test.ts checks that both agree.
+// compose's temporal-setup job). tests/deploy/docker-compose.test.ts checks that both agree.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
@@ -145,7 +145,10 @@ export function temporalServiceProcesses(bins: TemporalBinaries, options: { dir:
   const readyPort: Record<TemporalService, number> = { frontend: options.ports.frontend, history: options.ports.history, matching: options.ports.matching, worker: options.ports.membership.worker };
   const entries = temporalServices.map((service) => {
     // One config file per service (the env name is the file name): metrics are a process-wide setting.
-    writeFileSync(join(configDir, `${service}.yaml`), temporalConfig(template, { service, pg: options.pg, ports: options.ports, dynamicConfigFile, logLevel: options.logLevel ?? 'warn' }));
+    // It holds the database password: for this user only.
+    const configFile = join(configDir, `${service}.yaml`);
+    writeFileSync(configFile, temporalConfig(template, { service, pg: options.pg, ports: options.ports, dynamicConfigFile, logLevel: options.logLevel ?? 'warn' }), { mode: 0o600 });
+    chmodSync(configFile, 0o600);
     const process_ = new ManagedProcess({
       name: `temporal-${service}`,
       command: bins.server,
@@ -156,6 +159,7 @@ export function temporalServiceProcesses(bins: TemporalBinaries, options: { dir:
       ready: () => isPortOpen('127.0.0.1', readyPort[service]),
       startTimeoutMs: 120_000,
       stopGraceMs: 20_000,
+      restartOnCrash: true,
     });
     return [service, process_] as const;
   });
