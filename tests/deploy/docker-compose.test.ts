@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { configVariables, loadConfig } from '../../src/config.js';
+import { apiOnlyEnvNames, clusterAddressEnvNames, clusterPorts, helpdeskProcessEnv, helpdeskServiceEnvNames, workerOnlyEnvNames } from '../../src/infra/cluster.js';
+import { sqlToolEnv, temporalConfig, temporalDatabases, temporalDynamicConfig, temporalSqlPlugin } from '../../src/infra/temporal-cluster.js';
 import { searchAttributeDefinitions } from '../../src/temporal/search-attributes.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,10 +30,12 @@ interface ComposeService {
   healthcheck?: { test?: string | string[]; disable?: boolean };
   restart?: string;
   deploy?: { replicas?: number | string };
+  configs?: { source: string; target: string }[];
 }
 
 interface ComposeFile {
   services: Record<string, ComposeService>;
+  configs?: Record<string, { content?: string; file?: string }>;
 }
 
 /**
@@ -188,12 +192,36 @@ function registeredSearchAttributes(): { services: string[]; attributes: { name:
 
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
+interface ScrapeJob {
+  job_name: string;
+  metrics_path?: string;
+  authorization?: { type?: string; credentials?: string };
+  static_configs?: { targets: string[] }[];
+  dns_sd_configs?: { names: string[]; type?: string; port?: number }[];
+}
+
+/** The scrape jobs of the prometheus service's inline config, as compose renders it with `env`. */
+function scrapeJobs(env: Env): ScrapeJob[] {
+  const file = interpolateDeep(rawCompose, env) as ComposeFile;
+  const mounted = file.services.prometheus?.configs ?? [];
+  const source = mounted.find((c) => c.target === '/etc/prometheus/prometheus.yml')?.source;
+  const content = source === undefined ? undefined : file.configs?.[source]?.content;
+  if (content === undefined) throw new Error('the prometheus service mounts no inline /etc/prometheus/prometheus.yml');
+  return (parse(content) as { scrape_configs: ScrapeJob[] }).scrape_configs;
+}
+
+const job = (jobs: ScrapeJob[], name: string) => {
+  const found = jobs.find((j) => j.job_name === name);
+  if (found === undefined) throw new Error(`no scrape job "${name}"`);
+  return found;
+};
+
 // ---- tests -----------------------------------------------------------------------------------
 
 describe('docker-compose.yml', () => {
   it('has the production services', () => {
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'api', 'worker']),
+      expect.arrayContaining(['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'api', 'worker', 'prometheus']),
     );
   });
 
@@ -277,6 +305,139 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker']) {
       expect(dependsOn(service(name))).toMatchObject({ postgres: 'service_healthy' });
     }
+  });
+});
+
+describe('docker-compose.yml: metrics', () => {
+  it('runs a pinned Prometheus, published on the loopback interface only', () => {
+    const prometheus = service('prometheus');
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(prometheus.ports).toEqual(['127.0.0.1:9090:9090']);
+  });
+
+  it('scrapes /metrics of the API on the port it listens on', () => {
+    const config = loadConfig(environmentOf(service('api')));
+    const api = job(scrapeJobs({}), 'api');
+    expect(api.metrics_path ?? '/metrics').toBe('/metrics');
+    expect(api.static_configs?.flatMap((c) => c.targets)).toEqual([`api:${config.PORT}`]);
+    expect(config.HOST).toBe('0.0.0.0');
+  });
+
+  it('scrapes every worker replica (by DNS) on the port of its WORKER_METRICS_ADDRESS, which binds all interfaces', () => {
+    const address = loadConfig(environmentOf(service('worker'))).WORKER_METRICS_ADDRESS;
+    expect(address).toMatch(/^0\.0\.0\.0:\d+$/);
+    const port = Number(address!.split(':')[1]);
+    expect(job(scrapeJobs({}), 'worker').dns_sd_configs).toEqual([{ names: ['worker'], type: 'A', port }]);
+    expect(loadConfig(environmentOf(service('api'))).WORKER_METRICS_ADDRESS).toBeUndefined();
+  });
+
+  it('scrapes the Temporal server on its PROMETHEUS_ENDPOINT', () => {
+    const endpoint = environmentOf(service('temporal')).PROMETHEUS_ENDPOINT ?? '';
+    expect(endpoint).toMatch(/^0\.0\.0\.0:\d+$/);
+    expect(job(scrapeJobs({}), 'temporal').static_configs?.flatMap((c) => c.targets)).toEqual([`temporal:${endpoint.split(':')[1]}`]);
+  });
+
+  it('sends the API its METRICS_TOKEN when one is set, and no authorization without', () => {
+    expect(job(scrapeJobs({}), 'api').authorization).toBeUndefined();
+    const token = 'scrape-token-0123456789';
+    const withToken = interpolateDeep(rawCompose, { METRICS_TOKEN: token }) as ComposeFile;
+    expect(loadConfig(environmentOf(withToken.services.api!)).METRICS_TOKEN).toBe(token);
+    expect(job(scrapeJobs({ METRICS_TOKEN: token }), 'api').authorization).toEqual({ credentials: token });
+  });
+});
+
+describe('docker-compose.yml and npm run cluster agree', () => {
+  // The cluster (src/infra/cluster.ts) runs here; compose cannot. These keep compose true to it.
+  const ensureScript = readFileSync(join(root, 'scripts/ensure-temporal-server.sh'), 'utf8');
+  const clusterVersion = /^TEMPORAL_SERVER_VERSION=(\S+)$/m.exec(ensureScript)?.[1];
+
+  it('use the same Temporal server version', () => {
+    expect(clusterVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(service('temporal').image).toBe(`temporalio/server:${clusterVersion}`);
+    // admin-tools tags are "<server>-tctl-<x>-cli-<y>": the same server release.
+    for (const name of ['temporal-schema', 'temporal-setup']) expect(service(name).image).toMatch(new RegExp(`^temporalio/admin-tools:${clusterVersion!.replace(/\./g, '\\.')}(-|$)`));
+  });
+
+  it('create the same Temporal databases with the same SQL plugin, and the same schema steps', () => {
+    const schema = service('temporal-schema');
+    expect(environmentOf(schema).SQL_PLUGIN).toBe(temporalSqlPlugin);
+    expect(environmentOf(service('temporal')).DB).toBe(temporalSqlPlugin);
+    const script = words(schema.command).join(' ');
+    for (const [database, dir] of [
+      [temporalDatabases.default, 'temporal'],
+      [temporalDatabases.visibility, 'visibility'],
+    ]) {
+      expect(script).toContain(`--db ${database} create`);
+      expect(script).toContain(`--db ${database} setup-schema -v 0.0`);
+      expect(script).toContain(`--db ${database} update-schema -d "$schema/${dir}/versioned"`);
+    }
+    // The cluster passes temporal-sql-tool the same variables the schema job sets.
+    expect(Object.keys(sqlToolEnv({ host: 'h', port: 1, user: 'u', password: 'p' })).sort()).toEqual(Object.keys(environmentOf(schema)).filter((k) => k.startsWith('SQL_')).sort());
+  });
+
+  it('give Temporal the same dynamic config', () => {
+    const content = (rawCompose as unknown as { configs: Record<string, { content: string }> }).configs['temporal-dynamic-config']!.content;
+    expect(parse(content)).toEqual(temporalDynamicConfig);
+  });
+
+  it('register the same search attributes (the cluster registers searchAttributeDefinitions)', () => {
+    expect(registeredSearchAttributes().attributes.sort(byName)).toEqual([...searchAttributeDefinitions].map((d) => ({ name: d.name, type: d.type })).sort(byName));
+  });
+
+  it.each(['api', 'worker'] as const)('pass the %s processes the same variables, with the same defaults', (kind) => {
+    const composeEnv = environmentOf(service(kind));
+    const own = kind === 'api' ? apiOnlyEnvNames : workerOnlyEnvNames;
+    expect(Object.keys(composeEnv).sort()).toEqual([...helpdeskServiceEnvNames, ...own].sort());
+    // What the cluster gives a process with nothing set in the shell.
+    const clusterEnv = helpdeskProcessEnv(kind, { databaseUrl: 'postgres://u:p@127.0.0.1:1/helpdesk', temporalAddress: '127.0.0.1:2', namespace: 'default', port: 3, metricsPort: 4, shellEnv: {}, extra: {} });
+    const { PATH: _path, HOME: _home, NODE_ENV: _nodeEnv, ...named } = clusterEnv;
+    for (const name of Object.keys(named)) expect(Object.keys(composeEnv)).toContain(name);
+    // Every setting that is not an address of a part resolves to the same value in both.
+    const fromCompose = loadConfig(composeEnv);
+    const fromCluster = loadConfig(named);
+    const compared = Object.keys(composeEnv).filter((name) => !(clusterAddressEnvNames as readonly string[]).includes(name));
+    expect(compared.length).toBeGreaterThan(10);
+    for (const name of compared) expect({ name, value: fromCluster[name as keyof typeof fromCluster] }).toEqual({ name, value: fromCompose[name as keyof typeof fromCompose] });
+  });
+
+  it('writes each Temporal service a config on the shared Postgres, its own metrics port, and loopback ports', () => {
+    // A trimmed copy of the module's development-postgres12.yaml (the real one is read at run time).
+    const template = `
+log: { stdout: true, level: info }
+persistence:
+  defaultStore: postgres-default
+  visibilityStore: postgres-visibility
+  numHistoryShards: 4
+  datastores:
+    postgres-default: { sql: { pluginName: postgres12, databaseName: temporal, connectAddr: "127.0.0.1:5432", user: temporal, password: temporal, maxConns: 20 } }
+    postgres-visibility: { sql: { pluginName: postgres12, databaseName: temporal_visibility, connectAddr: "127.0.0.1:5432", user: temporal, password: temporal, maxConns: 2 } }
+global:
+  membership: { maxJoinDuration: 30s, broadcastAddress: "127.0.0.1" }
+  pprof: { port: 7936 }
+  metrics: { prometheus: { framework: tally, timerType: histogram, listenAddress: "127.0.0.1:8000" } }
+services:
+  frontend: { rpc: { grpcPort: 7233, membershipPort: 6933, bindOnLocalHost: true, httpPort: 7243 } }
+  matching: { rpc: { grpcPort: 7235, membershipPort: 6935, bindOnLocalHost: true } }
+  history: { rpc: { grpcPort: 7234, membershipPort: 6934, bindOnLocalHost: true } }
+  worker: { rpc: { grpcPort: 7239, membershipPort: 6939, bindOnLocalHost: true } }
+clusterMetadata: { currentClusterName: active, clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: frontend, rpcAddress: "localhost:7233" } } }
+dynamicConfigClient: { filepath: "config/dynamicconfig/development-sql.yaml", pollInterval: "10s" }
+`;
+    const ports = clusterPorts(17200, { workers: 2, apis: 2 }).temporal;
+    const pg = { host: '127.0.0.1', port: 17200, user: 'postgres', password: 'secret' };
+    const configs = (['frontend', 'history', 'matching', 'worker'] as const).map((service_) => parse(temporalConfig(template, { service: service_, pg, ports, dynamicConfigFile: '/x/dynamicconfig.yaml', logLevel: 'warn' })) as Record<string, any>);
+    for (const config of configs) {
+      expect(config.persistence.numHistoryShards).toBe(4);
+      expect(config.persistence.datastores['postgres-default'].sql).toMatchObject({ databaseName: temporalDatabases.default, connectAddr: '127.0.0.1:17200', user: 'postgres', password: 'secret', maxConns: 20 });
+      expect(config.persistence.datastores['postgres-visibility'].sql).toMatchObject({ databaseName: temporalDatabases.visibility, connectAddr: '127.0.0.1:17200' });
+      expect(config.services.frontend.rpc).toEqual({ grpcPort: 17233, membershipPort: 17263, bindOnLocalHost: true, httpPort: 17243 });
+      expect(config.services.worker.rpc.membershipPort).toBe(17269);
+      expect(config.clusterMetadata.clusterInformation.active.rpcAddress).toBe('127.0.0.1:17233');
+      expect(config.dynamicConfigClient.filepath).toBe('/x/dynamicconfig.yaml');
+      expect(config.global.pprof.port).toBe(0);
+    }
+    // Metrics are process-wide in Temporal's config: four processes, four ports.
+    expect(new Set(configs.map((c) => c.global.metrics.prometheus.listenAddress)).size).toBe(4);
   });
 });
 
