@@ -457,7 +457,8 @@ await runBench('chaos', settings, async () => {
     }
 
     // SLA: from each incident's clocks (24x7, so business time is wall time), the instants its
-    // levels were reached; each must be an `escalation_changed` up-event with that exact reachedAt.
+    // levels were reached; each must be an `escalation_changed` event to that level with that exact
+    // reachedAt (an up-event, or a step down onto it), and every up-event must be one of them.
     const projections = await sql<{ number: string; sla_clocks: Record<string, { startedAt: string; pauses: { from: string; to: string }[]; pausedSince: string | null; stoppedAt: string | null }> | null; sla_policy: { targets: Record<string, Record<string, number>>; escalation: { warningPercent: number; managementOverduePercent: number } } | null; priority: string }[]>`
       select number, sla_clocks, sla_policy, priority from incidents where customer_number like 'K-CHAOS-%'`;
     const sla = { incidents: projections.length, thresholdsPassed: 0, recorded: 0, missing: 0, wrongOrExtra: 0, twice: 0, notModelled: 0, examples: [] as unknown[] };
@@ -518,15 +519,18 @@ await runBench('chaos', settings, async () => {
         for (let l = level + 1; l <= now_; l++) expected.push({ to: l, at: c.at });
         level = now_;
       }
-      const ups = (byIncident.get(p.number) ?? []).filter((e) => e.type === 'escalation_changed' && e.payload.direction === 'up');
+      const changed = (byIncident.get(p.number) ?? []).filter((e) => e.type === 'escalation_changed' && e.payload.reachedAt);
+      const ups = changed.filter((e) => e.payload.direction === 'up');
+      const keyOfEvent = (e: (typeof changed)[number]) => `${String(e.payload.to)}@${Date.parse(String(e.payload.reachedAt))}`;
       const seen = new Map<string, number>();
-      for (const e of ups) {
-        const k = `${String(e.payload.to)}@${Date.parse(String(e.payload.reachedAt))}`;
-        seen.set(k, (seen.get(k) ?? 0) + 1);
-      }
+      for (const e of ups) seen.set(keyOfEvent(e), (seen.get(keyOfEvent(e)) ?? 0) + 1);
+      // A level reached while the workflow was a step behind can arrive from above: a reply stops
+      // the first response at level 2 and, a moment later, the resolution's warning is due; the
+      // workflow, there after both, goes 2 -> 1 with the warning's exact reachedAt (no dip to 0).
+      const reachedAny = new Set(changed.map(keyOfEvent));
       for (const x of expected.filter((x) => x.at < cutoff)) {
         sla.thresholdsPassed += 1;
-        const n = seen.get(`${x.to}@${x.at}`) ?? 0;
+        const n = seen.get(`${x.to}@${x.at}`) ?? (reachedAny.has(`${x.to}@${x.at}`) ? 1 : 0);
         if (n === 0) {
           sla.missing += 1;
           if (sla.examples.length < 5) sla.examples.push({ number: p.number, level: x.to, expectedAt: new Date(x.at).toISOString(), recorded: ups.map((e) => ({ to: e.payload.to, reachedAt: e.payload.reachedAt })) });
