@@ -12,7 +12,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A node process that prints "ready <pid>" and then runs until killed, or exits after exitAfterMs. */
+/** A node process that prints "ready <pid>" and then runs until killed, or exits after exitAfterMs (long enough that a loaded machine sees it ready first). */
 function child(options: { exitAfterMs?: number; restartOnCrash?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'processes-test-'));
   dirs.push(dir);
@@ -61,7 +61,7 @@ describe('ManagedProcess', () => {
   });
 
   it('restarts a process that exits on its own, and a stop cancels the restart', async () => {
-    const p = child({ exitAfterMs: 300, restartOnCrash: true });
+    const p = child({ exitAfterMs: 1500, restartOnCrash: true });
     await p.start();
     await until(() => p.crashes >= 1 && p.starts >= 2 && p.running);
     await p.stop();
@@ -73,7 +73,7 @@ describe('ManagedProcess', () => {
   });
 
   it('without restartOnCrash, counts the crash and stays down', async () => {
-    const p = child({ exitAfterMs: 200 });
+    const p = child({ exitAfterMs: 1500 });
     await p.start();
     await until(() => !p.running);
     await new Promise((r) => setTimeout(r, 1500));
