@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { createDatabase, runMigrations } from '../db/client.js';
 import { searchAttributeDefinitions } from '../temporal/search-attributes.js';
-import { initialiseEmbeddedPostgres } from './embedded-postgres.js';
-import { ManagedProcess } from './processes.js';
+import { databaseExists, ensureDatabase, initialiseEmbeddedPostgres } from './embedded-postgres.js';
+import { ManagedProcess, type ProcessSpec } from './processes.js';
 import { isEntryPoint, runEntryPoint } from './run.js';
 import { resolveTemporalServer, setupTemporalNamespace, setupTemporalSchemas, temporalServiceProcesses, temporalServices, type SqlServer, type TemporalPorts, type TemporalService } from './temporal-cluster.js';
 
@@ -110,8 +110,6 @@ export interface Cluster {
   describe(): string[];
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** The Helpdesk processes' environment (a clean one: PATH and HOME, and the settings by name). */
 export function helpdeskProcessEnv(kind: 'api' | 'worker', values: { databaseUrl: string; temporalAddress: string; namespace: string; port?: number; metricsPort?: number; shellEnv: NodeJS.ProcessEnv; extra: Record<string, string> }): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: values.shellEnv.PATH ?? '/usr/bin:/bin', HOME: values.shellEnv.HOME ?? '/tmp', NODE_ENV: values.shellEnv.NODE_ENV ?? 'production' };
@@ -134,25 +132,6 @@ export function helpdeskProcessEnv(kind: 'api' | 'worker', values: { databaseUrl
     delete env.PUBLIC_URL; // links in mails: the first API's address (below)
   }
   return env;
-}
-
-async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    return (await sql`select 1 from pg_database where datname = ${name}`).length > 0;
-  } finally {
-    await sql.end();
-  }
-}
-
-async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
-  if (await databaseExists(adminUrl, name)) return;
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    await sql.unsafe(`create database "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await sql.end();
-  }
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -248,49 +227,35 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const extra = options.env ?? {};
   const firstApiUrl = extra.PUBLIC_URL ?? `http://127.0.0.1:${ports.apis[0]}`;
   const node = process.execPath;
-  const workers = ports.workerMetrics.map((metricsPort, i) => {
-    const name = `worker-${i + 1}`;
-    const p = new ManagedProcess({
-      name,
-      command: node,
-      args: ['--import', 'tsx', 'src/worker.ts'],
-      cwd: repoRoot,
-      env: { ...helpdeskProcessEnv('worker', { databaseUrl, temporalAddress, namespace, metricsPort, shellEnv, extra }), PUBLIC_URL: firstApiUrl },
-      logFile: join(dir, 'logs', `${name}.log`),
-      ready: (since) => Promise.resolve(since().includes('"msg":"worker started"')),
-      startTimeoutMs: 120_000,
-      // compose: stop_grace_period 60s
-      stopGraceMs: 60_000,
-      restartOnCrash: true,
-    });
+  // A Helpdesk process from source, as compose runs the image's; registered for the exit hook.
+  const helpdeskProcess = (name: string, script: string, env: NodeJS.ProcessEnv, ready: ProcessSpec['ready'], stopGraceMs: number) => {
+    const p = new ManagedProcess({ name, command: node, args: ['--import', 'tsx', script], cwd: repoRoot, env, logFile: join(dir, 'logs', `${name}.log`), ready, startTimeoutMs: 120_000, stopGraceMs, restartOnCrash: true });
     all.set(name, p);
     return p;
-  });
+  };
+  const workers = ports.workerMetrics.map((metricsPort, i) =>
+    helpdeskProcess(
+      `worker-${i + 1}`,
+      'src/worker.ts',
+      { ...helpdeskProcessEnv('worker', { databaseUrl, temporalAddress, namespace, metricsPort, shellEnv, extra }), PUBLIC_URL: firstApiUrl },
+      (since) => Promise.resolve(since().includes('"msg":"worker started"')),
+      60_000, // compose: stop_grace_period 60s
+    ),
+  );
   for (const worker of workers) {
     log(`starting ${worker.name}…`);
     started(worker.name, () => worker.close());
     await worker.start();
   }
-  const apis = ports.apis.map((port, i) => {
-    const name = `api-${i + 1}`;
-    const p = new ManagedProcess({
-      name,
-      command: node,
-      args: ['--import', 'tsx', 'src/server.ts'],
-      cwd: repoRoot,
-      env: helpdeskProcessEnv('api', { databaseUrl, temporalAddress, namespace, port, shellEnv, extra }),
-      logFile: join(dir, 'logs', `${name}.log`),
-      ready: async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) });
-        return response.ok;
-      },
-      startTimeoutMs: 120_000,
-      stopGraceMs: 30_000,
-      restartOnCrash: true,
-    });
-    all.set(name, p);
-    return p;
-  });
+  const apis = ports.apis.map((port, i) =>
+    helpdeskProcess(
+      `api-${i + 1}`,
+      'src/server.ts',
+      helpdeskProcessEnv('api', { databaseUrl, temporalAddress, namespace, port, shellEnv, extra }),
+      async () => (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) })).ok,
+      30_000,
+    ),
+  );
   for (const api of apis) {
     log(`starting ${api.name} on 127.0.0.1:${ports.apis[apis.indexOf(api)]}…`);
     started(api.name, () => api.close());
@@ -332,17 +297,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
 }
 
-/** Waits until the promise settles or the deadline passes (then throws, naming what). */
-export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-export { sleep };
 
 if (isEntryPoint(import.meta.url)) {
   runEntryPoint(async (lifecycle) => {

@@ -44,6 +44,27 @@ async function loadEmbeddedPostgres() {
 }
 const password = 'helpdesk';
 
+/** Whether a database exists on the server that adminUrl (any database on it) reaches. */
+export async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    return (await admin`select 1 from pg_database where datname = ${name}`).length > 0;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Creates the database unless it exists (tests use one per file; the cluster its three). */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  if (await databaseExists(adminUrl, name)) return;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const databaseDir = resolve(options.dataDir);
   const initialised = existsSync(`${databaseDir}/PG_VERSION`);
@@ -65,13 +86,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const urlFor = (db: string) => `postgres://${user}:${password}@127.0.0.1:${options.port}/${db}`;
   const createDatabase = async (name: string) => {
-    const admin = postgres(urlFor('postgres'), { max: 1, onnotice: () => {} });
-    try {
-      const exists = await admin`select 1 from pg_database where datname = ${name}`;
-      if (exists.length === 0) await admin.unsafe(`create database "${name.replace(/"/g, '""')}"`);
-    } finally {
-      await admin.end();
-    }
+    await ensureDatabase(urlFor('postgres'), name);
     return urlFor(name);
   };
   const url = await createDatabase(options.database);
